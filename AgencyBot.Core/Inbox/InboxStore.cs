@@ -1,0 +1,96 @@
+using System.Data;
+using System.Text.Json;
+using Dapper;
+using AgencyBot.Core.Data;
+using Telegram.Bot;
+using Telegram.Bot.Types;
+
+namespace AgencyBot.Core.Inbox;
+
+public sealed record InboxItem(long UpdateId, long Lane, string Kind, string Payload, long Attempts)
+{
+    public Update ToUpdate() => JsonSerializer.Deserialize<Update>(Payload, JsonBotAPI.Options)!;
+}
+
+/// <summary>The inbox table: every received update, unique by update_id, and its handling state.</summary>
+public sealed class InboxStore(Database database, TimeProvider clock)
+{
+    public const int MaxAttempts = 3;
+
+    private const string Insert = """
+        INSERT INTO inbox (update_id, lane, kind, payload, received_at)
+        VALUES (@UpdateId, @Lane, @Kind, @Payload, @ReceivedAt)
+        ON CONFLICT (update_id) DO NOTHING
+        """;
+
+    private const string SelectPending = """
+        SELECT update_id AS UpdateId, lane AS Lane, kind AS Kind, payload AS Payload, attempts AS Attempts
+        FROM inbox
+        WHERE state = 'pending'
+        ORDER BY update_id
+        LIMIT @Limit
+        """;
+
+    private const string MarkHandled = """
+        UPDATE inbox SET state = 'handled', attempts = attempts + 1, handled_at = @Now
+        WHERE update_id = @UpdateId AND state = 'pending'
+        """;
+
+    private const string RecordFailure = """
+        UPDATE inbox
+        SET attempts = attempts + 1,
+            last_error = @Error,
+            state = CASE WHEN attempts + 1 >= @MaxAttempts THEN 'dead' ELSE 'pending' END
+        WHERE update_id = @UpdateId AND state = 'pending'
+        RETURNING state
+        """;
+
+    /// <summary>Commits a batch of received updates in one transaction; redelivered ids are ignored.
+    /// Returns how many were new.</summary>
+    public Task<int> AddAsync(IReadOnlyCollection<Update> updates, CancellationToken ct = default)
+    {
+        var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
+        var rows = updates.Select(u => new
+        {
+            UpdateId = (long)u.Id,
+            Lane = LaneOf(u),
+            Kind = u.Type.ToString(),
+            Payload = JsonSerializer.Serialize(u, JsonBotAPI.Options),
+            ReceivedAt = now,
+        }).ToList();
+        return database.WriteAsync((c, t) => c.ExecuteAsync(Insert, rows, t), ct);
+    }
+
+    public async Task<IReadOnlyList<InboxItem>> PendingAsync(int limit, CancellationToken ct = default)
+    {
+        await using var connection = await database.OpenAsync(ct);
+        return (await connection.QueryAsync<InboxItem>(SelectPending, new { Limit = limit })).AsList();
+    }
+
+    /// <summary>Marks the update handled inside the handler's own transaction, so the effect and the
+    /// mark commit together. Returns false when another pass already handled it.</summary>
+    public static async Task<bool> MarkHandledAsync(IDbConnection connection, IDbTransaction transaction, long updateId, DateTimeOffset now) =>
+        await connection.ExecuteAsync(MarkHandled, new { UpdateId = updateId, Now = now.ToUnixTimeMilliseconds() }, transaction) == 1;
+
+    /// <summary>Records a failed attempt; returns true when the update is now dead-lettered.</summary>
+    public Task<bool> RecordFailureAsync(long updateId, string error, CancellationToken ct = default) =>
+        database.WriteAsync(async (c, t) =>
+            await c.QuerySingleOrDefaultAsync<string>(RecordFailure,
+                new { UpdateId = updateId, Error = error, MaxAttempts }, t) == "dead", ct);
+
+    /// <summary>The chat an update belongs to; updates of one chat are handled in order.</summary>
+    public static long LaneOf(Update update) => update switch
+    {
+        { Message: { } m } => m.Chat.Id,
+        { EditedMessage: { } m } => m.Chat.Id,
+        { ChannelPost: { } m } => m.Chat.Id,
+        { EditedChannelPost: { } m } => m.Chat.Id,
+        { CallbackQuery: { } q } => q.Message?.Chat.Id ?? q.From.Id,
+        { MyChatMember: { } m } => m.Chat.Id,
+        { ChatMember: { } m } => m.Chat.Id,
+        { ChatJoinRequest: { } r } => r.Chat.Id,
+        { MessageReaction: { } r } => r.Chat.Id,
+        { InlineQuery: { } q } => q.From.Id,
+        _ => 0,
+    };
+}

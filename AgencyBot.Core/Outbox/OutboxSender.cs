@@ -1,0 +1,154 @@
+using System.Collections.Concurrent;
+using AgencyBot.Core.Data;
+using AgencyBot.Core.Telegram;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Telegram.Bot.Exceptions;
+
+namespace AgencyBot.Core.Outbox;
+
+/// <summary>
+/// Drains the outbox: one request in flight per chat (so per-chat order holds), within <see cref="SendLimits"/>,
+/// honouring 429 retry_after per chat, retrying 5xx and network errors with backoff, recording other refusals.
+/// A row is marked sent only after Telegram answered, so a crash mid-request resends at most that one request.
+/// </summary>
+public sealed class OutboxSender(
+    OutboxStore outbox,
+    IMessenger messenger,
+    SendLimits limits,
+    OutboxSignal signal,
+    SendStatistics statistics,
+    TimeProvider clock,
+    ILogger<OutboxSender> logger) : BackgroundService
+{
+    private const int BatchSize = 1000;
+    private static readonly TimeSpan IdlePoll = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan MaxBackoff = TimeSpan.FromMinutes(5);
+
+    private readonly ConcurrentDictionary<long, Task> _inFlight = new();
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            var wait = IdlePoll;
+            try
+            {
+                wait = await DispatchAsync(stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception ex)
+            {
+                logger.LogError(ex, "Reading the outbox failed; retrying");
+            }
+            await signal.WaitAsync(wait, clock, stoppingToken);
+        }
+        await Task.WhenAll(_inFlight.Values);
+    }
+
+    /// <summary>Starts every send that may go now; returns how long until the next one could.</summary>
+    private async Task<TimeSpan> DispatchAsync(CancellationToken ct)
+    {
+        var wait = IdlePoll;
+        var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
+        foreach (var head in await outbox.HeadsAsync(BatchSize, ct))
+        {
+            if (_inFlight.ContainsKey(head.ChatId)) continue;
+            if (head.NotBefore > now)
+            {
+                wait = Min(wait, TimeSpan.FromMilliseconds(head.NotBefore - now));
+                continue;
+            }
+            var (acquired, retryAfter) = limits.TryAcquire(head.ChatId);
+            if (!acquired)
+            {
+                wait = Min(wait, retryAfter);
+                if (limits.OverallExhausted) break;
+                continue;
+            }
+            _inFlight[head.ChatId] = Task.Run(() => SendAsync(head, ct), CancellationToken.None);
+        }
+        return wait;
+    }
+
+    private async Task SendAsync(OutboxItem item, CancellationToken ct)
+    {
+        try
+        {
+            int? messageId;
+            try
+            {
+                messageId = await messenger.SendAsync(item.Method, item.Payload, ct);
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                return; // stays pending; sent again after restart
+            }
+            catch (Exception ex)
+            {
+                await RecordFailureAsync(item, ex, ct);
+                return;
+            }
+            statistics.Sent();
+            await outbox.MarkSentAsync(item.Id, messageId, CancellationToken.None);
+        }
+        catch (Exception ex)
+        {
+            logger.LogError(ex, "Chat {ChatId}: recording the result of outbox row {OutboxId} failed", item.ChatId, item.Id);
+        }
+        finally
+        {
+            _inFlight.TryRemove(item.ChatId, out _);
+            signal.Notify();
+        }
+    }
+
+    private async Task RecordFailureAsync(OutboxItem item, Exception ex, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        switch (ex)
+        {
+            case ApiRequestException { ErrorCode: 429 } tooMany:
+                var retryAfter = TimeSpan.FromSeconds(tooMany.Parameters?.RetryAfter ?? 5);
+                statistics.TooManyRequests();
+                logger.LogWarning("Chat {ChatId}: 429 from Telegram, pausing the chat for {RetryAfter}", item.ChatId, retryAfter);
+                await outbox.RescheduleAsync(item.Id, now + retryAfter, tooMany.Message, countAttempt: false, ct);
+                break;
+            case ApiRequestException { ErrorCode: 403 } forbidden:
+                statistics.Failed();
+                logger.LogWarning("Chat {ChatId}: Telegram refused with 403 ({Description}); chat marked blocked", item.ChatId, forbidden.Message);
+                await outbox.MarkBlockedAsync(item.Id, item.ChatId, forbidden.Message, ct);
+                break;
+            case ApiRequestException { ErrorCode: >= 400 and < 500 } refused:
+                statistics.Failed();
+                logger.LogWarning("Chat {ChatId}: Telegram refused outbox row {OutboxId} ({Method}) with {ErrorCode}: {Description}",
+                    item.ChatId, item.Id, item.Method, refused.ErrorCode, refused.Message);
+                await outbox.MarkFailedAsync(item.Id, $"{refused.ErrorCode}: {refused.Message}", ct);
+                break;
+            case NotSupportedException or System.Text.Json.JsonException:
+                statistics.Failed();
+                logger.LogError(ex, "Outbox row {OutboxId} cannot be sent", item.Id);
+                await outbox.MarkFailedAsync(item.Id, ex.Message, ct);
+                break;
+            default:
+                // 5xx, network errors, timeouts: Telegram may be back soon.
+                statistics.TransientFailure();
+                var backoff = Backoff((int)item.Attempts + 1);
+                logger.LogWarning(ex, "Chat {ChatId}: sending outbox row {OutboxId} failed; retrying in {Backoff}", item.ChatId, item.Id, backoff);
+                await outbox.RescheduleAsync(item.Id, now + backoff, ex.Message, countAttempt: true, ct);
+                break;
+        }
+    }
+
+    internal static TimeSpan Backoff(int attempt)
+    {
+        var seconds = Math.Min(Math.Pow(2, Math.Min(attempt, 16) - 1), MaxBackoff.TotalSeconds);
+        var jitter = Random.Shared.NextDouble() * 0.2 * seconds;
+        return TimeSpan.FromSeconds(seconds + jitter);
+    }
+
+    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
+}

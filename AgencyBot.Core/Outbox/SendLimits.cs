@@ -1,0 +1,83 @@
+using System.Threading.RateLimiting;
+
+namespace AgencyBot.Core.Outbox;
+
+/// <summary>A sustained rate with a burst: <see cref="Messages"/> per <see cref="Per"/>, at most <see cref="Burst"/> at once.</summary>
+public sealed class RateOptions
+{
+    public int Messages { get; set; }
+    public TimeSpan Per { get; set; }
+    public int Burst { get; set; }
+
+    internal TokenBucketRateLimiterOptions ToTokenBucket() => new()
+    {
+        TokenLimit = Burst,
+        TokensPerPeriod = 1,
+        ReplenishmentPeriod = Per / Messages,
+        QueueLimit = 0,
+        AutoReplenishment = true,
+    };
+}
+
+/// <summary>Telegram:Limits — Telegram's published send limits.</summary>
+public sealed class SendLimitOptions
+{
+    public bool Enabled { get; set; } = true;
+    public RateOptions PrivateChat { get; set; } = new() { Messages = 1, Per = TimeSpan.FromSeconds(1), Burst = 3 };
+    public RateOptions Group { get; set; } = new() { Messages = 20, Per = TimeSpan.FromMinutes(1), Burst = 3 };
+    public RateOptions Overall { get; set; } = new() { Messages = 30, Per = TimeSpan.FromSeconds(1), Burst = 30 };
+}
+
+/// <summary>
+/// Token buckets per chat (private chats and groups differ) and one for the whole bot, so the sender stays inside
+/// Telegram's limits instead of learning them from 429 answers.
+/// </summary>
+public sealed class SendLimits : IDisposable
+{
+    private readonly bool _enabled;
+    private readonly PartitionedRateLimiter<long> _perChat;
+    private readonly RateLimiter _overall;
+
+    public SendLimits(SendLimitOptions options)
+    {
+        _enabled = options.Enabled;
+        var privateChat = options.PrivateChat.ToTokenBucket();
+        var group = options.Group.ToTokenBucket();
+        // Private chats have positive ids, groups and channels negative ones.
+        _perChat = PartitionedRateLimiter.Create<long, long>(chatId =>
+            RateLimitPartition.GetTokenBucketLimiter(chatId, id => id > 0 ? privateChat : group));
+        _overall = new TokenBucketRateLimiter(options.Overall.ToTokenBucket());
+    }
+
+    /// <summary>Takes a permit for one message to <paramref name="chatId"/>, or says how long to wait.</summary>
+    public (bool Acquired, TimeSpan RetryAfter) TryAcquire(long chatId)
+    {
+        if (!_enabled) return (true, TimeSpan.Zero);
+        // Peek the chat first so a refused chat does not burn an overall permit.
+        using (var peek = _perChat.AttemptAcquire(chatId, 0))
+            if (!peek.IsAcquired) return (false, RetryAfter(peek));
+        using var overall = _overall.AttemptAcquire();
+        if (!overall.IsAcquired) return (false, RetryAfter(overall));
+        using var chat = _perChat.AttemptAcquire(chatId);
+        return chat.IsAcquired ? (true, TimeSpan.Zero) : (false, RetryAfter(chat));
+    }
+
+    public bool OverallExhausted
+    {
+        get
+        {
+            if (!_enabled) return false;
+            using var peek = _overall.AttemptAcquire(0);
+            return !peek.IsAcquired;
+        }
+    }
+
+    private static TimeSpan RetryAfter(RateLimitLease lease) =>
+        lease.TryGetMetadata(MetadataName.RetryAfter, out var after) ? after : TimeSpan.FromMilliseconds(50);
+
+    public void Dispose()
+    {
+        _perChat.Dispose();
+        _overall.Dispose();
+    }
+}

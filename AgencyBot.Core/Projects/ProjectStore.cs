@@ -1,0 +1,44 @@
+using AgencyBot.Core.Data;
+using Dapper;
+
+namespace AgencyBot.Core.Projects;
+
+public sealed record Project(long Id, long ClientId, string Name);
+
+public sealed class ProjectStore(Database database, TimeProvider clock)
+{
+    // Inserting through a SELECT on clients makes "unknown client" and "created" one atomic statement.
+    private const string Insert = """
+        INSERT INTO projects (client_id, name, created_at)
+        SELECT id, @Name, @Now FROM clients WHERE id = @ClientId
+        RETURNING id
+        """;
+
+    private const string SelectAll = """
+        SELECT id AS Id, client_id AS ClientId, name AS Name FROM projects ORDER BY id
+        """;
+
+    private const string SelectById = """
+        SELECT id AS Id, client_id AS ClientId, name AS Name FROM projects WHERE id = @Id
+        """;
+
+    /// <summary>Creates a project; null when the client does not exist.</summary>
+    public async Task<Project?> AddAsync(long clientId, string name, CancellationToken ct = default)
+    {
+        var id = await database.WriteAsync((c, t) => c.ExecuteScalarAsync<long?>(Insert,
+            new { ClientId = clientId, Name = name, Now = clock.GetUtcNow().ToUnixTimeMilliseconds() }, t), ct);
+        return id is null ? null : new Project(id.Value, clientId, name);
+    }
+
+    public async Task<IReadOnlyList<Project>> ListAsync(CancellationToken ct = default)
+    {
+        await using var connection = await database.OpenAsync(ct);
+        return (await connection.QueryAsync<Project>(SelectAll)).AsList();
+    }
+
+    public async Task<Project?> FindAsync(long id, CancellationToken ct = default)
+    {
+        await using var connection = await database.OpenAsync(ct);
+        return await connection.QuerySingleOrDefaultAsync<Project>(SelectById, new { Id = id });
+    }
+}

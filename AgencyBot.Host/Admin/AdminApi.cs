@@ -1,0 +1,71 @@
+using System.Security.Cryptography;
+using System.Text;
+using AgencyBot.Host.Clients;
+using AgencyBot.Host.Projects;
+using AgencyBot.Host.Settings;
+using AgencyBot.Host.Staff;
+using FluentValidation;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+
+namespace AgencyBot.Host.Admin;
+
+public static class AdminApi
+{
+    public static IServiceCollection AddAdminApi(this IServiceCollection services)
+    {
+        services.AddProblemDetails();
+        services.AddValidatorsFromAssemblyContaining<CreateStaff>(includeInternalTypes: true);
+        services.ConfigureHttpJsonOptions(o =>
+            o.SerializerOptions.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter(System.Text.Json.JsonNamingPolicy.CamelCase)));
+        return services;
+    }
+
+    /// <summary>Everything under /api needs the X-Api-Key header.</summary>
+    public static void MapAdminApi(this WebApplication app)
+    {
+        var api = app.MapGroup("/api").AddEndpointFilter<ApiKeyFilter>();
+        api.MapStaff();
+        api.MapClients();
+        api.MapProjects();
+    }
+}
+
+/// <summary>Compares X-Api-Key with AdminApi:ApiKey in constant time, so timing reveals nothing about the key.</summary>
+internal sealed class ApiKeyFilter(IOptions<AdminApiOptions> options, ILogger<ApiKeyFilter> logger) : IEndpointFilter
+{
+    public const string Header = "X-Api-Key";
+
+    public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        var given = context.HttpContext.Request.Headers[Header].ToString();
+        var expected = options.Value.ApiKey;
+        if (CryptographicOperations.FixedTimeEquals(Hash(given), Hash(expected)))
+            return await next(context);
+        logger.LogWarning("Admin API call to {Path} without a valid API key", context.HttpContext.Request.Path);
+        return TypedResults.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Unauthorized",
+            detail: $"Send the admin API key in the {Header} header.");
+    }
+
+    // Hashing first makes the comparison length-independent as well.
+    private static byte[] Hash(string value) => SHA256.HashData(Encoding.UTF8.GetBytes(value));
+}
+
+/// <summary>Runs the FluentValidation validator of the request body; a failure is a 400 problem naming the fields.</summary>
+internal sealed class Validated<T>(IValidator<T> validator) : IEndpointFilter
+{
+    public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        var body = context.Arguments.OfType<T>().FirstOrDefault();
+        if (body is null)
+            return TypedResults.Problem(statusCode: 400, title: "A JSON body is required");
+        var result = await validator.ValidateAsync(body, context.HttpContext.RequestAborted);
+        return result.IsValid ? await next(context) : TypedResults.ValidationProblem(result.ToDictionary());
+    }
+}
+
+internal static class Problems
+{
+    public static ProblemHttpResult NotFound(string what) =>
+        TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not found", detail: what);
+}

@@ -1,0 +1,43 @@
+using AgencyBot.Core.Data;
+using AgencyBot.Host.Telegram;
+using Dapper;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+
+namespace AgencyBot.Host.Health;
+
+public static class HealthRegistration
+{
+    public static IServiceCollection AddAgencyHealth(this IServiceCollection services)
+    {
+        services.AddHealthChecks()
+            .AddCheck<DatabaseHealthCheck>("database")
+            .AddCheck<TelegramHealthCheck>("telegram");
+        return services;
+    }
+}
+
+internal sealed class DatabaseHealthCheck(Database database) : IHealthCheck
+{
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken ct = default)
+    {
+        try
+        {
+            await using var connection = await database.OpenAsync(ct);
+            await connection.ExecuteScalarAsync<long>("SELECT 1");
+            return HealthCheckResult.Healthy();
+        }
+        catch (Exception ex)
+        {
+            return HealthCheckResult.Unhealthy("The database cannot be reached", ex);
+        }
+    }
+}
+
+/// <summary>Degraded once getUpdates has been failing for more than a minute.</summary>
+internal sealed class TelegramHealthCheck(IntakeStatus intake, TimeProvider clock) : IHealthCheck
+{
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken ct = default) =>
+        Task.FromResult(intake.FailingSince is { } since && clock.GetUtcNow() - since > TimeSpan.FromMinutes(1)
+            ? HealthCheckResult.Degraded($"getUpdates has been failing since {since:O}")
+            : HealthCheckResult.Healthy());
+}

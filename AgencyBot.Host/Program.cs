@@ -1,0 +1,35 @@
+using AgencyBot.Host.Admin;
+using AgencyBot.Host.Data;
+using AgencyBot.Host.Health;
+using AgencyBot.Host.Settings;
+using AgencyBot.Host.Telegram;
+
+var builder = WebApplication.CreateBuilder(args);
+builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = 1024 * 1024);
+
+builder.Services.AddAgencySettings(builder.Configuration);
+builder.Services.AddStorage();          // SQLite, migrations, one store per table
+builder.Services.AddTelegram();         // intake → inbox → router → outbox → sender
+builder.Services.AddAdminApi();         // /api, behind X-Api-Key
+builder.Services.AddAgencyHealth();     // /health
+
+var app = builder.Build();
+if (SettingsRegistration.Problems(app.Services) is [_, ..] problems)
+{
+    foreach (var problem in problems) Console.Error.WriteLine($"AgencyBot cannot start: {problem}");
+    return 1;
+}
+
+app.UseExceptionHandler(new ExceptionHandlerOptions
+{
+    // Body too large, malformed JSON: the status the server chose, as a problem document.
+    StatusCodeSelector = ex => ex is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError,
+});
+app.UseStatusCodePages();
+app.MapHealthChecks("/health");
+app.MapAdminApi();
+
+await app.RunAsync();
+return 0;
+
+public partial class Program;

@@ -1,0 +1,53 @@
+using AgencyBot.Core.Projects;
+using AgencyBot.Host.Admin;
+using AgencyBot.Host.Settings;
+using AgencyBot.Host.Telegram;
+using FluentValidation;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+
+namespace AgencyBot.Host.Projects;
+
+public sealed record CreateProject(long? ClientId, string? Name);
+
+public sealed record InviteCreated(string Code, string Link, DateTimeOffset ExpiresAt);
+
+internal sealed class CreateProjectValidator : AbstractValidator<CreateProject>
+{
+    public CreateProjectValidator()
+    {
+        RuleFor(p => p.ClientId).NotNull().GreaterThan(0);
+        RuleFor(p => p.Name).NotEmpty().MaximumLength(100);
+    }
+}
+
+public static class ProjectsApi
+{
+    public static void MapProjects(this RouteGroupBuilder api)
+    {
+        var projects = api.MapGroup("/projects");
+        projects.MapGet("/", async (ProjectStore store, CancellationToken ct) => TypedResults.Ok(await store.ListAsync(ct)));
+        projects.MapGet("/{id:long}", GetAsync);
+        projects.MapPost("/", CreateAsync).AddEndpointFilter<Validated<CreateProject>>();
+        projects.MapPost("/{id:long}/invites", CreateInviteAsync);
+    }
+
+    private static async Task<Results<Ok<Project>, ProblemHttpResult>> GetAsync(long id, ProjectStore store, CancellationToken ct) =>
+        await store.FindAsync(id, ct) is { } project ? TypedResults.Ok(project) : Problems.NotFound($"There is no project {id}.");
+
+    private static async Task<Results<Created<Project>, ProblemHttpResult>> CreateAsync(CreateProject body, ProjectStore store, CancellationToken ct) =>
+        await store.AddAsync(body.ClientId!.Value, body.Name!.Trim(), ct) is { } project
+            ? TypedResults.Created($"/api/projects/{project.Id}", project)
+            : Problems.NotFound($"There is no client {body.ClientId}.");
+
+    private static async Task<Results<Created<InviteCreated>, ProblemHttpResult>> CreateInviteAsync(
+        long id, InviteStore invites, BotIdentity bot, IOptions<AgencyOptions> agency, CancellationToken ct)
+    {
+        // Ask Telegram for the username first, so a Telegram outage leaves no unusable invite behind.
+        var username = await bot.UsernameAsync(ct);
+        if (await invites.CreateAsync(id, agency.Value.InviteLifetime, ct) is not { } invite)
+            return Problems.NotFound($"There is no project {id}.");
+        var link = $"https://t.me/{username}?start={invite.Code}";
+        return TypedResults.Created($"/api/projects/{id}/invites/{invite.Code}", new InviteCreated(invite.Code, link, invite.ExpiresAt));
+    }
+}

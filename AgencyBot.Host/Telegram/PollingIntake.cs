@@ -1,0 +1,92 @@
+using AgencyBot.Core.Data;
+using AgencyBot.Core.Inbox;
+using AgencyBot.Host.Settings;
+using Microsoft.Extensions.Options;
+using Telegram.Bot;
+using Telegram.Bot.Exceptions;
+using Telegram.Bot.Types.Enums;
+
+namespace AgencyBot.Host.Telegram;
+
+/// <summary>When and how the last getUpdates went, for health and the operations view.</summary>
+public sealed class IntakeStatus
+{
+    public DateTimeOffset? LastSuccessAt { get; set; }
+    public DateTimeOffset? FailingSince { get; set; }
+    public long Received;
+}
+
+/// <summary>
+/// Long polling that loses nothing: updates are committed to the inbox before the next getUpdates confirms them
+/// (Telegram drops an update only once a later call passes an offset above its id). Start-up asks with no offset,
+/// so whatever Telegram still holds is delivered again, and the inbox ignores the ids it already has.
+/// </summary>
+public sealed class PollingIntake(
+    ITelegramBotClient bot,
+    InboxStore inbox,
+    InboxSignal signal,
+    IntakeStatus status,
+    IOptions<TelegramOptions> options,
+    TimeProvider clock,
+    ILogger<PollingIntake> logger) : BackgroundService
+{
+    private static readonly UpdateType[] Wanted =
+        [UpdateType.Message, UpdateType.EditedMessage, UpdateType.CallbackQuery, UpdateType.MyChatMember];
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        await UntilAsync(() => bot.DeleteWebhook(dropPendingUpdates: false, cancellationToken: stoppingToken), "deleteWebhook", stoppingToken);
+
+        int? offset = null;
+        var failures = 0;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                var updates = await bot.GetUpdates(offset, limit: 100, timeout: (int)options.Value.PollTimeout.TotalSeconds,
+                    allowedUpdates: Wanted, cancellationToken: stoppingToken);
+                status.LastSuccessAt = clock.GetUtcNow();
+                status.FailingSince = null;
+                failures = 0;
+                if (updates.Length == 0) continue;
+
+                await inbox.AddAsync(updates, CancellationToken.None);
+                Interlocked.Add(ref status.Received, updates.Length);
+                signal.Notify();
+                // Only now may the next call confirm them.
+                offset = updates[^1].Id + 1;
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception ex)
+            {
+                status.FailingSince ??= clock.GetUtcNow();
+                var delay = ex is ApiRequestException { ErrorCode: 429, Parameters.RetryAfter: { } after }
+                    ? TimeSpan.FromSeconds(after)
+                    : TimeSpan.FromSeconds(Math.Min(30, Math.Pow(2, failures++)));
+                logger.LogWarning(ex, "getUpdates failed; trying again in {Delay}", delay);
+                await Task.Delay(delay, clock, stoppingToken);
+            }
+        }
+    }
+
+    private async Task UntilAsync(Func<Task> call, string what, CancellationToken ct)
+    {
+        for (var attempt = 0; !ct.IsCancellationRequested; attempt++)
+        {
+            try
+            {
+                await call();
+                return;
+            }
+            catch (Exception ex) when (!ct.IsCancellationRequested)
+            {
+                var delay = TimeSpan.FromSeconds(Math.Min(30, Math.Pow(2, attempt)));
+                logger.LogWarning(ex, "{Call} failed; trying again in {Delay}", what, delay);
+                await Task.Delay(delay, clock, ct);
+            }
+        }
+    }
+}

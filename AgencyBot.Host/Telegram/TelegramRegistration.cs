@@ -1,0 +1,41 @@
+using AgencyBot.Core.Conversations;
+using AgencyBot.Core.Data;
+using AgencyBot.Core.Inbox;
+using AgencyBot.Core.Outbox;
+using AgencyBot.Core.Telegram;
+using AgencyBot.Host.Settings;
+using Microsoft.Extensions.Options;
+using Telegram.Bot;
+
+namespace AgencyBot.Host.Telegram;
+
+public static class TelegramRegistration
+{
+    public static IServiceCollection AddTelegram(this IServiceCollection services)
+    {
+        services.AddHttpClient(nameof(TelegramBotClient), http => http.Timeout = TimeSpan.FromSeconds(75));
+        services.AddSingleton<ITelegramBotClient>(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<TelegramOptions>>().Value;
+            var http = sp.GetRequiredService<IHttpClientFactory>().CreateClient(nameof(TelegramBotClient));
+            // RetryCount 0: 429s are handled by the outbox per chat, never by blocking inside the client.
+            return new TelegramBotClient(new TelegramBotClientOptions(options.BotToken, options.ApiBaseUrl) { RetryCount = 0 }, http);
+        });
+        services.AddSingleton<IMessenger, TelegramMessenger>();
+        services.AddSingleton<BotIdentity>();
+
+        services.AddSingleton<InboxSignal>();
+        services.AddSingleton<OutboxSignal>();
+        services.AddSingleton<SendStatistics>();
+        services.AddSingleton<SendLimits>();
+        services.AddSingleton<IntakeStatus>();
+
+        services.AddSingleton<ClientMessages>();
+        services.AddSingleton<IInboxHandler, UpdateRouter>();
+
+        services.AddHostedService<PollingIntake>();
+        services.AddHostedService<InboxProcessor>();
+        services.AddHostedService<OutboxSender>();
+        return services;
+    }
+}
