@@ -1,0 +1,486 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace AgencyBot.Tests.Fakes;
+
+/// <summary>A request the bot made, as the fake server received it.</summary>
+public sealed record BotRequest(string Method, JsonObject Body, DateTimeOffset At)
+{
+    public long? ChatId => Body["chat_id"] is JsonValue v && v.TryGetValue<long>(out var id) ? id
+        : Body["chat_id"] is JsonValue s && long.TryParse(s.ToString(), out var parsed) ? parsed : null;
+    public string? Text => (string?)Body["text"] ?? (string?)Body["caption"];
+    public int? ThreadId => (int?)Body["message_thread_id"];
+}
+
+/// <summary>A message the bot created (sendMessage, copyMessage, ...), with the id the fake assigned.</summary>
+public sealed record SentMessage(BotRequest Request, int MessageId)
+{
+    public string Method => Request.Method;
+    public long ChatId => Request.ChatId ?? 0;
+    public string? Text => Request.Text;
+    public int? ThreadId => Request.ThreadId;
+    public DateTimeOffset At => Request.At;
+}
+
+/// <summary>
+/// A Telegram Bot API server on 127.0.0.1 speaking the real wire format, so the real Telegram.Bot client
+/// talks to it unmodified: <c>{"ok":true,"result":…}</c> or <c>{"ok":false,"error_code":…,"description":…,
+/// "parameters":{"retry_after":…}}</c>, Unix-second dates, getUpdates with offset confirmation, redelivery of
+/// unconfirmed updates and long polling. Tests act as clients or staff through <see cref="ClientSends"/> and
+/// friends, and inject faults with <see cref="Fail"/>, <see cref="Hang"/> and <see cref="Delay"/>.
+/// </summary>
+public sealed class FakeBotApi : IAsyncDisposable
+{
+    public const string Token = "123456:TEST-TOKEN";
+    public const long BotId = 123456;
+    public const string BotUsername = "agency_test_bot";
+
+    private readonly WebApplication _app;
+    private readonly Lock _lock = new();
+    private readonly List<JsonObject> _unconfirmed = [];
+    private readonly List<BotRequest> _requests = [];
+    private readonly List<SentMessage> _sent = [];
+    private readonly List<FaultRule> _faults = [];
+    private readonly Dictionary<long, int> _nextMessageId = [];
+    private readonly ConcurrentDictionary<long, ChatInfo> _chats = new();
+    private TaskCompletionSource _updatesArrived = NewSignal();
+    private TaskCompletionSource _sentChanged = NewSignal();
+    private int _nextUpdateId = 100_000;
+    private int _nextThreadId = 1000;
+
+    private FakeBotApi(WebApplication app) => _app = app;
+
+    public string BaseUrl { get; private set; } = "";
+
+    /// <summary>The offset of the most recent getUpdates call (what the bot confirmed).</summary>
+    public long? LastOffset { get; private set; }
+
+    public int GetUpdatesCalls { get; private set; }
+
+    public static async Task<FakeBotApi> StartAsync()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        var app = builder.Build();
+        var fake = new FakeBotApi(app);
+        app.Map("/bot{token}/{method}", fake.HandleAsync);
+        await app.StartAsync();
+        fake.BaseUrl = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        return fake;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        ReleaseHangs();
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+
+    // ---------- acting as Telegram users ----------
+
+    public sealed record ChatInfo(long Id, string Type, string? Title, bool IsForum);
+
+    /// <summary>Declares a group or supergroup so messages in it carry the right chat type and title.</summary>
+    public void DefineGroup(long chatId, string title, bool isForum = false, string type = "supergroup") =>
+        _chats[chatId] = new ChatInfo(chatId, type, title, isForum);
+
+    /// <summary>A client (or anyone) writes a text message to the bot; returns the update_id.</summary>
+    public int ClientSends(long chatId, string text, long? userId = null, string firstName = "Client", string? languageCode = "en",
+        int? threadId = null, int? replyToMessageId = null)
+    {
+        var message = NewMessage(chatId, userId ?? chatId, firstName, languageCode, threadId);
+        message["text"] = text;
+        if (text.StartsWith('/'))
+        {
+            var length = text.IndexOf(' ') is var space and > 0 ? space : text.Length;
+            message["entities"] = new JsonArray(new JsonObject { ["type"] = "bot_command", ["offset"] = 0, ["length"] = length });
+        }
+        if (replyToMessageId is { } replyTo)
+            message["reply_to_message"] = new JsonObject
+            {
+                ["message_id"] = replyTo, ["date"] = Now(), ["chat"] = ChatJson(chatId, null),
+                ["from"] = BotUserJson(),
+            };
+        return EnqueueUpdate(new JsonObject { ["message"] = message });
+    }
+
+    /// <summary>Queues any update body (without update_id); returns the update_id assigned.</summary>
+    public int EnqueueUpdate(JsonObject update)
+    {
+        lock (_lock)
+        {
+            var id = _nextUpdateId++;
+            update["update_id"] = id;
+            _unconfirmed.Add(update);
+            _updatesArrived.TrySetResult();
+            _updatesArrived = NewSignal();
+            return id;
+        }
+    }
+
+    /// <summary>Queues the same update again with the same update_id (as Telegram does when unconfirmed).</summary>
+    public void Redeliver(int updateId, JsonObject body)
+    {
+        lock (_lock)
+        {
+            var copy = (JsonObject)body.DeepClone();
+            copy["update_id"] = updateId;
+            _unconfirmed.Add(copy);
+            _updatesArrived.TrySetResult();
+            _updatesArrived = NewSignal();
+        }
+    }
+
+    public int PendingUpdates { get { lock (_lock) return _unconfirmed.Count; } }
+
+    // ---------- what the bot did ----------
+
+    public IReadOnlyList<BotRequest> Requests { get { lock (_lock) return _requests.ToList(); } }
+
+    public IReadOnlyList<SentMessage> Sent { get { lock (_lock) return _sent.ToList(); } }
+
+    public IReadOnlyList<SentMessage> SentTo(long chatId) => Sent.Where(m => m.ChatId == chatId).ToList();
+
+    /// <summary>Waits until <paramref name="condition"/> holds over the messages sent so far.</summary>
+    public async Task<IReadOnlyList<SentMessage>> WaitForSentAsync(Func<IReadOnlyList<SentMessage>, bool> condition, TimeSpan timeout)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        while (true)
+        {
+            Task changed;
+            lock (_lock)
+            {
+                if (condition(_sent)) return _sent.ToList();
+                changed = _sentChanged.Task;
+            }
+            try
+            {
+                await changed.WaitAsync(cts.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                var sent = Sent;
+                throw new TimeoutException($"Condition not met within {timeout}; {sent.Count} messages sent: " +
+                    string.Join(" | ", sent.TakeLast(5).Select(m => $"{m.Method}→{m.ChatId}: {m.Text}")));
+            }
+        }
+    }
+
+    public Task<IReadOnlyList<SentMessage>> WaitForSentCountAsync(int count, TimeSpan timeout) =>
+        WaitForSentAsync(s => s.Count >= count, timeout);
+
+    // ---------- faults ----------
+
+    private sealed class FaultRule
+    {
+        public required Func<string, long?, bool> Matches { get; init; }
+        public int Remaining { get; set; }
+        public int? Status { get; init; }
+        public string Description { get; init; } = "";
+        public int? RetryAfter { get; init; }
+        public TimeSpan Delay { get; init; }
+        public TaskCompletionSource? Hang { get; init; }
+    }
+
+    /// <summary>The next <paramref name="times"/> calls of <paramref name="method"/> (to <paramref name="chatId"/>, if given)
+    /// fail with an error answer.</summary>
+    public void Fail(string method, int status, string description, int times = 1, long? chatId = null, int? retryAfter = null) =>
+        AddFault(new FaultRule
+        {
+            Matches = Match(method, chatId), Remaining = times, Status = status, Description = description, RetryAfter = retryAfter,
+        });
+
+    public void TooManyRequests(string method, int retryAfter, int times = 1, long? chatId = null) =>
+        Fail(method, 429, $"Too Many Requests: retry after {retryAfter}", times, chatId, retryAfter);
+
+    public void Blocked(long chatId, int times = 1) =>
+        Fail("sendMessage", 403, "Forbidden: bot was blocked by the user", times, chatId);
+
+    /// <summary>The next calls answer only after <paramref name="delay"/>.</summary>
+    public void Delay(string method, TimeSpan delay, int times = 1) =>
+        AddFault(new FaultRule { Matches = Match(method, null), Remaining = times, Delay = delay });
+
+    /// <summary>The next calls of <paramref name="method"/> receive no answer until <see cref="ReleaseHangs"/>.</summary>
+    public void Hang(string method, int times = int.MaxValue) =>
+        AddFault(new FaultRule { Matches = Match(method, null), Remaining = times, Hang = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously) });
+
+    public void ReleaseHangs()
+    {
+        lock (_lock)
+        {
+            foreach (var rule in _faults.Where(f => f.Hang is not null)) rule.Hang!.TrySetResult();
+            _faults.RemoveAll(f => f.Hang is not null);
+        }
+    }
+
+    public void ClearFaults()
+    {
+        ReleaseHangs();
+        lock (_lock) _faults.Clear();
+    }
+
+    private void AddFault(FaultRule rule)
+    {
+        lock (_lock) _faults.Add(rule);
+    }
+
+    private static Func<string, long?, bool> Match(string method, long? chatId) =>
+        (m, c) => (method == "*" || string.Equals(m, method, StringComparison.OrdinalIgnoreCase)) && (chatId is null || chatId == c);
+
+    // ---------- the wire ----------
+
+    private async Task HandleAsync(HttpContext http, string token, string method)
+    {
+        if (token != Token)
+        {
+            await Error(http, 401, "Unauthorized");
+            return;
+        }
+        var body = await ReadBodyAsync(http.Request);
+        var request = new BotRequest(method, body, DateTimeOffset.UtcNow);
+        FaultRule? fault;
+        lock (_lock)
+        {
+            _requests.Add(request);
+            fault = _faults.FirstOrDefault(f => f.Remaining > 0 && f.Matches(method, request.ChatId));
+            if (fault is not null && --fault.Remaining == 0 && fault.Hang is null) _faults.Remove(fault);
+        }
+        if (fault?.Hang is { } hang)
+        {
+            try { await hang.Task.WaitAsync(http.RequestAborted); }
+            catch (OperationCanceledException) { return; }
+        }
+        if (fault?.Delay is { } delay && delay > TimeSpan.Zero)
+        {
+            try { await Task.Delay(delay, http.RequestAborted); }
+            catch (OperationCanceledException) { return; }
+        }
+        if (fault?.Status is { } status)
+        {
+            await Error(http, status, fault.Description, fault.RetryAfter);
+            return;
+        }
+
+        switch (method.ToLowerInvariant())
+        {
+            case "getme":
+                await Ok(http, BotUserJson(withCapabilities: true));
+                break;
+            case "getupdates":
+                await GetUpdatesAsync(http, body);
+                break;
+            case "deletewebhook" or "setwebhook" or "setmycommands" or "deletemycommands" or "answercallbackquery":
+                await Ok(http, true);
+                break;
+            case "sendmessage":
+                await SendMessageAsync(http, request);
+                break;
+            case "copymessage":
+                await Ok(http, new JsonObject { ["message_id"] = Record(request) });
+                break;
+            case "sendphoto" or "senddocument" or "sendvideo" or "sendvoice" or "sendsticker" or "sendaudio":
+                await Ok(http, MessageJson(request, Record(request)));
+                break;
+            case "editmessagetext":
+                await Ok(http, MessageJson(request, (int?)body["message_id"] ?? 0));
+                break;
+            case "createforumtopic":
+                var threadId = Interlocked.Increment(ref _nextThreadId);
+                await Ok(http, new JsonObject { ["message_thread_id"] = threadId, ["name"] = (string?)body["name"], ["icon_color"] = 7322096 });
+                break;
+            default:
+                await Error(http, 404, "Not Found: method not found");
+                break;
+        }
+    }
+
+    private async Task SendMessageAsync(HttpContext http, BotRequest request)
+    {
+        var text = request.Text;
+        if (string.IsNullOrEmpty(text))
+        {
+            await Error(http, 400, "Bad Request: message text is empty");
+            return;
+        }
+        if (text.Length > 4096)
+        {
+            await Error(http, 400, "Bad Request: message is too long");
+            return;
+        }
+        await Ok(http, MessageJson(request, Record(request)));
+    }
+
+    private int Record(BotRequest request)
+    {
+        lock (_lock)
+        {
+            var chatId = request.ChatId ?? 0;
+            var id = _nextMessageId[chatId] = _nextMessageId.GetValueOrDefault(chatId, 1) + 1;
+            _sent.Add(new SentMessage(request, id));
+            _sentChanged.TrySetResult();
+            _sentChanged = NewSignal();
+            return id;
+        }
+    }
+
+    private async Task GetUpdatesAsync(HttpContext http, JsonObject body)
+    {
+        var offset = (long?)body["offset"];
+        var limit = Math.Clamp((int?)body["limit"] ?? 100, 1, 100);
+        var timeout = TimeSpan.FromSeconds((int?)body["timeout"] ?? 0);
+        var deadline = DateTimeOffset.UtcNow + timeout;
+        while (true)
+        {
+            Task arrived;
+            List<JsonNode> batch;
+            lock (_lock)
+            {
+                GetUpdatesCalls++;
+                LastOffset = offset;
+                // An offset confirms every update below it; those are gone for good.
+                if (offset is { } confirmed) _unconfirmed.RemoveAll(u => (int)u["update_id"]! < confirmed);
+                batch = _unconfirmed.Where(u => offset is null || (int)u["update_id"]! >= offset)
+                    .OrderBy(u => (int)u["update_id"]!).Take(limit).Select(u => u.DeepClone()).ToList();
+                arrived = _updatesArrived.Task;
+            }
+            if (batch.Count > 0 || DateTimeOffset.UtcNow >= deadline)
+            {
+                await Ok(http, new JsonArray(batch.ToArray()));
+                return;
+            }
+            var left = deadline - DateTimeOffset.UtcNow;
+            if (left <= TimeSpan.Zero) continue;
+            try
+            {
+                await arrived.WaitAsync(left, http.RequestAborted);
+            }
+            catch (TimeoutException)
+            {
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    // ---------- JSON shapes ----------
+
+    private JsonObject NewMessage(long chatId, long userId, string firstName, string? languageCode, int? threadId)
+    {
+        int messageId;
+        lock (_lock) messageId = _nextMessageId[chatId] = _nextMessageId.GetValueOrDefault(chatId, 1) + 1;
+        var from = new JsonObject { ["id"] = userId, ["is_bot"] = false, ["first_name"] = firstName };
+        if (languageCode is not null) from["language_code"] = languageCode;
+        var message = new JsonObject
+        {
+            ["message_id"] = messageId,
+            ["date"] = Now(),
+            ["chat"] = ChatJson(chatId, firstName),
+            ["from"] = from,
+        };
+        if (threadId is { } thread)
+        {
+            message["message_thread_id"] = thread;
+            message["is_topic_message"] = true;
+        }
+        return message;
+    }
+
+    private JsonObject ChatJson(long chatId, string? firstName)
+    {
+        if (_chats.TryGetValue(chatId, out var chat))
+        {
+            var json = new JsonObject { ["id"] = chatId, ["type"] = chat.Type, ["title"] = chat.Title };
+            if (chat.IsForum) json["is_forum"] = true;
+            return json;
+        }
+        return chatId > 0
+            ? new JsonObject { ["id"] = chatId, ["type"] = "private", ["first_name"] = firstName ?? "Client" }
+            : new JsonObject { ["id"] = chatId, ["type"] = "supergroup", ["title"] = $"Group {chatId}" };
+    }
+
+    private JsonObject MessageJson(BotRequest request, int messageId)
+    {
+        var chatId = request.ChatId ?? 0;
+        var message = new JsonObject
+        {
+            ["message_id"] = messageId,
+            ["date"] = Now(),
+            ["chat"] = ChatJson(chatId, null),
+            ["from"] = BotUserJson(),
+        };
+        if (request.Body["text"] is { } text) message["text"] = text.DeepClone();
+        if (request.Body["caption"] is { } caption) message["caption"] = caption.DeepClone();
+        if (request.ThreadId is { } thread)
+        {
+            message["message_thread_id"] = thread;
+            message["is_topic_message"] = true;
+        }
+        if (request.Body["reply_markup"] is JsonObject markup && markup.ContainsKey("inline_keyboard"))
+            message["reply_markup"] = markup.DeepClone();
+        return message;
+    }
+
+    private static JsonObject BotUserJson(bool withCapabilities = false)
+    {
+        var user = new JsonObject { ["id"] = BotId, ["is_bot"] = true, ["first_name"] = "Agency Bot", ["username"] = BotUsername };
+        if (withCapabilities)
+        {
+            user["can_join_groups"] = true;
+            user["can_read_all_group_messages"] = true;
+            user["supports_inline_queries"] = false;
+        }
+        return user;
+    }
+
+    private static long Now() => DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+
+    private static async Task<JsonObject> ReadBodyAsync(HttpRequest request)
+    {
+        if (request.HasJsonContentType())
+            return await JsonSerializer.DeserializeAsync<JsonObject>(request.Body) ?? [];
+        var body = new JsonObject();
+        if (request.HasFormContentType)
+            foreach (var (key, value) in await request.ReadFormAsync())
+                body[key] = ParseScalar(value.ToString());
+        foreach (var (key, value) in request.Query)
+            body[key] = ParseScalar(value.ToString());
+        return body;
+    }
+
+    private static JsonNode? ParseScalar(string value) =>
+        long.TryParse(value, out var number) ? JsonValue.Create(number)
+        : value.StartsWith('{') || value.StartsWith('[') ? JsonNode.Parse(value) : JsonValue.Create(value);
+
+    private static Task Ok(HttpContext http, JsonNode result) =>
+        Write(http, 200, new JsonObject { ["ok"] = true, ["result"] = result });
+
+    private static Task Ok(HttpContext http, bool result) =>
+        Write(http, 200, new JsonObject { ["ok"] = true, ["result"] = result });
+
+    private static Task Error(HttpContext http, int status, string description, int? retryAfter = null)
+    {
+        var json = new JsonObject { ["ok"] = false, ["error_code"] = status, ["description"] = description };
+        if (retryAfter is { } after) json["parameters"] = new JsonObject { ["retry_after"] = after };
+        return Write(http, status, json);
+    }
+
+    private static async Task Write(HttpContext http, int status, JsonObject json)
+    {
+        http.Response.StatusCode = status;
+        http.Response.ContentType = "application/json";
+        await http.Response.WriteAsync(json.ToJsonString());
+    }
+
+    private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+}

@@ -1,0 +1,59 @@
+using AgencyBot.Tests.Fakes;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace AgencyBot.Tests.Hosting;
+
+/// <summary>
+/// The real Host (Program.cs, every hosted service) in this process, talking real HTTP to the fake Bot API
+/// server through the real Telegram.Bot client, on a real SQLite file.
+/// </summary>
+public sealed class TestHost : WebApplicationFactory<Program>
+{
+    public const string ApiKey = "test-admin-key";
+
+    private readonly Dictionary<string, string?> _settings;
+
+    public TestHost(FakeBotApi telegram, TempDatabase database, IDictionary<string, string?>? settings = null)
+    {
+        Telegram = telegram;
+        Db = database;
+        _settings = new Dictionary<string, string?>
+        {
+            ["Telegram:BotToken"] = FakeBotApi.Token,
+            ["Telegram:ApiBaseUrl"] = telegram.BaseUrl,
+            ["Telegram:PollTimeout"] = "00:00:02",
+            ["Database:ConnectionString"] = database.ConnectionString,
+            ["AdminApi:ApiKey"] = ApiKey,
+            ["Agency:Name"] = "Sreda Digital",
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>()) _settings[key] = value;
+    }
+
+    public FakeBotApi Telegram { get; }
+    public TempDatabase Db { get; }
+
+    /// <summary>Starts the host (and so intake, processing and sending).</summary>
+    public TestHost Start()
+    {
+        _ = Services;
+        return this;
+    }
+
+    public T Get<T>() where T : notnull => Services.GetRequiredService<T>();
+
+    /// <summary>An HTTP client for the admin API carrying the API key.</summary>
+    public HttpClient AdminClient()
+    {
+        var client = CreateClient();
+        client.DefaultRequestHeaders.Add("X-Api-Key", ApiKey);
+        return client;
+    }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Testing");
+        foreach (var (key, value) in _settings) builder.UseSetting(key, value);
+    }
+}
