@@ -1,0 +1,122 @@
+using System.Collections.Concurrent;
+using System.Data;
+using AgencyBot.Core.Data;
+using AgencyBot.Core.Inbox;
+using AgencyBot.Tests.Hosting;
+using Microsoft.Extensions.Logging.Abstractions;
+using Telegram.Bot.Types;
+using Telegram.Bot.Types.Enums;
+
+namespace AgencyBot.Tests.Inbox;
+
+public sealed class InboxProcessorTests
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(15);
+
+    /// <summary>Records what it handled; throws for the update ids it is told are poison.</summary>
+    private sealed class RecordingHandler(params int[] poison) : IInboxHandler
+    {
+        public ConcurrentQueue<(long Chat, int UpdateId)> Handled { get; } = new();
+        public ConcurrentDictionary<int, int> Tries { get; } = new();
+
+        public async Task HandleAsync(Update update, IDbConnection connection, IDbTransaction transaction, CancellationToken ct)
+        {
+            Tries.AddOrUpdate(update.Id, 1, (_, n) => n + 1);
+            if (poison.Contains(update.Id)) throw new InvalidOperationException($"poison {update.Id}");
+            await Task.Yield();
+            Handled.Enqueue((update.Message!.Chat.Id, update.Id));
+        }
+    }
+
+    private static Update Message(int updateId, long chatId) => new()
+    {
+        Id = updateId,
+        Message = new Message
+        {
+            Id = updateId, Date = DateTime.UtcNow, Text = $"m{updateId}",
+            Chat = new Chat { Id = chatId, Type = ChatType.Private },
+            From = new User { Id = chatId, FirstName = "C" },
+        },
+    };
+
+    private static InboxProcessor Processor(TempDatabase db, IInboxHandler handler) =>
+        new(new InboxStore(db.Database, TimeProvider.System), db.Database, handler, new InboxSignal(), new OutboxSignal(),
+            TimeProvider.System, NullLogger<InboxProcessor>.Instance);
+
+    [Test]
+    public async Task Process_HandlesEachChatInUpdateOrder_AndEveryUpdateOnce()
+    {
+        await using var db = await TempDatabase.CreateMigratedAsync();
+        var store = new InboxStore(db.Database, TimeProvider.System);
+        var updates = Enumerable.Range(1, 300).Select(i => Message(i, chatId: 1 + i % 7)).ToList();
+        await store.AddAsync(updates);
+        await store.AddAsync(updates.Take(50).ToList()); // a redelivery changes nothing
+        var handler = new RecordingHandler();
+        var processor = Processor(db, handler);
+
+        await processor.StartAsync(CancellationToken.None);
+        await Eventually.HoldsAsync(() => db.ScalarAsync<long>("SELECT COUNT(*) FROM inbox WHERE state = 'handled'"), n => n == 300, Timeout, "all handled");
+        await processor.StopAsync(CancellationToken.None);
+
+        var handled = handler.Handled.ToList();
+        Assert.Multiple(() =>
+        {
+            Assert.That(handled.Select(h => h.UpdateId), Is.Unique);
+            Assert.That(handled, Has.Count.EqualTo(300));
+            foreach (var chat in handled.GroupBy(h => h.Chat))
+                Assert.That(chat.Select(h => h.UpdateId), Is.Ordered, $"chat {chat.Key}");
+        });
+    }
+
+    [Test]
+    public async Task PoisonUpdate_IsDeadLetteredAfterThreeTries_AndTheChatsLaterUpdatesAreHandled()
+    {
+        await using var db = await TempDatabase.CreateMigratedAsync();
+        var store = new InboxStore(db.Database, TimeProvider.System);
+        await store.AddAsync([Message(1, 10), Message(2, 10), Message(3, 10), Message(4, 20)]);
+        var handler = new RecordingHandler(poison: 2);
+        var processor = Processor(db, handler);
+
+        await processor.StartAsync(CancellationToken.None);
+        await Eventually.HoldsAsync(() => db.ScalarAsync<long>("SELECT COUNT(*) FROM inbox WHERE state = 'pending'"), n => n == 0, Timeout, "inbox drained");
+        await processor.StopAsync(CancellationToken.None);
+
+        var dead = (await db.QueryAsync<(long UpdateId, long Attempts, string LastError)>(
+            "SELECT update_id, attempts, last_error FROM inbox WHERE state = 'dead'")).Single();
+        Assert.Multiple(() =>
+        {
+            Assert.That(dead.UpdateId, Is.EqualTo(2));
+            Assert.That(dead.Attempts, Is.EqualTo(InboxStore.MaxAttempts));
+            Assert.That(dead.LastError, Does.Contain("poison 2"));
+            Assert.That(handler.Tries[2], Is.EqualTo(3));
+            Assert.That(handler.Handled.Select(h => h.UpdateId), Is.EquivalentTo(new[] { 1, 3, 4 }));
+        });
+    }
+
+    [Test]
+    public async Task FailedHandling_RollsBackWhatTheHandlerWrote()
+    {
+        await using var db = await TempDatabase.CreateMigratedAsync();
+        await new InboxStore(db.Database, TimeProvider.System).AddAsync([Message(1, 10)]);
+        var processor = Processor(db, new WritesThenThrows());
+
+        await processor.StartAsync(CancellationToken.None);
+        await Eventually.HoldsAsync(() => db.ScalarAsync<string>("SELECT state FROM inbox"), s => s == "dead", Timeout, "dead-lettered");
+        await processor.StopAsync(CancellationToken.None);
+
+        Assert.That(await db.ScalarAsync<long>("SELECT COUNT(*) FROM clients"), Is.Zero);
+    }
+
+    private sealed class WritesThenThrows : IInboxHandler
+    {
+        public async Task HandleAsync(Update update, IDbConnection connection, IDbTransaction transaction, CancellationToken ct)
+        {
+            using var command = connection.CreateCommand();
+            command.Transaction = transaction;
+            command.CommandText = "INSERT INTO clients (name, created_at) VALUES ('half done', 0)";
+            command.ExecuteNonQuery();
+            await Task.Yield();
+            throw new InvalidOperationException("fails after writing");
+        }
+    }
+}
