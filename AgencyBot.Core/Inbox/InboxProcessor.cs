@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using AgencyBot.Core.Data;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -23,7 +22,7 @@ public sealed class InboxProcessor(
     private const int MaxParallelChats = 8;
     private static readonly TimeSpan IdlePoll = TimeSpan.FromSeconds(1);
 
-    private readonly ConcurrentDictionary<long, Task> _busyLanes = new();
+    private readonly KeyedWork _busyLanes = new();
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -45,18 +44,20 @@ public sealed class InboxProcessor(
             await inboxSignal.WaitAsync(IdlePoll, clock, stoppingToken);
         }
         // Let in-flight chats finish their current update so shutdown leaves nothing half done.
-        await Task.WhenAll(_busyLanes.Values);
+        await _busyLanes.WhenAllAsync();
     }
 
     private async Task DispatchAsync(CancellationToken ct)
     {
+        // Taken before the query, whose snapshot may still show rows a finishing chat just handled.
+        var busy = _busyLanes.Snapshot();
         var pending = await inbox.PendingAsync(BatchSize, ct);
         foreach (var lane in pending.GroupBy(i => i.Lane))
         {
             if (_busyLanes.Count >= MaxParallelChats) return;
-            if (_busyLanes.ContainsKey(lane.Key)) continue;
+            if (busy.Contains(lane.Key) || _busyLanes.IsRunning(lane.Key)) continue;
             var items = lane.ToList();
-            _busyLanes[lane.Key] = Task.Run(() => HandleLaneAsync(lane.Key, items, ct), CancellationToken.None);
+            _busyLanes.Start(lane.Key, () => HandleLaneAsync(lane.Key, items, ct), inboxSignal.Notify);
         }
     }
 
@@ -76,11 +77,6 @@ public sealed class InboxProcessor(
         catch (Exception ex)
         {
             logger.LogError(ex, "Chat {ChatId}: inbox handling stopped; it resumes on the next pass", lane);
-        }
-        finally
-        {
-            _busyLanes.TryRemove(lane, out _);
-            inboxSignal.Notify();
         }
     }
 

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using AgencyBot.Core.Data;
 using AgencyBot.Core.Telegram;
 using Microsoft.Extensions.Hosting;
@@ -25,7 +24,7 @@ public sealed class OutboxSender(
     private static readonly TimeSpan IdlePoll = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromMinutes(5);
 
-    private readonly ConcurrentDictionary<long, Task> _inFlight = new();
+    private readonly KeyedWork _inFlight = new();
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -46,17 +45,21 @@ public sealed class OutboxSender(
             }
             await signal.WaitAsync(wait, clock, stoppingToken);
         }
-        await Task.WhenAll(_inFlight.Values);
+        await _inFlight.WhenAllAsync();
     }
 
     /// <summary>Starts every send that may go now; returns how long until the next one could.</summary>
     private async Task<TimeSpan> DispatchAsync(CancellationToken ct)
     {
         var wait = IdlePoll;
+        // Taken before the query: a send that finishes while the query runs may still show as pending
+        // in the query's snapshot, and must not be sent again.
+        var busy = _inFlight.Snapshot();
+        var heads = await outbox.HeadsAsync(BatchSize, ct);
         var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
-        foreach (var head in await outbox.HeadsAsync(BatchSize, ct))
+        foreach (var head in heads)
         {
-            if (_inFlight.ContainsKey(head.ChatId)) continue;
+            if (busy.Contains(head.ChatId) || _inFlight.IsRunning(head.ChatId)) continue;
             if (head.NotBefore > now)
             {
                 wait = Min(wait, TimeSpan.FromMilliseconds(head.NotBefore - now));
@@ -69,7 +72,7 @@ public sealed class OutboxSender(
                 if (limits.OverallExhausted) break;
                 continue;
             }
-            _inFlight[head.ChatId] = Task.Run(() => SendAsync(head, ct), CancellationToken.None);
+            _inFlight.Start(head.ChatId, () => SendAsync(head, ct), signal.Notify);
         }
         return wait;
     }
@@ -98,11 +101,6 @@ public sealed class OutboxSender(
         catch (Exception ex)
         {
             logger.LogError(ex, "Chat {ChatId}: recording the result of outbox row {OutboxId} failed", item.ChatId, item.Id);
-        }
-        finally
-        {
-            _inFlight.TryRemove(item.ChatId, out _);
-            signal.Notify();
         }
     }
 

@@ -1,0 +1,32 @@
+using AgencyBot.Tests.Fakes;
+
+namespace AgencyBot.Tests.Hosting;
+
+public sealed class StartupTests
+{
+    [TestCase("Telegram__BotToken", "Telegram:BotToken")]
+    [TestCase("AdminApi__ApiKey", "AdminApi:ApiKey")]
+    public async Task MissingRequiredSetting_StopsStartUpWithOneLineNamingIt(string variable, string setting)
+    {
+        await using var db = TempDatabase.Create();
+        var environment = new Dictionary<string, string?>
+        {
+            ["Telegram__BotToken"] = FakeBotApi.Token,
+            ["AdminApi__ApiKey"] = "key",
+            ["Database__ConnectionString"] = db.ConnectionString,
+        };
+        environment[variable] = "";
+
+        using var host = HostProcess.Start(environment, db.Folder);
+        var exitCode = await host.WaitForExitAsync(TimeSpan.FromSeconds(30));
+
+        var lines = host.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        Assert.Multiple(() =>
+        {
+            Assert.That(exitCode, Is.EqualTo(1));
+            Assert.That(lines, Has.Length.EqualTo(1), host.Output);
+            Assert.That(lines[0], Does.Contain(setting).And.Contain(variable));
+            Assert.That(File.Exists(db.Path), Is.False, "nothing is touched before the settings are right");
+        });
+    }
+}
