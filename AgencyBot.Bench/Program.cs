@@ -1,0 +1,35 @@
+using System.Diagnostics;
+using System.Text.Json;
+
+namespace AgencyBot.Bench;
+
+public sealed record Figure(string Name, double Value, string Unit, string Detail);
+
+/// <summary>
+/// Runs the real Host in this process against the fake Bot API server on loopback and prints measured figures.
+/// Usage: dotnet run -c Release --project AgencyBot.Bench [-- --quick]
+/// </summary>
+internal static class Benchmark
+{
+    private static async Task<int> Main(string[] args)
+    {
+        var quick = args.Contains("--quick");
+        var results = new List<Figure>
+        {
+            await Scenarios.IntakeAsync(updates: quick ? 2_000 : 20_000, chats: 1_000),
+            await Scenarios.OutboxDrainAsync(messages: quick ? 2_000 : 10_000, chats: 500, limitsOn: false),
+            await Scenarios.OutboxDrainAsync(messages: quick ? 150 : 600, chats: 600, limitsOn: true),
+        };
+
+        Console.WriteLine();
+        Console.WriteLine($"AgencyBot benchmark: {Environment.ProcessorCount} cores, {System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription}, " +
+            $"{DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, peak working set {Process.GetCurrentProcess().PeakWorkingSet64 / (1024 * 1024)} MB");
+        Console.WriteLine();
+        Console.WriteLine("| figure | value | unit | detail |");
+        Console.WriteLine("|---|---:|---|---|");
+        foreach (var f in results) Console.WriteLine($"| {f.Name} | {f.Value:0.0} | {f.Unit} | {f.Detail} |");
+        Console.WriteLine();
+        Console.WriteLine(JsonSerializer.Serialize(results, new JsonSerializerOptions { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase }));
+        return 0;
+    }
+}

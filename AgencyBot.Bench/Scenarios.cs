@@ -1,0 +1,124 @@
+using System.Diagnostics;
+using AgencyBot.Core.Data;
+using AgencyBot.Core.Outbox;
+using AgencyBot.Tests.Fakes;
+using Dapper;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Telegram.Bot.Requests;
+
+namespace AgencyBot.Bench;
+
+internal static class Scenarios
+{
+    /// <summary>Updates waiting at Telegram when the host starts: time until all are committed, and until all are handled.</summary>
+    public static async Task<Figure> IntakeAsync(int updates, int chats)
+    {
+        await using var telegram = await FakeBotApi.StartAsync();
+        using var folder = new TempFolder();
+        for (var i = 0; i < updates; i++) telegram.ClientSends(1_000_000 + i % chats, $"message {i}");
+
+        var clock = Stopwatch.StartNew();
+        await using var host = new BenchHost(telegram, folder.ConnectionString, limitsOn: false);
+        host.Start();
+        var committed = await UntilAsync(folder, "SELECT COUNT(*) FROM inbox", updates);
+        var handled = await UntilAsync(folder, "SELECT COUNT(*) FROM inbox WHERE state = 'handled'", updates);
+        var total = clock.Elapsed;
+        Console.WriteLine($"intake: {updates} updates committed after {committed.TotalSeconds:0.00}s, handled after {handled.TotalSeconds:0.00}s (from host start)");
+        return new Figure("intake: committed and handled", updates / handled.TotalSeconds, "updates/s",
+            $"{updates} updates in {chats} chats, {committed.TotalSeconds:0.00}s to commit, {total.TotalSeconds:0.00}s to handle, incl. start-up");
+    }
+
+    /// <summary>Rows already in the outbox: time until Telegram has received all of them.</summary>
+    public static async Task<Figure> OutboxDrainAsync(int messages, int chats, bool limitsOn)
+    {
+        await using var telegram = await FakeBotApi.StartAsync();
+        using var folder = new TempFolder();
+        await using (var host = new BenchHost(telegram, folder.ConnectionString, limitsOn))
+        {
+            host.Start(); // migrates
+            await Task.Delay(200);
+        }
+        await SeedOutboxAsync(folder.ConnectionString, messages, chats);
+
+        await using var sending = new BenchHost(telegram, folder.ConnectionString, limitsOn);
+        var clock = Stopwatch.StartNew();
+        sending.Start();
+        var sent = await telegram.WaitForSentCountAsync(messages, TimeSpan.FromMinutes(5));
+        var elapsed = sent[^1].At - sent[0].At;
+        var tooMany = sending.Services.GetRequiredService<SendStatistics>().TooManyRequestsCount;
+        var rate = (messages - 1) / elapsed.TotalSeconds;
+        Console.WriteLine($"outbox ({(limitsOn ? "limits on" : "limits off")}): {messages} messages in {elapsed.TotalSeconds:0.00}s, 429s: {tooMany}");
+        return new Figure($"outbox drain, limiter {(limitsOn ? "on" : "off")}", rate, "messages/s",
+            $"{messages} messages to {chats} chats; 429 answers: {tooMany}" + (limitsOn ? "; configured overall limit 30/s" : ""));
+    }
+
+    private static async Task SeedOutboxAsync(string connectionString, int messages, int chats)
+    {
+        var database = new Database(connectionString);
+        var store = new OutboxStore(database, TimeProvider.System);
+        await database.WriteAsync(async (c, t) =>
+        {
+            for (var i = 0; i < messages; i++)
+            {
+                var chatId = 2_000_000 + i % chats;
+                await store.EnqueueAsync(c, t, chatId, new SendMessageRequest { ChatId = chatId, Text = $"reply {i}" });
+            }
+        });
+    }
+
+    private static async Task<TimeSpan> UntilAsync(TempFolder folder, string countSql, int expected)
+    {
+        var clock = Stopwatch.StartNew();
+        while (true)
+        {
+            try
+            {
+                await using var connection = new SqliteConnection(folder.ConnectionString);
+                if (await connection.ExecuteScalarAsync<long>(countSql) >= expected) return clock.Elapsed;
+            }
+            catch (SqliteException)
+            {
+                // not migrated yet
+            }
+            if (clock.Elapsed > TimeSpan.FromMinutes(5)) throw new TimeoutException(countSql);
+            await Task.Delay(5);
+        }
+    }
+}
+
+/// <summary>The real Host in-process with Telegram pointed at the fake server.</summary>
+internal sealed class BenchHost(FakeBotApi telegram, string connectionString, bool limitsOn) : WebApplicationFactory<Program>
+{
+    public void Start() => _ = Services;
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Production");
+        builder.UseSetting("Telegram:BotToken", FakeBotApi.Token);
+        builder.UseSetting("Telegram:ApiBaseUrl", telegram.BaseUrl);
+        builder.UseSetting("Telegram:PollTimeout", "00:00:01");
+        builder.UseSetting("Telegram:Limits:Enabled", limitsOn ? "true" : "false");
+        builder.UseSetting("Database:ConnectionString", connectionString);
+        builder.UseSetting("AdminApi:ApiKey", "bench");
+        builder.ConfigureLogging(logging => logging.SetMinimumLevel(LogLevel.Error));
+    }
+}
+
+internal sealed class TempFolder : IDisposable
+{
+    private readonly string _path = Path.Combine(Path.GetTempPath(), "agencybot-bench", Guid.NewGuid().ToString("N"));
+
+    public TempFolder() => Directory.CreateDirectory(_path);
+
+    public string ConnectionString => $"Data Source={Path.Combine(_path, "bench.db")}";
+
+    public void Dispose()
+    {
+        SqliteConnection.ClearAllPools();
+        try { Directory.Delete(_path, recursive: true); } catch (IOException) { }
+    }
+}
