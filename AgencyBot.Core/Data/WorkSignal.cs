@@ -11,7 +11,8 @@ public abstract class WorkSignal
 
     public void Notify() => _channel.Writer.TryWrite(true);
 
-    /// <summary>Returns when notified or after <paramref name="max"/>, whichever is first.</summary>
+    /// <summary>Returns when notified, after <paramref name="max"/>, or when <paramref name="ct"/> is cancelled
+    /// (without throwing, so the loop can finish its in-flight work before it exits).</summary>
     public async Task WaitAsync(TimeSpan max, TimeProvider clock, CancellationToken ct)
     {
         if (_channel.Reader.TryRead(out _)) return;
@@ -22,9 +23,9 @@ public abstract class WorkSignal
             await _channel.Reader.WaitToReadAsync(linked.Token);
             _channel.Reader.TryRead(out _);
         }
-        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        catch (OperationCanceledException)
         {
-            // the wait simply ran out
+            // the wait ran out, or the host is stopping: the caller's loop checks which
         }
     }
 }

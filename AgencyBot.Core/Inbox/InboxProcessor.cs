@@ -1,3 +1,5 @@
+using System.Data;
+using System.Data.Common;
 using AgencyBot.Core.Data;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -6,8 +8,10 @@ namespace AgencyBot.Core.Inbox;
 
 /// <summary>
 /// Handles inbox rows: in update_id order within a chat, different chats in parallel.
-/// An update whose handling throws is tried <see cref="InboxStore.MaxAttempts"/> times, then dead-lettered,
-/// and the chat's later updates go on.
+/// Chats are spread over a few workers by chat id, so one chat always lands on the same worker and its order holds.
+/// A worker handles its updates in chunks, one transaction per chunk and a savepoint per update: a throwing update
+/// rolls back only itself, is tried <see cref="InboxStore.MaxAttempts"/> times in all, then dead-lettered, and the
+/// chat's later updates go on.
 /// </summary>
 public sealed class InboxProcessor(
     InboxStore inbox,
@@ -19,10 +23,11 @@ public sealed class InboxProcessor(
     ILogger<InboxProcessor> logger) : BackgroundService
 {
     private const int BatchSize = 2000;
-    private const int MaxParallelChats = 8;
+    private const int ChunkSize = 200;
+    private const int Workers = 4;
     private static readonly TimeSpan IdlePoll = TimeSpan.FromSeconds(1);
 
-    private readonly KeyedWork _busyLanes = new();
+    private readonly KeyedWork _workers = new();
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -43,32 +48,35 @@ public sealed class InboxProcessor(
             }
             await inboxSignal.WaitAsync(IdlePoll, clock, stoppingToken);
         }
-        // Let in-flight chats finish their current update so shutdown leaves nothing half done.
-        await _busyLanes.WhenAllAsync();
+        // Let running chunks finish (or roll back) so shutdown leaves nothing half done.
+        await _workers.WhenAllAsync();
     }
 
     private async Task DispatchAsync(CancellationToken ct)
     {
-        // Taken before the query, whose snapshot may still show rows a finishing chat just handled.
-        var busy = _busyLanes.Snapshot();
+        // Taken before the query, whose snapshot may still show rows a finishing worker just handled.
+        var busy = _workers.Snapshot();
         var pending = await inbox.PendingAsync(BatchSize, ct);
-        foreach (var lane in pending.GroupBy(i => i.Lane))
+        foreach (var share in pending.GroupBy(i => WorkerOf(i.Lane)))
         {
-            if (_busyLanes.Count >= MaxParallelChats) return;
-            if (busy.Contains(lane.Key) || _busyLanes.IsRunning(lane.Key)) continue;
-            var items = lane.ToList();
-            _busyLanes.Start(lane.Key, () => HandleLaneAsync(lane.Key, items, ct), inboxSignal.Notify);
+            if (busy.Contains(share.Key) || _workers.IsRunning(share.Key)) continue;
+            var items = share.ToList(); // already in update_id order
+            _workers.Start(share.Key, () => WorkAsync(items, ct), inboxSignal.Notify);
         }
     }
 
-    private async Task HandleLaneAsync(long lane, List<InboxItem> items, CancellationToken ct)
+    private static long WorkerOf(long lane) => (long)((ulong)lane % Workers);
+
+    private async Task WorkAsync(List<InboxItem> items, CancellationToken ct)
     {
         try
         {
-            foreach (var item in items)
+            var stalled = new HashSet<long>();
+            foreach (var chunk in items.Chunk(ChunkSize))
             {
-                if (ct.IsCancellationRequested) return;
-                await HandleWithRetriesAsync(item, ct);
+                ct.ThrowIfCancellationRequested();
+                await database.WriteAsync((connection, transaction) => HandleChunkAsync(chunk, stalled, connection, (DbTransaction)transaction, ct), ct);
+                outboxSignal.Notify();
             }
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
@@ -76,41 +84,36 @@ public sealed class InboxProcessor(
         }
         catch (Exception ex)
         {
-            logger.LogError(ex, "Chat {ChatId}: inbox handling stopped; it resumes on the next pass", lane);
+            logger.LogError(ex, "Inbox chunk failed and was rolled back; it is tried again on the next pass");
         }
     }
 
-    private async Task HandleWithRetriesAsync(InboxItem item, CancellationToken ct)
+    private async Task HandleChunkAsync(InboxItem[] chunk, HashSet<long> stalled, IDbConnection connection, DbTransaction transaction, CancellationToken ct)
     {
-        for (var attempt = (int)item.Attempts + 1; ; attempt++)
+        foreach (var item in chunk)
         {
+            // A chat whose earlier update failed and will be retried waits for it: order within a chat holds.
+            if (stalled.Contains(item.Lane)) continue;
+            await transaction.SaveAsync("item", ct);
             try
             {
-                await database.WriteAsync(async (connection, transaction) =>
-                {
-                    if (!await InboxStore.MarkHandledAsync(connection, transaction, item.UpdateId, clock.GetUtcNow()))
-                        return; // already handled by an earlier pass
+                if (await InboxStore.MarkHandledAsync(connection, transaction, item.UpdateId, clock.GetUtcNow()))
                     await handler.HandleAsync(item.ToUpdate(), connection, transaction, ct);
-                }, ct);
-                outboxSignal.Notify();
-                return;
+                await transaction.ReleaseAsync("item", ct);
             }
-            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            catch (Exception ex) when (!ct.IsCancellationRequested)
             {
-                throw;
-            }
-            catch (Exception ex)
-            {
-                var dead = await inbox.RecordFailureAsync(item.UpdateId, ex.ToString(), ct);
-                if (dead)
+                await transaction.RollbackAsync("item", ct);
+                var attempt = item.Attempts + 1;
+                if (await InboxStore.RecordFailureAsync(connection, transaction, item.UpdateId, ex.ToString()))
                 {
-                    logger.LogError(ex, "Update {UpdateId} in chat {ChatId} dead-lettered after {Attempts} attempts",
-                        item.UpdateId, item.Lane, attempt);
-                    return;
+                    logger.LogError(ex, "Update {UpdateId} in chat {ChatId} dead-lettered after {Attempts} attempts", item.UpdateId, item.Lane, attempt);
                 }
-                logger.LogWarning(ex, "Update {UpdateId} in chat {ChatId} failed on attempt {Attempt}; retrying",
-                    item.UpdateId, item.Lane, attempt);
-                await Task.Delay(TimeSpan.FromMilliseconds(200 * attempt), clock, ct);
+                else
+                {
+                    logger.LogWarning(ex, "Update {UpdateId} in chat {ChatId} failed on attempt {Attempt}; it is tried again", item.UpdateId, item.Lane, attempt);
+                    stalled.Add(item.Lane);
+                }
             }
         }
     }

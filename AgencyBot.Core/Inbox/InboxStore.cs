@@ -72,11 +72,10 @@ public sealed class InboxStore(Database database, TimeProvider clock)
     public static async Task<bool> MarkHandledAsync(IDbConnection connection, IDbTransaction transaction, long updateId, DateTimeOffset now) =>
         await connection.ExecuteAsync(MarkHandled, new { UpdateId = updateId, Now = now.ToUnixTimeMilliseconds() }, transaction) == 1;
 
-    /// <summary>Records a failed attempt; returns true when the update is now dead-lettered.</summary>
-    public Task<bool> RecordFailureAsync(long updateId, string error, CancellationToken ct = default) =>
-        database.WriteAsync(async (c, t) =>
-            await c.QuerySingleOrDefaultAsync<string>(RecordFailure,
-                new { UpdateId = updateId, Error = error, MaxAttempts }, t) == "dead", ct);
+    /// <summary>Records a failed attempt in the caller's transaction; returns true when the update is now dead-lettered.</summary>
+    public static async Task<bool> RecordFailureAsync(IDbConnection connection, IDbTransaction transaction, long updateId, string error) =>
+        await connection.QuerySingleOrDefaultAsync<string>(RecordFailure,
+            new { UpdateId = updateId, Error = error, MaxAttempts }, transaction) == "dead";
 
     /// <summary>The chat an update belongs to; updates of one chat are handled in order.</summary>
     public static long LaneOf(Update update) => update switch

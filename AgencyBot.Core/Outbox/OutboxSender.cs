@@ -1,3 +1,4 @@
+using System.Threading.Channels;
 using AgencyBot.Core.Data;
 using AgencyBot.Core.Telegram;
 using Microsoft.Extensions.Hosting;
@@ -25,9 +26,13 @@ public sealed class OutboxSender(
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromMinutes(5);
 
     private readonly KeyedWork _inFlight = new();
+    private readonly Channel<Completion> _completions = Channel.CreateUnbounded<Completion>();
+
+    private sealed record Completion(long Id, int? MessageId, TaskCompletionSource Recorded);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        var recorder = RecordSentAsync();
         while (!stoppingToken.IsCancellationRequested)
         {
             var wait = IdlePoll;
@@ -46,6 +51,33 @@ public sealed class OutboxSender(
             await signal.WaitAsync(wait, clock, stoppingToken);
         }
         await _inFlight.WhenAllAsync();
+        _completions.Writer.Complete();
+        await recorder;
+    }
+
+    /// <summary>
+    /// Marks sent rows in batches: whatever completed while the previous batch was being written goes in the next.
+    /// A chat's next send waits until its previous one is recorded, so at most one unrecorded send per chat exists.
+    /// It keeps running through shutdown, so every answered request is recorded before the process exits.
+    /// </summary>
+    private async Task RecordSentAsync()
+    {
+        var reader = _completions.Reader;
+        while (await reader.WaitToReadAsync(CancellationToken.None))
+        {
+            var batch = new List<Completion>();
+            while (batch.Count < 1000 && reader.TryRead(out var completion)) batch.Add(completion);
+            try
+            {
+                await outbox.MarkSentAsync(batch.Select(c => (c.Id, c.MessageId)).ToList(), CancellationToken.None);
+                foreach (var c in batch) c.Recorded.TrySetResult();
+            }
+            catch (Exception ex)
+            {
+                logger.LogError(ex, "Recording {Count} sent outbox rows failed; they may be sent again", batch.Count);
+                foreach (var c in batch) c.Recorded.TrySetException(ex);
+            }
+        }
     }
 
     /// <summary>Starts every send that may go now; returns how long until the next one could.</summary>
@@ -96,7 +128,9 @@ public sealed class OutboxSender(
                 return;
             }
             statistics.Sent();
-            await outbox.MarkSentAsync(item.Id, messageId, CancellationToken.None);
+            var recorded = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            await _completions.Writer.WriteAsync(new Completion(item.Id, messageId, recorded), CancellationToken.None);
+            await recorded.Task;
         }
         catch (Exception ex)
         {

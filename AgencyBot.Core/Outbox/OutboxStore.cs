@@ -68,9 +68,13 @@ public sealed class OutboxStore(Database database, TimeProvider clock)
         return (await connection.QueryAsync<OutboxItem>(SelectHeads, new { Limit = limit })).AsList();
     }
 
-    public Task MarkSentAsync(long id, int? messageId, CancellationToken ct = default) =>
-        database.WriteAsync((c, t) => c.ExecuteAsync(MarkSent,
-            new { Id = id, MessageId = messageId, Now = clock.GetUtcNow().ToUnixTimeMilliseconds() }, t), ct);
+    /// <summary>Records sent rows, many in one transaction (group commit under load).</summary>
+    public Task MarkSentAsync(IReadOnlyCollection<(long Id, int? MessageId)> sent, CancellationToken ct = default)
+    {
+        var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
+        return database.WriteAsync((c, t) => c.ExecuteAsync(MarkSent,
+            sent.Select(s => new { s.Id, s.MessageId, Now = now }), t), ct);
+    }
 
     /// <summary>Puts the row back for a later try. A 429 is not the message's fault, so it is not counted.</summary>
     public Task RescheduleAsync(long id, DateTimeOffset notBefore, string error, bool countAttempt, CancellationToken ct = default) =>
