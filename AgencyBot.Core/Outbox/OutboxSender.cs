@@ -1,4 +1,7 @@
+using System.Data;
+using System.Text.Json.Nodes;
 using System.Threading.Channels;
+using AgencyBot.Core.Conversations;
 using AgencyBot.Core.Data;
 using AgencyBot.Core.Telegram;
 using Microsoft.Extensions.Hosting;
@@ -7,14 +10,23 @@ using Telegram.Bot.Exceptions;
 
 namespace AgencyBot.Core.Outbox;
 
+/// <summary>Tells the people who need to know that a chat blocked the bot (runs in the transaction that records it).</summary>
+public interface IBlockedChatReporter
+{
+    Task ReportAsync(IDbConnection connection, IDbTransaction transaction, long chatId);
+}
+
 /// <summary>
 /// Drains the outbox: one request in flight per chat (so per-chat order holds), within <see cref="SendLimits"/>,
 /// honouring 429 retry_after per chat, retrying 5xx and network errors with backoff, recording other refusals.
 /// A row is marked sent only after Telegram answered, so a crash mid-request resends at most that one request.
+/// Rows addressed to a project's staff topic get the topic created first, and again if someone deleted it.
 /// </summary>
 public sealed class OutboxSender(
     OutboxStore outbox,
     IMessenger messenger,
+    StaffTopics topics,
+    IBlockedChatReporter blockedReporter,
     SendLimits limits,
     OutboxSignal signal,
     SendStatistics statistics,
@@ -22,13 +34,14 @@ public sealed class OutboxSender(
     ILogger<OutboxSender> logger) : BackgroundService
 {
     private const int BatchSize = 1000;
+    private const int MaxTopicRecreations = 3;
     private static readonly TimeSpan IdlePoll = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromMinutes(5);
 
     private readonly KeyedWork _inFlight = new();
     private readonly Channel<Completion> _completions = Channel.CreateUnbounded<Completion>();
 
-    private sealed record Completion(long Id, int? MessageId, TaskCompletionSource Recorded);
+    private sealed record Completion(OutboxItem Item, IReadOnlyList<int> MessageIds, TaskCompletionSource Recorded);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -53,31 +66,6 @@ public sealed class OutboxSender(
         await _inFlight.WhenAllAsync();
         _completions.Writer.Complete();
         await recorder;
-    }
-
-    /// <summary>
-    /// Marks sent rows in batches: whatever completed while the previous batch was being written goes in the next.
-    /// A chat's next send waits until its previous one is recorded, so at most one unrecorded send per chat exists.
-    /// It keeps running through shutdown, so every answered request is recorded before the process exits.
-    /// </summary>
-    private async Task RecordSentAsync()
-    {
-        var reader = _completions.Reader;
-        while (await reader.WaitToReadAsync(CancellationToken.None))
-        {
-            var batch = new List<Completion>();
-            while (batch.Count < 1000 && reader.TryRead(out var completion)) batch.Add(completion);
-            try
-            {
-                await outbox.MarkSentAsync(batch.Select(c => (c.Id, c.MessageId)).ToList(), CancellationToken.None);
-                foreach (var c in batch) c.Recorded.TrySetResult();
-            }
-            catch (Exception ex)
-            {
-                logger.LogError(ex, "Recording {Count} sent outbox rows failed; they may be sent again", batch.Count);
-                foreach (var c in batch) c.Recorded.TrySetException(ex);
-            }
-        }
     }
 
     /// <summary>Starts every send that may go now; returns how long until the next one could.</summary>
@@ -109,14 +97,42 @@ public sealed class OutboxSender(
         return wait;
     }
 
+    /// <summary>
+    /// Marks sent rows in batches: whatever completed while the previous batch was being written goes in the next.
+    /// A chat's next send waits until its previous one is recorded, so at most one unrecorded send per chat exists.
+    /// It keeps running through shutdown, so every answered request is recorded before the process exits.
+    /// </summary>
+    private async Task RecordSentAsync()
+    {
+        var reader = _completions.Reader;
+        while (await reader.WaitToReadAsync(CancellationToken.None))
+        {
+            var batch = new List<Completion>();
+            while (batch.Count < 1000 && reader.TryRead(out var completion)) batch.Add(completion);
+            try
+            {
+                await outbox.MarkSentAsync(batch.Select(c => (c.Item, c.MessageIds)).ToList(), CancellationToken.None);
+                foreach (var c in batch) c.Recorded.TrySetResult();
+            }
+            catch (Exception ex)
+            {
+                logger.LogError(ex, "Recording {Count} sent outbox rows failed; they may be sent again", batch.Count);
+                foreach (var c in batch) c.Recorded.TrySetException(ex);
+            }
+        }
+    }
+
     private async Task SendAsync(OutboxItem item, CancellationToken ct)
     {
         try
         {
-            int? messageId;
+            IReadOnlyList<int> messageIds;
             try
             {
-                messageId = await messenger.SendAsync(item.Method, item.Payload, ct);
+                var payload = item.TopicProjectId is { } projectId
+                    ? InTopic(item.Payload, await topics.EnsureAsync(item.ChatId, projectId, ct))
+                    : item.Payload;
+                messageIds = await messenger.SendAsync(item.Method, payload, ct);
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {
@@ -129,13 +145,20 @@ public sealed class OutboxSender(
             }
             statistics.Sent();
             var recorded = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            await _completions.Writer.WriteAsync(new Completion(item.Id, messageId, recorded), CancellationToken.None);
+            await _completions.Writer.WriteAsync(new Completion(item, messageIds, recorded), CancellationToken.None);
             await recorded.Task;
         }
         catch (Exception ex)
         {
             logger.LogError(ex, "Chat {ChatId}: recording the result of outbox row {OutboxId} failed", item.ChatId, item.Id);
         }
+    }
+
+    private static string InTopic(string payload, int threadId)
+    {
+        var json = JsonNode.Parse(payload)!.AsObject();
+        json["message_thread_id"] = threadId;
+        return json.ToJsonString();
     }
 
     private async Task RecordFailureAsync(OutboxItem item, Exception ex, CancellationToken ct)
@@ -149,10 +172,19 @@ public sealed class OutboxSender(
                 logger.LogWarning("Chat {ChatId}: 429 from Telegram, pausing the chat for {RetryAfter}", item.ChatId, retryAfter);
                 await outbox.RescheduleAsync(item.Id, now + retryAfter, tooMany.Message, countAttempt: false, ct);
                 break;
+            case ApiRequestException { ErrorCode: 400 } gone when item.TopicProjectId is { } projectId
+                && gone.Message.Contains("thread not found", StringComparison.OrdinalIgnoreCase)
+                && item.Attempts < MaxTopicRecreations:
+                // Someone deleted the project's topic: forget it, and the retry creates a new one.
+                logger.LogWarning("Chat {ChatId}: the topic of project {ProjectId} is gone; creating it again", item.ChatId, projectId);
+                await topics.ForgetAsync(item.ChatId, projectId, ct);
+                await outbox.RescheduleAsync(item.Id, now, gone.Message, countAttempt: true, ct);
+                break;
             case ApiRequestException { ErrorCode: 403 } forbidden:
                 statistics.Failed();
                 logger.LogWarning("Chat {ChatId}: Telegram refused with 403 ({Description}); chat marked blocked", item.ChatId, forbidden.Message);
-                await outbox.MarkBlockedAsync(item.Id, item.ChatId, forbidden.Message, ct);
+                await outbox.MarkBlockedAsync(item.Id, item.ChatId, forbidden.Message,
+                    (c, t) => blockedReporter.ReportAsync(c, t, item.ChatId), ct);
                 break;
             case ApiRequestException { ErrorCode: >= 400 and < 500 } refused:
                 statistics.Failed();

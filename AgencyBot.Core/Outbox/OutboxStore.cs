@@ -7,22 +7,54 @@ using Telegram.Bot.Requests.Abstractions;
 
 namespace AgencyBot.Core.Outbox;
 
-public sealed record OutboxItem(long Id, long ChatId, string Method, string Payload, long Attempts, long NotBefore);
+public sealed record OutboxItem
+{
+    public long Id { get; init; }
+    public long ChatId { get; init; }
+    public string Method { get; init; } = "";
+    public string Payload { get; init; } = "";
+    public long Attempts { get; init; }
+    public long NotBefore { get; init; }
+    /// <summary>Post into this project's staff topic; the sender creates the topic on first need.</summary>
+    public long? TopicProjectId { get; init; }
+    /// <summary>The conversation message this post carries; its Telegram ids are kept in relay_posts.</summary>
+    public long? MessageId { get; init; }
+}
+
+/// <summary>What an outbox row is about, beyond its request.</summary>
+public sealed record OutboxLink(long? TopicProjectId = null, long? MessageId = null, TimeSpan? Delay = null);
 
 /// <summary>The outbox table: every message the bot sends, from decision to Telegram's message_id.</summary>
 public sealed class OutboxStore(Database database, TimeProvider clock)
 {
     private const string Insert = """
-        INSERT INTO outbox (chat_id, method, payload, not_before, created_at)
-        VALUES (@ChatId, @Method, @Payload, @Now, @Now)
+        INSERT INTO outbox (chat_id, method, payload, not_before, created_at, topic_project_id, message_id)
+        VALUES (@ChatId, @Method, @Payload, @NotBefore, @Now, @TopicProjectId, @MessageId)
         RETURNING id
+        """;
+
+    // Later parts of an album join the pending copyMessages row of its first part, while the sender
+    // cannot have picked that row yet (its not_before is still comfortably ahead).
+    private const string AppendToAlbum = """
+        UPDATE outbox
+        SET payload = json_insert(payload, '$.message_ids[#]', @TelegramMessageId), not_before = @NotBefore
+        WHERE id = (
+            SELECT o.id FROM outbox o JOIN messages m ON m.id = o.message_id
+            WHERE o.chat_id = @ChatId AND o.method = 'copyMessages' AND o.state = 'pending'
+              AND m.media_group_id = @MediaGroupId AND o.not_before > @SafeAfter
+            ORDER BY o.id DESC LIMIT 1)
+        """;
+
+    private const string InsertPost = """
+        INSERT INTO relay_posts (chat_id, telegram_message_id, message_id) VALUES (@ChatId, @TelegramMessageId, @MessageId)
+        ON CONFLICT DO NOTHING
         """;
 
     // Only the oldest pending row of each chat is eligible: that keeps per-chat order even while
     // the head waits for a retry.
     private const string SelectHeads = """
         SELECT o.id AS Id, o.chat_id AS ChatId, o.method AS Method, o.payload AS Payload,
-               o.attempts AS Attempts, o.not_before AS NotBefore
+               o.attempts AS Attempts, o.not_before AS NotBefore, o.topic_project_id AS TopicProjectId, o.message_id AS MessageId
         FROM outbox o
         JOIN (SELECT MIN(id) AS id FROM outbox WHERE state = 'pending' GROUP BY chat_id) head ON head.id = o.id
         ORDER BY o.id
@@ -46,20 +78,41 @@ public sealed class OutboxStore(Database database, TimeProvider clock)
 
     private const string InsertBlocked = """
         INSERT INTO blocked_chats (chat_id, blocked_at, reason) VALUES (@ChatId, @Now, @Reason)
-        ON CONFLICT (chat_id) DO UPDATE SET blocked_at = excluded.blocked_at, reason = excluded.reason
+        ON CONFLICT (chat_id) DO NOTHING
         """;
 
     /// <summary>Queues a Bot API request in the caller's transaction.</summary>
-    public async Task<long> EnqueueAsync<TResult>(IDbConnection connection, IDbTransaction transaction, long chatId, IRequest<TResult> request)
+    public async Task<long> EnqueueAsync<TResult>(IDbConnection connection, IDbTransaction transaction, long chatId, IRequest<TResult> request,
+        OutboxLink? link = null)
     {
         var payload = JsonSerializer.Serialize(request, request.GetType(), JsonBotAPI.Options);
+        var now = clock.GetUtcNow();
         return await connection.ExecuteScalarAsync<long>(Insert, new
         {
             ChatId = chatId,
             Method = request.MethodName,
             Payload = payload,
-            Now = clock.GetUtcNow().ToUnixTimeMilliseconds(),
+            Now = now.ToUnixTimeMilliseconds(),
+            NotBefore = (now + (link?.Delay ?? TimeSpan.Zero)).ToUnixTimeMilliseconds(),
+            link?.TopicProjectId,
+            link?.MessageId,
         }, transaction);
+    }
+
+    /// <summary>Adds an album part to the pending copyMessages row of the album's first part, and gives the album
+    /// <paramref name="wait"/> more for further parts. False when there is no such row to join (start a new one).</summary>
+    public async Task<bool> AppendToAlbumAsync(IDbConnection connection, IDbTransaction transaction, long chatId, string mediaGroupId,
+        long telegramMessageId, TimeSpan wait)
+    {
+        var now = clock.GetUtcNow();
+        return await connection.ExecuteAsync(AppendToAlbum, new
+        {
+            ChatId = chatId,
+            MediaGroupId = mediaGroupId,
+            TelegramMessageId = telegramMessageId,
+            NotBefore = (now + wait).ToUnixTimeMilliseconds(),
+            SafeAfter = (now + TimeSpan.FromMilliseconds(300)).ToUnixTimeMilliseconds(),
+        }, transaction) == 1;
     }
 
     public async Task<IReadOnlyList<OutboxItem>> HeadsAsync(int limit, CancellationToken ct = default)
@@ -68,12 +121,18 @@ public sealed class OutboxStore(Database database, TimeProvider clock)
         return (await connection.QueryAsync<OutboxItem>(SelectHeads, new { Limit = limit })).AsList();
     }
 
-    /// <summary>Records sent rows, many in one transaction (group commit under load).</summary>
-    public Task MarkSentAsync(IReadOnlyCollection<(long Id, int? MessageId)> sent, CancellationToken ct = default)
+    /// <summary>Records sent rows, many in one transaction (group commit under load), with the posts they made.</summary>
+    public Task MarkSentAsync(IReadOnlyCollection<(OutboxItem Item, IReadOnlyList<int> MessageIds)> sent, CancellationToken ct = default)
     {
         var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
-        return database.WriteAsync((c, t) => c.ExecuteAsync(MarkSent,
-            sent.Select(s => new { s.Id, s.MessageId, Now = now }), t), ct);
+        return database.WriteAsync(async (c, t) =>
+        {
+            await c.ExecuteAsync(MarkSent, sent.Select(s => new { s.Item.Id, MessageId = s.MessageIds.Count > 0 ? s.MessageIds[0] : (int?)null, Now = now }), t);
+            var posts = sent.Where(s => s.Item.MessageId is not null)
+                .SelectMany(s => s.MessageIds.Select(id => new { s.Item.ChatId, TelegramMessageId = id, s.Item.MessageId }))
+                .ToList();
+            if (posts.Count > 0) await c.ExecuteAsync(InsertPost, posts, t);
+        }, ct);
     }
 
     /// <summary>Puts the row back for a later try. A 429 is not the message's fault, so it is not counted.</summary>
@@ -84,10 +143,13 @@ public sealed class OutboxStore(Database database, TimeProvider clock)
     public Task MarkFailedAsync(long id, string error, CancellationToken ct = default) =>
         database.WriteAsync((c, t) => c.ExecuteAsync(MarkFailed, new { Id = id, Error = error }, t), ct);
 
-    public Task MarkBlockedAsync(long id, long chatId, string error, CancellationToken ct = default) =>
+    /// <summary>Fails the row and marks the chat blocked; <paramref name="onNewlyBlocked"/> runs in the same
+    /// transaction the first time only, so a blocked chat is reported once.</summary>
+    public Task MarkBlockedAsync(long id, long chatId, string error, Func<IDbConnection, IDbTransaction, Task>? onNewlyBlocked, CancellationToken ct = default) =>
         database.WriteAsync(async (c, t) =>
         {
             await c.ExecuteAsync(MarkFailed, new { Id = id, Error = error }, t);
-            await c.ExecuteAsync(InsertBlocked, new { ChatId = chatId, Now = clock.GetUtcNow().ToUnixTimeMilliseconds(), Reason = error }, t);
+            var newly = await c.ExecuteAsync(InsertBlocked, new { ChatId = chatId, Now = clock.GetUtcNow().ToUnixTimeMilliseconds(), Reason = error }, t) == 1;
+            if (newly && onNewlyBlocked is not null) await onNewlyBlocked(c, t);
         }, ct);
 }

@@ -18,6 +18,17 @@ public sealed class InviteStore(Database database, TimeProvider clock)
         SELECT @Code, id, @Now, @ExpiresAt FROM projects WHERE id = @ProjectId
         """;
 
+    private const string Redeem = """
+        UPDATE invites SET used_by_chat_id = @ChatId, used_at = @Now
+        WHERE code = @Code AND expires_at > @Now
+        RETURNING project_id
+        """;
+
+    /// <summary>Uses an invite for a chat; the project it opens, or null when the code is unknown or expired.
+    /// A code stays valid until it expires, so a client can link both a private chat and a group with it.</summary>
+    public static Task<long?> RedeemAsync(System.Data.IDbConnection connection, System.Data.IDbTransaction transaction, string code, long chatId, DateTimeOffset now) =>
+        connection.ExecuteScalarAsync<long?>(Redeem, new { Code = code, ChatId = chatId, Now = now.ToUnixTimeMilliseconds() }, transaction);
+
     /// <summary>Creates an invite valid for <paramref name="lifetime"/>; null when the project does not exist.</summary>
     public async Task<Invite?> CreateAsync(long projectId, TimeSpan lifetime, CancellationToken ct = default)
     {

@@ -48,7 +48,12 @@ public sealed class StaffStore(Database database, TimeProvider clock)
     public async Task<StaffMember?> FindByTelegramUserAsync(long telegramUserId, CancellationToken ct = default)
     {
         await using var connection = await database.OpenAsync(ct);
-        var row = await connection.QuerySingleOrDefaultAsync<StaffRow>(SelectByUser, new { TelegramUserId = telegramUserId });
+        return await FindByTelegramUserAsync(connection, null, telegramUserId);
+    }
+
+    public static async Task<StaffMember?> FindByTelegramUserAsync(System.Data.IDbConnection connection, System.Data.IDbTransaction? transaction, long telegramUserId)
+    {
+        var row = await connection.QuerySingleOrDefaultAsync<StaffRow>(SelectByUser, new { TelegramUserId = telegramUserId }, transaction);
         return row?.ToMember();
     }
 

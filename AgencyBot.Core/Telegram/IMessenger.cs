@@ -1,11 +1,14 @@
 namespace AgencyBot.Core.Telegram;
 
 /// <summary>
-/// The one port to Telegram for sending: takes a Bot API method and its JSON body (as stored in the outbox)
-/// and returns the message_id Telegram assigned, if the method creates a message.
-/// Throws Telegram.Bot's ApiRequestException/RequestException or HttpRequestException on failure.
+/// The one port to Telegram for sending. <see cref="SendAsync"/> takes a Bot API method and its JSON body (as
+/// stored in the outbox) and returns the message_ids Telegram assigned (none for methods that create no message).
+/// Failures surface as Telegram.Bot's ApiRequestException/RequestException or HttpRequestException.
 /// </summary>
 public interface IMessenger
 {
-    Task<int?> SendAsync(string method, string payload, CancellationToken ct);
+    Task<IReadOnlyList<int>> SendAsync(string method, string payload, CancellationToken ct);
+
+    /// <summary>createForumTopic; returns the new topic's message_thread_id.</summary>
+    Task<int> CreateTopicAsync(long chatId, string name, CancellationToken ct);
 }

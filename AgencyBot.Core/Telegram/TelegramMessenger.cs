@@ -9,29 +9,31 @@ namespace AgencyBot.Core.Telegram;
 /// <summary>Sends stored Bot API requests through the real Telegram.Bot client.</summary>
 public sealed class TelegramMessenger(ITelegramBotClient bot) : IMessenger
 {
-    private delegate Task<int?> Sender(ITelegramBotClient bot, string payload, CancellationToken ct);
+    private delegate Task<IReadOnlyList<int>> Sender(ITelegramBotClient bot, string payload, CancellationToken ct);
 
     // Methods the outbox may hold. Adding one is a line here.
     private static readonly Dictionary<string, Sender> Senders = new(StringComparer.Ordinal)
     {
-        ["sendMessage"] = Send<SendMessageRequest, Message>(m => m.Id),
-        ["copyMessage"] = Send<CopyMessageRequest, MessageId>(m => m.Id),
-        ["editMessageText"] = Send<EditMessageTextRequest, Message>(m => m.Id),
-        ["sendPhoto"] = Send<SendPhotoRequest, Message>(m => m.Id),
-        ["sendDocument"] = Send<SendDocumentRequest, Message>(m => m.Id),
-        ["answerCallbackQuery"] = Send<AnswerCallbackQueryRequest, bool>(_ => null),
+        ["sendMessage"] = Send<SendMessageRequest, Message>(m => [m.Id]),
+        ["copyMessage"] = Send<CopyMessageRequest, MessageId>(m => [m.Id]),
+        ["copyMessages"] = Send<CopyMessagesRequest, MessageId[]>(ms => ms.Select(m => m.Id).ToList()),
+        ["editMessageText"] = Send<EditMessageTextRequest, Message>(m => [m.Id]),
+        ["answerCallbackQuery"] = Send<AnswerCallbackQueryRequest, bool>(_ => []),
     };
 
-    public Task<int?> SendAsync(string method, string payload, CancellationToken ct) =>
+    public Task<IReadOnlyList<int>> SendAsync(string method, string payload, CancellationToken ct) =>
         Senders.TryGetValue(method, out var send)
             ? send(bot, payload, ct)
             : throw new NotSupportedException($"The outbox cannot send '{method}'.");
 
-    private static Sender Send<TRequest, TResult>(Func<TResult, int?> messageId) where TRequest : IRequest<TResult> =>
+    public async Task<int> CreateTopicAsync(long chatId, string name, CancellationToken ct) =>
+        (await bot.CreateForumTopic(chatId, name, cancellationToken: ct)).MessageThreadId;
+
+    private static Sender Send<TRequest, TResult>(Func<TResult, IReadOnlyList<int>> messageIds) where TRequest : IRequest<TResult> =>
         async (bot, payload, ct) =>
         {
             var request = JsonSerializer.Deserialize<TRequest>(payload, JsonBotAPI.Options)
                 ?? throw new JsonException($"Empty {typeof(TRequest).Name} payload");
-            return messageId(await bot.SendRequest(request, ct));
+            return messageIds(await bot.SendRequest(request, ct));
         };
 }

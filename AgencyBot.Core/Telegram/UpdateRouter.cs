@@ -1,25 +1,56 @@
 using System.Data;
 using AgencyBot.Core.Conversations;
 using AgencyBot.Core.Inbox;
+using AgencyBot.Core.Outbox;
+using AgencyBot.Core.Staff;
 using Microsoft.Extensions.Logging;
+using Telegram.Bot.Requests;
 using Telegram.Bot.Types;
 using Telegram.Bot.Types.Enums;
 
 namespace AgencyBot.Core.Telegram;
 
-/// <summary>Routes each update by its shape to the feature that handles it.</summary>
-public sealed class UpdateRouter(ClientMessages clientMessages, ILogger<UpdateRouter> logger) : IInboxHandler
+/// <summary>Routes each update by its shape: the staff chat to <see cref="StaffReplies"/>, client chats to
+/// <see cref="ClientMessages"/>; everything else is logged and left alone.</summary>
+public sealed class UpdateRouter(
+    StaffChatStore staffChats,
+    ClientMessages clientMessages,
+    StaffReplies staffReplies,
+    OutboxStore outbox,
+    ILogger<UpdateRouter> logger) : IInboxHandler
 {
     public async Task HandleAsync(Update update, IDbConnection connection, IDbTransaction transaction, CancellationToken ct)
     {
+        var staff = await staffChats.GetAsync(connection, transaction);
         switch (update)
         {
-            case { Message: { From.IsBot: false } message } when message.Chat.Type is ChatType.Private or ChatType.Group or ChatType.Supergroup:
+            case { Message: { } message } when staff is not null && message.Chat.Id == staff.ChatId:
+                await staffReplies.HandleAsync(message, staff, connection, transaction);
+                break;
+            case { Message: { Text: { } text } message } when message.Chat.Type == ChatType.Supergroup
+                && Command.Parse(text) is { Name: "setup" }
+                && message.From is { } from && await StaffStore.FindByTelegramUserAsync(connection, transaction, from.Id) is not null:
+                await staffReplies.HandleAsync(message, new StaffChat(message.Chat.Id, message.Chat.IsForum), connection, transaction);
+                break;
+            case { Message: { From.IsBot: false } message } when IsClientChat(message.Chat):
                 await clientMessages.HandleAsync(message, connection, transaction);
+                break;
+            case { EditedMessage: { } edited } when IsClientChat(edited.Chat) && (staff is null || edited.Chat.Id != staff.ChatId):
+                await clientMessages.HandleEditAsync(edited, connection, transaction);
+                break;
+            case { CallbackQuery: { } query } when query.Data?.StartsWith(ClientMessages.ProjectCallbackPrefix, StringComparison.Ordinal) == true:
+                await clientMessages.HandleProjectChoiceAsync(query, connection, transaction);
+                break;
+            case { CallbackQuery: { } query }:
+                logger.LogInformation("Callback {CallbackId} with unknown data from {UserId}; answered as expired", query.Id, query.From.Id);
+                await outbox.EnqueueAsync(connection, transaction, query.Message?.Chat.Id ?? query.From.Id,
+                    new AnswerCallbackQueryRequest { CallbackQueryId = query.Id, Text = "This button has expired." });
                 break;
             default:
                 logger.LogInformation("Update {UpdateId} of kind {Kind} is not used; ignored", update.Id, update.Type);
                 break;
         }
     }
+
+    private static bool IsClientChat(Chat chat) => chat.Type is ChatType.Private or ChatType.Group or ChatType.Supergroup;
 }

@@ -1,6 +1,8 @@
 using System.Security.Cryptography;
 using System.Text;
 using AgencyBot.Host.Clients;
+using AgencyBot.Host.Conversations;
+using AgencyBot.Host.Reports;
 using AgencyBot.Host.Projects;
 using AgencyBot.Host.Settings;
 using AgencyBot.Host.Staff;
@@ -28,6 +30,8 @@ public static class AdminApi
         api.MapStaff();
         api.MapClients();
         api.MapProjects();
+        api.MapConversations();
+        api.MapReports();
     }
 }
 

@@ -1,4 +1,5 @@
 using AgencyBot.Core.Clients;
+using AgencyBot.Core.Conversations;
 using AgencyBot.Core.Data;
 using AgencyBot.Core.Inbox;
 using AgencyBot.Core.Outbox;
@@ -26,6 +27,8 @@ public static class StorageRegistration
         services.AddSingleton<ProjectStore>();
         services.AddSingleton<InviteStore>();
         services.AddSingleton<ChatBindingStore>();
+        services.AddSingleton<ConversationStore>();
+        services.AddSingleton<ResponseTimes>();
         return services;
     }
 }

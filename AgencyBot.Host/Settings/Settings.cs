@@ -1,3 +1,5 @@
+using AgencyBot.Core.Agency;
+using AgencyBot.Core.Escalation;
 using AgencyBot.Core.Outbox;
 using Microsoft.Extensions.Options;
 
@@ -25,14 +27,6 @@ public sealed class AdminApiOptions
     public string ApiKey { get; set; } = "";
 }
 
-public sealed class AgencyOptions
-{
-    public const string Section = "Agency";
-    public string Name { get; set; } = "Our agency";
-    public long? StaffChatId { get; set; }
-    public TimeSpan InviteLifetime { get; set; } = TimeSpan.FromDays(14);
-}
-
 public static class SettingsRegistration
 {
     /// <summary>Binds every section and validates it when the host starts; a failure names the setting
@@ -56,6 +50,9 @@ public static class SettingsRegistration
             .Validate(o => !string.IsNullOrWhiteSpace(o.Name), Missing("Agency:Name"))
             .Validate(o => o.InviteLifetime > TimeSpan.Zero, "Agency:InviteLifetime must be positive")
             .ValidateOnStart();
+        services.AddOptions<SlaOptions>().Bind(configuration.GetSection(SlaOptions.Section))
+            .Validate(o => o.FirstResponse > TimeSpan.Zero, "Sla:FirstResponse must be positive")
+            .ValidateOnStart();
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<TelegramOptions>>().Value.Limits);
         return services;
     }
@@ -69,6 +66,7 @@ public static class SettingsRegistration
         Check<DatabaseOptions>(services, problems);
         Check<AdminApiOptions>(services, problems);
         Check<AgencyOptions>(services, problems);
+        Check<SlaOptions>(services, problems);
         return problems;
     }
 

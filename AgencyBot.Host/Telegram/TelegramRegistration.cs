@@ -2,6 +2,7 @@ using AgencyBot.Core.Conversations;
 using AgencyBot.Core.Data;
 using AgencyBot.Core.Inbox;
 using AgencyBot.Core.Outbox;
+using AgencyBot.Core.Staff;
 using AgencyBot.Core.Telegram;
 using AgencyBot.Host.Settings;
 using Microsoft.Extensions.Options;
@@ -30,9 +31,16 @@ public static class TelegramRegistration
         services.AddSingleton<SendLimits>();
         services.AddSingleton<IntakeStatus>();
 
+        services.AddSingleton<StaffChatStore>();
+        services.AddSingleton<StaffTopics>();
+        services.AddSingleton<StaffRelay>();
+        services.AddSingleton<IBlockedChatReporter>(sp => sp.GetRequiredService<StaffRelay>());
+        services.AddSingleton<ClientRelay>();
         services.AddSingleton<ClientMessages>();
+        services.AddSingleton<StaffReplies>();
         services.AddSingleton<IInboxHandler, UpdateRouter>();
 
+        services.AddHostedService<BotMenu>();
         services.AddHostedService<PollingIntake>();
         services.AddHostedService<InboxProcessor>();
         services.AddHostedService<OutboxSender>();

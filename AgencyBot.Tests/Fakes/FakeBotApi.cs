@@ -53,6 +53,8 @@ public sealed class FakeBotApi : IAsyncDisposable
     private readonly ConcurrentDictionary<long, ChatInfo> _chats = new();
     private TaskCompletionSource _updatesArrived = NewSignal();
     private TaskCompletionSource _sentChanged = NewSignal();
+    private readonly Dictionary<(long Chat, int Thread), string> _topics = [];
+    private readonly HashSet<(long Chat, int Thread)> _deletedTopics = [];
     private int _nextUpdateId = 100_000;
     private int _nextThreadId = 1000;
 
@@ -111,6 +113,86 @@ public sealed class FakeBotApi : IAsyncDisposable
                 ["from"] = BotUserJson(),
             };
         return EnqueueUpdate(new JsonObject { ["message"] = message });
+    }
+
+    /// <summary>A client sends media: photo, document, voice, video, video_note, sticker, location or contact.
+    /// Returns the message_id it got in its chat.</summary>
+    public int ClientSendsMedia(long chatId, string kind, string? caption = null, string? mediaGroupId = null, long? userId = null,
+        string firstName = "Client", int? threadId = null)
+    {
+        var message = NewMessage(chatId, userId ?? chatId, firstName, "en", threadId);
+        var file = new JsonObject { ["file_id"] = $"{kind}-{Guid.NewGuid():N}", ["file_unique_id"] = Guid.NewGuid().ToString("N")[..12] };
+        message[kind] = kind switch
+        {
+            "photo" => new JsonArray(new JsonObject { ["file_id"] = file["file_id"]!.GetValue<string>(), ["file_unique_id"] = "p1", ["width"] = 800, ["height"] = 600 }),
+            "voice" or "audio" => Merge(file, new JsonObject { ["duration"] = 3 }),
+            "video" => Merge(file, new JsonObject { ["width"] = 640, ["height"] = 480, ["duration"] = 5 }),
+            "video_note" => Merge(file, new JsonObject { ["length"] = 240, ["duration"] = 4 }),
+            "sticker" => Merge(file, new JsonObject { ["type"] = "regular", ["width"] = 512, ["height"] = 512, ["is_animated"] = false, ["is_video"] = false }),
+            "location" => new JsonObject { ["latitude"] = 48.8566, ["longitude"] = 2.3522 },
+            "contact" => new JsonObject { ["phone_number"] = "+33100000000", ["first_name"] = "Jean" },
+            _ => file,
+        };
+        if (caption is not null) message["caption"] = caption;
+        if (mediaGroupId is not null) message["media_group_id"] = mediaGroupId;
+        EnqueueUpdate(new JsonObject { ["message"] = message });
+        return (int)message["message_id"]!;
+    }
+
+    /// <summary>Like <see cref="ClientSends"/> but returns the message_id (for edits and replies).</summary>
+    public int ClientSendsReturningId(long chatId, string text, long? userId = null, string firstName = "Client", int? threadId = null, int? replyToMessageId = null)
+    {
+        var updateId = ClientSends(chatId, text, userId, firstName, "en", threadId, replyToMessageId);
+        lock (_lock) return (int)_unconfirmed.Last(u => (int)u["update_id"]! == updateId)["message"]!["message_id"]!;
+    }
+
+    /// <summary>The client edits one of their messages.</summary>
+    public int ClientEdits(long chatId, int messageId, string newText, long? userId = null, string firstName = "Client")
+    {
+        var message = NewMessage(chatId, userId ?? chatId, firstName, "en", null);
+        message["message_id"] = messageId;
+        message["text"] = newText;
+        message["edit_date"] = Now();
+        return EnqueueUpdate(new JsonObject { ["edited_message"] = message });
+    }
+
+    /// <summary>Someone presses an inline-keyboard button on a message the bot sent.</summary>
+    public int Presses(long chatId, int messageId, string data, long? userId = null, string firstName = "Client")
+    {
+        var from = new JsonObject { ["id"] = userId ?? chatId, ["is_bot"] = false, ["first_name"] = firstName, ["language_code"] = "en" };
+        return EnqueueUpdate(new JsonObject
+        {
+            ["callback_query"] = new JsonObject
+            {
+                ["id"] = Guid.NewGuid().ToString("N"),
+                ["from"] = from,
+                ["chat_instance"] = "ci-" + chatId,
+                ["data"] = data,
+                ["message"] = new JsonObject
+                {
+                    ["message_id"] = messageId, ["date"] = Now(), ["chat"] = ChatJson(chatId, firstName), ["from"] = BotUserJson(), ["text"] = "…",
+                },
+            },
+        });
+    }
+
+    /// <summary>The forum topics the bot created: (chat, thread) → name.</summary>
+    public IReadOnlyDictionary<(long Chat, int Thread), string> Topics { get { lock (_lock) return new Dictionary<(long, int), string>(_topics); } }
+
+    /// <summary>Someone deletes a topic: later posts into it fail as Telegram's do.</summary>
+    public void DeleteTopic(long chatId, int threadId)
+    {
+        lock (_lock)
+        {
+            _topics.Remove((chatId, threadId));
+            _deletedTopics.Add((chatId, threadId));
+        }
+    }
+
+    private static JsonObject Merge(JsonObject a, JsonObject b)
+    {
+        foreach (var (k, v) in b) a[k] = v?.DeepClone();
+        return a;
     }
 
     /// <summary>Queues any update body (without update_id); returns the update_id assigned.</summary>
@@ -281,11 +363,26 @@ public sealed class FakeBotApi : IAsyncDisposable
             case "deletewebhook" or "setwebhook" or "setmycommands" or "deletemycommands" or "answercallbackquery":
                 await Ok(http, true);
                 break;
+            case "getchat":
+                await Ok(http, ChatJson((long?)body["chat_id"] ?? 0, "Client"));
+                break;
             case "sendmessage":
+                if (await RefusedAsync(http, request)) break;
                 await SendMessageAsync(http, request);
                 break;
             case "copymessage":
+                if (await RefusedAsync(http, request)) break;
+                if (((string?)body["caption"])?.Length > 1024)
+                {
+                    await Error(http, 400, "Bad Request: message caption is too long");
+                    break;
+                }
                 await Ok(http, new JsonObject { ["message_id"] = Record(request) });
+                break;
+            case "copymessages":
+                if (await RefusedAsync(http, request)) break;
+                var ids = body["message_ids"]?.AsArray().Select(_ => (JsonNode)new JsonObject { ["message_id"] = Record(request) }).ToArray() ?? [];
+                await Ok(http, new JsonArray(ids));
                 break;
             case "sendphoto" or "senddocument" or "sendvideo" or "sendvoice" or "sendsticker" or "sendaudio":
                 await Ok(http, MessageJson(request, Record(request)));
@@ -294,13 +391,36 @@ public sealed class FakeBotApi : IAsyncDisposable
                 await Ok(http, MessageJson(request, (int?)body["message_id"] ?? 0));
                 break;
             case "createforumtopic":
+                var topicChat = request.ChatId ?? 0;
+                if (!_chats.TryGetValue(topicChat, out var forum) || !forum.IsForum)
+                {
+                    await Error(http, 400, "Bad Request: the chat is not a forum");
+                    break;
+                }
                 var threadId = Interlocked.Increment(ref _nextThreadId);
+                lock (_lock) _topics[(topicChat, threadId)] = (string?)body["name"] ?? "";
                 await Ok(http, new JsonObject { ["message_thread_id"] = threadId, ["name"] = (string?)body["name"], ["icon_color"] = 7322096 });
                 break;
             default:
                 await Error(http, 404, "Not Found: method not found");
                 break;
         }
+    }
+
+    /// <summary>Refusals Telegram itself would give: a post into a deleted topic.</summary>
+    private async Task<bool> RefusedAsync(HttpContext http, BotRequest request)
+    {
+        if (request.ThreadId is { } thread && request.ChatId is { } chat)
+        {
+            bool deleted;
+            lock (_lock) deleted = _deletedTopics.Contains((chat, thread));
+            if (deleted)
+            {
+                await Error(http, 400, "Bad Request: message thread not found");
+                return true;
+            }
+        }
+        return false;
     }
 
     private async Task SendMessageAsync(HttpContext http, BotRequest request)

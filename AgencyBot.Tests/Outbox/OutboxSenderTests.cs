@@ -1,3 +1,4 @@
+using AgencyBot.Core.Conversations;
 using AgencyBot.Core.Data;
 using AgencyBot.Core.Outbox;
 using AgencyBot.Core.Telegram;
@@ -44,9 +45,16 @@ public sealed class OutboxSenderTests
     private async Task StartSenderAsync(SendLimitOptions? limits = null)
     {
         var bot = new TelegramBotClient(new TelegramBotClientOptions(FakeBotApi.Token, _telegram.BaseUrl) { RetryCount = 0 });
-        _sender = new OutboxSender(_outbox, new TelegramMessenger(bot), new SendLimits(limits ?? new SendLimitOptions { Enabled = false }),
+        var messenger = new TelegramMessenger(bot);
+        var topics = new StaffTopics(_db.Database, messenger, TimeProvider.System, NullLogger<StaffTopics>.Instance);
+        _sender = new OutboxSender(_outbox, messenger, topics, new NoReporter(), new SendLimits(limits ?? new SendLimitOptions { Enabled = false }),
             new OutboxSignal(), _statistics, TimeProvider.System, NullLogger<OutboxSender>.Instance);
         await _sender.StartAsync(CancellationToken.None);
+    }
+
+    private sealed class NoReporter : IBlockedChatReporter
+    {
+        public Task ReportAsync(System.Data.IDbConnection connection, System.Data.IDbTransaction transaction, long chatId) => Task.CompletedTask;
     }
 
     private Task<long> EnqueueAsync(long chatId, string text) =>

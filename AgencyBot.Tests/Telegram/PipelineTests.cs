@@ -34,7 +34,7 @@ public sealed class PipelineTests
         var updateId = _telegram.ClientSends(chatId: 501, "Hello, where is my website?");
 
         var sent = await _telegram.WaitForSentAsync(s => s.Any(m => m.ChatId == 501), Timeout);
-        Assert.That(sent.Single(m => m.ChatId == 501).Text, Is.EqualTo(ClientMessages.NotLinkedText));
+        Assert.That(sent.Single(m => m.ChatId == 501).Text, Is.EqualTo(ClientTexts.Get("NotLinked", "en")));
         var state = await Eventually.HoldsAsync(
             () => _db.ScalarAsync<string>("SELECT state FROM outbox WHERE chat_id = 501"), s => s == "sent", Timeout, "outbox row sent");
         Assert.Multiple(async () =>

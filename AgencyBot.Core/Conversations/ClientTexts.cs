@@ -1,0 +1,32 @@
+using System.Globalization;
+using System.Resources;
+
+namespace AgencyBot.Core.Conversations;
+
+/// <summary>Every text a client reads, from ClientTexts.resx (English) and ClientTexts.fr.resx (French).
+/// Adding a language is adding a ClientTexts.&lt;code&gt;.resx file.</summary>
+public static class ClientTexts
+{
+    private static readonly ResourceManager Resources = new("AgencyBot.Core.Conversations.ClientTexts", typeof(ClientTexts).Assembly);
+
+    public static string Get(string key, string? language, params object[] args)
+    {
+        var culture = Culture(language);
+        var text = Resources.GetString(key, culture) ?? throw new KeyNotFoundException($"No client text '{key}'");
+        return args.Length == 0 ? text : string.Format(culture, text, args);
+    }
+
+    /// <summary>The language to answer in: the project's override, else the client's Telegram language, else English.</summary>
+    public static string Pick(string? projectLanguage, string? telegramLanguage) =>
+        Supported(projectLanguage) ?? Supported(telegramLanguage) ?? "en";
+
+    private static string? Supported(string? code)
+    {
+        if (string.IsNullOrWhiteSpace(code)) return null;
+        var primary = code.Split('-', '_')[0].ToLowerInvariant();
+        return primary is "en" or "fr" ? primary : null;
+    }
+
+    private static CultureInfo Culture(string? language) =>
+        CultureInfo.GetCultureInfo(Supported(language) ?? "en");
+}

@@ -1,0 +1,158 @@
+using System.Data;
+using AgencyBot.Core.Data;
+using Dapper;
+
+namespace AgencyBot.Core.Conversations;
+
+public sealed record Conversation
+{
+    public long Id { get; init; }
+    public long ProjectId { get; init; }
+    public long ChatId { get; init; }
+    public long CreatedAt { get; init; }
+    public long LastMessageAt { get; init; }
+    public long? WaitingSince { get; init; }
+}
+
+public enum Direction { Client, Staff, Note }
+
+public sealed record NewMessage(
+    long ConversationId, Direction Direction, long SenderUserId, string SenderName, string Kind, string? Text,
+    long ChatId, long TelegramMessageId, string? MediaGroupId, DateTimeOffset At);
+
+public sealed record ConversationMessage
+{
+    public long Id { get; init; }
+    public long ConversationId { get; init; }
+    public string Direction { get; init; } = "";
+    public long SenderUserId { get; init; }
+    public string SenderName { get; init; } = "";
+    public string Kind { get; init; } = "";
+    public string? Text { get; init; }
+    public long ChatId { get; init; }
+    public long TelegramMessageId { get; init; }
+    public string? MediaGroupId { get; init; }
+    public long CreatedAt { get; init; }
+    public long? EditedAt { get; init; }
+}
+
+/// <summary>Conversations, their messages, waiting periods and the response log.</summary>
+public sealed class ConversationStore(Database database)
+{
+    private const string Columns = """
+        id AS Id, project_id AS ProjectId, chat_id AS ChatId, created_at AS CreatedAt,
+        last_message_at AS LastMessageAt, waiting_since AS WaitingSince
+        """;
+
+    private const string MessageColumns = """
+        id AS Id, conversation_id AS ConversationId, direction AS Direction, sender_user_id AS SenderUserId,
+        sender_name AS SenderName, kind AS Kind, text AS Text, chat_id AS ChatId, telegram_message_id AS TelegramMessageId,
+        media_group_id AS MediaGroupId, created_at AS CreatedAt, edited_at AS EditedAt
+        """;
+
+    private const string GetOrCreate = $"""
+        INSERT INTO conversations (project_id, chat_id, created_at, last_message_at) VALUES (@ProjectId, @ChatId, @Now, @Now)
+        ON CONFLICT (project_id, chat_id) DO UPDATE SET last_message_at = excluded.last_message_at
+        RETURNING {Columns}
+        """;
+
+    private const string InsertMessage = """
+        INSERT INTO messages (conversation_id, direction, sender_user_id, sender_name, kind, text, chat_id,
+                              telegram_message_id, media_group_id, created_at)
+        VALUES (@ConversationId, @Direction, @SenderUserId, @SenderName, @Kind, @Text, @ChatId,
+                @TelegramMessageId, @MediaGroupId, @At)
+        RETURNING id
+        """;
+
+    private const string OpenWaiting = """
+        UPDATE conversations SET waiting_since = @Since WHERE id = @Id AND waiting_since IS NULL
+        """;
+
+    // The first answer closes the waiting period and is logged with who gave it and how long it took.
+    private const string CloseWaiting = """
+        INSERT INTO response_log (conversation_id, project_id, waiting_since, answered_at, answered_by, seconds)
+        SELECT id, project_id, waiting_since, @AnsweredAt, @StaffId, MAX(0, (@AnsweredAt - waiting_since) / 1000)
+        FROM conversations WHERE id = @Id AND waiting_since IS NOT NULL;
+        UPDATE conversations SET waiting_since = NULL WHERE id = @Id;
+        """;
+
+    private const string SelectByOriginal = $"""
+        SELECT {MessageColumns} FROM messages WHERE chat_id = @ChatId AND telegram_message_id = @TelegramMessageId
+        ORDER BY id LIMIT 1
+        """;
+
+    private const string SelectByPost = $"""
+        SELECT {MessageColumns} FROM messages
+        WHERE id = (SELECT message_id FROM relay_posts WHERE chat_id = @ChatId AND telegram_message_id = @TelegramMessageId)
+        """;
+
+    private const string SelectPosts = """
+        SELECT telegram_message_id FROM relay_posts WHERE message_id = @MessageId AND chat_id = @ChatId ORDER BY telegram_message_id
+        """;
+
+    private const string SelectConversation = $"SELECT {Columns} FROM conversations WHERE id = @Id";
+
+    private const string SelectLatestOfProject = $"""
+        SELECT {Columns} FROM conversations WHERE project_id = @ProjectId ORDER BY last_message_at DESC LIMIT 1
+        """;
+
+    private const string UpdateEdited = "UPDATE messages SET text = @Text, edited_at = @At WHERE id = @Id";
+
+    private const string SelectOfProject = $"SELECT {Columns} FROM conversations WHERE project_id = @ProjectId ORDER BY last_message_at DESC";
+
+    private const string SelectMessages = $"SELECT {MessageColumns} FROM messages WHERE conversation_id = @Id ORDER BY id";
+
+    public static Task<Conversation> GetOrCreateAsync(IDbConnection connection, IDbTransaction transaction, long projectId, long chatId, DateTimeOffset now) =>
+        connection.QuerySingleAsync<Conversation>(GetOrCreate, new { ProjectId = projectId, ChatId = chatId, Now = now.ToUnixTimeMilliseconds() }, transaction);
+
+    public static Task<long> AddMessageAsync(IDbConnection connection, IDbTransaction transaction, NewMessage m) =>
+        connection.ExecuteScalarAsync<long>(InsertMessage, new
+        {
+            m.ConversationId, Direction = m.Direction.ToString().ToLowerInvariant(), m.SenderUserId, m.SenderName, m.Kind, m.Text,
+            m.ChatId, m.TelegramMessageId, m.MediaGroupId, At = m.At.ToUnixTimeMilliseconds(),
+        }, transaction);
+
+    /// <summary>Starts a waiting period unless one is already running; true when it started one.</summary>
+    public static async Task<bool> OpenWaitingAsync(IDbConnection connection, IDbTransaction transaction, long conversationId, DateTimeOffset since) =>
+        await connection.ExecuteAsync(OpenWaiting, new { Id = conversationId, Since = since.ToUnixTimeMilliseconds() }, transaction) == 1;
+
+    public static Task CloseWaitingAsync(IDbConnection connection, IDbTransaction transaction, long conversationId, long staffId, DateTimeOffset answeredAt) =>
+        connection.ExecuteAsync(CloseWaiting, new { Id = conversationId, StaffId = staffId, AnsweredAt = answeredAt.ToUnixTimeMilliseconds() }, transaction);
+
+    public static Task<ConversationMessage?> FindByOriginalAsync(IDbConnection connection, IDbTransaction transaction, long chatId, long telegramMessageId) =>
+        connection.QuerySingleOrDefaultAsync<ConversationMessage>(SelectByOriginal, new { ChatId = chatId, TelegramMessageId = telegramMessageId }, transaction);
+
+    /// <summary>The conversation message a bot post (relay or answer) carried.</summary>
+    public static Task<ConversationMessage?> FindByPostAsync(IDbConnection connection, IDbTransaction transaction, long chatId, long telegramMessageId) =>
+        connection.QuerySingleOrDefaultAsync<ConversationMessage>(SelectByPost, new { ChatId = chatId, TelegramMessageId = telegramMessageId }, transaction);
+
+    public static async Task<IReadOnlyList<long>> PostsOfAsync(IDbConnection connection, IDbTransaction transaction, long messageId, long chatId) =>
+        (await connection.QueryAsync<long>(SelectPosts, new { MessageId = messageId, ChatId = chatId }, transaction)).AsList();
+
+    public static Task<Conversation> GetAsync(IDbConnection connection, IDbTransaction transaction, long id) =>
+        connection.QuerySingleAsync<Conversation>(SelectConversation, new { Id = id }, transaction);
+
+    public static Task<Conversation?> LatestOfProjectAsync(IDbConnection connection, IDbTransaction transaction, long projectId) =>
+        connection.QuerySingleOrDefaultAsync<Conversation>(SelectLatestOfProject, new { ProjectId = projectId }, transaction);
+
+    public static Task RecordEditAsync(IDbConnection connection, IDbTransaction transaction, long messageId, string? text, DateTimeOffset at) =>
+        connection.ExecuteAsync(UpdateEdited, new { Id = messageId, Text = text, At = at.ToUnixTimeMilliseconds() }, transaction);
+
+    public async Task<IReadOnlyList<Conversation>> OfProjectAsync(long projectId, CancellationToken ct = default)
+    {
+        await using var connection = await database.OpenAsync(ct);
+        return (await connection.QueryAsync<Conversation>(SelectOfProject, new { ProjectId = projectId })).AsList();
+    }
+
+    public async Task<Conversation?> FindAsync(long id, CancellationToken ct = default)
+    {
+        await using var connection = await database.OpenAsync(ct);
+        return await connection.QuerySingleOrDefaultAsync<Conversation>(SelectConversation, new { Id = id });
+    }
+
+    public async Task<IReadOnlyList<ConversationMessage>> MessagesAsync(long conversationId, CancellationToken ct = default)
+    {
+        await using var connection = await database.OpenAsync(ct);
+        return (await connection.QueryAsync<ConversationMessage>(SelectMessages, new { Id = conversationId })).AsList();
+    }
+}

@@ -1,0 +1,97 @@
+using System.Data;
+using AgencyBot.Core.Outbox;
+using AgencyBot.Core.Projects;
+using AgencyBot.Core.Staff;
+using Telegram.Bot.Requests;
+using Telegram.Bot.Types;
+
+namespace AgencyBot.Core.Conversations;
+
+/// <summary>
+/// Posts what clients write into the staff chat: into the project's topic when the staff chat is a forum, else into
+/// the group with a header naming client, project and sender (staff answer by replying to it). Media is copied by
+/// Telegram (copyMessage), never downloaded; an album goes as one copyMessages.
+/// </summary>
+public sealed class StaffRelay(OutboxStore outbox, StaffChatStore staffChats) : IBlockedChatReporter
+{
+    /// <summary>How long an album waits for its further parts (Telegram sends them as separate updates).</summary>
+    public static readonly TimeSpan AlbumWait = TimeSpan.FromSeconds(1.5);
+
+    public async Task RelayAsync(IDbConnection c, IDbTransaction t, StaffChat staff, BoundProject project, ClientChat chat, Message message, long messageId)
+    {
+        var link = new OutboxLink(TopicProjectId: staff.IsForum ? project.ProjectId : null, MessageId: messageId);
+        var header = Header(staff, project, chat, message.From);
+        var to = staff.ChatId;
+
+        if (message.MediaGroupId is { } album)
+        {
+            if (await outbox.AppendToAlbumAsync(c, t, to, album, message.Id, AlbumWait)) return;
+            await Post(c, t, to, $"{header} sent an album:", link);
+            await outbox.EnqueueAsync(c, t, to, new CopyMessagesRequest { ChatId = to, FromChatId = chat.ChatId, MessageIds = [message.Id] },
+                link with { Delay = AlbumWait });
+            if (message.Caption is not null && message.Caption.Length > MessageContent.MaxCaption)
+                await Post(c, t, to, message.Caption, link); // Telegram keeps album captions; an overlong one is sent in full too
+            return;
+        }
+        if (message.Text is { } text)
+        {
+            await Post(c, t, to, $"{header}\n{text}", link);
+            return;
+        }
+        if (MessageContent.CarriesCaption(message))
+        {
+            var caption = message.Caption is { } own ? $"{header}\n{own}" : header;
+            var fits = caption.Length <= MessageContent.MaxCaption;
+            await outbox.EnqueueAsync(c, t, to, new CopyMessageRequest
+            {
+                ChatId = to, FromChatId = chat.ChatId, MessageId = message.Id, Caption = fits ? caption : header,
+            }, link);
+            if (!fits) await Post(c, t, to, message.Caption!, link);
+            return;
+        }
+        // Stickers, locations, contacts, video notes carry no caption: say who sent it, then copy it.
+        await Post(c, t, to, $"{header} sent a {MessageContent.Kind(message).Replace("videonote", "video note", StringComparison.Ordinal)}:", link);
+        await outbox.EnqueueAsync(c, t, to, new CopyMessageRequest { ChatId = to, FromChatId = chat.ChatId, MessageId = message.Id }, link);
+    }
+
+    /// <summary>A client edited a message: staff see the new text as a reply to the original relay.</summary>
+    public async Task RelayEditAsync(IDbConnection c, IDbTransaction t, StaffChat staff, BoundProject project, ClientChat chat, Message edited,
+        ConversationMessage original)
+    {
+        var link = new OutboxLink(TopicProjectId: staff.IsForum ? project.ProjectId : null, MessageId: original.Id);
+        var posts = await ConversationStore.PostsOfAsync(c, t, original.Id, staff.ChatId);
+        var text = $"✏️ {Header(staff, project, chat, edited.From)} edited a message:\n{MessageContent.TextOf(edited) ?? "(no text)"}";
+        await Post(c, t, staff.ChatId, text, link, replyTo: posts.Count > 0 ? (int)posts[0] : null);
+    }
+
+    /// <summary>A line into a project's topic (or the staff group) from the bot itself.</summary>
+    public async Task NoticeAsync(IDbConnection c, IDbTransaction t, StaffChat staff, long projectId, string text, int? replyTo = null) =>
+        await Post(c, t, staff.ChatId, text, new OutboxLink(TopicProjectId: staff.IsForum ? projectId : null), replyTo);
+
+    /// <summary>Reports a client chat that blocked the bot, once, into each of its projects' topics.</summary>
+    public async Task ReportAsync(IDbConnection c, IDbTransaction t, long chatId)
+    {
+        if (await staffChats.GetAsync(c, t) is not { } staff || staff.ChatId == chatId) return;
+        var chat = await ClientChatStore.FindAsync(c, t, chatId);
+        foreach (var project in await ChatBindingStore.ProjectsOfChatAsync(c, t, chatId))
+            await NoticeAsync(c, t, staff, project.ProjectId,
+                $"⛔ {chat?.Title ?? $"Chat {chatId}"} blocked the bot: answers can no longer reach this chat until they write again.");
+    }
+
+    private async Task Post(IDbConnection c, IDbTransaction t, long to, string text, OutboxLink link, int? replyTo = null)
+    {
+        foreach (var part in MessageContent.Split(text))
+            await outbox.EnqueueAsync(c, t, to, new SendMessageRequest
+            {
+                ChatId = to, Text = part,
+                ReplyParameters = replyTo is { } id ? new ReplyParameters { MessageId = id, AllowSendingWithoutReply = true } : null,
+            }, link);
+    }
+
+    private static string Header(StaffChat staff, BoundProject project, ClientChat chat, User? from)
+    {
+        var sender = MessageContent.SenderName(from);
+        var where = chat.Kind == "group" ? $" in “{chat.Title}”" : "";
+        return staff.IsForum ? $"💬 {sender}{where}" : $"💬 {sender}{where} · {project.ClientName} / {project.ProjectName}";
+    }
+}

@@ -1,0 +1,39 @@
+using AgencyBot.Core.Conversations;
+using AgencyBot.Core.Projects;
+using AgencyBot.Host.Admin;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace AgencyBot.Host.Conversations;
+
+public static class ConversationsApi
+{
+    public static void MapConversations(this RouteGroupBuilder api)
+    {
+        api.MapGet("/projects/{id:long}/conversations", ProjectConversationsAsync);
+        api.MapGet("/projects/{id:long}/chats", ProjectChatsAsync);
+        api.MapDelete("/projects/{id:long}/chats/{chatId:long}", RemoveChatAsync);
+        api.MapGet("/conversations/{id:long}/messages", MessagesAsync);
+    }
+
+    private static async Task<Results<Ok<IReadOnlyList<Conversation>>, ProblemHttpResult>> ProjectConversationsAsync(
+        long id, ProjectStore projects, ConversationStore conversations, CancellationToken ct) =>
+        await projects.FindAsync(id, ct) is null
+            ? Problems.NotFound($"There is no project {id}.")
+            : TypedResults.Ok(await conversations.OfProjectAsync(id, ct));
+
+    private static async Task<Results<Ok<IReadOnlyList<BoundChat>>, ProblemHttpResult>> ProjectChatsAsync(
+        long id, ProjectStore projects, ChatBindingStore bindings, CancellationToken ct) =>
+        await projects.FindAsync(id, ct) is null
+            ? Problems.NotFound($"There is no project {id}.")
+            : TypedResults.Ok(await bindings.ChatsOfProjectAsync(id, ct));
+
+    /// <summary>Takes a client chat off a project: nothing is relayed to or from it for that project any more.</summary>
+    private static async Task<Results<NoContent, ProblemHttpResult>> RemoveChatAsync(long id, long chatId, ChatBindingStore bindings, CancellationToken ct) =>
+        await bindings.UnbindAsync(id, chatId, ct) ? TypedResults.NoContent() : Problems.NotFound($"Chat {chatId} is not linked to project {id}.");
+
+    private static async Task<Results<Ok<IReadOnlyList<ConversationMessage>>, ProblemHttpResult>> MessagesAsync(
+        long id, ConversationStore conversations, CancellationToken ct) =>
+        await conversations.FindAsync(id, ct) is null
+            ? Problems.NotFound($"There is no conversation {id}.")
+            : TypedResults.Ok(await conversations.MessagesAsync(id, ct));
+}

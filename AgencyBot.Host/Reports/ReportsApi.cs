@@ -1,0 +1,28 @@
+using AgencyBot.Core.Conversations;
+using AgencyBot.Core.Projects;
+using AgencyBot.Host.Admin;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace AgencyBot.Host.Reports;
+
+public static class ReportsApi
+{
+    public static void MapReports(this RouteGroupBuilder api)
+    {
+        api.MapGet("/reports/response-times", ResponseTimesAsync);
+    }
+
+    /// <summary>First answers in [from, to) (default: the last 30 days), optionally for one project.</summary>
+    private static async Task<Results<Ok<ResponseTimesReport>, ProblemHttpResult>> ResponseTimesAsync(
+        DateTimeOffset? from, DateTimeOffset? to, long? projectId, ResponseTimes responseTimes, ProjectStore projects,
+        TimeProvider clock, CancellationToken ct)
+    {
+        var end = to ?? clock.GetUtcNow();
+        var start = from ?? end.AddDays(-30);
+        if (start >= end)
+            return TypedResults.Problem(statusCode: 400, title: "Invalid period", detail: "'from' must be before 'to'.");
+        if (projectId is { } id && await projects.FindAsync(id, ct) is null)
+            return Problems.NotFound($"There is no project {id}.");
+        return TypedResults.Ok(await responseTimes.ReportAsync(start, end, projectId, ct));
+    }
+}
