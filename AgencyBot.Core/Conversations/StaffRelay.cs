@@ -19,7 +19,7 @@ public sealed class StaffRelay(OutboxStore outbox, StaffChatStore staffChats) : 
 
     public async Task RelayAsync(IDbConnection c, IDbTransaction t, StaffChat staff, BoundProject project, ClientChat chat, Message message, long messageId)
     {
-        var link = new OutboxLink(TopicProjectId: staff.IsForum ? project.ProjectId : null, MessageId: messageId);
+        var link = new OutboxLink(TopicProjectId: project.ProjectId, MessageId: messageId);
         var header = Header(staff, project, chat, message.From);
         var to = staff.ChatId;
 
@@ -58,7 +58,7 @@ public sealed class StaffRelay(OutboxStore outbox, StaffChatStore staffChats) : 
     public async Task RelayEditAsync(IDbConnection c, IDbTransaction t, StaffChat staff, BoundProject project, ClientChat chat, Message edited,
         ConversationMessage original)
     {
-        var link = new OutboxLink(TopicProjectId: staff.IsForum ? project.ProjectId : null, MessageId: original.Id);
+        var link = new OutboxLink(TopicProjectId: project.ProjectId, MessageId: original.Id);
         var posts = await ConversationStore.PostsOfAsync(c, t, original.Id, staff.ChatId);
         var text = $"✏️ {Header(staff, project, chat, edited.From)} edited a message:\n{MessageContent.TextOf(edited) ?? "(no text)"}";
         await Post(c, t, staff.ChatId, text, link, replyTo: posts.Count > 0 ? (int)posts[0] : null);
@@ -66,7 +66,7 @@ public sealed class StaffRelay(OutboxStore outbox, StaffChatStore staffChats) : 
 
     /// <summary>A line into a project's topic (or the staff group) from the bot itself.</summary>
     public async Task NoticeAsync(IDbConnection c, IDbTransaction t, StaffChat staff, long projectId, string text, int? replyTo = null) =>
-        await Post(c, t, staff.ChatId, text, new OutboxLink(TopicProjectId: staff.IsForum ? projectId : null), replyTo);
+        await Post(c, t, staff.ChatId, text, new OutboxLink(TopicProjectId: projectId), replyTo);
 
     /// <summary>Reports a client chat that blocked the bot, once, into each of its projects' topics.</summary>
     public async Task ReportAsync(IDbConnection c, IDbTransaction t, long chatId)
@@ -92,6 +92,7 @@ public sealed class StaffRelay(OutboxStore outbox, StaffChatStore staffChats) : 
     {
         var sender = MessageContent.SenderName(from);
         var where = chat.Kind == "group" ? $" in “{chat.Title}”" : "";
-        return staff.IsForum ? $"💬 {sender}{where}" : $"💬 {sender}{where} · {project.ClientName} / {project.ProjectName}";
+        // Inside a project's topic the sender is enough; anywhere else (or not known yet) name the project too.
+        return staff.IsForum == true ? $"💬 {sender}{where}" : $"💬 {sender}{where} · {project.ClientName} / {project.ProjectName}";
     }
 }

@@ -31,7 +31,7 @@ public sealed class StaffReplies(
         if (message.Chat.IsForum != staff.IsForum)
         {
             staff = staff with { IsForum = message.Chat.IsForum };
-            await staffChats.SetAsync(c, t, staff);
+            await staffChats.SetForumAsync(c, t, staff.ChatId, message.Chat.IsForum);
         }
         if (message.From is not { IsBot: false } from || await StaffStore.FindByTelegramUserAsync(c, t, from.Id) is not { } member)
         {
@@ -91,7 +91,7 @@ public sealed class StaffReplies(
             var conversation = await ConversationStore.GetAsync(c, t, relayed.ConversationId);
             return (conversation.ProjectId, conversation.Id);
         }
-        if (staff.IsForum && message.MessageThreadId is { } thread &&
+        if (message.Chat.IsForum && message.MessageThreadId is { } thread &&
             await StaffTopics.ProjectOfThreadAsync(c, t, staff.ChatId, thread) is { } projectId)
             return (projectId, null);
         return null;
@@ -114,7 +114,7 @@ public sealed class StaffReplies(
         await outbox.EnqueueAsync(c, t, staff.ChatId, new SendMessageRequest
         {
             ChatId = staff.ChatId, MessageThreadId = message.MessageThreadId,
-            Text = staff.IsForum
+            Text = message.Chat.IsForum
                 ? "✅ This group is now the staff chat. Each client project gets its own topic; answer in a topic and the client receives it. Start a message with // for an internal note."
                 : "✅ This group is now the staff chat. Client messages arrive here with a header; reply to one and the client receives your answer. Start a message with // for an internal note. Tip: turn Topics on to get one topic per project.",
         });

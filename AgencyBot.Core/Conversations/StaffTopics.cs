@@ -1,5 +1,6 @@
 using System.Data;
 using AgencyBot.Core.Data;
+using AgencyBot.Core.Staff;
 using AgencyBot.Core.Telegram;
 using Dapper;
 using Microsoft.Extensions.Logging;
@@ -10,7 +11,7 @@ namespace AgencyBot.Core.Conversations;
 /// One forum topic per project in the staff chat, created on first need. Only the outbox sender creates topics,
 /// and it has at most one request in flight per chat, so two relays arriving together cannot create two topics.
 /// </summary>
-public sealed class StaffTopics(Database database, IMessenger messenger, TimeProvider clock, ILogger<StaffTopics> logger)
+public sealed class StaffTopics(Database database, StaffChatStore staffChats, IMessenger messenger, TimeProvider clock, ILogger<StaffTopics> logger)
 {
     private const string SelectThread = """
         SELECT thread_id FROM staff_topics WHERE project_id = @ProjectId AND staff_chat_id = @StaffChatId
@@ -40,11 +41,13 @@ public sealed class StaffTopics(Database database, IMessenger messenger, TimePro
     public static Task<long?> ThreadOfProjectAsync(IDbConnection connection, IDbTransaction transaction, long staffChatId, long projectId) =>
         connection.ExecuteScalarAsync<long?>(SelectThread, new { StaffChatId = staffChatId, ProjectId = projectId }, transaction);
 
-    /// <summary>The project's topic in <paramref name="staffChatId"/>, created now if it has none.</summary>
-    public async Task<int> EnsureAsync(long staffChatId, long projectId, CancellationToken ct)
+    /// <summary>The project's topic in <paramref name="staffChatId"/>, created now if it has none; null when the
+    /// staff chat has no topics (then posts go to the group itself).</summary>
+    public async Task<int?> EnsureAsync(long staffChatId, long projectId, CancellationToken ct)
     {
         await using (var connection = await database.OpenAsync(ct))
         {
+            if (!await IsForumAsync(connection, staffChatId, ct)) return null;
             var thread = await connection.ExecuteScalarAsync<long?>(SelectThread, new { ProjectId = projectId, StaffChatId = staffChatId });
             if (thread is { } existing) return (int)existing;
         }
@@ -58,6 +61,15 @@ public sealed class StaffTopics(Database database, IMessenger messenger, TimePro
             new { ProjectId = projectId, StaffChatId = staffChatId, ThreadId = created, Now = clock.GetUtcNow().ToUnixTimeMilliseconds() }, t), ct);
         logger.LogInformation("Created staff topic {ThreadId} \"{Name}\" for project {ProjectId}", created, name, projectId);
         return created;
+    }
+
+    /// <summary>Whether topics are on, from what Telegram last said; asked (getChat) when nobody knows yet.</summary>
+    private async Task<bool> IsForumAsync(IDbConnection connection, long staffChatId, CancellationToken ct)
+    {
+        if (await staffChats.GetAsync(connection) is { ChatId: var id, IsForum: { } known } && id == staffChatId) return known;
+        var isForum = await messenger.IsForumAsync(staffChatId, ct);
+        await database.WriteAsync((c, t) => staffChats.SetForumAsync(c, t, staffChatId, isForum), ct);
+        return isForum;
     }
 
     /// <summary>Telegram says the topic is gone (deleted by someone): the next relay creates a new one.</summary>

@@ -129,8 +129,8 @@ public sealed class OutboxSender(
             IReadOnlyList<int> messageIds;
             try
             {
-                var payload = item.TopicProjectId is { } projectId
-                    ? InTopic(item.Payload, await topics.EnsureAsync(item.ChatId, projectId, ct))
+                var payload = item.TopicProjectId is { } projectId && await topics.EnsureAsync(item.ChatId, projectId, ct) is { } thread
+                    ? InTopic(item.Payload, thread)
                     : item.Payload;
                 messageIds = await messenger.SendAsync(item.Method, payload, ct);
             }

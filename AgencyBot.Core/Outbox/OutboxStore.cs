@@ -15,7 +15,8 @@ public sealed record OutboxItem
     public string Payload { get; init; } = "";
     public long Attempts { get; init; }
     public long NotBefore { get; init; }
-    /// <summary>Post into this project's staff topic; the sender creates the topic on first need.</summary>
+    /// <summary>A staff-chat post about this project: it goes into the project's topic when the staff chat has topics
+    /// (decided at send time, the sender creating the topic on first need), else into the group.</summary>
     public long? TopicProjectId { get; init; }
     /// <summary>The conversation message this post carries; its Telegram ids are kept in relay_posts.</summary>
     public long? MessageId { get; init; }

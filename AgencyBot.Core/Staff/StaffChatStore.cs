@@ -6,8 +6,8 @@ using Microsoft.Extensions.Options;
 
 namespace AgencyBot.Core.Staff;
 
-/// <summary>The staff supergroup and whether it has forum topics.</summary>
-public sealed record StaffChat(long ChatId, bool IsForum);
+/// <summary>The staff supergroup and whether it has forum topics (null: not known yet).</summary>
+public sealed record StaffChat(long ChatId, bool? IsForum);
 
 /// <summary>
 /// Where the staff chat is: chosen with /setup (kept in settings), else Agency:StaffChatId.
@@ -16,9 +16,8 @@ public sealed record StaffChat(long ChatId, bool IsForum);
 public sealed class StaffChatStore(IOptions<AgencyOptions> agency, TimeProvider clock)
 {
     private const string ChatKey = "staff_chat_id";
-    private const string ForumKey = "staff_chat_is_forum";
 
-    private const string Select = "SELECT key, value FROM settings WHERE key IN ('staff_chat_id', 'staff_chat_is_forum')";
+    private const string Select = "SELECT key, value FROM settings WHERE key = 'staff_chat_id' OR key LIKE 'forum:%'";
 
     private const string Upsert = """
         INSERT INTO settings (key, value, updated_at) VALUES (@Key, @Value, @Now)
@@ -31,16 +30,21 @@ public sealed class StaffChatStore(IOptions<AgencyOptions> agency, TimeProvider 
             .ToDictionary(r => r.Key, r => r.Value);
         long? chatId = values.TryGetValue(ChatKey, out var id) ? long.Parse(id, CultureInfo.InvariantCulture) : agency.Value.StaffChatId;
         if (chatId is null) return null;
-        return new StaffChat(chatId.Value, values.TryGetValue(ForumKey, out var forum) && forum == "1");
+        return new StaffChat(chatId.Value, values.TryGetValue(ForumKey(chatId.Value), out var forum) ? forum == "1" : null);
     }
 
+    /// <summary>Makes <paramref name="chat"/> the staff chat (/setup).</summary>
     public async Task SetAsync(IDbConnection connection, IDbTransaction transaction, StaffChat chat)
     {
-        var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
-        await connection.ExecuteAsync(Upsert, new[]
-        {
-            new { Key = ChatKey, Value = chat.ChatId.ToString(CultureInfo.InvariantCulture), Now = now },
-            new { Key = ForumKey, Value = chat.IsForum ? "1" : "0", Now = now },
-        }, transaction);
+        await connection.ExecuteAsync(Upsert, new { Key = ChatKey, Value = chat.ChatId.ToString(CultureInfo.InvariantCulture), Now = Now() }, transaction);
+        if (chat.IsForum is { } isForum) await SetForumAsync(connection, transaction, chat.ChatId, isForum);
     }
+
+    /// <summary>Remembers whether a chat has topics on, as Telegram last said.</summary>
+    public Task SetForumAsync(IDbConnection connection, IDbTransaction transaction, long chatId, bool isForum) =>
+        connection.ExecuteAsync(Upsert, new { Key = ForumKey(chatId), Value = isForum ? "1" : "0", Now = Now() }, transaction);
+
+    private static string ForumKey(long chatId) => $"forum:{chatId.ToString(CultureInfo.InvariantCulture)}";
+
+    private long Now() => clock.GetUtcNow().ToUnixTimeMilliseconds();
 }

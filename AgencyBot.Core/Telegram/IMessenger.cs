@@ -9,6 +9,9 @@ public interface IMessenger
 {
     Task<IReadOnlyList<int>> SendAsync(string method, string payload, CancellationToken ct);
 
+    /// <summary>getChat: whether the chat has forum topics on.</summary>
+    Task<bool> IsForumAsync(long chatId, CancellationToken ct);
+
     /// <summary>createForumTopic; returns the new topic's message_thread_id.</summary>
     Task<int> CreateTopicAsync(long chatId, string name, CancellationToken ct);
 }

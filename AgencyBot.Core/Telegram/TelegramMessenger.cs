@@ -26,6 +26,8 @@ public sealed class TelegramMessenger(ITelegramBotClient bot) : IMessenger
             ? send(bot, payload, ct)
             : throw new NotSupportedException($"The outbox cannot send '{method}'.");
 
+    public async Task<bool> IsForumAsync(long chatId, CancellationToken ct) => (await bot.GetChat(chatId, ct)).IsForum;
+
     public async Task<int> CreateTopicAsync(long chatId, string name, CancellationToken ct) =>
         (await bot.CreateForumTopic(chatId, name, cancellationToken: ct)).MessageThreadId;
 

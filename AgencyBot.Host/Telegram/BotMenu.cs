@@ -46,7 +46,7 @@ public sealed class BotMenu(ITelegramBotClient bot, Database database, StaffChat
                         await bot.SetMyCommands(StaffCommands, BotCommandScope.Chat(staff.ChatId), cancellationToken: stoppingToken);
                         var chat = await bot.GetChat(staff.ChatId, stoppingToken);
                         if (chat.IsForum != staff.IsForum)
-                            await database.WriteAsync((c, t) => staffChats.SetAsync(c, t, staff with { IsForum = chat.IsForum }), stoppingToken);
+                            await database.WriteAsync((c, t) => staffChats.SetForumAsync(c, t, staff.ChatId, chat.IsForum), stoppingToken);
                     }
                 }
                 return;

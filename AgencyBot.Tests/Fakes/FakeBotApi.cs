@@ -364,7 +364,10 @@ public sealed class FakeBotApi : IAsyncDisposable
                 await Ok(http, true);
                 break;
             case "getchat":
-                await Ok(http, ChatJson((long?)body["chat_id"] ?? 0, "Client"));
+                var full = ChatJson(request.ChatId ?? 0, "Client");
+                full["accent_color_id"] = 0;
+                full["max_reaction_count"] = 11;
+                await Ok(http, full);
                 break;
             case "sendmessage":
                 if (await RefusedAsync(http, request)) break;

@@ -46,7 +46,8 @@ public sealed class OutboxSenderTests
     {
         var bot = new TelegramBotClient(new TelegramBotClientOptions(FakeBotApi.Token, _telegram.BaseUrl) { RetryCount = 0 });
         var messenger = new TelegramMessenger(bot);
-        var topics = new StaffTopics(_db.Database, messenger, TimeProvider.System, NullLogger<StaffTopics>.Instance);
+        var staffChats = new AgencyBot.Core.Staff.StaffChatStore(Microsoft.Extensions.Options.Options.Create(new AgencyBot.Core.Agency.AgencyOptions()), TimeProvider.System);
+        var topics = new StaffTopics(_db.Database, staffChats, messenger, TimeProvider.System, NullLogger<StaffTopics>.Instance);
         _sender = new OutboxSender(_outbox, messenger, topics, new NoReporter(), new SendLimits(limits ?? new SendLimitOptions { Enabled = false }),
             new OutboxSignal(), _statistics, TimeProvider.System, NullLogger<OutboxSender>.Instance);
         await _sender.StartAsync(CancellationToken.None);

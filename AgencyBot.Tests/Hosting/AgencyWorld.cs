@@ -1,0 +1,101 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using AgencyBot.Tests.Fakes;
+
+namespace AgencyBot.Tests.Hosting;
+
+/// <summary>
+/// A running agency for end-to-end tests: the real host on a real SQLite file, the fake Bot API with a staff
+/// supergroup, a registered assistant, and helpers to create clients and projects through the admin API.
+/// </summary>
+public sealed class AgencyWorld : IAsyncDisposable
+{
+    public const long StaffChat = -1009000;
+    public const long Assistant = 9001;
+    public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(15);
+
+    private AgencyWorld(FakeBotApi telegram, TempDatabase db, TestHost host)
+    {
+        Telegram = telegram;
+        Db = db;
+        Host = host;
+        Api = host.AdminClient();
+    }
+
+    public FakeBotApi Telegram { get; }
+    public TempDatabase Db { get; }
+    public TestHost Host { get; }
+    public HttpClient Api { get; }
+
+    public static async Task<AgencyWorld> StartAsync(bool forum = true, IDictionary<string, string?>? settings = null)
+    {
+        var telegram = await FakeBotApi.StartAsync();
+        telegram.DefineGroup(StaffChat, "Agency staff", isForum: forum);
+        var db = TempDatabase.Create();
+        var all = new Dictionary<string, string?> { ["Agency:StaffChatId"] = StaffChat.ToString(System.Globalization.CultureInfo.InvariantCulture) };
+        foreach (var (k, v) in settings ?? new Dictionary<string, string?>()) all[k] = v;
+        var host = new TestHost(telegram, db, all).Start();
+        var world = new AgencyWorld(telegram, db, host);
+        await world.StaffAsync(Assistant, "Marie", "assistant");
+        return world;
+    }
+
+    public async Task<long> StaffAsync(long telegramUserId, string name, string role)
+    {
+        var response = await Api.PostAsJsonAsync("/api/staff", new { telegramUserId, name, role });
+        response.EnsureSuccessStatusCode();
+        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt64();
+    }
+
+    /// <summary>Creates a client and a project and returns the project id with a fresh invite code.</summary>
+    public async Task<(long ProjectId, string Code)> ProjectAsync(string client = "Acme", string project = "Website launch")
+    {
+        var clientId = (await (await Api.PostAsJsonAsync("/api/clients", new { name = client })).Content.ReadFromJsonAsync<JsonElement>())
+            .GetProperty("id").GetInt64();
+        var projectId = (await (await Api.PostAsJsonAsync("/api/projects", new { clientId, name = project })).Content.ReadFromJsonAsync<JsonElement>())
+            .GetProperty("id").GetInt64();
+        return (projectId, await InviteAsync(projectId));
+    }
+
+    public async Task<string> InviteAsync(long projectId)
+    {
+        var invite = await (await Api.PostAsync($"/api/projects/{projectId}/invites", null)).Content.ReadFromJsonAsync<JsonElement>();
+        return invite.GetProperty("code").GetString()!;
+    }
+
+    /// <summary>A client opens the invite link in a private chat and the welcome arrives.</summary>
+    public async Task LinkPrivateChatAsync(long chatId, string code, string firstName = "Anna", string language = "en")
+    {
+        var before = Telegram.SentTo(chatId).Count;
+        Telegram.ClientSends(chatId, $"/start {code}", firstName: firstName, languageCode: language);
+        await Telegram.WaitForSentAsync(s => s.Count(m => m.ChatId == chatId) > before, Timeout);
+    }
+
+    public Task<IReadOnlyList<SentMessage>> WaitForAsync(Func<IReadOnlyList<SentMessage>, bool> condition) =>
+        Telegram.WaitForSentAsync(condition, Timeout);
+
+    /// <summary>The staff topic of the only (or given) project, once the bot created it.</summary>
+    public async Task<int> TopicAsync(string name = "Acme · Website launch")
+    {
+        var topic = await Eventually.HoldsAsync(() => Task.FromResult(Telegram.Topics.Where(t => t.Value == name).Select(t => t.Key.Thread).FirstOrDefault()),
+            t => t != 0, Timeout, $"topic {name}");
+        return topic;
+    }
+
+    /// <summary>Waits until the pipeline has nothing left to do.</summary>
+    public async Task SettledAsync()
+    {
+        await Eventually.HoldsAsync(() => Db.ScalarAsync<long>(
+            "SELECT (SELECT COUNT(*) FROM inbox WHERE state = 'pending') + (SELECT COUNT(*) FROM outbox WHERE state = 'pending')"),
+            n => n == 0, Timeout, "inbox and outbox drained");
+        await Task.Delay(100);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Api.Dispose();
+        await Host.DisposeAsync();
+        await Telegram.DisposeAsync();
+        await Db.DisposeAsync();
+    }
+}
