@@ -32,7 +32,12 @@ public sealed class AgencyWorld : IAsyncDisposable
         var telegram = await FakeBotApi.StartAsync();
         telegram.DefineGroup(StaffChat, "Agency staff", isForum: forum);
         var db = TempDatabase.Create();
-        var all = new Dictionary<string, string?> { ["Agency:StaffChatId"] = StaffChat.ToString(System.Globalization.CultureInfo.InvariantCulture) };
+        var all = new Dictionary<string, string?>
+        {
+            ["Agency:StaffChatId"] = StaffChat.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            // Send limits have their own tests; here they would only make the tests wait.
+            ["Telegram:Limits:Enabled"] = "false",
+        };
         foreach (var (k, v) in settings ?? new Dictionary<string, string?>()) all[k] = v;
         var host = new TestHost(telegram, db, all).Start();
         var world = new AgencyWorld(telegram, db, host);

@@ -1,0 +1,234 @@
+using AgencyBot.Tests.Fakes;
+using AgencyBot.Tests.Hosting;
+
+namespace AgencyBot.Tests.Conversations;
+
+/// <summary>Client messages reaching the staff chat: forum topics, reply-mode headers, media, albums, edits.</summary>
+public sealed class RelayToStaffTests
+{
+    private const long Client = 601;
+    private AgencyWorld _world = null!;
+
+    private async Task StartAsync(bool forum)
+    {
+        _world = await AgencyWorld.StartAsync(forum);
+        var (_, code) = await _world.ProjectAsync();
+        await _world.LinkPrivateChatAsync(Client, code, firstName: "Anna");
+    }
+
+    [TearDown]
+    public async Task TearDown() => await _world.DisposeAsync();
+
+    private IReadOnlyList<SentMessage> StaffPosts => _world.Telegram.SentTo(AgencyWorld.StaffChat);
+
+    [Test]
+    public async Task Forum_ClientText_GoesIntoTheProjectsTopic_NamedClientDotProject()
+    {
+        await StartAsync(forum: true);
+
+        _world.Telegram.ClientSends(Client, "When is the homepage ready?", firstName: "Anna");
+
+        var topic = await _world.TopicAsync("Acme · Website launch");
+        var relay = (await _world.WaitForAsync(s => s.Any(m => m.Text?.Contains("homepage") == true))).Single(m => m.Text?.Contains("homepage") == true);
+        Assert.Multiple(() =>
+        {
+            Assert.That(relay.ChatId, Is.EqualTo(AgencyWorld.StaffChat));
+            Assert.That(relay.ThreadId, Is.EqualTo(topic));
+            Assert.That(relay.Text, Does.Contain("Anna"));
+        });
+    }
+
+    [Test]
+    public async Task Forum_ManyMessagesAtOnce_CreateTheTopicExactlyOnce()
+    {
+        await StartAsync(forum: true);
+        await _world.SettledAsync();
+        var (_, code) = await _world.ProjectAsync("Globex", "Shop");
+        await _world.LinkPrivateChatAsync(602, code);
+        await _world.LinkPrivateChatAsync(603, code);
+        await _world.SettledAsync();
+        _world.Telegram.DeleteTopic(AgencyWorld.StaffChat, await _world.TopicAsync("Globex · Shop"));
+        var before = _world.Telegram.Requests.Count(r => r.Method == "createForumTopic");
+
+        for (var i = 0; i < 10; i++)
+        {
+            _world.Telegram.ClientSends(602, $"burst a{i}");
+            _world.Telegram.ClientSends(603, $"burst b{i}");
+        }
+        await _world.WaitForAsync(s => s.Count(m => m.Text?.Contains("burst") == true) == 20);
+
+        var created = _world.Telegram.Requests.Where(r => r.Method == "createForumTopic").Skip(before).ToList();
+        var threads = StaffPosts.Where(m => m.Text?.Contains("burst") == true).Select(m => m.ThreadId).Distinct().ToList();
+        Assert.Multiple(() =>
+        {
+            Assert.That(created, Has.Count.EqualTo(1), "one topic, however many messages arrive together");
+            Assert.That(threads, Has.Count.EqualTo(1));
+            Assert.That(threads[0], Is.Not.Null);
+        });
+    }
+
+    [Test]
+    public async Task Forum_DeletedTopic_IsCreatedAgain()
+    {
+        await StartAsync(forum: true);
+        var first = await _world.TopicAsync();
+        await _world.SettledAsync();
+        _world.Telegram.DeleteTopic(AgencyWorld.StaffChat, first);
+
+        _world.Telegram.ClientSends(Client, "Are you still there?");
+
+        var relay = (await _world.WaitForAsync(s => s.Any(m => m.Text?.Contains("still there") == true))).Single(m => m.Text?.Contains("still there") == true);
+        Assert.Multiple(() =>
+        {
+            Assert.That(relay.ThreadId, Is.Not.EqualTo(first));
+            Assert.That(_world.Telegram.Topics.Keys.Select(k => k.Thread), Does.Contain(relay.ThreadId!.Value));
+        });
+    }
+
+    [Test]
+    public async Task NotAForum_RelayHasAHeaderNamingClientProjectAndSender()
+    {
+        await StartAsync(forum: false);
+
+        _world.Telegram.ClientSends(Client, "Can we change the logo?", firstName: "Anna");
+
+        var relay = (await _world.WaitForAsync(s => s.Any(m => m.Text?.Contains("logo") == true))).Single(m => m.Text?.Contains("logo") == true);
+        Assert.Multiple(() =>
+        {
+            Assert.That(relay.ThreadId, Is.Null);
+            Assert.That(relay.Text, Does.Contain("Anna").And.Contain("Acme").And.Contain("Website launch"));
+            Assert.That(_world.Telegram.Requests.Where(r => r.Method == "createForumTopic"), Is.Empty);
+        });
+    }
+
+    [TestCase("photo")]
+    [TestCase("document")]
+    [TestCase("voice")]
+    [TestCase("video")]
+    public async Task MediaWithCaption_IsCopied_WithTheSenderInTheCaption(string kind)
+    {
+        await StartAsync(forum: true);
+
+        var messageId = _world.Telegram.ClientSendsMedia(Client, kind, caption: "see attached", firstName: "Anna");
+
+        var copy = (await _world.WaitForAsync(s => s.Any(m => m.Method == "copyMessage"))).Single(m => m.Method == "copyMessage");
+        Assert.Multiple(() =>
+        {
+            Assert.That((long?)copy.Request.Body["from_chat_id"], Is.EqualTo(Client));
+            Assert.That((int?)copy.Request.Body["message_id"], Is.EqualTo(messageId));
+            Assert.That(copy.Text, Does.Contain("Anna").And.Contain("see attached"));
+            Assert.That(copy.ThreadId, Is.Not.Null);
+        });
+    }
+
+    [TestCase("sticker")]
+    [TestCase("video_note")]
+    [TestCase("location")]
+    [TestCase("contact")]
+    public async Task MediaWithoutCaption_IsAnnouncedThenCopied_AndOpensAWaitingPeriod(string kind)
+    {
+        await StartAsync(forum: true);
+
+        var messageId = _world.Telegram.ClientSendsMedia(Client, kind, firstName: "Anna");
+
+        var sent = await _world.WaitForAsync(s => s.Any(m => m.Method == "copyMessage"));
+        var copy = sent.Single(m => m.Method == "copyMessage");
+        Assert.Multiple(async () =>
+        {
+            Assert.That((int?)copy.Request.Body["message_id"], Is.EqualTo(messageId));
+            Assert.That(sent.Any(m => m.ChatId == AgencyWorld.StaffChat && m.Text?.Contains("Anna sent a") == true), Is.True);
+            Assert.That(await _world.Db.ScalarAsync<long>("SELECT COUNT(*) FROM conversations WHERE chat_id = @Client AND waiting_since IS NOT NULL", new { Client }), Is.EqualTo(1));
+        });
+    }
+
+    [Test]
+    public async Task Album_ArrivesAsOneCopyMessages_WithEveryPart()
+    {
+        await StartAsync(forum: true);
+
+        var ids = new[]
+        {
+            _world.Telegram.ClientSendsMedia(Client, "photo", caption: "our team", mediaGroupId: "album-1"),
+            _world.Telegram.ClientSendsMedia(Client, "photo", mediaGroupId: "album-1"),
+            _world.Telegram.ClientSendsMedia(Client, "photo", mediaGroupId: "album-1"),
+        };
+
+        await _world.WaitForAsync(s => s.Any(m => m.Method == "copyMessages"));
+        await _world.SettledAsync();
+        var copies = _world.Telegram.Requests.Where(r => r.Method is "copyMessages" or "copyMessage").ToList();
+        Assert.Multiple(() =>
+        {
+            Assert.That(copies, Has.Count.EqualTo(1));
+            Assert.That(copies[0].Body["message_ids"]!.AsArray().Select(n => (int)n!), Is.EqualTo(ids));
+        });
+    }
+
+    [Test]
+    public async Task ClientEdit_IsRelayedAsAnEditNotice_ReplyingToTheOriginalRelay()
+    {
+        await StartAsync(forum: true);
+        var messageId = _world.Telegram.ClientSendsReturningId(Client, "Meeting at 10");
+        var relay = (await _world.WaitForAsync(s => s.Any(m => m.Text?.Contains("Meeting at 10") == true))).Single(m => m.Text?.Contains("Meeting at 10") == true);
+        await _world.SettledAsync();
+
+        _world.Telegram.ClientEdits(Client, messageId, "Meeting at 11");
+
+        var notice = (await _world.WaitForAsync(s => s.Any(m => m.Text?.Contains("Meeting at 11") == true))).Single(m => m.Text?.Contains("Meeting at 11") == true);
+        Assert.Multiple(async () =>
+        {
+            Assert.That(notice.Text, Does.Contain("edited"));
+            Assert.That((int?)notice.Request.Body["reply_parameters"]?["message_id"], Is.EqualTo(relay.MessageId));
+            Assert.That(notice.ThreadId, Is.EqualTo(relay.ThreadId));
+            Assert.That(await _world.Db.ScalarAsync<string>("SELECT text FROM messages WHERE telegram_message_id = @messageId AND chat_id = @Client",
+                new { messageId, Client }), Is.EqualTo("Meeting at 11"));
+        });
+    }
+
+    [Test]
+    public async Task LongText_IsSplitUnder4096_AndNothingIsCut()
+    {
+        await StartAsync(forum: true);
+        var words = string.Join(' ', Enumerable.Range(0, 1500).Select(i => $"w{i}"));
+
+        _world.Telegram.ClientSends(Client, words);
+
+        await _world.WaitForAsync(s => s.Any(m => m.Text?.Contains("w1499") == true));
+        await _world.SettledAsync();
+        var parts = StaffPosts.Where(m => m.Text?.Contains("w1") == true).Select(m => m.Text!).ToList();
+        Assert.Multiple(() =>
+        {
+            Assert.That(parts, Has.Count.GreaterThan(1));
+            Assert.That(parts.Select(p => p.Length), Is.All.LessThanOrEqualTo(4096));
+            Assert.That(string.Concat(parts), Does.EndWith(words));
+        });
+    }
+
+    [Test]
+    public async Task ClientGroupChat_IsRelayedWithTheGroupName()
+    {
+        _world = await AgencyWorld.StartAsync(forum: true);
+        var (_, code) = await _world.ProjectAsync();
+        _world.Telegram.DefineGroup(-800, "Acme team", type: "group");
+        _world.Telegram.ClientSends(-800, $"/link {code}", userId: 81, firstName: "Paul");
+        await _world.WaitForAsync(s => s.Any(m => m.ChatId == -800));
+
+        _world.Telegram.ClientSends(-800, "The shop page is broken", userId: 81, firstName: "Paul");
+
+        var relay = (await _world.WaitForAsync(s => s.Any(m => m.Text?.Contains("shop page") == true))).Single(m => m.Text?.Contains("shop page") == true);
+        Assert.That(relay.Text, Does.Contain("Paul").And.Contain("Acme team"));
+    }
+
+    [Test]
+    public async Task ChatRemovedFromTheProject_GetsNothingRelayed()
+    {
+        await StartAsync(forum: true);
+        var projectId = await _world.Db.ScalarAsync<long>("SELECT project_id FROM chat_bindings WHERE chat_id = @Client", new { Client });
+        var removed = await _world.Api.DeleteAsync($"/api/projects/{projectId}/chats/{Client}");
+        Assert.That(removed.StatusCode, Is.EqualTo(System.Net.HttpStatusCode.NoContent));
+
+        _world.Telegram.ClientSends(Client, "secret after removal");
+        await _world.WaitForAsync(s => s.Any(m => m.ChatId == Client && m.Text?.Contains("not linked") == true));
+
+        Assert.That(StaffPosts.Where(m => m.Text?.Contains("secret after removal") == true), Is.Empty);
+    }
+}
