@@ -1,0 +1,234 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using AgencyBot.Tests.Fakes;
+using AgencyBot.Tests.Hosting;
+
+namespace AgencyBot.Tests.Conversations;
+
+/// <summary>Staff answers reaching clients, internal notes, and the response log they write.</summary>
+public sealed class RelayToClientTests
+{
+    private const long Anna = 601;
+    private const long AcmeGroup = -801;
+    private AgencyWorld _world = null!;
+    private long _projectId;
+
+    private async Task StartAsync(bool forum = true)
+    {
+        _world = await AgencyWorld.StartAsync(forum);
+        (_projectId, var code) = await _world.ProjectAsync();
+        await _world.LinkPrivateChatAsync(Anna, code, firstName: "Anna");
+        _world.Telegram.DefineGroup(AcmeGroup, "Acme team", type: "group");
+        _world.Telegram.ClientSends(AcmeGroup, $"/link {code}", userId: 82, firstName: "Paul");
+        await _world.WaitForAsync(s => s.Any(m => m.ChatId == AcmeGroup));
+    }
+
+    [TearDown]
+    public async Task TearDown() => await _world.DisposeAsync();
+
+    private async Task<SentMessage> ClientAsksAsync(string text)
+    {
+        _world.Telegram.ClientSends(Anna, text, firstName: "Anna");
+        return (await _world.WaitForAsync(s => s.Any(m => m.ChatId == AgencyWorld.StaffChat && m.Text?.Contains(text) == true)))
+            .Single(m => m.ChatId == AgencyWorld.StaffChat && m.Text?.Contains(text) == true);
+    }
+
+    private void StaffWrites(string text, int? thread = null, int? replyTo = null, long user = AgencyWorld.Assistant, string name = "Marie") =>
+        _world.Telegram.ClientSends(AgencyWorld.StaffChat, text, userId: user, firstName: name, threadId: thread, replyToMessageId: replyTo);
+
+    [Test]
+    public async Task StaffAnswerInTheTopic_ReachesEveryBoundChat_AsTheAgency_Signed()
+    {
+        await StartAsync();
+        var relay = await ClientAsksAsync("Is the logo final?");
+
+        StaffWrites("Yes, final since Monday.", thread: relay.ThreadId);
+
+        var sent = await _world.WaitForAsync(s => s.Count(m => m.Text?.StartsWith("Yes, final") == true) == 2);
+        var answers = sent.Where(m => m.Text?.StartsWith("Yes, final") == true).ToList();
+        Assert.Multiple(() =>
+        {
+            Assert.That(answers.Select(a => a.ChatId), Is.EquivalentTo(new[] { Anna, AcmeGroup }));
+            Assert.That(answers.Select(a => a.Text), Is.All.EqualTo("Yes, final since Monday.\n— Marie"));
+        });
+    }
+
+    [Test]
+    public async Task FirstAnswer_ClosesTheWaitingPeriod_AndWritesTheResponseLog()
+    {
+        await StartAsync();
+        var relay = await ClientAsksAsync("Where is the invoice?");
+        Assert.That(await _world.Db.ScalarAsync<long>("SELECT COUNT(*) FROM conversations WHERE chat_id = @Anna AND waiting_since IS NOT NULL", new { Anna }), Is.EqualTo(1));
+
+        StaffWrites("Sent it this morning.", thread: relay.ThreadId);
+        StaffWrites("Check your spam folder too.", thread: relay.ThreadId);
+        await _world.WaitForAsync(s => s.Count(m => m.ChatId == Anna && m.Text?.Contains("spam") == true) == 1);
+        await _world.SettledAsync();
+
+        var log = await _world.Db.QueryAsync<(long AnsweredBy, long Seconds, long WaitingSince, long AnsweredAt)>(
+            "SELECT r.answered_by, r.seconds, r.waiting_since, r.answered_at FROM response_log r JOIN conversations c ON c.id = r.conversation_id WHERE c.chat_id = @Anna",
+            new { Anna });
+        var assistant = await _world.Db.ScalarAsync<long>("SELECT id FROM staff WHERE telegram_user_id = @Assistant", new { AgencyWorld.Assistant });
+        Assert.Multiple(async () =>
+        {
+            Assert.That(log, Has.Count.EqualTo(1), "only the first answer closes a waiting period");
+            Assert.That(log[0].AnsweredBy, Is.EqualTo(assistant));
+            Assert.That(log[0].AnsweredAt, Is.GreaterThanOrEqualTo(log[0].WaitingSince));
+            Assert.That(await _world.Db.ScalarAsync<long>("SELECT COUNT(*) FROM conversations WHERE waiting_since IS NOT NULL"), Is.Zero);
+        });
+    }
+
+    [Test]
+    public async Task NotAForum_ReplyToTheRelayedPost_ReachesTheClient()
+    {
+        await StartAsync(forum: false);
+        var relay = await ClientAsksAsync("Can you call me?");
+
+        StaffWrites("Calling you at 3pm.", replyTo: relay.MessageId);
+
+        var answer = (await _world.WaitForAsync(s => s.Any(m => m.ChatId == Anna && m.Text?.StartsWith("Calling") == true)))
+            .Single(m => m.ChatId == Anna && m.Text?.StartsWith("Calling") == true);
+        Assert.That(answer.Text, Does.StartWith("Calling you at 3pm."));
+    }
+
+    [Test]
+    public async Task InternalNote_IsRecordedButNeverSent()
+    {
+        await StartAsync();
+        var relay = await ClientAsksAsync("Any news?");
+
+        StaffWrites("// client is nervous, call tomorrow", thread: relay.ThreadId);
+        StaffWrites("We are on it.", thread: relay.ThreadId);
+        await _world.WaitForAsync(s => s.Any(m => m.ChatId == Anna && m.Text?.StartsWith("We are on it") == true));
+        await _world.SettledAsync();
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(_world.Telegram.Sent.Where(m => m.Text?.Contains("nervous") == true), Is.Empty);
+            Assert.That(await _world.Db.ScalarAsync<string>("SELECT direction FROM messages WHERE text LIKE '// client is nervous%'"), Is.EqualTo("note"));
+            Assert.That(await _world.Db.ScalarAsync<long>("SELECT COUNT(*) FROM response_log"), Is.EqualTo(1), "a note is not an answer");
+        });
+    }
+
+    [Test]
+    public async Task SomeoneWhoIsNotStaff_InTheStaffGroup_IsIgnored()
+    {
+        await StartAsync();
+        var relay = await ClientAsksAsync("Hello?");
+
+        StaffWrites("I'm a visitor", thread: relay.ThreadId, user: 5555, name: "Visitor");
+        StaffWrites("Marie here.", thread: relay.ThreadId);
+        await _world.WaitForAsync(s => s.Any(m => m.ChatId == Anna && m.Text?.StartsWith("Marie here") == true));
+        await _world.SettledAsync();
+
+        Assert.That(_world.Telegram.Sent.Where(m => m.Text?.Contains("visitor") == true), Is.Empty);
+    }
+
+    [Test]
+    public async Task StaffMedia_IsCopiedToTheClient()
+    {
+        await StartAsync();
+        var relay = await ClientAsksAsync("Send me the mockup");
+
+        var photo = _world.Telegram.ClientSendsMedia(AgencyWorld.StaffChat, "photo", caption: "Mockup v2", userId: AgencyWorld.Assistant, firstName: "Marie",
+            threadId: relay.ThreadId);
+
+        var copy = (await _world.WaitForAsync(s => s.Any(m => m.ChatId == Anna && m.Method == "copyMessage"))).Single(m => m.ChatId == Anna && m.Method == "copyMessage");
+        Assert.Multiple(() =>
+        {
+            Assert.That((long?)copy.Request.Body["from_chat_id"], Is.EqualTo(AgencyWorld.StaffChat));
+            Assert.That((int?)copy.Request.Body["message_id"], Is.EqualTo(photo));
+            Assert.That(copy.Text, Is.EqualTo("Mockup v2\n— Marie"));
+        });
+    }
+
+    [Test]
+    public async Task AnswerInATopicWhoseProjectHasNoClientChat_GetsANoteBack()
+    {
+        await StartAsync();
+        var relay = await ClientAsksAsync("bye");
+        await _world.Api.DeleteAsync($"/api/projects/{_projectId}/chats/{Anna}");
+        await _world.Api.DeleteAsync($"/api/projects/{_projectId}/chats/{AcmeGroup}");
+
+        StaffWrites("Talk soon!", thread: relay.ThreadId);
+
+        var note = (await _world.WaitForAsync(s => s.Any(m => m.ChatId == AgencyWorld.StaffChat && m.Text?.Contains("Not sent") == true)))
+            .Single(m => m.Text?.Contains("Not sent") == true);
+        Assert.That(note.ThreadId, Is.EqualTo(relay.ThreadId));
+        Assert.That(_world.Telegram.Sent.Where(m => m.Text?.StartsWith("Talk soon") == true), Is.Empty);
+    }
+
+    [Test]
+    public async Task ClientWhoBlockedTheBot_IsReportedOnceInTheTopic()
+    {
+        await StartAsync();
+        var relay = await ClientAsksAsync("last question");
+        _world.Telegram.Blocked(Anna, times: 5);
+
+        StaffWrites("Answer one", thread: relay.ThreadId);
+        StaffWrites("Answer two", thread: relay.ThreadId);
+        await _world.WaitForAsync(s => s.Count(m => m.ChatId == AcmeGroup && m.Text?.StartsWith("Answer") == true) == 2);
+        await _world.SettledAsync();
+
+        var reports = _world.Telegram.SentTo(AgencyWorld.StaffChat).Where(m => m.Text?.Contains("blocked the bot") == true).ToList();
+        Assert.That(reports, Has.Count.EqualTo(1));
+        Assert.That(reports[0].ThreadId, Is.EqualTo(relay.ThreadId));
+    }
+
+    [Test]
+    public async Task ConversationRecord_IsReadableThroughTheApi()
+    {
+        await StartAsync();
+        var relay = await ClientAsksAsync("What's next?");
+        StaffWrites("Design review on Friday.", thread: relay.ThreadId);
+        await _world.WaitForAsync(s => s.Any(m => m.ChatId == Anna && m.Text?.StartsWith("Design review") == true));
+        await _world.SettledAsync();
+
+        var conversations = await _world.Api.GetFromJsonAsync<JsonElement>($"/api/projects/{_projectId}/conversations");
+        var annas = conversations.EnumerateArray().Single(c => c.GetProperty("chatId").GetInt64() == Anna);
+        var messages = await _world.Api.GetFromJsonAsync<JsonElement>($"/api/conversations/{annas.GetProperty("id").GetInt64()}/messages");
+
+        Assert.That(messages.EnumerateArray().Select(m => (m.GetProperty("direction").GetString(), m.GetProperty("text").GetString())),
+            Is.EqualTo(new[] { ("client", "What's next?"), ("staff", "Design review on Friday.") }));
+    }
+
+    [Test]
+    public async Task ResponseTimesReport_CountsAnswers_AndListsWhoIsStillWaiting()
+    {
+        await StartAsync();
+        var relay = await ClientAsksAsync("first question");
+        StaffWrites("first answer", thread: relay.ThreadId);
+        await _world.WaitForAsync(s => s.Any(m => m.ChatId == Anna && m.Text?.StartsWith("first answer") == true));
+        _world.Telegram.ClientSends(AcmeGroup, "group question", userId: 82, firstName: "Paul");
+        await _world.WaitForAsync(s => s.Any(m => m.Text?.Contains("group question") == true));
+        await _world.SettledAsync();
+
+        var report = await _world.Api.GetFromJsonAsync<JsonElement>($"/api/reports/response-times?projectId={_projectId}");
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(report.GetProperty("count").GetInt32(), Is.EqualTo(1));
+            Assert.That(report.GetProperty("medianSeconds").GetDouble(), Is.LessThan(60));
+            Assert.That(report.GetProperty("shareWithinSla").GetDouble(), Is.EqualTo(1.0));
+            Assert.That(report.GetProperty("slaSeconds").GetInt64(), Is.EqualTo(900));
+            Assert.That(report.GetProperty("stillWaiting").EnumerateArray().Select(w => w.GetProperty("chatId").GetInt64()), Is.EqualTo(new[] { AcmeGroup }));
+        });
+    }
+
+    [Test]
+    public async Task StaffWritingInTheClientsGroup_CountsAsTheAnswer_AndIsNotRelayed()
+    {
+        await StartAsync();
+        _world.Telegram.ClientSends(AcmeGroup, "Paul here, quick question", userId: 82, firstName: "Paul");
+        await _world.WaitForAsync(s => s.Any(m => m.Text?.Contains("quick question") == true));
+
+        _world.Telegram.ClientSends(AcmeGroup, "Marie answering right here", userId: AgencyWorld.Assistant, firstName: "Marie");
+        await _world.SettledAsync();
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(_world.Telegram.Sent.Where(m => m.Text?.Contains("right here") == true), Is.Empty);
+            Assert.That(await _world.Db.ScalarAsync<long>("SELECT COUNT(*) FROM response_log"), Is.EqualTo(1));
+        });
+    }
+}
