@@ -20,6 +20,7 @@ internal static class Benchmark
             await Scenarios.OutboxDrainAsync(messages: quick ? 2_000 : 10_000, chats: 500, limitsOn: false),
             await Scenarios.OutboxDrainAsync(messages: quick ? 150 : 600, chats: 600, limitsOn: true),
         };
+        results.AddRange(await RelayLatency.RunAsync(perSecond: 50, TimeSpan.FromSeconds(quick ? 4 : 20), chats: 50, projects: 10, limitsOn: false));
 
         Console.WriteLine();
         Console.WriteLine($"AgencyBot benchmark: {Environment.ProcessorCount} cores, {System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription}, " +

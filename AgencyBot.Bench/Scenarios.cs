@@ -95,7 +95,8 @@ internal static class Scenarios
 }
 
 /// <summary>The real Host in-process with Telegram pointed at the fake server.</summary>
-internal sealed class BenchHost(FakeBotApi telegram, string connectionString, bool limitsOn) : WebApplicationFactory<Program>
+internal sealed class BenchHost(FakeBotApi telegram, string connectionString, bool limitsOn, Dictionary<string, string?>? settings = null)
+    : WebApplicationFactory<Program>
 {
     public void Start() => _ = Services;
 
@@ -110,6 +111,7 @@ internal sealed class BenchHost(FakeBotApi telegram, string connectionString, bo
         builder.UseSetting("AdminApi:ApiKey", "bench");
         builder.UseSetting("Logging:LogLevel:Default", "Error");
         builder.UseSetting("Logging:LogLevel:Microsoft.Hosting.Lifetime", "Error");
+        foreach (var (key, value) in settings ?? []) builder.UseSetting(key, value);
     }
 }
 
