@@ -10,4 +10,21 @@ public sealed class AgencyOptions
     public TimeSpan InviteLifetime { get; set; } = TimeSpan.FromDays(14);
     /// <summary>Add the staff member's first name under answers relayed to clients.</summary>
     public bool SignStaffReplies { get; set; } = true;
+    /// <summary>IANA time zone for times shown to people (and, later, business hours and the digest).</summary>
+    public string TimeZone { get; set; } = "UTC";
+
+    public TimeZoneInfo Zone => TimeZoneInfo.FindSystemTimeZoneById(TimeZone);
+
+    public static bool IsKnownZone(string id)
+    {
+        try
+        {
+            _ = TimeZoneInfo.FindSystemTimeZoneById(id);
+            return true;
+        }
+        catch (Exception ex) when (ex is TimeZoneNotFoundException or InvalidTimeZoneException or ArgumentException)
+        {
+            return false;
+        }
+    }
 }

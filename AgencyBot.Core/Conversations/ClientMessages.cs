@@ -83,9 +83,9 @@ public sealed class ClientMessages(
         }
 
         var messageId = await ConversationStore.AddMessageAsync(c, t, Record(conversation.Id, Direction.Client, message, now));
-        await ConversationStore.OpenWaitingAsync(c, t, conversation.Id, message.Date);
+        var firstOfWait = await ConversationStore.OpenWaitingAsync(c, t, conversation.Id, message.Date);
         if (await staffChats.GetAsync(c, t) is { } staff)
-            await staffRelay.RelayAsync(c, t, staff, project, chat, message, messageId);
+            await staffRelay.RelayAsync(c, t, staff, project, chat, message, messageId, firstOfWait);
         else
             logger.LogWarning("Chat {ChatId}: message {MessageId} recorded but not relayed: no staff chat is set up (Agency:StaffChatId or /setup)",
                 chat.ChatId, message.Id);

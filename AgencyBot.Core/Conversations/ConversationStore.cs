@@ -83,7 +83,7 @@ public sealed class ConversationStore(Database database)
 
     private const string SelectByPost = $"""
         SELECT {MessageColumns} FROM messages
-        WHERE id = (SELECT message_id FROM relay_posts WHERE chat_id = @ChatId AND telegram_message_id = @TelegramMessageId)
+        WHERE id = (SELECT MAX(message_id) FROM relay_posts WHERE chat_id = @ChatId AND telegram_message_id = @TelegramMessageId)
         """;
 
     private const string SelectPosts = """

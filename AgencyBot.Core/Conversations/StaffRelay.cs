@@ -1,5 +1,7 @@
 using System.Data;
+using AgencyBot.Core.Agency;
 using AgencyBot.Core.Outbox;
+using Microsoft.Extensions.Options;
 using AgencyBot.Core.Projects;
 using AgencyBot.Core.Staff;
 using Telegram.Bot.Requests;
@@ -12,21 +14,25 @@ namespace AgencyBot.Core.Conversations;
 /// the group with a header naming client, project and sender (staff answer by replying to it). Media is copied by
 /// Telegram (copyMessage), never downloaded; an album goes as one copyMessages.
 /// </summary>
-public sealed class StaffRelay(OutboxStore outbox, StaffChatStore staffChats) : IBlockedChatReporter
+public sealed class StaffRelay(OutboxStore outbox, StaffChatStore staffChats, IOptions<AgencyOptions> agency) : IBlockedChatReporter
 {
     /// <summary>How long an album waits for its further parts (Telegram sends them as separate updates).</summary>
     public static readonly TimeSpan AlbumWait = TimeSpan.FromSeconds(1.5);
 
-    public async Task RelayAsync(IDbConnection c, IDbTransaction t, StaffChat staff, BoundProject project, ClientChat chat, Message message, long messageId)
+    /// <param name="firstOfWait">The message opened a waiting period: its relay goes before follow-ups of others.</param>
+    public async Task RelayAsync(IDbConnection c, IDbTransaction t, StaffChat staff, BoundProject project, ClientChat chat, Message message,
+        long messageId, bool firstOfWait)
     {
-        var link = new OutboxLink(TopicProjectId: project.ProjectId, MessageId: messageId);
-        var header = Header(staff, project, chat, message.From);
+        var link = new OutboxLink(TopicProjectId: project.ProjectId, MessageId: messageId, FirstOfWait: firstOfWait);
+        var header = $"{Header(staff, project, chat, message.From)} · {TimeOf(message)}";
+        // Text relays (and the line announcing a media post) may share one post with what queues behind them.
+        var mergeable = link with { Mergeable = true };
         var to = staff.ChatId;
 
         if (message.MediaGroupId is { } album)
         {
             if (await outbox.AppendToAlbumAsync(c, t, to, album, message.Id, AlbumWait)) return;
-            await Post(c, t, to, $"{header} sent an album:", link);
+            await Post(c, t, to, $"{header}\nsent an album:", mergeable);
             await outbox.EnqueueAsync(c, t, to, new CopyMessagesRequest { ChatId = to, FromChatId = chat.ChatId, MessageIds = [message.Id] },
                 link with { Delay = AlbumWait });
             if (message.Caption is not null && message.Caption.Length > MessageContent.MaxCaption)
@@ -35,7 +41,7 @@ public sealed class StaffRelay(OutboxStore outbox, StaffChatStore staffChats) : 
         }
         if (message.Text is { } text)
         {
-            await Post(c, t, to, $"{header}\n{text}", link);
+            await Post(c, t, to, $"{header}\n{text}", mergeable);
             return;
         }
         if (MessageContent.CarriesCaption(message))
@@ -50,7 +56,7 @@ public sealed class StaffRelay(OutboxStore outbox, StaffChatStore staffChats) : 
             return;
         }
         // Stickers, locations, contacts, video notes carry no caption: say who sent it, then copy it.
-        await Post(c, t, to, $"{header} sent a {MessageContent.Kind(message).Replace("videonote", "video note", StringComparison.Ordinal)}:", link);
+        await Post(c, t, to, $"{header}\nsent a {MessageContent.Kind(message).Replace("videonote", "video note", StringComparison.Ordinal)}:", mergeable);
         await outbox.EnqueueAsync(c, t, to, new CopyMessageRequest { ChatId = to, FromChatId = chat.ChatId, MessageId = message.Id }, link);
     }
 
@@ -87,6 +93,10 @@ public sealed class StaffRelay(OutboxStore outbox, StaffChatStore staffChats) : 
                 ReplyParameters = replyTo is { } id ? new ReplyParameters { MessageId = id, AllowSendingWithoutReply = true } : null,
             }, link);
     }
+
+    private string TimeOf(Message message) =>
+        TimeZoneInfo.ConvertTimeFromUtc(DateTime.SpecifyKind(message.Date, DateTimeKind.Utc), agency.Value.Zone)
+            .ToString("HH:mm", System.Globalization.CultureInfo.InvariantCulture);
 
     private static string Header(StaffChat staff, BoundProject project, ClientChat chat, User? from)
     {

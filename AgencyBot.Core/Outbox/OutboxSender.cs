@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Data;
 using System.Text.Json.Nodes;
 using System.Threading.Channels;
@@ -38,10 +39,18 @@ public sealed class OutboxSender(
     private static readonly TimeSpan IdlePoll = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromMinutes(5);
 
+    private static readonly TimeSpan BacklogLogEvery = TimeSpan.FromMinutes(1);
+
     private readonly KeyedWork _inFlight = new();
     private readonly Channel<Completion> _completions = Channel.CreateUnbounded<Completion>();
+    // Chats Telegram told to wait (429), so rows queued after the pause was recorded wait too.
+    private readonly ConcurrentDictionary<long, DateTimeOffset> _pausedUntil = new();
+    // When each lane of a multi-lane chat (the staff group) was last served: lanes take turns.
+    private readonly Dictionary<(long Chat, long Lane), long> _lastServed = [];
+    private long _turn;
+    private DateTimeOffset _lastBacklogLog;
 
-    private sealed record Completion(OutboxItem Item, IReadOnlyList<int> MessageIds, TaskCompletionSource Recorded);
+    private sealed record Completion(IReadOnlyList<OutboxItem> Items, IReadOnlyList<int> MessageIds, TaskCompletionSource Recorded);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -68,7 +77,7 @@ public sealed class OutboxSender(
         await recorder;
     }
 
-    /// <summary>Starts every send that may go now; returns how long until the next one could.</summary>
+    /// <summary>Starts every send that may go now, one per chat; returns how long until the next one could.</summary>
     private async Task<TimeSpan> DispatchAsync(CancellationToken ct)
     {
         var wait = IdlePoll;
@@ -76,25 +85,63 @@ public sealed class OutboxSender(
         // in the query's snapshot, and must not be sent again.
         var busy = _inFlight.Snapshot();
         var heads = await outbox.HeadsAsync(BatchSize, ct);
-        var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
-        foreach (var head in heads)
+        var now = clock.GetUtcNow();
+        await LogBacklogAsync(heads.Count, now, ct);
+        foreach (var chat in heads.GroupBy(h => h.ChatId))
         {
-            if (busy.Contains(head.ChatId) || _inFlight.IsRunning(head.ChatId)) continue;
-            if (head.NotBefore > now)
+            if (busy.Contains(chat.Key) || _inFlight.IsRunning(chat.Key)) continue;
+            if (_pausedUntil.TryGetValue(chat.Key, out var paused))
             {
-                wait = Min(wait, TimeSpan.FromMilliseconds(head.NotBefore - now));
+                if (paused > now)
+                {
+                    wait = Min(wait, paused - now);
+                    continue;
+                }
+                _pausedUntil.TryRemove(chat.Key, out _);
+            }
+            var due = chat.Where(h => h.NotBefore <= now.ToUnixTimeMilliseconds()).ToList();
+            if (due.Count == 0)
+            {
+                wait = Min(wait, TimeSpan.FromMilliseconds(chat.Min(h => h.NotBefore) - now.ToUnixTimeMilliseconds()));
                 continue;
             }
-            var (acquired, retryAfter) = limits.TryAcquire(head.ChatId);
+            var (acquired, retryAfter) = limits.TryAcquire(chat.Key);
             if (!acquired)
             {
                 wait = Min(wait, retryAfter);
                 if (limits.OverallExhausted) break;
                 continue;
             }
-            _inFlight.Start(head.ChatId, () => SendAsync(head, ct), signal.Notify);
+            var next = Choose(due);
+            _inFlight.Start(chat.Key, () => SendAsync(next, ct), signal.Notify);
         }
         return wait;
+    }
+
+    /// <summary>
+    /// Which lane of a chat goes next: a lane holding the first message of a waiting period before follow-ups,
+    /// then the lane served longest ago (so projects take turns in the staff group), then the oldest row.
+    /// </summary>
+    private OutboxItem Choose(List<OutboxItem> due)
+    {
+        if (due.Count == 1 && due[0].Lane == 0) return due[0];
+        var next = due
+            .OrderByDescending(h => h.Priority)
+            .ThenBy(h => _lastServed.GetValueOrDefault((h.ChatId, h.Lane)))
+            .ThenBy(h => h.Id)
+            .First();
+        _lastServed[(next.ChatId, next.Lane)] = ++_turn;
+        return next;
+    }
+
+    private async Task LogBacklogAsync(int heads, DateTimeOffset now, CancellationToken ct)
+    {
+        if (heads == 0 || now - _lastBacklogLog < BacklogLogEvery) return;
+        _lastBacklogLog = now;
+        foreach (var backlog in await outbox.BacklogAsync(5, ct))
+            if (now - backlog.OldestSince > TimeSpan.FromSeconds(30))
+                logger.LogInformation("Chat {ChatId}: {Pending} messages queued, the oldest since {OldestSince:O}",
+                    backlog.ChatId, backlog.Pending, backlog.OldestSince);
     }
 
     /// <summary>
@@ -111,7 +158,7 @@ public sealed class OutboxSender(
             while (batch.Count < 1000 && reader.TryRead(out var completion)) batch.Add(completion);
             try
             {
-                await outbox.MarkSentAsync(batch.Select(c => (c.Item, c.MessageIds)).ToList(), CancellationToken.None);
+                await outbox.MarkSentAsync(batch.SelectMany(c => c.Items.Select(item => (item, c.MessageIds))).ToList(), CancellationToken.None);
                 foreach (var c in batch) c.Recorded.TrySetResult();
             }
             catch (Exception ex)
@@ -127,11 +174,13 @@ public sealed class OutboxSender(
         try
         {
             IReadOnlyList<int> messageIds;
+            IReadOnlyList<OutboxItem> carried = [item];
             try
             {
-                var payload = item.TopicProjectId is { } projectId && await topics.EnsureAsync(item.ChatId, projectId, ct) is { } thread
-                    ? InTopic(item.Payload, thread)
-                    : item.Payload;
+                var payload = item.Payload;
+                if (item.Mergeable) (carried, payload) = await MergeAsync(item, ct);
+                if (item.TopicProjectId is { } projectId && await topics.EnsureAsync(item.ChatId, projectId, ct) is { } thread)
+                    payload = InTopic(payload, thread);
                 messageIds = await messenger.SendAsync(item.Method, payload, ct);
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
@@ -145,13 +194,37 @@ public sealed class OutboxSender(
             }
             statistics.Sent();
             var recorded = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            await _completions.Writer.WriteAsync(new Completion(item, messageIds, recorded), CancellationToken.None);
+            await _completions.Writer.WriteAsync(new Completion(carried, messageIds, recorded), CancellationToken.None);
             await recorded.Task;
         }
         catch (Exception ex)
         {
             logger.LogError(ex, "Chat {ChatId}: recording the result of outbox row {OutboxId} failed", item.ChatId, item.Id);
         }
+    }
+
+    /// <summary>
+    /// Coalescing: the text relays queued right behind <paramref name="head"/> in its lane ride in the same post,
+    /// up to Telegram's 4096 characters, so a burst costs one slot of the group's budget instead of one per message.
+    /// Each text already starts with its sender and time.
+    /// </summary>
+    private async Task<(IReadOnlyList<OutboxItem> Carried, string Payload)> MergeAsync(OutboxItem head, CancellationToken ct)
+    {
+        var json = JsonNode.Parse(head.Payload)!.AsObject();
+        var text = (string?)json["text"] ?? "";
+        var carried = new List<OutboxItem> { head };
+        var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
+        foreach (var next in await outbox.FollowersAsync(head, 100, ct))
+        {
+            if (!next.Mergeable || next.NotBefore > now) break;
+            var more = (string?)JsonNode.Parse(next.Payload)?["text"] ?? "";
+            if (text.Length + 2 + more.Length > MessageContent.MaxText) break;
+            text = $"{text}\n\n{more}";
+            carried.Add(next);
+        }
+        if (carried.Count == 1) return (carried, head.Payload);
+        json["text"] = text;
+        return (carried, json.ToJsonString());
     }
 
     private static string InTopic(string payload, int threadId)
@@ -170,6 +243,8 @@ public sealed class OutboxSender(
                 var retryAfter = TimeSpan.FromSeconds(tooMany.Parameters?.RetryAfter ?? 5);
                 statistics.TooManyRequests();
                 logger.LogWarning("Chat {ChatId}: 429 from Telegram, pausing the chat for {RetryAfter}", item.ChatId, retryAfter);
+                _pausedUntil[item.ChatId] = now + retryAfter;
+                await outbox.PauseChatAsync(item.ChatId, now + retryAfter, ct);
                 await outbox.RescheduleAsync(item.Id, now + retryAfter, tooMany.Message, countAttempt: false, ct);
                 break;
             case ApiRequestException { ErrorCode: 400 } gone when item.TopicProjectId is { } projectId

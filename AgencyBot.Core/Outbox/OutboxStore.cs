@@ -20,17 +20,28 @@ public sealed record OutboxItem
     public long? TopicProjectId { get; init; }
     /// <summary>The conversation message this post carries; its Telegram ids are kept in relay_posts.</summary>
     public long? MessageId { get; init; }
+    /// <summary>The queue within the chat: the project for staff-chat posts, else 0.</summary>
+    public long Lane { get; init; }
+    public bool Mergeable { get; init; }
+    /// <summary>For a head: 1 when its lane holds the first message of a waiting period.</summary>
+    public long Priority { get; init; }
+    public long CreatedAt { get; init; }
 }
 
-/// <summary>What an outbox row is about, beyond its request.</summary>
-public sealed record OutboxLink(long? TopicProjectId = null, long? MessageId = null, TimeSpan? Delay = null);
+/// <summary>What an outbox row is about, beyond its request. <paramref name="Mergeable"/>: a text relay that may share
+/// a post with the texts queued behind it; <paramref name="FirstOfWait"/>: it opened a waiting period.</summary>
+public sealed record OutboxLink(long? TopicProjectId = null, long? MessageId = null, TimeSpan? Delay = null,
+    bool Mergeable = false, bool FirstOfWait = false);
+
+/// <summary>How much waits for one chat, and since when.</summary>
+public sealed record ChatBacklog(long ChatId, long Pending, DateTimeOffset OldestSince);
 
 /// <summary>The outbox table: every message the bot sends, from decision to Telegram's message_id.</summary>
 public sealed class OutboxStore(Database database, TimeProvider clock)
 {
     private const string Insert = """
-        INSERT INTO outbox (chat_id, method, payload, not_before, created_at, topic_project_id, message_id)
-        VALUES (@ChatId, @Method, @Payload, @NotBefore, @Now, @TopicProjectId, @MessageId)
+        INSERT INTO outbox (chat_id, method, payload, not_before, created_at, topic_project_id, message_id, lane, mergeable, priority)
+        VALUES (@ChatId, @Method, @Payload, @NotBefore, @Now, @TopicProjectId, @MessageId, @Lane, @Mergeable, @Priority)
         RETURNING id
         """;
 
@@ -51,14 +62,41 @@ public sealed class OutboxStore(Database database, TimeProvider clock)
         ON CONFLICT DO NOTHING
         """;
 
-    // Only the oldest pending row of each chat is eligible: that keeps per-chat order even while
+    private const string RowColumns = """
+        o.id AS Id, o.chat_id AS ChatId, o.method AS Method, o.payload AS Payload, o.attempts AS Attempts,
+        o.not_before AS NotBefore, o.topic_project_id AS TopicProjectId, o.message_id AS MessageId,
+        o.lane AS Lane, o.mergeable AS Mergeable, o.created_at AS CreatedAt
+        """;
+
+    // Only the oldest pending row of each lane is eligible: that keeps the order within a lane even while
     // the head waits for a retry.
-    private const string SelectHeads = """
-        SELECT o.id AS Id, o.chat_id AS ChatId, o.method AS Method, o.payload AS Payload,
-               o.attempts AS Attempts, o.not_before AS NotBefore, o.topic_project_id AS TopicProjectId, o.message_id AS MessageId
+    private const string SelectHeads = $"""
+        SELECT {RowColumns}, head.priority AS Priority
         FROM outbox o
-        JOIN (SELECT MIN(id) AS id FROM outbox WHERE state = 'pending' GROUP BY chat_id) head ON head.id = o.id
+        JOIN (SELECT MIN(id) AS id, MAX(priority) AS priority FROM outbox WHERE state = 'pending' GROUP BY chat_id, lane) head
+          ON head.id = o.id
         ORDER BY o.id
+        LIMIT @Limit
+        """;
+
+    private const string SelectFollowers = $"""
+        SELECT {RowColumns}, o.priority AS Priority
+        FROM outbox o
+        WHERE o.chat_id = @ChatId AND o.lane = @Lane AND o.state = 'pending' AND o.id > @Id
+        ORDER BY o.id
+        LIMIT @Limit
+        """;
+
+    // A 429 is about the chat, not the row: every row queued for it waits.
+    private const string PauseChat = """
+        UPDATE outbox SET not_before = MAX(not_before, @Until) WHERE chat_id = @ChatId AND state = 'pending'
+        """;
+
+    private const string SelectBacklog = """
+        SELECT chat_id AS ChatId, COUNT(*) AS Pending, MIN(created_at) AS OldestSince
+        FROM outbox WHERE state = 'pending'
+        GROUP BY chat_id
+        ORDER BY COUNT(*) DESC
         LIMIT @Limit
         """;
 
@@ -97,6 +135,9 @@ public sealed class OutboxStore(Database database, TimeProvider clock)
             NotBefore = (now + (link?.Delay ?? TimeSpan.Zero)).ToUnixTimeMilliseconds(),
             link?.TopicProjectId,
             link?.MessageId,
+            Lane = link?.TopicProjectId ?? 0,
+            Mergeable = link?.Mergeable == true ? 1 : 0,
+            Priority = link?.FirstOfWait == true ? 1 : 0,
         }, transaction);
     }
 
@@ -120,6 +161,25 @@ public sealed class OutboxStore(Database database, TimeProvider clock)
     {
         await using var connection = await database.OpenAsync(ct);
         return (await connection.QueryAsync<OutboxItem>(SelectHeads, new { Limit = limit })).AsList();
+    }
+
+    /// <summary>The rows queued behind <paramref name="head"/> in its lane, oldest first.</summary>
+    public async Task<IReadOnlyList<OutboxItem>> FollowersAsync(OutboxItem head, int limit, CancellationToken ct = default)
+    {
+        await using var connection = await database.OpenAsync(ct);
+        return (await connection.QueryAsync<OutboxItem>(SelectFollowers, new { head.ChatId, head.Lane, head.Id, Limit = limit })).AsList();
+    }
+
+    public Task PauseChatAsync(long chatId, DateTimeOffset until, CancellationToken ct = default) =>
+        database.WriteAsync((c, t) => c.ExecuteAsync(PauseChat, new { ChatId = chatId, Until = until.ToUnixTimeMilliseconds() }, t), ct);
+
+    /// <summary>The chats with the most messages waiting, with the oldest one's time.</summary>
+    public async Task<IReadOnlyList<ChatBacklog>> BacklogAsync(int limit, CancellationToken ct = default)
+    {
+        await using var connection = await database.OpenAsync(ct);
+        return (await connection.QueryAsync<(long ChatId, long Pending, long OldestSince)>(SelectBacklog, new { Limit = limit }))
+            .Select(b => new ChatBacklog(b.ChatId, b.Pending, DateTimeOffset.FromUnixTimeMilliseconds(b.OldestSince)))
+            .ToList();
     }
 
     /// <summary>Records sent rows, many in one transaction (group commit under load), with the posts they made.</summary>

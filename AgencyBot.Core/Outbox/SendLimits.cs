@@ -24,7 +24,8 @@ public sealed class SendLimitOptions
 {
     public bool Enabled { get; set; } = true;
     public RateOptions PrivateChat { get; set; } = new() { Messages = 1, Per = TimeSpan.FromSeconds(1), Burst = 3 };
-    public RateOptions Group { get; set; } = new() { Messages = 20, Per = TimeSpan.FromMinutes(1), Burst = 3 };
+    // Burst 1: a post every 3 s keeps any 60-second window at 20, which is what Telegram counts for a group.
+    public RateOptions Group { get; set; } = new() { Messages = 20, Per = TimeSpan.FromMinutes(1), Burst = 1 };
     public RateOptions Overall { get; set; } = new() { Messages = 30, Per = TimeSpan.FromSeconds(1), Burst = 30 };
 }
 

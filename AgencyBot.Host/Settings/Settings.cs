@@ -49,6 +49,7 @@ public static class SettingsRegistration
         services.AddOptions<AgencyOptions>().Bind(configuration.GetSection(AgencyOptions.Section))
             .Validate(o => !string.IsNullOrWhiteSpace(o.Name), Missing("Agency:Name"))
             .Validate(o => o.InviteLifetime > TimeSpan.Zero, "Agency:InviteLifetime must be positive")
+            .Validate(o => AgencyOptions.IsKnownZone(o.TimeZone), "Agency:TimeZone is not a known IANA time zone (e.g. Europe/Paris)")
             .ValidateOnStart();
         services.AddOptions<SlaOptions>().Bind(configuration.GetSection(SlaOptions.Section))
             .Validate(o => o.FirstResponse > TimeSpan.Zero, "Sla:FirstResponse must be positive")
