@@ -55,6 +55,10 @@ public sealed class FakeBotApi : IAsyncDisposable
     private TaskCompletionSource _sentChanged = NewSignal();
     private readonly Dictionary<(long Chat, int Thread), string> _topics = [];
     private readonly HashSet<(long Chat, int Thread)> _deletedTopics = [];
+    private readonly Dictionary<long, List<DateTimeOffset>> _postsByChat = [];
+    private readonly List<DateTimeOffset> _allPosts = [];
+    private readonly Dictionary<long, DateTimeOffset> _retryUntil = [];
+    private bool _enforceLimits;
     private int _nextUpdateId = 100_000;
     private int _nextThreadId = 1000;
 
@@ -260,6 +264,48 @@ public sealed class FakeBotApi : IAsyncDisposable
     public Task<IReadOnlyList<SentMessage>> WaitForSentCountAsync(int count, TimeSpan timeout) =>
         WaitForSentAsync(s => s.Count >= count, timeout);
 
+    // ---------- Telegram's limits ----------
+
+    /// <summary>From now on, answer 429 (with retry_after) to posts beyond Telegram's limits: 20 per minute in a group,
+    /// about 1 per second in a private chat (bursts of 4), 30 per second overall (bursts to 60). A little slack
+    /// (200 ms) absorbs the jitter between the bot's clock and ours.</summary>
+    public void EnforceLimits() => _enforceLimits = true;
+
+    /// <summary>How many 429 answers the limits produced.</summary>
+    public int TooManyServed { get; private set; }
+
+    /// <summary>Posts to a chat that came before the retry_after it had been given.</summary>
+    public int EarlySends { get; private set; }
+
+    private static readonly TimeSpan Slack = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>Null when the post is within the limits (and is counted), else the retry_after in seconds.</summary>
+    private int? OverLimit(long chatId, DateTimeOffset now)
+    {
+        lock (_lock)
+        {
+            if (_retryUntil.TryGetValue(chatId, out var until) && now < until - Slack) EarlySends++;
+            var posts = _postsByChat.TryGetValue(chatId, out var list) ? list : _postsByChat[chatId] = [];
+            var (limit, window) = chatId < 0 ? (20, TimeSpan.FromMinutes(1)) : (4, TimeSpan.FromSeconds(1));
+            var wait = Wait(posts, limit, window, now) ?? Wait(_allPosts, 60, TimeSpan.FromSeconds(1), now);
+            if (wait is { } seconds)
+            {
+                TooManyServed++;
+                _retryUntil[chatId] = now + TimeSpan.FromSeconds(seconds);
+                return seconds;
+            }
+            posts.Add(now);
+            _allPosts.Add(now);
+            return null;
+        }
+
+        static int? Wait(List<DateTimeOffset> posts, int limit, TimeSpan window, DateTimeOffset now)
+        {
+            posts.RemoveAll(t => t <= now - window + Slack);
+            return posts.Count < limit ? null : Math.Max(1, (int)Math.Ceiling((posts[0] + window - now).TotalSeconds));
+        }
+    }
+
     // ---------- faults ----------
 
     private sealed class FaultRule
@@ -410,9 +456,14 @@ public sealed class FakeBotApi : IAsyncDisposable
         }
     }
 
-    /// <summary>Refusals Telegram itself would give: a post into a deleted topic.</summary>
+    /// <summary>Refusals Telegram itself would give: too many posts, a post into a deleted topic.</summary>
     private async Task<bool> RefusedAsync(HttpContext http, BotRequest request)
     {
+        if (_enforceLimits && OverLimit(request.ChatId ?? 0, request.At) is { } retryAfter)
+        {
+            await Error(http, 429, $"Too Many Requests: retry after {retryAfter}", retryAfter);
+            return true;
+        }
         if (request.ThreadId is { } thread && request.ChatId is { } chat)
         {
             bool deleted;

@@ -68,6 +68,10 @@ public sealed class AgencyWorld : IAsyncDisposable
         return invite.GetProperty("code").GetString()!;
     }
 
+    /// <summary>Binds a client chat straight in the database, without the onboarding messages.</summary>
+    public Task BindDirectlyAsync(long chatId, long projectId) =>
+        Db.Database.WriteAsync((c, t) => AgencyBot.Core.Projects.ChatBindingStore.BindChatAsync(c, t, chatId, projectId, DateTimeOffset.UtcNow));
+
     /// <summary>A client opens the invite link in a private chat and the welcome arrives.</summary>
     public async Task LinkPrivateChatAsync(long chatId, string code, string firstName = "Anna", string language = "en")
     {

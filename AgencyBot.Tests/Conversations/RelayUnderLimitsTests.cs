@@ -1,0 +1,145 @@
+using System.Text.RegularExpressions;
+using AgencyBot.Tests.Fakes;
+using AgencyBot.Tests.Hosting;
+
+namespace AgencyBot.Tests.Conversations;
+
+/// <summary>The relay against a Bot API that enforces Telegram's limits with 429 answers.</summary>
+public sealed partial class RelayUnderLimitsTests
+{
+    private AgencyWorld _world = null!;
+
+    private async Task StartAsync(bool forum = true, IDictionary<string, string?>? limits = null)
+    {
+        var settings = new Dictionary<string, string?> { ["Telegram:Limits:Enabled"] = "true" };
+        foreach (var (k, v) in limits ?? new Dictionary<string, string?>()) settings[k] = v;
+        _world = await AgencyWorld.StartAsync(forum, settings);
+        _world.Telegram.EnforceLimits();
+    }
+
+    [TearDown]
+    public async Task TearDown() => await _world.DisposeAsync();
+
+    [GeneratedRegex(@"c(?<chat>\d+)-(?<seq>\d+)#")]
+    private static partial Regex Marker();
+
+    [Test, Category("Load")]
+    public async Task TwentyChatsInFiveProjects_FivePerSecondForAMinute_AllReachStaff_InOrder_WithoutA429()
+    {
+        await StartAsync();
+        const int chats = 20, perSecond = 5, seconds = 60, total = perSecond * seconds;
+        var projects = new List<long>();
+        for (var p = 0; p < 5; p++) projects.Add((await _world.ProjectAsync($"Client {p}", "Website")).ProjectId);
+        for (var chat = 0; chat < chats; chat++) await _world.BindDirectlyAsync(10_000 + chat, projects[chat % 5]);
+
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var sequence = new int[chats];
+        for (var i = 0; i < total; i++)
+        {
+            var due = TimeSpan.FromSeconds(i / (double)perSecond);
+            if (due > clock.Elapsed) await Task.Delay(due - clock.Elapsed);
+            var chat = i % chats;
+            _world.Telegram.ClientSends(10_000 + chat, $"c{chat}-{sequence[chat]++}#", firstName: $"Client{chat}");
+        }
+        await _world.Telegram.WaitForSentAsync(sent => Lines(sent).Count == total, TimeSpan.FromSeconds(60));
+
+        var lines = Lines(_world.Telegram.SentTo(AgencyWorld.StaffChat));
+        Assert.Multiple(() =>
+        {
+            Assert.That(lines, Has.Count.EqualTo(total), "every message reached the staff chat, once");
+            foreach (var chat in lines.GroupBy(l => l.Chat))
+                Assert.That(chat.Select(l => l.Seq), Is.EqualTo(Enumerable.Range(0, sequence[chat.Key])), $"order of chat {chat.Key}");
+            Assert.That(_world.Telegram.TooManyServed, Is.Zero, "no 429 served");
+            Assert.That(_world.Telegram.EarlySends, Is.Zero, "no send before a retry_after");
+        });
+    }
+
+    [Test]
+    public async Task TooManyRequests_PausesTheWholeStaffChat_NotJustOneProject()
+    {
+        await StartAsync(limits: new Dictionary<string, string?> { ["Telegram:Limits:Group:Per"] = "00:00:01" });
+        var (a, _) = await _world.ProjectAsync("Acme", "Site");
+        var (b, _) = await _world.ProjectAsync("Globex", "Shop");
+        await _world.BindDirectlyAsync(701, a);
+        await _world.BindDirectlyAsync(702, b);
+        _world.Telegram.TooManyRequests("sendMessage", retryAfter: 2, chatId: AgencyWorld.StaffChat);
+
+        _world.Telegram.ClientSends(701, "from acme");
+        await Eventually.HoldsAsync(() => Task.FromResult(_world.Telegram.Requests.Count(r => r.ChatId == AgencyWorld.StaffChat && r.Method == "sendMessage")),
+            n => n >= 1, AgencyWorld.Timeout, "first try");
+        _world.Telegram.ClientSends(702, "from globex");
+        await _world.WaitForAsync(s => s.Any(m => m.Text?.Contains("from acme") == true) && s.Any(m => m.Text?.Contains("from globex") == true));
+
+        var requests = _world.Telegram.Requests.Where(r => r.ChatId == AgencyWorld.StaffChat && r.Method == "sendMessage").ToList();
+        Assert.That(requests.Skip(1).Select(r => r.At - requests[0].At), Is.All.GreaterThanOrEqualTo(TimeSpan.FromSeconds(2)));
+    }
+
+    [Test]
+    public async Task OneChattyClient_DoesNotDelayAnotherClientsFirstMessage()
+    {
+        await StartAsync(limits: new Dictionary<string, string?> { ["Telegram:Limits:Group:Per"] = "00:00:05" }); // a post every 250 ms
+        var (chatty, _) = await _world.ProjectAsync("Chatty", "Site");
+        var (quiet, _) = await _world.ProjectAsync("Quiet", "Site");
+        await _world.BindDirectlyAsync(801, chatty);
+        await _world.BindDirectlyAsync(802, quiet);
+
+        for (var i = 0; i < 12; i++) _world.Telegram.ClientSendsMedia(801, "photo", caption: $"photo {i}");
+        await _world.WaitForAsync(s => s.Any(m => m.Text?.Contains("photo 0") == true));
+        _world.Telegram.ClientSends(802, "quiet question");
+        await _world.WaitForAsync(s => s.Any(m => m.Text?.Contains("quiet question") == true) && s.Any(m => m.Text?.Contains("photo 11") == true));
+
+        var posts = _world.Telegram.SentTo(AgencyWorld.StaffChat).Where(m => m.Text?.Contains("photo") == true || m.Text?.Contains("quiet") == true)
+            .Select(m => m.Text!).ToList();
+        var quietAt = posts.FindIndex(p => p.Contains("quiet question"));
+        Assert.That(quietAt, Is.LessThanOrEqualTo(3), string.Join(" | ", posts));
+    }
+
+    [Test]
+    public async Task BurstOfTexts_SharesOnePost_AndAReplyToItReachesTheClient()
+    {
+        await StartAsync(forum: false, limits: new Dictionary<string, string?> { ["Telegram:Limits:Group:Per"] = "00:00:20" }); // one post per second
+        var (project, _) = await _world.ProjectAsync();
+        await _world.BindDirectlyAsync(901, project);
+        _world.Telegram.ClientSends(901, "warm-up");
+        await _world.WaitForAsync(s => s.Any(m => m.Text?.Contains("warm-up") == true));
+
+        for (var i = 0; i < 6; i++) _world.Telegram.ClientSends(901, $"line {i}", firstName: "Anna");
+        var sent = await _world.WaitForAsync(s => s.Any(m => m.Text?.Contains("line 5") == true));
+        var posts = _world.Telegram.SentTo(AgencyWorld.StaffChat).Where(m => m.Text?.Contains("line ") == true).ToList();
+        Assert.Multiple(() =>
+        {
+            Assert.That(posts, Has.Count.LessThan(6), "a burst shares posts");
+            Assert.That(Enumerable.Range(0, 6).All(i => posts.Any(p => p.Text!.Contains($"line {i}"))), Is.True);
+            Assert.That(posts.Select(p => p.Text!.Length), Is.All.LessThanOrEqualTo(4096));
+        });
+
+        _world.Telegram.ClientSends(AgencyWorld.StaffChat, "Noted, all six.", userId: AgencyWorld.Assistant, firstName: "Marie",
+            replyToMessageId: posts[^1].MessageId);
+
+        await _world.WaitForAsync(s => s.Any(m => m.ChatId == 901 && m.Text?.StartsWith("Noted, all six.") == true));
+    }
+
+    [Test]
+    public async Task AnswersToClients_DoNotWaitBehindTheStaffGroupsBudget()
+    {
+        await StartAsync();
+        var (project, _) = await _world.ProjectAsync();
+        await _world.BindDirectlyAsync(951, project);
+        for (var i = 0; i < 8; i++) _world.Telegram.ClientSendsMedia(951, "photo", caption: $"pic {i}");
+        var first = (await _world.WaitForAsync(s => s.Any(m => m.Text?.Contains("pic 0") == true))).First(m => m.Text?.Contains("pic 0") == true);
+
+        // The group now has ~20 s of photos queued; an answer to the client must not wait for them.
+        _world.Telegram.ClientSends(AgencyWorld.StaffChat, "Got your pictures", userId: AgencyWorld.Assistant, firstName: "Marie", threadId: first.ThreadId);
+        var answer = (await _world.WaitForAsync(s => s.Any(m => m.ChatId == 951 && m.Text?.StartsWith("Got your pictures") == true)))
+            .First(m => m.ChatId == 951);
+
+        Assert.That(_world.Telegram.SentTo(AgencyWorld.StaffChat).Count(m => m.Text?.Contains("pic") == true), Is.LessThan(8),
+            "the answer went out while photos were still queued for the staff group");
+        Assert.That(answer.At - first.At, Is.LessThan(TimeSpan.FromSeconds(10)));
+    }
+
+    private static List<(int Chat, int Seq)> Lines(IReadOnlyList<SentMessage> sent) =>
+        sent.Where(m => m.ChatId == AgencyWorld.StaffChat && m.Text is not null)
+            .SelectMany(m => Marker().Matches(m.Text!).Select(x => (int.Parse(x.Groups["chat"].Value), int.Parse(x.Groups["seq"].Value))))
+            .ToList();
+}
