@@ -20,7 +20,10 @@ internal static class Benchmark
             await Scenarios.OutboxDrainAsync(messages: quick ? 2_000 : 10_000, chats: 500, limitsOn: false),
             await Scenarios.OutboxDrainAsync(messages: quick ? 150 : 600, chats: 600, limitsOn: true),
         };
+        // The pipeline alone (limiter off), then under Telegram's limits as the fake Bot API enforces them.
         results.AddRange(await RelayLatency.RunAsync(perSecond: 50, TimeSpan.FromSeconds(quick ? 4 : 20), chats: 50, projects: 10, limitsOn: false));
+        results.AddRange(await RelayLatency.RunAsync(perSecond: 5, TimeSpan.FromSeconds(quick ? 10 : 60), chats: 20, projects: 5, limitsOn: true));
+        results.AddRange(await RelayLatency.RunAsync(perSecond: 50, TimeSpan.FromSeconds(quick ? 4 : 20), chats: 20, projects: 5, limitsOn: true));
 
         Console.WriteLine();
         Console.WriteLine($"AgencyBot benchmark: {Environment.ProcessorCount} cores, {System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription}, " +

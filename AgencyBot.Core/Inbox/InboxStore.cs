@@ -45,6 +45,14 @@ public sealed class InboxStore(Database database, TimeProvider clock)
         RETURNING state
         """;
 
+    private const string SelectStates = "SELECT state, COUNT(*) FROM inbox GROUP BY state";
+
+    public async Task<IReadOnlyDictionary<string, long>> CountByStateAsync(CancellationToken ct = default)
+    {
+        await using var connection = await database.OpenAsync(ct);
+        return (await connection.QueryAsync<(string State, long Count)>(SelectStates)).ToDictionary(r => r.State, r => r.Count);
+    }
+
     /// <summary>Commits a batch of received updates in one transaction; redelivered ids are ignored.
     /// Returns how many were new.</summary>
     public Task<int> AddAsync(IReadOnlyCollection<Update> updates, CancellationToken ct = default)

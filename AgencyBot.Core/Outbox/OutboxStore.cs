@@ -33,6 +33,8 @@ public sealed record OutboxItem
 public sealed record OutboxLink(long? TopicProjectId = null, long? MessageId = null, TimeSpan? Delay = null,
     bool Mergeable = false, bool FirstOfWait = false);
 
+public sealed record OldestRelay(long OutboxId, long ChatId, long ProjectId, DateTimeOffset Since);
+
 /// <summary>How much waits for one chat, and since when.</summary>
 public sealed record ChatBacklog(long ChatId, long Pending, DateTimeOffset OldestSince);
 
@@ -91,6 +93,14 @@ public sealed class OutboxStore(Database database, TimeProvider clock)
     private const string PauseChat = """
         UPDATE outbox SET not_before = MAX(not_before, @Until) WHERE chat_id = @ChatId AND state = 'pending'
         """;
+
+    private const string SelectOldestRelay = """
+        SELECT id AS Id, chat_id AS ChatId, created_at AS CreatedAt, topic_project_id AS ProjectId
+        FROM outbox WHERE state = 'pending' AND topic_project_id IS NOT NULL AND message_id IS NOT NULL
+        ORDER BY id LIMIT 1
+        """;
+
+    private const string SelectStates = "SELECT state, COUNT(*) FROM outbox GROUP BY state";
 
     private const string SelectBacklog = """
         SELECT chat_id AS ChatId, COUNT(*) AS Pending, MIN(created_at) AS OldestSince
@@ -180,6 +190,20 @@ public sealed class OutboxStore(Database database, TimeProvider clock)
         return (await connection.QueryAsync<(long ChatId, long Pending, long OldestSince)>(SelectBacklog, new { Limit = limit }))
             .Select(b => new ChatBacklog(b.ChatId, b.Pending, DateTimeOffset.FromUnixTimeMilliseconds(b.OldestSince)))
             .ToList();
+    }
+
+    /// <summary>The client message that has waited longest for its relay to the staff chat.</summary>
+    public async Task<OldestRelay?> OldestPendingRelayAsync(CancellationToken ct = default)
+    {
+        await using var connection = await database.OpenAsync(ct);
+        var row = await connection.QuerySingleOrDefaultAsync<(long Id, long ChatId, long CreatedAt, long ProjectId)?>(SelectOldestRelay);
+        return row is { } r ? new OldestRelay(r.Id, r.ChatId, r.ProjectId, DateTimeOffset.FromUnixTimeMilliseconds(r.CreatedAt)) : null;
+    }
+
+    public async Task<IReadOnlyDictionary<string, long>> CountByStateAsync(CancellationToken ct = default)
+    {
+        await using var connection = await database.OpenAsync(ct);
+        return (await connection.QueryAsync<(string State, long Count)>(SelectStates)).ToDictionary(r => r.State, r => r.Count);
     }
 
     /// <summary>Records sent rows, many in one transaction (group commit under load), with the posts they made.</summary>

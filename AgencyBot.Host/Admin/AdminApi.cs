@@ -32,6 +32,7 @@ public static class AdminApi
         api.MapProjects();
         api.MapConversations();
         api.MapReports();
+        api.MapOps();
     }
 }
 

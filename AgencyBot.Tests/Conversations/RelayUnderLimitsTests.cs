@@ -138,6 +138,30 @@ public sealed partial class RelayUnderLimitsTests
         Assert.That(answer.At - first.At, Is.LessThan(TimeSpan.FromSeconds(10)));
     }
 
+    [Test]
+    public async Task OperationsView_ShowsTheQueuePerChat_AndTheOldestPendingRelay()
+    {
+        await StartAsync();
+        var (project, _) = await _world.ProjectAsync();
+        await _world.BindDirectlyAsync(961, project);
+        for (var i = 0; i < 5; i++) _world.Telegram.ClientSendsMedia(961, "photo", caption: $"shot {i}");
+        await _world.WaitForAsync(s => s.Any(m => m.Text?.Contains("shot 0") == true));
+        await Eventually.HoldsAsync(() => _world.Db.ScalarAsync<long>("SELECT COUNT(*) FROM inbox WHERE state = 'pending'"), n => n == 0,
+            AgencyWorld.Timeout, "all handled");
+
+        var ops = await System.Net.Http.Json.HttpClientJsonExtensions.GetFromJsonAsync<System.Text.Json.JsonElement>(_world.Api, "/api/ops");
+
+        var staffQueue = ops.GetProperty("outbox").GetProperty("queuedByChat").EnumerateArray()
+            .Single(q => q.GetProperty("chatId").GetInt64() == AgencyWorld.StaffChat);
+        var oldest = ops.GetProperty("outbox").GetProperty("oldestPendingRelay");
+        Assert.Multiple(() =>
+        {
+            Assert.That(staffQueue.GetProperty("pending").GetInt64(), Is.GreaterThanOrEqualTo(3));
+            Assert.That(oldest.GetProperty("projectId").GetInt64(), Is.EqualTo(project));
+            Assert.That(oldest.GetProperty("chatId").GetInt64(), Is.EqualTo(AgencyWorld.StaffChat));
+        });
+    }
+
     private static List<(int Chat, int Seq)> Lines(IReadOnlyList<SentMessage> sent) =>
         sent.Where(m => m.ChatId == AgencyWorld.StaffChat && m.Text is not null)
             .SelectMany(m => Marker().Matches(m.Text!).Select(x => (int.Parse(x.Groups["chat"].Value), int.Parse(x.Groups["seq"].Value))))
