@@ -10,10 +10,22 @@ public sealed class AgencyOptions
     public TimeSpan InviteLifetime { get; set; } = TimeSpan.FromDays(14);
     /// <summary>Add the staff member's first name under answers relayed to clients.</summary>
     public bool SignStaffReplies { get; set; } = true;
+    /// <summary>The team roles a project can staff (designer, developer, …): templates may only use these.</summary>
+    public List<string> TeamRoles { get; set; } = ["assistant", "manager", "designer", "developer", "seo", "copywriter"];
+
+    /// <summary>Days off that working-day offsets skip, besides weekends.</summary>
+    public List<DateOnly> Holidays { get; set; } = [];
+
+    /// <summary>Tags offered on the "Tag" button of relayed messages (/tag takes any).</summary>
+    public List<string> Tags { get; set; } = ["question", "change", "bug", "invoice", "urgent"];
+
     /// <summary>IANA time zone for times shown to people (and, later, business hours and the digest).</summary>
     public string TimeZone { get; set; } = "UTC";
 
     public TimeZoneInfo Zone => TimeZoneInfo.FindSystemTimeZoneById(TimeZone);
+
+    /// <summary>Today's date where the agency is.</summary>
+    public DateOnly Today(TimeProvider clock) => DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(clock.GetUtcNow(), Zone).DateTime);
 
     public static bool IsKnownZone(string id)
     {

@@ -4,6 +4,7 @@ using AgencyBot.Core.Escalation;
 using AgencyBot.Core.Outbox;
 using AgencyBot.Core.Projects;
 using AgencyBot.Core.Staff;
+using AgencyBot.Core.Tasks;
 using AgencyBot.Core.Telegram;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -22,6 +23,7 @@ namespace AgencyBot.Core.Conversations;
 public sealed class ClientMessages(
     StaffChatStore staffChats,
     StaffRelay staffRelay,
+    ClientStatus clientStatus,
     OutboxStore outbox,
     IOptions<AgencyOptions> agency,
     IOptions<SlaOptions> sla,
@@ -51,6 +53,14 @@ public sealed class ClientMessages(
                     await OfferProjectsAsync(c, t, chat, projects, language);
                     return;
                 case "help":
+                    await ReplyAsync(c, t, chat, ClientTexts.Get(projects.Count == 0 ? "NotLinked" : "ClientHelp", language));
+                    return;
+                case "status":
+                    if (projects.Count == 0) await ReplyAsync(c, t, chat, ClientTexts.Get("NotLinked", language));
+                    else await clientStatus.SendAsync(c, t, chat.ChatId, projects[0], language);
+                    return;
+                case var staffOnly when TaskCommands.Names.Contains(staffOnly):
+                    // A client typing a staff command gets the client help, and nothing happens.
                     await ReplyAsync(c, t, chat, ClientTexts.Get(projects.Count == 0 ? "NotLinked" : "ClientHelp", language));
                     return;
             }
@@ -119,13 +129,14 @@ public sealed class ClientMessages(
         if (chosen is null || !await ChatBindingStore.TouchAsync(c, t, chatId, chosen.ProjectId, clock.GetUtcNow()))
         {
             logger.LogWarning("Chat {ChatId}: refused project choice {Data}", chatId, query.Data);
-            await outbox.EnqueueAsync(c, t, chatId, new AnswerCallbackQueryRequest
+            await outbox.EnqueueAsync(c, t, query.From.Id, new AnswerCallbackQueryRequest
             {
                 CallbackQueryId = query.Id, Text = ClientTexts.Get("ProjectNotAvailable", language), ShowAlert = true,
             });
             return;
         }
-        await outbox.EnqueueAsync(c, t, chatId, new AnswerCallbackQueryRequest { CallbackQueryId = query.Id });
+        // Callback answers are keyed by the presser, so they never wait behind a group's posts.
+        await outbox.EnqueueAsync(c, t, query.From.Id, new AnswerCallbackQueryRequest { CallbackQueryId = query.Id });
         await ReplyAsync(c, t, new ClientChat(chatId, "private", "", null), ClientTexts.Get("ProjectChosen", language, chosen.ProjectName));
     }
 

@@ -4,8 +4,11 @@ using AgencyBot.Core.Outbox;
 using Microsoft.Extensions.Options;
 using AgencyBot.Core.Projects;
 using AgencyBot.Core.Staff;
+using AgencyBot.Core.Tasks;
 using Telegram.Bot.Requests;
 using Telegram.Bot.Types;
+using Telegram.Bot.Types.Enums;
+using Telegram.Bot.Types.ReplyMarkups;
 
 namespace AgencyBot.Core.Conversations;
 
@@ -32,16 +35,17 @@ public sealed class StaffRelay(OutboxStore outbox, StaffChatStore staffChats, IO
         if (message.MediaGroupId is { } album)
         {
             if (await outbox.AppendToAlbumAsync(c, t, to, album, message.Id, AlbumWait)) return;
-            await Post(c, t, to, $"{header}\nsent an album:", mergeable);
+            await Post(c, t, to, $"{header}\nsent an album:", mergeable, buttons: StaffButtons.For(messageId));
             await outbox.EnqueueAsync(c, t, to, new CopyMessagesRequest { ChatId = to, FromChatId = chat.ChatId, MessageIds = [message.Id] },
                 link with { Delay = AlbumWait });
             if (message.Caption is not null && message.Caption.Length > MessageContent.MaxCaption)
                 await Post(c, t, to, message.Caption, link); // Telegram keeps album captions; an overlong one is sent in full too
             return;
         }
+        var buttons = StaffButtons.For(messageId);
         if (message.Text is { } text)
         {
-            await Post(c, t, to, $"{header}\n{text}", mergeable);
+            await Post(c, t, to, $"{header}\n{text}", mergeable, buttons: buttons);
             return;
         }
         if (MessageContent.CarriesCaption(message))
@@ -50,13 +54,13 @@ public sealed class StaffRelay(OutboxStore outbox, StaffChatStore staffChats, IO
             var fits = caption.Length <= MessageContent.MaxCaption;
             await outbox.EnqueueAsync(c, t, to, new CopyMessageRequest
             {
-                ChatId = to, FromChatId = chat.ChatId, MessageId = message.Id, Caption = fits ? caption : header,
+                ChatId = to, FromChatId = chat.ChatId, MessageId = message.Id, Caption = fits ? caption : header, ReplyMarkup = buttons,
             }, link);
             if (!fits) await Post(c, t, to, message.Caption!, link);
             return;
         }
         // Stickers, locations, contacts, video notes carry no caption: say who sent it, then copy it.
-        await Post(c, t, to, $"{header}\nsent a {MessageContent.Kind(message).Replace("videonote", "video note", StringComparison.Ordinal)}:", mergeable);
+        await Post(c, t, to, $"{header}\nsent a {MessageContent.Kind(message).Replace("videonote", "video note", StringComparison.Ordinal)}:", mergeable, buttons: buttons);
         await outbox.EnqueueAsync(c, t, to, new CopyMessageRequest { ChatId = to, FromChatId = chat.ChatId, MessageId = message.Id }, link);
     }
 
@@ -71,8 +75,8 @@ public sealed class StaffRelay(OutboxStore outbox, StaffChatStore staffChats, IO
     }
 
     /// <summary>A line into a project's topic (or the staff group) from the bot itself.</summary>
-    public async Task NoticeAsync(IDbConnection c, IDbTransaction t, StaffChat staff, long projectId, string text, int? replyTo = null) =>
-        await Post(c, t, staff.ChatId, text, new OutboxLink(TopicProjectId: projectId), replyTo);
+    public async Task NoticeAsync(IDbConnection c, IDbTransaction t, StaffChat staff, long projectId, string text, int? replyTo = null, bool html = false) =>
+        await Post(c, t, staff.ChatId, text, new OutboxLink(TopicProjectId: projectId), replyTo, html);
 
     /// <summary>Reports a client chat that blocked the bot, once, into each of its projects' topics.</summary>
     public async Task ReportAsync(IDbConnection c, IDbTransaction t, long chatId)
@@ -84,13 +88,17 @@ public sealed class StaffRelay(OutboxStore outbox, StaffChatStore staffChats, IO
                 $"⛔ {chat?.Title ?? $"Chat {chatId}"} blocked the bot: answers can no longer reach this chat until they write again.");
     }
 
-    private async Task Post(IDbConnection c, IDbTransaction t, long to, string text, OutboxLink link, int? replyTo = null)
+    private async Task Post(IDbConnection c, IDbTransaction t, long to, string text, OutboxLink link, int? replyTo = null, bool html = false,
+        InlineKeyboardMarkup? buttons = null)
     {
-        foreach (var part in MessageContent.Split(text))
+        var parts = MessageContent.Split(text);
+        for (var i = 0; i < parts.Count; i++)
             await outbox.EnqueueAsync(c, t, to, new SendMessageRequest
             {
-                ChatId = to, Text = part,
+                ChatId = to, Text = parts[i],
+                ParseMode = html ? ParseMode.Html : ParseMode.None,
                 ReplyParameters = replyTo is { } id ? new ReplyParameters { MessageId = id, AllowSendingWithoutReply = true } : null,
+                ReplyMarkup = i == 0 ? buttons : null,
             }, link);
     }
 

@@ -2,6 +2,7 @@ using System.Data;
 using AgencyBot.Core.Outbox;
 using AgencyBot.Core.Projects;
 using AgencyBot.Core.Staff;
+using AgencyBot.Core.Tasks;
 using AgencyBot.Core.Telegram;
 using Microsoft.Extensions.Logging;
 using Telegram.Bot.Requests;
@@ -19,6 +20,8 @@ public sealed class StaffReplies(
     StaffChatStore staffChats,
     StaffRelay staffRelay,
     ClientRelay clientRelay,
+    TaskCommands taskCommands,
+    ReplyInPlace replyInPlace,
     OutboxStore outbox,
     TimeProvider clock,
     ILogger<StaffReplies> logger)
@@ -38,7 +41,8 @@ public sealed class StaffReplies(
             logger.LogInformation("Staff chat: message {MessageId} from {UserId}, who is not registered staff; ignored", message.Id, message.From?.Id);
             return;
         }
-        if (Command.Parse(message.Text) is { Name: "setup" })
+        var command = Command.Parse(message.Text);
+        if (command is { Name: "setup" })
         {
             await SetupAsync(message, member, c, t);
             return;
@@ -46,6 +50,15 @@ public sealed class StaffReplies(
         if (!MessageContent.IsRelayable(message) || message.ForumTopicCreated is not null) return;
 
         var target = await TargetOfAsync(message, staff, c, t);
+        if (command is not null)
+        {
+            // Nothing that looks like a command is ever relayed to a client: a mistyped one gets the help.
+            if (TaskCommands.Names.Contains(command.Name))
+                await taskCommands.HandleAsync(message, command, member, staff, target is { } known ? new StaffTarget(known.ProjectId, known.ConversationId) : null, c, t);
+            else
+                await replyInPlace.SendAsync(c, t, message, $"/{command.Name} is not a command I know. Nothing was sent to the client.\n\n{TaskCommands.Help}");
+            return;
+        }
         if (target is null)
         {
             logger.LogDebug("Staff chat: message {MessageId} is not about a project; not relayed", message.Id);

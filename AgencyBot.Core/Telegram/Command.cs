@@ -11,6 +11,9 @@ public sealed record Command(string Name, string Args, string? Bot)
         var args = end < 0 ? "" : text[(end + 1)..].Trim();
         var at = head.IndexOf('@');
         var name = (at < 0 ? head : head[..at]).ToLowerInvariant();
-        return name.Length == 0 ? null : new Command(name, args, at < 0 ? null : head[(at + 1)..]);
+        // Telegram commands are 1–32 Latin letters, digits and underscores; "// a note" is not one.
+        return name.Length is 0 or > 32 || !name.All(ch => char.IsAsciiLetterOrDigit(ch) || ch == '_')
+            ? null
+            : new Command(name, args, at < 0 ? null : head[(at + 1)..]);
     }
 }

@@ -3,6 +3,7 @@ using AgencyBot.Core.Conversations;
 using AgencyBot.Core.Inbox;
 using AgencyBot.Core.Outbox;
 using AgencyBot.Core.Staff;
+using AgencyBot.Core.Tasks;
 using Microsoft.Extensions.Logging;
 using Telegram.Bot.Requests;
 using Telegram.Bot.Types;
@@ -16,6 +17,8 @@ public sealed class UpdateRouter(
     StaffChatStore staffChats,
     ClientMessages clientMessages,
     StaffReplies staffReplies,
+    StaffPrivateChat staffPrivateChat,
+    StaffButtons staffButtons,
     OutboxStore outbox,
     ILogger<UpdateRouter> logger) : IInboxHandler
 {
@@ -32,19 +35,29 @@ public sealed class UpdateRouter(
                 && message.From is { } from && await StaffStore.FindByTelegramUserAsync(connection, transaction, from.Id) is not null:
                 await staffReplies.HandleAsync(message, new StaffChat(message.Chat.Id, message.Chat.IsForum), connection, transaction);
                 break;
+            case { Message: { From: { IsBot: false } from } message } when message.Chat.Type == ChatType.Private
+                && await StaffStore.FindByTelegramUserAsync(connection, transaction, from.Id) is { } member:
+                await staffPrivateChat.HandleAsync(message, member, staff, connection, transaction);
+                break;
             case { Message: { From.IsBot: false } message } when IsClientChat(message.Chat):
                 await clientMessages.HandleAsync(message, connection, transaction);
                 break;
             case { EditedMessage: { } edited } when IsClientChat(edited.Chat) && (staff is null || edited.Chat.Id != staff.ChatId):
                 await clientMessages.HandleEditAsync(edited, connection, transaction);
                 break;
+            case { CallbackQuery: { } query } when staff is not null && query.Data?.StartsWith(StaffButtons.Prefix, StringComparison.Ordinal) == true:
+                await staffButtons.HandleAsync(query, staff, connection, transaction);
+                break;
             case { CallbackQuery: { } query } when query.Data?.StartsWith(ClientMessages.ProjectCallbackPrefix, StringComparison.Ordinal) == true:
                 await clientMessages.HandleProjectChoiceAsync(query, connection, transaction);
                 break;
             case { CallbackQuery: { } query }:
                 logger.LogInformation("Callback {CallbackId} with unknown data from {UserId}; answered as expired", query.Id, query.From.Id);
-                await outbox.EnqueueAsync(connection, transaction, query.Message?.Chat.Id ?? query.From.Id,
-                    new AnswerCallbackQueryRequest { CallbackQueryId = query.Id, Text = "This button has expired." });
+                // Keyed by the presser: a callback answer is no post in a group and must not spend a group's budget.
+                await outbox.EnqueueAsync(connection, transaction, query.From.Id, new AnswerCallbackQueryRequest
+                {
+                    CallbackQueryId = query.Id, Text = ClientTexts.Get("ButtonExpired", ClientTexts.Pick(null, query.From.LanguageCode)),
+                });
                 break;
             default:
                 logger.LogInformation("Update {UpdateId} of kind {Kind} is not used; ignored", update.Id, update.Type);

@@ -5,6 +5,7 @@ using AgencyBot.Core.Inbox;
 using AgencyBot.Core.Outbox;
 using AgencyBot.Core.Projects;
 using AgencyBot.Core.Staff;
+using AgencyBot.Core.Tasks;
 using AgencyBot.Host.Settings;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Options;
@@ -29,6 +30,9 @@ public static class StorageRegistration
         services.AddSingleton<ChatBindingStore>();
         services.AddSingleton<ConversationStore>();
         services.AddSingleton<ResponseTimes>();
+        services.AddSingleton<TaskStore>();
+        services.AddSingleton<TeamStore>();
+        services.AddSingleton<TemplateStore>();
         return services;
     }
 }

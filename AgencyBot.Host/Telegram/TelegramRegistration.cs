@@ -3,6 +3,7 @@ using AgencyBot.Core.Data;
 using AgencyBot.Core.Inbox;
 using AgencyBot.Core.Outbox;
 using AgencyBot.Core.Staff;
+using AgencyBot.Core.Tasks;
 using AgencyBot.Core.Telegram;
 using AgencyBot.Host.Settings;
 using Microsoft.Extensions.Options;
@@ -38,6 +39,12 @@ public static class TelegramRegistration
         services.AddSingleton<ClientRelay>();
         services.AddSingleton<ClientMessages>();
         services.AddSingleton<StaffReplies>();
+        services.AddSingleton<ReplyInPlace>();
+        services.AddSingleton<StaffPrivateChat>();
+        services.AddSingleton<TaskWork>();
+        services.AddSingleton<TaskCommands>();
+        services.AddSingleton<ClientStatus>();
+        services.AddSingleton<StaffButtons>();
         services.AddSingleton<IInboxHandler, UpdateRouter>();
 
         services.AddHostedService<BotMenu>();

@@ -1,0 +1,268 @@
+using System.Data;
+using System.Globalization;
+using System.Text;
+using AgencyBot.Core.Conversations;
+using AgencyBot.Core.Staff;
+using AgencyBot.Core.Telegram;
+using Dapper;
+using Microsoft.Extensions.Logging;
+using Telegram.Bot.Types;
+
+namespace AgencyBot.Core.Tasks;
+
+/// <summary>Where a staff message points: a project, and the conversation when it replies to a relayed message.</summary>
+public sealed record StaffTarget(long ProjectId, long? ConversationId);
+
+/// <summary>
+/// Task commands in the staff chat: /task, /itask, /sub, /check, /assign, /due, /done, /tag, /tasks, /my, /help.
+/// Each is answered where it was typed and recorded on the conversation; a wrong or missing argument gets the
+/// command's usage line and changes nothing.
+/// </summary>
+public sealed class TaskCommands(TaskWork work, StaffRelay staffRelay, ReplyInPlace replyInPlace, TimeProvider clock, ILogger<TaskCommands> logger)
+{
+    public static readonly IReadOnlySet<string> Names = new HashSet<string>(["task", "itask", "sub", "check", "assign", "due", "done", "tag", "tasks", "my", "help"]);
+
+    private static readonly Dictionary<string, string> Usage = new()
+    {
+        ["task"] = "/task <title>: a task from this conversation (its last client message becomes the description)",
+        ["itask"] = "/itask <title>: the same, staff-only (never shown to the client)",
+        ["sub"] = "/sub <#task> <title>: a subtask",
+        ["check"] = "/check <#task> <item>: a checklist item",
+        ["assign"] = "/assign <#task> <name | me | nobody>: who is responsible",
+        ["due"] = "/due <#task> <date> [quiet]: reschedule (2026-12-15, 15.12, tomorrow, +3 working days); the client is told unless quiet",
+        ["done"] = "/done <#task | #task.item>: finish a task, subtask or checklist item",
+        ["tag"] = "/tag <tags>: tag the conversation",
+        ["tasks"] = "/tasks: the project's open work",
+        ["my"] = "/my: your open tasks by due date",
+    };
+
+    private const string SelectStaff = "SELECT id AS Id, telegram_user_id AS TelegramUserId, name AS Name, role AS Role FROM staff";
+
+    private const string SelectLastClientMessage = """
+        SELECT id AS Id, text AS Text FROM messages WHERE conversation_id = @ConversationId AND direction = 'client' ORDER BY id DESC LIMIT 1
+        """;
+
+    private const string InsertTag = """
+        INSERT INTO conversation_tags (conversation_id, tag, tagged_at) VALUES (@ConversationId, @Tag, @Now) ON CONFLICT DO NOTHING
+        """;
+
+    public static string Help => "Commands in a project's topic (or as a reply to a client's message):\n" +
+        string.Join("\n", Usage.Values) + "\nStart a message with // for an internal note.";
+
+    public async Task HandleAsync(Message message, Command command, StaffMember member, StaffChat staff, StaffTarget? target,
+        IDbConnection c, IDbTransaction t)
+    {
+        async Task Reply(string text)
+        {
+            if (target is not null) await staffRelay.NoticeAsync(c, t, staff, target.ProjectId, text, message.Id);
+            else await replyInPlace.SendAsync(c, t, message, text);
+        }
+
+        if (command.Name == "help")
+        {
+            await Reply(Help);
+            return;
+        }
+        if (command.Name == "my")
+        {
+            await Reply(await MyTasksAsync(c, t, member));
+            return;
+        }
+        if (target is null)
+        {
+            await Reply($"Use /{command.Name} in a project's topic, or as a reply to a client's message.");
+            return;
+        }
+        var conversationId = target.ConversationId ?? (await ConversationStore.LatestOfProjectAsync(c, t, target.ProjectId))?.Id;
+        if (conversationId is { } recordOn)
+            await ConversationStore.AddMessageAsync(c, t, ClientMessages.Record(recordOn, Direction.Note, message, clock.GetUtcNow()) with { Kind = "command" });
+
+        var answer = await RunAsync(command, member, target.ProjectId, conversationId, c, t);
+        logger.LogInformation("Staff {StaffId}: /{Command} on project {ProjectId}", member.Id, command.Name, target.ProjectId);
+        await Reply(answer);
+    }
+
+    private async Task<string> RunAsync(Command command, StaffMember member, long projectId, long? conversationId, IDbConnection c, IDbTransaction t)
+    {
+        var args = command.Args;
+        var now = clock.GetUtcNow();
+        switch (command.Name)
+        {
+            case "task" or "itask":
+            {
+                if (args.Length == 0) return Usage[command.Name];
+                var last = conversationId is { } id
+                    ? await c.QuerySingleOrDefaultAsync<(long Id, string? Text)?>(SelectLastClientMessage, new { ConversationId = id }, t)
+                    : null;
+                var task = await TaskStore.CreateAsync(c, t, new NewTask(projectId, Clip(args, 200), last?.Text, StaffOnly: command.Name == "itask",
+                    SourceMessageId: last?.Id, ActorId: member.Id), now);
+                return $"📌 #{task.Number} “{task.Title}” created{(task.StaffOnly ? " (staff-only)" : "")}. /assign #{task.Number} <name> to give it to someone.";
+            }
+            case "sub":
+            {
+                if (!TrySplitTask(args, out var number, out var title) || title.Length == 0) return Usage["sub"];
+                if (await TaskStore.FindAsync(c, t, projectId, number) is not { } parent) return NoTask(number);
+                if (parent.ParentNumber is not null) return $"#{number} is already a subtask; add a checklist item instead: /check #{number} <item>";
+                var sub = await TaskStore.CreateAsync(c, t, new NewTask(projectId, Clip(title, 200), ParentId: parent.Id, StaffOnly: parent.StaffOnly,
+                    ActorId: member.Id), now);
+                return $"📌 #{sub.Number} “{sub.Title}” added under #{parent.Number} “{parent.Title}”.";
+            }
+            case "check":
+            {
+                if (!TrySplitTask(args, out var number, out var text) || text.Length == 0) return Usage["check"];
+                if (await TaskStore.FindAsync(c, t, projectId, number) is not { } task) return NoTask(number);
+                var item = await TaskStore.AddItemAsync(c, t, task.Id, Clip(text, 200), null, null, member.Id, now);
+                return $"☑️ #{task.Number}.{item} “{Clip(text, 200)}” added to #{task.Number} “{task.Title}”.";
+            }
+            case "assign":
+            {
+                if (!TrySplitTask(args, out var number, out var who) || who.Length == 0) return Usage["assign"];
+                if (await TaskStore.FindAsync(c, t, projectId, number) is not { } task) return NoTask(number);
+                if (who.Equals("nobody", StringComparison.OrdinalIgnoreCase))
+                {
+                    await work.AssignAsync(c, t, task, null, member.Id);
+                    return $"#{task.Number} “{task.Title}” has nobody responsible now.";
+                }
+                var matches = who.Equals("me", StringComparison.OrdinalIgnoreCase) ? [member] : await MatchStaffAsync(c, t, who);
+                if (matches.Count == 0) return $"Nobody on the staff is called “{who}”. Nothing changed.";
+                if (matches.Count > 1) return $"Several people match “{who}”: {string.Join(", ", matches.Select(m => m.Name))}. Be more precise; nothing changed.";
+                await work.AssignAsync(c, t, task, matches[0].Id, member.Id);
+                return $"👤 #{task.Number} “{task.Title}” is now {matches[0].Name}'s.";
+            }
+            case "due":
+            {
+                var parts = args.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+                var quiet = parts.Length == 3 && parts[2].Equals("quiet", StringComparison.OrdinalIgnoreCase);
+                if (parts.Length is < 2 or > 3 || (parts.Length == 3 && !quiet) || !TryTaskNumber(parts[0], out var number)) return Usage["due"];
+                if (await TaskStore.FindAsync(c, t, projectId, number) is not { } task) return NoTask(number);
+                if (DueDates.Parse(parts[1], work.Today, work.WorkingDays) is not { } due)
+                    return $"“{parts[1]}” is not a date I understand. {Usage["due"]}";
+                if (due < work.Today) return $"{due:yyyy-MM-dd} is in the past. Nothing changed.";
+                await work.RescheduleAsync(c, t, task, due, quiet, member.Id);
+                return $"📅 #{task.Number} “{task.Title}” is now due {due:ddd d MMM yyyy}{(quiet || task.StaffOnly ? " (client not told)" : "; the client has been told")}.";
+            }
+            case "done":
+            {
+                if (!TaskRef.TryParse(args, out var number, out var itemNumber)) return Usage["done"];
+                if (await TaskStore.FindAsync(c, t, projectId, number) is not { } task) return NoTask(number);
+                if (itemNumber is { } n)
+                {
+                    if (await TaskStore.ItemAsync(c, t, task.Id, n) is not { } item) return $"#{number} has no checklist item {n}.";
+                    return await TaskStore.CheckItemAsync(c, t, task.Id, n, member.Id, now)
+                        ? $"☑️ #{number}.{n} “{item.Text}” done."
+                        : $"#{number}.{n} “{item.Text}” was already done.";
+                }
+                if (task.Status == TaskStatus.Done) return $"#{number} “{task.Title}” was already done.";
+                await work.CompleteAsync(c, t, task, member.Id);
+                return $"✅ #{number} “{task.Title}” done.";
+            }
+            case "tag":
+            {
+                var tags = args.Split([' ', ','], StringSplitOptions.RemoveEmptyEntries).Select(x => x.TrimStart('#').ToLowerInvariant())
+                    .Where(x => x.Length is > 0 and <= 32).Distinct().ToList();
+                if (tags.Count == 0) return Usage["tag"];
+                if (conversationId is not { } id) return "This project has no conversation to tag yet.";
+                foreach (var tag in tags) await c.ExecuteAsync(InsertTag, new { ConversationId = id, Tag = tag, Now = now.ToUnixTimeMilliseconds() }, t);
+                return $"🏷 Tagged: {string.Join(", ", tags)}.";
+            }
+            case "tasks":
+                return await OpenWorkAsync(c, t, projectId);
+            default:
+                return Help;
+        }
+    }
+
+    private static async Task<string> OpenWorkAsync(IDbConnection c, IDbTransaction t, long projectId)
+    {
+        var open = await TaskStore.OfProjectAsync(c, t, projectId, openOnly: true);
+        if (open.Count == 0) return "No open tasks. /task <title> creates one.";
+        var text = new StringBuilder("Open work:\n");
+        foreach (var task in open)
+            text.Append(task.ParentNumber is null ? "" : "   ").Append(Line(task)).Append('\n');
+        return text.ToString().TrimEnd();
+    }
+
+    private static async Task<string> MyTasksAsync(IDbConnection c, IDbTransaction t, StaffMember member)
+    {
+        var mine = await TaskStore.OfStaffAsync(c, t, member.Id);
+        if (mine.Count == 0) return $"{member.Name}, you have no open tasks.";
+        return $"{member.Name}, your open tasks by due date:\n" + string.Join("\n", mine.Select(m => $"{Line(m.Task)} · {m.Project}"));
+    }
+
+    internal static string Line(TaskView task)
+    {
+        var parts = new List<string> { task.ResponsibleName ?? "unassigned" };
+        if (task.DueOn is { } due) parts.Add($"due {TaskStore.ParseIso(due):d MMM}");
+        if (task.PartsTotal > 0) parts.Add($"{task.PartsDone}/{task.PartsTotal}");
+        if (task.Status != TaskStatus.Todo) parts.Add(task.Status.Replace('_', ' '));
+        if (task.StaffOnly) parts.Add("staff-only");
+        return $"#{task.Number} {task.Title}: {string.Join(" · ", parts)}";
+    }
+
+    /// <summary>Staff whose full name, first name, or the start of their name is <paramref name="who"/>.</summary>
+    private static async Task<IReadOnlyList<StaffMember>> MatchStaffAsync(IDbConnection c, IDbTransaction t, string who)
+    {
+        var all = (await c.QueryAsync<(long Id, long TelegramUserId, string Name, string Role)>(SelectStaff, transaction: t))
+            .Select(s => new StaffMember(s.Id, s.TelegramUserId, s.Name, Enum.Parse<StaffRole>(s.Role, true))).ToList();
+        var name = who.TrimStart('@');
+        var exact = all.Where(s => s.Name.Equals(name, StringComparison.OrdinalIgnoreCase)).ToList();
+        if (exact.Count > 0) return exact;
+        var first = all.Where(s => s.Name.Split(' ')[0].Equals(name, StringComparison.OrdinalIgnoreCase)).ToList();
+        if (first.Count > 0) return first;
+        return all.Where(s => s.Name.StartsWith(name, StringComparison.OrdinalIgnoreCase)).ToList();
+    }
+
+    private static string NoTask(long number) => $"There is no task #{number} in this project. /tasks lists them.";
+
+    private static bool TryTaskNumber(string text, out long number) =>
+        long.TryParse(text.TrimStart('#'), NumberStyles.None, CultureInfo.InvariantCulture, out number) && number > 0;
+
+    private static bool TrySplitTask(string args, out long number, out string rest)
+    {
+        var space = args.IndexOf(' ');
+        rest = space < 0 ? "" : args[(space + 1)..].Trim();
+        return TryTaskNumber(space < 0 ? args : args[..space], out number);
+    }
+
+    private static string Clip(string text, int max) => text.Length <= max ? text : text[..(max - 1)] + "…";
+}
+
+/// <summary>A reference to a task (#12) or one of its checklist items (#12.3).</summary>
+public static class TaskRef
+{
+    public static bool TryParse(string text, out long task, out long? item)
+    {
+        item = null;
+        task = 0;
+        var parts = text.Trim().TrimStart('#').Split('.');
+        if (parts.Length is 0 or > 2 || !long.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out task) || task <= 0) return false;
+        if (parts.Length == 1) return true;
+        if (!long.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var n) || n <= 0) return false;
+        item = n;
+        return true;
+    }
+}
+
+/// <summary>Dates as staff type them: 2026-12-15, 15.12.2026, 15.12, 15/12, today, tomorrow, +3 (working days).</summary>
+public static class DueDates
+{
+    private static readonly string[] Full = ["yyyy-MM-dd", "d.M.yyyy", "d/M/yyyy"];
+    private static readonly string[] DayMonth = ["d.M", "d/M"];
+
+    public static DateOnly? Parse(string text, DateOnly today, WorkingDays workingDays)
+    {
+        text = text.Trim().ToLowerInvariant();
+        if (text == "today") return today;
+        if (text == "tomorrow") return today.AddDays(1);
+        if (text.StartsWith('+') && int.TryParse(text[1..], NumberStyles.None, CultureInfo.InvariantCulture, out var days) && days <= 1000)
+            return workingDays.Add(today, days);
+        if (DateOnly.TryParseExact(text, Full, CultureInfo.InvariantCulture, DateTimeStyles.None, out var full)) return full;
+        if (DateOnly.TryParseExact(text, DayMonth, CultureInfo.InvariantCulture, DateTimeStyles.None, out var dayMonth))
+        {
+            // No year: the next such day from today.
+            var date = new DateOnly(today.Year, dayMonth.Month, dayMonth.Day);
+            return date < today ? date.AddYears(1) : date;
+        }
+        return null;
+    }
+}

@@ -1,0 +1,159 @@
+using System.Data;
+using System.Globalization;
+using System.Net;
+using AgencyBot.Core.Agency;
+using AgencyBot.Core.Conversations;
+using AgencyBot.Core.Outbox;
+using AgencyBot.Core.Projects;
+using AgencyBot.Core.Staff;
+using Dapper;
+using Microsoft.Extensions.Options;
+using Telegram.Bot.Requests;
+using Telegram.Bot.Types.Enums;
+
+namespace AgencyBot.Core.Tasks;
+
+/// <summary>
+/// The changes to tasks that chat commands, buttons and the admin API share, with what follows from them:
+/// the client told of progress and new dates, the new assignee told of the task.
+/// </summary>
+public sealed class TaskWork(OutboxStore outbox, StaffChatStore staffChats, StaffRelay staffRelay, IOptions<AgencyOptions> agency, TimeProvider clock)
+{
+    private const string SelectProject = """
+        SELECT p.name AS ProjectName, c.name AS ClientName, p.language AS Language, p.notify_progress AS NotifyProgress, p.started_on AS StartedOn
+        FROM projects p JOIN clients c ON c.id = p.client_id WHERE p.id = @ProjectId
+        """;
+
+    private const string SetStarted = "UPDATE projects SET started_on = COALESCE(started_on, @Start) WHERE id = @ProjectId";
+
+    private const string SelectStaff = "SELECT id AS Id, telegram_user_id AS TelegramUserId, name AS Name, started_bot AS StartedBot FROM staff WHERE id = @Id";
+
+    private sealed record ProjectInfo(string ProjectName, string ClientName, string? Language, bool NotifyProgress, string? StartedOn);
+
+    private sealed record StaffContact(long Id, long TelegramUserId, string Name, bool StartedBot);
+
+    public WorkingDays WorkingDays { get; } = new(agency.Value.Holidays);
+
+    public DateOnly Today => agency.Value.Today(clock);
+
+    /// <summary>Creates every task of the template at once, each assigned to the team member of its role, and tells
+    /// the project's clients what starts now and who does it. Returns the top-level tasks created.</summary>
+    public async Task<IReadOnlyList<TaskView>> ApplyTemplateAsync(IDbConnection c, IDbTransaction t, long projectId, Template template,
+        DateOnly? startOn, long? actorId)
+    {
+        var start = startOn ?? Today;
+        await c.ExecuteAsync(SetStarted, new { ProjectId = projectId, Start = TaskStore.Iso(start) }, t);
+        var team = (await TeamStore.OfProjectAsync(c, t, projectId)).ToDictionary(m => m.Role, m => m.StaffId);
+        var now = clock.GetUtcNow();
+        var byKey = new Dictionary<string, long>(StringComparer.Ordinal);
+        var created = new List<TaskView>();
+
+        async Task<TaskView> CreateAsync(TemplateTask item, long? parentId, bool parentStaffOnly)
+        {
+            var task = await TaskStore.CreateAsync(c, t, new NewTask(projectId, item.Title!, item.Description, parentId, item.Role,
+                item.Role is null ? null : team.GetValueOrDefault(item.Role) is var id and > 0 ? id : null,
+                item.DueInWorkingDays is { } days ? WorkingDays.Add(start, days) : null,
+                item.StaffOnly || parentStaffOnly, ActorId: actorId), now);
+            if (item.Key is not null) byKey[item.Key] = task.Id;
+            foreach (var check in item.Checklist ?? [])
+            {
+                var role = check.Role ?? item.Role;
+                await TaskStore.AddItemAsync(c, t, task.Id, check.Text!, role is null ? null : team.GetValueOrDefault(role) is var sid and > 0 ? sid : null,
+                    check.DueInWorkingDays is { } d ? WorkingDays.Add(start, d) : null, actorId, now);
+            }
+            foreach (var sub in item.Subtasks ?? []) await CreateAsync(sub, task.Id, item.StaffOnly || parentStaffOnly);
+            return task;
+        }
+
+        foreach (var item in template.Tasks ?? []) created.Add(await CreateAsync(item, null, false));
+        foreach (var (task, _) in TemplateValidator.Flatten(template.Tasks ?? [], "Tasks").Where(x => x.Task.Key is not null))
+            foreach (var after in task.After ?? [])
+                await TaskStore.AddDependencyAsync(c, t, byKey[task.Key!], byKey[after]);
+
+        await TellClientsAsync(c, t, projectId, (info, language) =>
+        {
+            var visible = created.Where(v => !v.StaffOnly).ToList();
+            if (visible.Count == 0) return null;
+            var lines = visible.Select(v => ClientTexts.Get("PlanLine", language, v.Title, Describe(v, language, withProgress: false)));
+            return ClientTexts.Get("WorkStarts", language, info.ProjectName) + "\n" + string.Join("\n", lines);
+        });
+        return created;
+    }
+
+    /// <summary>A task (or subtask) was finished: record it and tell the client, unless it is staff-only or the
+    /// project's progress notes are off.</summary>
+    public async Task CompleteAsync(IDbConnection c, IDbTransaction t, TaskView task, long? actorId)
+    {
+        await TaskStore.SetStatusAsync(c, t, task.Id, TaskStatus.Done, actorId, clock.GetUtcNow());
+        var parent = task.ParentNumber is { } parentNumber ? await TaskStore.FindAsync(c, t, task.ProjectId, parentNumber) : null;
+        if (task.StaffOnly || parent?.StaffOnly == true) return;
+        await TellClientsAsync(c, t, task.ProjectId, (info, language) => !info.NotifyProgress ? null
+            : parent is null
+                ? ClientTexts.Get("TaskDone", language, task.Title)
+                : ClientTexts.Get("SubtaskDone", language, task.Title, parent.Title, parent.PartsDone, parent.PartsTotal));
+    }
+
+    /// <summary>A new due date; the client hears of it unless <paramref name="quiet"/> or the task is staff-only.</summary>
+    public async Task RescheduleAsync(IDbConnection c, IDbTransaction t, TaskView task, DateOnly due, bool quiet, long? actorId)
+    {
+        await TaskStore.SetDueAsync(c, t, task.Id, due, actorId, clock.GetUtcNow());
+        if (quiet || task.StaffOnly) return;
+        await TellClientsAsync(c, t, task.ProjectId, (_, language) => ClientTexts.Get("NewDueDate", language, task.Title, FormatDate(due, language)));
+    }
+
+    /// <summary>Makes a staff member responsible and tells them: in their private chat with the bot if they ever
+    /// started it, else with a mention in the project's topic.</summary>
+    public async Task AssignAsync(IDbConnection c, IDbTransaction t, TaskView task, long? staffId, long? actorId)
+    {
+        await TaskStore.AssignAsync(c, t, task.Id, staffId, actorId, clock.GetUtcNow());
+        if (staffId is null || staffId == actorId) return;
+        var assignee = await c.QuerySingleAsync<StaffContact>(SelectStaff, new { Id = staffId }, t);
+        var info = await c.QuerySingleAsync<ProjectInfo>(SelectProject, new { task.ProjectId }, t);
+        var due = task.DueOn is { } d ? $", due {FormatDate(TaskStore.ParseIso(d)!.Value, "en")}" : "";
+        var what = $"#{task.Number} “{task.Title}” ({info.ClientName} · {info.ProjectName}){due}";
+        if (assignee.StartedBot)
+        {
+            await outbox.EnqueueAsync(c, t, assignee.TelegramUserId, new SendMessageRequest
+            {
+                ChatId = assignee.TelegramUserId, Text = $"📌 You are now responsible for {what}. /my lists your tasks.",
+            });
+            return;
+        }
+        if (await staffChats.GetAsync(c, t) is { } staff)
+            await staffRelay.NoticeAsync(c, t, staff, task.ProjectId,
+                $"📌 <a href=\"tg://user?id={assignee.TelegramUserId}\">{WebUtility.HtmlEncode(assignee.Name)}</a>, you are now responsible for {WebUtility.HtmlEncode(what)}.",
+                html: true);
+    }
+
+    /// <summary>One line about a task for a client: who does it, progress and due date.</summary>
+    public static string Describe(TaskView task, string language, bool withProgress = true)
+    {
+        var parts = new List<string>
+        {
+            task.ResponsibleName is null ? ClientTexts.Get("Unassigned", language) : ClientTexts.Get("ResponsibleIs", language, task.FirstName),
+        };
+        if (task.Status == TaskStatus.InProgress) parts.Add(ClientTexts.Get("InProgress", language));
+        if (task.Status == TaskStatus.WaitingForClient) parts.Add(ClientTexts.Get("WaitingForYou", language));
+        if (withProgress && task.PartsTotal > 0) parts.Add(ClientTexts.Get("PartsDone", language, task.PartsDone, task.PartsTotal));
+        if (task.DueOn is { } due) parts.Add(ClientTexts.Get("DueOn", language, FormatDate(TaskStore.ParseIso(due)!.Value, language)));
+        return string.Join(", ", parts);
+    }
+
+    public static string FormatDate(DateOnly date, string language) =>
+        date.ToString("d MMM", CultureInfo.GetCultureInfo(language == "fr" ? "fr-FR" : "en-GB"));
+
+    /// <summary>Sends a text to every chat bound to the project, each in its client's language; a null text sends nothing.</summary>
+    private async Task TellClientsAsync(IDbConnection c, IDbTransaction t, long projectId, Func<ProjectInfo, string, string?> text)
+    {
+        var info = await c.QuerySingleAsync<ProjectInfo>(SelectProject, new { ProjectId = projectId }, t);
+        foreach (var chat in await ChatBindingStore.ChatsOfProjectAsync(c, t, projectId))
+        {
+            if (chat.Blocked) continue;
+            var clientChat = await ClientChatStore.FindAsync(c, t, chat.ChatId);
+            var language = ClientTexts.Pick(info.Language, clientChat?.LanguageCode);
+            if (text(info, language) is not { } message) continue;
+            foreach (var part in MessageContent.Split(message))
+                await outbox.EnqueueAsync(c, t, chat.ChatId, new SendMessageRequest { ChatId = chat.ChatId, Text = part });
+        }
+    }
+}

@@ -1,0 +1,38 @@
+using System.Data;
+using AgencyBot.Core.Data;
+using Dapper;
+
+namespace AgencyBot.Core.Tasks;
+
+public sealed record TeamMember(string Role, long StaffId, string StaffName);
+
+/// <summary>Which staff member plays which team role on a project.</summary>
+public sealed class TeamStore(Database database)
+{
+    private const string Select = """
+        SELECT tm.role AS Role, tm.staff_id AS StaffId, s.name AS StaffName
+        FROM team_members tm JOIN staff s ON s.id = tm.staff_id
+        WHERE tm.project_id = @ProjectId ORDER BY tm.role
+        """;
+
+    private const string Clear = "DELETE FROM team_members WHERE project_id = @ProjectId";
+
+    private const string Insert = "INSERT INTO team_members (project_id, role, staff_id) VALUES (@ProjectId, @Role, @StaffId)";
+
+    public static async Task<IReadOnlyList<TeamMember>> OfProjectAsync(IDbConnection c, IDbTransaction? t, long projectId) =>
+        (await c.QueryAsync<TeamMember>(Select, new { ProjectId = projectId }, t)).AsList();
+
+    public async Task<IReadOnlyList<TeamMember>> OfProjectAsync(long projectId, CancellationToken ct = default)
+    {
+        await using var connection = await database.OpenAsync(ct);
+        return await OfProjectAsync(connection, null, projectId);
+    }
+
+    /// <summary>Replaces the project's team.</summary>
+    public Task SetAsync(long projectId, IReadOnlyCollection<(string Role, long StaffId)> members, CancellationToken ct = default) =>
+        database.WriteAsync(async (c, t) =>
+        {
+            await c.ExecuteAsync(Clear, new { ProjectId = projectId }, t);
+            await c.ExecuteAsync(Insert, members.Select(m => new { ProjectId = projectId, m.Role, m.StaffId }), t);
+        }, ct);
+}

@@ -1,0 +1,61 @@
+using System.Text.Json;
+using AgencyBot.Core.Data;
+using Dapper;
+
+namespace AgencyBot.Core.Tasks;
+
+public sealed record StoredTemplate(long Id, Template Body);
+
+/// <summary>Task templates, kept as JSON.</summary>
+public sealed class TemplateStore(Database database, TimeProvider clock)
+{
+    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    private const string Insert = """
+        INSERT INTO templates (name, body, created_at, updated_at) VALUES (@Name, @Body, @Now, @Now)
+        ON CONFLICT (name) DO NOTHING
+        RETURNING id
+        """;
+
+    private const string Update = """
+        UPDATE templates SET name = @Name, body = @Body, updated_at = @Now
+        WHERE id = @Id AND NOT EXISTS (SELECT 1 FROM templates WHERE name = @Name AND id <> @Id)
+        """;
+
+    private const string Delete = "DELETE FROM templates WHERE id = @Id";
+
+    private const string SelectAll = "SELECT id, body FROM templates ORDER BY name";
+
+    private const string SelectOne = "SELECT id, body FROM templates WHERE id = @Id";
+
+    /// <summary>Null when a template with that name exists.</summary>
+    public async Task<StoredTemplate?> AddAsync(Template template, CancellationToken ct = default)
+    {
+        var id = await database.WriteAsync((c, t) => c.ExecuteScalarAsync<long?>(Insert,
+            new { template.Name, Body = JsonSerializer.Serialize(template, Json), Now = clock.GetUtcNow().ToUnixTimeMilliseconds() }, t), ct);
+        return id is null ? null : new StoredTemplate(id.Value, template);
+    }
+
+    /// <summary>False when there is no such template or another one has the new name.</summary>
+    public Task<bool> UpdateAsync(long id, Template template, CancellationToken ct = default) =>
+        database.WriteAsync(async (c, t) => await c.ExecuteAsync(Update,
+            new { Id = id, template.Name, Body = JsonSerializer.Serialize(template, Json), Now = clock.GetUtcNow().ToUnixTimeMilliseconds() }, t) == 1, ct);
+
+    public Task<bool> DeleteAsync(long id, CancellationToken ct = default) =>
+        database.WriteAsync(async (c, t) => await c.ExecuteAsync(Delete, new { Id = id }, t) == 1, ct);
+
+    public async Task<IReadOnlyList<StoredTemplate>> ListAsync(CancellationToken ct = default)
+    {
+        await using var connection = await database.OpenAsync(ct);
+        return (await connection.QueryAsync<(long Id, string Body)>(SelectAll)).Select(Read).ToList();
+    }
+
+    public async Task<StoredTemplate?> FindAsync(long id, CancellationToken ct = default)
+    {
+        await using var connection = await database.OpenAsync(ct);
+        var row = await connection.QuerySingleOrDefaultAsync<(long Id, string Body)?>(SelectOne, new { Id = id });
+        return row is { } r ? Read(r) : null;
+    }
+
+    private static StoredTemplate Read((long Id, string Body) row) => new(row.Id, JsonSerializer.Deserialize<Template>(row.Body, Json)!);
+}
