@@ -23,12 +23,32 @@ public sealed class ClientChatStore
 
     private const string Unblock = "DELETE FROM blocked_chats WHERE chat_id = @ChatId";
 
-    /// <summary>Remembers the chat; a message from it also means it no longer blocks the bot.</summary>
+    private const string Block = """
+        INSERT INTO blocked_chats (chat_id, blocked_at, reason) VALUES (@ChatId, @Now, @Reason) ON CONFLICT (chat_id) DO NOTHING
+        """;
+
+    // A group upgraded to a supergroup gets a new id: everything about it moves along.
+    private const string Migrate = """
+        UPDATE chat_bindings SET chat_id = @To WHERE chat_id = @From;
+        UPDATE conversations SET chat_id = @To WHERE chat_id = @From;
+        UPDATE client_chats SET chat_id = @To WHERE chat_id = @From;
+        DELETE FROM blocked_chats WHERE chat_id = @From;
+        UPDATE outbox SET chat_id = @To, payload = json_set(payload, '$.chat_id', @To) WHERE chat_id = @From AND state = 'pending';
+        """;
+
+    /// <summary>Remembers the chat; a message from it also means the bot can write there again.</summary>
     public static async Task SeenAsync(IDbConnection connection, IDbTransaction transaction, ClientChat chat, DateTimeOffset now)
     {
         await connection.ExecuteAsync(Upsert, new { chat.ChatId, chat.Kind, chat.Title, chat.LanguageCode, Now = now.ToUnixTimeMilliseconds() }, transaction);
-        if (chat.Kind == "private") await connection.ExecuteAsync(Unblock, new { chat.ChatId }, transaction);
+        await connection.ExecuteAsync(Unblock, new { chat.ChatId }, transaction);
     }
+
+    /// <summary>The bot was removed from, or blocked in, a chat (true) or let back in (false).</summary>
+    public static Task SetBlockedAsync(IDbConnection connection, IDbTransaction transaction, long chatId, bool blocked, string reason, DateTimeOffset now) =>
+        connection.ExecuteAsync(blocked ? Block : Unblock, new { ChatId = chatId, Now = now.ToUnixTimeMilliseconds(), Reason = reason }, transaction);
+
+    public static Task MigrateAsync(IDbConnection connection, IDbTransaction transaction, long from, long to) =>
+        connection.ExecuteAsync(Migrate, new { From = from, To = to }, transaction);
 
     public static Task<ClientChat?> FindAsync(IDbConnection connection, IDbTransaction transaction, long chatId) =>
         connection.QuerySingleOrDefaultAsync<ClientChat>(Select, new { ChatId = chatId }, transaction);

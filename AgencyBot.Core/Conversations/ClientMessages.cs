@@ -24,6 +24,7 @@ public sealed class ClientMessages(
     StaffChatStore staffChats,
     StaffRelay staffRelay,
     ClientStatus clientStatus,
+    BotUser botUser,
     OutboxStore outbox,
     IOptions<AgencyOptions> agency,
     IOptions<SlaOptions> sla,
@@ -39,7 +40,7 @@ public sealed class ClientMessages(
         var projects = await ChatBindingStore.ProjectsOfChatAsync(c, t, chat.ChatId);
         var language = ClientTexts.Pick(projects.FirstOrDefault()?.Language, message.From?.LanguageCode);
 
-        if (Command.Parse(message.Text) is { } command)
+        if (botUser.ParseCommand(message.Text) is { } command)
         {
             switch (command.Name)
             {
@@ -71,7 +72,7 @@ public sealed class ClientMessages(
         {
             logger.LogInformation("Chat {ChatId}: message {MessageId} from a chat nobody bound", chat.ChatId, message.Id);
             // In a group the bot only speaks when spoken to, so it does not talk over people.
-            if (chat.Kind == "private" || Command.Parse(message.Text) is not null)
+            if (chat.Kind == "private" || botUser.ParseCommand(message.Text) is not null)
                 await ReplyAsync(c, t, chat, ClientTexts.Get("NotLinked", language));
             return;
         }
@@ -81,7 +82,14 @@ public sealed class ClientMessages(
             return;
         }
 
+        // A reply to one of the bot's posts belongs to that post's project (if the chat still has it); anything else
+        // goes to the project the chat used last.
         var project = projects[0];
+        if (message.ReplyToMessage is { } repliedTo && await ConversationStore.FindByPostAsync(c, t, chat.ChatId, repliedTo.Id) is { } answered)
+        {
+            var of = await ConversationStore.GetAsync(c, t, answered.ConversationId);
+            project = projects.FirstOrDefault(p => p.ProjectId == of.ProjectId) ?? project;
+        }
         var now = clock.GetUtcNow();
         var conversation = await ConversationStore.GetOrCreateAsync(c, t, project.ProjectId, chat.ChatId, now);
         // Agency staff who share a client's group answer there directly: that is an answer, not a client message.

@@ -22,6 +22,7 @@ public sealed class StaffReplies(
     ClientRelay clientRelay,
     TaskCommands taskCommands,
     ReplyInPlace replyInPlace,
+    BotUser botUser,
     OutboxStore outbox,
     TimeProvider clock,
     ILogger<StaffReplies> logger)
@@ -41,7 +42,7 @@ public sealed class StaffReplies(
             logger.LogInformation("Staff chat: message {MessageId} from {UserId}, who is not registered staff; ignored", message.Id, message.From?.Id);
             return;
         }
-        var command = Command.Parse(message.Text);
+        var command = botUser.ParseCommand(message.Text);
         if (command is { Name: "setup" })
         {
             await SetupAsync(message, member, c, t);
@@ -112,6 +113,16 @@ public sealed class StaffReplies(
 
     private async Task SetupAsync(Message message, StaffMember member, IDbConnection c, IDbTransaction t)
     {
+        // Moving the staff chat moves every client's messages: only managers and assistants may, and never into a
+        // group a client is in.
+        if (member.Role == StaffRole.Employee || (await ChatBindingStore.ProjectsOfChatAsync(c, t, message.Chat.Id)).Count > 0)
+        {
+            logger.LogWarning("Refused /setup by {StaffId} ({Role}) in chat {ChatId}", member.Id, member.Role, message.Chat.Id);
+            await replyInPlace.SendAsync(c, t, message, member.Role == StaffRole.Employee
+                ? "Only a manager or an assistant can make a group the staff chat."
+                : "This group is linked to a client's project, so it cannot be the staff chat.");
+            return;
+        }
         if (message.Chat.Type != ChatType.Supergroup)
         {
             await outbox.EnqueueAsync(c, t, message.Chat.Id, new SendMessageRequest

@@ -1,5 +1,6 @@
 using System.Data;
 using AgencyBot.Core.Conversations;
+using AgencyBot.Core.Projects;
 using AgencyBot.Core.Inbox;
 using AgencyBot.Core.Outbox;
 using AgencyBot.Core.Staff;
@@ -19,7 +20,9 @@ public sealed class UpdateRouter(
     StaffReplies staffReplies,
     StaffPrivateChat staffPrivateChat,
     StaffButtons staffButtons,
+    BotUser botUser,
     OutboxStore outbox,
+    TimeProvider clock,
     ILogger<UpdateRouter> logger) : IInboxHandler
 {
     public async Task HandleAsync(Update update, IDbConnection connection, IDbTransaction transaction, CancellationToken ct)
@@ -30,8 +33,12 @@ public sealed class UpdateRouter(
             case { Message: { } message } when staff is not null && message.Chat.Id == staff.ChatId:
                 await staffReplies.HandleAsync(message, staff, connection, transaction);
                 break;
+            case { Message: { MigrateToChatId: { } newId } message }:
+                logger.LogInformation("Chat {ChatId} became supergroup {NewChatId}; its bindings move along", message.Chat.Id, newId);
+                await ClientChatStore.MigrateAsync(connection, transaction, message.Chat.Id, newId);
+                break;
             case { Message: { Text: { } text } message } when message.Chat.Type == ChatType.Supergroup
-                && Command.Parse(text) is { Name: "setup" }
+                && botUser.ParseCommand(text) is { Name: "setup" }
                 && message.From is { } from && await StaffStore.FindByTelegramUserAsync(connection, transaction, from.Id) is not null:
                 await staffReplies.HandleAsync(message, new StaffChat(message.Chat.Id, message.Chat.IsForum), connection, transaction);
                 break;
@@ -58,6 +65,11 @@ public sealed class UpdateRouter(
                 {
                     CallbackQueryId = query.Id, Text = ClientTexts.Get("ButtonExpired", ClientTexts.Pick(null, query.From.LanguageCode)),
                 });
+                break;
+            case { MyChatMember: { } change }:
+                var gone = change.NewChatMember.Status is ChatMemberStatus.Kicked or ChatMemberStatus.Left;
+                logger.LogInformation("Chat {ChatId}: the bot is now {Status}", change.Chat.Id, change.NewChatMember.Status);
+                await ClientChatStore.SetBlockedAsync(connection, transaction, change.Chat.Id, gone, $"bot {change.NewChatMember.Status}", clock.GetUtcNow());
                 break;
             default:
                 logger.LogInformation("Update {UpdateId} of kind {Kind} is not used; ignored", update.Id, update.Type);

@@ -1,5 +1,6 @@
 using AgencyBot.Core.Data;
 using AgencyBot.Core.Staff;
+using AgencyBot.Core.Telegram;
 using Telegram.Bot;
 using Telegram.Bot.Types;
 
@@ -9,7 +10,7 @@ namespace AgencyBot.Host.Telegram;
 /// At start-up: the command menus people see when they type "/" (one for clients, one for the staff group), and
 /// whether the configured staff chat is a forum. Retries in the background until Telegram answers.
 /// </summary>
-public sealed class BotMenu(ITelegramBotClient bot, Database database, StaffChatStore staffChats, TimeProvider clock, ILogger<BotMenu> logger)
+public sealed class BotMenu(ITelegramBotClient bot, BotUser botUser, Database database, StaffChatStore staffChats, TimeProvider clock, ILogger<BotMenu> logger)
     : BackgroundService
 {
     private static readonly BotCommand[] ClientCommands =
@@ -37,6 +38,7 @@ public sealed class BotMenu(ITelegramBotClient bot, Database database, StaffChat
         {
             try
             {
+                botUser.Username = (await bot.GetMe(stoppingToken)).Username;
                 await bot.SetMyCommands(ClientCommands, BotCommandScope.AllPrivateChats(), cancellationToken: stoppingToken);
                 await bot.SetMyCommands(GroupCommands, BotCommandScope.AllGroupChats(), cancellationToken: stoppingToken);
                 await using (var connection = await database.OpenAsync(stoppingToken))

@@ -25,6 +25,7 @@ public static class TelegramRegistration
         });
         services.AddSingleton<IMessenger, TelegramMessenger>();
         services.AddSingleton<BotIdentity>();
+        services.AddSingleton<BotUser>();
 
         services.AddSingleton<InboxSignal>();
         services.AddSingleton<OutboxSignal>();
