@@ -26,6 +26,8 @@ public sealed class InboxProcessor(
     private const int ChunkSize = 200;
     private const int Workers = 4;
     private static readonly TimeSpan IdlePoll = TimeSpan.FromSeconds(1);
+    /// <summary>The pause before the next try grows with each failure: 0.5 s, then 1 s.</summary>
+    private static readonly TimeSpan RetryDelay = TimeSpan.FromMilliseconds(500);
 
     private readonly KeyedWork _workers = new();
 
@@ -33,9 +35,10 @@ public sealed class InboxProcessor(
     {
         while (!stoppingToken.IsCancellationRequested)
         {
+            var wait = IdlePoll;
             try
             {
-                await DispatchAsync(stoppingToken);
+                wait = await DispatchAsync(stoppingToken);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -46,23 +49,29 @@ public sealed class InboxProcessor(
                 // A database outage must not end the loop; the rows stay pending and are picked up again.
                 logger.LogError(ex, "Reading the inbox failed; retrying");
             }
-            await inboxSignal.WaitAsync(IdlePoll, clock, stoppingToken);
+            await inboxSignal.WaitAsync(wait, clock, stoppingToken);
         }
         // Let running chunks finish (or roll back) so shutdown leaves nothing half done.
         await _workers.WhenAllAsync();
     }
 
-    private async Task DispatchAsync(CancellationToken ct)
+    /// <summary>Starts a worker for each share of chats with work that may be done now; returns how long until
+    /// a chat waiting out a retry pause is due.</summary>
+    private async Task<TimeSpan> DispatchAsync(CancellationToken ct)
     {
         // Taken before the query, whose snapshot may still show rows a finishing worker just handled.
         var busy = _workers.Snapshot();
         var pending = await inbox.PendingAsync(BatchSize, ct);
-        foreach (var share in pending.GroupBy(i => WorkerOf(i.Lane)))
+        var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
+        // A chat whose next update waits out a retry pause waits as a whole (its order holds).
+        var pausedUntil = pending.GroupBy(i => i.Lane).Where(g => g.First().NotBefore > now).ToDictionary(g => g.Key, g => g.First().NotBefore);
+        foreach (var share in pending.Where(i => !pausedUntil.ContainsKey(i.Lane)).GroupBy(i => WorkerOf(i.Lane)))
         {
             if (busy.Contains(share.Key) || _workers.IsRunning(share.Key)) continue;
             var items = share.ToList(); // already in update_id order
             _workers.Start(share.Key, () => WorkAsync(items, ct), inboxSignal.Notify);
         }
+        return pausedUntil.Count == 0 ? IdlePoll : TimeSpan.FromMilliseconds(Math.Clamp(pausedUntil.Values.Min() - now, 10, IdlePoll.TotalMilliseconds));
     }
 
     private static long WorkerOf(long lane) => (long)((ulong)lane % Workers);
@@ -75,7 +84,17 @@ public sealed class InboxProcessor(
             foreach (var chunk in items.Chunk(ChunkSize))
             {
                 ct.ThrowIfCancellationRequested();
-                await database.WriteAsync((connection, transaction) => HandleChunkAsync(chunk, stalled, connection, (DbTransaction)transaction, ct), ct);
+                try
+                {
+                    await database.WriteAsync((connection, transaction) => HandleChunkAsync(chunk, stalled, connection, (DbTransaction)transaction, ct), ct);
+                }
+                catch (Exception ex) when (!ct.IsCancellationRequested)
+                {
+                    // Something broke the whole transaction (not just one update): go through the chunk one update
+                    // per transaction, so the culprit is found, counted and, in the end, dead-lettered.
+                    logger.LogWarning(ex, "Inbox chunk of {Count} updates rolled back; handling them one by one", chunk.Length);
+                    foreach (var item in chunk) await HandleAloneAsync(item, stalled, ct);
+                }
                 outboxSignal.Notify();
             }
         }
@@ -84,16 +103,25 @@ public sealed class InboxProcessor(
         }
         catch (Exception ex)
         {
-            logger.LogError(ex, "Inbox chunk failed and was rolled back; it is tried again on the next pass");
+            logger.LogError(ex, "Inbox handling failed; the updates stay pending and are tried again on the next pass");
         }
+    }
+
+    /// <summary>Whether the update may be handled now: its chat is not held up by an earlier update, and it is not
+    /// waiting out the pause after a failed try.</summary>
+    private bool Ready(InboxItem item, HashSet<long> stalled)
+    {
+        if (stalled.Contains(item.Lane)) return false;
+        if (item.NotBefore <= clock.GetUtcNow().ToUnixTimeMilliseconds()) return true;
+        stalled.Add(item.Lane); // later updates of this chat wait for it: order within a chat holds
+        return false;
     }
 
     private async Task HandleChunkAsync(InboxItem[] chunk, HashSet<long> stalled, IDbConnection connection, DbTransaction transaction, CancellationToken ct)
     {
         foreach (var item in chunk)
         {
-            // A chat whose earlier update failed and will be retried waits for it: order within a chat holds.
-            if (stalled.Contains(item.Lane)) continue;
+            if (!Ready(item, stalled)) continue;
             await transaction.SaveAsync("item", ct);
             try
             {
@@ -104,17 +132,38 @@ public sealed class InboxProcessor(
             catch (Exception ex) when (!ct.IsCancellationRequested)
             {
                 await transaction.RollbackAsync("item", ct);
-                var attempt = item.Attempts + 1;
-                if (await InboxStore.RecordFailureAsync(connection, transaction, item.UpdateId, ex.ToString()))
-                {
-                    logger.LogError(ex, "Update {UpdateId} in chat {ChatId} dead-lettered after {Attempts} attempts", item.UpdateId, item.Lane, attempt);
-                }
-                else
-                {
-                    logger.LogWarning(ex, "Update {UpdateId} in chat {ChatId} failed on attempt {Attempt}; it is tried again", item.UpdateId, item.Lane, attempt);
-                    stalled.Add(item.Lane);
-                }
+                await RecordFailureAsync(item, ex, stalled, connection, transaction);
             }
         }
+    }
+
+    private async Task HandleAloneAsync(InboxItem item, HashSet<long> stalled, CancellationToken ct)
+    {
+        if (!Ready(item, stalled)) return;
+        try
+        {
+            await database.WriteAsync(async (connection, transaction) =>
+            {
+                if (await InboxStore.MarkHandledAsync(connection, transaction, item.UpdateId, clock.GetUtcNow()))
+                    await handler.HandleAsync(item.ToUpdate(), connection, transaction, ct);
+            }, ct);
+        }
+        catch (Exception ex) when (!ct.IsCancellationRequested)
+        {
+            await database.WriteAsync((connection, transaction) => RecordFailureAsync(item, ex, stalled, connection, transaction), ct);
+        }
+    }
+
+    private async Task RecordFailureAsync(InboxItem item, Exception ex, HashSet<long> stalled, IDbConnection connection, IDbTransaction transaction)
+    {
+        var attempt = item.Attempts + 1;
+        var retryAt = clock.GetUtcNow() + RetryDelay * attempt;
+        if (await InboxStore.RecordFailureAsync(connection, transaction, item.UpdateId, ex.ToString(), retryAt))
+        {
+            logger.LogError(ex, "Update {UpdateId} in chat {ChatId} dead-lettered after {Attempts} attempts", item.UpdateId, item.Lane, attempt);
+            return;
+        }
+        logger.LogWarning(ex, "Update {UpdateId} in chat {ChatId} failed on attempt {Attempt}; trying again at {RetryAt:O}", item.UpdateId, item.Lane, attempt, retryAt);
+        stalled.Add(item.Lane);
     }
 }

@@ -7,7 +7,7 @@ using Telegram.Bot.Types;
 
 namespace AgencyBot.Core.Inbox;
 
-public sealed record InboxItem(long UpdateId, long Lane, string Kind, string Payload, long Attempts)
+public sealed record InboxItem(long UpdateId, long Lane, string Kind, string Payload, long Attempts, long NotBefore)
 {
     public Update ToUpdate() => JsonSerializer.Deserialize<Update>(Payload, JsonBotAPI.Options)!;
 }
@@ -24,7 +24,7 @@ public sealed class InboxStore(Database database, TimeProvider clock)
         """;
 
     private const string SelectPending = """
-        SELECT update_id AS UpdateId, lane AS Lane, kind AS Kind, payload AS Payload, attempts AS Attempts
+        SELECT update_id AS UpdateId, lane AS Lane, kind AS Kind, payload AS Payload, attempts AS Attempts, not_before AS NotBefore
         FROM inbox
         WHERE state = 'pending'
         ORDER BY update_id
@@ -40,6 +40,7 @@ public sealed class InboxStore(Database database, TimeProvider clock)
         UPDATE inbox
         SET attempts = attempts + 1,
             last_error = @Error,
+            not_before = @NotBefore,
             state = CASE WHEN attempts + 1 >= @MaxAttempts THEN 'dead' ELSE 'pending' END
         WHERE update_id = @UpdateId AND state = 'pending'
         RETURNING state
@@ -81,9 +82,10 @@ public sealed class InboxStore(Database database, TimeProvider clock)
         await connection.ExecuteAsync(MarkHandled, new { UpdateId = updateId, Now = now.ToUnixTimeMilliseconds() }, transaction) == 1;
 
     /// <summary>Records a failed attempt in the caller's transaction; returns true when the update is now dead-lettered.</summary>
-    public static async Task<bool> RecordFailureAsync(IDbConnection connection, IDbTransaction transaction, long updateId, string error) =>
+    public static async Task<bool> RecordFailureAsync(IDbConnection connection, IDbTransaction transaction, long updateId, string error,
+        DateTimeOffset retryAt) =>
         await connection.QuerySingleOrDefaultAsync<string>(RecordFailure,
-            new { UpdateId = updateId, Error = error, MaxAttempts }, transaction) == "dead";
+            new { UpdateId = updateId, Error = error, MaxAttempts, NotBefore = retryAt.ToUnixTimeMilliseconds() }, transaction) == "dead";
 
     /// <summary>The chat an update belongs to; updates of one chat are handled in order.</summary>
     public static long LaneOf(Update update) => update switch

@@ -107,6 +107,69 @@ public sealed class InboxProcessorTests
         Assert.That(await db.ScalarAsync<long>("SELECT COUNT(*) FROM clients"), Is.Zero);
     }
 
+    [Test]
+    public async Task FailedUpdate_WaitsBeforeItsNextTry_AndItsChatWaitsWithIt()
+    {
+        await using var db = await TempDatabase.CreateMigratedAsync();
+        await new InboxStore(db.Database, TimeProvider.System).AddAsync([Message(1, 10), Message(2, 10)]);
+        var handler = new TimedHandler(failFirstTries: 2);
+        var processor = Processor(db, handler);
+
+        await processor.StartAsync(CancellationToken.None);
+        await Eventually.HoldsAsync(() => db.ScalarAsync<long>("SELECT COUNT(*) FROM inbox WHERE state = 'handled'"), n => n == 2, Timeout, "both handled");
+        await processor.StopAsync(CancellationToken.None);
+
+        var tries = handler.Tries.Where(x => x.UpdateId == 1).Select(x => x.At).ToList();
+        Assert.Multiple(() =>
+        {
+            Assert.That(tries, Has.Count.EqualTo(3));
+            Assert.That(tries[1] - tries[0], Is.GreaterThanOrEqualTo(TimeSpan.FromMilliseconds(450)));
+            Assert.That(tries[2] - tries[1], Is.GreaterThanOrEqualTo(TimeSpan.FromMilliseconds(950)));
+            Assert.That(handler.Tries.First(x => x.UpdateId == 2).At, Is.GreaterThan(tries[2]), "the chat's next update waits for it");
+        });
+    }
+
+    [Test]
+    public async Task UpdateThatBreaksTheTransaction_IsDeadLettered_AndTheOthersAreHandled()
+    {
+        await using var db = await TempDatabase.CreateMigratedAsync();
+        await new InboxStore(db.Database, TimeProvider.System).AddAsync([Message(1, 10), Message(2, 20), Message(3, 10)]);
+        var processor = Processor(db, new BreaksTransaction(breaking: 1));
+
+        await processor.StartAsync(CancellationToken.None);
+        await Eventually.HoldsAsync(() => db.ScalarAsync<long>("SELECT COUNT(*) FROM inbox WHERE state = 'pending'"), n => n == 0, TimeSpan.FromSeconds(20), "drained");
+        await processor.StopAsync(CancellationToken.None);
+
+        var states = await db.QueryAsync<(long UpdateId, string State)>("SELECT update_id, state FROM inbox ORDER BY update_id");
+        Assert.That(states, Is.EqualTo(new[] { (1L, "dead"), (2L, "handled"), (3L, "handled") }));
+    }
+
+    private sealed class TimedHandler(int failFirstTries) : IInboxHandler
+    {
+        public ConcurrentQueue<(int UpdateId, DateTime At)> Tries { get; } = new();
+
+        public Task HandleAsync(Update update, IDbConnection connection, IDbTransaction transaction, CancellationToken ct)
+        {
+            Tries.Enqueue((update.Id, DateTime.UtcNow));
+            if (update.Id == 1 && Tries.Count(x => x.UpdateId == 1) <= failFirstTries) throw new InvalidOperationException("not yet");
+            return Task.CompletedTask;
+        }
+    }
+
+    /// <summary>Ends the surrounding transaction behind the processor's back, as a broken connection would.</summary>
+    private sealed class BreaksTransaction(int breaking) : IInboxHandler
+    {
+        public Task HandleAsync(Update update, IDbConnection connection, IDbTransaction transaction, CancellationToken ct)
+        {
+            if (update.Id != breaking) return Task.CompletedTask;
+            using var command = connection.CreateCommand();
+            command.Transaction = transaction;
+            command.CommandText = "ROLLBACK";
+            command.ExecuteNonQuery();
+            throw new InvalidOperationException("transaction gone");
+        }
+    }
+
     private sealed class WritesThenThrows : IInboxHandler
     {
         public async Task HandleAsync(Update update, IDbConnection connection, IDbTransaction transaction, CancellationToken ct)
