@@ -41,15 +41,15 @@ public sealed class StaffTopics(Database database, StaffChatStore staffChats, IM
     public static Task<long?> ThreadOfProjectAsync(IDbConnection connection, IDbTransaction transaction, long staffChatId, long projectId) =>
         connection.ExecuteScalarAsync<long?>(SelectThread, new { StaffChatId = staffChatId, ProjectId = projectId }, transaction);
 
-    /// <summary>The project's topic in <paramref name="staffChatId"/>, created now if it has none; null when the
-    /// staff chat has no topics (then posts go to the group itself).</summary>
-    public async Task<int?> EnsureAsync(long staffChatId, long projectId, CancellationToken ct)
+    /// <summary>The project's topic in <paramref name="staffChatId"/>, created now if it has none (Created); null when
+    /// the staff chat has no topics (then posts go to the group itself).</summary>
+    public async Task<(int? Thread, bool Created)> EnsureAsync(long staffChatId, long projectId, CancellationToken ct)
     {
         await using (var connection = await database.OpenAsync(ct))
         {
-            if (!await IsForumAsync(connection, staffChatId, ct)) return null;
+            if (!await IsForumAsync(connection, staffChatId, ct)) return (null, false);
             var thread = await connection.ExecuteScalarAsync<long?>(SelectThread, new { ProjectId = projectId, StaffChatId = staffChatId });
-            if (thread is { } existing) return (int)existing;
+            if (thread is { } existing) return ((int)existing, false);
         }
         string name;
         await using (var connection = await database.OpenAsync(ct))
@@ -60,7 +60,18 @@ public sealed class StaffTopics(Database database, StaffChatStore staffChats, IM
         await database.WriteAsync((c, t) => c.ExecuteAsync(Save,
             new { ProjectId = projectId, StaffChatId = staffChatId, ThreadId = created, Now = clock.GetUtcNow().ToUnixTimeMilliseconds() }, t), ct);
         logger.LogInformation("Created staff topic {ThreadId} \"{Name}\" for project {ProjectId}", created, name, projectId);
-        return created;
+        return (created, true);
+    }
+
+    /// <summary>Someone closed the project's topic; a client wrote again, so it opens again.</summary>
+    public async Task ReopenAsync(long staffChatId, long projectId, CancellationToken ct)
+    {
+        await using var connection = await database.OpenAsync(ct);
+        if (await connection.ExecuteScalarAsync<long?>(SelectThread, new { ProjectId = projectId, StaffChatId = staffChatId }) is { } thread)
+        {
+            await messenger.ReopenTopicAsync(staffChatId, (int)thread, ct);
+            logger.LogInformation("Reopened staff topic {ThreadId} of project {ProjectId}", thread, projectId);
+        }
     }
 
     /// <summary>Whether topics are on, from what Telegram last said; asked (getChat) when nobody knows yet.</summary>

@@ -179,8 +179,14 @@ public sealed class OutboxSender(
             {
                 var payload = item.Payload;
                 if (item.Mergeable) (carried, payload) = await MergeAsync(item, ct);
-                if (item.TopicProjectId is { } projectId && await topics.EnsureAsync(item.ChatId, projectId, ct) is { } thread)
-                    payload = InTopic(payload, thread);
+                if (item.TopicProjectId is { } projectId)
+                {
+                    var (thread, created) = await topics.EnsureAsync(item.ChatId, projectId, ct);
+                    if (created) limits.Charge(item.ChatId, 1); // the topic's creation is a post in the group too
+                    if (thread is { } id) payload = InTopic(payload, id);
+                }
+                if (item.Method == "copyMessages" && JsonNode.Parse(payload)?["message_ids"] is JsonArray ids && ids.Count > 1)
+                    limits.Charge(item.ChatId, ids.Count - 1); // an album is a post per photo
                 messageIds = await messenger.SendAsync(item.Method, payload, ct);
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
@@ -254,6 +260,14 @@ public sealed class OutboxSender(
                 logger.LogWarning("Chat {ChatId}: the topic of project {ProjectId} is gone; creating it again", item.ChatId, projectId);
                 await topics.ForgetAsync(item.ChatId, projectId, ct);
                 await outbox.RescheduleAsync(item.Id, now, gone.Message, countAttempt: true, ct);
+                break;
+            case ApiRequestException { ErrorCode: 400 } closed when item.TopicProjectId is { } projectId
+                && closed.Message.Contains("TOPIC_CLOSED", StringComparison.OrdinalIgnoreCase)
+                && item.Attempts < MaxTopicRecreations:
+                // Staff closed the project's topic, but the client wrote again: open it, and the retry posts there.
+                logger.LogWarning("Chat {ChatId}: the topic of project {ProjectId} is closed; reopening it", item.ChatId, projectId);
+                await topics.ReopenAsync(item.ChatId, projectId, ct);
+                await outbox.RescheduleAsync(item.Id, now, closed.Message, countAttempt: true, ct);
                 break;
             case ApiRequestException { ErrorCode: 403 } forbidden:
                 statistics.Failed();

@@ -192,6 +192,20 @@ public sealed class OutboxStore(Database database, TimeProvider clock)
             .ToList();
     }
 
+    private const string SelectPayload = "SELECT payload FROM outbox WHERE id = @Id";
+
+    private const string SetPayload = "UPDATE outbox SET payload = @Payload WHERE id = @Id";
+
+    private static HashSet<long> Ids(string payload) =>
+        (System.Text.Json.Nodes.JsonNode.Parse(payload)?["message_ids"]?.AsArray() ?? []).Select(n => (long)n!).ToHashSet();
+
+    private static string WithIds(string payload, IReadOnlyList<long> ids)
+    {
+        var json = System.Text.Json.Nodes.JsonNode.Parse(payload)!.AsObject();
+        json["message_ids"] = new System.Text.Json.Nodes.JsonArray(ids.Select(id => (System.Text.Json.Nodes.JsonNode)id).ToArray());
+        return json.ToJsonString();
+    }
+
     /// <summary>The client message that has waited longest for its relay to the staff chat.</summary>
     public async Task<OldestRelay?> OldestPendingRelayAsync(CancellationToken ct = default)
     {
@@ -212,7 +226,19 @@ public sealed class OutboxStore(Database database, TimeProvider clock)
         var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
         return database.WriteAsync(async (c, t) =>
         {
-            await c.ExecuteAsync(MarkSent, sent.Select(s => new { s.Item.Id, MessageId = s.MessageIds.Count > 0 ? s.MessageIds[0] : (int?)null, Now = now }), t);
+            // An album part may have joined a copyMessages row after the sender read it: that part stays queued.
+            var albums = sent.Where(s => s.Item.Method == "copyMessages").ToList();
+            var grown = new HashSet<long>();
+            foreach (var (item, _) in albums)
+                if (await c.ExecuteScalarAsync<string>(SelectPayload, new { item.Id }, t) is { } current && current != item.Payload)
+                {
+                    var sentIds = Ids(item.Payload);
+                    var left = Ids(current).Where(id => !sentIds.Contains(id)).ToList();
+                    await c.ExecuteAsync(SetPayload, new { item.Id, Payload = WithIds(current, left) }, t);
+                    grown.Add(item.Id);
+                }
+            await c.ExecuteAsync(MarkSent, sent.Where(s => !grown.Contains(s.Item.Id))
+                .Select(s => new { s.Item.Id, MessageId = s.MessageIds.Count > 0 ? s.MessageIds[0] : (int?)null, Now = now }), t);
             var posts = sent.Where(s => s.Item.MessageId is not null)
                 .SelectMany(s => s.MessageIds.Select(id => new { s.Item.ChatId, TelegramMessageId = id, s.Item.MessageId }))
                 .ToList();

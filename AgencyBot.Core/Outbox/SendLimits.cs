@@ -38,6 +38,9 @@ public sealed class SendLimits : IDisposable
     private readonly bool _enabled;
     private readonly PartitionedRateLimiter<long> _perChat;
     private readonly RateLimiter _overall;
+    // Posts already made beyond the one permit a send took (album photos, a topic's creation), paid back
+    // from the chat's bucket before its next send.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<long, int> _owed = new();
 
     public SendLimits(SendLimitOptions options)
     {
@@ -50,10 +53,23 @@ public sealed class SendLimits : IDisposable
         _overall = new TokenBucketRateLimiter(options.Overall.ToTokenBucket());
     }
 
+    /// <summary>Records <paramref name="posts"/> more posts made in the chat than permits taken.</summary>
+    public void Charge(long chatId, int posts)
+    {
+        if (_enabled && posts > 0) _owed.AddOrUpdate(chatId, posts, (_, owed) => owed + posts);
+    }
+
     /// <summary>Takes a permit for one message to <paramref name="chatId"/>, or says how long to wait.</summary>
     public (bool Acquired, TimeSpan RetryAfter) TryAcquire(long chatId)
     {
         if (!_enabled) return (true, TimeSpan.Zero);
+        while (_owed.TryGetValue(chatId, out var owed) && owed > 0)
+        {
+            using var payment = _perChat.AttemptAcquire(chatId);
+            if (!payment.IsAcquired) return (false, RetryAfter(payment));
+            if (owed == 1) _owed.TryRemove(chatId, out _);
+            else _owed[chatId] = owed - 1;
+        }
         // Peek the chat first so a refused chat does not burn an overall permit.
         using (var peek = _perChat.AttemptAcquire(chatId, 0))
             if (!peek.IsAcquired) return (false, RetryAfter(peek));

@@ -47,7 +47,17 @@ public sealed class ChatBindingStore(Database database)
         ORDER BY b.bound_at
         """;
 
-    private const string Unbind = "DELETE FROM chat_bindings WHERE project_id = @ProjectId AND chat_id = @ChatId";
+    // Taking a chat off a project also closes the project's open invites (the removed chat could use one to come
+    // back) and cancels what was still queued to that chat for the project.
+    private const string Unbind = """
+        DELETE FROM chat_bindings WHERE project_id = @ProjectId AND chat_id = @ChatId;
+        UPDATE invites SET expires_at = @Now WHERE project_id = @ProjectId AND expires_at > @Now;
+        UPDATE outbox SET state = 'failed', last_error = 'chat removed from the project'
+        WHERE chat_id = @ChatId AND state = 'pending' AND message_id IN (
+            SELECT m.id FROM messages m JOIN conversations c ON c.id = m.conversation_id WHERE c.project_id = @ProjectId);
+        """;
+
+    private const string IsBound = "SELECT COUNT(*) FROM chat_bindings WHERE project_id = @ProjectId AND chat_id = @ChatId";
 
     /// <summary>The projects bound to a chat, most recently used first (the first is the default).</summary>
     public static async Task<IReadOnlyList<BoundProject>> ProjectsOfChatAsync(IDbConnection connection, IDbTransaction? transaction, long chatId) =>
@@ -71,6 +81,11 @@ public sealed class ChatBindingStore(Database database)
     }
 
     /// <summary>Removes a chat from a project: nothing is relayed to or from it for that project any more.</summary>
-    public Task<bool> UnbindAsync(long projectId, long chatId, CancellationToken ct = default) =>
-        database.WriteAsync(async (c, t) => await c.ExecuteAsync(Unbind, new { ProjectId = projectId, ChatId = chatId }, t) == 1, ct);
+    public Task<bool> UnbindAsync(long projectId, long chatId, DateTimeOffset now, CancellationToken ct = default) =>
+        database.WriteAsync(async (c, t) =>
+        {
+            if (await c.ExecuteScalarAsync<long>(IsBound, new { ProjectId = projectId, ChatId = chatId }, t) == 0) return false;
+            await c.ExecuteAsync(Unbind, new { ProjectId = projectId, ChatId = chatId, Now = now.ToUnixTimeMilliseconds() }, t);
+            return true;
+        }, ct);
 }

@@ -12,6 +12,9 @@ public interface IMessenger
     /// <summary>getChat: whether the chat has forum topics on.</summary>
     Task<bool> IsForumAsync(long chatId, CancellationToken ct);
 
+    /// <summary>reopenForumTopic: someone closed the topic, but a client wrote again.</summary>
+    Task ReopenTopicAsync(long chatId, int threadId, CancellationToken ct);
+
     /// <summary>createForumTopic; returns the new topic's message_thread_id.</summary>
     Task<int> CreateTopicAsync(long chatId, string name, CancellationToken ct);
 }

@@ -28,6 +28,8 @@ public sealed class TelegramMessenger(ITelegramBotClient bot) : IMessenger
 
     public async Task<bool> IsForumAsync(long chatId, CancellationToken ct) => (await bot.GetChat(chatId, ct)).IsForum;
 
+    public Task ReopenTopicAsync(long chatId, int threadId, CancellationToken ct) => bot.ReopenForumTopic(chatId, threadId, ct);
+
     public async Task<int> CreateTopicAsync(long chatId, string name, CancellationToken ct) =>
         (await bot.CreateForumTopic(chatId, name, cancellationToken: ct)).MessageThreadId;
 

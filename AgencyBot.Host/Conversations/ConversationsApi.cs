@@ -28,8 +28,10 @@ public static class ConversationsApi
             : TypedResults.Ok(await bindings.ChatsOfProjectAsync(id, ct));
 
     /// <summary>Takes a client chat off a project: nothing is relayed to or from it for that project any more.</summary>
-    private static async Task<Results<NoContent, ProblemHttpResult>> RemoveChatAsync(long id, long chatId, ChatBindingStore bindings, CancellationToken ct) =>
-        await bindings.UnbindAsync(id, chatId, ct) ? TypedResults.NoContent() : Problems.NotFound($"Chat {chatId} is not linked to project {id}.");
+    /// The project's open invites are closed too, so the removed chat cannot come back with one.
+    private static async Task<Results<NoContent, ProblemHttpResult>> RemoveChatAsync(long id, long chatId, ChatBindingStore bindings,
+        TimeProvider clock, CancellationToken ct) =>
+        await bindings.UnbindAsync(id, chatId, clock.GetUtcNow(), ct) ? TypedResults.NoContent() : Problems.NotFound($"Chat {chatId} is not linked to project {id}.");
 
     private static async Task<Results<Ok<IReadOnlyList<ConversationMessage>>, ProblemHttpResult>> MessagesAsync(
         long id, ConversationStore conversations, CancellationToken ct) =>

@@ -144,3 +144,44 @@ internal static class JsonObjectExtensions
         return json;
     }
 }
+
+public sealed class TopicAndInviteLifecycleTests
+{
+    private AgencyWorld _world = null!;
+
+    [SetUp]
+    public async Task SetUp() => _world = await AgencyWorld.StartAsync();
+
+    [TearDown]
+    public async Task TearDown() => await _world.DisposeAsync();
+
+    [Test]
+    public async Task ClosedTopic_IsReopened_AndTheClientsMessageArrives()
+    {
+        var (_, code) = await _world.ProjectAsync();
+        await _world.LinkPrivateChatAsync(601, code);
+        var topic = await _world.TopicAsync();
+        await _world.SettledAsync();
+        _world.Telegram.CloseTopic(AgencyWorld.StaffChat, topic);
+
+        _world.Telegram.ClientSends(601, "the project is over, but one question");
+
+        var relay = (await _world.WaitForAsync(s => s.Any(m => m.Text?.Contains("one question") == true))).Single(m => m.Text?.Contains("one question") == true);
+        Assert.That(relay.ThreadId, Is.EqualTo(topic));
+        Assert.That(_world.Telegram.Requests.Count(r => r.Method == "reopenForumTopic"), Is.EqualTo(1));
+    }
+
+    [Test]
+    public async Task RemovingAChat_ClosesTheProjectsOpenInvites()
+    {
+        var (projectId, code) = await _world.ProjectAsync();
+        await _world.LinkPrivateChatAsync(601, code);
+
+        await _world.Api.DeleteAsync($"/api/projects/{projectId}/chats/601");
+        _world.Telegram.ClientSends(601, $"/start {code}");
+
+        var reply = (await _world.WaitForAsync(s => s.Count(m => m.ChatId == 601) == 2)).Last(m => m.ChatId == 601);
+        Assert.That(reply.Text, Is.EqualTo(AgencyBot.Core.Conversations.ClientTexts.Get("InvalidCode", "en")));
+        Assert.That(await _world.Db.ScalarAsync<long>("SELECT COUNT(*) FROM chat_bindings WHERE chat_id = 601"), Is.Zero);
+    }
+}

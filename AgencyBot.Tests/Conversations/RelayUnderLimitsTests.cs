@@ -162,6 +162,31 @@ public sealed partial class RelayUnderLimitsTests
         });
     }
 
+    [Test]
+    public async Task AlbumsAndNewTopics_CountAgainstTheGroupsBudget_WithoutA429()
+    {
+        // Time runs twelve times faster: 20 posts per 5 s, for the bot and for the Bot API alike.
+        await StartAsync(limits: new Dictionary<string, string?> { ["Telegram:Limits:Group:Per"] = "00:00:05" });
+        _world.Telegram.EnforceLimits(groupWindow: TimeSpan.FromSeconds(5));
+        var projects = new List<long>();
+        for (var p = 0; p < 3; p++) projects.Add((await _world.ProjectAsync($"Client {p}", "Site")).ProjectId);
+        for (var p = 0; p < 3; p++) await _world.BindDirectlyAsync(971 + p, projects[p]);
+
+        for (var p = 0; p < 3; p++)
+        {
+            for (var i = 0; i < 4; i++) _world.Telegram.ClientSendsMedia(971 + p, "photo", mediaGroupId: $"album-{p}");
+            _world.Telegram.ClientSends(971 + p, $"after the album {p}");
+        }
+        await _world.Telegram.WaitForSentAsync(s => Enumerable.Range(0, 3).All(p => s.Any(m => m.Text?.Contains($"after the album {p}") == true)),
+            TimeSpan.FromSeconds(30));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(_world.Telegram.Requests.Where(r => r.Method == "copyMessages" && r.Body["message_ids"] is not null).Select(r => r.Body["message_ids"]!.AsArray().Count), Is.All.EqualTo(4));
+            Assert.That(_world.Telegram.TooManyServed, Is.Zero);
+        });
+    }
+
     private static List<(int Chat, int Seq)> Lines(IReadOnlyList<SentMessage> sent) =>
         sent.Where(m => m.ChatId == AgencyWorld.StaffChat && m.Text is not null)
             .SelectMany(m => Marker().Matches(m.Text!).Select(x => (int.Parse(x.Groups["chat"].Value), int.Parse(x.Groups["seq"].Value))))

@@ -55,6 +55,7 @@ public sealed class FakeBotApi : IAsyncDisposable
     private TaskCompletionSource _sentChanged = NewSignal();
     private readonly Dictionary<(long Chat, int Thread), string> _topics = [];
     private readonly HashSet<(long Chat, int Thread)> _deletedTopics = [];
+    private readonly HashSet<(long Chat, int Thread)> _closedTopics = [];
     private readonly Dictionary<long, List<DateTimeOffset>> _postsByChat = [];
     private readonly List<DateTimeOffset> _allPosts = [];
     private readonly Dictionary<long, DateTimeOffset> _retryUntil = [];
@@ -193,6 +194,12 @@ public sealed class FakeBotApi : IAsyncDisposable
         }
     }
 
+    /// <summary>Someone closes a topic: posts into it fail with TOPIC_CLOSED until it is reopened.</summary>
+    public void CloseTopic(long chatId, int threadId)
+    {
+        lock (_lock) _closedTopics.Add((chatId, threadId));
+    }
+
     private static JsonObject Merge(JsonObject a, JsonObject b)
     {
         foreach (var (k, v) in b) a[k] = v?.DeepClone();
@@ -269,7 +276,14 @@ public sealed class FakeBotApi : IAsyncDisposable
     /// <summary>From now on, answer 429 (with retry_after) to posts beyond Telegram's limits: 20 per minute in a group,
     /// about 1 per second in a private chat (bursts of 4), 30 per second overall (bursts to 60). A little slack
     /// (200 ms) absorbs the jitter between the bot's clock and ours.</summary>
-    public void EnforceLimits() => _enforceLimits = true;
+    /// <param name="groupWindow">The window for a group's 20 posts (a minute, as Telegram; shorter to run a test faster).</param>
+    public void EnforceLimits(TimeSpan? groupWindow = null)
+    {
+        _groupWindow = groupWindow ?? TimeSpan.FromMinutes(1);
+        _enforceLimits = true;
+    }
+
+    private TimeSpan _groupWindow = TimeSpan.FromMinutes(1);
 
     /// <summary>How many 429 answers the limits produced.</summary>
     public int TooManyServed { get; private set; }
@@ -279,30 +293,34 @@ public sealed class FakeBotApi : IAsyncDisposable
 
     private static readonly TimeSpan Slack = TimeSpan.FromMilliseconds(200);
 
-    /// <summary>Null when the post is within the limits (and is counted), else the retry_after in seconds.</summary>
-    private int? OverLimit(long chatId, DateTimeOffset now)
+    /// <summary>Null when the <paramref name="posts"/> are within the limits (and are counted), else the retry_after in seconds.</summary>
+    private int? OverLimit(long chatId, DateTimeOffset now, int count = 1)
     {
         lock (_lock)
         {
             if (_retryUntil.TryGetValue(chatId, out var until) && now < until - Slack) EarlySends++;
             var posts = _postsByChat.TryGetValue(chatId, out var list) ? list : _postsByChat[chatId] = [];
-            var (limit, window) = chatId < 0 ? (20, TimeSpan.FromMinutes(1)) : (4, TimeSpan.FromSeconds(1));
-            var wait = Wait(posts, limit, window, now) ?? Wait(_allPosts, 60, TimeSpan.FromSeconds(1), now);
+            var (limit, window) = chatId < 0 ? (20, _groupWindow) : (4, TimeSpan.FromSeconds(1));
+            var wait = Wait(posts, limit, window, now, count) ?? Wait(_allPosts, 60, TimeSpan.FromSeconds(1), now, count);
             if (wait is { } seconds)
             {
                 TooManyServed++;
                 _retryUntil[chatId] = now + TimeSpan.FromSeconds(seconds);
                 return seconds;
             }
-            posts.Add(now);
-            _allPosts.Add(now);
+            for (var i = 0; i < count; i++)
+            {
+                posts.Add(now);
+                _allPosts.Add(now);
+            }
             return null;
         }
 
-        static int? Wait(List<DateTimeOffset> posts, int limit, TimeSpan window, DateTimeOffset now)
+        static int? Wait(List<DateTimeOffset> posts, int limit, TimeSpan window, DateTimeOffset now, int count)
         {
             posts.RemoveAll(t => t <= now - window + Slack);
-            return posts.Count < limit ? null : Math.Max(1, (int)Math.Ceiling((posts[0] + window - now).TotalSeconds));
+            return posts.Count + count <= limit ? null
+                : Math.Max(1, (int)Math.Ceiling((posts[Math.Min(posts.Count - 1, posts.Count + count - limit - 1)] + window - now).TotalSeconds));
         }
     }
 
@@ -439,8 +457,18 @@ public sealed class FakeBotApi : IAsyncDisposable
             case "editmessagetext":
                 await Ok(http, MessageJson(request, (int?)body["message_id"] ?? 0));
                 break;
+            case "reopenforumtopic":
+                lock (_lock) _closedTopics.Remove((request.ChatId ?? 0, (int?)body["message_thread_id"] ?? 0));
+                await Ok(http, true);
+                break;
             case "createforumtopic":
                 var topicChat = request.ChatId ?? 0;
+                // Creating a topic posts a service message into the group: it counts against the group's limit.
+                if (_enforceLimits && OverLimit(topicChat, request.At) is { } topicRetry)
+                {
+                    await Error(http, 429, $"Too Many Requests: retry after {topicRetry}", topicRetry);
+                    break;
+                }
                 if (!_chats.TryGetValue(topicChat, out var forum) || !forum.IsForum)
                 {
                     await Error(http, 400, "Bad Request: the chat is not a forum");
@@ -459,18 +487,24 @@ public sealed class FakeBotApi : IAsyncDisposable
     /// <summary>Refusals Telegram itself would give: too many posts, a post into a deleted topic.</summary>
     private async Task<bool> RefusedAsync(HttpContext http, BotRequest request)
     {
-        if (_enforceLimits && OverLimit(request.ChatId ?? 0, request.At) is { } retryAfter)
+        // Telegram counts an album as a post per photo.
+        var posts = request.Body["message_ids"] is JsonArray ids ? Math.Max(1, ids.Count) : 1;
+        if (_enforceLimits && OverLimit(request.ChatId ?? 0, request.At, posts) is { } retryAfter)
         {
             await Error(http, 429, $"Too Many Requests: retry after {retryAfter}", retryAfter);
             return true;
         }
         if (request.ThreadId is { } thread && request.ChatId is { } chat)
         {
-            bool deleted;
-            lock (_lock) deleted = _deletedTopics.Contains((chat, thread));
-            if (deleted)
+            bool deleted, closed;
+            lock (_lock)
             {
-                await Error(http, 400, "Bad Request: message thread not found");
+                deleted = _deletedTopics.Contains((chat, thread));
+                closed = _closedTopics.Contains((chat, thread));
+            }
+            if (deleted || closed)
+            {
+                await Error(http, 400, deleted ? "Bad Request: message thread not found" : "Bad Request: TOPIC_CLOSED");
                 return true;
             }
         }
