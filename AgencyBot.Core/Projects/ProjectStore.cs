@@ -22,11 +22,17 @@ public sealed class ProjectStore(Database database, TimeProvider clock)
         SELECT id AS Id, client_id AS ClientId, name AS Name FROM projects WHERE id = @Id
         """;
 
-    /// <summary>Creates a project; null when the client does not exist.</summary>
-    public async Task<Project?> AddAsync(long clientId, string name, CancellationToken ct = default)
+    /// <summary>Creates a project; null when the client does not exist. <paramref name="then"/> runs in the same
+    /// transaction (a template applied the minute the contract is signed, or not at all).</summary>
+    public async Task<Project?> AddAsync(long clientId, string name, Func<System.Data.IDbConnection, System.Data.IDbTransaction, long, Task>? then = null,
+        CancellationToken ct = default)
     {
-        var id = await database.WriteAsync((c, t) => c.ExecuteScalarAsync<long?>(Insert,
-            new { ClientId = clientId, Name = name, Now = clock.GetUtcNow().ToUnixTimeMilliseconds() }, t), ct);
+        var id = await database.WriteAsync(async (c, t) =>
+        {
+            var id = await c.ExecuteScalarAsync<long?>(Insert, new { ClientId = clientId, Name = name, Now = clock.GetUtcNow().ToUnixTimeMilliseconds() }, t);
+            if (id is { } created && then is not null) await then(c, t, created);
+            return id;
+        }, ct);
         return id is null ? null : new Project(id.Value, clientId, name);
     }
 

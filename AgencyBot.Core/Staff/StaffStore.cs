@@ -26,6 +26,17 @@ public sealed class StaffStore(Database database, TimeProvider clock)
         FROM staff WHERE telegram_user_id = @TelegramUserId
         """;
 
+    private const string Exists = "SELECT COUNT(*) FROM staff WHERE id = @Id";
+
+    public static async Task<bool> ExistsAsync(System.Data.IDbConnection connection, System.Data.IDbTransaction? transaction, long id) =>
+        await connection.ExecuteScalarAsync<long>(Exists, new { Id = id }, transaction) == 1;
+
+    public async Task<bool> ExistsAsync(long id, CancellationToken ct = default)
+    {
+        await using var connection = await database.OpenAsync(ct);
+        return await ExistsAsync(connection, null, id);
+    }
+
     /// <summary>Registers a staff member; null when that Telegram user is already registered.</summary>
     public async Task<StaffMember?> AddAsync(long telegramUserId, string name, StaffRole role, CancellationToken ct = default)
     {

@@ -30,9 +30,11 @@ public sealed class TeamStore(Database database)
 
     /// <summary>Replaces the project's team.</summary>
     public Task SetAsync(long projectId, IReadOnlyCollection<(string Role, long StaffId)> members, CancellationToken ct = default) =>
-        database.WriteAsync(async (c, t) =>
-        {
-            await c.ExecuteAsync(Clear, new { ProjectId = projectId }, t);
-            await c.ExecuteAsync(Insert, members.Select(m => new { ProjectId = projectId, m.Role, m.StaffId }), t);
-        }, ct);
+        database.WriteAsync((c, t) => SetAsync(c, t, projectId, members), ct);
+
+    public static async Task SetAsync(IDbConnection c, IDbTransaction t, long projectId, IReadOnlyCollection<(string Role, long StaffId)> members)
+    {
+        await c.ExecuteAsync(Clear, new { ProjectId = projectId }, t);
+        await c.ExecuteAsync(Insert, members.Select(m => new { ProjectId = projectId, m.Role, m.StaffId }), t);
+    }
 }

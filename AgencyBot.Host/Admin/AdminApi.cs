@@ -6,6 +6,7 @@ using AgencyBot.Host.Reports;
 using AgencyBot.Host.Projects;
 using AgencyBot.Host.Settings;
 using AgencyBot.Host.Staff;
+using AgencyBot.Host.Tasks;
 using FluentValidation;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
@@ -18,6 +19,8 @@ public static class AdminApi
     {
         services.AddProblemDetails();
         services.AddValidatorsFromAssemblyContaining<CreateStaff>(includeInternalTypes: true);
+        services.AddSingleton<IValidator<AgencyBot.Core.Tasks.Template>>(sp =>
+            new AgencyBot.Core.Tasks.TemplateValidator(sp.GetRequiredService<IOptions<AgencyBot.Core.Agency.AgencyOptions>>().Value.TeamRoles));
         services.ConfigureHttpJsonOptions(o =>
             o.SerializerOptions.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter(System.Text.Json.JsonNamingPolicy.CamelCase)));
         return services;
@@ -33,6 +36,8 @@ public static class AdminApi
         api.MapConversations();
         api.MapReports();
         api.MapOps();
+        api.MapTemplates();
+        api.MapTasks();
     }
 }
 

@@ -9,16 +9,23 @@ using Microsoft.Extensions.Options;
 
 namespace AgencyBot.Host.Projects;
 
-public sealed record CreateProject(long? ClientId, string? Name);
+/// <summary>With a template, every task of it is created at once (day 0 = <see cref="StartDate"/>, default today).</summary>
+public sealed record CreateProject(long? ClientId, string? Name, long? TemplateId = null, DateOnly? StartDate = null,
+    IReadOnlyList<AgencyBot.Host.Tasks.TeamMemberBody>? Team = null);
 
 public sealed record InviteCreated(string Code, string Link, DateTimeOffset ExpiresAt);
 
 internal sealed class CreateProjectValidator : AbstractValidator<CreateProject>
 {
-    public CreateProjectValidator()
+    public CreateProjectValidator(IOptions<AgencyOptions> agency)
     {
         RuleFor(p => p.ClientId).NotNull().GreaterThan(0);
         RuleFor(p => p.Name).NotEmpty().MaximumLength(100);
+        RuleForEach(p => p.Team).ChildRules(m =>
+        {
+            m.RuleFor(x => x.Role).NotEmpty().Must(r => agency.Value.TeamRoles.Contains(r!)).WithMessage("'Role' must be one of the team roles.");
+            m.RuleFor(x => x.StaffId).NotNull().GreaterThan(0);
+        });
     }
 }
 
@@ -36,10 +43,24 @@ public static class ProjectsApi
     private static async Task<Results<Ok<Project>, ProblemHttpResult>> GetAsync(long id, ProjectStore store, CancellationToken ct) =>
         await store.FindAsync(id, ct) is { } project ? TypedResults.Ok(project) : Problems.NotFound($"There is no project {id}.");
 
-    private static async Task<Results<Created<Project>, ProblemHttpResult>> CreateAsync(CreateProject body, ProjectStore store, CancellationToken ct) =>
-        await store.AddAsync(body.ClientId!.Value, body.Name!.Trim(), ct) is { } project
+    private static async Task<Results<Created<Project>, ProblemHttpResult>> CreateAsync(CreateProject body, ProjectStore store,
+        AgencyBot.Core.Tasks.TemplateStore templates, AgencyBot.Core.Staff.StaffStore staff, AgencyBot.Core.Tasks.TaskWork work, CancellationToken ct)
+    {
+        AgencyBot.Core.Tasks.StoredTemplate? template = null;
+        if (body.TemplateId is { } templateId && (template = await templates.FindAsync(templateId, ct)) is null)
+            return Problems.NotFound($"There is no template {templateId}.");
+        foreach (var member in body.Team ?? [])
+            if (!await staff.ExistsAsync(member.StaffId!.Value, ct)) return Problems.NotFound($"There is no staff member {member.StaffId}.");
+        var project = await store.AddAsync(body.ClientId!.Value, body.Name!.Trim(), async (c, t, projectId) =>
+        {
+            if (body.Team is { Count: > 0 } members)
+                await AgencyBot.Core.Tasks.TeamStore.SetAsync(c, t, projectId, members.Select(m => (m.Role!, m.StaffId!.Value)).ToList());
+            if (template is not null) await work.ApplyTemplateAsync(c, t, projectId, template.Body, body.StartDate, null);
+        }, ct);
+        return project is not null
             ? TypedResults.Created($"/api/projects/{project.Id}", project)
             : Problems.NotFound($"There is no client {body.ClientId}.");
+    }
 
     private static async Task<Results<Created<InviteCreated>, ProblemHttpResult>> CreateInviteAsync(
         long id, InviteStore invites, BotIdentity bot, IOptions<AgencyOptions> agency, CancellationToken ct)
