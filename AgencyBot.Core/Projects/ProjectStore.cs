@@ -18,6 +18,12 @@ public sealed class ProjectStore(Database database, TimeProvider clock)
         SELECT id AS Id, client_id AS ClientId, name AS Name FROM projects ORDER BY id
         """;
 
+    private const string UpdateSettings = """
+        UPDATE projects SET notify_progress = COALESCE(@NotifyProgress, notify_progress),
+                            language = CASE WHEN @ClearLanguage THEN NULL ELSE COALESCE(@Language, language) END
+        WHERE id = @Id
+        """;
+
     private const string SelectById = """
         SELECT id AS Id, client_id AS ClientId, name AS Name FROM projects WHERE id = @Id
         """;
@@ -35,6 +41,14 @@ public sealed class ProjectStore(Database database, TimeProvider clock)
         }, ct);
         return id is null ? null : new Project(id.Value, clientId, name);
     }
+
+    /// <summary>Per-project switches: progress notes to the client, and the language clients are answered in
+    /// ("" clears it, so each client's own Telegram language is used). False when there is no such project.</summary>
+    public Task<bool> UpdateSettingsAsync(long id, bool? notifyProgress, string? language, CancellationToken ct = default) =>
+        database.WriteAsync(async (c, t) => await c.ExecuteAsync(UpdateSettings, new
+        {
+            Id = id, NotifyProgress = notifyProgress, Language = language == "" ? null : language, ClearLanguage = language == "",
+        }, t) == 1, ct);
 
     public async Task<IReadOnlyList<Project>> ListAsync(CancellationToken ct = default)
     {

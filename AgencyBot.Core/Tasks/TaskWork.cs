@@ -1,6 +1,5 @@
 using System.Data;
 using System.Globalization;
-using System.Net;
 using AgencyBot.Core.Agency;
 using AgencyBot.Core.Conversations;
 using AgencyBot.Core.Outbox;
@@ -28,9 +27,23 @@ public sealed class TaskWork(OutboxStore outbox, StaffChatStore staffChats, Staf
 
     private const string SelectStaff = "SELECT id AS Id, telegram_user_id AS TelegramUserId, name AS Name, started_bot AS StartedBot FROM staff WHERE id = @Id";
 
-    private sealed record ProjectInfo(string ProjectName, string ClientName, string? Language, bool NotifyProgress, string? StartedOn);
+    // Property records: Dapper sets SQLite's 0/1 integers into bools through setters, not constructors.
+    private sealed record ProjectInfo
+    {
+        public string ProjectName { get; init; } = "";
+        public string ClientName { get; init; } = "";
+        public string? Language { get; init; }
+        public bool NotifyProgress { get; init; }
+        public string? StartedOn { get; init; }
+    }
 
-    private sealed record StaffContact(long Id, long TelegramUserId, string Name, bool StartedBot);
+    private sealed record StaffContact
+    {
+        public long Id { get; init; }
+        public long TelegramUserId { get; init; }
+        public string Name { get; init; } = "";
+        public bool StartedBot { get; init; }
+    }
 
     public WorkingDays WorkingDays { get; } = new(agency.Value.Holidays);
 
@@ -121,9 +134,14 @@ public sealed class TaskWork(OutboxStore outbox, StaffChatStore staffChats, Staf
         }
         if (await staffChats.GetAsync(c, t) is { } staff)
             await staffRelay.NoticeAsync(c, t, staff, task.ProjectId,
-                $"📌 <a href=\"tg://user?id={assignee.TelegramUserId}\">{WebUtility.HtmlEncode(assignee.Name)}</a>, you are now responsible for {WebUtility.HtmlEncode(what)}.",
+                $"📌 <a href=\"tg://user?id={assignee.TelegramUserId}\">{Html(assignee.Name)}</a>, you are now responsible for {Html(what)}.",
                 html: true);
     }
+
+    // Telegram's HTML needs only these four escaped; letters such as é stay as they are.
+    private static string Html(string text) =>
+        text.Replace("&", "&amp;", StringComparison.Ordinal).Replace("<", "&lt;", StringComparison.Ordinal)
+            .Replace(">", "&gt;", StringComparison.Ordinal).Replace("\"", "&quot;", StringComparison.Ordinal);
 
     /// <summary>One line about a task for a client: who does it, progress and due date.</summary>
     public static string Describe(TaskView task, string language, bool withProgress = true)

@@ -13,6 +13,14 @@ namespace AgencyBot.Host.Projects;
 public sealed record CreateProject(long? ClientId, string? Name, long? TemplateId = null, DateOnly? StartDate = null,
     IReadOnlyList<AgencyBot.Host.Tasks.TeamMemberBody>? Team = null);
 
+public sealed record ProjectSettings(bool? NotifyProgress = null, string? Language = null);
+
+internal sealed class ProjectSettingsValidator : AbstractValidator<ProjectSettings>
+{
+    public ProjectSettingsValidator() =>
+        RuleFor(s => s.Language).Must(l => l is null or "" or "en" or "fr").WithMessage("'Language' must be en, fr, or empty (each client's own).");
+}
+
 public sealed record InviteCreated(string Code, string Link, DateTimeOffset ExpiresAt);
 
 internal sealed class CreateProjectValidator : AbstractValidator<CreateProject>
@@ -38,6 +46,10 @@ public static class ProjectsApi
         projects.MapGet("/{id:long}", GetAsync);
         projects.MapPost("/", CreateAsync).AddEndpointFilter<Validated<CreateProject>>();
         projects.MapPost("/{id:long}/invites", CreateInviteAsync);
+        projects.MapPatch("/{id:long}", async (long id, ProjectSettings body, ProjectStore store, CancellationToken ct) =>
+            await store.UpdateSettingsAsync(id, body.NotifyProgress, body.Language, ct)
+                ? (IResult)TypedResults.NoContent()
+                : Problems.NotFound($"There is no project {id}.")).AddEndpointFilter<Validated<ProjectSettings>>();
     }
 
     private static async Task<Results<Ok<Project>, ProblemHttpResult>> GetAsync(long id, ProjectStore store, CancellationToken ct) =>

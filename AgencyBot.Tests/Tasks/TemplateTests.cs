@@ -1,0 +1,158 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using AgencyBot.Tests.Hosting;
+
+namespace AgencyBot.Tests.Tasks;
+
+/// <summary>Templates through the admin API, and the tasks they create the minute a project starts.</summary>
+public sealed class TemplateTests
+{
+    private AgencyWorld _world = null!;
+
+    [SetUp]
+    public async Task SetUp() => _world = await AgencyWorld.StartAsync();
+
+    [TearDown]
+    public async Task TearDown() => await _world.DisposeAsync();
+
+    internal static string RepoFile(string relative)
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "AgencyBot.sln"))) dir = dir.Parent;
+        return File.ReadAllText(Path.Combine(dir!.FullName, relative));
+    }
+
+    private async Task<long> PostTemplateAsync(string json)
+    {
+        var response = await _world.Api.PostAsync("/api/templates", new StringContent(json, Encoding.UTF8, "application/json"));
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Created), await response.Content.ReadAsStringAsync());
+        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt64();
+    }
+
+    private async Task<Dictionary<string, long>> TeamAsync()
+    {
+        var team = new Dictionary<string, long>
+        {
+            ["assistant"] = await _world.Db.ScalarAsync<long>("SELECT id FROM staff WHERE telegram_user_id = @a", new { a = AgencyWorld.Assistant }),
+            ["designer"] = await _world.StaffAsync(9002, "Léa Martin", "employee"),
+            ["developer"] = await _world.StaffAsync(9003, "Tom Durand", "employee"),
+            ["copywriter"] = await _world.StaffAsync(9004, "Sam Petit", "employee"),
+            ["seo"] = await _world.StaffAsync(9005, "Nora Blanc", "employee"),
+            ["manager"] = await _world.StaffAsync(9006, "Paul Roux", "manager"),
+        };
+        return team;
+    }
+
+    [TestCase("templates/website-launch.json")]
+    [TestCase("templates/monthly-seo.json")]
+    public async Task ShippedTemplates_AreValid_AndReadBack(string file)
+    {
+        var id = await PostTemplateAsync(RepoFile(file));
+
+        var template = await _world.Api.GetFromJsonAsync<JsonElement>($"/api/templates/{id}");
+        var source = JsonDocument.Parse(RepoFile(file)).RootElement;
+        Assert.That(template.GetProperty("name").GetString(), Is.EqualTo(source.GetProperty("name").GetString()));
+        Assert.That(template.GetProperty("tasks").GetArrayLength(), Is.EqualTo(source.GetProperty("tasks").GetArrayLength()));
+    }
+
+    [Test]
+    public async Task ProjectCreatedWithATemplate_HasEveryTaskAtOnce_AssignedByRole_DueInWorkingDays_AndTheClientIsTold()
+    {
+        var templateId = await PostTemplateAsync(RepoFile("templates/website-launch.json"));
+        var team = await TeamAsync();
+        var (existing, _) = await _world.ProjectAsync("Acme", "Warm-up");
+        var clientId = await _world.Db.ScalarAsync<long>("SELECT client_id FROM projects WHERE id = @existing", new { existing });
+
+        var created = await _world.Api.PostAsJsonAsync("/api/projects", new
+        {
+            clientId, name = "Website launch", templateId, startDate = "2026-12-04", // a Friday
+            team = team.Select(t => new { role = t.Key, staffId = t.Value }),
+        });
+        Assert.That(created.StatusCode, Is.EqualTo(HttpStatusCode.Created));
+        var projectId = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt64();
+        var tasks = await _world.Api.GetFromJsonAsync<JsonElement>($"/api/projects/{projectId}/tasks");
+
+        JsonElement Task(string title) => tasks.EnumerateArray().Single(t => t.GetProperty("title").GetString() == title);
+        Assert.Multiple(() =>
+        {
+            Assert.That(tasks.GetArrayLength(), Is.EqualTo(12), "6 tasks and 6 subtasks");
+            Assert.That(Task("Kick-off and brief").GetProperty("responsibleName").GetString(), Is.EqualTo("Marie"));
+            Assert.That(Task("Kick-off and brief").GetProperty("dueOn").GetString(), Is.EqualTo("2026-12-08"), "Friday + 2 working days");
+            Assert.That(Task("Design").GetProperty("responsibleName").GetString(), Is.EqualTo("Léa Martin"));
+            Assert.That(Task("Homepage mock-up").GetProperty("parentNumber").GetInt64(), Is.EqualTo(Task("Design").GetProperty("number").GetInt64()));
+            Assert.That(Task("Homepage mock-up").GetProperty("partsTotal").GetInt64(), Is.EqualTo(3));
+            Assert.That(Task("Design").GetProperty("partsTotal").GetInt64(), Is.EqualTo(6), "3 subtasks and the 3 checklist items below them");
+            Assert.That(Task("Internal: margin and hours review").GetProperty("staffOnly").GetBoolean(), Is.True);
+            Assert.That(tasks.EnumerateArray().Select(t => t.GetProperty("number").GetInt64()), Is.Unique);
+        });
+
+        // A client who links a chat later sees the plan with /status; one linked now would be told at once.
+        var ownCode = await _world.InviteAsync(projectId);
+        await _world.LinkPrivateChatAsync(701, ownCode);
+        _world.Telegram.ClientSends(701, "/status");
+        var status = (await _world.WaitForAsync(s => s.Any(m => m.ChatId == 701 && m.Text?.Contains("work in progress") == true)))
+            .Single(m => m.ChatId == 701 && m.Text?.Contains("work in progress") == true).Text!;
+        Assert.Multiple(() =>
+        {
+            Assert.That(status, Does.Contain("Design: Léa, 0/6 done"));
+            Assert.That(status, Does.Not.Contain("Internal"), "staff-only tasks stay hidden");
+            Assert.That(status, Does.Not.Contain("Homepage mock-up"), "subtasks are counted, not listed");
+        });
+    }
+
+    [Test]
+    public async Task ApplyingATemplate_TellsTheLinkedClientWhatStartsNowAndWhoDoesIt()
+    {
+        var templateId = await PostTemplateAsync(RepoFile("templates/monthly-seo.json"));
+        var team = await TeamAsync();
+        var (projectId, code) = await _world.ProjectAsync("Acme", "SEO");
+        await _world.Api.PutAsJsonAsync($"/api/projects/{projectId}/team", new { members = team.Select(t => new { role = t.Key, staffId = t.Value }) });
+        await _world.LinkPrivateChatAsync(702, code, language: "fr");
+
+        var applied = await _world.Api.PostAsJsonAsync($"/api/projects/{projectId}/apply-template", new { templateId });
+
+        Assert.That(applied.StatusCode, Is.EqualTo(HttpStatusCode.Created));
+        var plan = (await _world.WaitForAsync(s => s.Any(m => m.ChatId == 702 && m.Text?.Contains("commence") == true)))
+            .Single(m => m.ChatId == 702 && m.Text?.Contains("commence") == true).Text!;
+        Assert.That(plan, Does.Contain("Technical check : Nora").And.Contain("Content for the month : Sam"));
+    }
+
+    [TestCase("""{"name":"Loop","tasks":[{"key":"a","title":"A","after":["b"]},{"key":"b","title":"B","after":["a"]}]}""", "Tasks[0].After")]
+    [TestCase("""{"name":"Role","tasks":[{"title":"A","role":"astronaut"}]}""", "Tasks[0].Role")]
+    [TestCase("""{"name":"Offset","tasks":[{"title":"A","subtasks":[{"title":"B","dueInWorkingDays":-2}]}]}""", "Tasks[0].Subtasks[0].DueInWorkingDays")]
+    [TestCase("""{"name":"Deep","tasks":[{"title":"A","subtasks":[{"title":"B","subtasks":[{"title":"C"}]}]}]}""", "Tasks[0].Subtasks[0].Subtasks")]
+    [TestCase("""{"name":"Check","tasks":[{"title":"A","checklist":[{"text":"x","role":"pilot"}]}]}""", "Tasks[0].Checklist[0].Role")]
+    [TestCase("""{"name":"Unknown","tasks":[{"title":"A","after":["nope"]}]}""", "Tasks[0].After")]
+    [TestCase("""{"name":"","tasks":[]}""", "Name")]
+    public async Task InvalidTemplate_IsRefused_NamingTheField(string json, string field)
+    {
+        var response = await _world.Api.PostAsync("/api/templates", new StringContent(json, Encoding.UTF8, "application/json"));
+
+        var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
+        Assert.That(problem.GetProperty("errors").EnumerateObject().Select(e => e.Name), Does.Contain(field));
+        Assert.That(await _world.Db.ScalarAsync<long>("SELECT COUNT(*) FROM templates"), Is.Zero);
+    }
+
+    [Test]
+    public async Task Templates_CanBeListedUpdatedAndDeleted()
+    {
+        var id = await PostTemplateAsync("""{"name":"Small","tasks":[{"title":"One"}]}""");
+
+        var updated = await _world.Api.PutAsync($"/api/templates/{id}", new StringContent("""{"name":"Small v2","tasks":[{"title":"One"},{"title":"Two"}]}""", Encoding.UTF8, "application/json"));
+        var list = await _world.Api.GetFromJsonAsync<JsonElement>("/api/templates");
+        var deleted = await _world.Api.DeleteAsync($"/api/templates/{id}");
+        var gone = await _world.Api.GetAsync($"/api/templates/{id}");
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(updated.StatusCode, Is.EqualTo(HttpStatusCode.NoContent));
+            Assert.That(list[0].GetProperty("name").GetString(), Is.EqualTo("Small v2"));
+            Assert.That(list[0].GetProperty("tasks").GetArrayLength(), Is.EqualTo(2));
+            Assert.That(deleted.StatusCode, Is.EqualTo(HttpStatusCode.NoContent));
+            Assert.That(gone.StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
+        });
+    }
+}
