@@ -1,0 +1,100 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using AgencyBot.Tests.Hosting;
+
+namespace AgencyBot.Tests.Tasks;
+
+public sealed class TasksApiTests
+{
+    private AgencyWorld _world = null!;
+    private long _projectId;
+
+    [SetUp]
+    public async Task SetUp()
+    {
+        _world = await AgencyWorld.StartAsync();
+        string code;
+        (_projectId, code) = await _world.ProjectAsync();
+        await _world.LinkPrivateChatAsync(601, code);
+    }
+
+    [TearDown]
+    public async Task TearDown() => await _world.DisposeAsync();
+
+    private async Task<JsonElement> CreateAsync(object body)
+    {
+        var response = await _world.Api.PostAsJsonAsync($"/api/projects/{_projectId}/tasks", body);
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Created), await response.Content.ReadAsStringAsync());
+        return await response.Content.ReadFromJsonAsync<JsonElement>();
+    }
+
+    [Test]
+    public async Task CreateListAndUpdate_WithTheSameEffectsAsInChat()
+    {
+        var lea = await _world.StaffAsync(9002, "Léa", "employee");
+        var design = await CreateAsync(new { title = "Design", role = "designer", due = "2027-01-15" });
+        await CreateAsync(new { title = "Mock-up", parentNumber = design.GetProperty("number").GetInt64(), responsibleStaffId = lea });
+
+        var patched = await _world.Api.PatchAsJsonAsync($"/api/projects/{_projectId}/tasks/2", new { status = "done" });
+        var moved = await _world.Api.PatchAsJsonAsync($"/api/projects/{_projectId}/tasks/1", new { due = "2027-02-01", status = "in_progress" });
+        var open = await _world.Api.GetFromJsonAsync<JsonElement>($"/api/projects/{_projectId}/tasks?status=in_progress");
+        var done = await _world.Api.GetFromJsonAsync<JsonElement>($"/api/projects/{_projectId}/tasks?status=done");
+
+        await _world.WaitForAsync(s => s.Any(m => m.ChatId == 601 && m.Text?.Contains("New date") == true));
+        Assert.Multiple(() =>
+        {
+            Assert.That(patched.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+            Assert.That(moved.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+            Assert.That(open.EnumerateArray().Select(t => t.GetProperty("title").GetString()), Is.EqualTo(new[] { "Design" }));
+            Assert.That(done.EnumerateArray().Select(t => t.GetProperty("title").GetString()), Is.EqualTo(new[] { "Mock-up" }));
+            Assert.That(_world.Telegram.SentTo(601).Select(m => m.Text), Has.Some.Contains("Done: “Mock-up”"));
+            Assert.That(_world.Telegram.SentTo(9002).Concat(_world.Telegram.SentTo(AgencyWorld.StaffChat)).Select(m => m.Text), Has.Some.Contains("Mock-up"));
+        });
+    }
+
+    [Test]
+    public async Task BadTaskInput_IsAProblem_AndChangesNothing()
+    {
+        await CreateAsync(new { title = "Design" });
+
+        var noTitle = await _world.Api.PostAsJsonAsync($"/api/projects/{_projectId}/tasks", new { title = "" });
+        var badRole = await _world.Api.PostAsJsonAsync($"/api/projects/{_projectId}/tasks", new { title = "x", role = "wizard" });
+        var badParent = await _world.Api.PostAsJsonAsync($"/api/projects/{_projectId}/tasks", new { title = "x", parentNumber = 42 });
+        var badStatus = await _world.Api.PatchAsJsonAsync($"/api/projects/{_projectId}/tasks/1", new { status = "maybe" });
+        var pastDue = await _world.Api.PatchAsJsonAsync($"/api/projects/{_projectId}/tasks/1", new { due = "2020-01-01" });
+        var unknownStaff = await _world.Api.PatchAsJsonAsync($"/api/projects/{_projectId}/tasks/1", new { responsibleStaffId = 999 });
+        var unknownTask = await _world.Api.PatchAsJsonAsync($"/api/projects/{_projectId}/tasks/77", new { status = "done" });
+        var unknownProject = await _world.Api.GetAsync("/api/projects/999/tasks");
+
+        Assert.Multiple(async () =>
+        {
+            foreach (var r in new[] { noTitle, badRole, badParent, badStatus, pastDue, unknownStaff })
+                Assert.That(r.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest), await r.Content.ReadAsStringAsync());
+            Assert.That(unknownTask.StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
+            Assert.That(unknownProject.StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
+            Assert.That(await _world.Db.ScalarAsync<long>("SELECT COUNT(*) FROM tasks"), Is.EqualTo(1));
+            Assert.That(await _world.Db.ScalarAsync<string>("SELECT status FROM tasks"), Is.EqualTo("todo"));
+        });
+    }
+
+    [Test]
+    public async Task Team_IsSetPerRole_AndValidated()
+    {
+        var lea = await _world.StaffAsync(9002, "Léa", "employee");
+
+        var set = await _world.Api.PutAsJsonAsync($"/api/projects/{_projectId}/team", new { members = new[] { new { role = "designer", staffId = lea } } });
+        var badRole = await _world.Api.PutAsJsonAsync($"/api/projects/{_projectId}/team", new { members = new[] { new { role = "wizard", staffId = lea } } });
+        var badStaff = await _world.Api.PutAsJsonAsync($"/api/projects/{_projectId}/team", new { members = new[] { new { role = "developer", staffId = 999 } } });
+        var team = await _world.Api.GetFromJsonAsync<JsonElement>($"/api/projects/{_projectId}/team");
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(set.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+            Assert.That(badRole.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
+            Assert.That(badStaff.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
+            Assert.That(team.EnumerateArray().Select(m => (m.GetProperty("role").GetString(), m.GetProperty("staffName").GetString())),
+                Is.EqualTo(new[] { ("designer", "Léa") }));
+        });
+    }
+}
