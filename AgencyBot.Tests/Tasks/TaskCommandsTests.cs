@@ -278,6 +278,24 @@ public sealed class TaskCommandsTests
     }
 
     [Test]
+    public async Task TagButton_OffersTheAgencysTags_AndTagsTheConversation()
+    {
+        await ClientAsksAsync("Something is broken");
+        var relay = _world.Telegram.SentTo(AgencyWorld.StaffChat).Single(m => m.Text?.Contains("Something is broken") == true);
+        var tagData = relay.Request.Body["reply_markup"]!["inline_keyboard"]![1]![0]!["callback_data"]!.GetValue<string>();
+
+        _world.Telegram.Presses(AgencyWorld.StaffChat, relay.MessageId, tagData, userId: AgencyWorld.Assistant, firstName: "Marie");
+        var choices = (await _world.WaitForAsync(s => s.Any(m => m.Text == "Tag this conversation:"))).Single(m => m.Text == "Tag this conversation:");
+        var bug = choices.Request.Body["reply_markup"]!["inline_keyboard"]!.AsArray().SelectMany(r => r!.AsArray())
+            .Single(b => (string?)b!["text"] == "bug")!["callback_data"]!.GetValue<string>();
+        _world.Telegram.Presses(AgencyWorld.StaffChat, choices.MessageId, bug, userId: AgencyWorld.Assistant, firstName: "Marie");
+
+        await Eventually.HoldsAsync(async () => (await _world.Db.QueryAsync<string>("SELECT tag FROM conversation_tags")).ToList(),
+            tags => tags.SequenceEqual(["bug"]), AgencyWorld.Timeout, "tagged");
+        Assert.That(choices.ThreadId, Is.EqualTo(relay.ThreadId));
+    }
+
+    [Test]
     public async Task Buttons_PressedBySomeoneWhoIsNotStaff_DoNothing()
     {
         await ClientAsksAsync("Visitor test");
