@@ -1,5 +1,6 @@
 using AgencyBot.Host.Admin;
 using AgencyBot.Host.Data;
+using AgencyBot.Host.Digest;
 using AgencyBot.Host.Health;
 using AgencyBot.Host.Settings;
 using AgencyBot.Host.Telegram;
@@ -10,6 +11,7 @@ builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = 
 builder.Services.AddAgencySettings(builder.Configuration);
 builder.Services.AddStorage();          // SQLite, migrations, one store per table
 builder.Services.AddTelegram();         // intake → inbox → router → outbox → sender
+builder.Services.AddScheduling(builder.Configuration); // Quartz: SLA checks, the daily digest
 builder.Services.AddAdminApi();         // /api, behind X-Api-Key
 builder.Services.AddAgencyHealth();     // /health
 

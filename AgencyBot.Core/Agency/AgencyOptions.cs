@@ -11,13 +11,25 @@ public sealed class AgencyOptions
     /// <summary>Add the staff member's first name under answers relayed to clients.</summary>
     public bool SignStaffReplies { get; set; } = true;
     /// <summary>The team roles a project can staff (designer, developer, …): templates may only use these.</summary>
-    public List<string> TeamRoles { get; set; } = ["assistant", "manager", "designer", "developer", "seo", "copywriter"];
+    public List<string> TeamRoles { get; set; } = [];
 
-    /// <summary>Days off that working-day offsets skip, besides weekends.</summary>
+    /// <summary>When the team works, e.g. "Mon-Fri 09:00-18:00" (parts joined with ';'); empty: always.</summary>
+    public string BusinessHours { get; set; } = "";
+
+    /// <summary>Days off: no business time (and working-day offsets skip them), besides weekends.</summary>
     public List<DateOnly> Holidays { get; set; } = [];
 
     /// <summary>Tags offered on the "Tag" button of relayed messages (/tag takes any).</summary>
-    public List<string> Tags { get; set; } = ["question", "change", "bug", "invoice", "urgent"];
+    public List<string> Tags { get; set; } = [];
+
+    /// <summary>Fills the lists left empty. Applied after binding: the configuration binder adds to a list it finds
+    /// filled, so defaults cannot be property initializers.</summary>
+    public AgencyOptions Defaults()
+    {
+        if (TeamRoles.Count == 0) TeamRoles = ["assistant", "manager", "designer", "developer", "seo", "copywriter"];
+        if (Tags.Count == 0) Tags = ["question", "change", "bug", "invoice", "urgent"];
+        return this;
+    }
 
     /// <summary>IANA time zone for times shown to people (and, later, business hours and the digest).</summary>
     public string TimeZone { get; set; } = "UTC";

@@ -28,6 +28,7 @@ public sealed class ClientMessages(
     OutboxStore outbox,
     IOptions<AgencyOptions> agency,
     IOptions<SlaOptions> sla,
+    BusinessCalendar calendar,
     TimeProvider clock,
     ILogger<ClientMessages> logger)
 {
@@ -96,12 +97,17 @@ public sealed class ClientMessages(
         if (chat.Kind == "group" && message.From is { } from && await StaffStore.FindByTelegramUserAsync(c, t, from.Id) is { } staffMember)
         {
             await ConversationStore.AddMessageAsync(c, t, Record(conversation.Id, Direction.Staff, message, now));
-            await ConversationStore.CloseWaitingAsync(c, t, conversation.Id, staffMember.Id, message.Date);
+            await ConversationStore.CloseWaitingAsync(c, t, conversation.Id, staffMember.Id, message.Date, calendar, sla.Value.FirstResponse);
             return;
         }
 
         var messageId = await ConversationStore.AddMessageAsync(c, t, Record(conversation.Id, Direction.Client, message, now));
         var firstOfWait = await ConversationStore.OpenWaitingAsync(c, t, conversation.Id, message.Date);
+        await ConversationStore.ClientWroteAsync(c, t, conversation.Id, message.Date);
+        // Out of hours, say honestly when the team will answer (once per waiting period).
+        if (firstOfWait && !calendar.IsOpen(now))
+            await ReplyAsync(c, t, chat, ClientTexts.OutOfHours(now, calendar.NextOpening(now), calendar.Zone,
+                ClientTexts.Pick(project.Language, message.From?.LanguageCode)));
         if (await staffChats.GetAsync(c, t) is { } staff)
             await staffRelay.RelayAsync(c, t, staff, project, chat, message, messageId, firstOfWait);
         else

@@ -27,6 +27,24 @@ public static class ClientTexts
         return primary is "en" or "fr" ? primary : null;
     }
 
+    /// <summary>"We're offline until Monday 09:00 (Paris time)…", in the client's language.</summary>
+    public static string OutOfHours(DateTimeOffset now, DateTimeOffset opens, TimeZoneInfo zone, string language)
+    {
+        var culture = Culture(language);
+        var localNow = TimeZoneInfo.ConvertTime(now, zone).Date;
+        var local = TimeZoneInfo.ConvertTime(opens, zone);
+        var time = local.ToString("HH:mm", CultureInfo.InvariantCulture);
+        var when = (local.Date - localNow).Days switch
+        {
+            0 => time,
+            1 => $"{Get("Tomorrow", language)} {time}",
+            _ => $"{culture.DateTimeFormat.GetDayName(local.DayOfWeek)} {time}",
+        };
+        if (language == "en") when = char.ToUpperInvariant(when[0]) + when[1..];
+        var city = zone.Id.Contains('/') ? zone.Id[(zone.Id.LastIndexOf('/') + 1)..].Replace('_', ' ') : zone.Id;
+        return Get("OutOfHours", language, when, city);
+    }
+
     private static CultureInfo Culture(string? language) =>
-        CultureInfo.GetCultureInfo(Supported(language) ?? "en");
+        CultureInfo.GetCultureInfo(Supported(language) == "fr" ? "fr-FR" : "en-GB");
 }

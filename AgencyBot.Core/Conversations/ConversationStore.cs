@@ -64,16 +64,34 @@ public sealed class ConversationStore(Database database)
         RETURNING id
         """;
 
+    // A new waiting period starts with none of its escalation levels fired.
     private const string OpenWaiting = """
-        UPDATE conversations SET waiting_since = @Since WHERE id = @Id AND waiting_since IS NULL
+        UPDATE conversations
+        SET waiting_since = @Since, reminded_at = NULL, breached_at = NULL, escalated_at = NULL, acked_at = NULL, acked_by = NULL
+        WHERE id = @Id AND waiting_since IS NULL
         """;
 
-    // The first answer closes the waiting period and is logged with who gave it and how long it took.
+    private const string ClientWrote = "UPDATE conversations SET last_client_message_at = @At WHERE id = @Id";
+
+    private const string SelectWaiting = """
+        SELECT c.waiting_since AS WaitingSince,
+               COALESCE(c.taken_by, (SELECT tm.staff_id FROM team_members tm WHERE tm.project_id = c.project_id AND tm.role = 'assistant')) AS HeldBy
+        FROM conversations c WHERE c.id = @Id AND c.waiting_since IS NOT NULL
+        """;
+
+    // The first answer closes the waiting period and is logged with who gave it, how long it took (on the wall
+    // clock and in business time), whether that broke the promise, and who held the conversation.
     private const string CloseWaiting = """
-        INSERT INTO response_log (conversation_id, project_id, waiting_since, answered_at, answered_by, seconds)
-        SELECT id, project_id, waiting_since, @AnsweredAt, @StaffId, MAX(0, (@AnsweredAt - waiting_since) / 1000)
+        INSERT INTO response_log (conversation_id, project_id, waiting_since, answered_at, answered_by, seconds, business_seconds, breached, held_by)
+        SELECT id, project_id, waiting_since, @AnsweredAt, @StaffId, MAX(0, (@AnsweredAt - waiting_since) / 1000), @BusinessSeconds, @Breached, @HeldBy
         FROM conversations WHERE id = @Id AND waiting_since IS NOT NULL;
         UPDATE conversations SET waiting_since = NULL WHERE id = @Id;
+        """;
+
+    // /ack: someone is on it. The reminder is no longer needed; the clock keeps running.
+    private const string Ack = """
+        UPDATE conversations SET acked_at = @Now, acked_by = @StaffId, taken_by = COALESCE(taken_by, @StaffId)
+        WHERE id = @Id AND waiting_since IS NOT NULL AND acked_at IS NULL
         """;
 
     private const string SelectByOriginal = $"""
@@ -116,8 +134,31 @@ public sealed class ConversationStore(Database database)
     public static async Task<bool> OpenWaitingAsync(IDbConnection connection, IDbTransaction transaction, long conversationId, DateTimeOffset since) =>
         await connection.ExecuteAsync(OpenWaiting, new { Id = conversationId, Since = since.ToUnixTimeMilliseconds() }, transaction) == 1;
 
-    public static Task CloseWaitingAsync(IDbConnection connection, IDbTransaction transaction, long conversationId, long staffId, DateTimeOffset answeredAt) =>
-        connection.ExecuteAsync(CloseWaiting, new { Id = conversationId, StaffId = staffId, AnsweredAt = answeredAt.ToUnixTimeMilliseconds() }, transaction);
+    public static Task ClientWroteAsync(IDbConnection connection, IDbTransaction transaction, long conversationId, DateTimeOffset at) =>
+        connection.ExecuteAsync(ClientWrote, new { Id = conversationId, At = at.ToUnixTimeMilliseconds() }, transaction);
+
+    /// <summary>Closes the waiting period (if one runs) with its response-log row.</summary>
+    public static async Task CloseWaitingAsync(IDbConnection connection, IDbTransaction transaction, long conversationId, long staffId,
+        DateTimeOffset answeredAt, Escalation.BusinessCalendar calendar, TimeSpan promise)
+    {
+        var waiting = await connection.QuerySingleOrDefaultAsync<(long WaitingSince, long? HeldBy)?>(SelectWaiting, new { Id = conversationId }, transaction);
+        if (waiting is not { } open) return;
+        var business = calendar.BusinessTime(DateTimeOffset.FromUnixTimeMilliseconds(open.WaitingSince), answeredAt);
+        await connection.ExecuteAsync(CloseWaiting, new
+        {
+            Id = conversationId, StaffId = staffId, AnsweredAt = answeredAt.ToUnixTimeMilliseconds(),
+            BusinessSeconds = (long)business.TotalSeconds, Breached = business > promise, open.HeldBy,
+        }, transaction);
+    }
+
+    private const string SelectWaitingOfProject = "SELECT id FROM conversations WHERE project_id = @ProjectId AND waiting_since IS NOT NULL";
+
+    public static async Task<IReadOnlyList<long>> WaitingOfProjectAsync(IDbConnection connection, IDbTransaction transaction, long projectId) =>
+        (await connection.QueryAsync<long>(SelectWaitingOfProject, new { ProjectId = projectId }, transaction)).AsList();
+
+    /// <summary>/ack on a conversation; false when nothing was waiting or it was already acknowledged.</summary>
+    public static async Task<bool> AckAsync(IDbConnection connection, IDbTransaction transaction, long conversationId, long staffId, DateTimeOffset now) =>
+        await connection.ExecuteAsync(Ack, new { Id = conversationId, StaffId = staffId, Now = now.ToUnixTimeMilliseconds() }, transaction) == 1;
 
     public static Task<ConversationMessage?> FindByOriginalAsync(IDbConnection connection, IDbTransaction transaction, long chatId, long telegramMessageId) =>
         connection.QuerySingleOrDefaultAsync<ConversationMessage>(SelectByOriginal, new { ChatId = chatId, TelegramMessageId = telegramMessageId }, transaction);

@@ -1,5 +1,7 @@
 using System.Data;
+using AgencyBot.Core.Escalation;
 using AgencyBot.Core.Outbox;
+using Microsoft.Extensions.Options;
 using AgencyBot.Core.Projects;
 using AgencyBot.Core.Staff;
 using AgencyBot.Core.Tasks;
@@ -23,6 +25,8 @@ public sealed class StaffReplies(
     TaskCommands taskCommands,
     ReplyInPlace replyInPlace,
     BotUser botUser,
+    BusinessCalendar calendar,
+    IOptions<SlaOptions> sla,
     OutboxStore outbox,
     TimeProvider clock,
     ILogger<StaffReplies> logger)
@@ -91,7 +95,7 @@ public sealed class StaffReplies(
             var conversation = await ConversationStore.GetOrCreateAsync(c, t, projectId, chat.ChatId, now);
             var messageId = await ConversationStore.AddMessageAsync(c, t, ClientMessages.Record(conversation.Id, Direction.Staff, message, now));
             await clientRelay.RelayAsync(c, t, message, chat.ChatId, messageId);
-            await ConversationStore.CloseWaitingAsync(c, t, conversation.Id, member.Id, message.Date);
+            await ConversationStore.CloseWaitingAsync(c, t, conversation.Id, member.Id, message.Date, calendar, sla.Value.FirstResponse);
         }
     }
 

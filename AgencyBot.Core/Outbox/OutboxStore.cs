@@ -151,6 +151,17 @@ public sealed class OutboxStore(Database database, TimeProvider clock)
         }, transaction);
     }
 
+    /// <summary>Queues a request whose body the caller built (an upload that refers to a stored attachment).</summary>
+    public async Task<long> EnqueueRawAsync(IDbConnection connection, IDbTransaction transaction, long chatId, string method, string payload)
+    {
+        var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
+        return await connection.ExecuteScalarAsync<long>(Insert, new
+        {
+            ChatId = chatId, Method = method, Payload = payload, Now = now, NotBefore = now,
+            TopicProjectId = (long?)null, MessageId = (long?)null, Lane = 0L, Mergeable = 0, Priority = 0,
+        }, transaction);
+    }
+
     /// <summary>Adds an album part to the pending copyMessages row of the album's first part, and gives the album
     /// <paramref name="wait"/> more for further parts. False when there is no such row to join (start a new one).</summary>
     public async Task<bool> AppendToAlbumAsync(IDbConnection connection, IDbTransaction transaction, long chatId, string mediaGroupId,

@@ -1,7 +1,11 @@
 using System.Data;
 using System.Globalization;
 using System.Text;
+using AgencyBot.Core.Agency;
 using AgencyBot.Core.Conversations;
+using AgencyBot.Core.Digest;
+using AgencyBot.Core.TimeTracking;
+using Microsoft.Extensions.Options;
 using AgencyBot.Core.Staff;
 using AgencyBot.Core.Telegram;
 using Dapper;
@@ -18,9 +22,18 @@ public sealed record StaffTarget(long ProjectId, long? ConversationId);
 /// Each is answered where it was typed and recorded on the conversation; a wrong or missing argument gets the
 /// command's usage line and changes nothing.
 /// </summary>
-public sealed class TaskCommands(TaskWork work, StaffRelay staffRelay, ReplyInPlace replyInPlace, TimeProvider clock, ILogger<TaskCommands> logger)
+public sealed class TaskCommands(
+    TaskWork work,
+    StaffRelay staffRelay,
+    ReplyInPlace replyInPlace,
+    TimeCommand timeCommand,
+    DigestSender digest,
+    IOptions<AgencyOptions> agency,
+    TimeProvider clock,
+    ILogger<TaskCommands> logger)
 {
-    public static readonly IReadOnlySet<string> Names = new HashSet<string>(["task", "itask", "sub", "check", "assign", "due", "done", "tag", "tasks", "my", "help"]);
+    public static readonly IReadOnlySet<string> Names =
+        new HashSet<string>(["task", "itask", "sub", "check", "assign", "due", "done", "tag", "tasks", "my", "ack", "time", "digest", "help"]);
 
     private static readonly Dictionary<string, string> Usage = new()
     {
@@ -34,6 +47,9 @@ public sealed class TaskCommands(TaskWork work, StaffRelay staffRelay, ReplyInPl
         ["tag"] = "/tag <tags>: tag the conversation",
         ["tasks"] = "/tasks: the project's open work",
         ["my"] = "/my: your open tasks by due date",
+        ["ack"] = "/ack: you are on it (stops the reminder; it is not an answer)",
+        ["time"] = "/time <duration> <category> [note]: log time on the project (anywhere else: /time <project> …)",
+        ["digest"] = "/digest: the managers' digest, now (managers only)",
     };
 
     private const string SelectStaff = "SELECT id AS Id, telegram_user_id AS TelegramUserId, name AS Name, role AS Role FROM staff";
@@ -68,6 +84,22 @@ public sealed class TaskCommands(TaskWork work, StaffRelay staffRelay, ReplyInPl
             await Reply(await MyTasksAsync(c, t, member));
             return;
         }
+        if (command.Name == "digest")
+        {
+            if (member.Role != StaffRole.Manager)
+            {
+                await Reply("Only managers can ask for the digest.");
+                return;
+            }
+            var content = await digest.BuildAsync(agency.Value.Today(clock));
+            await digest.QueueAsync(c, t, content, message.Chat.Id);
+            return;
+        }
+        if (command.Name == "time" && target is null)
+        {
+            await Reply(await timeCommand.RunAsync(command.Args, null, member, c, t));
+            return;
+        }
         if (target is null)
         {
             await Reply($"Use /{command.Name} in a project's topic, or as a reply to a client's message.");
@@ -77,12 +109,13 @@ public sealed class TaskCommands(TaskWork work, StaffRelay staffRelay, ReplyInPl
         if (conversationId is { } recordOn)
             await ConversationStore.AddMessageAsync(c, t, ClientMessages.Record(recordOn, Direction.Note, message, clock.GetUtcNow()) with { Kind = "command" });
 
-        var answer = await RunAsync(command, member, target.ProjectId, conversationId, c, t);
+        var answer = await RunAsync(command, member, target.ProjectId, conversationId, target.ConversationId is not null, c, t);
         logger.LogInformation("Staff {StaffId}: /{Command} on project {ProjectId}", member.Id, command.Name, target.ProjectId);
         await Reply(answer);
     }
 
-    private async Task<string> RunAsync(Command command, StaffMember member, long projectId, long? conversationId, IDbConnection c, IDbTransaction t)
+    private async Task<string> RunAsync(Command command, StaffMember member, long projectId, long? conversationId, bool replied,
+        IDbConnection c, IDbTransaction t)
     {
         var args = command.Args;
         var now = clock.GetUtcNow();
@@ -167,6 +200,19 @@ public sealed class TaskCommands(TaskWork work, StaffRelay staffRelay, ReplyInPl
             }
             case "tasks":
                 return await OpenWorkAsync(c, t, projectId);
+            case "time":
+                return await timeCommand.RunAsync(args, projectId, member, c, t);
+            case "ack":
+            {
+                // A reply names one conversation; in the topic, every client of the project who is waiting.
+                var waiting = conversationId is { } one && replied
+                    ? [one]
+                    : (await ConversationStore.WaitingOfProjectAsync(c, t, projectId)).ToList();
+                var acked = 0;
+                foreach (var id in waiting)
+                    if (await ConversationStore.AckAsync(c, t, id, member.Id, now)) acked++;
+                return acked == 0 ? "Nobody is waiting for an answer here." : $"👍 {member.Name} is on it. No reminder now; the client still needs an answer.";
+            }
             default:
                 return Help;
         }

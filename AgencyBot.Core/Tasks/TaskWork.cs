@@ -5,6 +5,7 @@ using AgencyBot.Core.Conversations;
 using AgencyBot.Core.Outbox;
 using AgencyBot.Core.Projects;
 using AgencyBot.Core.Staff;
+using AgencyBot.Core.Telegram;
 using Dapper;
 using Microsoft.Extensions.Options;
 using Telegram.Bot.Requests;
@@ -134,14 +135,9 @@ public sealed class TaskWork(OutboxStore outbox, StaffChatStore staffChats, Staf
         }
         if (await staffChats.GetAsync(c, t) is { } staff)
             await staffRelay.NoticeAsync(c, t, staff, task.ProjectId,
-                $"📌 <a href=\"tg://user?id={assignee.TelegramUserId}\">{Html(assignee.Name)}</a>, you are now responsible for {Html(what)}.",
+                $"📌 {TelegramHtml.Mention(assignee.TelegramUserId, assignee.Name)}, you are now responsible for {TelegramHtml.Escape(what)}.",
                 html: true);
     }
-
-    // Telegram's HTML needs only these four escaped; letters such as é stay as they are.
-    private static string Html(string text) =>
-        text.Replace("&", "&amp;", StringComparison.Ordinal).Replace("<", "&lt;", StringComparison.Ordinal)
-            .Replace(">", "&gt;", StringComparison.Ordinal).Replace("\"", "&quot;", StringComparison.Ordinal);
 
     /// <summary>One line about a task for a client: who does it, progress and due date.</summary>
     public static string Describe(TaskView task, string language, bool withProgress = true)

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using AgencyBot.Core.Digest;
 using Telegram.Bot;
 using Telegram.Bot.Requests;
 using Telegram.Bot.Requests.Abstractions;
@@ -7,7 +8,7 @@ using Telegram.Bot.Types;
 namespace AgencyBot.Core.Telegram;
 
 /// <summary>Sends stored Bot API requests through the real Telegram.Bot client.</summary>
-public sealed class TelegramMessenger(ITelegramBotClient bot) : IMessenger
+public sealed class TelegramMessenger(ITelegramBotClient bot, AttachmentStore attachments) : IMessenger
 {
     private delegate Task<IReadOnlyList<int>> Sender(ITelegramBotClient bot, string payload, CancellationToken ct);
 
@@ -22,9 +23,20 @@ public sealed class TelegramMessenger(ITelegramBotClient bot) : IMessenger
     };
 
     public Task<IReadOnlyList<int>> SendAsync(string method, string payload, CancellationToken ct) =>
-        Senders.TryGetValue(method, out var send)
-            ? send(bot, payload, ct)
-            : throw new NotSupportedException($"The outbox cannot send '{method}'.");
+        method == "sendPhoto" ? SendStoredPhotoAsync(payload, ct)
+        : Senders.TryGetValue(method, out var send) ? send(bot, payload, ct)
+        : throw new NotSupportedException($"The outbox cannot send '{method}'.");
+
+    /// <summary>sendPhoto with a picture kept in the attachments table: {"chat_id", "attachment_id", "caption"}.</summary>
+    private async Task<IReadOnlyList<int>> SendStoredPhotoAsync(string payload, CancellationToken ct)
+    {
+        var json = System.Text.Json.Nodes.JsonNode.Parse(payload)!;
+        var (fileName, data) = await attachments.GetAsync((long)json["attachment_id"]!, ct);
+        using var stream = new MemoryStream(data);
+        var message = await bot.SendPhoto((long)json["chat_id"]!, InputFile.FromStream(stream, fileName), caption: (string?)json["caption"],
+            cancellationToken: ct);
+        return [message.Id];
+    }
 
     public async Task<bool> IsForumAsync(long chatId, CancellationToken ct) => (await bot.GetChat(chatId, ct)).IsForum;
 

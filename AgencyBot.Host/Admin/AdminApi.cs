@@ -7,6 +7,8 @@ using AgencyBot.Host.Projects;
 using AgencyBot.Host.Settings;
 using AgencyBot.Host.Staff;
 using AgencyBot.Host.Tasks;
+using AgencyBot.Host.TimeTracking;
+using AgencyBot.Host.Digest;
 using FluentValidation;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
@@ -38,6 +40,8 @@ public static class AdminApi
         api.MapOps();
         api.MapTemplates();
         api.MapTasks();
+        api.MapTimeEntries();
+        api.MapDigest();
     }
 }
 

@@ -33,6 +33,8 @@ public static class StorageRegistration
         services.AddSingleton<TaskStore>();
         services.AddSingleton<TeamStore>();
         services.AddSingleton<TemplateStore>();
+        services.AddSingleton<AgencyBot.Core.TimeTracking.TimeEntryStore>();
+        services.AddSingleton<AgencyBot.Core.Digest.AttachmentStore>();
         return services;
     }
 }

@@ -1,6 +1,8 @@
 using AgencyBot.Core.Agency;
 using AgencyBot.Core.Escalation;
+using AgencyBot.Core.Digest;
 using AgencyBot.Core.Outbox;
+using AgencyBot.Core.TimeTracking;
 using Microsoft.Extensions.Options;
 
 namespace AgencyBot.Host.Settings;
@@ -46,13 +48,24 @@ public static class SettingsRegistration
         services.AddOptions<AdminApiOptions>().Bind(configuration.GetSection(AdminApiOptions.Section))
             .Validate(o => !string.IsNullOrWhiteSpace(o.ApiKey), Missing("AdminApi:ApiKey"))
             .ValidateOnStart();
-        services.AddOptions<AgencyOptions>().Bind(configuration.GetSection(AgencyOptions.Section))
+        services.AddOptions<AgencyOptions>().Bind(configuration.GetSection(AgencyOptions.Section)).PostConfigure(o => o.Defaults())
             .Validate(o => !string.IsNullOrWhiteSpace(o.Name), Missing("Agency:Name"))
             .Validate(o => o.InviteLifetime > TimeSpan.Zero, "Agency:InviteLifetime must be positive")
             .Validate(o => AgencyOptions.IsKnownZone(o.TimeZone), "Agency:TimeZone is not a known IANA time zone (e.g. Europe/Paris)")
+            .Validate(o => BusinessCalendar.Problem(o.BusinessHours) is null, "Agency:BusinessHours is not like \"Mon-Fri 09:00-18:00\" (parts joined with ';'; empty: always open)")
             .ValidateOnStart();
         services.AddOptions<SlaOptions>().Bind(configuration.GetSection(SlaOptions.Section))
-            .Validate(o => o.FirstResponse > TimeSpan.Zero, "Sla:FirstResponse must be positive")
+            .Validate(o => o.CheckInterval >= TimeSpan.FromSeconds(1), "Sla:CheckInterval must be at least 00:00:01")
+            .Validate(o => o.Remind > TimeSpan.Zero && o.Remind <= o.FirstResponse && o.FirstResponse <= o.Escalate,
+                "Sla: expected 0 < Remind <= FirstResponse <= Escalate")
+            .ValidateOnStart();
+        services.AddOptions<TimeTrackingOptions>().Bind(configuration.GetSection(TimeTrackingOptions.Section)).PostConfigure(o => o.Defaults())
+            .Validate(o => o.All.Any() && o.All.Distinct().Count() == o.All.Count(), "TimeTracking: categories must be unique and not empty")
+            .ValidateOnStart();
+        services.AddOptions<DigestOptions>().Bind(configuration.GetSection(DigestOptions.Section))
+            .Validate(o => o.Time >= TimeSpan.Zero && o.Time < TimeSpan.FromDays(1), "Digest:Time must be a time of day, e.g. 09:00")
+            .Validate(o => o.OverheadTargetPercent is > 0 and <= 100, "Digest:OverheadTargetPercent must be between 0 and 100")
+            .Validate(o => o.SilentDays > 0, "Digest:SilentDays must be positive")
             .ValidateOnStart();
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<TelegramOptions>>().Value.Limits);
         return services;
@@ -68,6 +81,8 @@ public static class SettingsRegistration
         Check<AdminApiOptions>(services, problems);
         Check<AgencyOptions>(services, problems);
         Check<SlaOptions>(services, problems);
+        Check<TimeTrackingOptions>(services, problems);
+        Check<DigestOptions>(services, problems);
         return problems;
     }
 

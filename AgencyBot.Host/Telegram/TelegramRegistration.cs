@@ -1,4 +1,8 @@
+using AgencyBot.Core.Agency;
 using AgencyBot.Core.Conversations;
+using AgencyBot.Core.Digest;
+using AgencyBot.Core.Escalation;
+using AgencyBot.Core.TimeTracking;
 using AgencyBot.Core.Data;
 using AgencyBot.Core.Inbox;
 using AgencyBot.Core.Outbox;
@@ -46,6 +50,16 @@ public static class TelegramRegistration
         services.AddSingleton<TaskCommands>();
         services.AddSingleton<ClientStatus>();
         services.AddSingleton<StaffButtons>();
+        services.AddSingleton(sp =>
+        {
+            var agency = sp.GetRequiredService<IOptions<AgencyOptions>>().Value;
+            return new BusinessCalendar(agency.BusinessHours, agency.Zone, agency.Holidays);
+        });
+        services.AddSingleton<Escalations>();
+        services.AddSingleton<TimeCommand>();
+        services.AddSingleton<OverheadReport>();
+        services.AddSingleton<DigestBuilder>();
+        services.AddSingleton<DigestSender>();
         services.AddSingleton<IInboxHandler, UpdateRouter>();
 
         services.AddHostedService<BotMenu>();

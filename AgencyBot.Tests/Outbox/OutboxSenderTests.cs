@@ -45,7 +45,7 @@ public sealed class OutboxSenderTests
     private async Task StartSenderAsync(SendLimitOptions? limits = null)
     {
         var bot = new TelegramBotClient(new TelegramBotClientOptions(FakeBotApi.Token, _telegram.BaseUrl) { RetryCount = 0 });
-        var messenger = new TelegramMessenger(bot);
+        var messenger = new TelegramMessenger(bot, new AgencyBot.Core.Digest.AttachmentStore(_db.Database));
         var staffChats = new AgencyBot.Core.Staff.StaffChatStore(Microsoft.Extensions.Options.Options.Create(new AgencyBot.Core.Agency.AgencyOptions()), TimeProvider.System);
         var topics = new StaffTopics(_db.Database, staffChats, messenger, TimeProvider.System, NullLogger<StaffTopics>.Instance);
         _sender = new OutboxSender(_outbox, messenger, topics, new NoReporter(), new SendLimits(limits ?? new SendLimitOptions { Enabled = false }),

@@ -1,0 +1,112 @@
+using System.Globalization;
+using System.Text;
+using AgencyBot.Core.Agency;
+using AgencyBot.Core.Data;
+using AgencyBot.Core.TimeTracking;
+using Dapper;
+using Microsoft.Extensions.Options;
+
+namespace AgencyBot.Core.Digest;
+
+/// <summary>The digest: yesterday and month to date per project, answers and breaches, who is still waiting,
+/// overdue tasks, silent clients; with the overhead chart.</summary>
+public sealed record DigestContent(string Text, byte[] Chart, Overhead Yesterday, Overhead Month);
+
+public sealed class DigestBuilder(Database database, OverheadReport overhead, IOptions<DigestOptions> options, IOptions<AgencyOptions> agency,
+    TimeProvider clock)
+{
+    private const string SelectWaiting = """
+        SELECT c.waiting_since AS WaitingSince, COALESCE(cc.title, '') AS Chat, cl.name || ' · ' || p.name AS Project
+        FROM conversations c JOIN projects p ON p.id = c.project_id JOIN clients cl ON cl.id = p.client_id
+        LEFT JOIN client_chats cc ON cc.chat_id = c.chat_id
+        WHERE c.waiting_since IS NOT NULL ORDER BY c.waiting_since
+        """;
+
+    private const string SelectOverdue = """
+        SELECT t.number AS Number, t.title AS Title, t.due_on AS DueOn, COALESCE(s.name, 'unassigned') AS Responsible,
+               cl.name || ' · ' || p.name AS Project
+        FROM tasks t JOIN projects p ON p.id = t.project_id JOIN clients cl ON cl.id = p.client_id
+        LEFT JOIN staff s ON s.id = t.responsible_id
+        WHERE t.status <> 'done' AND t.due_on < @Today ORDER BY t.due_on, p.id, t.number
+        """;
+
+    // Clients with a linked chat whose last message is older than the limit (or who never wrote).
+    private const string SelectSilent = """
+        SELECT cl.name AS Client, MAX(c.last_client_message_at) AS LastAt
+        FROM clients cl
+        JOIN projects p ON p.client_id = cl.id
+        JOIN chat_bindings b ON b.project_id = p.id
+        LEFT JOIN conversations c ON c.project_id = p.id
+        GROUP BY cl.id
+        HAVING MAX(c.last_client_message_at) IS NULL OR MAX(c.last_client_message_at) < @Before
+        ORDER BY cl.name
+        """;
+
+    public async Task<DigestContent> BuildAsync(DateOnly today, CancellationToken ct = default)
+    {
+        var yesterday = today.AddDays(-1);
+        var monthStart = new DateOnly(today.Year, today.Month, 1);
+        var day = await overhead.BuildAsync(yesterday, today, ct);
+        // Month to date: from the 1st through yesterday (on the 1st, the whole of last month).
+        var month = await overhead.BuildAsync(monthStart == today ? monthStart.AddMonths(-1) : monthStart, today, ct);
+        var now = clock.GetUtcNow();
+
+        await using var connection = await database.OpenAsync(ct);
+        var waiting = (await connection.QueryAsync<(long WaitingSince, string Chat, string Project)>(SelectWaiting)).AsList();
+        var overdue = (await connection.QueryAsync<(long Number, string Title, string DueOn, string Responsible, string Project)>(SelectOverdue,
+            new { Today = today.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) })).AsList();
+        var silent = (await connection.QueryAsync<(string Client, long? LastAt)>(SelectSilent,
+            new { Before = (now - TimeSpan.FromDays(options.Value.SilentDays)).ToUnixTimeMilliseconds() })).AsList();
+
+        var text = new StringBuilder();
+        text.AppendLine(CultureInfo.InvariantCulture, $"📊 Daily digest, {today:ddd d MMM yyyy}");
+        text.AppendLine(CultureInfo.InvariantCulture,
+            $"Target: account management under {day.TargetPercent:0.#}% of project hours; first answer within {day.SlaSeconds / 60} min (business time).");
+        foreach (var project in month.Projects.Select(p => (p.ProjectId, Name: $"{p.Client} · {p.Project}"))
+                     .Union(day.Projects.Select(p => (p.ProjectId, Name: $"{p.Client} · {p.Project}"))).DistinctBy(p => p.ProjectId).OrderBy(p => p.Name))
+        {
+            text.AppendLine();
+            text.AppendLine(project.Name);
+            var y = day.Projects.FirstOrDefault(p => p.ProjectId == project.ProjectId);
+            var m = month.Projects.FirstOrDefault(p => p.ProjectId == project.ProjectId);
+            text.AppendLine($"  Yesterday: {Hours(y, day.TargetPercent)}");
+            text.AppendLine($"  Month to date: {Hours(m, month.TargetPercent)}");
+            if (y is { Answers: > 0 })
+                text.AppendLine(CultureInfo.InvariantCulture,
+                    $"  Answers yesterday: {y.Answers}, median {Min(y.MedianSeconds)}, p90 {Min(y.P90Seconds)}, {y.ShareWithinSla * 100:0}% within {day.SlaSeconds / 60} min");
+            foreach (var breach in y?.Breaches ?? [])
+                text.AppendLine(CultureInfo.InvariantCulture,
+                    $"  ⛔ Breach: {(breach.Chat.Length > 0 ? breach.Chat : "a client")} waited {breach.BusinessSeconds / 60} min, held by {breach.HeldBy ?? "nobody"}");
+        }
+        if (waiting.Count > 0)
+        {
+            text.AppendLine().AppendLine("⏳ Still waiting:");
+            foreach (var w in waiting)
+                text.AppendLine(CultureInfo.InvariantCulture,
+                    $"  {w.Project}: {w.Chat}, since {Local(DateTimeOffset.FromUnixTimeMilliseconds(w.WaitingSince)):ddd HH:mm}");
+        }
+        if (overdue.Count > 0)
+        {
+            text.AppendLine().AppendLine("📅 Overdue tasks:");
+            foreach (var o in overdue)
+                text.AppendLine(CultureInfo.InvariantCulture, $"  #{o.Number} {o.Title} ({o.Project}): {o.Responsible}, due {DateOnly.Parse(o.DueOn, CultureInfo.InvariantCulture):d MMM}");
+        }
+        if (silent.Count > 0)
+        {
+            text.AppendLine().AppendLine(CultureInfo.InvariantCulture, $"🤫 Silent for {options.Value.SilentDays}+ days:");
+            foreach (var s in silent)
+                text.AppendLine(CultureInfo.InvariantCulture,
+                    $"  {s.Client}: {(s.LastAt is { } at ? $"last wrote {Local(DateTimeOffset.FromUnixTimeMilliseconds(at)):d MMM}" : "never wrote")}");
+        }
+        return new DigestContent(text.ToString().TrimEnd(), DigestChart.Png(month), day, month);
+    }
+
+    private DateTimeOffset Local(DateTimeOffset at) => TimeZoneInfo.ConvertTime(at, agency.Value.Zone);
+
+    private static string Hours(ProjectFigures? p, double target) => p is null || p.AllMinutes == 0
+        ? "no time logged"
+        : string.Create(CultureInfo.InvariantCulture,
+            $"account management {Durations.Format(p.AccountManagementMinutes)} of {Durations.Format(p.AllMinutes)} h, {p.OverheadPercent:0.0}% {(p.OverTarget ? "⚠️ over" : "✅ under")} {target:0.#}%");
+
+    private static string Min(double? seconds) => seconds is { } s ? $"{s / 60:0.#} min" : "n/a";
+}

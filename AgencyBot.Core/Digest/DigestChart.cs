@@ -1,0 +1,35 @@
+using ScottPlot;
+
+namespace AgencyBot.Core.Digest;
+
+/// <summary>The digest's picture: account-management overhead per project against the target line.</summary>
+public static class DigestChart
+{
+    public static byte[] Png(Overhead month)
+    {
+        var projects = month.Projects.Where(p => p.OverheadPercent is not null).ToList();
+        var plot = new Plot();
+        var bars = projects.Select((p, i) => new Bar
+        {
+            Position = i,
+            Value = p.OverheadPercent!.Value,
+            FillColor = p.OverTarget ? Colors.OrangeRed : Colors.SeaGreen,
+        }).ToList();
+        plot.Add.Bars(bars);
+        plot.Axes.Bottom.SetTicks(
+            Enumerable.Range(0, projects.Count).Select(i => (double)i).ToArray(),
+            projects.Select(p => Short($"{p.Client} · {p.Project}")).ToArray());
+        var target = plot.Add.HorizontalLine(month.TargetPercent);
+        target.LinePattern = LinePattern.Dashed;
+        target.Color = Colors.Red;
+        target.LegendText = $"target {month.TargetPercent:0.#}%";
+        plot.Title($"Account management, % of project hours ({month.From:d MMM}–{month.To.AddDays(-1):d MMM})");
+        plot.YLabel("% of hours");
+        plot.Axes.Margins(bottom: 0);
+        plot.Axes.SetLimitsY(0, Math.Max(month.TargetPercent * 2, bars.Select(b => b.Value).DefaultIfEmpty(0).Max() * 1.15));
+        plot.ShowLegend(Alignment.UpperRight);
+        return plot.GetImageBytes(Math.Max(600, 90 * projects.Count + 200), 450, ImageFormat.Png);
+    }
+
+    private static string Short(string label) => label.Length <= 24 ? label : label[..23] + "…";
+}

@@ -1,0 +1,84 @@
+using System.Data;
+using System.Text.Json.Nodes;
+using AgencyBot.Core.Data;
+using AgencyBot.Core.Conversations;
+using AgencyBot.Core.Outbox;
+using Dapper;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Telegram.Bot.Requests;
+
+namespace AgencyBot.Core.Digest;
+
+/// <summary>
+/// Sends the digest: to Digest:ChatId, or else to every manager who has started the bot (Telegram lets a bot write
+/// only to people who did). The daily run is recorded in digest_runs in the transaction that queues it, so a day's
+/// digest goes out once however often the job fires, also after a restart that missed its hour.
+/// </summary>
+public sealed class DigestSender(Database database, DigestBuilder builder, OutboxStore outbox, IOptions<DigestOptions> options,
+    TimeProvider clock, ILogger<DigestSender> logger)
+{
+    private const string ClaimDay = "INSERT INTO digest_runs (day, sent_at) VALUES (@Day, @Now) ON CONFLICT (day) DO NOTHING";
+
+    private const string SelectManagers = "SELECT telegram_user_id FROM staff WHERE role = 'manager' AND started_bot = 1 ORDER BY id";
+
+    private const string SelectSilentManagers = "SELECT name FROM staff WHERE role = 'manager' AND started_bot = 0";
+
+    /// <summary>The day's digest, unless it already went out; true when this call sent it.</summary>
+    public async Task<bool> SendDailyAsync(DateOnly today, CancellationToken ct = default)
+    {
+        var content = await builder.BuildAsync(today, ct);
+        return await database.WriteAsync(async (c, t) =>
+        {
+            if (await c.ExecuteAsync(ClaimDay, new { Day = today.ToString("yyyy-MM-dd"), Now = clock.GetUtcNow().ToUnixTimeMilliseconds() }, t) == 0)
+                return false;
+            await QueueAsync(c, t, content, await RecipientsAsync(c, t));
+            logger.LogInformation("Digest for {Day} queued", today);
+            return true;
+        }, ct);
+    }
+
+    /// <summary>The digest now, to its usual recipients or to one chat (/digest); not counted as the day's digest.</summary>
+    public async Task<int> SendNowAsync(DateOnly today, long? toChatId = null, CancellationToken ct = default)
+    {
+        var content = await builder.BuildAsync(today, ct);
+        return await database.WriteAsync(async (c, t) =>
+        {
+            var to = toChatId is { } chat ? [chat] : await RecipientsAsync(c, t);
+            await QueueAsync(c, t, content, to);
+            return to.Count;
+        }, ct);
+    }
+
+    /// <summary>The same, inside the caller's transaction (the /digest command).</summary>
+    public Task QueueAsync(IDbConnection c, IDbTransaction t, DigestContent content, long chatId) => QueueAsync(c, t, content, [chatId]);
+
+    public Task<DigestContent> BuildAsync(DateOnly today, CancellationToken ct = default) => builder.BuildAsync(today, ct);
+
+    private async Task<IReadOnlyList<long>> RecipientsAsync(IDbConnection c, IDbTransaction t)
+    {
+        if (options.Value.ChatId is { } chat) return [chat];
+        var managers = (await c.QueryAsync<long>(SelectManagers, transaction: t)).AsList();
+        foreach (var name in await c.QueryAsync<string>(SelectSilentManagers, transaction: t))
+            logger.LogWarning("Manager {Name} gets no digest: they have not started a private chat with the bot", name);
+        return managers;
+    }
+
+    private async Task QueueAsync(IDbConnection c, IDbTransaction t, DigestContent content, IReadOnlyList<long> recipients)
+    {
+        if (recipients.Count == 0)
+        {
+            logger.LogWarning("The digest has no recipient: set Digest:ChatId, or have a manager start the bot");
+            return;
+        }
+        var chart = await AttachmentStore.AddAsync(c, t, "overhead.png", "image/png", content.Chart, clock.GetUtcNow());
+        foreach (var chatId in recipients)
+        {
+            foreach (var part in MessageContent.Split(content.Text))
+                await outbox.EnqueueAsync(c, t, chatId, new SendMessageRequest { ChatId = chatId, Text = part });
+            // The chart is uploaded from the database when the row is sent (see TelegramMessenger).
+            var photo = new JsonObject { ["chat_id"] = chatId, ["attachment_id"] = chart, ["caption"] = "Account management, % of project hours, month to date" };
+            await outbox.EnqueueRawAsync(c, t, chatId, "sendPhoto", photo.ToJsonString());
+        }
+    }
+}

@@ -1,0 +1,97 @@
+using System.Globalization;
+using AgencyBot.Core.Conversations;
+using AgencyBot.Core.Data;
+using AgencyBot.Core.Escalation;
+using AgencyBot.Core.TimeTracking;
+using Dapper;
+using Microsoft.Extensions.Options;
+
+namespace AgencyBot.Core.Digest;
+
+public sealed record Breach(long ConversationId, string Chat, long BusinessSeconds, string? HeldBy, DateTimeOffset WaitingSince);
+
+/// <summary>One project's figures for a period. Answer times are business time (the SLA clock).</summary>
+public sealed record ProjectFigures(
+    long ProjectId, string Client, string Project,
+    long AccountManagementMinutes, long AllMinutes, double? OverheadPercent, bool OverTarget,
+    int Answers, double? MedianSeconds, double? P90Seconds, double? ShareWithinSla, IReadOnlyList<Breach> Breaches);
+
+/// <summary>The figures of every project with logged time or answers in [From, To) (the agency's days).</summary>
+public sealed record Overhead(DateOnly From, DateOnly To, double TargetPercent, long SlaSeconds, IReadOnlyList<ProjectFigures> Projects);
+
+/// <summary>Account-management overhead and first-answer times per project: the digest's figures and
+/// GET /api/reports/overhead.</summary>
+public sealed class OverheadReport(Database database, BusinessCalendar calendar, IOptions<TimeTrackingOptions> time,
+    IOptions<DigestOptions> digest, IOptions<SlaOptions> sla)
+{
+    private const string SelectHours = """
+        SELECT project_id AS ProjectId,
+               SUM(CASE WHEN category IN @AccountManagement THEN minutes ELSE 0 END) AS AccountMinutes,
+               SUM(minutes) AS AllMinutes
+        FROM time_entries WHERE spent_on >= @From AND spent_on < @To
+        GROUP BY project_id
+        """;
+
+    private const string SelectAnswers = """
+        SELECT r.project_id AS ProjectId, r.conversation_id AS ConversationId, r.business_seconds AS BusinessSeconds,
+               r.breached AS Breached, r.waiting_since AS WaitingSince, s.name AS HeldBy, COALESCE(cc.title, '') AS Chat
+        FROM response_log r
+        JOIN conversations c ON c.id = r.conversation_id
+        LEFT JOIN client_chats cc ON cc.chat_id = c.chat_id
+        LEFT JOIN staff s ON s.id = r.held_by
+        WHERE r.answered_at >= @From AND r.answered_at < @To
+        """;
+
+    private const string SelectProjects = """
+        SELECT p.id AS ProjectId, c.name AS Client, p.name AS Project FROM projects p JOIN clients c ON c.id = p.client_id
+        """;
+
+    private sealed record Hours(long ProjectId, long AccountMinutes, long AllMinutes);
+
+    private sealed record Answer
+    {
+        public long ProjectId { get; init; }
+        public long ConversationId { get; init; }
+        public long BusinessSeconds { get; init; }
+        public bool Breached { get; init; }
+        public long WaitingSince { get; init; }
+        public string? HeldBy { get; init; }
+        public string Chat { get; init; } = "";
+    }
+
+    public async Task<Overhead> BuildAsync(DateOnly from, DateOnly to, CancellationToken ct = default)
+    {
+        await using var connection = await database.OpenAsync(ct);
+        var iso = (DateOnly d) => d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+        var hours = (await connection.QueryAsync<Hours>(SelectHours,
+            new { From = iso(from), To = iso(to), AccountManagement = time.Value.AccountManagement })).ToDictionary(h => h.ProjectId);
+        var answers = (await connection.QueryAsync<Answer>(SelectAnswers, new { From = Start(from), To = Start(to) }))
+            .GroupBy(a => a.ProjectId).ToDictionary(g => g.Key, g => g.ToList());
+        var target = digest.Value.OverheadTargetPercent;
+        var limit = (long)sla.Value.FirstResponse.TotalSeconds;
+
+        var projects = new List<ProjectFigures>();
+        foreach (var (projectId, client, project) in await connection.QueryAsync<(long, string, string)>(SelectProjects))
+        {
+            var h = hours.GetValueOrDefault(projectId);
+            var a = answers.GetValueOrDefault(projectId) ?? [];
+            if (h is null && a.Count == 0) continue;
+            double? overhead = h is { AllMinutes: > 0 } ? Math.Round(100.0 * h.AccountMinutes / h.AllMinutes, 1) : null;
+            var seconds = a.Select(x => x.BusinessSeconds).Order().ToList();
+            projects.Add(new ProjectFigures(projectId, client, project, h?.AccountMinutes ?? 0, h?.AllMinutes ?? 0, overhead, overhead > target,
+                a.Count, ResponseTimes.Percentile(seconds, 0.5), ResponseTimes.Percentile(seconds, 0.9),
+                a.Count == 0 ? null : Math.Round(a.Count(x => x.BusinessSeconds <= limit) / (double)a.Count, 4),
+                a.Where(x => x.Breached).Select(x => new Breach(x.ConversationId, x.Chat, x.BusinessSeconds, x.HeldBy,
+                    DateTimeOffset.FromUnixTimeMilliseconds(x.WaitingSince))).ToList()));
+        }
+        return new Overhead(from, to, target, limit, projects.OrderBy(p => p.Client).ThenBy(p => p.Project).ToList());
+    }
+
+    /// <summary>Midnight of a local day, as Unix milliseconds.</summary>
+    private long Start(DateOnly day)
+    {
+        var local = day.ToDateTime(TimeOnly.MinValue, DateTimeKind.Unspecified);
+        while (calendar.Zone.IsInvalidTime(local)) local = local.AddMinutes(1);
+        return new DateTimeOffset(local, calendar.Zone.GetUtcOffset(local)).ToUnixTimeMilliseconds();
+    }
+}

@@ -1,0 +1,59 @@
+using System.Data;
+using System.Globalization;
+using AgencyBot.Core.Staff;
+using Dapper;
+using Microsoft.Extensions.Options;
+
+namespace AgencyBot.Core.TimeTracking;
+
+/// <summary>/time 1h30m &lt;category&gt; [note], in a project's topic, or /time &lt;project&gt; 1h30m &lt;category&gt; [note]
+/// anywhere else. Anything unparseable, negative, over a day, or of an unknown category or project gets the usage
+/// line and records nothing.</summary>
+public sealed class TimeCommand(IOptions<TimeTrackingOptions> options, IOptions<Agency.AgencyOptions> agency, TimeProvider clock)
+{
+    private const string SelectProjects = """
+        SELECT p.id AS Id, p.name AS Name, c.name AS Client FROM projects p JOIN clients c ON c.id = p.client_id
+        """;
+
+    public string Usage => $"/time <duration> <category> [note], e.g. /time 1h30m invoice March invoice. " +
+                           $"Categories: {string.Join(", ", options.Value.All)}. Outside a project's topic: /time <project> <duration> <category> [note].";
+
+    public async Task<string> RunAsync(string args, long? projectId, StaffMember member, IDbConnection c, IDbTransaction t)
+    {
+        var words = args.Split(' ', StringSplitOptions.RemoveEmptyEntries).ToList();
+        if (projectId is null)
+        {
+            if (words.Count == 0) return Usage;
+            var (found, problem) = await FindProjectAsync(words[0], c, t);
+            if (found is null) return $"{problem} {Usage}";
+            projectId = found;
+            words.RemoveAt(0);
+        }
+        if (words.Count < 2) return Usage;
+        if (Durations.Parse(words[0]) is not { } duration) return $"“{words[0]}” is not a duration I understand. {Usage}";
+        if (duration <= TimeSpan.Zero || duration > TimeSpan.FromHours(24)) return $"A time entry must be more than 0 and at most 24 hours. {Usage}";
+        var category = words[1].ToLowerInvariant();
+        if (!options.Value.All.Contains(category)) return $"“{words[1]}” is not a category. {Usage}";
+        var note = words.Count > 2 ? string.Join(' ', words.Skip(2)) : null;
+
+        await TimeEntryStore.AddAsync(c, t, projectId.Value, member.Id, (int)duration.TotalMinutes, category, note?[..Math.Min(note.Length, 500)],
+            agency.Value.Today(clock), clock.GetUtcNow());
+        var kind = options.Value.IsAccountManagement(category) ? "account management" : "production";
+        return $"⏱ {Durations.Format((long)duration.TotalMinutes)} of {category} ({kind}) recorded for {member.Name}.";
+    }
+
+    private static async Task<(long? Id, string Problem)> FindProjectAsync(string reference, IDbConnection c, IDbTransaction t)
+    {
+        var projects = (await c.QueryAsync<(long Id, string Name, string Client)>(SelectProjects, transaction: t)).AsList();
+        if (long.TryParse(reference.TrimStart('#'), NumberStyles.None, CultureInfo.InvariantCulture, out var id))
+            return projects.Any(p => p.Id == id) ? (id, "") : (null, $"There is no project {id}.");
+        var matches = projects.Where(p => p.Name.StartsWith(reference, StringComparison.OrdinalIgnoreCase)
+                                          || p.Client.StartsWith(reference, StringComparison.OrdinalIgnoreCase)).ToList();
+        return matches.Count switch
+        {
+            1 => (matches[0].Id, ""),
+            0 => (null, $"No project matches “{reference}”."),
+            _ => (null, $"Several projects match “{reference}”: {string.Join(", ", matches.Select(m => $"#{m.Id} {m.Client} · {m.Name}"))}."),
+        };
+    }
+}

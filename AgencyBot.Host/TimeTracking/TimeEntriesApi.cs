@@ -1,0 +1,51 @@
+using AgencyBot.Core.Agency;
+using AgencyBot.Core.Projects;
+using AgencyBot.Core.Staff;
+using AgencyBot.Core.TimeTracking;
+using AgencyBot.Host.Admin;
+using FluentValidation;
+using Microsoft.Extensions.Options;
+
+namespace AgencyBot.Host.TimeTracking;
+
+public sealed record LogTime(long? StaffId, int? Minutes, string? Category, string? Note = null, DateOnly? SpentOn = null);
+
+internal sealed class LogTimeValidator : AbstractValidator<LogTime>
+{
+    public LogTimeValidator(IOptions<TimeTrackingOptions> options)
+    {
+        RuleFor(t => t.StaffId).NotNull().GreaterThan(0);
+        RuleFor(t => t.Minutes).NotNull().GreaterThan(0).LessThanOrEqualTo(24 * 60);
+        RuleFor(t => t.Category).NotEmpty().Must(c => options.Value.All.Contains(c!))
+            .WithMessage($"'Category' must be one of: {string.Join(", ", options.Value.All)}.");
+        RuleFor(t => t.Note).MaximumLength(500);
+    }
+}
+
+public static class TimeEntriesApi
+{
+    public static void MapTimeEntries(this RouteGroupBuilder api)
+    {
+        api.MapPost("/projects/{id:long}/time-entries", AddAsync).AddEndpointFilter<Validated<LogTime>>();
+        api.MapGet("/projects/{id:long}/time-entries", ListAsync);
+    }
+
+    private static async Task<IResult> AddAsync(long id, LogTime body, ProjectStore projects, StaffStore staff, TimeEntryStore entries,
+        IOptions<AgencyOptions> agency, TimeProvider clock, CancellationToken ct)
+    {
+        if (await projects.FindAsync(id, ct) is null) return Problems.NotFound($"There is no project {id}.");
+        if (!await staff.ExistsAsync(body.StaffId!.Value, ct))
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["StaffId"] = [$"There is no staff member {body.StaffId}."] });
+        var entryId = await entries.AddAsync(id, body.StaffId.Value, body.Minutes!.Value, body.Category!, body.Note, body.SpentOn ?? agency.Value.Today(clock), ct);
+        return TypedResults.Created($"/api/projects/{id}/time-entries/{entryId}", new { Id = entryId });
+    }
+
+    /// <summary>Entries in [from, to) (default: this month so far).</summary>
+    private static async Task<IResult> ListAsync(long id, DateOnly? from, DateOnly? to, ProjectStore projects, TimeEntryStore entries,
+        IOptions<AgencyOptions> agency, TimeProvider clock, CancellationToken ct)
+    {
+        if (await projects.FindAsync(id, ct) is null) return Problems.NotFound($"There is no project {id}.");
+        var today = agency.Value.Today(clock);
+        return TypedResults.Ok(await entries.OfProjectAsync(id, from ?? new DateOnly(today.Year, today.Month, 1), to ?? today.AddDays(1), ct));
+    }
+}
