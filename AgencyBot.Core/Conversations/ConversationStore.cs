@@ -75,7 +75,9 @@ public sealed class ConversationStore(Database database)
 
     private const string SelectWaiting = """
         SELECT c.waiting_since AS WaitingSince,
-               COALESCE(c.taken_by, (SELECT tm.staff_id FROM team_members tm WHERE tm.project_id = c.project_id AND tm.role = 'assistant')) AS HeldBy
+               COALESCE(c.taken_by, c.acked_by,
+                        (SELECT tm.staff_id FROM team_members tm WHERE tm.project_id = c.project_id AND tm.role = 'assistant'),
+                        (SELECT MIN(s.id) FROM staff s WHERE s.role = 'assistant')) AS HeldBy
         FROM conversations c WHERE c.id = @Id AND c.waiting_since IS NOT NULL
         """;
 

@@ -15,6 +15,10 @@ public sealed class Database(string connectionString)
 
     public string ConnectionString { get; } = connectionString;
 
+    /// <summary>Raised after every committed write: the outbox sender listens, so whatever a write queued (from a
+    /// job, the admin API or an update) is sent without waiting for the next poll.</summary>
+    public event Action? Committed;
+
     public async Task<SqliteConnection> OpenAsync(CancellationToken ct = default)
     {
         var connection = new SqliteConnection(ConnectionString);
@@ -35,6 +39,7 @@ public sealed class Database(string connectionString)
             await using var transaction = connection.BeginTransaction(deferred: false);
             var result = await work(connection, transaction);
             await transaction.CommitAsync(ct);
+            Committed?.Invoke();
             return result;
         }
         finally

@@ -46,7 +46,12 @@ public sealed class OverheadReport(Database database, BusinessCalendar calendar,
         SELECT p.id AS ProjectId, c.name AS Client, p.name AS Project FROM projects p JOIN clients c ON c.id = p.client_id
         """;
 
-    private sealed record Hours(long ProjectId, long AccountMinutes, long AllMinutes);
+    private sealed record Hours
+    {
+        public long ProjectId { get; init; }
+        public long AccountMinutes { get; init; }
+        public long AllMinutes { get; init; }
+    }
 
     private sealed record Answer
     {

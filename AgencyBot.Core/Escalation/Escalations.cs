@@ -54,9 +54,13 @@ public sealed class Escalations(
         UPDATE conversations SET escalated_at = @Now WHERE id = @Id AND waiting_since = @Since AND escalated_at IS NULL
         """;
 
+    // The project's assistant (its team's, else the agency's assistants), and whoever took or acknowledged it.
     private const string SelectHolders = """
         SELECT s.id AS Id, s.telegram_user_id AS TelegramUserId, s.name AS Name, s.started_bot AS StartedBot, 'assistant' AS Why
         FROM team_members tm JOIN staff s ON s.id = tm.staff_id WHERE tm.project_id = @ProjectId AND tm.role = 'assistant'
+        UNION
+        SELECT s.id, s.telegram_user_id, s.name, s.started_bot, 'assistant' FROM staff s
+        WHERE s.role = 'assistant' AND NOT EXISTS (SELECT 1 FROM team_members WHERE project_id = @ProjectId AND role = 'assistant')
         UNION
         SELECT s.id, s.telegram_user_id, s.name, s.started_bot, 'holder'
         FROM conversations c JOIN staff s ON s.id = COALESCE(c.taken_by, c.acked_by) WHERE c.id = @ConversationId
@@ -153,9 +157,10 @@ public sealed class Escalations(
     private static async Task<string?> TopicLinkAsync(IDbConnection c, IDbTransaction t, StaffChat staff, long projectId)
     {
         // t.me/c/ links take a supergroup's id without its -100 prefix.
-        var internalId = staff.ChatId.ToString(CultureInfo.InvariantCulture).Replace("-100", "", StringComparison.Ordinal);
+        var id = staff.ChatId.ToString(CultureInfo.InvariantCulture);
+        var internalId = id.StartsWith("-100", StringComparison.Ordinal) ? id[4..] : id.TrimStart('-');
         var thread = await c.ExecuteScalarAsync<long?>(SelectTopic, new { ProjectId = projectId, StaffChatId = staff.ChatId }, t);
-        return thread is { } id ? $"https://t.me/c/{internalId}/{id}" : null;
+        return thread is { } topic ? $"https://t.me/c/{internalId}/{topic}" : null;
     }
 
     private static string Who(Waiting w) => w.ChatTitle.Length > 0 ? w.ChatTitle : $"Chat {w.ChatId}";

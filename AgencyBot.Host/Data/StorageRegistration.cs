@@ -17,7 +17,12 @@ public static class StorageRegistration
     public static IServiceCollection AddStorage(this IServiceCollection services)
     {
         services.AddSingleton(TimeProvider.System);
-        services.AddSingleton(sp => new Database(sp.GetRequiredService<IOptions<DatabaseOptions>>().Value.ConnectionString));
+        services.AddSingleton(sp =>
+        {
+            var database = new Database(sp.GetRequiredService<IOptions<DatabaseOptions>>().Value.ConnectionString);
+            database.Committed += sp.GetRequiredService<OutboxSignal>().Notify;
+            return database;
+        });
         services.AddSingleton<Migrator>();
         // First hosted service: the schema is in place before intake, processing and the API start.
         services.AddHostedService<MigrationService>();

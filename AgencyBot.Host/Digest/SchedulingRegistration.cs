@@ -21,7 +21,8 @@ public static class SchedulingRegistration
             q.AddJob<SlaCheckJob>(j => j.WithIdentity(SlaCheckJob.Key).StoreDurably());
             q.AddTrigger(t => t.ForJob(SlaCheckJob.Key).WithIdentity("sla-check-every-interval").StartNow()
                 .WithSimpleSchedule(s => s.WithInterval(sla.CheckInterval < TimeSpan.FromSeconds(1) ? TimeSpan.FromMinutes(1) : sla.CheckInterval)
-                    .RepeatForever()));
+                    // After a pause (the host stopped, a long GC), check at once rather than waiting a whole interval.
+                    .RepeatForever().WithMisfireInstruction(SimpleTriggerMisfireInstruction.NowWithExistingCount)));
 
             q.AddJob<DigestJob>(j => j.WithIdentity(DigestJob.Key).StoreDurably());
             var at = digest.Time >= TimeSpan.Zero && digest.Time < TimeSpan.FromDays(1) ? digest.Time : TimeSpan.FromHours(9);

@@ -63,7 +63,13 @@ public sealed class FakeBotApi : IAsyncDisposable
     private int _nextUpdateId = 100_000;
     private int _nextThreadId = 1000;
 
-    private FakeBotApi(WebApplication app) => _app = app;
+    private readonly TimeProvider _clock;
+
+    private FakeBotApi(WebApplication app, TimeProvider clock)
+    {
+        _app = app;
+        _clock = clock;
+    }
 
     public string BaseUrl { get; private set; } = "";
 
@@ -72,13 +78,14 @@ public sealed class FakeBotApi : IAsyncDisposable
 
     public int GetUpdatesCalls { get; private set; }
 
-    public static async Task<FakeBotApi> StartAsync()
+    /// <param name="clock">Where message dates come from (a fake clock in tests that move time).</param>
+    public static async Task<FakeBotApi> StartAsync(TimeProvider? clock = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         var app = builder.Build();
-        var fake = new FakeBotApi(app);
+        var fake = new FakeBotApi(app, clock ?? TimeProvider.System);
         app.Map("/bot{token}/{method}", fake.HandleAsync);
         await app.StartAsync();
         fake.BaseUrl = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
@@ -651,7 +658,7 @@ public sealed class FakeBotApi : IAsyncDisposable
         return user;
     }
 
-    private static long Now() => DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+    private long Now() => _clock.GetUtcNow().ToUnixTimeSeconds();
 
     private static async Task<JsonObject> ReadBodyAsync(HttpRequest request)
     {
@@ -659,8 +666,18 @@ public sealed class FakeBotApi : IAsyncDisposable
             return await JsonSerializer.DeserializeAsync<JsonObject>(request.Body) ?? [];
         var body = new JsonObject();
         if (request.HasFormContentType)
-            foreach (var (key, value) in await request.ReadFormAsync())
+        {
+            var form = await request.ReadFormAsync();
+            foreach (var (key, value) in form)
                 body[key] = ParseScalar(value.ToString());
+            // Uploaded files are kept as base64, so a test can look at what the bot sent.
+            foreach (var file in form.Files)
+            {
+                using var stream = new MemoryStream();
+                await file.CopyToAsync(stream);
+                body[file.Name] = Convert.ToBase64String(stream.ToArray());
+            }
+        }
         foreach (var (key, value) in request.Query)
             body[key] = ParseScalar(value.ToString());
         return body;

@@ -27,11 +27,12 @@ public sealed class AgencyWorld : IAsyncDisposable
     public TestHost Host { get; }
     public HttpClient Api { get; }
 
-    public static async Task<AgencyWorld> StartAsync(bool forum = true, IDictionary<string, string?>? settings = null)
+    public static async Task<AgencyWorld> StartAsync(bool forum = true, IDictionary<string, string?>? settings = null, TimeProvider? clock = null,
+        TempDatabase? database = null)
     {
-        var telegram = await FakeBotApi.StartAsync();
+        var telegram = await FakeBotApi.StartAsync(clock);
         telegram.DefineGroup(StaffChat, "Agency staff", isForum: forum);
-        var db = TempDatabase.Create();
+        var db = database ?? TempDatabase.Create();
         var all = new Dictionary<string, string?>
         {
             ["Agency:StaffChatId"] = StaffChat.ToString(System.Globalization.CultureInfo.InvariantCulture),
@@ -39,9 +40,9 @@ public sealed class AgencyWorld : IAsyncDisposable
             ["Telegram:Limits:Enabled"] = "false",
         };
         foreach (var (k, v) in settings ?? new Dictionary<string, string?>()) all[k] = v;
-        var host = new TestHost(telegram, db, all).Start();
+        var host = new TestHost(telegram, db, all, clock).Start();
         var world = new AgencyWorld(telegram, db, host);
-        await world.StaffAsync(Assistant, "Marie", "assistant");
+        if (database is null) await world.StaffAsync(Assistant, "Marie", "assistant");
         return world;
     }
 
@@ -100,11 +101,14 @@ public sealed class AgencyWorld : IAsyncDisposable
         await Task.Delay(100);
     }
 
+    /// <summary>Stops the host but keeps its database, for a restart on the same file.</summary>
+    public bool KeepDatabase { get; set; }
+
     public async ValueTask DisposeAsync()
     {
         Api.Dispose();
         await Host.DisposeAsync();
         await Telegram.DisposeAsync();
-        await Db.DisposeAsync();
+        if (!KeepDatabase) await Db.DisposeAsync();
     }
 }

@@ -1,6 +1,7 @@
 using AgencyBot.Tests.Fakes;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace AgencyBot.Tests.Hosting;
@@ -15,8 +16,12 @@ public sealed class TestHost : WebApplicationFactory<Program>
 
     private readonly Dictionary<string, string?> _settings;
 
-    public TestHost(FakeBotApi telegram, TempDatabase database, IDictionary<string, string?>? settings = null)
+    private readonly TimeProvider? _clock;
+
+    /// <param name="clock">Replaces the host's clock (the pipeline, the SLA clock, Quartz) with a fake one.</param>
+    public TestHost(FakeBotApi telegram, TempDatabase database, IDictionary<string, string?>? settings = null, TimeProvider? clock = null)
     {
+        _clock = clock;
         Telegram = telegram;
         Db = database;
         _settings = new Dictionary<string, string?>
@@ -55,5 +60,7 @@ public sealed class TestHost : WebApplicationFactory<Program>
     {
         builder.UseEnvironment("Testing");
         foreach (var (key, value) in _settings) builder.UseSetting(key, value);
+        if (_clock is not null)
+            builder.ConfigureTestServices(services => services.AddSingleton(_clock));
     }
 }

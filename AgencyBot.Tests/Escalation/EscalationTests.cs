@@ -1,0 +1,220 @@
+using AgencyBot.Core.Escalation;
+using AgencyBot.Tests.Fakes;
+using AgencyBot.Tests.Hosting;
+using Microsoft.Extensions.Time.Testing;
+
+namespace AgencyBot.Tests.Escalation;
+
+/// <summary>Reminders, breaches and manager alerts at the right business minute, driven by a fake clock through the
+/// real host (the same clock the Quartz scheduler uses).</summary>
+public sealed class EscalationTests
+{
+    private const long Anna = 601;
+    private const long Manager = 9500;
+    private static readonly TimeZoneInfo Paris = TimeZoneInfo.FindSystemTimeZoneById("Europe/Paris");
+    private FakeTimeProvider? _clock;
+    private AgencyWorld _world = null!;
+
+    private static DateTimeOffset Paris_(int y, int mo, int d, int h, int mi)
+    {
+        var local = new DateTime(y, mo, d, h, mi, 0);
+        return new DateTimeOffset(local, Paris.GetUtcOffset(local));
+    }
+
+    private async Task StartAsync(DateTimeOffset start, TempDatabase? database = null)
+    {
+        _clock ??= new FakeTimeProvider(start);
+        _world = await AgencyWorld.StartAsync(settings: new Dictionary<string, string?>
+        {
+            ["Agency:TimeZone"] = "Europe/Paris",
+            ["Agency:BusinessHours"] = "Mon-Fri 09:00-18:00",
+            ["Agency:Holidays:0"] = "2026-12-25",
+            // Checks are driven below, minute by minute; Quartz's own runs (every hour here) change nothing, only sooner.
+            ["Sla:CheckInterval"] = "01:00:00",
+        }, clock: _clock, database: database);
+    }
+
+    [TearDown]
+    public async Task TearDown()
+    {
+        await _world.DisposeAsync();
+        _clock = null; // NUnit keeps the fixture between tests
+    }
+
+    private async Task<(long ProjectId, int Topic)> ClientWaitingAsync(bool managerStartedBot = true)
+    {
+        var (projectId, code) = await _world.ProjectAsync();
+        await _world.StaffAsync(Manager, "Paul Roux", "manager");
+        if (managerStartedBot)
+        {
+            _world.Telegram.ClientSends(Manager, "/start", userId: Manager, firstName: "Paul");
+            await _world.WaitForAsync(s => s.Any(m => m.ChatId == Manager));
+        }
+        await _world.LinkPrivateChatAsync(Anna, code, firstName: "Anna");
+        _world.Telegram.ClientSends(Anna, "Is the site down?", firstName: "Anna");
+        await _world.WaitForAsync(s => s.Any(m => m.Text?.Contains("site down") == true));
+        return (projectId, await _world.TopicAsync());
+    }
+
+    private Escalations Checker => _world.Host.Get<Escalations>();
+
+    /// <summary>Moves the clock to a Paris time and runs the check; returns what was sent meanwhile.</summary>
+    private async Task<List<SentMessage>> AtAsync(DateTimeOffset when)
+    {
+        var before = _world.Telegram.Sent.Count;
+        _clock!.AdjustTime(when);
+        await Checker.CheckAsync();
+        await _world.SettledAsync();
+        return _world.Telegram.Sent.Skip(before).ToList();
+    }
+
+    private static bool IsReminder(SentMessage m) => m.Text?.StartsWith("⏰") == true;
+    private static bool IsAlert(SentMessage m) => m.Text?.Contains("🚨") == true;
+
+    [Test]
+    public async Task OverAWeekend_RemindsAtTenBusinessMinutes_BreachesAtFifteen_AlertsManagersAtTwentyFive()
+    {
+        await StartAsync(Paris_(2026, 12, 4, 17, 55)); // Friday
+        var (_, topic) = await ClientWaitingAsync();
+
+        Assert.That(await AtAsync(Paris_(2026, 12, 7, 9, 4)), Has.None.Matches<SentMessage>(IsReminder), "9 business minutes");
+        var reminder = (await AtAsync(Paris_(2026, 12, 7, 9, 5))).Single(IsReminder);
+        Assert.That(await _world.Db.ScalarAsync<long>("SELECT COUNT(*) FROM conversations WHERE breached_at IS NOT NULL"), Is.Zero);
+        await AtAsync(Paris_(2026, 12, 7, 9, 10));
+        Assert.That(await _world.Db.ScalarAsync<long>("SELECT COUNT(*) FROM conversations WHERE breached_at IS NOT NULL"), Is.EqualTo(1));
+        Assert.That(await AtAsync(Paris_(2026, 12, 7, 9, 19)), Has.None.Matches<SentMessage>(IsAlert));
+        var alert = (await AtAsync(Paris_(2026, 12, 7, 9, 20))).Single(IsAlert);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(reminder.ThreadId, Is.EqualTo(topic));
+            Assert.That(reminder.Text, Does.Contain("Anna").And.Contain("10 min").And.Contain("Marie"));
+            Assert.That(alert.ChatId, Is.EqualTo(Manager));
+            Assert.That(alert.Text, Does.Contain("Anna").And.Contain("Acme").And.Contain("Website launch").And.Contain("25 min")
+                .And.Contain("Held by Marie").And.Contain($"https://t.me/c/9000/{topic}"));
+        });
+    }
+
+    [Test]
+    public async Task OverChristmasDay_TheHolidayDoesNotCount()
+    {
+        await StartAsync(Paris_(2026, 12, 24, 17, 55)); // Thursday; Friday 25th is a holiday
+        await ClientWaitingAsync();
+
+        Assert.That(await AtAsync(Paris_(2026, 12, 25, 12, 0)), Has.None.Matches<SentMessage>(IsReminder));
+        Assert.That(await AtAsync(Paris_(2026, 12, 28, 9, 4)), Has.None.Matches<SentMessage>(IsReminder));
+        Assert.That(await AtAsync(Paris_(2026, 12, 28, 9, 5)), Has.One.Matches<SentMessage>(IsReminder));
+    }
+
+    [Test]
+    public async Task OverTheWeekendTheClocksGoForward_RemindsAtNineOFiveSummerTime()
+    {
+        await StartAsync(Paris_(2027, 3, 26, 17, 55));
+        await ClientWaitingAsync();
+
+        Assert.That(await AtAsync(new DateTimeOffset(2027, 3, 29, 7, 4, 0, TimeSpan.Zero)), Has.None.Matches<SentMessage>(IsReminder));
+        Assert.That(await AtAsync(new DateTimeOffset(2027, 3, 29, 7, 5, 0, TimeSpan.Zero)), Has.One.Matches<SentMessage>(IsReminder),
+            "09:05 CEST is 07:05 UTC");
+    }
+
+    [Test]
+    public async Task EachLevelFiresOnce_EvenWhenTheCheckRunsTwice_AndAcrossARestart()
+    {
+        await StartAsync(Paris_(2026, 12, 7, 10, 0));
+        await ClientWaitingAsync();
+        await AtAsync(Paris_(2026, 12, 7, 10, 30));
+        await Checker.CheckAsync();
+        await _world.SettledAsync();
+        var db = _world.Db;
+        _world.KeepDatabase = true;
+        await _world.DisposeAsync();
+
+        await StartAsync(Paris_(2026, 12, 7, 10, 31), database: db);
+        var afterRestart = await AtAsync(Paris_(2026, 12, 7, 10, 45));
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(afterRestart.Where(m => IsReminder(m) || IsAlert(m)), Is.Empty);
+            Assert.That(await db.ScalarAsync<long>("SELECT COUNT(*) FROM outbox WHERE payload LIKE '%for an answer%'"), Is.EqualTo(1));
+            Assert.That(await db.ScalarAsync<long>("SELECT COUNT(*) FROM outbox WHERE payload LIKE '%without an answer%'"), Is.EqualTo(1));
+        });
+    }
+
+    [Test]
+    public async Task Ack_StopsTheReminder_ButNotTheBreachOrTheAlert()
+    {
+        await StartAsync(Paris_(2026, 12, 7, 10, 0));
+        var (_, topic) = await ClientWaitingAsync();
+        _world.Telegram.ClientSends(AgencyWorld.StaffChat, "/ack", userId: AgencyWorld.Assistant, firstName: "Marie", threadId: topic);
+        await _world.WaitForAsync(s => s.Any(m => m.Text?.Contains("is on it") == true));
+
+        var sent = await AtAsync(Paris_(2026, 12, 7, 10, 25));
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(sent, Has.None.Matches<SentMessage>(IsReminder));
+            Assert.That(sent, Has.One.Matches<SentMessage>(IsAlert));
+            Assert.That(await _world.Db.ScalarAsync<long>("SELECT COUNT(*) FROM conversations WHERE waiting_since IS NOT NULL"), Is.EqualTo(1), "/ack is not an answer");
+        });
+    }
+
+    [Test]
+    public async Task AManagerWhoNeverStartedTheBot_IsMentionedInTheStaffGroup()
+    {
+        await StartAsync(Paris_(2026, 12, 7, 10, 0));
+        var (_, topic) = await ClientWaitingAsync(managerStartedBot: false);
+
+        var alert = (await AtAsync(Paris_(2026, 12, 7, 10, 25))).Single(IsAlert);
+
+        Assert.That(alert.ChatId, Is.EqualTo(AgencyWorld.StaffChat));
+        Assert.That(alert.ThreadId, Is.EqualTo(topic));
+        Assert.That(alert.Text, Does.Contain($"tg://user?id={Manager}"));
+    }
+
+    [Test]
+    public async Task ClientWritingOnASaturday_IsToldWhenTheTeamIsBack()
+    {
+        await StartAsync(Paris_(2026, 12, 5, 11, 0)); // Saturday
+        var (_, code) = await _world.ProjectAsync();
+        await _world.LinkPrivateChatAsync(Anna, code);
+
+        _world.Telegram.ClientSends(Anna, "weekend question");
+        _world.Telegram.ClientSends(Anna, "and another");
+
+        var replies = await _world.WaitForAsync(s => s.Count(m => m.ChatId == Anna) >= 2);
+        await _world.SettledAsync();
+        Assert.That(_world.Telegram.SentTo(Anna).Skip(1).Select(m => m.Text),
+            Is.EqualTo(new[] { "We're offline until Monday 09:00 (Paris time); your message is with the team and we'll answer as soon as we're back." }));
+    }
+
+    [Test]
+    public async Task TheAnswer_IsLoggedInWallClockAndBusinessTime()
+    {
+        await StartAsync(Paris_(2026, 12, 4, 17, 55));
+        var (_, topic) = await ClientWaitingAsync();
+        _clock!.AdjustTime(Paris_(2026, 12, 7, 9, 7));
+
+        _world.Telegram.ClientSends(AgencyWorld.StaffChat, "Sorry, looking now", userId: AgencyWorld.Assistant, firstName: "Marie", threadId: topic);
+        await _world.WaitForAsync(s => s.Any(m => m.ChatId == Anna && m.Text?.StartsWith("Sorry") == true));
+        await _world.SettledAsync();
+
+        var log = (await _world.Db.QueryAsync<(long Seconds, long BusinessSeconds, long Breached)>(
+            "SELECT seconds, business_seconds, breached FROM response_log")).Single();
+        Assert.That(log, Is.EqualTo((((2 * 24 + 15) * 60 + 12) * 60L, 12 * 60L, 0L)));
+    }
+
+    [Test]
+    public async Task TheQuartzScheduler_RunsTheCheck_OnTheFakeClock()
+    {
+        _clock = new FakeTimeProvider(Paris_(2026, 12, 7, 10, 0));
+        _world = await AgencyWorld.StartAsync(settings: new Dictionary<string, string?>
+        {
+            ["Agency:TimeZone"] = "Europe/Paris", ["Sla:CheckInterval"] = "00:01:00",
+        }, clock: _clock);
+        await ClientWaitingAsync();
+
+        for (var minute = 0; minute < 11; minute++) _clock.Advance(TimeSpan.FromMinutes(1));
+
+        await _world.WaitForAsync(s => s.Any(IsReminder));
+    }
+}
