@@ -43,10 +43,12 @@ public sealed class ResponseTimes(Database database, IOptions<SlaOptions> sla, T
             .ToList();
         var limit = (long)sla.Value.FirstResponse.TotalSeconds;
         return new ResponseTimesReport(from, to, projectId, seconds.Count,
-            Percentile(seconds, 0.5), Percentile(seconds, 0.9),
+            Round(Percentile(seconds, 0.5)), Round(Percentile(seconds, 0.9)),
             seconds.Count == 0 ? null : Math.Round(seconds.Count(s => s <= limit) / (double)seconds.Count, 4),
             limit, waiting);
     }
+
+    private static double? Round(double? seconds) => seconds is { } s ? Math.Round(s, 1) : null;
 
     /// <summary>Linear interpolation between closest ranks (the usual definition; the median of 1,2,3,4 is 2.5).</summary>
     internal static double? Percentile(IReadOnlyList<long> sorted, double p)

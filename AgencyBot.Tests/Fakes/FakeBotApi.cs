@@ -671,12 +671,19 @@ public sealed class FakeBotApi : IAsyncDisposable
             foreach (var (key, value) in form)
                 body[key] = ParseScalar(value.ToString());
             // Uploaded files are kept as base64, so a test can look at what the bot sent.
+            var files = new Dictionary<string, string>();
             foreach (var file in form.Files)
             {
                 using var stream = new MemoryStream();
                 await file.CopyToAsync(stream);
-                body[file.Name] = Convert.ToBase64String(stream.ToArray());
+                files[file.Name] = Convert.ToBase64String(stream.ToArray());
+                body[file.Name] = files[file.Name];
             }
+            // "photo": "attach://name" points at the part called name.
+            foreach (var (key, value) in body.ToList())
+                if (value is JsonValue v && v.TryGetValue<string>(out var text) && text.StartsWith("attach://", StringComparison.Ordinal)
+                    && files.TryGetValue(text["attach://".Length..], out var content))
+                    body[key] = content;
         }
         foreach (var (key, value) in request.Query)
             body[key] = ParseScalar(value.ToString());

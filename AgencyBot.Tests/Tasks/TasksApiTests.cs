@@ -41,7 +41,8 @@ public sealed class TasksApiTests
         var open = await _world.Api.GetFromJsonAsync<JsonElement>($"/api/projects/{_projectId}/tasks?status=in_progress");
         var done = await _world.Api.GetFromJsonAsync<JsonElement>($"/api/projects/{_projectId}/tasks?status=done");
 
-        await _world.WaitForAsync(s => s.Any(m => m.ChatId == 601 && m.Text?.Contains("New date") == true));
+        await _world.WaitForAsync(s => s.Any(m => m.ChatId == 601 && m.Text?.Contains("New date") == true)
+                                        && s.Any(m => m.ChatId == AgencyWorld.StaffChat && m.Text?.Contains("Mock-up") == true));
         Assert.Multiple(() =>
         {
             Assert.That(patched.StatusCode, Is.EqualTo(HttpStatusCode.OK));

@@ -1,0 +1,195 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using AgencyBot.Tests.Fakes;
+using AgencyBot.Tests.Hosting;
+using Microsoft.Extensions.Time.Testing;
+
+namespace AgencyBot.Tests.Digest;
+
+/// <summary>The overhead figures against a hand-computed fixture, and the daily digest on a fake clock.</summary>
+public sealed class DigestTests
+{
+    private const long Manager = 9500;
+    private static readonly TimeZoneInfo Paris = TimeZoneInfo.FindSystemTimeZoneById("Europe/Paris");
+    private FakeTimeProvider? _clock;
+    private AgencyWorld _world = null!;
+    private long _acme, _globex;
+
+    private static DateTimeOffset ParisTime(int y, int mo, int d, int h, int mi)
+    {
+        var local = new DateTime(y, mo, d, h, mi, 0);
+        return new DateTimeOffset(local, Paris.GetUtcOffset(local));
+    }
+
+    private async Task StartAsync(DateTimeOffset now, TempDatabase? database = null)
+    {
+        _clock ??= new FakeTimeProvider(now);
+        _world = await AgencyWorld.StartAsync(settings: new Dictionary<string, string?>
+        {
+            ["Agency:TimeZone"] = "Europe/Paris", ["Sla:CheckInterval"] = "01:00:00",
+        }, clock: _clock, database: database);
+    }
+
+    [TearDown]
+    public async Task TearDown()
+    {
+        await _world.DisposeAsync();
+        _clock = null;
+    }
+
+    /// <summary>
+    /// Yesterday (Mon 7 Dec): Acme logged comms 60 + invoice 30 + work 810 minutes (90 of 900: 10.0%); Globex report 120
+    /// + work 480 (120 of 600: 20.0%). On 2 Dec Acme logged meeting 30 + work 270 more. Acme's four first answers
+    /// yesterday took 60, 120, 300 and 1,200 business seconds; the last, held by Marie, broke the 15-minute promise.
+    /// </summary>
+    private async Task SeedAsync()
+    {
+        _acme = (await _world.ProjectAsync("Acme", "Website")).ProjectId;
+        _globex = (await _world.ProjectAsync("Globex", "Shop")).ProjectId;
+        var marie = await _world.Db.ScalarAsync<long>("SELECT id FROM staff WHERE telegram_user_id = @a", new { a = AgencyWorld.Assistant });
+        async Task Log(long project, string day, int minutes, string category) =>
+            (await _world.Api.PostAsJsonAsync($"/api/projects/{project}/time-entries", new { staffId = marie, minutes, category, spentOn = day })).EnsureSuccessStatusCode();
+        await Log(_acme, "2026-12-07", 60, "comms");
+        await Log(_acme, "2026-12-07", 30, "invoice");
+        await Log(_acme, "2026-12-07", 810, "work");
+        await Log(_globex, "2026-12-07", 120, "report");
+        await Log(_globex, "2026-12-07", 480, "work");
+        await Log(_acme, "2026-12-02", 30, "meeting");
+        await Log(_acme, "2026-12-02", 270, "work");
+
+        var answered = ParisTime(2026, 12, 7, 11, 0).ToUnixTimeMilliseconds();
+        await _world.Db.ExecuteAsync("""
+            INSERT INTO client_chats (chat_id, kind, title, created_at) VALUES (601, 'private', 'Anna', 0);
+            INSERT INTO conversations (id, project_id, chat_id, created_at, last_message_at, last_client_message_at) VALUES (1, @acme, 601, 0, 0, @answered);
+            INSERT INTO response_log (conversation_id, project_id, waiting_since, answered_at, answered_by, seconds, business_seconds, breached, held_by)
+            VALUES (1, @acme, 0, @answered, @marie, 60, 60, 0, @marie), (1, @acme, 0, @answered, @marie, 120, 120, 0, @marie),
+                   (1, @acme, 0, @answered, @marie, 300, 300, 0, @marie), (1, @acme, 0, @answered, @marie, 1200, 1200, 1, @marie);
+            """, new { _acme = 0, acme = _acme, answered, marie });
+    }
+
+    private async Task ManagerStartsTheBotAsync()
+    {
+        await _world.StaffAsync(Manager, "Paul Roux", "manager");
+        _world.Telegram.ClientSends(Manager, "/start", userId: Manager, firstName: "Paul");
+        await _world.WaitForAsync(s => s.Any(m => m.ChatId == Manager));
+    }
+
+    [Test]
+    public async Task OverheadReport_MatchesTheHandComputedFigures()
+    {
+        await StartAsync(ParisTime(2026, 12, 8, 8, 0));
+        await SeedAsync();
+
+        var report = await _world.Api.GetFromJsonAsync<JsonElement>("/api/reports/overhead?from=2026-12-07&to=2026-12-08");
+
+        var acme = report.GetProperty("projects").EnumerateArray().Single(p => p.GetProperty("projectId").GetInt64() == _acme);
+        var globex = report.GetProperty("projects").EnumerateArray().Single(p => p.GetProperty("projectId").GetInt64() == _globex);
+        Assert.Multiple(() =>
+        {
+            Assert.That(acme.GetProperty("accountManagementMinutes").GetInt64(), Is.EqualTo(90));
+            Assert.That(acme.GetProperty("allMinutes").GetInt64(), Is.EqualTo(900));
+            Assert.That(acme.GetProperty("overheadPercent").GetDouble(), Is.EqualTo(10.0));
+            Assert.That(acme.GetProperty("overTarget").GetBoolean(), Is.False, "10% is not over a 10% target");
+            Assert.That(acme.GetProperty("answers").GetInt32(), Is.EqualTo(4));
+            Assert.That(acme.GetProperty("medianSeconds").GetDouble(), Is.EqualTo(210));
+            Assert.That(acme.GetProperty("p90Seconds").GetDouble(), Is.EqualTo(930));
+            Assert.That(acme.GetProperty("shareWithinSla").GetDouble(), Is.EqualTo(0.75));
+            Assert.That(acme.GetProperty("breaches").EnumerateArray().Select(b => (b.GetProperty("businessSeconds").GetInt64(), b.GetProperty("heldBy").GetString())),
+                Is.EqualTo(new[] { (1200L, "Marie") }));
+            Assert.That(globex.GetProperty("overheadPercent").GetDouble(), Is.EqualTo(20.0));
+            Assert.That(globex.GetProperty("overTarget").GetBoolean(), Is.True);
+            Assert.That(globex.GetProperty("answers").GetInt32(), Is.Zero);
+        });
+    }
+
+    [Test]
+    public async Task DailyDigest_GoesToTheManagerAtNine_WithFiguresAndAChart_OncePerDay()
+    {
+        await StartAsync(ParisTime(2026, 12, 8, 8, 58));
+        await SeedAsync();
+        await ManagerStartsTheBotAsync();
+
+        _clock!.Advance(TimeSpan.FromMinutes(2));
+        var sent = await _world.WaitForAsync(s => s.Any(m => m.ChatId == Manager && m.Method == "sendPhoto"));
+        _clock.Advance(TimeSpan.FromHours(3));
+        await _world.SettledAsync();
+
+        var text = string.Concat(_world.Telegram.SentTo(Manager).Where(m => m.Text?.Contains("Daily digest") == true || m.Method == "sendMessage").Select(m => m.Text));
+        var photo = sent.Single(m => m.ChatId == Manager && m.Method == "sendPhoto");
+        Assert.Multiple(() =>
+        {
+            Assert.That(text, Does.Contain("Daily digest, Tue 8 Dec 2026"));
+            Assert.That(text, Does.Contain("Acme · Website\n  Yesterday: account management 1:30 of 15:00 h, 10.0% ✅ under 10%"));
+            Assert.That(text, Does.Contain("  Month to date: account management 2:00 of 20:00 h, 10.0% ✅ under 10%"));
+            Assert.That(text, Does.Contain("Globex · Shop\n  Yesterday: account management 2:00 of 10:00 h, 20.0% ⚠️ over 10%"));
+            Assert.That(text, Does.Contain("Answers yesterday: 4, median 3.5 min, p90 15.5 min, 75% within 15 min"));
+            Assert.That(text, Does.Contain("⛔ Breach: Anna waited 20 min, held by Marie"));
+            Assert.That(Convert.FromBase64String((string)photo.Request.Body["photo"]!)[..4], Is.EqualTo(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }));
+            Assert.That(_world.Telegram.SentTo(Manager).Count(m => m.Method == "sendPhoto"), Is.EqualTo(1), "once per day");
+        });
+    }
+
+    [Test]
+    public async Task DigestMissedWhileDown_IsSentOnceOnStart_AndNotAgainAfterARestart()
+    {
+        await StartAsync(ParisTime(2026, 12, 8, 11, 0)); // started after 09:00: today's digest is due
+        await ManagerStartsTheBotAsync();
+        await _world.Db.ExecuteAsync("DELETE FROM digest_runs"); // the start-up run found no manager yet
+        var db = _world.Db;
+        _world.KeepDatabase = true;
+        await _world.DisposeAsync();
+
+        await StartAsync(ParisTime(2026, 12, 8, 11, 5), database: db);
+        await _world.WaitForAsync(s => s.Any(m => m.ChatId == Manager && m.Method == "sendPhoto"));
+        _world.KeepDatabase = true;
+        await _world.DisposeAsync();
+        await StartAsync(ParisTime(2026, 12, 8, 11, 10), database: db);
+        await _world.SettledAsync();
+
+        Assert.That(await db.ScalarAsync<long>("SELECT COUNT(*) FROM outbox WHERE method = 'sendPhoto'"), Is.EqualTo(1));
+        Assert.That(await db.QueryAsync<string>("SELECT day FROM digest_runs"), Is.EqualTo(new[] { "2026-12-08" }));
+    }
+
+    [Test]
+    public async Task DigestCommand_IsForManagers_AndTheApiSendsItNow()
+    {
+        await StartAsync(ParisTime(2026, 12, 8, 8, 0));
+        await ManagerStartsTheBotAsync();
+
+        _world.Telegram.ClientSends(Manager, "/digest", userId: Manager, firstName: "Paul");
+        _world.Telegram.ClientSends(AgencyWorld.Assistant, "/digest", userId: AgencyWorld.Assistant, firstName: "Marie");
+        await _world.WaitForAsync(s => s.Any(m => m.ChatId == Manager && m.Method == "sendPhoto") && s.Any(m => m.ChatId == AgencyWorld.Assistant && m.Text?.Contains("Only managers") == true));
+        var api = await _world.Api.PostAsync("/api/digest/send", null);
+        await _world.WaitForAsync(s => s.Count(m => m.ChatId == Manager && m.Method == "sendPhoto") == 2);
+
+        Assert.That(api.StatusCode, Is.EqualTo(HttpStatusCode.Accepted));
+        Assert.That(_world.Telegram.SentTo(AgencyWorld.Assistant).Where(m => m.Method == "sendPhoto"), Is.Empty);
+    }
+
+    [Test]
+    public async Task ALongDigest_IsSplitUnder4096_AtLineBoundaries()
+    {
+        await StartAsync(ParisTime(2026, 12, 8, 8, 0));
+        var marie = await _world.Db.ScalarAsync<long>("SELECT id FROM staff");
+        await _world.Db.ExecuteAsync("INSERT INTO clients (id, name, created_at) VALUES (1, 'Client with a fairly long name', 0)");
+        for (var p = 1; p <= 80; p++)
+            await _world.Db.ExecuteAsync("""
+                INSERT INTO projects (id, client_id, name, created_at) VALUES (@p, 1, 'Project number ' || @p, 0);
+                INSERT INTO time_entries (project_id, staff_id, minutes, category, spent_on, created_at) VALUES (@p, @marie, 60, 'comms', '2026-12-07', 0);
+                """, new { p, marie });
+        await ManagerStartsTheBotAsync();
+
+        await _world.Api.PostAsync("/api/digest/send", null);
+        await _world.WaitForAsync(s => s.Any(m => m.ChatId == Manager && m.Method == "sendPhoto"));
+
+        var parts = _world.Telegram.SentTo(Manager).Where(m => m.Method == "sendMessage" && m.Text?.StartsWith("Hi ") != true).Select(m => m.Text!).ToList();
+        Assert.Multiple(() =>
+        {
+            Assert.That(parts, Has.Count.GreaterThan(1));
+            Assert.That(parts.Select(p => p.Length), Is.All.LessThanOrEqualTo(4096));
+            Assert.That(parts.Take(parts.Count - 1).Select(p => p[^1]), Is.All.EqualTo('\n'), "split after a whole line");
+            Assert.That(string.Concat(parts), Does.Contain("Project number 80"));
+        });
+    }
+}
