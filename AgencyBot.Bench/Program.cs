@@ -14,17 +14,30 @@ internal static class Benchmark
     private static async Task<int> Main(string[] args)
     {
         var quick = args.Contains("--quick");
-        var results = new List<Figure>
+        var results = new List<Figure>();
+        if (args.Contains("--digest-only"))
+        {
+            results.AddRange(await DigestBuild.RunAsync(projects: 200, messages: 1_000_000, timeEntries: 50_000));
+            Print(results);
+            return 0;
+        }
+        results.AddRange(new List<Figure>
         {
             await Scenarios.IntakeAsync(updates: quick ? 2_000 : 20_000, chats: 1_000),
             await Scenarios.OutboxDrainAsync(messages: quick ? 2_000 : 10_000, chats: 500, limitsOn: false),
             await Scenarios.OutboxDrainAsync(messages: quick ? 150 : 600, chats: 600, limitsOn: true),
-        };
+        });
         // The pipeline alone (limiter off), then under Telegram's limits as the fake Bot API enforces them.
         results.AddRange(await RelayLatency.RunAsync(perSecond: 50, TimeSpan.FromSeconds(quick ? 4 : 20), chats: 50, projects: 10, limitsOn: false));
         results.AddRange(await RelayLatency.RunAsync(perSecond: 5, TimeSpan.FromSeconds(quick ? 10 : 60), chats: 20, projects: 5, limitsOn: true));
         results.AddRange(await RelayLatency.RunAsync(perSecond: 50, TimeSpan.FromSeconds(quick ? 4 : 20), chats: 20, projects: 5, limitsOn: true));
+        results.AddRange(await DigestBuild.RunAsync(projects: 200, messages: quick ? 100_000 : 1_000_000, timeEntries: quick ? 5_000 : 50_000));
+        Print(results);
+        return 0;
+    }
 
+    private static void Print(List<Figure> results)
+    {
         Console.WriteLine();
         Console.WriteLine($"AgencyBot benchmark: {Environment.ProcessorCount} cores, {System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription}, " +
             $"{DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, peak working set {Process.GetCurrentProcess().PeakWorkingSet64 / (1024 * 1024)} MB");
@@ -34,6 +47,5 @@ internal static class Benchmark
         foreach (var f in results) Console.WriteLine($"| {f.Name} | {f.Value:0.0} | {f.Unit} | {f.Detail} |");
         Console.WriteLine();
         Console.WriteLine(JsonSerializer.Serialize(results, new JsonSerializerOptions { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase }));
-        return 0;
     }
 }

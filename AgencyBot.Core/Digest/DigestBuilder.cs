@@ -15,6 +15,9 @@ public sealed record DigestContent(string Text, byte[] Chart, Overhead Yesterday
 public sealed class DigestBuilder(Database database, OverheadReport overhead, IOptions<DigestOptions> options, IOptions<AgencyOptions> agency,
     TimeProvider clock)
 {
+    /// <summary>A digest stays readable: breaches are listed up to this many per project, then summed up by holder.</summary>
+    private const int MaxLines = 10;
+
     private const string SelectWaiting = """
         SELECT c.waiting_since AS WaitingSince, COALESCE(cc.title, '') AS Chat, cl.name || ' · ' || p.name AS Project
         FROM conversations c JOIN projects p ON p.id = c.project_id JOIN clients cl ON cl.id = p.client_id
@@ -48,7 +51,7 @@ public sealed class DigestBuilder(Database database, OverheadReport overhead, IO
         var monthStart = new DateOnly(today.Year, today.Month, 1);
         var day = await overhead.BuildAsync(yesterday, today, ct);
         // Month to date: from the 1st through yesterday (on the 1st, the whole of last month).
-        var month = await overhead.BuildAsync(monthStart == today ? monthStart.AddMonths(-1) : monthStart, today, ct);
+        var month = await overhead.BuildAsync(monthStart == today ? monthStart.AddMonths(-1) : monthStart, today, ct, withAnswers: false);
         var now = clock.GetUtcNow();
 
         await using var connection = await database.OpenAsync(ct);
@@ -74,22 +77,30 @@ public sealed class DigestBuilder(Database database, OverheadReport overhead, IO
             if (y is { Answers: > 0 })
                 text.AppendLine(CultureInfo.InvariantCulture,
                     $"  Answers yesterday: {y.Answers}, median {Min(y.MedianSeconds)}, p90 {Min(y.P90Seconds)}, {y.ShareWithinSla * 100:0}% within {day.SlaSeconds / 60} min");
-            foreach (var breach in y?.Breaches ?? [])
+            var breaches = y?.Breaches ?? [];
+            foreach (var breach in breaches.Take(MaxLines))
                 text.AppendLine(CultureInfo.InvariantCulture,
                     $"  ⛔ Breach: {(breach.Chat.Length > 0 ? breach.Chat : "a client")} waited {breach.BusinessSeconds / 60} min, held by {breach.HeldBy ?? "nobody"}");
+            if (breaches.Count > MaxLines)
+            {
+                var holders = string.Join(", ", breaches.Skip(MaxLines).GroupBy(b => b.HeldBy ?? "nobody")
+                    .OrderByDescending(g => g.Count()).Select(g => $"{g.Key} ({g.Count()})"));
+                text.AppendLine(CultureInfo.InvariantCulture, $"  ⛔ …and {breaches.Count - MaxLines} more breaches, held by {holders}");
+            }
         }
         if (waiting.Count > 0)
         {
-            text.AppendLine().AppendLine("⏳ Still waiting:");
-            foreach (var w in waiting)
+            text.AppendLine().AppendLine(CultureInfo.InvariantCulture, $"⏳ Still waiting: {waiting.Count}");
+            foreach (var w in waiting.Take(MaxLines * 5))
                 text.AppendLine(CultureInfo.InvariantCulture,
                     $"  {w.Project}: {w.Chat}, since {Local(DateTimeOffset.FromUnixTimeMilliseconds(w.WaitingSince)):ddd HH:mm}");
         }
         if (overdue.Count > 0)
         {
             text.AppendLine().AppendLine("📅 Overdue tasks:");
-            foreach (var o in overdue)
+            foreach (var o in overdue.Take(MaxLines * 5))
                 text.AppendLine(CultureInfo.InvariantCulture, $"  #{o.Number} {o.Title} ({o.Project}): {o.Responsible}, due {DateOnly.Parse(o.DueOn, CultureInfo.InvariantCulture):d MMM}");
+            if (overdue.Count > MaxLines * 5) text.AppendLine(CultureInfo.InvariantCulture, $"  …and {overdue.Count - MaxLines * 5} more (GET /api/projects/{{id}}/tasks)");
         }
         if (silent.Count > 0)
         {

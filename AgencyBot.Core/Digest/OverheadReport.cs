@@ -64,14 +64,16 @@ public sealed class OverheadReport(Database database, BusinessCalendar calendar,
         public string Chat { get; init; } = "";
     }
 
-    public async Task<Overhead> BuildAsync(DateOnly from, DateOnly to, CancellationToken ct = default)
+    /// <param name="withAnswers">False: hours only (the digest's month to date, which shows no answer figures).</param>
+    public async Task<Overhead> BuildAsync(DateOnly from, DateOnly to, CancellationToken ct = default, bool withAnswers = true)
     {
         await using var connection = await database.OpenAsync(ct);
         var iso = (DateOnly d) => d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
         var hours = (await connection.QueryAsync<Hours>(SelectHours,
             new { From = iso(from), To = iso(to), AccountManagement = time.Value.AccountManagement })).ToDictionary(h => h.ProjectId);
-        var answers = (await connection.QueryAsync<Answer>(SelectAnswers, new { From = Start(from), To = Start(to) }))
-            .GroupBy(a => a.ProjectId).ToDictionary(g => g.Key, g => g.ToList());
+        var answers = withAnswers
+            ? (await connection.QueryAsync<Answer>(SelectAnswers, new { From = Start(from), To = Start(to) })).GroupBy(a => a.ProjectId).ToDictionary(g => g.Key, g => g.ToList())
+            : [];
         var target = digest.Value.OverheadTargetPercent;
         var limit = (long)sla.Value.FirstResponse.TotalSeconds;
 
