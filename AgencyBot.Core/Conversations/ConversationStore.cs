@@ -153,6 +153,18 @@ public sealed class ConversationStore(Database database)
         }, transaction);
     }
 
+    private const string SelectOldestWaiting = """
+        SELECT id AS Id, project_id AS ProjectId, chat_id AS ChatId, created_at AS CreatedAt, last_message_at AS LastMessageAt,
+               waiting_since AS WaitingSince
+        FROM conversations WHERE waiting_since IS NOT NULL ORDER BY waiting_since LIMIT 1
+        """;
+
+    public async Task<Conversation?> OldestWaitingAsync(CancellationToken ct = default)
+    {
+        await using var connection = await database.OpenAsync(ct);
+        return await connection.QuerySingleOrDefaultAsync<Conversation>(SelectOldestWaiting);
+    }
+
     private const string SelectWaitingOfProject = "SELECT id FROM conversations WHERE project_id = @ProjectId AND waiting_since IS NOT NULL";
 
     public static async Task<IReadOnlyList<long>> WaitingOfProjectAsync(IDbConnection connection, IDbTransaction transaction, long projectId) =>

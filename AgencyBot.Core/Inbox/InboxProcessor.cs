@@ -122,6 +122,8 @@ public sealed class InboxProcessor(
         foreach (var item in chunk)
         {
             if (!Ready(item, stalled)) continue;
+            // Every log line about this update carries its update_id and chat.
+            using var scope = logger.BeginScope(new Dictionary<string, object> { ["UpdateId"] = item.UpdateId, ["ChatId"] = item.Lane });
             await transaction.SaveAsync("item", ct);
             try
             {
@@ -140,6 +142,7 @@ public sealed class InboxProcessor(
     private async Task HandleAloneAsync(InboxItem item, HashSet<long> stalled, CancellationToken ct)
     {
         if (!Ready(item, stalled)) return;
+        using var scope = logger.BeginScope(new Dictionary<string, object> { ["UpdateId"] = item.UpdateId, ["ChatId"] = item.Lane });
         try
         {
             await database.WriteAsync(async (connection, transaction) =>

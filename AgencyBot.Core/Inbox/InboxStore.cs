@@ -48,6 +48,28 @@ public sealed class InboxStore(Database database, TimeProvider clock)
 
     private const string SelectStates = "SELECT state, COUNT(*) FROM inbox GROUP BY state";
 
+    private const string SelectDead = """
+        SELECT update_id AS UpdateId, lane AS ChatId, kind AS Kind, attempts AS Attempts, last_error AS LastError, received_at AS ReceivedAt
+        FROM inbox WHERE state = 'dead' ORDER BY update_id DESC LIMIT @Limit
+        """;
+
+    private const string Retry = """
+        UPDATE inbox SET state = 'pending', attempts = 0, not_before = 0, last_error = NULL WHERE update_id = @UpdateId AND state = 'dead'
+        """;
+
+    public sealed record DeadLetter(long UpdateId, long ChatId, string Kind, long Attempts, string? LastError, long ReceivedAt);
+
+    /// <summary>Updates that failed three times, newest first.</summary>
+    public async Task<IReadOnlyList<DeadLetter>> DeadLettersAsync(int limit, CancellationToken ct = default)
+    {
+        await using var connection = await database.OpenAsync(ct);
+        return (await connection.QueryAsync<DeadLetter>(SelectDead, new { Limit = limit })).AsList();
+    }
+
+    /// <summary>Puts a dead-lettered update back in line (once its cause is fixed); false when there is none.</summary>
+    public Task<bool> RetryAsync(long updateId, CancellationToken ct = default) =>
+        database.WriteAsync(async (c, t) => await c.ExecuteAsync(Retry, new { UpdateId = updateId }, t) == 1, ct);
+
     public async Task<IReadOnlyDictionary<string, long>> CountByStateAsync(CancellationToken ct = default)
     {
         await using var connection = await database.OpenAsync(ct);

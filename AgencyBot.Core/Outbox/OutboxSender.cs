@@ -171,6 +171,7 @@ public sealed class OutboxSender(
 
     private async Task SendAsync(OutboxItem item, CancellationToken ct)
     {
+        using var scope = logger.BeginScope(new Dictionary<string, object> { ["ChatId"] = item.ChatId, ["OutboxId"] = item.Id });
         try
         {
             IReadOnlyList<int> messageIds;
@@ -247,7 +248,7 @@ public sealed class OutboxSender(
         {
             case ApiRequestException { ErrorCode: 429 } tooMany:
                 var retryAfter = TimeSpan.FromSeconds(tooMany.Parameters?.RetryAfter ?? 5);
-                statistics.TooManyRequests();
+                statistics.TooManyRequests(now);
                 logger.LogWarning("Chat {ChatId}: 429 from Telegram, pausing the chat for {RetryAfter}", item.ChatId, retryAfter);
                 _pausedUntil[item.ChatId] = now + retryAfter;
                 await outbox.PauseChatAsync(item.ChatId, now + retryAfter, ct);

@@ -102,6 +102,31 @@ public sealed class OutboxStore(Database database, TimeProvider clock)
 
     private const string SelectStates = "SELECT state, COUNT(*) FROM outbox GROUP BY state";
 
+    private const string SelectFailed = """
+        SELECT id AS Id, chat_id AS ChatId, method AS Method, last_error AS LastError, created_at AS CreatedAt
+        FROM outbox WHERE state = 'failed' ORDER BY id DESC LIMIT @Limit
+        """;
+
+    // The oldest row that could have been sent (it is due and its chat is not waiting out a 429).
+    private const string SelectOldestDue = "SELECT MIN(not_before) FROM outbox WHERE state = 'pending' AND not_before <= @Now";
+
+    public sealed record FailedSend(long Id, long ChatId, string Method, string? LastError, long CreatedAt);
+
+    public async Task<IReadOnlyList<FailedSend>> FailedAsync(int limit, CancellationToken ct = default)
+    {
+        await using var connection = await database.OpenAsync(ct);
+        return (await connection.QueryAsync<FailedSend>(SelectFailed, new { Limit = limit })).AsList();
+    }
+
+    /// <summary>How long the longest-due row has been waiting to go out (zero when nothing is due).</summary>
+    public async Task<TimeSpan> LongestDueAsync(CancellationToken ct = default)
+    {
+        await using var connection = await database.OpenAsync(ct);
+        var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
+        var oldest = await connection.ExecuteScalarAsync<long?>(SelectOldestDue, new { Now = now });
+        return oldest is { } due ? TimeSpan.FromMilliseconds(now - due) : TimeSpan.Zero;
+    }
+
     private const string SelectBacklog = """
         SELECT chat_id AS ChatId, COUNT(*) AS Pending, MIN(created_at) AS OldestSince
         FROM outbox WHERE state = 'pending'

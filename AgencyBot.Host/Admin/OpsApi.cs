@@ -1,23 +1,51 @@
+using AgencyBot.Core.Conversations;
+using AgencyBot.Core.Data;
 using AgencyBot.Core.Inbox;
 using AgencyBot.Core.Outbox;
+using AgencyBot.Host.Settings;
 using AgencyBot.Host.Telegram;
+using Microsoft.Extensions.Options;
 
 namespace AgencyBot.Host.Admin;
 
-/// <summary>What the pipeline is doing right now: queues, the slowest relay, send counters, intake health.</summary>
+/// <summary>What the pipeline is doing right now, what went wrong, and the repairs an operator can make.</summary>
 public static class OpsApi
 {
-    public static void MapOps(this RouteGroupBuilder api) => api.MapGet("/ops", OpsAsync);
+    public static void MapOps(this RouteGroupBuilder api)
+    {
+        api.MapGet("/ops", OpsAsync);
+        api.MapPost("/ops/dead-letters/{updateId:long}/retry", async (long updateId, InboxStore inbox, InboxSignal signal, CancellationToken ct) =>
+        {
+            if (!await inbox.RetryAsync(updateId, ct)) return (IResult)Problems.NotFound($"There is no dead-lettered update {updateId}.");
+            signal.Notify();
+            return TypedResults.NoContent();
+        });
+        api.MapPost("/ops/backup", async (Backup backup, IOptions<DatabaseOptions> options, CancellationToken ct) =>
+        {
+            var result = await backup.WriteAsync(options.Value.BackupFolder, ct);
+            return result.IntegrityCheck == "ok"
+                ? (IResult)TypedResults.Ok(result)
+                : TypedResults.Problem(statusCode: 500, title: "Backup failed its integrity check", detail: result.IntegrityCheck);
+        });
+    }
 
-    private static async Task<IResult> OpsAsync(InboxStore inbox, OutboxStore outbox, SendStatistics sends, IntakeStatus intake,
-        TimeProvider clock, CancellationToken ct)
+    private static async Task<IResult> OpsAsync(InboxStore inbox, OutboxStore outbox, ConversationStore conversations, SendStatistics sends,
+        IntakeStatus intake, TimeProvider clock, CancellationToken ct)
     {
         var now = clock.GetUtcNow();
-        var oldest = await outbox.OldestPendingRelayAsync(ct);
+        var oldestRelay = await outbox.OldestPendingRelayAsync(ct);
+        var oldestWaiting = await conversations.OldestWaitingAsync(ct);
         return TypedResults.Ok(new
         {
             At = now,
-            Inbox = await inbox.CountByStateAsync(ct),
+            Inbox = new
+            {
+                ByState = await inbox.CountByStateAsync(ct),
+                DeadLetters = (await inbox.DeadLettersAsync(20, ct)).Select(d => new
+                {
+                    d.UpdateId, d.ChatId, d.Kind, d.Attempts, Error = FirstLine(d.LastError), ReceivedAt = DateTimeOffset.FromUnixTimeMilliseconds(d.ReceivedAt),
+                }),
+            },
             Outbox = new
             {
                 ByState = await outbox.CountByStateAsync(ct),
@@ -25,17 +53,28 @@ public static class OpsApi
                 {
                     b.ChatId, b.Pending, b.OldestSince, WaitingSeconds = (long)(now - b.OldestSince).TotalSeconds,
                 }),
-                OldestPendingRelay = oldest is null ? null : new
+                OldestPendingRelay = oldestRelay is null ? null : new
                 {
-                    oldest.ChatId, oldest.ProjectId, oldest.Since, WaitingSeconds = (long)(now - oldest.Since).TotalSeconds,
+                    oldestRelay.ChatId, oldestRelay.ProjectId, oldestRelay.Since, WaitingSeconds = (long)(now - oldestRelay.Since).TotalSeconds,
                 },
+                FailedSends = (await outbox.FailedAsync(20, ct)).Select(f => new
+                {
+                    f.Id, f.ChatId, f.Method, Error = FirstLine(f.LastError), CreatedAt = DateTimeOffset.FromUnixTimeMilliseconds(f.CreatedAt),
+                }),
             },
             Sends = new
             {
-                Sent = sends.SentCount, TooManyRequests = sends.TooManyRequestsCount, Failed = sends.FailedCount,
-                Retried = sends.TransientFailureCount,
+                Sent = sends.SentCount, Failed = sends.FailedCount, Retried = sends.TransientFailureCount,
+                TooManyRequests = sends.TooManyRequestsCount, TooManyRequestsLastHour = sends.TooManyRequestsSince(now - TimeSpan.FromHours(1)),
+            },
+            OldestWaitingConversation = oldestWaiting is null ? null : new
+            {
+                ConversationId = oldestWaiting.Id, oldestWaiting.ProjectId, oldestWaiting.ChatId,
+                Since = DateTimeOffset.FromUnixTimeMilliseconds(oldestWaiting.WaitingSince!.Value),
             },
             Intake = new { intake.LastSuccessAt, intake.FailingSince, intake.Received },
         });
     }
+
+    private static string? FirstLine(string? text) => text?.Split('\n')[0];
 }

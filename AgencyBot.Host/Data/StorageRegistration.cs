@@ -24,6 +24,7 @@ public static class StorageRegistration
             return database;
         });
         services.AddSingleton<Migrator>();
+        services.AddSingleton<Backup>();
         // First hosted service: the schema is in place before intake, processing and the API start.
         services.AddHostedService<MigrationService>();
         services.AddSingleton<InboxStore>();

@@ -11,7 +11,8 @@ public static class HealthRegistration
     {
         services.AddHealthChecks()
             .AddCheck<DatabaseHealthCheck>("database")
-            .AddCheck<TelegramHealthCheck>("telegram");
+            .AddCheck<TelegramHealthCheck>("telegram")
+            .AddCheck<OutboxHealthCheck>("outbox");
         return services;
     }
 }
@@ -30,6 +31,18 @@ internal sealed class DatabaseHealthCheck(Database database) : IHealthCheck
         {
             return HealthCheckResult.Unhealthy("The database cannot be reached", ex);
         }
+    }
+}
+
+/// <summary>Degraded when something due has not gone out for five minutes: the sender is stuck or Telegram keeps failing.</summary>
+internal sealed class OutboxHealthCheck(AgencyBot.Core.Outbox.OutboxStore outbox) : IHealthCheck
+{
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken ct = default)
+    {
+        var longest = await outbox.LongestDueAsync(ct);
+        return longest > TimeSpan.FromMinutes(5)
+            ? HealthCheckResult.Degraded($"A message due {longest.TotalMinutes:0} minutes ago has not been sent")
+            : HealthCheckResult.Healthy();
     }
 }
 

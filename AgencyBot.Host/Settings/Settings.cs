@@ -21,6 +21,8 @@ public sealed class DatabaseOptions
 {
     public const string Section = "Database";
     public string ConnectionString { get; set; } = "Data Source=data/agencybot.db";
+    /// <summary>Where POST /api/ops/backup writes its copies.</summary>
+    public string BackupFolder { get; set; } = "data/backups";
 }
 
 public sealed class AdminApiOptions
