@@ -213,6 +213,10 @@ public sealed class FakeBotApi : IAsyncDisposable
         return a;
     }
 
+    /// <summary>Each update is delivered this many times (with the same update_id), as a flaky network or a
+    /// restarted Bot API server may do.</summary>
+    public int DeliverEachTimes { get; set; } = 1;
+
     /// <summary>Queues any update body (without update_id); returns the update_id assigned.</summary>
     public int EnqueueUpdate(JsonObject update)
     {
@@ -221,6 +225,7 @@ public sealed class FakeBotApi : IAsyncDisposable
             var id = _nextUpdateId++;
             update["update_id"] = id;
             _unconfirmed.Add(update);
+            for (var copy = 1; copy < DeliverEachTimes; copy++) _unconfirmed.Add((JsonObject)update.DeepClone());
             _updatesArrived.TrySetResult();
             _updatesArrived = NewSignal();
             return id;
@@ -305,7 +310,6 @@ public sealed class FakeBotApi : IAsyncDisposable
     {
         lock (_lock)
         {
-            if (_retryUntil.TryGetValue(chatId, out var until) && now < until - Slack) EarlySends++;
             var posts = _postsByChat.TryGetValue(chatId, out var list) ? list : _postsByChat[chatId] = [];
             var (limit, window) = chatId < 0 ? (20, _groupWindow) : (4, TimeSpan.FromSeconds(1));
             var wait = Wait(posts, limit, window, now, count) ?? Wait(_allPosts, 60, TimeSpan.FromSeconds(1), now, count);
@@ -358,6 +362,13 @@ public sealed class FakeBotApi : IAsyncDisposable
     public void Blocked(long chatId, int times = 1) =>
         Fail("sendMessage", 403, "Forbidden: bot was blocked by the user", times, chatId);
 
+    /// <summary>Every call of <paramref name="method"/> ("*": all) fails with <paramref name="status"/> until <paramref name="until"/>.</summary>
+    public void FailUntil(string method, DateTimeOffset until, int status = 502, string description = "Bad Gateway") =>
+        AddFault(new FaultRule
+        {
+            Matches = (m, c) => DateTimeOffset.UtcNow < until && Match(method, null)(m, c), Remaining = int.MaxValue, Status = status, Description = description,
+        });
+
     /// <summary>The next calls answer only after <paramref name="delay"/>.</summary>
     public void Delay(string method, TimeSpan delay, int times = 1) =>
         AddFault(new FaultRule { Matches = Match(method, null), Remaining = times, Delay = delay });
@@ -404,6 +415,10 @@ public sealed class FakeBotApi : IAsyncDisposable
         lock (_lock)
         {
             _requests.Add(request);
+            // A chat told to retry after N seconds must not be written to before then.
+            if (request.ChatId is { } target && _retryUntil.TryGetValue(target, out var until) && request.At < until - Slack
+                && method.StartsWith("send", StringComparison.OrdinalIgnoreCase) | method.StartsWith("copy", StringComparison.OrdinalIgnoreCase))
+                EarlySends++;
             fault = _faults.FirstOrDefault(f => f.Remaining > 0 && f.Matches(method, request.ChatId));
             if (fault is not null && --fault.Remaining == 0 && fault.Hang is null) _faults.Remove(fault);
         }
@@ -419,6 +434,12 @@ public sealed class FakeBotApi : IAsyncDisposable
         }
         if (fault?.Status is { } status)
         {
+            if (status == 429 && fault.RetryAfter is { } after)
+                lock (_lock)
+                {
+                    TooManyServed++;
+                    _retryUntil[request.ChatId ?? 0] = DateTimeOffset.UtcNow + TimeSpan.FromSeconds(after);
+                }
             await Error(http, status, fault.Description, fault.RetryAfter);
             return;
         }
@@ -565,6 +586,7 @@ public sealed class FakeBotApi : IAsyncDisposable
                 if (offset is { } confirmed) _unconfirmed.RemoveAll(u => (int)u["update_id"]! < confirmed);
                 batch = _unconfirmed.Where(u => offset is null || (int)u["update_id"]! >= offset)
                     .OrderBy(u => (int)u["update_id"]!).Take(limit).Select(u => u.DeepClone()).ToList();
+                // Duplicates are handed out once per call; the next offset confirms them all.
                 arrived = _updatesArrived.Task;
             }
             if (batch.Count > 0 || DateTimeOffset.UtcNow >= deadline)
