@@ -15,6 +15,12 @@ internal static class Benchmark
     {
         var quick = args.Contains("--quick");
         var results = new List<Figure>();
+        if (args.Contains("--relay-only"))
+        {
+            results.AddRange(await RelayLatency.RunAsync(perSecond: 5, TimeSpan.FromSeconds(60), chats: 20, projects: 5, limitsOn: true));
+            Print(results);
+            return 0;
+        }
         if (args.Contains("--digest-only"))
         {
             results.AddRange(await DigestBuild.RunAsync(projects: 200, messages: 1_000_000, timeEntries: 50_000));
@@ -23,12 +29,14 @@ internal static class Benchmark
         }
         results.AddRange(new List<Figure>
         {
+            await Scenarios.StartUpAsync(),
             await Scenarios.IntakeAsync(updates: quick ? 2_000 : 20_000, chats: 1_000),
             await Scenarios.OutboxDrainAsync(messages: quick ? 2_000 : 10_000, chats: 500, limitsOn: false),
             await Scenarios.OutboxDrainAsync(messages: quick ? 150 : 600, chats: 600, limitsOn: true),
         });
         // The pipeline alone (limiter off), then under Telegram's limits as the fake Bot API enforces them.
         results.AddRange(await RelayLatency.RunAsync(perSecond: 50, TimeSpan.FromSeconds(quick ? 4 : 20), chats: 50, projects: 10, limitsOn: false));
+        results.AddRange(await RelayLatency.RunAsync(perSecond: 500, TimeSpan.FromSeconds(quick ? 2 : 10), chats: 200, projects: 20, limitsOn: false));
         results.AddRange(await RelayLatency.RunAsync(perSecond: 5, TimeSpan.FromSeconds(quick ? 10 : 60), chats: 20, projects: 5, limitsOn: true));
         results.AddRange(await RelayLatency.RunAsync(perSecond: 50, TimeSpan.FromSeconds(quick ? 4 : 20), chats: 20, projects: 5, limitsOn: true));
         results.AddRange(await DigestBuild.RunAsync(projects: 200, messages: quick ? 100_000 : 1_000_000, timeEntries: quick ? 5_000 : 50_000));

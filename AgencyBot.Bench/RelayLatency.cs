@@ -86,6 +86,12 @@ internal static class RelayLatency
         {
             for (var i = 0; i < chats; i++)
                 await ChatBindingStore.BindChatAsync(c, t, 3_000_000 + i, projectIds[i % projects], DateTimeOffset.UtcNow);
+            // Running projects have their topics already (created when their clients were linked): the burst measured
+            // here is the steady state, not the first day.
+            for (var p = 0; p < projectIds.Count; p++)
+                await Dapper.SqlMapper.ExecuteAsync(c,
+                    "INSERT INTO staff_topics (project_id, staff_chat_id, thread_id, created_at) VALUES (@Project, @Chat, @Thread, 0)",
+                    new { Project = projectIds[p], Chat = StaffChat, Thread = 500 + p }, t);
         });
     }
 
