@@ -7,10 +7,11 @@ using AgencyBot.Host.Telegram;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = 1024 * 1024);
+builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(8)); // SIGTERM: done within 10 s
 
 builder.Services.AddAgencySettings(builder.Configuration);
 builder.Services.AddStorage();          // SQLite, migrations, one store per table
-builder.Services.AddTelegram();         // intake → inbox → router → outbox → sender
+builder.Services.AddTelegram(builder.Configuration); // intake (polling or webhook) → inbox → router → outbox → sender
 builder.Services.AddScheduling(builder.Configuration); // Quartz: SLA checks, the daily digest
 builder.Services.AddAdminApi();         // /api, behind X-Api-Key
 builder.Services.AddAgencyHealth();     // /health
@@ -30,6 +31,7 @@ app.UseExceptionHandler(new ExceptionHandlerOptions
 app.UseStatusCodePages();
 app.MapHealthChecks("/health");
 app.MapAdminApi();
+app.MapTelegramWebhook();               // in webhook mode: Telegram's POSTs
 
 await app.RunAsync();
 return 0;

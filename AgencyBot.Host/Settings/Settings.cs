@@ -7,9 +7,17 @@ using Microsoft.Extensions.Options;
 
 namespace AgencyBot.Host.Settings;
 
+public enum TelegramMode { Polling, Webhook }
+
 public sealed class TelegramOptions
 {
     public const string Section = "Telegram";
+    /// <summary>Polling (the default): the bot asks Telegram. Webhook: Telegram calls WebhookUrl.</summary>
+    public TelegramMode Mode { get; set; } = TelegramMode.Polling;
+    /// <summary>The public https URL Telegram posts updates to; its path is served by this host.</summary>
+    public string? WebhookUrl { get; set; }
+    /// <summary>Sent back by Telegram in X-Telegram-Bot-Api-Secret-Token: 1–256 of A-Z, a-z, 0-9, _ and -.</summary>
+    public string? WebhookSecret { get; set; }
     public string BotToken { get; set; } = "";
     public string ApiBaseUrl { get; set; } = "https://api.telegram.org";
     /// <summary>How long one getUpdates call waits for updates (Telegram's long-poll timeout).</summary>
@@ -40,6 +48,11 @@ public static class SettingsRegistration
         services.AddOptions<TelegramOptions>().Bind(configuration.GetSection(TelegramOptions.Section))
             .Validate(o => !string.IsNullOrWhiteSpace(o.BotToken), Missing("Telegram:BotToken"))
             .Validate(o => Uri.TryCreate(o.ApiBaseUrl, UriKind.Absolute, out _), "Telegram:ApiBaseUrl must be an absolute URL")
+            .Validate(o => o.Mode != TelegramMode.Webhook || Uri.TryCreate(o.WebhookUrl, UriKind.Absolute, out _),
+                "Telegram:WebhookUrl must be an absolute URL in webhook mode (Telegram__WebhookUrl)")
+            .Validate(o => o.Mode != TelegramMode.Webhook || (o.WebhookSecret is { Length: >= 1 and <= 256 } secret
+                && secret.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-')),
+                "Telegram:WebhookSecret must be 1-256 characters of A-Z, a-z, 0-9, _ and - in webhook mode (Telegram__WebhookSecret)")
             .Validate(o => o.PollTimeout >= TimeSpan.Zero && o.PollTimeout <= TimeSpan.FromSeconds(50), "Telegram:PollTimeout must be between 00:00:00 and 00:00:50")
             .Validate(o => Valid(o.Limits.PrivateChat) && Valid(o.Limits.Group) && Valid(o.Limits.Overall),
                 "Telegram:Limits: every rate needs Messages > 0, Per > 00:00:00 and Burst > 0")

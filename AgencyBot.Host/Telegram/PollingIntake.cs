@@ -70,6 +70,25 @@ public sealed class PollingIntake(
                 await Task.Delay(delay, clock, stoppingToken);
             }
         }
+        await ConfirmAsync(offset);
+    }
+
+    /// <summary>On shutdown: one last call with the offset, so Telegram forgets what is already in the inbox and a
+    /// restart does not fetch it again. Whatever that call brings is committed too (it comes again, deduplicated).</summary>
+    private async Task ConfirmAsync(int? offset)
+    {
+        if (offset is null) return;
+        try
+        {
+            using var quick = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+            var more = await bot.GetUpdates(offset, limit: 100, timeout: 0, allowedUpdates: Wanted, cancellationToken: quick.Token);
+            if (more.Length > 0) await inbox.AddAsync(more, CancellationToken.None);
+            logger.LogInformation("Polling stopped; updates below {Offset} confirmed", offset);
+        }
+        catch (Exception ex)
+        {
+            logger.LogWarning(ex, "Confirming the offset on shutdown failed; Telegram will deliver those updates again (the inbox ignores them)");
+        }
     }
 
     private async Task UntilAsync(Func<Task> call, string what, CancellationToken ct)

@@ -17,7 +17,7 @@ namespace AgencyBot.Host.Telegram;
 
 public static class TelegramRegistration
 {
-    public static IServiceCollection AddTelegram(this IServiceCollection services)
+    public static IServiceCollection AddTelegram(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddHttpClient(nameof(TelegramBotClient), http => http.Timeout = TimeSpan.FromSeconds(75));
         services.AddSingleton<ITelegramBotClient>(sp =>
@@ -63,7 +63,11 @@ public static class TelegramRegistration
         services.AddSingleton<IInboxHandler, UpdateRouter>();
 
         services.AddHostedService<BotMenu>();
-        services.AddHostedService<PollingIntake>();
+        // Updates arrive one way or the other: the bot polls, or Telegram calls the webhook (WebhookIntake).
+        if (configuration.GetValue<TelegramMode>("Telegram:Mode") == TelegramMode.Webhook)
+            services.AddHostedService<WebhookRegistration>();
+        else
+            services.AddHostedService<PollingIntake>();
         services.AddHostedService<InboxProcessor>();
         services.AddHostedService<OutboxSender>();
         return services;

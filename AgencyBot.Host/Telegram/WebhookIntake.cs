@@ -1,0 +1,95 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using AgencyBot.Core.Data;
+using AgencyBot.Core.Inbox;
+using AgencyBot.Host.Settings;
+using Microsoft.Extensions.Options;
+using Telegram.Bot;
+using Telegram.Bot.Types;
+using Telegram.Bot.Types.Enums;
+
+namespace AgencyBot.Host.Telegram;
+
+/// <summary>
+/// Webhook mode: Telegram POSTs each update. The secret header is checked (in constant time) before the body is
+/// read; the update is committed to the inbox before the 200 that tells Telegram it arrived, so an answer Telegram
+/// never got only means a redelivery, which the inbox ignores.
+/// </summary>
+public static class WebhookIntake
+{
+    public const string SecretHeader = "X-Telegram-Bot-Api-Secret-Token";
+    private const int MaxBody = 1024 * 1024;
+
+    public static void MapTelegramWebhook(this WebApplication app)
+    {
+        var options = app.Services.GetRequiredService<IOptions<TelegramOptions>>().Value;
+        if (options.Mode != TelegramMode.Webhook) return;
+        app.MapPost(new Uri(options.WebhookUrl!).AbsolutePath, ReceiveAsync);
+    }
+
+    private static async Task<IResult> ReceiveAsync(HttpContext http, InboxStore inbox, InboxSignal signal, IOptions<TelegramOptions> options,
+        IntakeStatus status, TimeProvider clock, ILogger<InboxStore> logger)
+    {
+        var given = http.Request.Headers[SecretHeader].ToString();
+        if (!CryptographicOperations.FixedTimeEquals(SHA256.HashData(Encoding.UTF8.GetBytes(given)),
+                SHA256.HashData(Encoding.UTF8.GetBytes(options.Value.WebhookSecret ?? ""))))
+        {
+            logger.LogWarning("Webhook call without the right secret from {Remote}", http.Connection.RemoteIpAddress);
+            return TypedResults.Problem(statusCode: 401, title: "Unauthorized");
+        }
+        if (http.Request.ContentLength > MaxBody)
+            return TypedResults.Problem(statusCode: 413, title: "Update too large");
+
+        Update? update;
+        try
+        {
+            using var body = new MemoryStream();
+            await http.Request.Body.CopyToAsync(body, http.RequestAborted);
+            if (body.Length > MaxBody) return TypedResults.Problem(statusCode: 413, title: "Update too large");
+            body.Position = 0;
+            update = await JsonSerializer.DeserializeAsync<Update>(body, JsonBotAPI.Options, http.RequestAborted);
+        }
+        catch (JsonException ex)
+        {
+            logger.LogWarning(ex, "Webhook call with a body that is not an update");
+            return TypedResults.Problem(statusCode: 400, title: "Not a Telegram update");
+        }
+        if (update is null || update.Id <= 0) return TypedResults.Problem(statusCode: 400, title: "Not a Telegram update");
+
+        await inbox.AddAsync([update], http.RequestAborted);
+        Interlocked.Increment(ref status.Received);
+        status.LastSuccessAt = clock.GetUtcNow();
+        signal.Notify();
+        return TypedResults.Ok();
+    }
+}
+
+/// <summary>At start-up in webhook mode: tells Telegram where to send updates, with the secret it must send back.
+/// Pending updates are kept (never dropped). Retries until Telegram answers.</summary>
+public sealed class WebhookRegistration(ITelegramBotClient bot, IOptions<TelegramOptions> options, TimeProvider clock, ILogger<WebhookRegistration> logger)
+    : BackgroundService
+{
+    private static readonly UpdateType[] Wanted =
+        [UpdateType.Message, UpdateType.EditedMessage, UpdateType.CallbackQuery, UpdateType.MyChatMember];
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        for (var attempt = 0; !stoppingToken.IsCancellationRequested; attempt++)
+        {
+            try
+            {
+                await bot.SetWebhook(options.Value.WebhookUrl!, allowedUpdates: Wanted, dropPendingUpdates: false,
+                    secretToken: options.Value.WebhookSecret, cancellationToken: stoppingToken);
+                logger.LogInformation("Webhook set to {Url}", options.Value.WebhookUrl);
+                return;
+            }
+            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
+            {
+                var delay = TimeSpan.FromSeconds(Math.Min(60, Math.Pow(2, attempt)));
+                logger.LogWarning(ex, "setWebhook failed; trying again in {Delay}", delay);
+                await Task.Delay(delay, clock, stoppingToken);
+            }
+        }
+    }
+}
