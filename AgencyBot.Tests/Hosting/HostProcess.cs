@@ -45,6 +45,13 @@ public sealed class HostProcess : IDisposable
         return host;
     }
 
+    /// <summary>SIGTERM, as a container runtime or systemd sends it: the host should finish and exit.</summary>
+    public void Terminate()
+    {
+        using var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        kill.WaitForExit();
+    }
+
     /// <summary>SIGKILL: the process gets no chance to finish anything.</summary>
     public void Kill()
     {

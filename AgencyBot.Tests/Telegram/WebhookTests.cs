@@ -1,0 +1,117 @@
+using System.Net;
+using System.Text;
+using System.Text.Json.Nodes;
+using AgencyBot.Tests.Fakes;
+using AgencyBot.Tests.Hosting;
+
+namespace AgencyBot.Tests.Telegram;
+
+/// <summary>Webhook mode: Telegram calls the host; the host checks the secret, commits, answers 200.</summary>
+public sealed class WebhookTests
+{
+    private const string Secret = "s3cret_Token-1";
+    private AgencyWorld _world = null!;
+    private HttpClient _telegramSide = null!;
+
+    [SetUp]
+    public async Task SetUp()
+    {
+        _world = await AgencyWorld.StartAsync(settings: new Dictionary<string, string?>
+        {
+            ["Telegram:Mode"] = "Webhook",
+            ["Telegram:WebhookUrl"] = "https://bot.example.com/telegram/hook",
+            ["Telegram:WebhookSecret"] = Secret,
+        });
+        _telegramSide = _world.Host.CreateClient();
+    }
+
+    [TearDown]
+    public async Task TearDown()
+    {
+        _telegramSide.Dispose();
+        await _world.DisposeAsync();
+    }
+
+    private static string Update(int id, long chat, string text) => new JsonObject
+    {
+        ["update_id"] = id,
+        ["message"] = new JsonObject
+        {
+            ["message_id"] = id, ["date"] = DateTimeOffset.UtcNow.ToUnixTimeSeconds(), ["text"] = text,
+            ["chat"] = new JsonObject { ["id"] = chat, ["type"] = "private", ["first_name"] = "Ann" },
+            ["from"] = new JsonObject { ["id"] = chat, ["is_bot"] = false, ["first_name"] = "Ann" },
+        },
+    }.ToJsonString();
+
+    private Task<HttpResponseMessage> PostAsync(string body, string? secret = Secret)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, "/telegram/hook") { Content = new StringContent(body, Encoding.UTF8, "application/json") };
+        if (secret is not null) request.Headers.Add("X-Telegram-Bot-Api-Secret-Token", secret);
+        return _telegramSide.SendAsync(request);
+    }
+
+    [Test]
+    public async Task OnStart_TheWebhookIsSetWithTheSecret_AndNobodyPolls()
+    {
+        var set = await Eventually.HoldsAsync(() => Task.FromResult(_world.Telegram.Requests.FirstOrDefault(r => r.Method == "setWebhook")),
+            r => r is not null, AgencyWorld.Timeout, "setWebhook");
+
+        Assert.Multiple(() =>
+        {
+            Assert.That((string?)set!.Body["url"], Is.EqualTo("https://bot.example.com/telegram/hook"));
+            Assert.That((string?)set.Body["secret_token"], Is.EqualTo(Secret));
+            Assert.That((bool?)set.Body["drop_pending_updates"] ?? false, Is.False);
+            Assert.That(_world.Telegram.GetUpdatesCalls, Is.Zero);
+        });
+    }
+
+    [Test]
+    public async Task AnUpdate_IsCommittedAndHandled_AndItsDuplicateChangesNothing()
+    {
+        var first = await PostAsync(Update(4001, 801, "hello over the webhook"));
+        var again = await PostAsync(Update(4001, 801, "hello over the webhook"));
+
+        await _world.WaitForAsync(s => s.Any(m => m.ChatId == 801));
+        await _world.SettledAsync();
+        Assert.Multiple(async () =>
+        {
+            Assert.That(first.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+            Assert.That(again.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+            Assert.That(await _world.Db.ScalarAsync<long>("SELECT COUNT(*) FROM inbox WHERE update_id = 4001"), Is.EqualTo(1));
+            Assert.That(_world.Telegram.SentTo(801), Has.Count.EqualTo(1));
+        });
+    }
+
+    [TestCase(null)]
+    [TestCase("wrong")]
+    [TestCase("")]
+    public async Task AWrongOrMissingSecret_Is401_AndStoresNothing(string? secret)
+    {
+        var response = await PostAsync(Update(4002, 802, "forged"), secret);
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
+        Assert.That(await _world.Db.ScalarAsync<long>("SELECT COUNT(*) FROM inbox WHERE update_id = 4002"), Is.Zero);
+    }
+
+    [TestCase("{ not json", HttpStatusCode.BadRequest)]
+    [TestCase("{\"update_id\": \"x\"}", HttpStatusCode.BadRequest)]
+    [TestCase("[]", HttpStatusCode.BadRequest)]
+    public async Task ABodyThatIsNotAnUpdate_Is400_AndStoresNothing(string body, HttpStatusCode expected)
+    {
+        var response = await PostAsync(body);
+
+        Assert.That(response.StatusCode, Is.EqualTo(expected));
+        Assert.That(await _world.Db.ScalarAsync<long>("SELECT COUNT(*) FROM inbox"), Is.Zero);
+    }
+
+    [Test]
+    public async Task AnOversizeBody_Is413_AndStoresNothing()
+    {
+        var huge = Update(4003, 803, new string('x', 1_200_000));
+
+        var response = await PostAsync(huge);
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.RequestEntityTooLarge));
+        Assert.That(await _world.Db.ScalarAsync<long>("SELECT COUNT(*) FROM inbox"), Is.Zero);
+    }
+}
