@@ -32,4 +32,33 @@ public abstract class WorkSignal
 
 public sealed class InboxSignal : WorkSignal;
 
+/// <summary>
+/// The loop both queues run: a pass, then a wait until notified or until the time the pass asked for. A failing pass
+/// (a database outage) is logged and tried again; it never ends the loop, and the rows it could not read stay put.
+/// </summary>
+public static class WorkLoop
+{
+    public static async Task RunAsync(Func<CancellationToken, Task<TimeSpan>> pass, WorkSignal signal, TimeSpan idle, TimeProvider clock,
+        Microsoft.Extensions.Logging.ILogger logger, string what, CancellationToken ct)
+    {
+        while (!ct.IsCancellationRequested)
+        {
+            var wait = idle;
+            try
+            {
+                wait = await pass(ct);
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception ex)
+            {
+                Microsoft.Extensions.Logging.LoggerExtensions.LogError(logger, ex, "{What} failed; retrying", what);
+            }
+            await signal.WaitAsync(wait, clock, ct);
+        }
+    }
+}
+
 public sealed class OutboxSignal : WorkSignal;

@@ -33,24 +33,7 @@ public sealed class InboxProcessor(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            var wait = IdlePoll;
-            try
-            {
-                wait = await DispatchAsync(stoppingToken);
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                break;
-            }
-            catch (Exception ex)
-            {
-                // A database outage must not end the loop; the rows stay pending and are picked up again.
-                logger.LogError(ex, "Reading the inbox failed; retrying");
-            }
-            await inboxSignal.WaitAsync(wait, clock, stoppingToken);
-        }
+        await WorkLoop.RunAsync(DispatchAsync, inboxSignal, IdlePoll, clock, logger, "Reading the inbox", stoppingToken);
         // Let running chunks finish (or roll back) so shutdown leaves nothing half done.
         await _workers.WhenAllAsync();
     }

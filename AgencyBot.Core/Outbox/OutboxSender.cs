@@ -55,23 +55,7 @@ public sealed class OutboxSender(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var recorder = RecordSentAsync();
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            var wait = IdlePoll;
-            try
-            {
-                wait = await DispatchAsync(stoppingToken);
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                break;
-            }
-            catch (Exception ex)
-            {
-                logger.LogError(ex, "Reading the outbox failed; retrying");
-            }
-            await signal.WaitAsync(wait, clock, stoppingToken);
-        }
+        await WorkLoop.RunAsync(DispatchAsync, signal, IdlePoll, clock, logger, "Reading the outbox", stoppingToken);
         await _inFlight.WhenAllAsync();
         _completions.Writer.Complete();
         await recorder;
@@ -254,21 +238,15 @@ public sealed class OutboxSender(
                 await outbox.PauseChatAsync(item.ChatId, now + retryAfter, ct);
                 await outbox.RescheduleAsync(item.Id, now + retryAfter, tooMany.Message, countAttempt: false, ct);
                 break;
-            case ApiRequestException { ErrorCode: 400 } gone when item.TopicProjectId is { } projectId
-                && gone.Message.Contains("thread not found", StringComparison.OrdinalIgnoreCase)
-                && item.Attempts < MaxTopicRecreations:
-                // Someone deleted the project's topic: forget it, and the retry creates a new one.
-                logger.LogWarning("Chat {ChatId}: the topic of project {ProjectId} is gone; creating it again", item.ChatId, projectId);
-                await topics.ForgetAsync(item.ChatId, projectId, ct);
-                await outbox.RescheduleAsync(item.Id, now, gone.Message, countAttempt: true, ct);
-                break;
-            case ApiRequestException { ErrorCode: 400 } closed when item.TopicProjectId is { } projectId
-                && closed.Message.Contains("TOPIC_CLOSED", StringComparison.OrdinalIgnoreCase)
-                && item.Attempts < MaxTopicRecreations:
-                // Staff closed the project's topic, but the client wrote again: open it, and the retry posts there.
-                logger.LogWarning("Chat {ChatId}: the topic of project {ProjectId} is closed; reopening it", item.ChatId, projectId);
-                await topics.ReopenAsync(item.ChatId, projectId, ct);
-                await outbox.RescheduleAsync(item.Id, now, closed.Message, countAttempt: true, ct);
+            case ApiRequestException { ErrorCode: 400 } topic when item.TopicProjectId is { } projectId && item.Attempts < MaxTopicRecreations
+                && (topic.Message.Contains("thread not found", StringComparison.OrdinalIgnoreCase) || topic.Message.Contains("TOPIC_CLOSED", StringComparison.OrdinalIgnoreCase)):
+                // Someone deleted the project's topic (forget it: the retry creates a new one) or closed it while the
+                // client still writes (open it again). Either way the retry posts there.
+                var deleted = topic.Message.Contains("thread not found", StringComparison.OrdinalIgnoreCase);
+                logger.LogWarning("Chat {ChatId}: the topic of project {ProjectId} is {State}; {Repair} it", item.ChatId, projectId,
+                    deleted ? "gone" : "closed", deleted ? "creating" : "reopening");
+                await (deleted ? topics.ForgetAsync(item.ChatId, projectId, ct) : topics.ReopenAsync(item.ChatId, projectId, ct));
+                await outbox.RescheduleAsync(item.Id, now, topic.Message, countAttempt: true, ct);
                 break;
             case ApiRequestException { ErrorCode: 403 } forbidden:
                 statistics.Failed();
