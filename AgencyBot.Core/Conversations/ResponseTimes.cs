@@ -12,11 +12,12 @@ public sealed record ResponseTimesReport(
     int Count, double? MedianSeconds, double? P90Seconds, double? ShareWithinSla, long SlaSeconds,
     IReadOnlyList<WaitingConversation> StillWaiting);
 
-/// <summary>First-answer times from the response log: count, median, 90th percentile, share within the promise.</summary>
+/// <summary>First-answer times from the response log, in business time (the SLA clock, as in the digest): count,
+/// median, 90th percentile, share within the promise.</summary>
 public sealed class ResponseTimes(Database database, IOptions<SlaOptions> sla, TimeProvider clock)
 {
     private const string SelectAnswered = """
-        SELECT seconds FROM response_log
+        SELECT business_seconds FROM response_log
         WHERE answered_at >= @From AND answered_at < @To AND (@ProjectId IS NULL OR project_id = @ProjectId)
         ORDER BY seconds
         """;

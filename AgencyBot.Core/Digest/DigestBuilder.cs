@@ -4,16 +4,17 @@ using AgencyBot.Core.Agency;
 using AgencyBot.Core.Data;
 using AgencyBot.Core.TimeTracking;
 using Dapper;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace AgencyBot.Core.Digest;
 
 /// <summary>The digest: yesterday and month to date per project, answers and breaches, who is still waiting,
 /// overdue tasks, silent clients; with the overhead chart.</summary>
-public sealed record DigestContent(string Text, byte[] Chart, Overhead Yesterday, Overhead Month);
+public sealed record DigestContent(string Text, byte[]? Chart, Overhead Yesterday, Overhead Month);
 
 public sealed class DigestBuilder(Database database, OverheadReport overhead, IOptions<DigestOptions> options, IOptions<AgencyOptions> agency,
-    TimeProvider clock)
+    TimeProvider clock, Microsoft.Extensions.Logging.ILogger<DigestBuilder> logger)
 {
     /// <summary>A digest stays readable: breaches are listed up to this many per project, then summed up by holder.</summary>
     private const int MaxLines = 10;
@@ -109,7 +110,21 @@ public sealed class DigestBuilder(Database database, OverheadReport overhead, IO
                 text.AppendLine(CultureInfo.InvariantCulture,
                     $"  {s.Client}: {(s.LastAt is { } at ? $"last wrote {Local(DateTimeOffset.FromUnixTimeMilliseconds(at)):d MMM}" : "never wrote")}");
         }
-        return new DigestContent(text.ToString().TrimEnd(), DigestChart.Png(month), day, month);
+        return new DigestContent(text.ToString().TrimEnd(), ChartOrNull(month), day, month);
+    }
+
+    /// <summary>The chart is a bonus: if drawing it fails (fonts, memory), the figures still go out.</summary>
+    private byte[]? ChartOrNull(Overhead month)
+    {
+        try
+        {
+            return DigestChart.Png(month);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            logger.LogError(ex, "Drawing the digest chart failed; the digest goes without it");
+            return null;
+        }
     }
 
     private DateTimeOffset Local(DateTimeOffset at) => TimeZoneInfo.ConvertTime(at, agency.Value.Zone);

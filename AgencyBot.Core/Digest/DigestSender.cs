@@ -30,9 +30,12 @@ public sealed class DigestSender(Database database, DigestBuilder builder, Outbo
         var content = await builder.BuildAsync(today, ct);
         return await database.WriteAsync(async (c, t) =>
         {
+            // Nobody to send to yet (no manager has started the bot): leave the day open for the next try.
+            var recipients = await RecipientsAsync(c, t);
+            if (recipients.Count == 0) return false;
             if (await c.ExecuteAsync(ClaimDay, new { Day = today.ToString("yyyy-MM-dd"), Now = clock.GetUtcNow().ToUnixTimeMilliseconds() }, t) == 0)
                 return false;
-            await QueueAsync(c, t, content, await RecipientsAsync(c, t));
+            await QueueAsync(c, t, content, recipients);
             logger.LogInformation("Digest for {Day} queued", today);
             return true;
         }, ct);
@@ -71,11 +74,12 @@ public sealed class DigestSender(Database database, DigestBuilder builder, Outbo
             logger.LogWarning("The digest has no recipient: set Digest:ChatId, or have a manager start the bot");
             return;
         }
-        var chart = await AttachmentStore.AddAsync(c, t, "overhead.png", "image/png", content.Chart, clock.GetUtcNow());
+        long? chart = content.Chart is { } png ? await AttachmentStore.AddAsync(c, t, "overhead.png", "image/png", png, clock.GetUtcNow()) : null;
         foreach (var chatId in recipients)
         {
             foreach (var part in MessageContent.Split(content.Text))
                 await outbox.EnqueueAsync(c, t, chatId, new SendMessageRequest { ChatId = chatId, Text = part });
+            if (chart is null) continue;
             // The chart is uploaded from the database when the row is sent (see TelegramMessenger).
             var photo = new JsonObject { ["chat_id"] = chatId, ["attachment_id"] = chart, ["caption"] = "Account management, % of project hours, month to date" };
             await outbox.EnqueueRawAsync(c, t, chatId, "sendPhoto", photo.ToJsonString());

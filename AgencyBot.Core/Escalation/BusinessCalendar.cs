@@ -32,7 +32,9 @@ public sealed partial class BusinessCalendar
             if (close <= open) throw new FormatException($"'{part}' closes before it opens");
             for (var d = (int)first; ; d = (d + 1) % 7)
             {
-                (_hours.TryGetValue((DayOfWeek)d, out var list) ? list : _hours[(DayOfWeek)d] = []).Add((open, close));
+                var list = _hours.TryGetValue((DayOfWeek)d, out var existing) ? existing : _hours[(DayOfWeek)d] = [];
+                if (list.Any(h => open < h.Close && h.Open < close)) throw new FormatException($"'{part}' overlaps other hours of {(DayOfWeek)d}");
+                list.Add((open, close));
                 if (d == (int)last) break;
             }
         }

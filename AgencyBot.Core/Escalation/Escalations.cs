@@ -71,6 +71,8 @@ public sealed class Escalations(
         FROM staff WHERE role = 'manager' ORDER BY id
         """;
 
+    private const string CountManagers = "SELECT COUNT(*) FROM staff WHERE role = 'manager'";
+
     private const string SelectTopic = "SELECT thread_id FROM staff_topics WHERE project_id = @ProjectId AND staff_chat_id = @StaffChatId";
 
     private sealed record Waiting
@@ -105,14 +107,23 @@ public sealed class Escalations(
         await using (var connection = await database.OpenAsync(ct))
             waiting = (await connection.QueryAsync<Waiting>(SelectWaiting)).AsList();
 
+        bool hasStaffChat, hasManagers;
+        await using (var connection = await database.OpenAsync(ct))
+        {
+            hasStaffChat = await staffChats.GetAsync(connection) is not null;
+            hasManagers = await connection.ExecuteScalarAsync<long>(CountManagers) > 0;
+        }
+        // A level nobody could be told of is not claimed: it fires once someone can hear it.
+        if (!hasStaffChat) logger.LogWarning("{Count} clients are waiting but no staff chat is set up: no reminder can be posted", waiting.Count);
+
         var fired = 0;
         foreach (var w in waiting)
         {
             var since = DateTimeOffset.FromUnixTimeMilliseconds(w.WaitingSince);
             var business = calendar.BusinessTime(since, now);
-            if (business >= sla.Value.Remind && !w.Reminded && !w.Acked && await ClaimAsync(ClaimReminder, w, now, ct, RemindAsync)) fired++;
+            if (hasStaffChat && business >= sla.Value.Remind && !w.Reminded && !w.Acked && await ClaimAsync(ClaimReminder, w, now, ct, RemindAsync)) fired++;
             if (business >= sla.Value.FirstResponse && !w.Breached && await ClaimAsync(ClaimBreach, w, now, ct, null)) fired++;
-            if (business >= sla.Value.Escalate && !w.Escalated && await ClaimAsync(ClaimEscalation, w, now, ct, EscalateAsync)) fired++;
+            if (hasManagers && business >= sla.Value.Escalate && !w.Escalated && await ClaimAsync(ClaimEscalation, w, now, ct, EscalateAsync)) fired++;
         }
         return fired;
     }

@@ -18,7 +18,8 @@ namespace AgencyBot.Core.Tasks;
 /// "b:&lt;action&gt;:&lt;message id&gt;[:&lt;tag&gt;]", well within Telegram's 64 bytes; only registered staff pressing in the
 /// staff chat are obeyed.
 /// </summary>
-public sealed class StaffButtons(StaffRelay staffRelay, OutboxStore outbox, IOptions<AgencyOptions> agency, TimeProvider clock, ILogger<StaffButtons> logger)
+public sealed class StaffButtons(StaffRelay staffRelay, OutboxStore outbox, IOptions<AgencyOptions> agency,
+    AgencyBot.Core.Escalation.BusinessCalendar calendar, IOptions<AgencyBot.Core.Escalation.SlaOptions> sla, TimeProvider clock, ILogger<StaffButtons> logger)
 {
     public const string Prefix = "b:";
 
@@ -30,6 +31,8 @@ public sealed class StaffButtons(StaffRelay staffRelay, OutboxStore outbox, IOpt
     private const string Take = "UPDATE conversations SET taken_by = @StaffId WHERE id = @Id";
 
     private const string Close = "UPDATE conversations SET waiting_since = NULL WHERE id = @Id AND waiting_since IS NOT NULL";
+
+    private const string IsBreached = "SELECT breached_at IS NOT NULL FROM conversations WHERE id = @Id AND waiting_since IS NOT NULL";
 
     private const string InsertTag = """
         INSERT INTO conversation_tags (conversation_id, tag, tagged_at) VALUES (@ConversationId, @Tag, @Now) ON CONFLICT DO NOTHING
@@ -86,7 +89,10 @@ public sealed class StaffButtons(StaffRelay staffRelay, OutboxStore outbox, IOpt
                 await AnswerAsync(c, t, query, $"Tagged “{chosen}”.");
                 break;
             case "close":
-                var closed = await c.ExecuteAsync(Close, new { Id = target.ConversationId }, t) == 1;
+                // Closing after the promise was broken still leaves the breach in the response log (and the digest).
+                var closed = await c.ExecuteScalarAsync<long?>(IsBreached, new { Id = target.ConversationId }, t) == 1
+                    ? await CloseBreachedAsync(c, t, target.ConversationId, member.Id, now)
+                    : await c.ExecuteAsync(Close, new { Id = target.ConversationId }, t) == 1;
                 await AnswerAsync(c, t, query, closed ? "Closed: no answer needed." : "Nothing was waiting.");
                 if (closed) await staffRelay.NoticeAsync(c, t, staff, target.ProjectId, $"✔️ Closed by {member.Name}: no answer needed.", query.Message.Id);
                 break;
@@ -94,6 +100,12 @@ public sealed class StaffButtons(StaffRelay staffRelay, OutboxStore outbox, IOpt
                 await AnswerAsync(c, t, query, "This button has expired.");
                 break;
         }
+    }
+
+    private async Task<bool> CloseBreachedAsync(IDbConnection c, IDbTransaction t, long conversationId, long staffId, DateTimeOffset now)
+    {
+        await ConversationStore.CloseWaitingAsync(c, t, conversationId, staffId, now, calendar, sla.Value.FirstResponse);
+        return true;
     }
 
     // Keyed by the presser's id: a callback answer is no post in the staff group and must not spend its budget.

@@ -91,8 +91,15 @@ public sealed class TaskCommands(
                 await Reply("Only managers can ask for the digest.");
                 return;
             }
+            // The figures are for managers: they go to the manager's private chat, never to the whole staff group.
+            if (message.Chat.Type != global::Telegram.Bot.Types.Enums.ChatType.Private && !await StartedBotAsync(c, t, member.Id))
+            {
+                await Reply("Open a private chat with me and send /start first: the digest goes there.");
+                return;
+            }
             var content = await digest.BuildAsync(agency.Value.Today(clock));
-            await digest.QueueAsync(c, t, content, message.Chat.Id);
+            await digest.QueueAsync(c, t, content, member.TelegramUserId);
+            if (message.Chat.Type != global::Telegram.Bot.Types.Enums.ChatType.Private) await Reply("📊 Sent to you in a private chat.");
             return;
         }
         if (command.Name == "time" && target is null)
@@ -149,7 +156,7 @@ public sealed class TaskCommands(
             }
             case "assign":
             {
-                if (!TrySplitTask(args, out var number, out var who) || who.Length == 0) return Usage["assign"];
+                if (!TrySplitTask(args, out var number, out var who) || who.TrimStart('@').Length == 0) return Usage["assign"];
                 if (await TaskStore.FindAsync(c, t, projectId, number) is not { } task) return NoTask(number);
                 if (who.Equals("nobody", StringComparison.OrdinalIgnoreCase))
                 {
@@ -217,6 +224,9 @@ public sealed class TaskCommands(
                 return Help;
         }
     }
+
+    private static async Task<bool> StartedBotAsync(IDbConnection c, IDbTransaction t, long staffId) =>
+        await c.ExecuteScalarAsync<long>("SELECT started_bot FROM staff WHERE id = @staffId", new { staffId }, t) == 1;
 
     private static async Task<string> OpenWorkAsync(IDbConnection c, IDbTransaction t, long projectId)
     {

@@ -33,6 +33,9 @@ public sealed record TaskView
     public long? SourceMessageId { get; init; }
     public long PartsDone { get; init; }
     public long PartsTotal { get; init; }
+    /// <summary>Progress as the client may see it: staff-only subtasks left out.</summary>
+    public long ClientPartsDone { get; init; }
+    public long ClientPartsTotal { get; init; }
 
     public string FirstName => ResponsibleName?.Split(' ')[0] ?? "";
 }
@@ -61,7 +64,13 @@ public sealed class TaskStore(Database database, TimeProvider clock)
                AND (ci.task_id = t.id OR ci.task_id IN (SELECT id FROM tasks WHERE parent_id = t.id))) AS PartsDone,
         (SELECT COUNT(*) FROM tasks st WHERE st.parent_id = t.id)
           + (SELECT COUNT(*) FROM checklist_items ci
-               WHERE ci.task_id = t.id OR ci.task_id IN (SELECT id FROM tasks WHERE parent_id = t.id)) AS PartsTotal
+               WHERE ci.task_id = t.id OR ci.task_id IN (SELECT id FROM tasks WHERE parent_id = t.id)) AS PartsTotal,
+        (SELECT COUNT(*) FROM tasks st WHERE st.parent_id = t.id AND st.status = 'done' AND st.staff_only = 0)
+          + (SELECT COUNT(*) FROM checklist_items ci WHERE ci.done = 1
+               AND (ci.task_id = t.id OR ci.task_id IN (SELECT id FROM tasks WHERE parent_id = t.id AND staff_only = 0))) AS ClientPartsDone,
+        (SELECT COUNT(*) FROM tasks st WHERE st.parent_id = t.id AND st.staff_only = 0)
+          + (SELECT COUNT(*) FROM checklist_items ci
+               WHERE ci.task_id = t.id OR ci.task_id IN (SELECT id FROM tasks WHERE parent_id = t.id AND staff_only = 0)) AS ClientPartsTotal
         """;
 
     private const string From = """

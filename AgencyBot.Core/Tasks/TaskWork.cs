@@ -61,6 +61,7 @@ public sealed class TaskWork(OutboxStore outbox, StaffChatStore staffChats, Staf
         var now = clock.GetUtcNow();
         var byKey = new Dictionary<string, long>(StringComparer.Ordinal);
         var created = new List<TaskView>();
+        var everything = new List<TaskView>();
 
         async Task<TaskView> CreateAsync(TemplateTask item, long? parentId, bool parentStaffOnly)
         {
@@ -69,6 +70,7 @@ public sealed class TaskWork(OutboxStore outbox, StaffChatStore staffChats, Staf
                 item.DueInWorkingDays is { } days ? WorkingDays.Add(start, days) : null,
                 item.StaffOnly || parentStaffOnly, ActorId: actorId), now);
             if (item.Key is not null) byKey[item.Key] = task.Id;
+            everything.Add(task);
             foreach (var check in item.Checklist ?? [])
             {
                 var role = check.Role ?? item.Role;
@@ -83,6 +85,15 @@ public sealed class TaskWork(OutboxStore outbox, StaffChatStore staffChats, Staf
         foreach (var (task, _) in TemplateValidator.Flatten(template.Tasks ?? [], "Tasks").Where(x => x.Task.Key is not null))
             foreach (var after in task.After ?? [])
                 await TaskStore.AddDependencyAsync(c, t, byKey[task.Key!], byKey[after]);
+
+        // Everyone the template made responsible hears of it, in one message each.
+        var project = await c.QuerySingleAsync<ProjectInfo>(SelectProject, new { ProjectId = projectId }, t);
+        foreach (var mine in everything.Where(v => v.ResponsibleId is not null && v.ResponsibleId != actorId).GroupBy(v => v.ResponsibleId!.Value))
+        {
+            var list = string.Join("; ", mine.Take(10).Select(v => $"#{v.Number} {v.Title}" + (v.DueOn is { } d ? $" (due {TaskStore.ParseIso(d):d MMM})" : "")))
+                       + (mine.Count() > 10 ? $"; and {mine.Count() - 10} more (/my)" : "");
+            await NotifyStaffAsync(c, t, mine.Key, projectId, $"{mine.Count()} new tasks in {project.ClientName} · {project.ProjectName}: {list}.");
+        }
 
         await TellClientsAsync(c, t, projectId, (info, language) =>
         {
@@ -104,7 +115,7 @@ public sealed class TaskWork(OutboxStore outbox, StaffChatStore staffChats, Staf
         await TellClientsAsync(c, t, task.ProjectId, (info, language) => !info.NotifyProgress ? null
             : parent is null
                 ? ClientTexts.Get("TaskDone", language, task.Title)
-                : ClientTexts.Get("SubtaskDone", language, task.Title, parent.Title, parent.PartsDone, parent.PartsTotal));
+                : ClientTexts.Get("SubtaskDone", language, task.Title, parent.Title, parent.ClientPartsDone, parent.ClientPartsTotal));
     }
 
     /// <summary>A new due date; the client hears of it unless <paramref name="quiet"/> or the task is staff-only.</summary>
@@ -121,22 +132,27 @@ public sealed class TaskWork(OutboxStore outbox, StaffChatStore staffChats, Staf
     {
         await TaskStore.AssignAsync(c, t, task.Id, staffId, actorId, clock.GetUtcNow());
         if (staffId is null || staffId == actorId) return;
-        var assignee = await c.QuerySingleAsync<StaffContact>(SelectStaff, new { Id = staffId }, t);
         var info = await c.QuerySingleAsync<ProjectInfo>(SelectProject, new { task.ProjectId }, t);
         var due = task.DueOn is { } d ? $", due {FormatDate(TaskStore.ParseIso(d)!.Value, "en")}" : "";
-        var what = $"#{task.Number} “{task.Title}” ({info.ClientName} · {info.ProjectName}){due}";
+        await NotifyStaffAsync(c, t, staffId.Value, task.ProjectId, $"#{task.Number} “{task.Title}” ({info.ClientName} · {info.ProjectName}){due}.");
+    }
+
+    /// <summary>"📌 You are now responsible for …": in the staff member's private chat with the bot if they ever started
+    /// it (Telegram lets a bot write only then), else with a mention in the project's topic.</summary>
+    private async Task NotifyStaffAsync(IDbConnection c, IDbTransaction t, long staffId, long projectId, string what)
+    {
+        var assignee = await c.QuerySingleAsync<StaffContact>(SelectStaff, new { Id = staffId }, t);
         if (assignee.StartedBot)
         {
             await outbox.EnqueueAsync(c, t, assignee.TelegramUserId, new SendMessageRequest
             {
-                ChatId = assignee.TelegramUserId, Text = $"📌 You are now responsible for {what}. /my lists your tasks.",
+                ChatId = assignee.TelegramUserId, Text = $"📌 You are now responsible for {what} /my lists your tasks.",
             });
             return;
         }
         if (await staffChats.GetAsync(c, t) is { } staff)
-            await staffRelay.NoticeAsync(c, t, staff, task.ProjectId,
-                $"📌 {TelegramHtml.Mention(assignee.TelegramUserId, assignee.Name)}, you are now responsible for {TelegramHtml.Escape(what)}.",
-                html: true);
+            await staffRelay.NoticeAsync(c, t, staff, projectId,
+                $"📌 {TelegramHtml.Mention(assignee.TelegramUserId, assignee.Name)}, you are now responsible for {TelegramHtml.Escape(what)}", html: true);
     }
 
     /// <summary>One line about a task for a client: who does it, progress and due date.</summary>
@@ -148,7 +164,7 @@ public sealed class TaskWork(OutboxStore outbox, StaffChatStore staffChats, Staf
         };
         if (task.Status == TaskStatus.InProgress) parts.Add(ClientTexts.Get("InProgress", language));
         if (task.Status == TaskStatus.WaitingForClient) parts.Add(ClientTexts.Get("WaitingForYou", language));
-        if (withProgress && task.PartsTotal > 0) parts.Add(ClientTexts.Get("PartsDone", language, task.PartsDone, task.PartsTotal));
+        if (withProgress && task.ClientPartsTotal > 0) parts.Add(ClientTexts.Get("PartsDone", language, task.ClientPartsDone, task.ClientPartsTotal));
         if (task.DueOn is { } due) parts.Add(ClientTexts.Get("DueOn", language, FormatDate(TaskStore.ParseIso(due)!.Value, language)));
         return string.Join(", ", parts);
     }

@@ -30,9 +30,10 @@ public sealed class TemplateValidator : AbstractValidator<Template>
     {
         RuleFor(t => t.Name).NotEmpty().MaximumLength(100);
         RuleFor(t => t.Tasks).NotEmpty();
-        RuleForEach(t => t.Tasks).SetValidator(new TaskValidator(teamRoles, allowSubtasks: true));
+        RuleForEach(t => t.Tasks).NotNull().SetValidator(new TaskValidator(teamRoles, allowSubtasks: true));
         RuleFor(t => t).Custom((template, context) =>
         {
+            if (HasNulls(template.Tasks)) return; // reported field by field above
             var all = Flatten(template.Tasks ?? [], "Tasks").ToList();
             var keys = new Dictionary<string, string>(StringComparer.Ordinal);
             foreach (var (task, path) in all.Where(x => x.Task.Key is not null))
@@ -44,6 +45,9 @@ public sealed class TemplateValidator : AbstractValidator<Template>
                 context.AddFailure($"{keys[cycle[0]]}.After", $"The tasks depend on each other in a cycle: {string.Join(" → ", cycle)}.");
         });
     }
+
+    private static bool HasNulls(IReadOnlyList<TemplateTask>? tasks) =>
+        tasks is not null && tasks.Any(t => t is null || (t.After?.Any(a => a is null) ?? false) || (t.Checklist?.Any(c => c is null) ?? false) || HasNulls(t.Subtasks));
 
     internal static IEnumerable<(TemplateTask Task, string Path)> Flatten(IReadOnlyList<TemplateTask> tasks, string path)
     {
@@ -88,7 +92,8 @@ public sealed class TemplateValidator : AbstractValidator<Template>
             RuleFor(t => t.Role).Must(r => r is null || teamRoles.Contains(r))
                 .WithMessage(_ => $"'Role' must be one of the team roles: {string.Join(", ", teamRoles)}.");
             RuleFor(t => t.DueInWorkingDays).GreaterThanOrEqualTo(0).LessThanOrEqualTo(1000);
-            RuleForEach(t => t.Checklist).ChildRules(check =>
+            RuleForEach(t => t.After).NotNull();
+            RuleForEach(t => t.Checklist).NotNull().ChildRules(check =>
             {
                 check.RuleFor(c => c.Text).NotEmpty().MaximumLength(200);
                 check.RuleFor(c => c.Role).Must(r => r is null || teamRoles.Contains(r))
@@ -96,7 +101,7 @@ public sealed class TemplateValidator : AbstractValidator<Template>
                 check.RuleFor(c => c.DueInWorkingDays).GreaterThanOrEqualTo(0).LessThanOrEqualTo(1000);
             });
             if (allowSubtasks)
-                RuleForEach(t => t.Subtasks).SetValidator(new TaskValidator(teamRoles, allowSubtasks: false));
+                RuleForEach(t => t.Subtasks).NotNull().SetValidator(new TaskValidator(teamRoles, allowSubtasks: false));
             else
                 RuleFor(t => t.Subtasks).Empty().WithMessage("A subtask cannot have subtasks of its own; use its checklist.");
         }

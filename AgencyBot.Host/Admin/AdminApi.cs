@@ -28,10 +28,11 @@ public static class AdminApi
         return services;
     }
 
-    /// <summary>Everything under /api needs the X-Api-Key header.</summary>
+    /// <summary>Everything under /api needs the X-Api-Key header, checked before anything reads the request.</summary>
     public static void MapAdminApi(this WebApplication app)
     {
-        var api = app.MapGroup("/api").AddEndpointFilter<ApiKeyFilter>();
+        app.UseWhen(http => http.Request.Path.StartsWithSegments("/api"), api => api.UseMiddleware<ApiKeyMiddleware>());
+        var api = app.MapGroup("/api");
         api.MapStaff();
         api.MapClients();
         api.MapProjects();
@@ -45,20 +46,23 @@ public static class AdminApi
     }
 }
 
-/// <summary>Compares X-Api-Key with AdminApi:ApiKey in constant time, so timing reveals nothing about the key.</summary>
-internal sealed class ApiKeyFilter(IOptions<AdminApiOptions> options, ILogger<ApiKeyFilter> logger) : IEndpointFilter
+/// <summary>Compares X-Api-Key with AdminApi:ApiKey in constant time, so timing reveals nothing about the key. It runs
+/// as middleware, before model binding: a caller without the key learns nothing, not even that a body is malformed.</summary>
+internal sealed class ApiKeyMiddleware(RequestDelegate next, IOptions<AdminApiOptions> options, ILogger<ApiKeyMiddleware> logger)
 {
     public const string Header = "X-Api-Key";
 
-    public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    public async Task InvokeAsync(HttpContext http)
     {
-        var given = context.HttpContext.Request.Headers[Header].ToString();
-        var expected = options.Value.ApiKey;
-        if (CryptographicOperations.FixedTimeEquals(Hash(given), Hash(expected)))
-            return await next(context);
-        logger.LogWarning("Admin API call to {Path} without a valid API key", context.HttpContext.Request.Path);
-        return TypedResults.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Unauthorized",
-            detail: $"Send the admin API key in the {Header} header.");
+        var given = http.Request.Headers[Header].ToString();
+        if (CryptographicOperations.FixedTimeEquals(Hash(given), Hash(options.Value.ApiKey)))
+        {
+            await next(http);
+            return;
+        }
+        logger.LogWarning("Admin API call to {Path} without a valid API key", http.Request.Path);
+        await TypedResults.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Unauthorized",
+            detail: $"Send the admin API key in the {Header} header.").ExecuteAsync(http);
     }
 
     // Hashing first makes the comparison length-independent as well.

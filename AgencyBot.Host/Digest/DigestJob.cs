@@ -6,8 +6,9 @@ using Quartz;
 namespace AgencyBot.Host.Digest;
 
 /// <summary>
-/// The daily digest. Fires at Digest:Time and once at start-up: either way it sends today's digest if its hour has
-/// come and it has not gone out yet, so days missed while the service was down produce one digest, not one each.
+/// The daily digest. Fires at Digest:Time, at start-up and every 15 minutes: each time it sends today's digest if its
+/// hour has come and it has not gone out yet, so days missed while the service was down produce one digest, not one
+/// each, and a failed run is made good within the quarter hour.
 /// </summary>
 [DisallowConcurrentExecution]
 public sealed class DigestJob(DigestSender sender, IOptions<AgencyOptions> agency, IOptions<DigestOptions> digest, TimeProvider clock,
@@ -26,8 +27,7 @@ public sealed class DigestJob(DigestSender sender, IOptions<AgencyOptions> agenc
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            logger.LogError(ex, "Building or queueing the digest failed");
-            throw new JobExecutionException(ex);
+            logger.LogError(ex, "Building or queueing the digest failed; trying again within 15 minutes");
         }
     }
 }

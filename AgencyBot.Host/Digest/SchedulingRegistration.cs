@@ -29,8 +29,12 @@ public static class SchedulingRegistration
             q.AddTrigger(t => t.ForJob(DigestJob.Key).WithIdentity("daily-digest-at-time")
                 .WithSchedule(CronScheduleBuilder.Create($"0 {at.Minutes} {at.Hours} * * ?").InTimeZone(zone)
                     .WithMisfireInstruction(CronTriggerMisfireInstruction.FireAndProceed)));
-            // A digest whose hour passed while the service was down goes out once on start (the job decides).
+            // A digest whose hour passed while the service was down goes out once on start, and a run that failed
+            // (or found no manager yet) is tried again every quarter of an hour: the job sends a day's digest once.
             q.RunAtStartup(DigestJob.Key);
+            q.AddTrigger(t => t.ForJob(DigestJob.Key).WithIdentity("daily-digest-retry").StartNow()
+                .WithSimpleSchedule(s => s.WithInterval(TimeSpan.FromMinutes(15)).RepeatForever()
+                    .WithMisfireInstruction(SimpleTriggerMisfireInstruction.NextWithRemainingCount)));
         });
         services.AddQuartzHostedService(o => o.WaitForJobsToComplete = true);
         return services;

@@ -29,11 +29,13 @@ internal sealed class CreateProjectValidator : AbstractValidator<CreateProject>
     {
         RuleFor(p => p.ClientId).NotNull().GreaterThan(0);
         RuleFor(p => p.Name).NotEmpty().MaximumLength(100);
-        RuleForEach(p => p.Team).ChildRules(m =>
+        RuleForEach(p => p.Team).NotNull().ChildRules(m =>
         {
             m.RuleFor(x => x.Role).NotEmpty().Must(r => agency.Value.TeamRoles.Contains(r!)).WithMessage("'Role' must be one of the team roles.");
             m.RuleFor(x => x.StaffId).NotNull().GreaterThan(0);
         });
+        RuleFor(p => p.Team).Must(ms => ms is null || ms.Where(m => m is not null).Select(m => m.Role).Distinct().Count() == ms.Count)
+            .WithMessage("Each role can be given to one person only.");
     }
 }
 

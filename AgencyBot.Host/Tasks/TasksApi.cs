@@ -60,13 +60,13 @@ internal sealed class SetTeamValidator : AbstractValidator<SetTeam>
     public SetTeamValidator(IOptions<AgencyOptions> agency)
     {
         RuleFor(t => t.Members).NotNull();
-        RuleForEach(t => t.Members).ChildRules(m =>
+        RuleForEach(t => t.Members).NotNull().ChildRules(m =>
         {
             m.RuleFor(x => x.Role).NotEmpty().Must(r => agency.Value.TeamRoles.Contains(r!))
                 .WithMessage($"'Role' must be one of the team roles: {string.Join(", ", agency.Value.TeamRoles)}.");
             m.RuleFor(x => x.StaffId).NotNull().GreaterThan(0);
         });
-        RuleFor(t => t.Members).Must(ms => ms is null || ms.Select(x => x.Role).Distinct().Count() == ms.Count)
+        RuleFor(t => t.Members).Must(ms => ms is null || ms.Where(x => x is not null).Select(x => x.Role).Distinct().Count() == ms.Count)
             .WithMessage("Each role can be given to one person only.");
     }
 }

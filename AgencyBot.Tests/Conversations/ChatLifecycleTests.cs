@@ -90,6 +90,7 @@ public sealed class ChatLifecycleTests
         _world.Telegram.ClientSends(601, $"/start {secondCode}"); // SEO is now the chat's default
         await _world.WaitForAsync(s => s.Any(m => m.ChatId == 601 && m.Text?.Contains("Monthly SEO") == true));
 
+        await _world.SettledAsync();
         _world.Telegram.ClientSends(601, "thanks, one more thing", replyToMessageId: answer.MessageId);
 
         var followUp = (await _world.WaitForAsync(s => s.Any(m => m.Text?.Contains("one more thing") == true))).First(m => m.Text?.Contains("one more thing") == true);

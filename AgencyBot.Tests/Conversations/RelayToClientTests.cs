@@ -29,8 +29,11 @@ public sealed class RelayToClientTests
     private async Task<SentMessage> ClientAsksAsync(string text)
     {
         _world.Telegram.ClientSends(Anna, text, firstName: "Anna");
-        return (await _world.WaitForAsync(s => s.Any(m => m.ChatId == AgencyWorld.StaffChat && m.Text?.Contains(text) == true)))
+        var relay = (await _world.WaitForAsync(s => s.Any(m => m.ChatId == AgencyWorld.StaffChat && m.Text?.Contains(text) == true)))
             .Single(m => m.ChatId == AgencyWorld.StaffChat && m.Text?.Contains(text) == true);
+        // A person reads before replying; by then the post is recorded (its Telegram id comes back after the send).
+        await _world.SettledAsync();
+        return relay;
     }
 
     private void StaffWrites(string text, int? thread = null, int? replyTo = null, long user = AgencyWorld.Assistant, string name = "Marie") =>

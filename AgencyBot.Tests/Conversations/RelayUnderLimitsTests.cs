@@ -113,6 +113,8 @@ public sealed partial class RelayUnderLimitsTests
             Assert.That(posts.Select(p => p.Text!.Length), Is.All.LessThanOrEqualTo(4096));
         });
 
+        await Eventually.HoldsAsync(() => _world.Db.ScalarAsync<long>("SELECT COUNT(*) FROM relay_posts WHERE telegram_message_id = @id",
+            new { id = posts[^1].MessageId }), n => n > 0, AgencyWorld.Timeout, "the post recorded");
         _world.Telegram.ClientSends(AgencyWorld.StaffChat, "Noted, all six.", userId: AgencyWorld.Assistant, firstName: "Marie",
             replyToMessageId: posts[^1].MessageId);
 

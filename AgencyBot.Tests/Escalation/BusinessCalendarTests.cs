@@ -55,6 +55,7 @@ public sealed class BusinessCalendarTests
     [TestCase("Weekdays 09:00-18:00")]
     [TestCase("Mon-Fri 18:00-09:00")]
     [TestCase("Mon-Fri 09:00-18:00; Sat")]
+    [TestCase("Mon-Fri 09:00-18:00; Mon 08:00-10:00")]
     public void MalformedHours_AreNamedAsAProblem(string hours) => Assert.That(BusinessCalendar.Problem(hours), Is.Not.Null);
 
     [TestCase("Mon-Fri 09:00-18:00")]

@@ -53,7 +53,9 @@ public sealed class EscalationTests
         await _world.LinkPrivateChatAsync(Anna, code, firstName: "Anna");
         _world.Telegram.ClientSends(Anna, "Is the site down?", firstName: "Anna");
         await _world.WaitForAsync(s => s.Any(m => m.Text?.Contains("site down") == true));
-        return (projectId, await _world.TopicAsync());
+        var topic = await _world.TopicAsync();
+        await _world.SettledAsync();
+        return (projectId, topic);
     }
 
     private Escalations Checker => _world.Host.Get<Escalations>();

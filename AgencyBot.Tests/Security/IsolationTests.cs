@@ -46,6 +46,7 @@ public sealed class IsolationTests
         await _world.LinkPrivateChatAsync(602, globexCode);
         _world.Telegram.ClientSends(601, "Acme's private budget is 10k");
         var relay = (await _world.WaitForAsync(s => s.Any(m => m.Text?.Contains("budget") == true))).Single(m => m.Text?.Contains("budget") == true);
+        await _world.SettledAsync();
 
         _world.Telegram.ClientSends(AgencyWorld.StaffChat, "Noted, 10k it is", userId: AgencyWorld.Assistant, threadId: relay.ThreadId);
         _world.Telegram.ClientSends(AgencyWorld.StaffChat, "Replying to the post too", userId: AgencyWorld.Assistant, replyToMessageId: relay.MessageId);

@@ -37,6 +37,7 @@ public sealed class ClientStatusTests
         await Create(acme, new { title = "Old work" });
         await _world.Api.PatchAsJsonAsync($"/api/projects/{acme}/tasks/4", new { status = "done" });
         await _world.Api.PatchAsJsonAsync($"/api/projects/{acme}/tasks/1", new { status = "waiting_for_client" });
+        await Create(acme, new { title = "Internal costing", parentNumber = 1, staffOnly = true }); // not even counted for the client
         await Create(globex, new { title = "Secret Globex launch" });
         _world.Telegram.ClientSends(AgencyWorld.StaffChat, "// internal: Acme pays late", userId: AgencyWorld.Assistant, threadId: await _world.TopicAsync());
 

@@ -169,6 +169,7 @@ public sealed class TaskCommandsTests
     [TestCase("/sub #1", "/sub <#task> <title>")]
     [TestCase("/check", "/check <#task> <item>")]
     [TestCase("/assign #1", "/assign <#task>")]
+    [TestCase("/assign #1 @", "/assign <#task>")]
     [TestCase("/task", "/task <title>")]
     [TestCase("/frobnicate", "not a command I know")]
     public async Task WrongOrMissingArguments_GetTheUsageLine_AndChangeNothing(string command, string expected)

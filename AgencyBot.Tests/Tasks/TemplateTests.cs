@@ -126,6 +126,9 @@ public sealed class TemplateTests
     [TestCase("""{"name":"Check","tasks":[{"title":"A","checklist":[{"text":"x","role":"pilot"}]}]}""", "Tasks[0].Checklist[0].Role")]
     [TestCase("""{"name":"Unknown","tasks":[{"title":"A","after":["nope"]}]}""", "Tasks[0].After")]
     [TestCase("""{"name":"","tasks":[]}""", "Name")]
+    [TestCase("""{"name":"Nulls","tasks":[null]}""", "Tasks[0]")]
+    [TestCase("""{"name":"Nulls","tasks":[{"title":"A","checklist":[null]}]}""", "Tasks[0].Checklist[0]")]
+    [TestCase("""{"name":"Nulls","tasks":[{"title":"A","after":[null]}]}""", "Tasks[0].After[0]")]
     public async Task InvalidTemplate_IsRefused_NamingTheField(string json, string field)
     {
         var response = await _world.Api.PostAsync("/api/templates", new StringContent(json, Encoding.UTF8, "application/json"));

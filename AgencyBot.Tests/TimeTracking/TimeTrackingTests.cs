@@ -20,6 +20,7 @@ public sealed class TimeTrackingTests
         (_projectId, code) = await _world.ProjectAsync();
         await _world.LinkPrivateChatAsync(601, code);
         _topic = await _world.TopicAsync();
+        await _world.SettledAsync(); // the topic is saved once Telegram created it
     }
 
     [TearDown]
@@ -57,6 +58,8 @@ public sealed class TimeTrackingTests
     [TestCase("/time 0m work", "more than 0")]
     [TestCase("/time soon work", "not a duration")]
     [TestCase("/time 1h dancing", "not a category")]
+    [TestCase("/time 99999999999m comms", "not a duration")]
+    [TestCase("/time 99999999999999999999h comms", "not a duration")]
     [TestCase("/time 1h", "/time <duration>")]
     [TestCase("/time", "/time <duration>")]
     public async Task BadTime_GetsTheUsageLine_AndRecordsNothing(string command, string expected)
