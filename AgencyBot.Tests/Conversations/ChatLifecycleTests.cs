@@ -5,16 +5,8 @@ using AgencyBot.Tests.Hosting;
 namespace AgencyBot.Tests.Conversations;
 
 /// <summary>Chats changing under the bot: upgrades, removals, replies across projects, /setup misuse.</summary>
-public sealed class ChatLifecycleTests
+public sealed class ChatLifecycleTests : AgencyTest
 {
-    private AgencyWorld _world = null!;
-
-    [SetUp]
-    public async Task SetUp() => _world = await AgencyWorld.StartAsync();
-
-    [TearDown]
-    public async Task TearDown() => await _world.DisposeAsync();
-
     private static JsonObject Member(string status) => new()
     {
         ["status"] = status, ["user"] = new JsonObject { ["id"] = FakeBotApi.BotId, ["is_bot"] = true, ["first_name"] = "Agency Bot" },
@@ -23,13 +15,13 @@ public sealed class ChatLifecycleTests
     [Test]
     public async Task GroupUpgradedToSupergroup_KeepsItsProject()
     {
-        var (projectId, code) = await _world.ProjectAsync();
-        _world.Telegram.DefineGroup(-555, "Acme team", type: "group");
-        _world.Telegram.ClientSends(-555, $"/link {code}", userId: 82, firstName: "Paul");
-        await _world.WaitForAsync(s => s.Any(m => m.ChatId == -555));
-        await _world.SettledAsync();
+        var (projectId, code) = await World.ProjectAsync();
+        World.Telegram.DefineGroup(-555, "Acme team", type: "group");
+        World.Telegram.ClientSends(-555, $"/link {code}", userId: 82, firstName: "Paul");
+        await World.WaitForAsync(s => s.Any(m => m.ChatId == -555));
+        await World.SettledAsync();
 
-        _world.Telegram.EnqueueUpdate(new JsonObject
+        World.Telegram.EnqueueUpdate(new JsonObject
         {
             ["message"] = new JsonObject
             {
@@ -39,20 +31,20 @@ public sealed class ChatLifecycleTests
                 ["migrate_to_chat_id"] = -1000555,
             },
         });
-        _world.Telegram.DefineGroup(-1000555, "Acme team");
-        _world.Telegram.ClientSends(-1000555, "hello from the supergroup", userId: 82, firstName: "Paul");
+        World.Telegram.DefineGroup(-1000555, "Acme team");
+        World.Telegram.ClientSends(-1000555, "hello from the supergroup", userId: 82, firstName: "Paul");
 
-        await _world.WaitForAsync(s => s.Any(m => m.ChatId == AgencyWorld.StaffChat && m.Text?.Contains("hello from the supergroup") == true));
-        Assert.That(await _world.Db.ScalarAsync<long>("SELECT project_id FROM chat_bindings WHERE chat_id = -1000555"), Is.EqualTo(projectId));
+        await World.WaitForAsync(s => s.Any(m => m.ChatId == AgencyWorld.StaffChat && m.Text?.Contains("hello from the supergroup") == true));
+        Assert.That(await World.Db.ScalarAsync<long>("SELECT project_id FROM chat_bindings WHERE chat_id = -1000555"), Is.EqualTo(projectId));
     }
 
     [Test]
     public async Task BotRemovedFromAGroup_IsBlocked_AndLetBackIn_IsUnblocked()
     {
-        var (_, code) = await _world.ProjectAsync();
-        _world.Telegram.DefineGroup(-556, "Acme team");
-        _world.Telegram.ClientSends(-556, $"/link {code}", userId: 83);
-        await _world.WaitForAsync(s => s.Any(m => m.ChatId == -556));
+        var (_, code) = await World.ProjectAsync();
+        World.Telegram.DefineGroup(-556, "Acme team");
+        World.Telegram.ClientSends(-556, $"/link {code}", userId: 83);
+        await World.WaitForAsync(s => s.Any(m => m.ChatId == -556));
 
         JsonObject Change(string status) => new()
         {
@@ -65,75 +57,75 @@ public sealed class ChatLifecycleTests
                 ["new_chat_member"] = status == "kicked" ? Member("kicked").Also(m => m["until_date"] = 0) : Member(status),
             },
         };
-        _world.Telegram.EnqueueUpdate(Change("kicked"));
-        await _world.SettledAsync();
-        var blocked = await _world.Db.ScalarAsync<long>("SELECT COUNT(*) FROM blocked_chats WHERE chat_id = -556");
+        World.Telegram.EnqueueUpdate(Change("kicked"));
+        await World.SettledAsync();
+        var blocked = await World.Db.ScalarAsync<long>("SELECT COUNT(*) FROM blocked_chats WHERE chat_id = -556");
 
-        _world.Telegram.EnqueueUpdate(Change("member"));
-        await _world.SettledAsync();
+        World.Telegram.EnqueueUpdate(Change("member"));
+        await World.SettledAsync();
 
         Assert.That(blocked, Is.EqualTo(1));
-        Assert.That(await _world.Db.ScalarAsync<long>("SELECT COUNT(*) FROM blocked_chats WHERE chat_id = -556"), Is.Zero);
+        Assert.That(await World.Db.ScalarAsync<long>("SELECT COUNT(*) FROM blocked_chats WHERE chat_id = -556"), Is.Zero);
     }
 
     [Test]
     public async Task ClientReplyingToAnAnswer_GoesToThatAnswersProject_NotTheLastUsedOne()
     {
-        var (first, firstCode) = await _world.ProjectAsync("Acme", "Website launch");
-        var (_, secondCode) = await _world.ProjectAsync("Acme", "Monthly SEO");
-        await _world.LinkPrivateChatAsync(601, firstCode);
-        _world.Telegram.ClientSends(601, "about the website");
-        var relay = (await _world.WaitForAsync(s => s.Any(m => m.Text?.Contains("about the website") == true))).First(m => m.Text?.Contains("about the website") == true);
-        _world.Telegram.ClientSends(AgencyWorld.StaffChat, "Website answer", userId: AgencyWorld.Assistant, firstName: "Marie", threadId: relay.ThreadId);
-        var answer = (await _world.WaitForAsync(s => s.Any(m => m.ChatId == 601 && m.Text?.StartsWith("Website answer") == true)))
+        var (first, firstCode) = await World.ProjectAsync("Acme", "Website launch");
+        var (_, secondCode) = await World.ProjectAsync("Acme", "Monthly SEO");
+        await World.LinkPrivateChatAsync(601, firstCode);
+        World.Telegram.ClientSends(601, "about the website");
+        var relay = (await World.WaitForAsync(s => s.Any(m => m.Text?.Contains("about the website") == true))).First(m => m.Text?.Contains("about the website") == true);
+        World.Telegram.ClientSends(AgencyWorld.StaffChat, "Website answer", userId: AgencyWorld.Assistant, firstName: "Marie", threadId: relay.ThreadId);
+        var answer = (await World.WaitForAsync(s => s.Any(m => m.ChatId == 601 && m.Text?.StartsWith("Website answer") == true)))
             .First(m => m.ChatId == 601 && m.Text?.StartsWith("Website answer") == true);
-        _world.Telegram.ClientSends(601, $"/start {secondCode}"); // SEO is now the chat's default
-        await _world.WaitForAsync(s => s.Any(m => m.ChatId == 601 && m.Text?.Contains("Monthly SEO") == true));
+        World.Telegram.ClientSends(601, $"/start {secondCode}"); // SEO is now the chat's default
+        await World.WaitForAsync(s => s.Any(m => m.ChatId == 601 && m.Text?.Contains("Monthly SEO") == true));
 
-        await _world.SettledAsync();
-        _world.Telegram.ClientSends(601, "thanks, one more thing", replyToMessageId: answer.MessageId);
+        await World.SettledAsync();
+        World.Telegram.ClientSends(601, "thanks, one more thing", replyToMessageId: answer.MessageId);
 
-        var followUp = (await _world.WaitForAsync(s => s.Any(m => m.Text?.Contains("one more thing") == true))).First(m => m.Text?.Contains("one more thing") == true);
+        var followUp = (await World.WaitForAsync(s => s.Any(m => m.Text?.Contains("one more thing") == true))).First(m => m.Text?.Contains("one more thing") == true);
         Assert.That(followUp.ThreadId, Is.EqualTo(relay.ThreadId));
-        Assert.That(await _world.Db.ScalarAsync<long>(
+        Assert.That(await World.Db.ScalarAsync<long>(
             "SELECT c.project_id FROM messages m JOIN conversations c ON c.id = m.conversation_id WHERE m.text = 'thanks, one more thing'"), Is.EqualTo(first));
     }
 
     [Test]
     public async Task SetupByAnEmployee_OrInAClientGroup_IsRefused()
     {
-        await _world.StaffAsync(9100, "Tom", "employee");
-        var (_, code) = await _world.ProjectAsync();
-        _world.Telegram.DefineGroup(-1007000, "Acme & Sreda", isForum: false);
-        _world.Telegram.ClientSends(-1007000, $"/link {code}", userId: 84);
-        await _world.WaitForAsync(s => s.Any(m => m.ChatId == -1007000));
-        _world.Telegram.DefineGroup(-1007001, "Tom's group", isForum: true);
+        await World.StaffAsync(9100, "Tom", "employee");
+        var (_, code) = await World.ProjectAsync();
+        World.Telegram.DefineGroup(-1007000, "Acme & Sreda", isForum: false);
+        World.Telegram.ClientSends(-1007000, $"/link {code}", userId: 84);
+        await World.WaitForAsync(s => s.Any(m => m.ChatId == -1007000));
+        World.Telegram.DefineGroup(-1007001, "Tom's group", isForum: true);
 
-        _world.Telegram.ClientSends(-1007001, "/setup", userId: 9100, firstName: "Tom");
-        _world.Telegram.ClientSends(-1007000, "/setup", userId: AgencyWorld.Assistant, firstName: "Marie");
-        await _world.WaitForAsync(s => s.Any(m => m.ChatId == -1007001) && s.Count(m => m.ChatId == -1007000) >= 2);
-        await _world.SettledAsync();
+        World.Telegram.ClientSends(-1007001, "/setup", userId: 9100, firstName: "Tom");
+        World.Telegram.ClientSends(-1007000, "/setup", userId: AgencyWorld.Assistant, firstName: "Marie");
+        await World.WaitForAsync(s => s.Any(m => m.ChatId == -1007001) && s.Count(m => m.ChatId == -1007000) >= 2);
+        await World.SettledAsync();
 
-        Assert.That(await _world.Db.ScalarAsync<long>("SELECT COUNT(*) FROM settings WHERE key = 'staff_chat_id'"), Is.Zero);
-        Assert.That(_world.Telegram.SentTo(-1007001).Single().Text, Does.Contain("Only a manager or an assistant"));
+        Assert.That(await World.Db.ScalarAsync<long>("SELECT COUNT(*) FROM settings WHERE key = 'staff_chat_id'"), Is.Zero);
+        Assert.That(World.Telegram.SentTo(-1007001).Single().Text, Does.Contain("Only a manager or an assistant"));
     }
 
     [Test]
     public async Task CommandForAnotherBot_InASharedGroup_IsNotAnswered()
     {
-        var (_, code) = await _world.ProjectAsync();
-        _world.Telegram.DefineGroup(-557, "Acme team");
-        _world.Telegram.ClientSends(-557, $"/link {code}", userId: 85);
-        await _world.WaitForAsync(s => s.Any(m => m.ChatId == -557));
-        await Eventually.HoldsAsync(() => Task.FromResult(_world.Telegram.Requests.Count(r => r.Method == "getMe")), n => n > 0, AgencyWorld.Timeout, "getMe");
-        await _world.SettledAsync();
+        var (_, code) = await World.ProjectAsync();
+        World.Telegram.DefineGroup(-557, "Acme team");
+        World.Telegram.ClientSends(-557, $"/link {code}", userId: 85);
+        await World.WaitForAsync(s => s.Any(m => m.ChatId == -557));
+        await Eventually.HoldsAsync(() => Task.FromResult(World.Telegram.Requests.Count(r => r.Method == "getMe")), n => n > 0, AgencyWorld.Timeout, "getMe");
+        await World.SettledAsync();
 
-        _world.Telegram.ClientSends(-557, "/help@some_other_bot", userId: 85);
-        _world.Telegram.ClientSends(-557, $"/help@{FakeBotApi.BotUsername}", userId: 85);
-        await _world.WaitForAsync(s => s.Count(m => m.ChatId == -557) >= 2);
-        await _world.SettledAsync();
+        World.Telegram.ClientSends(-557, "/help@some_other_bot", userId: 85);
+        World.Telegram.ClientSends(-557, $"/help@{FakeBotApi.BotUsername}", userId: 85);
+        await World.WaitForAsync(s => s.Count(m => m.ChatId == -557) >= 2);
+        await World.SettledAsync();
 
-        Assert.That(_world.Telegram.SentTo(-557), Has.Count.EqualTo(2), "the welcome and one help");
+        Assert.That(World.Telegram.SentTo(-557), Has.Count.EqualTo(2), "the welcome and one help");
     }
 }
 
@@ -146,43 +138,35 @@ internal static class JsonObjectExtensions
     }
 }
 
-public sealed class TopicAndInviteLifecycleTests
+public sealed class TopicAndInviteLifecycleTests : AgencyTest
 {
-    private AgencyWorld _world = null!;
-
-    [SetUp]
-    public async Task SetUp() => _world = await AgencyWorld.StartAsync();
-
-    [TearDown]
-    public async Task TearDown() => await _world.DisposeAsync();
-
     [Test]
     public async Task ClosedTopic_IsReopened_AndTheClientsMessageArrives()
     {
-        var (_, code) = await _world.ProjectAsync();
-        await _world.LinkPrivateChatAsync(601, code);
-        var topic = await _world.TopicAsync();
-        await _world.SettledAsync();
-        _world.Telegram.CloseTopic(AgencyWorld.StaffChat, topic);
+        var (_, code) = await World.ProjectAsync();
+        await World.LinkPrivateChatAsync(601, code);
+        var topic = await World.TopicAsync();
+        await World.SettledAsync();
+        World.Telegram.CloseTopic(AgencyWorld.StaffChat, topic);
 
-        _world.Telegram.ClientSends(601, "the project is over, but one question");
+        World.Telegram.ClientSends(601, "the project is over, but one question");
 
-        var relay = (await _world.WaitForAsync(s => s.Any(m => m.Text?.Contains("one question") == true))).Single(m => m.Text?.Contains("one question") == true);
+        var relay = (await World.WaitForAsync(s => s.Any(m => m.Text?.Contains("one question") == true))).Single(m => m.Text?.Contains("one question") == true);
         Assert.That(relay.ThreadId, Is.EqualTo(topic));
-        Assert.That(_world.Telegram.Requests.Count(r => r.Method == "reopenForumTopic"), Is.EqualTo(1));
+        Assert.That(World.Telegram.Requests.Count(r => r.Method == "reopenForumTopic"), Is.EqualTo(1));
     }
 
     [Test]
     public async Task RemovingAChat_ClosesTheProjectsOpenInvites()
     {
-        var (projectId, code) = await _world.ProjectAsync();
-        await _world.LinkPrivateChatAsync(601, code);
+        var (projectId, code) = await World.ProjectAsync();
+        await World.LinkPrivateChatAsync(601, code);
 
-        await _world.Api.DeleteAsync($"/api/projects/{projectId}/chats/601");
-        _world.Telegram.ClientSends(601, $"/start {code}");
+        await World.Api.DeleteAsync($"/api/projects/{projectId}/chats/601");
+        World.Telegram.ClientSends(601, $"/start {code}");
 
-        var reply = (await _world.WaitForAsync(s => s.Count(m => m.ChatId == 601) == 2)).Last(m => m.ChatId == 601);
+        var reply = (await World.WaitForAsync(s => s.Count(m => m.ChatId == 601) == 2)).Last(m => m.ChatId == 601);
         Assert.That(reply.Text, Is.EqualTo(AgencyBot.Core.Conversations.ClientTexts.Get("InvalidCode", "en")));
-        Assert.That(await _world.Db.ScalarAsync<long>("SELECT COUNT(*) FROM chat_bindings WHERE chat_id = 601"), Is.Zero);
+        Assert.That(await World.Db.ScalarAsync<long>("SELECT COUNT(*) FROM chat_bindings WHERE chat_id = 601"), Is.Zero);
     }
 }

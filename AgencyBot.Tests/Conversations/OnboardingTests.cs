@@ -4,43 +4,35 @@ using AgencyBot.Tests.Hosting;
 
 namespace AgencyBot.Tests.Conversations;
 
-public sealed class OnboardingTests
+public sealed class OnboardingTests : AgencyTest
 {
-    private AgencyWorld _world = null!;
-
-    [SetUp]
-    public async Task SetUp() => _world = await AgencyWorld.StartAsync();
-
-    [TearDown]
-    public async Task TearDown() => await _world.DisposeAsync();
-
     private Task<long> BindingsAsync(long chatId) =>
-        _world.Db.ScalarAsync<long>("SELECT COUNT(*) FROM chat_bindings WHERE chat_id = @chatId", new { chatId });
+        World.Db.ScalarAsync<long>("SELECT COUNT(*) FROM chat_bindings WHERE chat_id = @chatId", new { chatId });
 
     [Test]
     public async Task StartWithInviteCode_BindsPrivateChat_AndWelcomeNamesProjectAgencyAndPromise()
     {
-        var (projectId, code) = await _world.ProjectAsync();
+        var (projectId, code) = await World.ProjectAsync();
 
-        await _world.LinkPrivateChatAsync(501, code);
+        await World.LinkPrivateChatAsync(501, code);
 
-        var welcome = _world.Telegram.SentTo(501).Single().Text;
+        var welcome = World.Telegram.SentTo(501).Single().Text;
         Assert.Multiple(async () =>
         {
             Assert.That(welcome, Does.Contain("Website launch").And.Contain("Sreda Digital").And.Contain("15 minutes"));
-            Assert.That(await _world.Db.ScalarAsync<long>("SELECT project_id FROM chat_bindings WHERE chat_id = 501"), Is.EqualTo(projectId));
+            Assert.That(await World.Db.ScalarAsync<long>("SELECT project_id FROM chat_bindings WHERE chat_id = 501"), Is.EqualTo(projectId));
         });
     }
 
     [Test]
     public async Task Binding_IsAnnouncedInTheProjectsStaffTopic()
     {
-        var (_, code) = await _world.ProjectAsync();
+        var (_, code) = await World.ProjectAsync();
 
-        await _world.LinkPrivateChatAsync(501, code, firstName: "Anna");
+        await World.LinkPrivateChatAsync(501, code, firstName: "Anna");
 
-        var topic = await _world.TopicAsync();
-        var notice = await _world.WaitForAsync(s => s.Any(m => m.ChatId == AgencyWorld.StaffChat && m.ThreadId == topic));
+        var topic = await World.TopicAsync();
+        var notice = await World.WaitForAsync(s => s.Any(m => m.ChatId == AgencyWorld.StaffChat && m.ThreadId == topic));
         Assert.That(notice.Single(m => m.ChatId == AgencyWorld.StaffChat).Text, Does.Contain("Anna").And.Contain("linked"));
     }
 
@@ -49,11 +41,11 @@ public sealed class OnboardingTests
     [TestCase("/start x' OR 1=1 --")]
     public async Task StartWithoutOrWithUnknownCode_AnswersPolitely_AndBindsNothing(string text)
     {
-        await _world.ProjectAsync();
+        await World.ProjectAsync();
 
-        _world.Telegram.ClientSends(502, text);
+        World.Telegram.ClientSends(502, text);
 
-        var reply = (await _world.WaitForAsync(s => s.Any(m => m.ChatId == 502))).Single(m => m.ChatId == 502).Text;
+        var reply = (await World.WaitForAsync(s => s.Any(m => m.ChatId == 502))).Single(m => m.ChatId == 502).Text;
         Assert.Multiple(async () =>
         {
             Assert.That(reply, Is.EqualTo(ClientTexts.Get(text == "/start" ? "StartWithoutCode" : "InvalidCode", "en")));
@@ -64,12 +56,12 @@ public sealed class OnboardingTests
     [Test]
     public async Task StartWithExpiredCode_BindsNothing()
     {
-        var (_, code) = await _world.ProjectAsync();
-        await _world.Db.ExecuteAsync("UPDATE invites SET expires_at = 0 WHERE code = @code", new { code });
+        var (_, code) = await World.ProjectAsync();
+        await World.Db.ExecuteAsync("UPDATE invites SET expires_at = 0 WHERE code = @code", new { code });
 
-        _world.Telegram.ClientSends(503, $"/start {code}");
+        World.Telegram.ClientSends(503, $"/start {code}");
 
-        var reply = (await _world.WaitForAsync(s => s.Any(m => m.ChatId == 503))).Single(m => m.ChatId == 503).Text;
+        var reply = (await World.WaitForAsync(s => s.Any(m => m.ChatId == 503))).Single(m => m.ChatId == 503).Text;
         Assert.That(reply, Is.EqualTo(ClientTexts.Get("InvalidCode", "en")));
         Assert.That(await BindingsAsync(503), Is.Zero);
     }
@@ -77,56 +69,56 @@ public sealed class OnboardingTests
     [Test]
     public async Task LinkInAClientGroup_BindsTheGroup()
     {
-        var (projectId, code) = await _world.ProjectAsync();
-        _world.Telegram.DefineGroup(-700, "Acme & Sreda", type: "group");
+        var (projectId, code) = await World.ProjectAsync();
+        World.Telegram.DefineGroup(-700, "Acme & Sreda", type: "group");
 
-        _world.Telegram.ClientSends(-700, $"/link@{FakeBotApi.BotUsername} {code}", userId: 77, firstName: "Paul");
+        World.Telegram.ClientSends(-700, $"/link@{FakeBotApi.BotUsername} {code}", userId: 77, firstName: "Paul");
 
-        var welcome = await _world.WaitForAsync(s => s.Any(m => m.ChatId == -700));
+        var welcome = await World.WaitForAsync(s => s.Any(m => m.ChatId == -700));
         Assert.That(welcome.Single(m => m.ChatId == -700).Text, Does.Contain("Website launch"));
-        Assert.That(await _world.Db.ScalarAsync<long>("SELECT project_id FROM chat_bindings WHERE chat_id = -700"), Is.EqualTo(projectId));
+        Assert.That(await World.Db.ScalarAsync<long>("SELECT project_id FROM chat_bindings WHERE chat_id = -700"), Is.EqualTo(projectId));
     }
 
     [Test]
     public async Task FrenchClient_IsWelcomedInFrench()
     {
-        var (_, code) = await _world.ProjectAsync();
+        var (_, code) = await World.ProjectAsync();
 
-        await _world.LinkPrivateChatAsync(504, code, language: "fr");
+        await World.LinkPrivateChatAsync(504, code, language: "fr");
 
-        Assert.That(_world.Telegram.SentTo(504).Single().Text, Does.StartWith("Bienvenue").And.Contain("15 minutes"));
+        Assert.That(World.Telegram.SentTo(504).Single().Text, Does.StartWith("Bienvenue").And.Contain("15 minutes"));
     }
 
     [Test]
     public async Task ProjectLanguage_OverridesTheClientsTelegramLanguage()
     {
-        var (projectId, code) = await _world.ProjectAsync();
-        await _world.Db.ExecuteAsync("UPDATE projects SET language = 'fr' WHERE id = @projectId", new { projectId });
+        var (projectId, code) = await World.ProjectAsync();
+        await World.Db.ExecuteAsync("UPDATE projects SET language = 'fr' WHERE id = @projectId", new { projectId });
 
-        await _world.LinkPrivateChatAsync(505, code, language: "en");
+        await World.LinkPrivateChatAsync(505, code, language: "en");
 
-        Assert.That(_world.Telegram.SentTo(505).Single().Text, Does.StartWith("Bienvenue"));
+        Assert.That(World.Telegram.SentTo(505).Single().Text, Does.StartWith("Bienvenue"));
     }
 
     [Test]
     public async Task ChatWithSeveralProjects_ChoosesOnAKeyboard_AndTheLastChoiceIsTheDefault()
     {
-        var (first, firstCode) = await _world.ProjectAsync("Acme", "Website launch");
-        var (second, secondCode) = await _world.ProjectAsync("Acme", "Monthly SEO");
-        await _world.LinkPrivateChatAsync(506, firstCode);
-        _world.Telegram.ClientSends(506, $"/start {secondCode}");
-        var keyboard = (await _world.WaitForAsync(s => s.Any(m => m.ChatId == 506 && m.Request.Body["reply_markup"] is not null)))
+        var (first, firstCode) = await World.ProjectAsync("Acme", "Website launch");
+        var (second, secondCode) = await World.ProjectAsync("Acme", "Monthly SEO");
+        await World.LinkPrivateChatAsync(506, firstCode);
+        World.Telegram.ClientSends(506, $"/start {secondCode}");
+        var keyboard = (await World.WaitForAsync(s => s.Any(m => m.ChatId == 506 && m.Request.Body["reply_markup"] is not null)))
             .Single(m => m.ChatId == 506 && m.Request.Body["reply_markup"] is not null);
         var buttons = keyboard.Request.Body["reply_markup"]!["inline_keyboard"]!.AsArray().Select(row => (string)row![0]!["callback_data"]!).ToList();
         Assert.That(buttons, Is.EquivalentTo(new[] { $"project:{first}", $"project:{second}" }));
         Assert.That(buttons.Select(b => System.Text.Encoding.UTF8.GetByteCount(b)), Is.All.LessThanOrEqualTo(64));
 
-        _world.Telegram.Presses(506, keyboard.MessageId, $"project:{first}");
-        await _world.WaitForAsync(s => s.Any(m => m.ChatId == 506 && m.Text?.Contains("Website launch") == true && m.Text.Contains("Got it")));
-        _world.Telegram.ClientSends(506, "Question about the homepage");
-        await _world.SettledAsync();
+        World.Telegram.Presses(506, keyboard.MessageId, $"project:{first}");
+        await World.WaitForAsync(s => s.Any(m => m.ChatId == 506 && m.Text?.Contains("Website launch") == true && m.Text.Contains("Got it")));
+        World.Telegram.ClientSends(506, "Question about the homepage");
+        await World.SettledAsync();
 
-        var conversationProject = await _world.Db.ScalarAsync<long>(
+        var conversationProject = await World.Db.ScalarAsync<long>(
             "SELECT c.project_id FROM messages m JOIN conversations c ON c.id = m.conversation_id WHERE m.text = 'Question about the homepage'");
         Assert.That(conversationProject, Is.EqualTo(first));
     }
@@ -134,23 +126,23 @@ public sealed class OnboardingTests
     [Test]
     public async Task ForgedProjectChoice_ForAProjectOfAnotherClient_IsRefused()
     {
-        var (_, acmeCode) = await _world.ProjectAsync("Acme", "Website launch");
-        var (otherProject, _) = await _world.ProjectAsync("Globex", "Secret rebrand");
-        await _world.LinkPrivateChatAsync(507, acmeCode);
+        var (_, acmeCode) = await World.ProjectAsync("Acme", "Website launch");
+        var (otherProject, _) = await World.ProjectAsync("Globex", "Secret rebrand");
+        await World.LinkPrivateChatAsync(507, acmeCode);
 
-        _world.Telegram.Presses(507, 1, $"project:{otherProject}");
-        await Eventually.HoldsAsync(() => Task.FromResult(_world.Telegram.Requests.Count(r => r.Method == "answerCallbackQuery")), n => n == 1,
+        World.Telegram.Presses(507, 1, $"project:{otherProject}");
+        await Eventually.HoldsAsync(() => Task.FromResult(World.Telegram.Requests.Count(r => r.Method == "answerCallbackQuery")), n => n == 1,
             AgencyWorld.Timeout, "callback answered");
-        _world.Telegram.ClientSends(507, "hello");
-        await _world.SettledAsync();
+        World.Telegram.ClientSends(507, "hello");
+        await World.SettledAsync();
 
-        var answer = _world.Telegram.Requests.Single(r => r.Method == "answerCallbackQuery");
+        var answer = World.Telegram.Requests.Single(r => r.Method == "answerCallbackQuery");
         Assert.Multiple(async () =>
         {
             Assert.That((string?)answer.Body["text"], Is.EqualTo(ClientTexts.Get("ProjectNotAvailable", "en")));
-            Assert.That(await _world.Db.ScalarAsync<long>("SELECT COUNT(*) FROM chat_bindings WHERE chat_id = 507 AND project_id = @otherProject", new { otherProject }), Is.Zero);
-            Assert.That(await _world.Db.ScalarAsync<long>("SELECT COUNT(*) FROM conversations WHERE project_id = @otherProject", new { otherProject }), Is.Zero);
-            Assert.That(_world.Telegram.Sent.Where(m => m.Text?.Contains("Secret rebrand") == true), Is.Empty);
+            Assert.That(await World.Db.ScalarAsync<long>("SELECT COUNT(*) FROM chat_bindings WHERE chat_id = 507 AND project_id = @otherProject", new { otherProject }), Is.Zero);
+            Assert.That(await World.Db.ScalarAsync<long>("SELECT COUNT(*) FROM conversations WHERE project_id = @otherProject", new { otherProject }), Is.Zero);
+            Assert.That(World.Telegram.Sent.Where(m => m.Text?.Contains("Secret rebrand") == true), Is.Empty);
         });
     }
 }

@@ -6,39 +6,31 @@ using Microsoft.Data.Sqlite;
 
 namespace AgencyBot.Tests.Ops;
 
-public sealed class OpsTests
+public sealed class OpsTests : AgencyTest
 {
-    private AgencyWorld _world = null!;
-
-    [SetUp]
-    public async Task SetUp() => _world = await AgencyWorld.StartAsync();
-
-    [TearDown]
-    public async Task TearDown() => await _world.DisposeAsync();
-
-    private Task<JsonElement> OpsAsync() => _world.Api.GetFromJsonAsync<JsonElement>("/api/ops");
+    private Task<JsonElement> OpsAsync() => World.Api.GetFromJsonAsync<JsonElement>("/api/ops");
 
     [Test]
     public async Task DeadLetter_IsListedWithItsError_AndCanBeRetriedOnceFixed()
     {
         // An update whose stored body cannot be read fails every try: the kind of fault a bad deploy leaves.
-        await _world.Db.ExecuteAsync("""
+        await World.Db.ExecuteAsync("""
             INSERT INTO inbox (update_id, lane, kind, payload, received_at) VALUES (5, 601, 'Message', '{ broken', 0)
             """);
-        _world.Host.Get<AgencyBot.Core.Data.InboxSignal>().Notify();
-        await Eventually.HoldsAsync(() => _world.Db.ScalarAsync<string>("SELECT state FROM inbox WHERE update_id = 5"), s => s == "dead",
+        World.Host.Get<AgencyBot.Core.Data.InboxSignal>().Notify();
+        await Eventually.HoldsAsync(() => World.Db.ScalarAsync<string>("SELECT state FROM inbox WHERE update_id = 5"), s => s == "dead",
             AgencyWorld.Timeout, "dead-lettered");
         var ops = await OpsAsync();
         var dead = ops.GetProperty("inbox").GetProperty("deadLetters")[0];
 
-        await _world.Db.ExecuteAsync("""
+        await World.Db.ExecuteAsync("""
             UPDATE inbox SET payload = '{"update_id":5,"message":{"message_id":1,"date":1,"chat":{"id":601,"type":"private","first_name":"A"},"from":{"id":601,"is_bot":false,"first_name":"A"},"text":"hi"}}'
             WHERE update_id = 5
             """);
-        var retried = await _world.Api.PostAsync("/api/ops/dead-letters/5/retry", null);
-        var unknown = await _world.Api.PostAsync("/api/ops/dead-letters/999/retry", null);
+        var retried = await World.Api.PostAsync("/api/ops/dead-letters/5/retry", null);
+        var unknown = await World.Api.PostAsync("/api/ops/dead-letters/999/retry", null);
 
-        await _world.WaitForAsync(s => s.Any(m => m.ChatId == 601));
+        await World.WaitForAsync(s => s.Any(m => m.ChatId == 601));
         Assert.Multiple(() =>
         {
             Assert.That(dead.GetProperty("updateId").GetInt64(), Is.EqualTo(5));
@@ -52,12 +44,12 @@ public sealed class OpsTests
     [Test]
     public async Task FailedSendsAnd429s_AreCounted()
     {
-        _world.Telegram.Fail("sendMessage", 400, "Bad Request: chat not found", chatId: 701);
-        _world.Telegram.TooManyRequests("sendMessage", retryAfter: 1, chatId: 702);
-        _world.Telegram.ClientSends(701, "hello");
-        _world.Telegram.ClientSends(702, "hello");
-        await _world.WaitForAsync(s => s.Any(m => m.ChatId == 702));
-        await _world.SettledAsync();
+        World.Telegram.Fail("sendMessage", 400, "Bad Request: chat not found", chatId: 701);
+        World.Telegram.TooManyRequests("sendMessage", retryAfter: 1, chatId: 702);
+        World.Telegram.ClientSends(701, "hello");
+        World.Telegram.ClientSends(702, "hello");
+        await World.WaitForAsync(s => s.Any(m => m.ChatId == 702));
+        await World.SettledAsync();
 
         var ops = await OpsAsync();
 
@@ -72,10 +64,10 @@ public sealed class OpsTests
     [Test]
     public async Task OldestWaitingConversation_IsShown()
     {
-        var (_, code) = await _world.ProjectAsync();
-        await _world.LinkPrivateChatAsync(601, code);
-        _world.Telegram.ClientSends(601, "anyone?");
-        await _world.WaitForAsync(s => s.Any(m => m.Text?.Contains("anyone?") == true));
+        var (_, code) = await World.ProjectAsync();
+        await World.LinkPrivateChatAsync(601, code);
+        World.Telegram.ClientSends(601, "anyone?");
+        await World.WaitForAsync(s => s.Any(m => m.Text?.Contains("anyone?") == true));
 
         var ops = await OpsAsync();
 
@@ -85,11 +77,11 @@ public sealed class OpsTests
     [Test]
     public async Task Health_IsDegraded_WhenDueMessagesStopGoingOut()
     {
-        _world.Telegram.Hang("sendMessage");
-        await _world.Db.ExecuteAsync("""
+        World.Telegram.Hang("sendMessage");
+        await World.Db.ExecuteAsync("""
             INSERT INTO outbox (chat_id, method, payload, not_before, created_at) VALUES (801, 'sendMessage', '{"chat_id":801,"text":"x"}', @due, @due)
             """, new { due = DateTimeOffset.UtcNow.AddMinutes(-10).ToUnixTimeMilliseconds() });
-        using var anonymous = _world.Host.CreateClient();
+        using var anonymous = World.Host.CreateClient();
 
         var health = await anonymous.GetStringAsync("/health");
 
@@ -99,9 +91,9 @@ public sealed class OpsTests
     [Test]
     public async Task Backup_IsAConsistentCopy_ThatPassesIntegrityCheck_AndOpens()
     {
-        var (projectId, _) = await _world.ProjectAsync();
+        var (projectId, _) = await World.ProjectAsync();
 
-        var response = await _world.Api.PostAsync("/api/ops/backup", null);
+        var response = await World.Api.PostAsync("/api/ops/backup", null);
 
         var backup = await response.Content.ReadFromJsonAsync<JsonElement>();
         var path = backup.GetProperty("path").GetString()!;

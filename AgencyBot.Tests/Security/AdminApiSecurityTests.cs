@@ -8,18 +8,10 @@ namespace AgencyBot.Tests.Security;
 
 /// <summary>Every admin route, found from the running host's own route table, refuses callers without the key and
 /// answers malformed bodies with a problem document.</summary>
-public sealed class AdminApiSecurityTests
+public sealed class AdminApiSecurityTests : AgencyTest
 {
-    private AgencyWorld _world = null!;
-
-    [SetUp]
-    public async Task SetUp() => _world = await AgencyWorld.StartAsync();
-
-    [TearDown]
-    public async Task TearDown() => await _world.DisposeAsync();
-
     private IReadOnlyList<(string Method, string Path)> ApiRoutes() =>
-        _world.Host.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
+        World.Host.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
             .Where(e => e.RoutePattern.RawText?.StartsWith("/api", StringComparison.Ordinal) == true)
             .SelectMany(e => (e.Metadata.GetMetadata<Microsoft.AspNetCore.Routing.HttpMethodMetadata>()?.HttpMethods ?? ["GET"])
                 .Select(m => (m, Concrete(e.RoutePattern.RawText!))))
@@ -33,10 +25,10 @@ public sealed class AdminApiSecurityTests
     public async Task EveryApiRoute_WithoutTheKeyOrWithAWrongOne_Is401_AndChangesNothing()
     {
         var routes = ApiRoutes();
-        using var anonymous = _world.Host.CreateClient();
-        using var wrong = _world.Host.CreateClient();
+        using var anonymous = World.Host.CreateClient();
+        using var wrong = World.Host.CreateClient();
         wrong.DefaultRequestHeaders.Add("X-Api-Key", TestHost.ApiKey + "x");
-        var before = await _world.Db.ScalarAsync<long>("SELECT (SELECT COUNT(*) FROM clients) + (SELECT COUNT(*) FROM staff) + (SELECT COUNT(*) FROM templates)");
+        var before = await World.Db.ScalarAsync<long>("SELECT (SELECT COUNT(*) FROM clients) + (SELECT COUNT(*) FROM staff) + (SELECT COUNT(*) FROM templates)");
 
         Assert.That(routes, Has.Count.GreaterThan(20), "the route table was read");
         foreach (var client in new[] { anonymous, wrong })
@@ -47,7 +39,7 @@ public sealed class AdminApiSecurityTests
                 var response = await client.SendAsync(request);
                 Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized), $"{method} {path}");
             }
-        Assert.That(await _world.Db.ScalarAsync<long>("SELECT (SELECT COUNT(*) FROM clients) + (SELECT COUNT(*) FROM staff) + (SELECT COUNT(*) FROM templates)"),
+        Assert.That(await World.Db.ScalarAsync<long>("SELECT (SELECT COUNT(*) FROM clients) + (SELECT COUNT(*) FROM staff) + (SELECT COUNT(*) FROM templates)"),
             Is.EqualTo(before));
     }
 
@@ -60,7 +52,7 @@ public sealed class AdminApiSecurityTests
         foreach (var (method, path) in routes)
         {
             using var request = new HttpRequestMessage(new HttpMethod(method), path) { Content = new StringContent("{ \"name\": [1, 2", Encoding.UTF8, "application/json") };
-            var response = await _world.Api.SendAsync(request);
+            var response = await World.Api.SendAsync(request);
             if (response.StatusCode == HttpStatusCode.BadRequest)
             {
                 Assert.That(response.Content.Headers.ContentType?.MediaType, Is.EqualTo("application/problem+json"), $"{method} {path}");
@@ -80,7 +72,7 @@ public sealed class AdminApiSecurityTests
     [TestCase("/api/templates", "{\"name\":\"x\",\"tasks\":\"not a list\"}")]
     public async Task WrongTypes_Are400Problems(string path, string body)
     {
-        var response = await _world.Api.PostAsync(path, new StringContent(body, Encoding.UTF8, "application/json"));
+        var response = await World.Api.PostAsync(path, new StringContent(body, Encoding.UTF8, "application/json"));
 
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
         Assert.That(response.Content.Headers.ContentType?.MediaType, Is.EqualTo("application/problem+json"));

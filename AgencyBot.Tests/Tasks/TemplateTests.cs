@@ -7,16 +7,8 @@ using AgencyBot.Tests.Hosting;
 namespace AgencyBot.Tests.Tasks;
 
 /// <summary>Templates through the admin API, and the tasks they create the minute a project starts.</summary>
-public sealed class TemplateTests
+public sealed class TemplateTests : AgencyTest
 {
-    private AgencyWorld _world = null!;
-
-    [SetUp]
-    public async Task SetUp() => _world = await AgencyWorld.StartAsync();
-
-    [TearDown]
-    public async Task TearDown() => await _world.DisposeAsync();
-
     internal static string RepoFile(string relative)
     {
         var dir = new DirectoryInfo(AppContext.BaseDirectory);
@@ -26,7 +18,7 @@ public sealed class TemplateTests
 
     private async Task<long> PostTemplateAsync(string json)
     {
-        var response = await _world.Api.PostAsync("/api/templates", new StringContent(json, Encoding.UTF8, "application/json"));
+        var response = await World.Api.PostAsync("/api/templates", new StringContent(json, Encoding.UTF8, "application/json"));
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Created), await response.Content.ReadAsStringAsync());
         return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt64();
     }
@@ -35,12 +27,12 @@ public sealed class TemplateTests
     {
         var team = new Dictionary<string, long>
         {
-            ["assistant"] = await _world.Db.ScalarAsync<long>("SELECT id FROM staff WHERE telegram_user_id = @a", new { a = AgencyWorld.Assistant }),
-            ["designer"] = await _world.StaffAsync(9002, "Léa Martin", "employee"),
-            ["developer"] = await _world.StaffAsync(9003, "Tom Durand", "employee"),
-            ["copywriter"] = await _world.StaffAsync(9004, "Sam Petit", "employee"),
-            ["seo"] = await _world.StaffAsync(9005, "Nora Blanc", "employee"),
-            ["manager"] = await _world.StaffAsync(9006, "Paul Roux", "manager"),
+            ["assistant"] = await World.Db.ScalarAsync<long>("SELECT id FROM staff WHERE telegram_user_id = @a", new { a = AgencyWorld.Assistant }),
+            ["designer"] = await World.StaffAsync(9002, "Léa Martin", "employee"),
+            ["developer"] = await World.StaffAsync(9003, "Tom Durand", "employee"),
+            ["copywriter"] = await World.StaffAsync(9004, "Sam Petit", "employee"),
+            ["seo"] = await World.StaffAsync(9005, "Nora Blanc", "employee"),
+            ["manager"] = await World.StaffAsync(9006, "Paul Roux", "manager"),
         };
         return team;
     }
@@ -51,7 +43,7 @@ public sealed class TemplateTests
     {
         var id = await PostTemplateAsync(RepoFile(file));
 
-        var template = await _world.Api.GetFromJsonAsync<JsonElement>($"/api/templates/{id}");
+        var template = await World.Api.GetFromJsonAsync<JsonElement>($"/api/templates/{id}");
         var source = JsonDocument.Parse(RepoFile(file)).RootElement;
         Assert.That(template.GetProperty("name").GetString(), Is.EqualTo(source.GetProperty("name").GetString()));
         Assert.That(template.GetProperty("tasks").GetArrayLength(), Is.EqualTo(source.GetProperty("tasks").GetArrayLength()));
@@ -62,17 +54,17 @@ public sealed class TemplateTests
     {
         var templateId = await PostTemplateAsync(RepoFile("templates/website-launch.json"));
         var team = await TeamAsync();
-        var (existing, _) = await _world.ProjectAsync("Acme", "Warm-up");
-        var clientId = await _world.Db.ScalarAsync<long>("SELECT client_id FROM projects WHERE id = @existing", new { existing });
+        var (existing, _) = await World.ProjectAsync("Acme", "Warm-up");
+        var clientId = await World.Db.ScalarAsync<long>("SELECT client_id FROM projects WHERE id = @existing", new { existing });
 
-        var created = await _world.Api.PostAsJsonAsync("/api/projects", new
+        var created = await World.Api.PostAsJsonAsync("/api/projects", new
         {
             clientId, name = "Website launch", templateId, startDate = "2026-12-04", // a Friday
             team = team.Select(t => new { role = t.Key, staffId = t.Value }),
         });
         Assert.That(created.StatusCode, Is.EqualTo(HttpStatusCode.Created));
         var projectId = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt64();
-        var tasks = await _world.Api.GetFromJsonAsync<JsonElement>($"/api/projects/{projectId}/tasks");
+        var tasks = await World.Api.GetFromJsonAsync<JsonElement>($"/api/projects/{projectId}/tasks");
 
         JsonElement Task(string title) => tasks.EnumerateArray().Single(t => t.GetProperty("title").GetString() == title);
         Assert.Multiple(() =>
@@ -89,10 +81,10 @@ public sealed class TemplateTests
         });
 
         // A client who links a chat later sees the plan with /status; one linked now would be told at once.
-        var ownCode = await _world.InviteAsync(projectId);
-        await _world.LinkPrivateChatAsync(701, ownCode);
-        _world.Telegram.ClientSends(701, "/status");
-        var status = (await _world.WaitForAsync(s => s.Any(m => m.ChatId == 701 && m.Text?.Contains("work in progress") == true)))
+        var ownCode = await World.InviteAsync(projectId);
+        await World.LinkPrivateChatAsync(701, ownCode);
+        World.Telegram.ClientSends(701, "/status");
+        var status = (await World.WaitForAsync(s => s.Any(m => m.ChatId == 701 && m.Text?.Contains("work in progress") == true)))
             .Single(m => m.ChatId == 701 && m.Text?.Contains("work in progress") == true).Text!;
         Assert.Multiple(() =>
         {
@@ -107,14 +99,14 @@ public sealed class TemplateTests
     {
         var templateId = await PostTemplateAsync(RepoFile("templates/monthly-seo.json"));
         var team = await TeamAsync();
-        var (projectId, code) = await _world.ProjectAsync("Acme", "SEO");
-        await _world.Api.PutAsJsonAsync($"/api/projects/{projectId}/team", new { members = team.Select(t => new { role = t.Key, staffId = t.Value }) });
-        await _world.LinkPrivateChatAsync(702, code, language: "fr");
+        var (projectId, code) = await World.ProjectAsync("Acme", "SEO");
+        await World.Api.PutAsJsonAsync($"/api/projects/{projectId}/team", new { members = team.Select(t => new { role = t.Key, staffId = t.Value }) });
+        await World.LinkPrivateChatAsync(702, code, language: "fr");
 
-        var applied = await _world.Api.PostAsJsonAsync($"/api/projects/{projectId}/apply-template", new { templateId });
+        var applied = await World.Api.PostAsJsonAsync($"/api/projects/{projectId}/apply-template", new { templateId });
 
         Assert.That(applied.StatusCode, Is.EqualTo(HttpStatusCode.Created));
-        var plan = (await _world.WaitForAsync(s => s.Any(m => m.ChatId == 702 && m.Text?.Contains("commence") == true)))
+        var plan = (await World.WaitForAsync(s => s.Any(m => m.ChatId == 702 && m.Text?.Contains("commence") == true)))
             .Single(m => m.ChatId == 702 && m.Text?.Contains("commence") == true).Text!;
         Assert.That(plan, Does.Contain("Technical check : Nora").And.Contain("Content for the month : Sam"));
     }
@@ -131,12 +123,12 @@ public sealed class TemplateTests
     [TestCase("""{"name":"Nulls","tasks":[{"title":"A","after":[null]}]}""", "Tasks[0].After[0]")]
     public async Task InvalidTemplate_IsRefused_NamingTheField(string json, string field)
     {
-        var response = await _world.Api.PostAsync("/api/templates", new StringContent(json, Encoding.UTF8, "application/json"));
+        var response = await World.Api.PostAsync("/api/templates", new StringContent(json, Encoding.UTF8, "application/json"));
 
         var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
         Assert.That(problem.GetProperty("errors").EnumerateObject().Select(e => e.Name), Does.Contain(field));
-        Assert.That(await _world.Db.ScalarAsync<long>("SELECT COUNT(*) FROM templates"), Is.Zero);
+        Assert.That(await World.Db.ScalarAsync<long>("SELECT COUNT(*) FROM templates"), Is.Zero);
     }
 
     [Test]
@@ -144,10 +136,10 @@ public sealed class TemplateTests
     {
         var id = await PostTemplateAsync("""{"name":"Small","tasks":[{"title":"One"}]}""");
 
-        var updated = await _world.Api.PutAsync($"/api/templates/{id}", new StringContent("""{"name":"Small v2","tasks":[{"title":"One"},{"title":"Two"}]}""", Encoding.UTF8, "application/json"));
-        var list = await _world.Api.GetFromJsonAsync<JsonElement>("/api/templates");
-        var deleted = await _world.Api.DeleteAsync($"/api/templates/{id}");
-        var gone = await _world.Api.GetAsync($"/api/templates/{id}");
+        var updated = await World.Api.PutAsync($"/api/templates/{id}", new StringContent("""{"name":"Small v2","tasks":[{"title":"One"},{"title":"Two"}]}""", Encoding.UTF8, "application/json"));
+        var list = await World.Api.GetFromJsonAsync<JsonElement>("/api/templates");
+        var deleted = await World.Api.DeleteAsync($"/api/templates/{id}");
+        var gone = await World.Api.GetAsync($"/api/templates/{id}");
 
         Assert.Multiple(() =>
         {
