@@ -33,6 +33,9 @@ public sealed class StaffReplies(
 {
     public const string NotePrefix = "//";
 
+    /// <summary>How long after a post its Telegram id may still be on its way into relay_posts.</summary>
+    private static readonly TimeSpan RecordingGrace = TimeSpan.FromSeconds(10);
+
     public async Task HandleAsync(Message message, StaffChat staff, IDbConnection c, IDbTransaction t)
     {
         // Topics can be switched on or off at any time; every message says which it is now.
@@ -66,6 +69,18 @@ public sealed class StaffReplies(
         }
         if (target is null)
         {
+            // A reply to one of the bot's own posts that names no conversation must not vanish silently.
+            if (message.ReplyToMessage is { From.IsBot: true } post && botUser.Username is { } me
+                && string.Equals(post.From.Username, me, StringComparison.OrdinalIgnoreCase))
+            {
+                // The post may be so new that its Telegram id is not recorded yet (a relay still pending in the outbox):
+                // try again shortly; the inbox retries it.
+                if (clock.GetUtcNow() - post.Date < RecordingGrace && await OutboxStore.HasUnrecordedPostsAsync(c, t, staff.ChatId))
+                    throw new PostNotRecordedYetException(post.Id);
+                await replyInPlace.SendAsync(c, t, message,
+                    "⚠️ Not sent: I cannot tell which client this reply is for. Reply to the client's message itself, or write in the project's topic.");
+                return;
+            }
             logger.LogDebug("Staff chat: message {MessageId} is not about a project; not relayed", message.Id);
             return;
         }
@@ -148,3 +163,7 @@ public sealed class StaffReplies(
         });
     }
 }
+
+/// <summary>A staff reply arrived before the post it answers was recorded; the inbox tries it again a moment later.</summary>
+public sealed class PostNotRecordedYetException(int postId)
+    : Exception($"The bot's post {postId} is not recorded yet; the reply is tried again");

@@ -242,6 +242,14 @@ public sealed class OutboxStore(Database database, TimeProvider clock)
         return json.ToJsonString();
     }
 
+    private const string SelectUnrecorded = """
+        SELECT EXISTS (SELECT 1 FROM outbox WHERE chat_id = @ChatId AND state = 'pending' AND message_id IS NOT NULL)
+        """;
+
+    /// <summary>Whether posts carrying conversation messages are still on their way to (or back from) this chat.</summary>
+    public static async Task<bool> HasUnrecordedPostsAsync(IDbConnection connection, IDbTransaction transaction, long chatId) =>
+        await connection.ExecuteScalarAsync<long>(SelectUnrecorded, new { ChatId = chatId }, transaction) == 1;
+
     /// <summary>The client message that has waited longest for its relay to the staff chat.</summary>
     public async Task<OldestRelay?> OldestPendingRelayAsync(CancellationToken ct = default)
     {

@@ -235,3 +235,32 @@ public sealed class RelayToClientTests
         });
     }
 }
+
+public sealed class ReplyToUnknownPostTests
+{
+    [Test]
+    public async Task AReplyToABotPostThatCarriesNoClientMessage_GetsANoteBack_NotSilence()
+    {
+        var world = await AgencyWorld.StartAsync(forum: false);
+        try
+        {
+            var (_, code) = await world.ProjectAsync();
+            await world.LinkPrivateChatAsync(601, code, firstName: "Anna");
+            var notice = (await world.WaitForAsync(s => s.Any(m => m.Text?.Contains("linked") == true))).First(m => m.Text?.Contains("linked") == true);
+            await world.SettledAsync();
+            await Eventually.HoldsAsync(() => Task.FromResult(world.Telegram.Requests.Count(r => r.Method == "getMe")), n => n > 0, AgencyWorld.Timeout, "getMe");
+
+            var reply = world.Telegram.ClientSendsReturningId(AgencyWorld.StaffChat, "Welcome aboard!", userId: AgencyWorld.Assistant,
+                firstName: "Marie", replyToMessageId: notice.MessageId);
+
+            var note = (await world.WaitForAsync(s => s.Any(m => (int?)m.Request.Body["reply_parameters"]?["message_id"] == reply)))
+                .First(m => (int?)m.Request.Body["reply_parameters"]?["message_id"] == reply);
+            Assert.That(note.Text, Does.Contain("Not sent"));
+            Assert.That(world.Telegram.SentTo(601).Where(m => m.Text?.StartsWith("Welcome aboard") == true), Is.Empty);
+        }
+        finally
+        {
+            await world.DisposeAsync();
+        }
+    }
+}
