@@ -2,7 +2,7 @@ using System.Diagnostics;
 using AgencyBot.Core.Agency;
 using AgencyBot.Core.Data;
 using AgencyBot.Core.Digest;
-using AgencyBot.Tests.Fakes;
+using AgencyBot.Host.Sandbox;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -35,7 +35,7 @@ internal static class DigestBuild
         var elapsed = clock.Elapsed;
         var allocatedMb = (GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore) / (1024.0 * 1024);
         var workingSetMb = Process.GetCurrentProcess().WorkingSet64 / (1024.0 * 1024);
-        Console.WriteLine($"digest: built in {elapsed.TotalMilliseconds:0} ms, {allocatedMb:0.0} MB allocated, {digest.Text.Length} characters, chart {digest.Chart.Length / 1024} KB");
+        Console.WriteLine($"digest: built in {elapsed.TotalMilliseconds:0} ms, {allocatedMb:0.0} MB allocated, {digest.Text.Length} characters, chart {(digest.Chart?.Length ?? 0) / 1024} KB");
         var detail = $"{projects} projects, {messages:N0} messages, {timeEntries:N0} time entries; text and PNG chart";
         return
         [

@@ -5,7 +5,7 @@ using System.Text.Json;
 using AgencyBot.Core.Data;
 using AgencyBot.Core.Outbox;
 using AgencyBot.Core.Projects;
-using AgencyBot.Tests.Fakes;
+using AgencyBot.Host.Sandbox;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace AgencyBot.Bench;

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using AgencyBot.Core.Data;
 using AgencyBot.Core.Outbox;
-using AgencyBot.Tests.Fakes;
+using AgencyBot.Host.Sandbox;
 using Dapper;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;

@@ -29,7 +29,7 @@ public sealed class TimeTrackingTests
     private async Task<string> SayAsync(long chat, string text, int? thread = null)
     {
         var id = _world.Telegram.ClientSendsReturningId(chat, text, userId: AgencyWorld.Assistant, firstName: "Marie", threadId: thread);
-        bool IsAnswer(Fakes.SentMessage m) => m.ChatId == chat && (int?)m.Request.Body["reply_parameters"]?["message_id"] == id;
+        bool IsAnswer(SentMessage m) => m.ChatId == chat && (int?)m.Request.Body["reply_parameters"]?["message_id"] == id;
         return (await _world.WaitForAsync(s => s.Any(IsAnswer))).First(IsAnswer).Text!;
     }
 

@@ -9,7 +9,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
-namespace AgencyBot.Tests.Fakes;
+namespace AgencyBot.Host.Sandbox;
 
 /// <summary>A request the bot made, as the fake server received it.</summary>
 public sealed record BotRequest(string Method, JsonObject Body, DateTimeOffset At)
@@ -31,6 +31,7 @@ public sealed record SentMessage(BotRequest Request, int MessageId)
 }
 
 /// <summary>
+/// The Bot API emulator: the tests, the benchmark and (next) the sandbox page use this one server.
 /// A Telegram Bot API server on 127.0.0.1 speaking the real wire format, so the real Telegram.Bot client
 /// talks to it unmodified: <c>{"ok":true,"result":…}</c> or <c>{"ok":false,"error_code":…,"description":…,
 /// "parameters":{"retry_after":…}}</c>, Unix-second dates, getUpdates with offset confirmation, redelivery of
