@@ -45,15 +45,14 @@ public sealed class StaffTopics(Database database, StaffChatStore staffChats, IM
     /// the staff chat has no topics (then posts go to the group itself).</summary>
     public async Task<(int? Thread, bool Created)> EnsureAsync(long staffChatId, long projectId, CancellationToken ct)
     {
+        string name;
         await using (var connection = await database.OpenAsync(ct))
         {
             if (!await IsForumAsync(connection, staffChatId, ct)) return (null, false);
             var thread = await connection.ExecuteScalarAsync<long?>(SelectThread, new { ProjectId = projectId, StaffChatId = staffChatId });
             if (thread is { } existing) return ((int)existing, false);
-        }
-        string name;
-        await using (var connection = await database.OpenAsync(ct))
             name = await connection.ExecuteScalarAsync<string>(SelectName, new { ProjectId = projectId }) ?? $"Project {projectId}";
+        }
         if (name.Length > MaxNameLength) name = name[..(MaxNameLength - 1)] + "…";
 
         var created = await messenger.CreateTopicAsync(staffChatId, name, ct);

@@ -97,10 +97,5 @@ public sealed class OverheadReport(Database database, BusinessCalendar calendar,
     private static double? Round(double? seconds) => seconds is { } s ? Math.Round(s, 1) : null;
 
     /// <summary>Midnight of a local day, as Unix milliseconds.</summary>
-    private long Start(DateOnly day)
-    {
-        var local = day.ToDateTime(TimeOnly.MinValue, DateTimeKind.Unspecified);
-        while (calendar.Zone.IsInvalidTime(local)) local = local.AddMinutes(1);
-        return new DateTimeOffset(local, calendar.Zone.GetUtcOffset(local)).ToUnixTimeMilliseconds();
-    }
+    private long Start(DateOnly day) => calendar.Instant(day, TimeOnly.MinValue).ToUnixTimeMilliseconds();
 }

@@ -119,7 +119,7 @@ public sealed partial class BusinessCalendar
 
     /// <summary>A local wall-clock time on a day, as an instant. A time skipped by a spring-forward change counts as
     /// the moment the clocks jumped; an hour repeated in autumn counts from its first occurrence.</summary>
-    private DateTimeOffset Instant(DateOnly day, TimeOnly time)
+    public DateTimeOffset Instant(DateOnly day, TimeOnly time)
     {
         var local = day.ToDateTime(time, DateTimeKind.Unspecified);
         while (Zone.IsInvalidTime(local)) local = local.AddMinutes(1);

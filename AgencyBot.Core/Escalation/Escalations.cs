@@ -104,12 +104,11 @@ public sealed class Escalations(
     {
         var now = clock.GetUtcNow();
         IReadOnlyList<Waiting> waiting;
-        await using (var connection = await database.OpenAsync(ct))
-            waiting = (await connection.QueryAsync<Waiting>(SelectWaiting)).AsList();
-
         bool hasStaffChat, hasManagers;
         await using (var connection = await database.OpenAsync(ct))
         {
+            waiting = (await connection.QueryAsync<Waiting>(SelectWaiting)).AsList();
+            if (waiting.Count == 0) return 0;
             hasStaffChat = await staffChats.GetAsync(connection) is not null;
             hasManagers = await connection.ExecuteScalarAsync<long>(CountManagers) > 0;
         }
@@ -144,7 +143,7 @@ public sealed class Escalations(
         var mentions = people.Count == 0 ? "nobody holds it" : string.Join(", ", people.Select(Mention));
         logger.LogInformation("Conversation {ConversationId}: reminder after {Minutes} business minutes", w.Id, (int)sla.Value.Remind.TotalMinutes);
         await staffRelay.NoticeAsync(c, t, staff, w.ProjectId,
-            $"⏰ {Html(Who(w))} has waited {Minutes(w, now)} for an answer ({mentions}). Answer here, or /ack if you are on it.", html: true);
+            $"⏰ {TelegramHtml.Escape(Who(w))} has waited {Minutes(w, now)} for an answer ({mentions}). Answer here, or /ack if you are on it.", html: true);
     }
 
     private async Task EscalateAsync(IDbConnection c, IDbTransaction t, Waiting w, DateTimeOffset now)
@@ -161,7 +160,7 @@ public sealed class Escalations(
             if (manager.StartedBot)
                 await outbox.EnqueueAsync(c, t, manager.TelegramUserId, new SendMessageRequest { ChatId = manager.TelegramUserId, Text = text });
             else if (staff is not null) // Telegram lets a bot write only to people who started it: mention them instead.
-                await staffRelay.NoticeAsync(c, t, staff, w.ProjectId, $"{Mention(manager)}: {Html(text)}", html: true);
+                await staffRelay.NoticeAsync(c, t, staff, w.ProjectId, $"{Mention(manager)}: {TelegramHtml.Escape(text)}", html: true);
         }
     }
 
@@ -180,6 +179,4 @@ public sealed class Escalations(
         $"{(int)calendar.BusinessTime(DateTimeOffset.FromUnixTimeMilliseconds(w.WaitingSince), now).TotalMinutes} min";
 
     private static string Mention(Person p) => TelegramHtml.Mention(p.TelegramUserId, p.Name);
-
-    private static string Html(string text) => TelegramHtml.Escape(text);
 }

@@ -28,6 +28,12 @@ public sealed class StaffStore(Database database, TimeProvider clock)
 
     private const string Exists = "SELECT COUNT(*) FROM staff WHERE id = @Id";
 
+    private const string StartedBot = "SELECT started_bot FROM staff WHERE id = @Id";
+
+    /// <summary>Whether the staff member ever opened a private chat with the bot (only then may it write to them).</summary>
+    public static async Task<bool> StartedBotAsync(System.Data.IDbConnection connection, System.Data.IDbTransaction? transaction, long id) =>
+        await connection.ExecuteScalarAsync<long>(StartedBot, new { Id = id }, transaction) == 1;
+
     public static async Task<bool> ExistsAsync(System.Data.IDbConnection connection, System.Data.IDbTransaction? transaction, long id) =>
         await connection.ExecuteScalarAsync<long>(Exists, new { Id = id }, transaction) == 1;
 

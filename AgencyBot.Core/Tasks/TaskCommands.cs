@@ -92,7 +92,7 @@ public sealed class TaskCommands(
                 return;
             }
             // The figures are for managers: they go to the manager's private chat, never to the whole staff group.
-            if (message.Chat.Type != global::Telegram.Bot.Types.Enums.ChatType.Private && !await StartedBotAsync(c, t, member.Id))
+            if (message.Chat.Type != global::Telegram.Bot.Types.Enums.ChatType.Private && !await StaffStore.StartedBotAsync(c, t, member.Id))
             {
                 await Reply("Open a private chat with me and send /start first: the digest goes there.");
                 return;
@@ -224,9 +224,6 @@ public sealed class TaskCommands(
                 return Help;
         }
     }
-
-    private static async Task<bool> StartedBotAsync(IDbConnection c, IDbTransaction t, long staffId) =>
-        await c.ExecuteScalarAsync<long>("SELECT started_bot FROM staff WHERE id = @staffId", new { staffId }, t) == 1;
 
     private static async Task<string> OpenWorkAsync(IDbConnection c, IDbTransaction t, long projectId)
     {
