@@ -85,7 +85,7 @@ public sealed class ConversationStore(Database database)
     // clock and in business time), whether that broke the promise, and who held the conversation.
     private const string CloseWaiting = """
         INSERT INTO response_log (conversation_id, project_id, waiting_since, answered_at, answered_by, seconds, business_seconds, breached, held_by)
-        SELECT id, project_id, waiting_since, @AnsweredAt, @StaffId, MAX(0, (@AnsweredAt - waiting_since) / 1000), @BusinessSeconds, @Breached, @HeldBy
+        SELECT id, project_id, waiting_since, @AnsweredAt, @StaffId, CASE WHEN @AnsweredAt > waiting_since THEN (@AnsweredAt - waiting_since) / 1000 ELSE 0 END, @BusinessSeconds, @Breached, @HeldBy
         FROM conversations WHERE id = @Id AND waiting_since IS NOT NULL;
         UPDATE conversations SET waiting_since = NULL WHERE id = @Id;
         """;
@@ -149,7 +149,7 @@ public sealed class ConversationStore(Database database)
         await connection.ExecuteAsync(CloseWaiting, new
         {
             Id = conversationId, StaffId = staffId, AnsweredAt = answeredAt.ToUnixTimeMilliseconds(),
-            BusinessSeconds = (long)business.TotalSeconds, Breached = business > promise, open.HeldBy,
+            BusinessSeconds = (long)business.TotalSeconds, Breached = Database.Flag(business > promise), open.HeldBy,
         }, transaction);
     }
 

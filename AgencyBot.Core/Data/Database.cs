@@ -1,26 +1,54 @@
 using System.Data;
+using System.Data.Common;
+using Dapper;
 using Microsoft.Data.Sqlite;
+using Npgsql;
 
 namespace AgencyBot.Core.Data;
 
-/// <summary>
-/// Hands out a fresh, configured SQLite connection per operation and runs write transactions.
-/// Writes from this process are serialized by an async gate: SQLite has one writer anyway, and waiting
-/// on our gate is cheaper and fairer than spinning in SQLite's busy handler. busy_timeout still covers
-/// other processes (a backup, a second host during a restart).
-/// </summary>
-public sealed class Database(string connectionString)
+public enum DatabaseProvider
 {
-    private readonly SemaphoreSlim _writeGate = new(1, 1);
+    /// <summary>One file, one host: the default.</summary>
+    Sqlite,
 
-    public string ConnectionString { get; } = connectionString;
+    /// <summary>Several hosts sharing one PostgreSQL database.</summary>
+    Postgres,
+}
+
+/// <summary>
+/// Hands out a fresh, configured connection per operation and runs write transactions.
+/// <para>Writes are serialized, on both engines. Every store was written for one writer at a time (read, decide,
+/// write in one transaction), which is what SQLite gives; on PostgreSQL the same guarantee across hosts comes from
+/// a transaction-level advisory lock taken first in every write transaction. Within this process an async gate
+/// queues writers before they reach the database: cheaper and fairer than SQLite's busy handler or a pile of
+/// PostgreSQL backends waiting on the lock.</para>
+/// </summary>
+public sealed class Database : IAsyncDisposable
+{
+    /// <summary>The advisory lock every PostgreSQL write transaction takes ("AgencyBt" in ASCII).</summary>
+    private const long WriteLock = 0x4167656E63794274;
+
+    private readonly SemaphoreSlim _writeGate = new(1, 1);
+    private readonly NpgsqlDataSource? _postgres;
+
+    public Database(string connectionString, DatabaseProvider provider = DatabaseProvider.Sqlite)
+    {
+        ConnectionString = connectionString;
+        Provider = provider;
+        if (provider == DatabaseProvider.Postgres) _postgres = NpgsqlDataSource.Create(connectionString);
+    }
+
+    public string ConnectionString { get; }
+
+    public DatabaseProvider Provider { get; }
 
     /// <summary>Raised after every committed write: the outbox sender listens, so whatever a write queued (from a
     /// job, the admin API or an update) is sent without waiting for the next poll.</summary>
     public event Action? Committed;
 
-    public async Task<SqliteConnection> OpenAsync(CancellationToken ct = default)
+    public async Task<DbConnection> OpenAsync(CancellationToken ct = default)
     {
+        if (_postgres is not null) return await _postgres.OpenConnectionAsync(ct);
         var connection = new SqliteConnection(ConnectionString);
         await connection.OpenAsync(ct);
         using var pragma = connection.CreateCommand();
@@ -29,14 +57,19 @@ public sealed class Database(string connectionString)
         return connection;
     }
 
-    /// <summary>Runs <paramref name="work"/> in one BEGIN IMMEDIATE transaction and commits it.</summary>
-    public async Task<T> WriteAsync<T>(Func<SqliteConnection, IDbTransaction, Task<T>> work, CancellationToken ct = default)
+    /// <summary>Runs <paramref name="work"/> in one write transaction (SQLite: BEGIN IMMEDIATE; PostgreSQL: holding
+    /// the write lock) and commits it.</summary>
+    public async Task<T> WriteAsync<T>(Func<DbConnection, IDbTransaction, Task<T>> work, CancellationToken ct = default)
     {
         await _writeGate.WaitAsync(ct);
         try
         {
             await using var connection = await OpenAsync(ct);
-            await using var transaction = connection.BeginTransaction(deferred: false);
+            await using var transaction = connection is SqliteConnection sqlite
+                ? sqlite.BeginTransaction(deferred: false)
+                : await connection.BeginTransactionAsync(IsolationLevel.ReadCommitted, ct);
+            if (_postgres is not null)
+                await connection.ExecuteAsync(new CommandDefinition("SELECT pg_advisory_xact_lock(@WriteLock)", new { WriteLock }, transaction, cancellationToken: ct));
             var result = await work(connection, transaction);
             await transaction.CommitAsync(ct);
             Committed?.Invoke();
@@ -48,6 +81,12 @@ public sealed class Database(string connectionString)
         }
     }
 
-    public Task WriteAsync(Func<SqliteConnection, IDbTransaction, Task> work, CancellationToken ct = default) =>
+    public Task WriteAsync(Func<DbConnection, IDbTransaction, Task> work, CancellationToken ct = default) =>
         WriteAsync<bool>(async (c, t) => { await work(c, t); return true; }, ct);
+
+    /// <summary>Flags are 0/1 integers on both engines (SQLite has no boolean); PostgreSQL will not store or compare a
+    /// boolean parameter as one, so flags are passed through this.</summary>
+    public static int Flag(bool value) => value ? 1 : 0;
+
+    public ValueTask DisposeAsync() => _postgres?.DisposeAsync() ?? ValueTask.CompletedTask;
 }

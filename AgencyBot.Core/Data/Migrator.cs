@@ -4,14 +4,19 @@ using Microsoft.Extensions.Logging;
 
 namespace AgencyBot.Core.Data;
 
-/// <summary>Applies the numbered scripts embedded under Data/Migrations, each once, in order.</summary>
-public sealed class Migrator(Database database, ILogger<Migrator> logger)
+/// <summary>A migration that does not live in this assembly (Quartz's own tables, say).</summary>
+public sealed record MigrationScript(DatabaseProvider Provider, long Version, string Name, string Sql);
+
+/// <summary>Applies the numbered scripts embedded under Data/Migrations/{provider}, plus any registered
+/// <see cref="MigrationScript"/>s, each once, in order. Each database keeps its own ledger. PostgreSQL starts at
+/// 0006, everything SQLite had by then in one script; a later change to the stores' tables is a script per engine.</summary>
+public sealed class Migrator(Database database, ILogger<Migrator> logger, IEnumerable<MigrationScript>? extra = null)
 {
     private const string CreateLedger = """
         CREATE TABLE IF NOT EXISTS schema_migrations (
-            version    INTEGER PRIMARY KEY,
-            name       TEXT    NOT NULL,
-            applied_at INTEGER NOT NULL
+            version    BIGINT PRIMARY KEY,
+            name       TEXT   NOT NULL,
+            applied_at BIGINT NOT NULL
         );
         """;
 
@@ -23,14 +28,19 @@ public sealed class Migrator(Database database, ILogger<Migrator> logger)
 
     public async Task MigrateAsync(CancellationToken ct = default)
     {
-        await using (var connection = await database.OpenAsync(ct))
+        if (database.Provider == DatabaseProvider.Sqlite)
         {
             // WAL is a property of the file, so setting it once here is enough for every later connection.
+            await using var connection = await database.OpenAsync(ct);
             await connection.ExecuteAsync("PRAGMA journal_mode = WAL;");
-            await connection.ExecuteAsync(CreateLedger);
         }
+        // Under the write lock: hosts starting together on one PostgreSQL database take turns.
+        await database.WriteAsync((connection, transaction) => connection.ExecuteAsync(CreateLedger, transaction: transaction), ct);
 
-        foreach (var script in Scripts())
+        var scripts = Scripts(database.Provider)
+            .Concat((extra ?? []).Where(s => s.Provider == database.Provider).Select(s => (s.Version, Name: $"{s.Version:0000}_{s.Name}", s.Sql)))
+            .OrderBy(s => s.Version);
+        foreach (var script in scripts)
         {
             var applied = await database.WriteAsync(async (connection, transaction) =>
             {
@@ -45,10 +55,10 @@ public sealed class Migrator(Database database, ILogger<Migrator> logger)
         }
     }
 
-    internal static IReadOnlyList<(long Version, string Name, string Sql)> Scripts()
+    internal static IReadOnlyList<(long Version, string Name, string Sql)> Scripts(DatabaseProvider provider)
     {
         var assembly = typeof(Migrator).Assembly;
-        const string prefix = "AgencyBot.Core.Data.Migrations.";
+        var prefix = $"AgencyBot.Core.Data.Migrations.{provider}.";
         return assembly.GetManifestResourceNames()
             .Where(n => n.StartsWith(prefix, StringComparison.Ordinal) && n.EndsWith(".sql", StringComparison.Ordinal))
             .Select(n =>

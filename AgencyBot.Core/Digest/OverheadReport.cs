@@ -25,11 +25,9 @@ public sealed class OverheadReport(Database database, BusinessCalendar calendar,
     IOptions<DigestOptions> digest, IOptions<SlaOptions> sla)
 {
     private const string SelectHours = """
-        SELECT project_id AS ProjectId,
-               SUM(CASE WHEN category IN @AccountManagement THEN minutes ELSE 0 END) AS AccountMinutes,
-               SUM(minutes) AS AllMinutes
+        SELECT project_id AS ProjectId, category AS Category, CAST(SUM(minutes) AS BIGINT) AS Minutes
         FROM time_entries WHERE spent_on >= @From AND spent_on < @To
-        GROUP BY project_id
+        GROUP BY project_id, category
         """;
 
     private const string SelectAnswers = """
@@ -48,7 +46,6 @@ public sealed class OverheadReport(Database database, BusinessCalendar calendar,
 
     private sealed record Hours
     {
-        public long ProjectId { get; init; }
         public long AccountMinutes { get; init; }
         public long AllMinutes { get; init; }
     }
@@ -69,8 +66,16 @@ public sealed class OverheadReport(Database database, BusinessCalendar calendar,
     {
         await using var connection = await database.OpenAsync(ct);
         var iso = (DateOnly d) => d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
-        var hours = (await connection.QueryAsync<Hours>(SelectHours,
-            new { From = iso(from), To = iso(to), AccountManagement = time.Value.AccountManagement })).ToDictionary(h => h.ProjectId);
+        // Which categories count as account management is settled here rather than in SQL: the engines disagree on
+        // how a list parameter is spelled.
+        var accountManagement = time.Value.AccountManagement.ToHashSet(StringComparer.Ordinal);
+        var hours = (await connection.QueryAsync<(long ProjectId, string Category, long Minutes)>(SelectHours, new { From = iso(from), To = iso(to) }))
+            .GroupBy(r => r.ProjectId)
+            .ToDictionary(g => g.Key, g => new Hours
+            {
+                AccountMinutes = g.Where(r => accountManagement.Contains(r.Category)).Sum(r => r.Minutes),
+                AllMinutes = g.Sum(r => r.Minutes),
+            });
         var answers = withAnswers
             ? (await connection.QueryAsync<Answer>(SelectAnswers, new { From = Start(from), To = Start(to) })).GroupBy(a => a.ProjectId).ToDictionary(g => g.Key, g => g.ToList())
             : [];

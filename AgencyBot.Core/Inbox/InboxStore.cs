@@ -1,5 +1,6 @@
 using System.Data;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Dapper;
 using AgencyBot.Core.Data;
 using Telegram.Bot;
@@ -9,7 +10,19 @@ namespace AgencyBot.Core.Inbox;
 
 public sealed record InboxItem(long UpdateId, long Lane, string Kind, string Payload, long Attempts, long NotBefore)
 {
-    public Update ToUpdate() => JsonSerializer.Deserialize<Update>(Payload, JsonBotAPI.Options)!;
+    private static readonly JsonSerializerOptions Options = new(JsonBotAPI.Options) { Converters = { new NoNulStrings() } };
+
+    public Update ToUpdate() => JsonSerializer.Deserialize<Update>(Payload, Options)!;
+
+    /// <summary>A NUL character (which no real client types, but a forged update may carry) becomes U+FFFD:
+    /// PostgreSQL's text cannot hold one, and the record should read the same on both engines.</summary>
+    private sealed class NoNulStrings : JsonConverter<string>
+    {
+        public override string? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+            reader.GetString()?.Replace('\0', '\uFFFD');
+
+        public override void Write(Utf8JsonWriter writer, string value, JsonSerializerOptions options) => writer.WriteStringValue(value);
+    }
 }
 
 /// <summary>The inbox table: every received update, unique by update_id, and its handling state.</summary>

@@ -31,6 +31,7 @@ public sealed class OutboxSender(
     SendLimits limits,
     OutboxSignal signal,
     SendStatistics statistics,
+    SendingLease lease,
     TimeProvider clock,
     ILogger<OutboxSender> logger) : BackgroundService
 {
@@ -65,6 +66,7 @@ public sealed class OutboxSender(
     private async Task<TimeSpan> DispatchAsync(CancellationToken ct)
     {
         var wait = IdlePoll;
+        if (!await lease.HeldAsync(ct)) return wait; // another host sends
         // Taken before the query: a send that finishes while the query runs may still show as pending
         // in the query's snapshot, and must not be sent again.
         var busy = _inFlight.Snapshot();

@@ -1,5 +1,6 @@
 using System.Data;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using AgencyBot.Core.Data;
 using Dapper;
 using Telegram.Bot;
@@ -49,15 +50,14 @@ public sealed class OutboxStore(Database database, TimeProvider clock)
 
     // Later parts of an album join the pending copyMessages row of its first part, while the sender
     // cannot have picked that row yet (its not_before is still comfortably ahead).
-    private const string AppendToAlbum = """
-        UPDATE outbox
-        SET payload = json_insert(payload, '$.message_ids[#]', @TelegramMessageId), not_before = @NotBefore
-        WHERE id = (
-            SELECT o.id FROM outbox o JOIN messages m ON m.id = o.message_id
-            WHERE o.chat_id = @ChatId AND o.method = 'copyMessages' AND o.state = 'pending'
-              AND m.media_group_id = @MediaGroupId AND o.not_before > @SafeAfter
-            ORDER BY o.id DESC LIMIT 1)
+    private const string SelectAlbum = """
+        SELECT o.id AS Id, o.payload AS Payload FROM outbox o JOIN messages m ON m.id = o.message_id
+        WHERE o.chat_id = @ChatId AND o.method = 'copyMessages' AND o.state = 'pending'
+          AND m.media_group_id = @MediaGroupId AND o.not_before > @SafeAfter
+        ORDER BY o.id DESC LIMIT 1
         """;
+
+    private const string UpdateAlbum = "UPDATE outbox SET payload = @Payload, not_before = @NotBefore WHERE id = @Id";
 
     private const string InsertPost = """
         INSERT INTO relay_posts (chat_id, telegram_message_id, message_id) VALUES (@ChatId, @TelegramMessageId, @MessageId)
@@ -91,7 +91,8 @@ public sealed class OutboxStore(Database database, TimeProvider clock)
 
     // A 429 is about the chat, not the row: every row queued for it waits.
     private const string PauseChat = """
-        UPDATE outbox SET not_before = MAX(not_before, @Until) WHERE chat_id = @ChatId AND state = 'pending'
+        UPDATE outbox SET not_before = CASE WHEN not_before > @Until THEN not_before ELSE @Until END
+        WHERE chat_id = @ChatId AND state = 'pending'
         """;
 
     private const string SelectOldestRelay = """
@@ -193,14 +194,19 @@ public sealed class OutboxStore(Database database, TimeProvider clock)
         long telegramMessageId, TimeSpan wait)
     {
         var now = clock.GetUtcNow();
-        return await connection.ExecuteAsync(AppendToAlbum, new
+        var album = await connection.QuerySingleOrDefaultAsync<(long Id, string Payload)?>(SelectAlbum, new
         {
             ChatId = chatId,
             MediaGroupId = mediaGroupId,
-            TelegramMessageId = telegramMessageId,
-            NotBefore = (now + wait).ToUnixTimeMilliseconds(),
             SafeAfter = (now + TimeSpan.FromMilliseconds(300)).ToUnixTimeMilliseconds(),
-        }, transaction) == 1;
+        }, transaction);
+        if (album is not { } row) return false;
+        // Edited here rather than in SQL, whose JSON functions differ between SQLite and PostgreSQL.
+        var body = JsonNode.Parse(row.Payload)!;
+        body["message_ids"]!.AsArray().Add(telegramMessageId);
+        await connection.ExecuteAsync(UpdateAlbum,
+            new { row.Id, Payload = body.ToJsonString(), NotBefore = (now + wait).ToUnixTimeMilliseconds() }, transaction);
+        return true;
     }
 
     public async Task<IReadOnlyList<OutboxItem>> HeadsAsync(int limit, CancellationToken ct = default)
@@ -233,12 +239,12 @@ public sealed class OutboxStore(Database database, TimeProvider clock)
     private const string SetPayload = "UPDATE outbox SET payload = @Payload WHERE id = @Id";
 
     private static HashSet<long> Ids(string payload) =>
-        (System.Text.Json.Nodes.JsonNode.Parse(payload)?["message_ids"]?.AsArray() ?? []).Select(n => (long)n!).ToHashSet();
+        (JsonNode.Parse(payload)?["message_ids"]?.AsArray() ?? []).Select(n => (long)n!).ToHashSet();
 
     private static string WithIds(string payload, IReadOnlyList<long> ids)
     {
-        var json = System.Text.Json.Nodes.JsonNode.Parse(payload)!.AsObject();
-        json["message_ids"] = new System.Text.Json.Nodes.JsonArray(ids.Select(id => (System.Text.Json.Nodes.JsonNode)id).ToArray());
+        var json = JsonNode.Parse(payload)!.AsObject();
+        json["message_ids"] = new JsonArray(ids.Select(id => (JsonNode)id).ToArray());
         return json.ToJsonString();
     }
 

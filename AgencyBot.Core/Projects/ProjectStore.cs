@@ -47,7 +47,7 @@ public sealed class ProjectStore(Database database, TimeProvider clock)
     public Task<bool> UpdateSettingsAsync(long id, bool? notifyProgress, string? language, CancellationToken ct = default) =>
         database.WriteAsync(async (c, t) => await c.ExecuteAsync(UpdateSettings, new
         {
-            Id = id, NotifyProgress = notifyProgress, Language = language == "" ? null : language, ClearLanguage = language == "",
+            Id = id, NotifyProgress = notifyProgress is { } notify ? Database.Flag(notify) : (int?)null, Language = language == "" ? null : language, ClearLanguage = language == "",
         }, t) == 1, ct);
 
     public async Task<IReadOnlyList<Project>> ListAsync(CancellationToken ct = default)

@@ -101,7 +101,7 @@ public sealed class TaskStore(Database database, TimeProvider clock)
         RETURNING number
         """;
 
-    private const string InsertDependency = "INSERT OR IGNORE INTO task_dependencies (task_id, depends_on) VALUES (@TaskId, @DependsOn)";
+    private const string InsertDependency = "INSERT INTO task_dependencies (task_id, depends_on) VALUES (@TaskId, @DependsOn) ON CONFLICT DO NOTHING";
 
     private const string UpdateStatus = """
         UPDATE tasks SET status = @Status, updated_at = @Now,
@@ -141,7 +141,7 @@ public sealed class TaskStore(Database database, TimeProvider clock)
         var id = await c.ExecuteScalarAsync<long>(Insert, new
         {
             task.ProjectId, task.ParentId, task.Title, task.Description, task.Role, task.ResponsibleId, Due = Iso(task.Due),
-            task.StaffOnly, task.SourceMessageId, Now = Ms(now),
+            StaffOnly = Database.Flag(task.StaffOnly), task.SourceMessageId, Now = Ms(now),
         }, t);
         await EventAsync(c, t, id, task.ActorId, "created", task.Title, now);
         if (task.ResponsibleId is not null)
@@ -178,7 +178,7 @@ public sealed class TaskStore(Database database, TimeProvider clock)
             SELECT {ViewColumns} {From}
             WHERE t.project_id = @ProjectId AND (@Status IS NULL OR t.status = @Status) AND (@OpenOnly = 0 OR t.status <> 'done')
             ORDER BY COALESCE(p.number, t.number), t.parent_id IS NOT NULL, t.number
-            """, new { ProjectId = projectId, Status = status, OpenOnly = openOnly }, t)).AsList();
+            """, new { ProjectId = projectId, Status = status, OpenOnly = Database.Flag(openOnly) }, t)).AsList();
 
     /// <summary>A staff member's open tasks across projects, soonest due first.</summary>
     public static async Task<IReadOnlyList<(TaskView Task, string Project)>> OfStaffAsync(IDbConnection c, IDbTransaction? t, long staffId) =>

@@ -19,7 +19,8 @@ public static class StorageRegistration
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(sp =>
         {
-            var database = new Database(sp.GetRequiredService<IOptions<DatabaseOptions>>().Value.ConnectionString);
+            var options = sp.GetRequiredService<IOptions<DatabaseOptions>>().Value;
+            var database = new Database(options.ConnectionString, options.Provider);
             database.Committed += sp.GetRequiredService<OutboxSignal>().Notify;
             return database;
         });
@@ -49,10 +50,13 @@ internal sealed class MigrationService(Database database, Migrator migrator) : I
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        // SQLite creates the file but not its folder (the default is ./data/agencybot.db).
-        var file = new SqliteConnectionStringBuilder(database.ConnectionString).DataSource;
-        var folder = Path.GetDirectoryName(Path.GetFullPath(file));
-        if (!string.IsNullOrEmpty(folder) && file != ":memory:") Directory.CreateDirectory(folder);
+        if (database.Provider == DatabaseProvider.Sqlite)
+        {
+            // SQLite creates the file but not its folder (the default is ./data/agencybot.db).
+            var file = new SqliteConnectionStringBuilder(database.ConnectionString).DataSource;
+            var folder = Path.GetDirectoryName(Path.GetFullPath(file));
+            if (!string.IsNullOrEmpty(folder) && file != ":memory:") Directory.CreateDirectory(folder);
+        }
         await migrator.MigrateAsync(cancellationToken);
     }
 

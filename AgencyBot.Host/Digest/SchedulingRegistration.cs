@@ -1,4 +1,6 @@
 using AgencyBot.Core.Agency;
+using AgencyBot.Core.Data;
+using AgencyBot.Host.Settings;
 using AgencyBot.Core.Digest;
 using AgencyBot.Core.Escalation;
 using AgencyBot.Host.Escalation;
@@ -8,7 +10,9 @@ namespace AgencyBot.Host.Digest;
 
 public static class SchedulingRegistration
 {
-    /// <summary>Quartz in the generic host, on the container's TimeProvider (a fake one in tests).</summary>
+    /// <summary>Quartz in the generic host, on the container's TimeProvider (a fake one in tests). On PostgreSQL the
+    /// job store is Quartz's own clustered AdoJobStore (tables from migration 0007, see QuartzSchema): with several hosts each trigger
+    /// fires on one of them, and a host that dies has its jobs taken over. On SQLite, one host, jobs live in memory.</summary>
     public static IServiceCollection AddScheduling(this IServiceCollection services, IConfiguration configuration)
     {
         var sla = configuration.GetSection(SlaOptions.Section).Get<SlaOptions>() ?? new SlaOptions();
@@ -16,8 +20,30 @@ public static class SchedulingRegistration
         var agency = configuration.GetSection(AgencyOptions.Section).Get<AgencyOptions>() ?? new AgencyOptions();
         var zone = AgencyOptions.IsKnownZone(agency.TimeZone) ? agency.Zone : TimeZoneInfo.Utc; // a bad zone is reported by the settings check
 
+        var database = configuration.GetSection(DatabaseOptions.Section).Get<DatabaseOptions>() ?? new DatabaseOptions();
+
         services.AddQuartz(q =>
         {
+            if (database.Provider == DatabaseProvider.Postgres)
+            {
+                services.AddSingleton(QuartzSchema.Postgres());
+                // Each host gets a generated instance id: the cluster tells its members apart by it.
+                q.ConfigureScheduler(scheduler => scheduler.GenerateInstanceId = true);
+                q.UsePersistentStore(store =>
+                {
+                    store.UsePostgres(database.ConnectionString);
+                    store.ConfigureStore(o => o.TablePrefix = QuartzSchema.TablePrefix);
+                    store.ConfigureStore(o => o.StoreJobDataAsStrings = true);
+                    store.UseSystemTextJsonSerializer(_ => { });
+                    // A host that stops checking in for this long is presumed dead and its fired jobs are recovered.
+                    store.UseClustering(cluster =>
+                    {
+                        cluster.CheckinInterval = TimeSpan.FromSeconds(5);
+                        cluster.CheckinMisfireThreshold = TimeSpan.FromSeconds(15);
+                    });
+                });
+            }
+
             q.AddJob<SlaCheckJob>(j => j.WithIdentity(SlaCheckJob.Key).StoreDurably());
             q.AddTrigger(t => t.ForJob(SlaCheckJob.Key).WithIdentity("sla-check-every-interval").StartNow()
                 .WithSimpleSchedule(s => s.WithInterval(sla.CheckInterval < TimeSpan.FromSeconds(1) ? TimeSpan.FromMinutes(1) : sla.CheckInterval)

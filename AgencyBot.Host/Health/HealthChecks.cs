@@ -9,10 +9,12 @@ public static class HealthRegistration
 {
     public static IServiceCollection AddAgencyHealth(this IServiceCollection services)
     {
+        // A database outage is reported as degraded, not unhealthy: restarting the host would not bring the database
+        // back, and the host resumes by itself when it returns (updates wait at Telegram, queued posts in the outbox).
         services.AddHealthChecks()
-            .AddCheck<DatabaseHealthCheck>("database")
+            .AddCheck<DatabaseHealthCheck>("database", failureStatus: HealthStatus.Degraded)
             .AddCheck<TelegramHealthCheck>("telegram")
-            .AddCheck<OutboxHealthCheck>("outbox");
+            .AddCheck<OutboxHealthCheck>("outbox", failureStatus: HealthStatus.Degraded);
         return services;
     }
 }
@@ -29,7 +31,7 @@ internal sealed class DatabaseHealthCheck(Database database) : IHealthCheck
         }
         catch (Exception ex)
         {
-            return HealthCheckResult.Unhealthy("The database cannot be reached", ex);
+            return new HealthCheckResult(context.Registration.FailureStatus, "The database cannot be reached", ex);
         }
     }
 }

@@ -1,3 +1,4 @@
+using AgencyBot.Core.Data;
 using AgencyBot.Core.Agency;
 using AgencyBot.Core.Escalation;
 using AgencyBot.Core.Digest;
@@ -28,6 +29,8 @@ public sealed class TelegramOptions
 public sealed class DatabaseOptions
 {
     public const string Section = "Database";
+    /// <summary>Sqlite: one host, one file. Postgres: several hosts on one database, Quartz clustered.</summary>
+    public DatabaseProvider Provider { get; set; } = DatabaseProvider.Sqlite;
     public string ConnectionString { get; set; } = "Data Source=data/agencybot.db";
     /// <summary>Where POST /api/ops/backup writes its copies.</summary>
     public string BackupFolder { get; set; } = "data/backups";

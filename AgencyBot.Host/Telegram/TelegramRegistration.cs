@@ -69,6 +69,7 @@ public static class TelegramRegistration
         else
             services.AddHostedService<PollingIntake>();
         services.AddHostedService<InboxProcessor>();
+        services.AddSingleton<SendingLease>();
         services.AddHostedService<OutboxSender>();
         return services;
     }

@@ -19,7 +19,7 @@ public sealed class RequestLimitsTests
         {
             ["Telegram__BotToken"] = FakeBotApi.Token,
             ["Telegram__ApiBaseUrl"] = telegram.BaseUrl,
-            ["Database__ConnectionString"] = db.ConnectionString,
+            ["Database__ConnectionString"] = db.ConnectionString, ["Database__Provider"] = db.Provider.ToString(),
             ["AdminApi__ApiKey"] = "key",
             ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}",
         }, db.Folder);

@@ -7,7 +7,7 @@ namespace AgencyBot.Tests.Data;
 public sealed class MigratorTests
 {
     [Test]
-    public async Task Migrate_OnEmptyFile_AppliesEveryScriptOnce_InWalMode()
+    public async Task Migrate_OnEmptyDatabase_AppliesEveryScriptOnce()
     {
         await using var db = TempDatabase.Create();
         var migrator = new Migrator(db.Database, NullLogger<Migrator>.Instance);
@@ -18,9 +18,10 @@ public sealed class MigratorTests
         var versions = await db.QueryAsync<long>("SELECT version FROM schema_migrations ORDER BY version");
         Assert.Multiple(async () =>
         {
-            Assert.That(versions, Is.EqualTo(Migrator.Scripts().Select(s => s.Version)));
+            Assert.That(versions, Is.EqualTo(Migrator.Scripts(db.Provider).Select(s => s.Version)));
             Assert.That(versions, Is.Unique);
-            Assert.That(await db.ScalarAsync<string>("PRAGMA journal_mode"), Is.EqualTo("wal"));
+            if (db.Provider == DatabaseProvider.Sqlite)
+                Assert.That(await db.ScalarAsync<string>("PRAGMA journal_mode"), Is.EqualTo("wal"));
         });
     }
 
@@ -29,16 +30,43 @@ public sealed class MigratorTests
     {
         await using var db = await TempDatabase.CreateMigratedAsync();
 
-        var tables = await db.QueryAsync<string>("SELECT name FROM sqlite_master WHERE type = 'table'");
+        var tables = await db.QueryAsync<string>(db.Provider == DatabaseProvider.Sqlite
+            ? "SELECT name FROM sqlite_master WHERE type = 'table'"
+            : "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'");
 
         Assert.That(tables, Is.SupersetOf(new[] { "staff", "clients", "projects", "chat_bindings", "invites", "inbox", "outbox" }));
     }
 
     [Test]
+    public async Task Migrate_FromTwoHostsAtOnce_AppliesEachScriptOnce()
+    {
+        await using var db = TempDatabase.Create();
+
+        await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => new Migrator(db.Database, NullLogger<Migrator>.Instance).MigrateAsync()));
+
+        var versions = await db.QueryAsync<long>("SELECT version FROM schema_migrations ORDER BY version");
+        Assert.That(versions, Is.EqualTo(Migrator.Scripts(db.Provider).Select(s => s.Version)));
+    }
+
+    [Test]
     public void Scripts_AreNumberedWithoutGaps()
     {
-        var versions = Migrator.Scripts().Select(s => s.Version).ToList();
+        var versions = Migrator.Scripts(DatabaseProvider.Sqlite).Select(s => s.Version).ToList();
 
         Assert.That(versions, Is.EqualTo(Enumerable.Range(1, versions.Count).Select(v => (long)v)));
+    }
+
+    [Test]
+    public void PostgresScripts_StartAtTheSqliteSchemaTheyReproduce_AndKeepUpWithIt()
+    {
+        var sqlite = Migrator.Scripts(DatabaseProvider.Sqlite).Select(s => s.Version).ToList();
+        var postgres = Migrator.Scripts(DatabaseProvider.Postgres).Select(s => s.Version).ToList();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(postgres[0], Is.EqualTo(6), "0006 is the whole schema as SQLite had it after 0006");
+            Assert.That(postgres, Is.EqualTo(Enumerable.Range(6, postgres.Count).Select(v => (long)v)));
+            Assert.That(postgres[^1], Is.GreaterThanOrEqualTo(sqlite[^1]), "every SQLite migration has its PostgreSQL twin");
+        });
     }
 }

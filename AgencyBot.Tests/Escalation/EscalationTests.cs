@@ -215,7 +215,12 @@ public sealed class EscalationTests
         }, clock: _clock);
         await ClientWaitingAsync();
 
-        for (var minute = 0; minute < 11; minute++) _clock.Advance(TimeSpan.FromMinutes(1));
+        // A minute at a time, letting the scheduler's thread see each one (as a real clock would).
+        for (var minute = 0; minute < 11; minute++)
+        {
+            _clock.Advance(TimeSpan.FromMinutes(1));
+            await Task.Delay(100);
+        }
 
         await _world.WaitForAsync(s => s.Any(IsReminder));
     }

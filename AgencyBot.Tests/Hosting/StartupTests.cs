@@ -15,7 +15,7 @@ public sealed class StartupTests
         {
             ["Telegram__BotToken"] = FakeBotApi.Token,
             ["AdminApi__ApiKey"] = "key",
-            ["Database__ConnectionString"] = db.ConnectionString,
+            ["Database__ConnectionString"] = db.ConnectionString, ["Database__Provider"] = db.Provider.ToString(),
         };
         environment[variable] = value;
 

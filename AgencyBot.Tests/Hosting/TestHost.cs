@@ -30,6 +30,7 @@ public sealed class TestHost : WebApplicationFactory<Program>
             ["Telegram:ApiBaseUrl"] = telegram.BaseUrl,
             ["Telegram:PollTimeout"] = "00:00:02",
             ["Database:ConnectionString"] = database.ConnectionString,
+            ["Database:Provider"] = database.Provider.ToString(),
             ["Database:BackupFolder"] = Path.Combine(database.Folder, "backups"),
             ["AdminApi:ApiKey"] = ApiKey,
             ["Agency:Name"] = "Sreda Digital",

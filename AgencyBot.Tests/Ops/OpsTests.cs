@@ -95,6 +95,13 @@ public sealed class OpsTests : AgencyTest
 
         var response = await World.Api.PostAsync("/api/ops/backup", null);
 
+        if (World.Db.Provider == AgencyBot.Core.Data.DatabaseProvider.Postgres)
+        {
+            // PostgreSQL has its own tools; the endpoint says so rather than pretending.
+            Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Conflict));
+            Assert.That((await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("title").GetString(), Does.Contain("pg_dump"));
+            return;
+        }
         var backup = await response.Content.ReadFromJsonAsync<JsonElement>();
         var path = backup.GetProperty("path").GetString()!;
         await using var copy = new SqliteConnection($"Data Source={path};Mode=ReadOnly;Pooling=False");

@@ -18,6 +18,7 @@ public sealed class OutboxSenderTests
     private TempDatabase _db = null!;
     private OutboxStore _outbox = null!;
     private OutboxSender? _sender;
+    private SendingLease? _lease;
     private SendStatistics _statistics = null!;
 
     [SetUp]
@@ -39,6 +40,7 @@ public sealed class OutboxSenderTests
             _sender.Dispose();
         }
         await _telegram.DisposeAsync();
+        if (_lease is not null) await _lease.DisposeAsync();
         await _db.DisposeAsync();
     }
 
@@ -49,7 +51,8 @@ public sealed class OutboxSenderTests
         var staffChats = new AgencyBot.Core.Staff.StaffChatStore(Microsoft.Extensions.Options.Options.Create(new AgencyBot.Core.Agency.AgencyOptions()), TimeProvider.System);
         var topics = new StaffTopics(_db.Database, staffChats, messenger, TimeProvider.System, NullLogger<StaffTopics>.Instance);
         _sender = new OutboxSender(_outbox, messenger, topics, new NoReporter(), new SendLimits(limits ?? new SendLimitOptions { Enabled = false }),
-            new OutboxSignal(), _statistics, TimeProvider.System, NullLogger<OutboxSender>.Instance);
+            new OutboxSignal(), _statistics, _lease = new SendingLease(_db.Database, TimeProvider.System, NullLogger<SendingLease>.Instance),
+            TimeProvider.System, NullLogger<OutboxSender>.Instance);
         await _sender.StartAsync(CancellationToken.None);
     }
 

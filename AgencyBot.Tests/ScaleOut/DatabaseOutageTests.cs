@@ -1,0 +1,48 @@
+using AgencyBot.Tests.Fakes;
+using AgencyBot.Tests.Hosting;
+using Npgsql;
+
+namespace AgencyBot.Tests.ScaleOut;
+
+/// <summary>PostgreSQL goes away and comes back: the host says it is degraded meanwhile, and loses nothing.</summary>
+public sealed class DatabaseOutageTests
+{
+    [Test]
+    public async Task DatabaseUnreachable_HealthIsDegraded_UpdatesWaitAtTelegram_AndEverythingGoesThroughWhenItReturns()
+    {
+        if (!TempDatabase.OnPostgres) Assert.Ignore($"Needs PostgreSQL: set {TempDatabase.PostgresVariable} (.ci/run does).");
+        var db = await TempDatabase.CreateMigratedAsync();
+        var direct = new NpgsqlConnectionStringBuilder(db.ConnectionString);
+        await using var proxy = TcpProxy.Start(direct.Host!, direct.Port);
+        var throughProxy = new NpgsqlConnectionStringBuilder(db.ConnectionString) { Host = "127.0.0.1", Port = proxy.Port, Timeout = 3 }.ConnectionString;
+        await using var world = await AgencyWorld.StartAsync(database: db, settings: new Dictionary<string, string?>
+        {
+            ["Database:ConnectionString"] = throughProxy,
+        });
+        var (_, code) = await world.ProjectAsync();
+        await world.LinkPrivateChatAsync(601, code);
+        await world.SettledAsync();
+
+        proxy.Cut();
+        var updateId = world.Telegram.ClientSends(601, "written while the database is away");
+        var health = await Eventually.HoldsAsync(() => world.Host.CreateClient().GetStringAsync(new Uri("/health", UriKind.Relative)),
+            h => h == "Degraded", TimeSpan.FromSeconds(30), "health degraded");
+        await Task.Delay(TimeSpan.FromSeconds(2)); // intake keeps trying meanwhile
+        var confirmedDuringOutage = world.Telegram.LastOffset ?? 0;
+        var relayedDuringOutage = world.Telegram.Sent.Any(m => m.Text?.Contains("database is away") == true);
+
+        proxy.Restore();
+        await world.Telegram.WaitForSentAsync(s => s.Any(m => m.Text?.Contains("database is away") == true), TimeSpan.FromSeconds(30));
+        var healthAfter = await Eventually.HoldsAsync(() => world.Host.CreateClient().GetStringAsync(new Uri("/health", UriKind.Relative)),
+            h => h == "Healthy", TimeSpan.FromSeconds(30), "health back");
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(health, Is.EqualTo("Degraded"), "degraded, not unhealthy: a restart would not bring the database back");
+            Assert.That(confirmedDuringOutage, Is.LessThanOrEqualTo(updateId), "the update was not confirmed to Telegram before it was stored");
+            Assert.That(relayedDuringOutage, Is.False);
+            Assert.That(healthAfter, Is.EqualTo("Healthy"));
+            Assert.That(await db.ScalarAsync<long>("SELECT COUNT(*) FROM messages WHERE text = 'written while the database is away'"), Is.EqualTo(1));
+        });
+    }
+}
