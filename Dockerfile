@@ -7,6 +7,8 @@ COPY AgencyBot.Host/AgencyBot.Host.csproj AgencyBot.Host/
 RUN dotnet restore AgencyBot.Host/AgencyBot.Host.csproj
 COPY AgencyBot.Core/ AgencyBot.Core/
 COPY AgencyBot.Host/ AgencyBot.Host/
+# The sandbox embeds the demo template.
+COPY templates/ templates/
 RUN dotnet publish AgencyBot.Host/AgencyBot.Host.csproj -c Release -o /app --no-restore
 
 FROM mcr.microsoft.com/dotnet/aspnet:10.0

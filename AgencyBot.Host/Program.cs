@@ -2,10 +2,22 @@ using AgencyBot.Host.Admin;
 using AgencyBot.Host.Data;
 using AgencyBot.Host.Digest;
 using AgencyBot.Host.Health;
+using AgencyBot.Host.Sandbox;
 using AgencyBot.Host.Settings;
 using AgencyBot.Host.Telegram;
 
 var builder = WebApplication.CreateBuilder(args);
+// --sandbox, or Development without a bot token: the whole product against the in-process Bot API emulator.
+SandboxMode? sandbox = null;
+if (SandboxMode.Wanted(args, builder))
+{
+    if (SandboxMode.Refusal(builder) is { } refusal)
+    {
+        Console.Error.WriteLine($"AgencyBot cannot start: {refusal}");
+        return 1;
+    }
+    sandbox = await SandboxMode.StartAsync(builder);
+}
 builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = 1024 * 1024);
 builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(8)); // SIGTERM: done within 10 s
 
@@ -15,6 +27,7 @@ builder.Services.AddTelegram(builder.Configuration); // intake (polling or webho
 builder.Services.AddScheduling(builder.Configuration); // Quartz: SLA checks, the daily digest
 builder.Services.AddAdminApi();         // /api, behind X-Api-Key
 builder.Services.AddAgencyHealth();     // /health
+sandbox?.AddServices(builder.Services); // the emulator, the sandbox clock, the demo agency
 
 var app = builder.Build();
 if (SettingsRegistration.Problems(app.Services) is [_, ..] problems)
@@ -32,8 +45,14 @@ app.UseStatusCodePages();
 app.MapHealthChecks("/health");
 app.MapAdminApi();
 app.MapTelegramWebhook();               // in webhook mode: Telegram's POSTs
+if (sandbox is not null)
+{
+    app.MapSandbox(sandbox);            // /sandbox: the page, its live feed, the clock button
+    app.Lifetime.ApplicationStarted.Register(() => Console.WriteLine($"AgencyBot sandbox: open {sandbox.PageAddress}"));
+}
 
 await app.RunAsync();
+if (sandbox is not null) await sandbox.Telegram.DisposeAsync();
 return 0;
 
 public partial class Program;

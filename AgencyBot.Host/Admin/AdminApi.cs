@@ -84,6 +84,12 @@ internal sealed class Validated<T>(IValidator<T> validator) : IEndpointFilter
 
 internal static class Problems
 {
+    public static ProblemHttpResult BadRequest(string why) =>
+        TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Bad request", detail: why);
+
+    public static ProblemHttpResult Forbidden(string why) =>
+        TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Forbidden", detail: why);
+
     public static ProblemHttpResult NotFound(string what) =>
         TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not found", detail: what);
 }

@@ -38,6 +38,12 @@ public sealed record SentMessage(BotRequest Request, int MessageId)
 /// unconfirmed updates and long polling. Tests act as clients or staff through <see cref="ClientSends"/> and
 /// friends, and inject faults with <see cref="Fail"/>, <see cref="Hang"/> and <see cref="Delay"/>.
 /// </summary>
+public enum ChatEntryKind { Message, Edit, Topic }
+
+/// <summary>One thing that appeared in a chat. <see cref="Photo"/> is the uploaded photo (base64) or its file id / URL.</summary>
+public sealed record ChatEntry(int Seq, ChatEntryKind Kind, long ChatId, int? ThreadId, int MessageId, string From, bool FromBot,
+    string? Text, string? ParseMode, JsonNode? Keyboard, string? Photo, DateTimeOffset At);
+
 public sealed class FakeBotApi : IAsyncDisposable
 {
     public const string Token = "123456:TEST-TOKEN";
@@ -60,6 +66,9 @@ public sealed class FakeBotApi : IAsyncDisposable
     private readonly Dictionary<long, List<DateTimeOffset>> _postsByChat = [];
     private readonly List<DateTimeOffset> _allPosts = [];
     private readonly Dictionary<long, DateTimeOffset> _retryUntil = [];
+    private readonly List<ChatEntry> _timeline = [];
+    private readonly Dictionary<(long Chat, int Message), string?> _userTexts = [];
+    private TaskCompletionSource _timelineChanged = NewSignal();
     private bool _enforceLimits;
     private int _nextUpdateId = 100_000;
     private int _nextThreadId = 1000;
@@ -226,6 +235,7 @@ public sealed class FakeBotApi : IAsyncDisposable
             var id = _nextUpdateId++;
             update["update_id"] = id;
             _unconfirmed.Add(update);
+            if (update["message"] is JsonObject message) RecordUserMessage(message);
             for (var copy = 1; copy < DeliverEachTimes; copy++) _unconfirmed.Add((JsonObject)update.DeepClone());
             _updatesArrived.TrySetResult();
             _updatesArrived = NewSignal();
@@ -401,6 +411,61 @@ public sealed class FakeBotApi : IAsyncDisposable
     private static Func<string, long?, bool> Match(string method, long? chatId) =>
         (m, c) => (method == "*" || string.Equals(m, method, StringComparison.OrdinalIgnoreCase)) && (chatId is null || chatId == c);
 
+    // ---------- what a person in each chat sees (the sandbox page) ----------
+
+    /// <summary>Everything posted in every chat, by people and by the bot, in order: what Telegram's apps would show.</summary>
+    public IReadOnlyList<ChatEntry> TimelineSince(int seq)
+    {
+        lock (_lock) return _timeline.Skip(seq).ToList();
+    }
+
+    /// <summary>Completes when the timeline has more than <paramref name="seen"/> entries.</summary>
+    public Task WaitForTimelineAsync(int seen, CancellationToken ct)
+    {
+        lock (_lock) return _timeline.Count > seen ? Task.CompletedTask : _timelineChanged.Task.WaitAsync(ct);
+    }
+
+    /// <summary>The bytes of a photo the bot uploaded (entry <paramref name="seq"/>), if any.</summary>
+    public byte[]? PhotoOf(int seq)
+    {
+        lock (_lock)
+        {
+            var entry = _timeline.ElementAtOrDefault(seq - 1);
+            return entry?.Photo is { } base64 && !base64.StartsWith("http", StringComparison.Ordinal) ? Convert.FromBase64String(base64) : null;
+        }
+    }
+
+    private void RecordUserMessage(JsonObject message)
+    {
+        var chatId = (long)message["chat"]!["id"]!;
+        var messageId = (int)message["message_id"]!;
+        var text = (string?)message["text"] ?? (string?)message["caption"];
+        _userTexts[(chatId, messageId)] = text;
+        AddToTimeline(new ChatEntry(0, ChatEntryKind.Message, chatId, (int?)message["message_thread_id"], messageId,
+            (string?)message["from"]?["first_name"] ?? "", false, text ?? "[media]", null, null, null, _clock.GetUtcNow()));
+    }
+
+    private ChatEntry BotEntry(BotRequest request, int messageId, ChatEntryKind kind)
+    {
+        var body = request.Body;
+        // A copy shows what was copied (Telegram's apps show the original's content), with the caption given.
+        var copied = body["from_chat_id"] is { } from && body["message_id"] is { } original
+            ? _userTexts.GetValueOrDefault(((long)from, (int)original)) : null;
+        var copiedMany = body["message_ids"] is JsonArray ids && body["from_chat_id"] is { } fromMany
+            ? string.Join("\n", ids.Select(i => _userTexts.GetValueOrDefault(((long)fromMany, (int)i!)) ?? "[media]")) : null;
+        var text = request.Text ?? copied ?? copiedMany ?? (request.Method.StartsWith("copy", StringComparison.OrdinalIgnoreCase) ? "[media]" : null);
+        var keyboard = body["reply_markup"] is JsonObject markup && markup["inline_keyboard"] is JsonArray rows ? rows.DeepClone() : null;
+        return new ChatEntry(0, kind, request.ChatId ?? 0, request.ThreadId, messageId, "Agency Bot", true, text, (string?)body["parse_mode"], keyboard,
+            (string?)body["photo"], _clock.GetUtcNow());
+    }
+
+    private void AddToTimeline(ChatEntry entry)
+    {
+        _timeline.Add(entry with { Seq = _timeline.Count + 1 });
+        _timelineChanged.TrySetResult();
+        _timelineChanged = NewSignal();
+    }
+
     // ---------- the wire ----------
 
     private async Task HandleAsync(HttpContext http, string token, string method)
@@ -484,6 +549,7 @@ public sealed class FakeBotApi : IAsyncDisposable
                 await Ok(http, MessageJson(request, Record(request)));
                 break;
             case "editmessagetext":
+                lock (_lock) AddToTimeline(BotEntry(request, (int?)body["message_id"] ?? 0, ChatEntryKind.Edit));
                 await Ok(http, MessageJson(request, (int?)body["message_id"] ?? 0));
                 break;
             case "reopenforumtopic":
@@ -504,7 +570,11 @@ public sealed class FakeBotApi : IAsyncDisposable
                     break;
                 }
                 var threadId = Interlocked.Increment(ref _nextThreadId);
-                lock (_lock) _topics[(topicChat, threadId)] = (string?)body["name"] ?? "";
+                lock (_lock)
+                {
+                    _topics[(topicChat, threadId)] = (string?)body["name"] ?? "";
+                    AddToTimeline(new ChatEntry(0, ChatEntryKind.Topic, topicChat, threadId, 0, "Agency Bot", true, (string?)body["name"], null, null, null, _clock.GetUtcNow()));
+                }
                 await Ok(http, new JsonObject { ["message_thread_id"] = threadId, ["name"] = (string?)body["name"], ["icon_color"] = 7322096 });
                 break;
             default:
@@ -565,6 +635,7 @@ public sealed class FakeBotApi : IAsyncDisposable
             _sent.Add(new SentMessage(request, id));
             _sentChanged.TrySetResult();
             _sentChanged = NewSignal();
+            AddToTimeline(BotEntry(request, id, ChatEntryKind.Message));
             return id;
         }
     }

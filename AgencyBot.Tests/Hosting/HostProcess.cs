@@ -20,10 +20,10 @@ public sealed class HostProcess : IDisposable
 
     public int ExitCode => _process.ExitCode;
 
-    public static HostProcess Start(IDictionary<string, string?> environment, string workingDirectory)
+    public static HostProcess Start(IDictionary<string, string?> environment, string workingDirectory, params string[] arguments)
     {
         var hostDll = Path.Combine(AppContext.BaseDirectory, "AgencyBot.Host.dll");
-        var start = new ProcessStartInfo("dotnet", [hostDll])
+        var start = new ProcessStartInfo("dotnet", [hostDll, .. arguments])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,

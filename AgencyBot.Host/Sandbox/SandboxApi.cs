@@ -1,0 +1,130 @@
+using System.Net;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using AgencyBot.Core.Escalation;
+using AgencyBot.Host.Admin;
+
+namespace AgencyBot.Host.Sandbox;
+
+/// <summary>What a user sends from the page: as whom, in which chat (and topic), what.</summary>
+public sealed record SandboxMessage(long As, long Chat, int? ThreadId, string? Text);
+
+/// <summary>A press on an inline-keyboard button under one of the bot's messages.</summary>
+public sealed record SandboxPress(long As, long Chat, int MessageId, string? Data);
+
+/// <summary>
+/// The sandbox page and what it calls: the page itself (three chats), the live feed of everything posted
+/// (server-sent events), acting as one of the demo people, and the clock button. Only in sandbox mode, and only to
+/// this machine.
+/// </summary>
+public static class SandboxApi
+{
+    /// <summary>Telegram's apps split a longer text into several messages of at most this many characters.</summary>
+    private const int TelegramMessageLimit = 4096;
+    private static readonly TimeSpan Skip = TimeSpan.FromMinutes(30);
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Converters = { new JsonStringEnumConverter() } };
+
+    public static void MapSandbox(this WebApplication app, SandboxMode sandbox)
+    {
+        var page = app.MapGroup("/sandbox").AddEndpointFilter(async (context, next) =>
+            // Bound to 127.0.0.1 already; this holds even behind a misconfigured forwarder.
+            context.HttpContext.Connection.RemoteIpAddress is { } ip && IPAddress.IsLoopback(ip)
+                ? await next(context)
+                : Problems.Forbidden("The sandbox answers only on this machine."));
+
+        page.MapGet("/", () => Asset("index.html", "text/html; charset=utf-8"));
+        page.MapGet("/sandbox.js", () => Asset("sandbox.js", "text/javascript; charset=utf-8"));
+        page.MapGet("/sandbox.css", () => Asset("sandbox.css", "text/css; charset=utf-8"));
+
+        page.MapGet("/api/state", () => TypedResults.Ok(State(sandbox)));
+        page.MapGet("/api/events", (HttpContext http, CancellationToken ct) => StreamAsync(http, sandbox, ct));
+        page.MapGet("/api/photos/{seq:int}", (int seq) => sandbox.Telegram.PhotoOf(seq) is { } png
+            ? Results.File(png, "image/png")
+            : Problems.NotFound($"Entry {seq} has no photo."));
+        page.MapPost("/api/messages", (SandboxMessage body, ILoggerFactory logs) => Send(sandbox, body, logs.CreateLogger(nameof(SandboxApi))));
+        page.MapPost("/api/presses", (SandboxPress body, ILoggerFactory logs) => Press(sandbox, body, logs.CreateLogger(nameof(SandboxApi))));
+        page.MapPost("/api/skip", async (Escalations escalations, CancellationToken ct) =>
+        {
+            sandbox.Clock.Skip(Skip);
+            // The SLA check runs every few seconds anyway; running it now shows the effect at once.
+            await escalations.CheckAsync(ct);
+            return TypedResults.Ok(State(sandbox));
+        });
+    }
+
+    private static object State(SandboxMode sandbox) => new
+    {
+        Skipped = (long)sandbox.Clock.Skipped.TotalMinutes,
+        Now = sandbox.Clock.GetUtcNow(),
+        StaffChat = new { Id = SandboxPeople.StaffChat, Title = SandboxPeople.StaffChatTitle },
+        Client = SandboxPeople.Client,
+        Manager = SandboxPeople.Manager,
+        Staff = SandboxPeople.Staff,
+    };
+
+    private static IResult Send(SandboxMode sandbox, SandboxMessage body, ILogger logger)
+    {
+        if (Speaker(body.As, body.Chat) is not { } person)
+        {
+            logger.LogWarning("Sandbox: {As} cannot write in chat {Chat}", body.As, body.Chat);
+            return Problems.BadRequest("That person cannot write in that chat.");
+        }
+        // Telegram's apps do not send an empty message at all.
+        if (string.IsNullOrWhiteSpace(body.Text))
+            return Problems.BadRequest("Telegram does not send an empty message.");
+        var parts = body.Text.Chunk(TelegramMessageLimit).Select(c => new string(c)).ToList();
+        var ids = parts.Select(part => sandbox.Telegram.ClientSends(body.Chat, part, person.TelegramId, person.FirstName, "en",
+            body.Chat == SandboxPeople.StaffChat ? body.ThreadId : null)).ToList();
+        return TypedResults.Accepted((string?)null, new { UpdateIds = ids });
+    }
+
+    private static IResult Press(SandboxMode sandbox, SandboxPress body, ILogger logger)
+    {
+        if (Speaker(body.As, body.Chat) is not { } person || string.IsNullOrEmpty(body.Data))
+        {
+            logger.LogWarning("Sandbox: refused a button press by {As} in chat {Chat}", body.As, body.Chat);
+            return Problems.BadRequest("That person cannot press buttons in that chat.");
+        }
+        var id = sandbox.Telegram.Presses(body.Chat, body.MessageId, body.Data, person.TelegramId, person.FirstName);
+        return TypedResults.Accepted((string?)null, new { UpdateId = id });
+    }
+
+    /// <summary>A private chat is the person's own; the staff group is for staff.</summary>
+    private static SandboxPeople.Person? Speaker(long telegramId, long chat)
+    {
+        var person = telegramId == SandboxPeople.Client.TelegramId ? SandboxPeople.Client : SandboxPeople.StaffMember(telegramId);
+        if (person is null) return null;
+        return chat == person.TelegramId || (chat == SandboxPeople.StaffChat && person != SandboxPeople.Client) ? person : null;
+    }
+
+    /// <summary>Server-sent events: every timeline entry from the one after Last-Event-ID, then each new one as it comes.</summary>
+    private static async Task StreamAsync(HttpContext http, SandboxMode sandbox, CancellationToken ct)
+    {
+        http.Response.ContentType = "text/event-stream";
+        http.Response.Headers.CacheControl = "no-cache";
+        var seen = int.TryParse(http.Request.Headers["Last-Event-ID"], out var last) ? last : 0;
+        try
+        {
+            while (!ct.IsCancellationRequested)
+            {
+                foreach (var entry in sandbox.Telegram.TimelineSince(seen))
+                {
+                    await http.Response.WriteAsync($"id: {entry.Seq}\ndata: {JsonSerializer.Serialize(entry, Json)}\n\n", ct);
+                    seen = entry.Seq;
+                }
+                await http.Response.Body.FlushAsync(ct);
+                await sandbox.Telegram.WaitForTimelineAsync(seen, ct);
+            }
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            // The page was closed.
+        }
+    }
+
+    private static IResult Asset(string name, string contentType)
+    {
+        var stream = typeof(SandboxApi).Assembly.GetManifestResourceStream($"AgencyBot.Host.Sandbox.Page.{name}");
+        return stream is null ? Problems.NotFound($"{name} is not part of this build.") : Results.Stream(stream, contentType);
+    }
+}

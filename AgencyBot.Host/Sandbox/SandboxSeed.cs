@@ -1,0 +1,63 @@
+using System.Text.Json;
+using AgencyBot.Core.Agency;
+using AgencyBot.Core.Clients;
+using AgencyBot.Core.Projects;
+using AgencyBot.Core.Staff;
+using AgencyBot.Core.Tasks;
+using Microsoft.Extensions.Options;
+
+namespace AgencyBot.Host.Sandbox;
+
+/// <summary>
+/// The demo agency, set up the way a real one is: staff and client registered as the admin API would, a project
+/// from the "Website launch" template with its team, and then the people act in Telegram (the emulator): Anna opens
+/// her invite link, Léa and Paul start the bot. Everything after that is the real pipeline at work.
+/// </summary>
+internal sealed class SandboxSeed(
+    FakeBotApi telegram,
+    StaffStore staff,
+    ClientStore clients,
+    ProjectStore projects,
+    InviteStore invites,
+    TemplateStore templates,
+    TaskWork work,
+    IOptions<AgencyOptions> agency,
+    ILogger<SandboxSeed> logger) : IHostedService
+{
+    private const string TemplateResource = "AgencyBot.Host.Sandbox.website-launch.json";
+
+    public async Task StartAsync(CancellationToken ct)
+    {
+        var team = new Dictionary<string, long>();
+        foreach (var person in SandboxPeople.Staff)
+        {
+            var role = person.Role switch { "assistant" => StaffRole.Assistant, "manager" => StaffRole.Manager, _ => StaffRole.Employee };
+            var member = await staff.AddAsync(person.TelegramId, person.FullName, role, ct)
+                ?? throw new InvalidOperationException($"The sandbox database already has {person.FullName}; it should start empty");
+            team[person.Role] = member.Id;
+        }
+        var template = await templates.AddAsync(ReadTemplate(), ct) ?? throw new InvalidOperationException("The demo template was refused");
+        var acme = await clients.AddAsync("Acme", ct);
+        var project = await projects.AddAsync(acme.Id, "Website launch", async (c, t, projectId) =>
+        {
+            await TeamStore.SetAsync(c, t, projectId, team.Select(m => (m.Key, m.Value)).ToList());
+            await work.ApplyTemplateAsync(c, t, projectId, template.Body, null, null);
+        }, ct) ?? throw new InvalidOperationException("The demo project was refused");
+        var invite = await invites.CreateAsync(project.Id, agency.Value.InviteLifetime, ct) ?? throw new InvalidOperationException("No invite");
+
+        // People in Telegram: the client opens her link; the designer and the manager start the bot.
+        telegram.ClientSends(SandboxPeople.Client.TelegramId, $"/start {invite.Code}", firstName: SandboxPeople.Client.FirstName, languageCode: "en");
+        telegram.ClientSends(SandboxPeople.Designer.TelegramId, "/start", firstName: SandboxPeople.Designer.FirstName);
+        telegram.ClientSends(SandboxPeople.Manager.TelegramId, "/start", firstName: SandboxPeople.Manager.FirstName);
+        logger.LogInformation("Sandbox agency ready: Acme's \"Website launch\" with {Tasks} tasks from the template", template.Body.Tasks?.Count ?? 0);
+    }
+
+    public Task StopAsync(CancellationToken ct) => Task.CompletedTask;
+
+    private static Template ReadTemplate()
+    {
+        using var stream = typeof(SandboxSeed).Assembly.GetManifestResourceStream(TemplateResource)
+            ?? throw new InvalidOperationException($"{TemplateResource} is not embedded");
+        return JsonSerializer.Deserialize<Template>(stream, TemplateStore.Json) ?? throw new InvalidOperationException("Empty template");
+    }
+}
