@@ -40,7 +40,8 @@ public sealed record SentMessage(BotRequest Request, int MessageId)
 /// </summary>
 public enum ChatEntryKind { Message, Edit, Topic }
 
-/// <summary>One thing that appeared in a chat. <see cref="Photo"/> is the uploaded photo (base64) or its file id / URL.</summary>
+/// <summary>One thing that appeared in a chat. <see cref="Photo"/> is "upload" for a photo the bot uploaded (its bytes:
+/// <see cref="FakeBotApi.PhotoOf"/>), or the file id of a photo a person sent (or a copy of one).</summary>
 public sealed record ChatEntry(int Seq, ChatEntryKind Kind, long ChatId, int? ThreadId, int MessageId, string From, bool FromBot,
     string? Text, string? ParseMode, JsonNode? Keyboard, string? Photo, DateTimeOffset At);
 
@@ -68,6 +69,8 @@ public sealed class FakeBotApi : IAsyncDisposable
     private readonly Dictionary<long, DateTimeOffset> _retryUntil = [];
     private readonly List<ChatEntry> _timeline = [];
     private readonly Dictionary<(long Chat, int Message), string?> _userTexts = [];
+    private readonly Dictionary<(long Chat, int Message), string> _userPhotos = [];
+    private readonly Dictionary<int, byte[]> _uploads = [];
     private TaskCompletionSource _timelineChanged = NewSignal();
     private bool _enforceLimits;
     private int _nextUpdateId = 100_000;
@@ -430,38 +433,52 @@ public sealed class FakeBotApi : IAsyncDisposable
     {
         lock (_lock)
         {
-            var entry = _timeline.ElementAtOrDefault(seq - 1);
-            return entry?.Photo is { } base64 && !base64.StartsWith("http", StringComparison.Ordinal) ? Convert.FromBase64String(base64) : null;
+            // Only a photo the bot uploaded has bytes; a file id (a photo a person sent, or a copy of one) has none here.
+            return _uploads.GetValueOrDefault(seq);
         }
     }
 
     private void RecordUserMessage(JsonObject message)
     {
-        var chatId = (long)message["chat"]!["id"]!;
-        var messageId = (int)message["message_id"]!;
-        var text = (string?)message["text"] ?? (string?)message["caption"];
+        // Tests hand in odd shapes on purpose; what the page shows must never break delivering them.
+        if (Number(message["chat"]?["id"]) is not { } chatId || Number(message["message_id"]) is not { } number) return;
+        var messageId = (int)number;
+        var text = Text(message["text"]) ?? Text(message["caption"]);
+        var photo = message["photo"] is JsonArray sizes ? Text(sizes.LastOrDefault()?["file_id"]) : null;
         _userTexts[(chatId, messageId)] = text;
+        if (photo is not null) _userPhotos[(chatId, messageId)] = photo;
         AddToTimeline(new ChatEntry(0, ChatEntryKind.Message, chatId, (int?)message["message_thread_id"], messageId,
-            (string?)message["from"]?["first_name"] ?? "", false, text ?? "[media]", null, null, null, _clock.GetUtcNow()));
+            Text(message["from"]?["first_name"]) ?? "", false, text ?? (photo is null ? "[media]" : null), null, null, photo, _clock.GetUtcNow()));
     }
 
-    private ChatEntry BotEntry(BotRequest request, int messageId, ChatEntryKind kind)
+    private ChatEntry BotEntry(BotRequest request, int messageId, ChatEntryKind kind, string? photo = null)
     {
         var body = request.Body;
         // A copy shows what was copied (Telegram's apps show the original's content), with the caption given.
-        var copied = body["from_chat_id"] is { } from && body["message_id"] is { } original
-            ? _userTexts.GetValueOrDefault(((long)from, (int)original)) : null;
-        var copiedMany = body["message_ids"] is JsonArray ids && body["from_chat_id"] is { } fromMany
-            ? string.Join("\n", ids.Select(i => _userTexts.GetValueOrDefault(((long)fromMany, (int)i!)) ?? "[media]")) : null;
-        var text = request.Text ?? copied ?? copiedMany ?? (request.Method.StartsWith("copy", StringComparison.OrdinalIgnoreCase) ? "[media]" : null);
+        var original = Number(body["from_chat_id"]) is { } from && Number(body["message_id"]) is { } id ? (from, (int)id) : ((long, int)?)null;
+        var copied = original is { } o ? _userTexts.GetValueOrDefault(o) : null;
+        var copiedPhoto = original is { } p ? _userPhotos.GetValueOrDefault(p) : null;
+        var copiedMany = body["message_ids"] is JsonArray ids && Number(body["from_chat_id"]) is { } fromMany
+            ? string.Join("\n", ids.Select(i => _userTexts.GetValueOrDefault((fromMany, (int)(Number(i) ?? 0))) ?? "[media]")) : null;
+        var text = request.Text ?? copied ?? copiedMany
+            ?? (request.Method.StartsWith("copy", StringComparison.OrdinalIgnoreCase) && copiedPhoto is null ? "[media]" : null);
         var keyboard = body["reply_markup"] is JsonObject markup && markup["inline_keyboard"] is JsonArray rows ? rows.DeepClone() : null;
         return new ChatEntry(0, kind, request.ChatId ?? 0, request.ThreadId, messageId, "Agency Bot", true, text, (string?)body["parse_mode"], keyboard,
-            (string?)body["photo"], _clock.GetUtcNow());
+            photo ?? copiedPhoto, _clock.GetUtcNow());
     }
 
-    private void AddToTimeline(ChatEntry entry)
+    private static string? Text(JsonNode? node) => node is JsonValue value && value.TryGetValue<string>(out var text) ? text : null;
+
+    private static long? Number(JsonNode? node) =>
+        node is JsonValue value && (value.TryGetValue<long>(out var number) || (value.TryGetValue<int>(out var small) && (number = small) == small)
+            || (value.TryGetValue<JsonElement>(out var element) && element.TryGetInt64(out number)))
+            ? number : null;
+
+    private void AddToTimeline(ChatEntry entry, byte[]? upload = null)
     {
-        _timeline.Add(entry with { Seq = _timeline.Count + 1 });
+        var seq = _timeline.Count + 1;
+        _timeline.Add(entry with { Seq = seq });
+        if (upload is not null) _uploads[seq] = upload;
         _timelineChanged.TrySetResult();
         _timelineChanged = NewSignal();
     }
@@ -635,7 +652,9 @@ public sealed class FakeBotApi : IAsyncDisposable
             _sent.Add(new SentMessage(request, id));
             _sentChanged.TrySetResult();
             _sentChanged = NewSignal();
-            AddToTimeline(BotEntry(request, id, ChatEntryKind.Message));
+            var upload = request.Method.Equals("sendPhoto", StringComparison.OrdinalIgnoreCase) && (string?)request.Body["photo"] is { } base64
+                && !base64.StartsWith("http", StringComparison.Ordinal) ? Convert.FromBase64String(base64) : null;
+            AddToTimeline(BotEntry(request, id, ChatEntryKind.Message, upload is null ? null : "upload"), upload);
             return id;
         }
     }

@@ -42,6 +42,8 @@ public static class SandboxApi
             ? Results.File(png, "image/png")
             : Problems.NotFound($"Entry {seq} has no photo."));
         page.MapPost("/api/messages", (SandboxMessage body, ILoggerFactory logs) => Send(sandbox, body, logs.CreateLogger(nameof(SandboxApi))));
+        page.MapPost("/api/photos", (SandboxMessage body, ILoggerFactory logs) => SendPhoto(sandbox, body, logs.CreateLogger(nameof(SandboxApi))));
+        page.MapGet("/sample-photo.svg", () => Asset("sample-photo.svg", "image/svg+xml"));
         page.MapPost("/api/presses", (SandboxPress body, ILoggerFactory logs) => Press(sandbox, body, logs.CreateLogger(nameof(SandboxApi))));
         page.MapPost("/api/skip", async (Escalations escalations, CancellationToken ct) =>
         {
@@ -76,6 +78,21 @@ public static class SandboxApi
         var ids = parts.Select(part => sandbox.Telegram.ClientSends(body.Chat, part, person.TelegramId, person.FirstName, "en",
             body.Chat == SandboxPeople.StaffChat ? body.ThreadId : null)).ToList();
         return TypedResults.Accepted((string?)null, new { UpdateIds = ids });
+    }
+
+    /// <summary>A person sends a photo (the sandbox's sample picture), with the text as its caption.</summary>
+    private static IResult SendPhoto(SandboxMode sandbox, SandboxMessage body, ILogger logger)
+    {
+        if (Speaker(body.As, body.Chat) is not { } person)
+        {
+            logger.LogWarning("Sandbox: {As} cannot send a photo in chat {Chat}", body.As, body.Chat);
+            return Problems.BadRequest("That person cannot write in that chat.");
+        }
+        // Telegram allows captions of up to 1024 characters; its apps refuse a longer one.
+        if (body.Text is { Length: > 1024 }) return Problems.BadRequest("A photo's caption can be at most 1024 characters.");
+        var messageId = sandbox.Telegram.ClientSendsMedia(body.Chat, "photo", string.IsNullOrWhiteSpace(body.Text) ? null : body.Text,
+            userId: person.TelegramId, firstName: person.FirstName, threadId: body.Chat == SandboxPeople.StaffChat ? body.ThreadId : null);
+        return TypedResults.Accepted((string?)null, new { MessageId = messageId });
     }
 
     private static IResult Press(SandboxMode sandbox, SandboxPress body, ILogger logger)

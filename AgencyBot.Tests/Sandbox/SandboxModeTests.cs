@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Net.Sockets;
 using System.Text.Json;
+using AgencyBot.Tests.Fakes;
 using AgencyBot.Tests.Hosting;
 
 namespace AgencyBot.Tests.Sandbox;
@@ -31,7 +32,7 @@ public sealed class SandboxModeTests
     [Test]
     public async Task InProduction_TheSandboxRefusesToStart_WithOneLine()
     {
-        using var host = Start("Production", FreePort(), "--sandbox");
+        using var host = Start("Production", Wire.FreePort(), "--sandbox");
 
         var exit = await host.WaitForExitAsync(TimeSpan.FromSeconds(30));
 
@@ -46,7 +47,7 @@ public sealed class SandboxModeTests
     [Test]
     public async Task InDevelopment_WithoutAToken_ThePlainRunIsTheSandbox_OnThisMachineOnly()
     {
-        var port = FreePort();
+        var port = Wire.FreePort();
         using var host = Start("Development", port);
         var address = $"http://127.0.0.1:{port}/sandbox";
         await Eventually.HoldsAsync(() => Task.FromResult(host.Output), o => o.Contains(address, StringComparison.Ordinal) || host.HasExited,
@@ -68,7 +69,7 @@ public sealed class SandboxModeTests
     [Test]
     public async Task WhatTheUserTypes_ReachesTheBotAsTelegramWouldDeliverIt()
     {
-        var port = FreePort();
+        var port = Wire.FreePort();
         using var host = Start("Development", port, "--sandbox");
         var api = $"http://127.0.0.1:{port}/sandbox/api";
         await Eventually.HoldsAsync(() => Task.FromResult(host.Output), o => o.Contains("AgencyBot sandbox: open", StringComparison.Ordinal) || host.HasExited,
@@ -110,10 +111,4 @@ public sealed class SandboxModeTests
         Assert.That(skip.StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
+using AgencyBot.Tests.Fakes;
 using AgencyBot.Tests.Hosting;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
@@ -38,7 +39,7 @@ public sealed class SandboxPageTests
         }
         _folder = Path.Combine(Path.GetTempPath(), "agencybot-sandbox-tests", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(_folder);
-        var port = FreePort();
+        var port = Wire.FreePort();
         _address = $"http://127.0.0.1:{port}/sandbox";
         _host = HostProcess.Start(new Dictionary<string, string?>
         {
@@ -164,6 +165,20 @@ public sealed class SandboxPageTests
     }
 
     [Test]
+    public async Task AClientsPhoto_IsCopiedIntoTheTopic_WithItsCaption()
+    {
+        var caption = Unique("The logo we like");
+
+        await Client.Locator("input[name=text]").FillAsync(caption);
+        await Client.Locator("button.photo").ClickAsync();
+
+        var relayed = Staff.Locator(".msg", new() { HasText = caption });
+        await Expect(relayed.Locator("img")).ToBeVisibleAsync(new() { Timeout = 20_000 });
+        await ScreenshotAsync("photo-relayed");
+        Assert.That(await relayed.Locator("img").EvaluateAsync<bool>("img => img.complete && img.naturalWidth > 0"), Is.True);
+    }
+
+    [Test]
     public async Task AnEmptyMessage_IsNotSent_AndThePaneSaysWhy()
     {
         var before = await Client.Locator(".msg").CountAsync();
@@ -186,10 +201,4 @@ public sealed class SandboxPageTests
         Assert.That(loaded, Is.True, "the chart is a real image");
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

@@ -46,7 +46,7 @@ public sealed partial class TwoHostsTests
         for (var chat = 0; chat < Chats; chat++)
             await db.Database.WriteAsync((c, t) => ChatBindingStore.BindChatAsync(c, t, 50_000 + chat, 1, DateTimeOffset.UtcNow));
 
-        var ports = new[] { FreePort(), FreePort() };
+        var ports = new[] { Wire.FreePort(), Wire.FreePort() };
         HostProcess Start(int port) => HostProcess.Start(new Dictionary<string, string?>
         {
             ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}",
@@ -77,7 +77,7 @@ public sealed partial class TwoHostsTests
         var updateId = 1;
         for (var seq = 0; seq < PerChat / 2; seq++)
             for (var chat = 0; chat < Chats; chat++, updateId++)
-                await PostAsync(http, ports[updateId % 2], Update(updateId, 50_000 + chat, $"c{chat}-{seq}#"));
+                await PostAsync(http, ports[updateId % 2], Wire.TextUpdate(updateId, 50_000 + chat, $"c{chat}-{seq}#"));
         // Both hosts run the SLA job every second, and both tried the digest on start: each conversation escalates once,
         // the manager gets one digest.
         await telegram.WaitForSentAsync(sent => sent.Count(m => m.ChatId == Manager && m.Text?.StartsWith("🚨", StringComparison.Ordinal) == true) >= Chats,
@@ -89,13 +89,13 @@ public sealed partial class TwoHostsTests
         var sender = Array.FindIndex(hosts, h => h.Output.Contains("This host now sends the outbox", StringComparison.Ordinal));
         Assert.That(sender, Is.Not.EqualTo(-1), "one host sends");
         var survivor = 1 - sender;
-        await PostAsync(http, ports[sender], Update(updateId++, 50_000, $"c0-{PerChat / 2}#"));
+        await PostAsync(http, ports[sender], Wire.TextUpdate(updateId++, 50_000, $"c0-{PerChat / 2}#"));
         hosts[sender].Kill();
         for (var seq = PerChat / 2; seq < PerChat; seq++)
             for (var chat = 0; chat < Chats; chat++)
             {
                 if (chat == 0 && seq == PerChat / 2) continue; // went to the killed host
-                await PostAsync(http, ports[survivor], Update(updateId++, 50_000 + chat, $"c{chat}-{seq}#"));
+                await PostAsync(http, ports[survivor], Wire.TextUpdate(updateId++, 50_000 + chat, $"c{chat}-{seq}#"));
             }
 
         await telegram.WaitForSentAsync(sent => Lines(sent).Select(l => (l.Chat, l.Seq)).Distinct().Count() == Chats * PerChat, TimeSpan.FromSeconds(90));
@@ -119,12 +119,6 @@ public sealed partial class TwoHostsTests
         });
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     private static async Task<bool> HealthyAsync(HttpClient http, int port)
     {
@@ -143,14 +137,4 @@ public sealed partial class TwoHostsTests
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), "the webhook acknowledged the update");
     }
 
-    private static string Update(int id, long chat, string text) => new JsonObject
-    {
-        ["update_id"] = id,
-        ["message"] = new JsonObject
-        {
-            ["message_id"] = id, ["date"] = DateTimeOffset.UtcNow.ToUnixTimeSeconds(), ["text"] = text,
-            ["chat"] = new JsonObject { ["id"] = chat, ["type"] = "private", ["first_name"] = "Ann" },
-            ["from"] = new JsonObject { ["id"] = chat, ["is_bot"] = false, ["first_name"] = "Ann" },
-        },
-    }.ToJsonString();
 }

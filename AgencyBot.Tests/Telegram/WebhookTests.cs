@@ -32,16 +32,6 @@ public sealed class WebhookTests
         await _world.DisposeAsync();
     }
 
-    private static string Update(int id, long chat, string text) => new JsonObject
-    {
-        ["update_id"] = id,
-        ["message"] = new JsonObject
-        {
-            ["message_id"] = id, ["date"] = DateTimeOffset.UtcNow.ToUnixTimeSeconds(), ["text"] = text,
-            ["chat"] = new JsonObject { ["id"] = chat, ["type"] = "private", ["first_name"] = "Ann" },
-            ["from"] = new JsonObject { ["id"] = chat, ["is_bot"] = false, ["first_name"] = "Ann" },
-        },
-    }.ToJsonString();
 
     private Task<HttpResponseMessage> PostAsync(string body, string? secret = Secret)
     {
@@ -68,8 +58,8 @@ public sealed class WebhookTests
     [Test]
     public async Task AnUpdate_IsCommittedAndHandled_AndItsDuplicateChangesNothing()
     {
-        var first = await PostAsync(Update(4001, 801, "hello over the webhook"));
-        var again = await PostAsync(Update(4001, 801, "hello over the webhook"));
+        var first = await PostAsync(Wire.TextUpdate(4001, 801, "hello over the webhook"));
+        var again = await PostAsync(Wire.TextUpdate(4001, 801, "hello over the webhook"));
 
         await _world.WaitForAsync(s => s.Any(m => m.ChatId == 801));
         await _world.SettledAsync();
@@ -87,7 +77,7 @@ public sealed class WebhookTests
     [TestCase("")]
     public async Task AWrongOrMissingSecret_Is401_AndStoresNothing(string? secret)
     {
-        var response = await PostAsync(Update(4002, 802, "forged"), secret);
+        var response = await PostAsync(Wire.TextUpdate(4002, 802, "forged"), secret);
 
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
         Assert.That(await _world.Db.ScalarAsync<long>("SELECT COUNT(*) FROM inbox WHERE update_id = 4002"), Is.Zero);
@@ -107,7 +97,7 @@ public sealed class WebhookTests
     [Test]
     public async Task AnOversizeBody_Is413_AndStoresNothing()
     {
-        var huge = Update(4003, 803, new string('x', 1_200_000));
+        var huge = Wire.TextUpdate(4003, 803, new string('x', 1_200_000));
 
         var response = await PostAsync(huge);
 

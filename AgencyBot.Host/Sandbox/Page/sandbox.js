@@ -80,8 +80,9 @@ function render(entry, pane) {
   el.append(who);
   if (entry.photo) {
     const img = document.createElement("img");
-    img.alt = "photo from the bot";
-    img.src = `/sandbox/api/photos/${entry.seq}`;
+    img.alt = entry.fromBot ? "photo from the bot" : "photo";
+    // The bot's uploads (the digest chart) come from the emulator; a person's photo is the sandbox's sample picture.
+    img.src = entry.photo === "upload" ? `/sandbox/api/photos/${entry.seq}` : "/sandbox/sample-photo.svg";
     // The picture makes the message taller once it has loaded: keep the chat scrolled to its end.
     img.addEventListener("load", () => { const list = pane.querySelector(".messages"); list.scrollTop = list.scrollHeight; });
     el.append(img);
@@ -169,6 +170,12 @@ async function press(pane, entry, data) {
 }
 
 for (const pane of Object.values(panes)) {
+  pane.querySelector("button.photo")?.addEventListener("click", async () => {
+    const input = pane.querySelector("input[name=text]");
+    const sent = await post("/sandbox/api/photos",
+      { as: Number(actingAs(pane)), chat: chatOf(pane), threadId: pane === panes.staff ? selectedThread : null, text: input.value }, pane);
+    if (sent) input.value = "";
+  });
   pane.querySelector("form").addEventListener("submit", async event => {
     event.preventDefault();
     const input = pane.querySelector("input[name=text]");

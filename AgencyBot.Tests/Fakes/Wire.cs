@@ -1,0 +1,29 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text.Json.Nodes;
+
+namespace AgencyBot.Tests.Fakes;
+
+/// <summary>Small pieces of the wire the tests share: a webhook body as Telegram posts it, a free local port.</summary>
+public static class Wire
+{
+    /// <summary>A text message from a private chat, as the JSON body Telegram posts to a webhook.</summary>
+    public static string TextUpdate(int updateId, long chat, string text) => new JsonObject
+    {
+        ["update_id"] = updateId,
+        ["message"] = new JsonObject
+        {
+            ["message_id"] = updateId, ["date"] = DateTimeOffset.UtcNow.ToUnixTimeSeconds(), ["text"] = text,
+            ["chat"] = new JsonObject { ["id"] = chat, ["type"] = "private", ["first_name"] = "Ann" },
+            ["from"] = new JsonObject { ["id"] = chat, ["is_bot"] = false, ["first_name"] = "Ann" },
+        },
+    }.ToJsonString();
+
+    /// <summary>A port nobody listens on right now, for a host process of the test's own.</summary>
+    public static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
