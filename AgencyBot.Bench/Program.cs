@@ -7,7 +7,7 @@ public sealed record Figure(string Name, double Value, string Unit, string Detai
 
 /// <summary>
 /// Runs the real Host in this process against the fake Bot API server on loopback and prints measured figures.
-/// Usage: dotnet run -c Release --project AgencyBot.Bench [-- --quick]
+/// Usage: dotnet run -c Release --project AgencyBot.Bench [-- --quick | --relay-only | --digest-only | --postgres CONNECTION]
 /// </summary>
 internal static class Benchmark
 {
@@ -18,6 +18,14 @@ internal static class Benchmark
         if (args.Contains("--relay-only"))
         {
             results.AddRange(await RelayLatency.RunAsync(perSecond: 5, TimeSpan.FromSeconds(60), chats: 20, projects: 5, limitsOn: true));
+            Print(results);
+            return 0;
+        }
+        // --postgres "Host=…;Username=…;Password=…;Database=postgres": intake on PostgreSQL, beside SQLite's.
+        if (Array.IndexOf(args, "--postgres") is var at and >= 0 && at + 1 < args.Length)
+        {
+            results.Add(await Scenarios.IntakeAsync(updates: quick ? 2_000 : 20_000, chats: 1_000));
+            results.Add(await Scenarios.IntakeAsync(updates: quick ? 2_000 : 20_000, chats: 1_000, postgres: args[at + 1]));
             Print(results);
             return 0;
         }

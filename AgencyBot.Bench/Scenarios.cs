@@ -15,23 +15,25 @@ namespace AgencyBot.Bench;
 internal static class Scenarios
 {
     /// <summary>Updates waiting at Telegram when the host starts: time until all are committed, and until all are handled.</summary>
-    public static async Task<Figure> IntakeAsync(int updates, int chats)
+    /// <param name="postgres">A PostgreSQL server to run on (a fresh database is made and dropped), or null for SQLite.</param>
+    public static async Task<Figure> IntakeAsync(int updates, int chats, string? postgres = null)
     {
         await using var telegram = await FakeBotApi.StartAsync();
-        using var folder = new TempFolder();
+        await using var store = BenchDatabase.Create(postgres);
         for (var i = 0; i < updates; i++) telegram.ClientSends(1_000_000 + i % chats, $"message {i}");
 
         var clock = Stopwatch.StartNew();
-        await using var host = new BenchHost(telegram, folder.ConnectionString, limitsOn: false);
+        await using var host = new BenchHost(telegram, store.ConnectionString, limitsOn: false,
+            new() { ["Database:Provider"] = store.Provider.ToString() });
         host.Start();
-        await UntilAsync(folder, "SELECT COUNT(*) FROM inbox", 1);
+        await UntilAsync(store.Database, "SELECT COUNT(*) FROM inbox", 1);
         var firstCommit = clock.Elapsed; // start-up ends here
-        await UntilAsync(folder, "SELECT COUNT(*) FROM inbox", updates);
+        await UntilAsync(store.Database, "SELECT COUNT(*) FROM inbox", updates);
         var committed = clock.Elapsed - firstCommit;
-        await UntilAsync(folder, "SELECT COUNT(*) FROM inbox WHERE state = 'handled'", updates);
+        await UntilAsync(store.Database, "SELECT COUNT(*) FROM inbox WHERE state = 'handled'", updates);
         var handled = clock.Elapsed - firstCommit;
-        Console.WriteLine($"intake: start-up {firstCommit.TotalSeconds:0.00}s; then {updates} updates committed in {committed.TotalSeconds:0.00}s, handled in {handled.TotalSeconds:0.00}s");
-        return new Figure("intake: committed and handled", updates / handled.TotalSeconds, "updates/s",
+        Console.WriteLine($"intake ({store.Provider}): start-up {firstCommit.TotalSeconds:0.00}s; then {updates} updates committed in {committed.TotalSeconds:0.00}s, handled in {handled.TotalSeconds:0.00}s");
+        return new Figure($"intake: committed and handled{(postgres is null ? "" : ", PostgreSQL")}", updates / handled.TotalSeconds, "updates/s",
             $"{updates} updates in {chats} chats waiting at start: all committed in {committed.TotalSeconds:0.00}s " +
             $"({updates / committed.TotalSeconds:0} /s), all handled in {handled.TotalSeconds:0.00}s, replies sent meanwhile; start-up {firstCommit.TotalSeconds:0.00}s not counted");
     }
@@ -89,17 +91,17 @@ internal static class Scenarios
         });
     }
 
-    private static async Task<TimeSpan> UntilAsync(TempFolder folder, string countSql, int expected)
+    private static async Task<TimeSpan> UntilAsync(Database database, string countSql, int expected)
     {
         var clock = Stopwatch.StartNew();
         while (true)
         {
             try
             {
-                await using var connection = new SqliteConnection(folder.ConnectionString);
+                await using var connection = await database.OpenAsync();
                 if (await connection.ExecuteScalarAsync<long>(countSql) >= expected) return clock.Elapsed;
             }
-            catch (SqliteException)
+            catch (System.Data.Common.DbException)
             {
                 // not migrated yet
             }
@@ -142,5 +144,51 @@ internal sealed class TempFolder : IDisposable
     {
         SqliteConnection.ClearAllPools();
         try { Directory.Delete(_path, recursive: true); } catch (IOException) { }
+    }
+}
+
+/// <summary>A fresh database for one scenario: a SQLite file in a temp folder, or a new database on a PostgreSQL server.</summary>
+internal sealed class BenchDatabase : IAsyncDisposable
+{
+    private readonly TempFolder? _folder;
+    private readonly string? _server;
+    private readonly string? _name;
+
+    private BenchDatabase(TempFolder folder)
+    {
+        _folder = folder;
+        ConnectionString = folder.ConnectionString;
+        Provider = DatabaseProvider.Sqlite;
+        Database = new Database(ConnectionString);
+    }
+
+    private BenchDatabase(string server)
+    {
+        _server = server;
+        _name = "agencybot_bench_" + Guid.NewGuid().ToString("N");
+        using (var connection = new Npgsql.NpgsqlConnection(server))
+        {
+            connection.Open();
+            connection.Execute($"CREATE DATABASE {_name}");
+        }
+        ConnectionString = new Npgsql.NpgsqlConnectionStringBuilder(server) { Database = _name }.ConnectionString;
+        Provider = DatabaseProvider.Postgres;
+        Database = new Database(ConnectionString, Provider);
+    }
+
+    public string ConnectionString { get; }
+    public DatabaseProvider Provider { get; }
+    public Database Database { get; }
+
+    public static BenchDatabase Create(string? postgresServer) => postgresServer is null ? new(new TempFolder()) : new(postgresServer);
+
+    public async ValueTask DisposeAsync()
+    {
+        await Database.DisposeAsync();
+        _folder?.Dispose();
+        if (_server is null) return;
+        await using var connection = new Npgsql.NpgsqlConnection(_server);
+        await connection.OpenAsync();
+        await connection.ExecuteAsync($"DROP DATABASE IF EXISTS {_name} WITH (FORCE)");
     }
 }
