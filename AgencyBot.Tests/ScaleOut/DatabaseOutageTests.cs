@@ -1,3 +1,4 @@
+using System.Net;
 using AgencyBot.Tests.Fakes;
 using AgencyBot.Tests.Hosting;
 using Npgsql;
@@ -43,6 +44,48 @@ public sealed class DatabaseOutageTests
             Assert.That(relayedDuringOutage, Is.False);
             Assert.That(healthAfter, Is.EqualTo("Healthy"));
             Assert.That(await db.ScalarAsync<long>("SELECT COUNT(*) FROM messages WHERE text = 'written while the database is away'"), Is.EqualTo(1));
+        });
+    }
+
+    [Test]
+    public async Task DatabaseUnreachable_InWebhookMode_TheCallFails_SoTelegramRetries_AndTheRetryGoesThrough()
+    {
+        if (!TempDatabase.OnPostgres) Assert.Ignore($"Needs PostgreSQL: set {TempDatabase.PostgresVariable} (.ci/run does).");
+        const string secret = "outage-secret";
+        var db = await TempDatabase.CreateMigratedAsync();
+        var direct = new NpgsqlConnectionStringBuilder(db.ConnectionString);
+        await using var proxy = TcpProxy.Start(direct.Host!, direct.Port);
+        var throughProxy = new NpgsqlConnectionStringBuilder(db.ConnectionString) { Host = "127.0.0.1", Port = proxy.Port, Timeout = 3 }.ConnectionString;
+        await using var world = await AgencyWorld.StartAsync(database: db, settings: new Dictionary<string, string?>
+        {
+            ["Database:ConnectionString"] = throughProxy,
+            ["Telegram:Mode"] = "Webhook", ["Telegram:WebhookUrl"] = "https://bot.example.com/telegram/hook", ["Telegram:WebhookSecret"] = secret,
+        });
+        var (project, _) = await world.ProjectAsync();
+        await world.BindDirectlyAsync(801, project);
+        using var telegramSide = world.Host.CreateClient();
+        async Task<HttpStatusCode> DeliverAsync()
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/telegram/hook")
+            {
+                Content = new StringContent(Wire.TextUpdate(5001, 801, "sent during the outage"), System.Text.Encoding.UTF8, "application/json"),
+            };
+            request.Headers.Add("X-Telegram-Bot-Api-Secret-Token", secret);
+            return (await telegramSide.SendAsync(request)).StatusCode;
+        }
+
+        proxy.Cut();
+        var duringOutage = await DeliverAsync();
+        proxy.Restore();
+        // Telegram delivers the same update again after a failed call.
+        var retried = await Eventually.HoldsAsync(DeliverAsync, status => status == HttpStatusCode.OK, TimeSpan.FromSeconds(30), "webhook accepts again");
+        await world.Telegram.WaitForSentAsync(s => s.Any(m => m.Text?.Contains("sent during the outage") == true), TimeSpan.FromSeconds(30));
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That((int)duringOutage, Is.GreaterThanOrEqualTo(500), "not acknowledged: Telegram keeps the update and retries");
+            Assert.That(retried, Is.EqualTo(HttpStatusCode.OK));
+            Assert.That(await db.ScalarAsync<long>("SELECT COUNT(*) FROM messages WHERE text = 'sent during the outage'"), Is.EqualTo(1));
         });
     }
 }
