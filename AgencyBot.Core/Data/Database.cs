@@ -59,7 +59,17 @@ public sealed class Database : IAsyncDisposable
 
     /// <summary>Runs <paramref name="work"/> in one write transaction (SQLite: BEGIN IMMEDIATE; PostgreSQL: holding
     /// the write lock) and commits it.</summary>
-    public async Task<T> WriteAsync<T>(Func<DbConnection, IDbTransaction, Task<T>> work, CancellationToken ct = default)
+    public Task<T> WriteAsync<T>(Func<DbConnection, IDbTransaction, Task<T>> work, CancellationToken ct = default) =>
+        ClaimAndWriteAsync<object?, T>((_, _) => Task.FromResult<object?>(null), (c, t, _) => work(c, t), ct);
+
+    /// <summary>
+    /// Like <see cref="WriteAsync{T}"/>, with a first step that claims what the transaction will work on. On PostgreSQL
+    /// the claim runs before the write lock is taken, so rows it locks (FOR UPDATE SKIP LOCKED) are seen as taken by
+    /// other hosts at once, instead of after they queued for the lock; <paramref name="work"/> then runs under the lock
+    /// with what was claimed.
+    /// </summary>
+    public async Task<T> ClaimAndWriteAsync<TClaim, T>(Func<DbConnection, IDbTransaction, Task<TClaim>> claim,
+        Func<DbConnection, IDbTransaction, TClaim, Task<T>> work, CancellationToken ct = default)
     {
         await _writeGate.WaitAsync(ct);
         try
@@ -68,9 +78,10 @@ public sealed class Database : IAsyncDisposable
             await using var transaction = connection is SqliteConnection sqlite
                 ? sqlite.BeginTransaction(deferred: false)
                 : await connection.BeginTransactionAsync(IsolationLevel.ReadCommitted, ct);
+            var claimed = await claim(connection, transaction);
             if (_postgres is not null)
                 await connection.ExecuteAsync(new CommandDefinition("SELECT pg_advisory_xact_lock(@WriteLock)", new { WriteLock }, transaction, cancellationToken: ct));
-            var result = await work(connection, transaction);
+            var result = await work(connection, transaction, claimed);
             await transaction.CommitAsync(ct);
             Committed?.Invoke();
             return result;

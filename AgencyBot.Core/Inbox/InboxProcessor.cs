@@ -12,6 +12,9 @@ namespace AgencyBot.Core.Inbox;
 /// A worker handles its updates in chunks, one transaction per chunk and a savepoint per update: a throwing update
 /// rolls back only itself, is tried <see cref="InboxStore.MaxAttempts"/> times in all, then dead-lettered, and the
 /// chat's later updates go on.
+/// On PostgreSQL several hosts do this at once: a chunk first claims its updates (FOR UPDATE SKIP LOCKED, before the
+/// write lock), and a chat with an update claimed by another host is left to that host for this pass, so each update
+/// is handled once and a chat's order holds across hosts.
 /// </summary>
 public sealed class InboxProcessor(
     InboxStore inbox,
@@ -69,7 +72,13 @@ public sealed class InboxProcessor(
                 ct.ThrowIfCancellationRequested();
                 try
                 {
-                    await database.WriteAsync((connection, transaction) => HandleChunkAsync(chunk, stalled, connection, (DbTransaction)transaction, ct), ct);
+                    await database.ClaimAndWriteAsync(
+                        (connection, transaction) => InboxStore.ClaimAsync(connection, transaction, database.Provider, chunk.Select(i => i.UpdateId).ToList()),
+                        async (connection, transaction, claimed) =>
+                        {
+                            await HandleChunkAsync(chunk, claimed, stalled, connection, (DbTransaction)transaction, ct);
+                            return claimed.Count;
+                        }, ct);
                 }
                 catch (Exception ex) when (!ct.IsCancellationRequested)
                 {
@@ -100,10 +109,14 @@ public sealed class InboxProcessor(
         return false;
     }
 
-    private async Task HandleChunkAsync(InboxItem[] chunk, HashSet<long> stalled, IDbConnection connection, DbTransaction transaction, CancellationToken ct)
+    private async Task HandleChunkAsync(InboxItem[] chunk, HashSet<long> claimed, HashSet<long> stalled, IDbConnection connection,
+        DbTransaction transaction, CancellationToken ct)
     {
         foreach (var item in chunk)
         {
+            // Another host is handling this update (or has): its chat's later updates must wait for it, so the whole
+            // chat is left to that host in this pass.
+            if (!claimed.Contains(item.UpdateId)) stalled.Add(item.Lane);
             if (!Ready(item, stalled)) continue;
             // Every log line about this update carries its update_id and chat.
             using var scope = logger.BeginScope(new Dictionary<string, object> { ["UpdateId"] = item.UpdateId, ["ChatId"] = item.Lane });

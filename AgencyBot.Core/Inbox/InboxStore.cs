@@ -59,6 +59,11 @@ public sealed class InboxStore(Database database, TimeProvider clock)
         RETURNING state
         """;
 
+    // Rows another host's transaction holds are skipped, not waited for; rows handled meanwhile are no longer pending.
+    private const string ClaimPostgres = """
+        SELECT update_id FROM inbox WHERE update_id = ANY(@UpdateIds) AND state = 'pending' ORDER BY update_id FOR UPDATE SKIP LOCKED
+        """;
+
     private const string SelectStates = "SELECT state, COUNT(*) FROM inbox GROUP BY state";
 
     private const string SelectDead = """
@@ -110,6 +115,17 @@ public sealed class InboxStore(Database database, TimeProvider clock)
         await using var connection = await database.OpenAsync(ct);
         return (await connection.QueryAsync<InboxItem>(SelectPending, new { Limit = limit })).AsList();
     }
+
+    /// <summary>
+    /// Takes the given pending updates for this transaction. On PostgreSQL, where several hosts handle the inbox,
+    /// a row another host is handling is locked and left out (FOR UPDATE SKIP LOCKED); on SQLite the one host's
+    /// write transaction already excludes everyone, and every id is claimed.
+    /// </summary>
+    public static async Task<HashSet<long>> ClaimAsync(IDbConnection connection, IDbTransaction transaction, DatabaseProvider provider,
+        IReadOnlyCollection<long> updateIds) =>
+        provider == DatabaseProvider.Postgres
+            ? (await connection.QueryAsync<long>(ClaimPostgres, new { UpdateIds = updateIds.ToArray() }, transaction)).ToHashSet()
+            : updateIds.ToHashSet();
 
     /// <summary>Marks the update handled inside the handler's own transaction, so the effect and the
     /// mark commit together. Returns false when another pass already handled it.</summary>
