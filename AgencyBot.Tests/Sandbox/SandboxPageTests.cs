@@ -179,6 +179,20 @@ public sealed class SandboxPageTests
     }
 
     [Test]
+    public async Task TheMakeATaskButton_UnderARelayedMessage_CreatesATaskFromIt()
+    {
+        var text = Unique("Please add our new phone number");
+        await WriteAsync(Client, text);
+        var relayed = Staff.Locator(".msg", new() { HasText = text });
+        await Expect(relayed).ToBeVisibleAsync(new() { Timeout = 20_000 });
+
+        await relayed.GetByRole(AriaRole.Button, new() { Name = "📌 Make a task" }).ClickAsync();
+
+        await Expect(Staff.Locator(".msg", new() { HasText = "created by Marie Dupont" }).Last).ToContainTextAsync(text, Soon);
+        await ScreenshotAsync("task-made");
+    }
+
+    [Test]
     public async Task AnEmptyMessage_IsNotSent_AndThePaneSaysWhy()
     {
         var before = await Client.Locator(".msg").CountAsync();
