@@ -447,7 +447,7 @@ public sealed class FakeBotApi : IAsyncDisposable
         var photo = message["photo"] is JsonArray sizes ? Text(sizes.LastOrDefault()?["file_id"]) : null;
         _userTexts[(chatId, messageId)] = text;
         if (photo is not null) _userPhotos[(chatId, messageId)] = photo;
-        AddToTimeline(new ChatEntry(0, ChatEntryKind.Message, chatId, (int?)message["message_thread_id"], messageId,
+        AddToTimeline(new ChatEntry(0, ChatEntryKind.Message, chatId, (int?)Number(message["message_thread_id"]), messageId,
             Text(message["from"]?["first_name"]) ?? "", false, text ?? (photo is null ? "[media]" : null), null, null, photo, _clock.GetUtcNow()));
     }
 
@@ -463,7 +463,7 @@ public sealed class FakeBotApi : IAsyncDisposable
         var text = request.Text ?? copied ?? copiedMany
             ?? (request.Method.StartsWith("copy", StringComparison.OrdinalIgnoreCase) && copiedPhoto is null ? "[media]" : null);
         var keyboard = body["reply_markup"] is JsonObject markup && markup["inline_keyboard"] is JsonArray rows ? rows.DeepClone() : null;
-        return new ChatEntry(0, kind, request.ChatId ?? 0, request.ThreadId, messageId, "Agency Bot", true, text, (string?)body["parse_mode"], keyboard,
+        return new ChatEntry(0, kind, request.ChatId ?? 0, request.ThreadId, messageId, "Agency Bot", true, text, Text(body["parse_mode"]), keyboard,
             photo ?? copiedPhoto, _clock.GetUtcNow());
     }
 
