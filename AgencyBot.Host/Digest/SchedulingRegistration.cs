@@ -22,18 +22,22 @@ public static class SchedulingRegistration
 
         var database = configuration.GetSection(DatabaseOptions.Section).Get<DatabaseOptions>() ?? new DatabaseOptions();
 
+        if (database.Provider == DatabaseProvider.Postgres) services.AddSingleton(QuartzSchema.Postgres()); // migration 0007
+
         services.AddQuartz(q =>
         {
             if (database.Provider == DatabaseProvider.Postgres)
             {
-                services.AddSingleton(QuartzSchema.Postgres());
                 // Each host gets a generated instance id: the cluster tells its members apart by it.
                 q.ConfigureScheduler(scheduler => scheduler.GenerateInstanceId = true);
                 q.UsePersistentStore(store =>
                 {
                     store.UsePostgres(database.ConnectionString);
-                    store.ConfigureStore(o => o.TablePrefix = QuartzSchema.TablePrefix);
-                    store.ConfigureStore(o => o.StoreJobDataAsStrings = true);
+                    store.ConfigureStore(o =>
+                    {
+                        o.TablePrefix = QuartzSchema.TablePrefix;
+                        o.StoreJobDataAsStrings = true;
+                    });
                     store.UseSystemTextJsonSerializer(_ => { });
                     // A host that stops checking in for this long is presumed dead and its fired jobs are recovered.
                     store.UseClustering(cluster =>

@@ -67,7 +67,6 @@ public sealed class SandboxMode
     public void AddServices(IServiceCollection services)
     {
         services.AddSingleton(Telegram);
-        services.AddSingleton(Clock);
         services.AddSingleton<TimeProvider>(Clock);
         services.AddHostedService<SandboxSeed>();
     }

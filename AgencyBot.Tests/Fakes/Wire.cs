@@ -19,6 +19,14 @@ public static class Wire
         },
     }.ToJsonString();
 
+    /// <summary>The POST Telegram makes to a webhook: the update as JSON, the secret in its header (none: left out).</summary>
+    public static HttpRequestMessage WebhookCall(Uri hook, string body, string? secret)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, hook) { Content = new StringContent(body, System.Text.Encoding.UTF8, "application/json") };
+        if (secret is not null) request.Headers.Add("X-Telegram-Bot-Api-Secret-Token", secret);
+        return request;
+    }
+
     /// <summary>A port nobody listens on right now, for a host process of the test's own.</summary>
     public static int FreePort()
     {

@@ -45,6 +45,12 @@ public sealed class TempDatabase : IAsyncDisposable
 
     public static bool OnPostgres => PostgresServer is not null;
 
+    /// <summary>Skips a test that only means something with several hosts on one PostgreSQL database.</summary>
+    public static void RequirePostgres()
+    {
+        if (!OnPostgres) Assert.Ignore($"Needs PostgreSQL: set {PostgresVariable} (.ci/run does).");
+    }
+
     public string Folder { get; }
     /// <summary>The SQLite file (when on SQLite).</summary>
     public string Path { get; }

@@ -11,7 +11,7 @@ public sealed class InboxClaimTests
     [Test]
     public async Task RowsAnotherHostIsHandling_AreSkipped_NotWaitedFor_AndHandledRowsAreNotClaimedAgain()
     {
-        if (!TempDatabase.OnPostgres) Assert.Ignore($"Needs PostgreSQL: set {TempDatabase.PostgresVariable} (.ci/run does).");
+        TempDatabase.RequirePostgres();
         await using var db = await TempDatabase.CreateMigratedAsync();
         for (var id = 1; id <= 8; id++)
             await db.ExecuteAsync("INSERT INTO inbox (update_id, lane, kind, payload, received_at) VALUES (@id, 1, 'Message', '{}', 0)", new { id });

@@ -11,11 +11,10 @@ public sealed class DatabaseOutageTests
     [Test]
     public async Task DatabaseUnreachable_HealthIsDegraded_UpdatesWaitAtTelegram_AndEverythingGoesThroughWhenItReturns()
     {
-        if (!TempDatabase.OnPostgres) Assert.Ignore($"Needs PostgreSQL: set {TempDatabase.PostgresVariable} (.ci/run does).");
+        TempDatabase.RequirePostgres();
         var db = await TempDatabase.CreateMigratedAsync();
-        var direct = new NpgsqlConnectionStringBuilder(db.ConnectionString);
-        await using var proxy = TcpProxy.Start(direct.Host!, direct.Port);
-        var throughProxy = new NpgsqlConnectionStringBuilder(db.ConnectionString) { Host = "127.0.0.1", Port = proxy.Port, Timeout = 3 }.ConnectionString;
+        var (line, throughProxy) = Relay(db);
+        await using var proxy = line;
         await using var world = await AgencyWorld.StartAsync(database: db, settings: new Dictionary<string, string?>
         {
             ["Database:ConnectionString"] = throughProxy,
@@ -50,12 +49,11 @@ public sealed class DatabaseOutageTests
     [Test]
     public async Task DatabaseUnreachable_InWebhookMode_TheCallFails_SoTelegramRetries_AndTheRetryGoesThrough()
     {
-        if (!TempDatabase.OnPostgres) Assert.Ignore($"Needs PostgreSQL: set {TempDatabase.PostgresVariable} (.ci/run does).");
+        TempDatabase.RequirePostgres();
         const string secret = "outage-secret";
         var db = await TempDatabase.CreateMigratedAsync();
-        var direct = new NpgsqlConnectionStringBuilder(db.ConnectionString);
-        await using var proxy = TcpProxy.Start(direct.Host!, direct.Port);
-        var throughProxy = new NpgsqlConnectionStringBuilder(db.ConnectionString) { Host = "127.0.0.1", Port = proxy.Port, Timeout = 3 }.ConnectionString;
+        var (line, throughProxy) = Relay(db);
+        await using var proxy = line;
         await using var world = await AgencyWorld.StartAsync(database: db, settings: new Dictionary<string, string?>
         {
             ["Database:ConnectionString"] = throughProxy,
@@ -66,11 +64,7 @@ public sealed class DatabaseOutageTests
         using var telegramSide = world.Host.CreateClient();
         async Task<HttpStatusCode> DeliverAsync()
         {
-            using var request = new HttpRequestMessage(HttpMethod.Post, "/telegram/hook")
-            {
-                Content = new StringContent(Wire.TextUpdate(5001, 801, "sent during the outage"), System.Text.Encoding.UTF8, "application/json"),
-            };
-            request.Headers.Add("X-Telegram-Bot-Api-Secret-Token", secret);
+            using var request = Wire.WebhookCall(new Uri("/telegram/hook", UriKind.Relative), Wire.TextUpdate(5001, 801, "sent during the outage"), secret);
             return (await telegramSide.SendAsync(request)).StatusCode;
         }
 
@@ -87,5 +81,13 @@ public sealed class DatabaseOutageTests
             Assert.That(retried, Is.EqualTo(HttpStatusCode.OK));
             Assert.That(await db.ScalarAsync<long>("SELECT COUNT(*) FROM messages WHERE text = 'sent during the outage'"), Is.EqualTo(1));
         });
+    }
+
+    /// <summary>A relay to the test's PostgreSQL server that the test can cut, and the connection string through it.</summary>
+    private static (TcpProxy Line, string ConnectionString) Relay(TempDatabase db)
+    {
+        var direct = new NpgsqlConnectionStringBuilder(db.ConnectionString);
+        var line = TcpProxy.Start(direct.Host!, direct.Port);
+        return (line, new NpgsqlConnectionStringBuilder(db.ConnectionString) { Host = "127.0.0.1", Port = line.Port, Timeout = 3 }.ConnectionString);
     }
 }

@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
-using System.Text;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using AgencyBot.Core.Projects;
@@ -34,7 +33,7 @@ public sealed partial class TwoHostsTests
     [Test]
     public async Task TwoHostsOnOnePostgres_UpdatesSpreadOverBoth_OneKilled_EveryMessageRelayedOnce_EveryJobFiredOnce()
     {
-        if (!TempDatabase.OnPostgres) Assert.Ignore($"Needs PostgreSQL: set {TempDatabase.PostgresVariable} (.ci/run does).");
+        TempDatabase.RequirePostgres();
         await using var telegram = await FakeBotApi.StartAsync();
         telegram.DefineGroup(StaffChat, "Staff", isForum: true);
         await using var db = await TempDatabase.CreateMigratedAsync();
@@ -128,11 +127,7 @@ public sealed partial class TwoHostsTests
 
     private static async Task PostAsync(HttpClient http, int port, string body)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri($"http://127.0.0.1:{port}/telegram/hook"))
-        {
-            Content = new StringContent(body, Encoding.UTF8, "application/json"),
-        };
-        request.Headers.Add("X-Telegram-Bot-Api-Secret-Token", Secret);
+        using var request = Wire.WebhookCall(new Uri($"http://127.0.0.1:{port}/telegram/hook"), body, Secret);
         using var response = await http.SendAsync(request);
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), "the webhook acknowledged the update");
     }

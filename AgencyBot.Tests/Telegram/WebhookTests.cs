@@ -1,5 +1,4 @@
 using System.Net;
-using System.Text;
 using System.Text.Json.Nodes;
 using AgencyBot.Tests.Fakes;
 using AgencyBot.Tests.Hosting;
@@ -33,12 +32,8 @@ public sealed class WebhookTests
     }
 
 
-    private Task<HttpResponseMessage> PostAsync(string body, string? secret = Secret)
-    {
-        var request = new HttpRequestMessage(HttpMethod.Post, "/telegram/hook") { Content = new StringContent(body, Encoding.UTF8, "application/json") };
-        if (secret is not null) request.Headers.Add("X-Telegram-Bot-Api-Secret-Token", secret);
-        return _telegramSide.SendAsync(request);
-    }
+    private Task<HttpResponseMessage> PostAsync(string body, string? secret = Secret) =>
+        _telegramSide.SendAsync(Wire.WebhookCall(new Uri("/telegram/hook", UriKind.Relative), body, secret));
 
     [Test]
     public async Task OnStart_TheWebhookIsSetWithTheSecret_AndNobodyPolls()
