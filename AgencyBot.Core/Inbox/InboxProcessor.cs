@@ -3,6 +3,7 @@ using System.Data.Common;
 using AgencyBot.Core.Data;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Telegram.Bot.Types;
 
 namespace AgencyBot.Core.Inbox;
 
@@ -124,7 +125,7 @@ public sealed class InboxProcessor(
             try
             {
                 if (await InboxStore.MarkHandledAsync(connection, transaction, item.UpdateId, clock.GetUtcNow()))
-                    await handler.HandleAsync(item.ToUpdate(), connection, transaction, ct);
+                    await handler.HandleAsync(Read(item), connection, transaction, ct);
                 await transaction.ReleaseAsync("item", ct);
             }
             catch (Exception ex) when (!ct.IsCancellationRequested)
@@ -144,7 +145,7 @@ public sealed class InboxProcessor(
             await database.WriteAsync(async (connection, transaction) =>
             {
                 if (await InboxStore.MarkHandledAsync(connection, transaction, item.UpdateId, clock.GetUtcNow()))
-                    await handler.HandleAsync(item.ToUpdate(), connection, transaction, ct);
+                    await handler.HandleAsync(Read(item), connection, transaction, ct);
             }, ct);
         }
         catch (Exception ex) when (!ct.IsCancellationRequested)
@@ -153,10 +154,27 @@ public sealed class InboxProcessor(
         }
     }
 
+    /// <summary>The stored update, read tolerantly; what had to be left out of it is logged.</summary>
+    private Update Read(InboxItem item)
+    {
+        var read = item.Read();
+        if (read.LeftOut.Count > 0)
+            logger.LogWarning("Update {UpdateId} holds parts this version cannot read ({LeftOut}); handled without them",
+                item.UpdateId, string.Join(", ", read.LeftOut));
+        return read.Update;
+    }
+
     private async Task RecordFailureAsync(InboxItem item, Exception ex, HashSet<long> stalled, IDbConnection connection, IDbTransaction transaction)
     {
         var attempt = item.Attempts + 1;
         var retryAt = clock.GetUtcNow() + RetryDelay * attempt;
+        // Reading it again cannot help: the update goes to the dead letters now, and its chat's later updates flow on.
+        if (ex is UnreadableUpdateException)
+        {
+            await InboxStore.DeadLetterAsync(connection, transaction, item.UpdateId, ex.ToString());
+            logger.LogError(ex, "Update {UpdateId} in chat {ChatId} cannot be read; dead-lettered", item.UpdateId, item.Lane);
+            return;
+        }
         if (await InboxStore.RecordFailureAsync(connection, transaction, item.UpdateId, ex.ToString(), retryAt))
         {
             logger.LogError(ex, "Update {UpdateId} in chat {ChatId} dead-lettered after {Attempts} attempts", item.UpdateId, item.Lane, attempt);

@@ -1,28 +1,13 @@
 using System.Data;
-using System.Text.Json;
-using System.Text.Json.Serialization;
 using Dapper;
 using AgencyBot.Core.Data;
-using Telegram.Bot;
-using Telegram.Bot.Types;
 
 namespace AgencyBot.Core.Inbox;
 
 public sealed record InboxItem(long UpdateId, long Lane, string Kind, string Payload, long Attempts, long NotBefore)
 {
-    private static readonly JsonSerializerOptions Options = new(JsonBotAPI.Options) { Converters = { new NoNulStrings() } };
-
-    public Update ToUpdate() => JsonSerializer.Deserialize<Update>(Payload, Options)!;
-
-    /// <summary>A NUL character (which no real client types, but a forged update may carry) becomes U+FFFD:
-    /// PostgreSQL's text cannot hold one, and the record should read the same on both engines.</summary>
-    private sealed class NoNulStrings : JsonConverter<string>
-    {
-        public override string? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
-            reader.GetString()?.Replace('\0', '\uFFFD');
-
-        public override void Write(Utf8JsonWriter writer, string value, JsonSerializerOptions options) => writer.WriteStringValue(value);
-    }
+    /// <summary>The update as stored (exactly as Telegram sent it), read tolerantly.</summary>
+    public ReadUpdate Read() => UpdateReader.Read(Payload);
 }
 
 /// <summary>The inbox table: every received update, unique by update_id, and its handling state.</summary>
@@ -57,6 +42,10 @@ public sealed class InboxStore(Database database, TimeProvider clock)
             state = CASE WHEN attempts + 1 >= @MaxAttempts THEN 'dead' ELSE 'pending' END
         WHERE update_id = @UpdateId AND state = 'pending'
         RETURNING state
+        """;
+
+    private const string MarkDead = """
+        UPDATE inbox SET state = 'dead', attempts = attempts + 1, last_error = @Error WHERE update_id = @UpdateId AND state = 'pending'
         """;
 
     // Rows another host's transaction holds are skipped, not waited for; rows handled meanwhile are no longer pending.
@@ -94,19 +83,12 @@ public sealed class InboxStore(Database database, TimeProvider clock)
         return (await connection.QueryAsync<(string State, long Count)>(SelectStates)).ToDictionary(r => r.State, r => r.Count);
     }
 
-    /// <summary>Commits a batch of received updates in one transaction; redelivered ids are ignored.
-    /// Returns how many were new.</summary>
-    public Task<int> AddAsync(IReadOnlyCollection<Update> updates, CancellationToken ct = default)
+    /// <summary>Commits a batch of received updates, each exactly as Telegram sent it, in one transaction;
+    /// redelivered ids are ignored. Returns how many were new.</summary>
+    public Task<int> AddAsync(IReadOnlyCollection<RawUpdate> updates, CancellationToken ct = default)
     {
         var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
-        var rows = updates.Select(u => new
-        {
-            UpdateId = (long)u.Id,
-            Lane = LaneOf(u),
-            Kind = u.Type.ToString(),
-            Payload = JsonSerializer.Serialize(u, JsonBotAPI.Options),
-            ReceivedAt = now,
-        }).ToList();
+        var rows = updates.Select(u => new { UpdateId = u.Id, u.Lane, u.Kind, Payload = u.Json, ReceivedAt = now }).ToList();
         return database.WriteAsync((c, t) => c.ExecuteAsync(Insert, rows, t), ct);
     }
 
@@ -138,19 +120,7 @@ public sealed class InboxStore(Database database, TimeProvider clock)
         await connection.QuerySingleOrDefaultAsync<string>(RecordFailure,
             new { UpdateId = updateId, Error = error, MaxAttempts, NotBefore = retryAt.ToUnixTimeMilliseconds() }, transaction) == "dead";
 
-    /// <summary>The chat an update belongs to; updates of one chat are handled in order.</summary>
-    public static long LaneOf(Update update) => update switch
-    {
-        { Message: { } m } => m.Chat.Id,
-        { EditedMessage: { } m } => m.Chat.Id,
-        { ChannelPost: { } m } => m.Chat.Id,
-        { EditedChannelPost: { } m } => m.Chat.Id,
-        { CallbackQuery: { } q } => q.Message?.Chat.Id ?? q.From.Id,
-        { MyChatMember: { } m } => m.Chat.Id,
-        { ChatMember: { } m } => m.Chat.Id,
-        { ChatJoinRequest: { } r } => r.Chat.Id,
-        { MessageReaction: { } r } => r.Chat.Id,
-        { InlineQuery: { } q } => q.From.Id,
-        _ => 0,
-    };
+    /// <summary>Dead-letters an update at once, in the caller's transaction (one that can never be read).</summary>
+    public static Task DeadLetterAsync(IDbConnection connection, IDbTransaction transaction, long updateId, string error) =>
+        connection.ExecuteAsync(MarkDead, new { UpdateId = updateId, Error = error }, transaction);
 }

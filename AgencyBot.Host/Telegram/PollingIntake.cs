@@ -1,9 +1,11 @@
+using System.Text.Json;
 using AgencyBot.Core.Data;
 using AgencyBot.Core.Inbox;
 using AgencyBot.Host.Settings;
 using Microsoft.Extensions.Options;
 using Telegram.Bot;
 using Telegram.Bot.Exceptions;
+using Telegram.Bot.Requests;
 using Telegram.Bot.Types.Enums;
 
 namespace AgencyBot.Host.Telegram;
@@ -43,18 +45,18 @@ public sealed class PollingIntake(
         {
             try
             {
-                var updates = await bot.GetUpdates(offset, limit: 100, timeout: (int)options.Value.PollTimeout.TotalSeconds,
-                    allowedUpdates: Wanted, cancellationToken: stoppingToken);
+                var batch = await bot.SendRequest(new RawUpdatesRequest(offset, (int)options.Value.PollTimeout.TotalSeconds), stoppingToken);
                 status.LastSuccessAt = clock.GetUtcNow();
                 status.FailingSince = null;
                 failures = 0;
-                if (updates.Length == 0) continue;
+                if (batch.Length == 0) continue;
 
+                var updates = Stored(batch);
                 await inbox.AddAsync(updates, CancellationToken.None);
-                Interlocked.Add(ref status.Received, updates.Length);
+                Interlocked.Add(ref status.Received, updates.Count);
                 signal.Notify();
                 // Only now may the next call confirm them.
-                offset = updates[^1].Id + 1;
+                offset = Next(batch, offset);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -81,14 +83,45 @@ public sealed class PollingIntake(
         try
         {
             using var quick = new CancellationTokenSource(TimeSpan.FromSeconds(2));
-            var more = await bot.GetUpdates(offset, limit: 100, timeout: 0, allowedUpdates: Wanted, cancellationToken: quick.Token);
-            if (more.Length > 0) await inbox.AddAsync(more, CancellationToken.None);
+            var more = await bot.SendRequest(new RawUpdatesRequest(offset, 0), quick.Token);
+            if (more.Length > 0) await inbox.AddAsync(Stored(more), CancellationToken.None);
             logger.LogInformation("Polling stopped; updates below {Offset} confirmed", offset);
         }
         catch (Exception ex)
         {
             logger.LogWarning(ex, "Confirming the offset on shutdown failed; Telegram will deliver those updates again (the inbox ignores them)");
         }
+    }
+
+    /// <summary>Each update exactly as Telegram sent it. Whatever has no update_id cannot be an update (nor be
+    /// confirmed): it is logged and left.</summary>
+    private List<RawUpdate> Stored(JsonElement[] batch)
+    {
+        var updates = new List<RawUpdate>(batch.Length);
+        foreach (var element in batch)
+        {
+            if (RawUpdate.From(element) is { } update) updates.Add(update);
+            else logger.LogWarning("getUpdates returned something without an update_id; ignored: {Json}", Truncate(element.GetRawText()));
+        }
+        return updates;
+    }
+
+    private static int? Next(JsonElement[] batch, int? offset)
+    {
+        var highest = batch.Select(RawUpdate.From).Where(u => u is not null).Select(u => u!.Id).DefaultIfEmpty(-1).Max();
+        return highest >= 0 ? (int)(highest + 1) : offset;
+    }
+
+    private static string Truncate(string text) => text.Length <= 200 ? text : text[..200] + "…";
+
+    /// <summary>getUpdates with the result kept as JSON: the inbox stores each update as it came, so an update of a
+    /// shape newer than the Telegram library is stored (and read tolerantly later) instead of failing the batch.</summary>
+    private sealed class RawUpdatesRequest(int? offset, int timeout) : RequestBase<JsonElement[]>("getUpdates")
+    {
+        public int? Offset { get; } = offset;
+        public int Limit => 100;
+        public int Timeout { get; } = timeout;
+        public UpdateType[] AllowedUpdates => Wanted;
     }
 
     private async Task UntilAsync(Func<Task> call, string what, CancellationToken ct)

@@ -1,12 +1,10 @@
 using System.Security.Cryptography;
 using System.Text;
-using System.Text.Json;
 using AgencyBot.Core.Data;
 using AgencyBot.Core.Inbox;
 using AgencyBot.Host.Settings;
 using Microsoft.Extensions.Options;
 using Telegram.Bot;
-using Telegram.Bot.Types;
 using Telegram.Bot.Types.Enums;
 
 namespace AgencyBot.Host.Telegram;
@@ -41,21 +39,19 @@ public static class WebhookIntake
         if (http.Request.ContentLength > MaxBody)
             return TypedResults.Problem(statusCode: 413, title: "Update too large");
 
-        Update? update;
-        try
+        RawUpdate? update;
+        using (var body = new MemoryStream())
         {
-            using var body = new MemoryStream();
             await http.Request.Body.CopyToAsync(body, http.RequestAborted);
             if (body.Length > MaxBody) return TypedResults.Problem(statusCode: 413, title: "Update too large");
-            body.Position = 0;
-            update = await JsonSerializer.DeserializeAsync<Update>(body, JsonBotAPI.Options, http.RequestAborted);
+            // Kept exactly as Telegram sent it; only its update_id and chat are read now.
+            update = RawUpdate.Parse(Encoding.UTF8.GetString(body.GetBuffer(), 0, (int)body.Length));
         }
-        catch (JsonException ex)
+        if (update is null || update.Id <= 0)
         {
-            logger.LogWarning(ex, "Webhook call with a body that is not an update");
+            logger.LogWarning("Webhook call with a body that is not an update");
             return TypedResults.Problem(statusCode: 400, title: "Not a Telegram update");
         }
-        if (update is null || update.Id <= 0) return TypedResults.Problem(statusCode: 400, title: "Not a Telegram update");
 
         await inbox.AddAsync([update], http.RequestAborted);
         Interlocked.Increment(ref status.Received);

@@ -1,9 +1,11 @@
 using System.Collections.Concurrent;
 using System.Data;
+using System.Text.Json;
 using AgencyBot.Core.Data;
 using AgencyBot.Core.Inbox;
 using AgencyBot.Tests.Hosting;
 using Microsoft.Extensions.Logging.Abstractions;
+using Telegram.Bot;
 using Telegram.Bot.Types;
 using Telegram.Bot.Types.Enums;
 
@@ -28,7 +30,8 @@ public sealed class InboxProcessorTests
         }
     }
 
-    private static Update Message(int updateId, long chatId) => new()
+    /// <summary>A client's text message as Telegram sends it.</summary>
+    private static RawUpdate Message(int updateId, long chatId) => RawUpdate.Parse(JsonSerializer.Serialize(new Update
     {
         Id = updateId,
         Message = new Message
@@ -37,7 +40,7 @@ public sealed class InboxProcessorTests
             Chat = new Chat { Id = chatId, Type = ChatType.Private },
             From = new User { Id = chatId, FirstName = "C" },
         },
-    };
+    }, JsonBotAPI.Options))!;
 
     private static InboxProcessor Processor(TempDatabase db, IInboxHandler handler) =>
         new(new InboxStore(db.Database, TimeProvider.System), db.Database, handler, new InboxSignal(), new OutboxSignal(),

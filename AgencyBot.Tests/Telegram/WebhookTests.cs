@@ -51,6 +51,25 @@ public sealed class WebhookTests
     }
 
     [Test]
+    public async Task AnUpdateOfANewerShape_IsStoredByteForByteAsSent_AndHandled()
+    {
+        const string body = """
+            {"update_id":4100,  "message":{"message_id":9,"date":1764000000,"text":"hi 👋 12/05","future_field":true,
+             "chat":{"id":802,"type":"private","first_name":"Ann"},"from":{"id":802,"is_bot":false,"first_name":"Ann"},
+             "entities":[{"type":"date_time_future","offset":6,"length":5}]}}
+            """;
+
+        var response = await PostAsync(body);
+        await _world.WaitForAsync(s => s.Any(m => m.ChatId == 802));
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+            Assert.That(await _world.Db.ScalarAsync<string>("SELECT payload FROM inbox WHERE update_id = 4100"), Is.EqualTo(body));
+        });
+    }
+
+    [Test]
     public async Task AnUpdate_IsCommittedAndHandled_AndItsDuplicateChangesNothing()
     {
         var first = await PostAsync(Wire.TextUpdate(4001, 801, "hello over the webhook"));
