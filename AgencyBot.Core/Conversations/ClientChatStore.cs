@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using System.Data;
 using Dapper;
 
@@ -28,18 +27,6 @@ public sealed class ClientChatStore
         INSERT INTO blocked_chats (chat_id, blocked_at, reason) VALUES (@ChatId, @Now, @Reason) ON CONFLICT (chat_id) DO NOTHING
         """;
 
-    // A group upgraded to a supergroup gets a new id: everything about it moves along.
-    private const string Migrate = """
-        UPDATE chat_bindings SET chat_id = @To WHERE chat_id = @From;
-        UPDATE conversations SET chat_id = @To WHERE chat_id = @From;
-        UPDATE client_chats SET chat_id = @To WHERE chat_id = @From;
-        DELETE FROM blocked_chats WHERE chat_id = @From;
-        """;
-
-    private const string SelectQueued = "SELECT id AS Id, payload AS Payload FROM outbox WHERE chat_id = @From AND state = 'pending'";
-
-    private const string Readdress = "UPDATE outbox SET chat_id = @To, payload = @Payload WHERE id = @Id";
-
     /// <summary>Remembers the chat; a message from it also means the bot can write there again.</summary>
     public static async Task SeenAsync(IDbConnection connection, IDbTransaction transaction, ClientChat chat, DateTimeOffset now)
     {
@@ -50,20 +37,6 @@ public sealed class ClientChatStore
     /// <summary>The bot was removed from, or blocked in, a chat (true) or let back in (false).</summary>
     public static Task SetBlockedAsync(IDbConnection connection, IDbTransaction transaction, long chatId, bool blocked, string reason, DateTimeOffset now) =>
         connection.ExecuteAsync(blocked ? Block : Unblock, new { ChatId = chatId, Now = now.ToUnixTimeMilliseconds(), Reason = reason }, transaction);
-
-    public static async Task MigrateAsync(IDbConnection connection, IDbTransaction transaction, long from, long to)
-    {
-        await connection.ExecuteAsync(Migrate, new { From = from, To = to }, transaction);
-        // Queued posts follow too; the request body is edited here rather than in SQL, whose JSON functions differ
-        // between SQLite and PostgreSQL.
-        var queued = await connection.QueryAsync<(long Id, string Payload)>(SelectQueued, new { From = from }, transaction);
-        foreach (var (id, payload) in queued)
-        {
-            var body = JsonNode.Parse(payload)!;
-            body["chat_id"] = to;
-            await connection.ExecuteAsync(Readdress, new { Id = id, To = to, Payload = body.ToJsonString() }, transaction);
-        }
-    }
 
     public static Task<ClientChat?> FindAsync(IDbConnection connection, IDbTransaction transaction, long chatId) =>
         connection.QuerySingleOrDefaultAsync<ClientChat>(Select, new { ChatId = chatId }, transaction);

@@ -61,7 +61,7 @@ public sealed class ClientMessages(
                     if (projects.Count == 0) await ReplyAsync(c, t, chat, ClientTexts.Get("NotLinked", language));
                     else await clientStatus.SendAsync(c, t, chat.ChatId, projects[0], language);
                     return;
-                case var staffOnly when TaskCommands.Names.Contains(staffOnly):
+                case var staffOnly when TaskCommands.Names.Contains(staffOnly) || StaffReplies.DeskCommands.Contains(staffOnly):
                     // A client typing a staff command gets the client help, and nothing happens.
                     await ReplyAsync(c, t, chat, ClientTexts.Get(projects.Count == 0 ? "NotLinked" : "ClientHelp", language));
                     return;

@@ -77,7 +77,7 @@ public sealed class ConversationStore(Database database)
         SELECT c.waiting_since AS WaitingSince,
                COALESCE(c.taken_by, c.acked_by,
                         (SELECT tm.staff_id FROM team_members tm WHERE tm.project_id = c.project_id AND tm.role = 'assistant'),
-                        (SELECT MIN(s.id) FROM staff s WHERE s.role = 'assistant')) AS HeldBy
+                        (SELECT MIN(s.id) FROM staff s WHERE s.role = 'assistant' AND s.active = 1)) AS HeldBy
         FROM conversations c WHERE c.id = @Id AND c.waiting_since IS NOT NULL
         """;
 

@@ -10,6 +10,7 @@ using Microsoft.Extensions.Logging;
 using Telegram.Bot.Requests;
 using Telegram.Bot.Types;
 using Telegram.Bot.Types.Enums;
+using Telegram.Bot.Types.ReplyMarkups;
 
 namespace AgencyBot.Core.Conversations;
 
@@ -23,6 +24,7 @@ public sealed class StaffReplies(
     StaffRelay staffRelay,
     ClientRelay clientRelay,
     TaskCommands taskCommands,
+    StaffCommands staffCommands,
     ReplyInPlace replyInPlace,
     BotUser botUser,
     BusinessCalendar calendar,
@@ -32,6 +34,12 @@ public sealed class StaffReplies(
     ILogger<StaffReplies> logger)
 {
     public const string NotePrefix = "//";
+
+    /// <summary>Callback data of /setup's confirmation buttons: "setup:go", "setup:no".</summary>
+    public const string SetupPrefix = "setup:";
+
+    /// <summary>Staff commands about the desk itself rather than a project's work.</summary>
+    public static readonly IReadOnlySet<string> DeskCommands = new HashSet<string>(["setup", "staff"]);
 
     /// <summary>How long after a post its Telegram id may still be on its way into relay_posts.</summary>
     private static readonly TimeSpan RecordingGrace = TimeSpan.FromSeconds(10);
@@ -53,6 +61,11 @@ public sealed class StaffReplies(
         if (command is { Name: "setup" })
         {
             await SetupAsync(message, member, c, t);
+            return;
+        }
+        if (command is { Name: "staff" })
+        {
+            await staffCommands.ListAsync(c, t, message, member);
             return;
         }
         if (!MessageContent.IsRelayable(message) || message.ForumTopicCreated is not null) return;
@@ -130,37 +143,84 @@ public sealed class StaffReplies(
         return null;
     }
 
-    private async Task SetupAsync(Message message, StaffMember member, IDbConnection c, IDbTransaction t)
+    /// <summary>/setup in a group: a manager asks to make it the staff chat. Moving the staff chat moves every client's
+    /// messages, so it is refused where configuration decides, by anyone but a manager, outside a supergroup and in a
+    /// group a client is in; otherwise it waits for a confirmation button.</summary>
+    public async Task SetupAsync(Message message, StaffMember member, IDbConnection c, IDbTransaction t)
     {
-        // Moving the staff chat moves every client's messages: only managers and assistants may, and never into a
-        // group a client is in.
-        if (member.Role == StaffRole.Employee || (await ChatBindingStore.ProjectsOfChatAsync(c, t, message.Chat.Id)).Count > 0)
+        var current = await staffChats.GetAsync(c, t);
+        if (await SetupRefusalAsync(message.Chat, member, current, c, t) is { } refusal)
         {
-            logger.LogWarning("Refused /setup by {StaffId} ({Role}) in chat {ChatId}", member.Id, member.Role, message.Chat.Id);
-            await replyInPlace.SendAsync(c, t, message, member.Role == StaffRole.Employee
-                ? "Only a manager or an assistant can make a group the staff chat."
-                : "This group is linked to a client's project, so it cannot be the staff chat.");
+            logger.LogWarning("Refused /setup by staff {StaffId} ({Role}) in chat {ChatId}: {Refusal}", member.Id, member.Role, message.Chat.Id, refusal);
+            await replyInPlace.SendAsync(c, t, message, refusal);
             return;
         }
-        if (message.Chat.Type != ChatType.Supergroup)
+        await outbox.EnqueueAsync(c, t, message.Chat.Id, new SendMessageRequest
         {
-            await outbox.EnqueueAsync(c, t, message.Chat.Id, new SendMessageRequest
-            {
-                ChatId = message.Chat.Id,
-                Text = "The staff chat must be a supergroup (with topics on, each client project gets its own topic). Upgrade the group, then send /setup again.",
-            });
+            ChatId = message.Chat.Id, MessageThreadId = message.MessageThreadId,
+            Text = $"Make “{message.Chat.Title}” the staff chat? Every client message will arrive here, and answers written here reach clients as the agency."
+                   + (current is null ? "" : " The current staff chat stops receiving them; everyone there and every manager is told."),
+            ReplyMarkup = new InlineKeyboardMarkup([[
+                InlineKeyboardButton.WithCallbackData("✅ Make this the staff chat", $"{SetupPrefix}go"),
+                InlineKeyboardButton.WithCallbackData("✖ Cancel", $"{SetupPrefix}no")]]),
+        });
+    }
+
+    /// <summary>The confirmation button under /setup's question, checked again at the press.</summary>
+    public async Task ConfirmSetupAsync(CallbackQuery query, IDbConnection c, IDbTransaction t)
+    {
+        async Task AnswerAsync(string text) =>
+            await outbox.EnqueueAsync(c, t, query.From.Id, new AnswerCallbackQueryRequest { CallbackQueryId = query.Id, Text = text });
+
+        var member = await StaffStore.FindByTelegramUserAsync(c, t, query.From.Id);
+        var chat = query.Message?.Chat;
+        var current = await staffChats.GetAsync(c, t);
+        if (member is null || chat is null)
+        {
+            await AnswerAsync("Only a manager can choose the staff chat.");
             return;
         }
-        var staff = new StaffChat(message.Chat.Id, message.Chat.IsForum);
-        await staffChats.SetAsync(c, t, staff);
-        logger.LogInformation("Staff chat set to {ChatId} (forum: {IsForum}) by {StaffId}", staff.ChatId, staff.IsForum, member.Id);
-        await outbox.EnqueueAsync(c, t, staff.ChatId, new SendMessageRequest
+        if (query.Data == $"{SetupPrefix}no")
         {
-            ChatId = staff.ChatId, MessageThreadId = message.MessageThreadId,
-            Text = message.Chat.IsForum
+            await AnswerAsync("Nothing changed.");
+            return;
+        }
+        if (await SetupRefusalAsync(chat, member, current, c, t) is { } refusal)
+        {
+            logger.LogWarning("Refused /setup confirmation by staff {StaffId} in chat {ChatId}: {Refusal}", member.Id, chat.Id, refusal);
+            await AnswerAsync(refusal);
+            return;
+        }
+        var chosen = new StaffChat(chat.Id, chat.IsForum);
+        await staffChats.SetAsync(c, t, chosen);
+        logger.LogWarning("Staff chat moved from {OldChatId} to {ChatId} (forum: {IsForum}) by staff {StaffId}", current?.ChatId, chat.Id, chat.IsForum, member.Id);
+        await AnswerAsync("This group is now the staff chat.");
+        await outbox.EnqueueAsync(c, t, chat.Id, new SendMessageRequest
+        {
+            ChatId = chat.Id, MessageThreadId = query.Message!.MessageThreadId,
+            Text = chat.IsForum
                 ? "✅ This group is now the staff chat. Each client project gets its own topic; answer in a topic and the client receives it. Start a message with // for an internal note."
                 : "✅ This group is now the staff chat. Client messages arrive here with a header; reply to one and the client receives your answer. Start a message with // for an internal note. Tip: turn Topics on to get one topic per project.",
         });
+        var announcement = $"🔀 {member.Name} made “{chat.Title}” the staff chat: client messages arrive there from now on.";
+        if (current is not null)
+            await outbox.EnqueueAsync(c, t, current.ChatId, new SendMessageRequest { ChatId = current.ChatId, Text = announcement });
+        foreach (var manager in await StaffStore.ManagersAsync(c, t))
+            if (manager.StartedBot)
+                await outbox.EnqueueAsync(c, t, manager.TelegramUserId, new SendMessageRequest { ChatId = manager.TelegramUserId, Text = announcement });
+    }
+
+    private async Task<string?> SetupRefusalAsync(Chat chat, StaffMember member, StaffChat? current, IDbConnection c, IDbTransaction t)
+    {
+        if (staffChats.Configured)
+            return "The staff chat is set in the agency's configuration (Agency:StaffChatId), so /setup cannot move it.";
+        if (member.Role != StaffRole.Manager) return "Only a manager can choose the staff chat.";
+        if (current?.ChatId == chat.Id) return "This group already is the staff chat.";
+        if (chat.Type != ChatType.Supergroup)
+            return "The staff chat must be a supergroup (with topics on, each client project gets its own topic). Upgrade the group, then send /setup again.";
+        if ((await ChatBindingStore.ProjectsOfChatAsync(c, t, chat.Id)).Count > 0)
+            return "This group is linked to a client's project, so it cannot be the staff chat.";
+        return null;
     }
 }
 

@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using AgencyBot.Core.Data;
 using AgencyBot.Core.Conversations;
 using AgencyBot.Core.Outbox;
+using AgencyBot.Core.Staff;
 using Dapper;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -20,9 +21,6 @@ public sealed class DigestSender(Database database, DigestBuilder builder, Outbo
 {
     private const string ClaimDay = "INSERT INTO digest_runs (day, sent_at) VALUES (@Day, @Now) ON CONFLICT (day) DO NOTHING";
 
-    private const string SelectManagers = "SELECT telegram_user_id FROM staff WHERE role = 'manager' AND started_bot = 1 ORDER BY id";
-
-    private const string SelectSilentManagers = "SELECT name FROM staff WHERE role = 'manager' AND started_bot = 0";
 
     /// <summary>The day's digest, unless it already went out; true when this call sent it.</summary>
     public async Task<bool> SendDailyAsync(DateOnly today, CancellationToken ct = default)
@@ -61,10 +59,10 @@ public sealed class DigestSender(Database database, DigestBuilder builder, Outbo
     private async Task<IReadOnlyList<long>> RecipientsAsync(IDbConnection c, IDbTransaction t)
     {
         if (options.Value.ChatId is { } chat) return [chat];
-        var managers = (await c.QueryAsync<long>(SelectManagers, transaction: t)).AsList();
-        foreach (var name in await c.QueryAsync<string>(SelectSilentManagers, transaction: t))
-            logger.LogWarning("Manager {Name} gets no digest: they have not started a private chat with the bot", name);
-        return managers;
+        var managers = await StaffStore.ManagersAsync(c, t);
+        foreach (var silent in managers.Where(m => !m.StartedBot))
+            logger.LogWarning("Manager {Name} gets no digest: they have not started a private chat with the bot", silent.Name);
+        return managers.Where(m => m.StartedBot).Select(m => m.TelegramUserId).ToList();
     }
 
     private async Task QueueAsync(IDbConnection c, IDbTransaction t, DigestContent content, IReadOnlyList<long> recipients)

@@ -57,21 +57,15 @@ public sealed class Escalations(
     // The project's assistant (its team's, else the agency's assistants), and whoever took or acknowledged it.
     private const string SelectHolders = """
         SELECT s.id AS Id, s.telegram_user_id AS TelegramUserId, s.name AS Name, s.started_bot AS StartedBot, 'assistant' AS Why
-        FROM team_members tm JOIN staff s ON s.id = tm.staff_id WHERE tm.project_id = @ProjectId AND tm.role = 'assistant'
+        FROM team_members tm JOIN staff s ON s.id = tm.staff_id WHERE tm.project_id = @ProjectId AND tm.role = 'assistant' AND s.active = 1
         UNION
         SELECT s.id, s.telegram_user_id, s.name, s.started_bot, 'assistant' FROM staff s
-        WHERE s.role = 'assistant' AND NOT EXISTS (SELECT 1 FROM team_members WHERE project_id = @ProjectId AND role = 'assistant')
+        WHERE s.role = 'assistant' AND s.active = 1
+          AND NOT EXISTS (SELECT 1 FROM team_members WHERE project_id = @ProjectId AND role = 'assistant')
         UNION
         SELECT s.id, s.telegram_user_id, s.name, s.started_bot, 'holder'
-        FROM conversations c JOIN staff s ON s.id = COALESCE(c.taken_by, c.acked_by) WHERE c.id = @ConversationId
+        FROM conversations c JOIN staff s ON s.id = COALESCE(c.taken_by, c.acked_by) WHERE c.id = @ConversationId AND s.active = 1
         """;
-
-    private const string SelectManagers = """
-        SELECT id AS Id, telegram_user_id AS TelegramUserId, name AS Name, started_bot AS StartedBot, 'manager' AS Why
-        FROM staff WHERE role = 'manager' ORDER BY id
-        """;
-
-    private const string CountManagers = "SELECT COUNT(*) FROM staff WHERE role = 'manager'";
 
     private const string SelectTopic = "SELECT thread_id FROM staff_topics WHERE project_id = @ProjectId AND staff_chat_id = @StaffChatId";
 
@@ -110,7 +104,7 @@ public sealed class Escalations(
             waiting = (await connection.QueryAsync<Waiting>(SelectWaiting)).AsList();
             if (waiting.Count == 0) return 0;
             hasStaffChat = await staffChats.GetAsync(connection) is not null;
-            hasManagers = await connection.ExecuteScalarAsync<long>(CountManagers) > 0;
+            hasManagers = (await StaffStore.ManagersAsync(connection, null)).Count > 0;
         }
         // A level nobody could be told of is not claimed: it fires once someone can hear it.
         if (!hasStaffChat) logger.LogWarning("{Count} clients are waiting but no staff chat is set up: no reminder can be posted", waiting.Count);
@@ -155,12 +149,12 @@ public sealed class Escalations(
         var text = $"🚨 {Who(w)} has waited {Minutes(w, now)} without an answer ({w.ClientName} · {w.ProjectName}). " +
                    $"Held by {held?.Name ?? "nobody"}." + (link is null ? "" : $"\n{link}");
         logger.LogWarning("Conversation {ConversationId}: escalated to managers after {Minutes}", w.Id, Minutes(w, now));
-        foreach (var manager in await c.QueryAsync<Person>(SelectManagers, transaction: t))
+        foreach (var manager in await StaffStore.ManagersAsync(c, t))
         {
             if (manager.StartedBot)
                 await outbox.EnqueueAsync(c, t, manager.TelegramUserId, new SendMessageRequest { ChatId = manager.TelegramUserId, Text = text });
             else if (staff is not null) // Telegram lets a bot write only to people who started it: mention them instead.
-                await staffRelay.NoticeAsync(c, t, staff, w.ProjectId, $"{Mention(manager)}: {TelegramHtml.Escape(text)}", html: true);
+                await staffRelay.NoticeAsync(c, t, staff, w.ProjectId, $"{TelegramHtml.Mention(manager.TelegramUserId, manager.Name)}: {TelegramHtml.Escape(text)}", html: true);
         }
     }
 

@@ -32,6 +32,8 @@ public sealed class OutboxSender(
     OutboxSignal signal,
     SendStatistics statistics,
     SendingLease lease,
+    Database database,
+    ChatMigrations migrations,
     TimeProvider clock,
     ILogger<OutboxSender> logger) : BackgroundService
 {
@@ -249,6 +251,12 @@ public sealed class OutboxSender(
                     deleted ? "gone" : "closed", deleted ? "creating" : "reopening");
                 await (deleted ? topics.ForgetAsync(item.ChatId, projectId, ct) : topics.ReopenAsync(item.ChatId, projectId, ct));
                 await outbox.RescheduleAsync(item.Id, now, topic.Message, countAttempt: true, ct);
+                break;
+            case ApiRequestException { ErrorCode: 400, Parameters.MigrateToChatId: { } newChatId }:
+                // The group became a supergroup (we missed or have not yet handled the update saying so): the chat's
+                // queue, this row included, follows it to its new id and goes again.
+                logger.LogWarning("Chat {ChatId} is now supergroup {NewChatId}; its queue follows", item.ChatId, newChatId);
+                await database.WriteAsync((c, t) => migrations.MigrateAsync(c, t, item.ChatId, newChatId), ct);
                 break;
             case ApiRequestException { ErrorCode: 403 } forbidden:
                 statistics.Failed();

@@ -8,13 +8,16 @@ using Telegram.Bot.Types;
 namespace AgencyBot.Core.Staff;
 
 /// <summary>A staff member's private chat with the bot: where assignments reach them, and /my works.</summary>
-public sealed class StaffPrivateChat(TaskCommands commands, ReplyInPlace reply, BotUser botUser)
+public sealed class StaffPrivateChat(TaskCommands commands, StaffCommands staffCommands, ReplyInPlace reply, BotUser botUser)
 {
-    private const string MarkStarted = "UPDATE staff SET started_bot = 1 WHERE id = @Id";
-
     public async Task HandleAsync(Message message, StaffMember member, StaffChat? staff, IDbConnection c, IDbTransaction t)
     {
-        await c.ExecuteAsync(MarkStarted, new { member.Id }, t);
+        await StaffStore.MarkStartedBotAsync(c, t, member.Id);
+        if (botUser.ParseCommand(message.Text) is { Name: "staff" })
+        {
+            await staffCommands.ListAsync(c, t, message, member);
+            return;
+        }
         if (botUser.ParseCommand(message.Text) is { } command && staff is not null && TaskCommands.Names.Contains(command.Name))
         {
             await commands.HandleAsync(message, command, member, staff, null, c, t);

@@ -1,3 +1,4 @@
+using System.Data;
 using AgencyBot.Core.Data;
 using Dapper;
 
@@ -5,10 +6,33 @@ namespace AgencyBot.Core.Staff;
 
 public enum StaffRole { Assistant, Employee, Manager }
 
-public sealed record StaffMember(long Id, long TelegramUserId, string Name, StaffRole Role);
+/// <summary>A registered staff member. Only an active one has staff powers; a deactivated one keeps their history.</summary>
+public sealed record StaffMember(long Id, long TelegramUserId, string Name, StaffRole Role, bool Active = true)
+{
+    public string FirstName => Name.Split(' ')[0];
+}
 
+/// <summary>How to reach a staff member: privately when they started the bot (only then may it write to them).</summary>
+public sealed record StaffContact
+{
+    public long Id { get; init; }
+    public long TelegramUserId { get; init; }
+    public string Name { get; init; } = "";
+    public bool StartedBot { get; init; }
+}
+
+/// <summary>A staff member before and after a change.</summary>
+public sealed record StaffChange(StaffMember Before, StaffMember After)
+{
+    public bool Deactivated => Before.Active && !After.Active;
+}
+
+/// <summary>The staff table and its history (staff_events): every registration, rename, role change and
+/// (de)activation, with who made it.</summary>
 public sealed class StaffStore(Database database, TimeProvider clock)
 {
+    private const string Columns = "id AS Id, telegram_user_id AS TelegramUserId, name AS Name, role AS Role, active AS Active";
+
     private const string Insert = """
         INSERT INTO staff (telegram_user_id, name, role, created_at)
         VALUES (@TelegramUserId, @Name, @Role, @Now)
@@ -16,26 +40,57 @@ public sealed class StaffStore(Database database, TimeProvider clock)
         RETURNING id
         """;
 
-    private const string SelectAll = """
-        SELECT id AS Id, telegram_user_id AS TelegramUserId, name AS Name, role AS Role
-        FROM staff ORDER BY id
-        """;
+    private const string SelectAll = $"SELECT {Columns} FROM staff ORDER BY id";
 
-    private const string SelectByUser = """
-        SELECT id AS Id, telegram_user_id AS TelegramUserId, name AS Name, role AS Role
-        FROM staff WHERE telegram_user_id = @TelegramUserId
-        """;
+    private const string SelectById = $"SELECT {Columns} FROM staff WHERE id = @Id";
 
-    private const string Exists = "SELECT COUNT(*) FROM staff WHERE id = @Id";
+    // Staff powers: only an active member has them.
+    private const string SelectActiveByUser = $"SELECT {Columns} FROM staff WHERE telegram_user_id = @TelegramUserId AND active = 1";
+
+    private const string SelectActive = $"SELECT {Columns} FROM staff WHERE active = 1 ORDER BY name, id";
+
+    private const string ActiveExists = "SELECT COUNT(*) FROM staff WHERE id = @Id AND active = 1";
 
     private const string StartedBot = "SELECT started_bot FROM staff WHERE id = @Id";
 
-    /// <summary>Whether the staff member ever opened a private chat with the bot (only then may it write to them).</summary>
-    public static async Task<bool> StartedBotAsync(System.Data.IDbConnection connection, System.Data.IDbTransaction? transaction, long id) =>
+    private const string MarkStarted = "UPDATE staff SET started_bot = 1 WHERE id = @Id AND started_bot = 0";
+
+    private const string SelectManagers = """
+        SELECT id AS Id, telegram_user_id AS TelegramUserId, name AS Name, started_bot AS StartedBot
+        FROM staff WHERE role = 'manager' AND active = 1 ORDER BY id
+        """;
+
+    private const string SelectContact = """
+        SELECT id AS Id, telegram_user_id AS TelegramUserId, name AS Name, started_bot AS StartedBot FROM staff WHERE id = @Id
+        """;
+
+    private const string Update = """
+        UPDATE staff SET name = COALESCE(@Name, name), role = COALESCE(@Role, role),
+                         active = COALESCE(@Active, active),
+                         deactivated_at = CASE WHEN @Active = 0 AND active = 1 THEN @Now WHEN @Active = 1 THEN NULL ELSE deactivated_at END
+        WHERE id = @Id
+        """;
+
+    private const string InsertEvent = """
+        INSERT INTO staff_events (staff_id, at, actor_id, kind, detail) VALUES (@StaffId, @Now, @ActorId, @Kind, @Detail)
+        """;
+
+    // A person who left plays no team role any more (their task history stays on the tasks), and holds no waiting client.
+    private const string LeaveTeams = """
+        DELETE FROM team_members WHERE staff_id = @Id;
+        UPDATE conversations SET taken_by = NULL WHERE taken_by = @Id AND waiting_since IS NOT NULL;
+        """;
+
+    public static async Task<bool> StartedBotAsync(IDbConnection connection, IDbTransaction? transaction, long id) =>
         await connection.ExecuteScalarAsync<long>(StartedBot, new { Id = id }, transaction) == 1;
 
-    public static async Task<bool> ExistsAsync(System.Data.IDbConnection connection, System.Data.IDbTransaction? transaction, long id) =>
-        await connection.ExecuteScalarAsync<long>(Exists, new { Id = id }, transaction) == 1;
+    /// <summary>They opened a private chat with the bot: from now on it may write to them there.</summary>
+    public static Task MarkStartedBotAsync(IDbConnection connection, IDbTransaction transaction, long id) =>
+        connection.ExecuteAsync(MarkStarted, new { Id = id }, transaction);
+
+    /// <summary>Whether an active staff member has this id (who may be given tasks and team roles).</summary>
+    public static async Task<bool> ExistsAsync(IDbConnection connection, IDbTransaction? transaction, long id) =>
+        await connection.ExecuteScalarAsync<long>(ActiveExists, new { Id = id }, transaction) == 1;
 
     public async Task<bool> ExistsAsync(long id, CancellationToken ct = default)
     {
@@ -43,17 +98,55 @@ public sealed class StaffStore(Database database, TimeProvider clock)
         return await ExistsAsync(connection, null, id);
     }
 
-    /// <summary>Registers a staff member; null when that Telegram user is already registered.</summary>
+    /// <summary>The active managers, with whether the bot may write to them privately.</summary>
+    public static async Task<IReadOnlyList<StaffContact>> ManagersAsync(IDbConnection connection, IDbTransaction? transaction) =>
+        (await connection.QueryAsync<StaffContact>(SelectManagers, transaction: transaction)).AsList();
+
+    public static Task<StaffContact> ContactAsync(IDbConnection connection, IDbTransaction? transaction, long id) =>
+        connection.QuerySingleAsync<StaffContact>(SelectContact, new { Id = id }, transaction);
+
+    /// <summary>Every active staff member, by name.</summary>
+    public static async Task<IReadOnlyList<StaffMember>> ActiveAsync(IDbConnection connection, IDbTransaction? transaction) =>
+        (await connection.QueryAsync<StaffRow>(SelectActive, transaction: transaction)).Select(r => r.ToMember()).ToList();
+
+    /// <summary>Registers a staff member; null when that Telegram user is already registered (active or not).</summary>
     public async Task<StaffMember?> AddAsync(long telegramUserId, string name, StaffRole role, CancellationToken ct = default)
     {
-        var id = await database.WriteAsync((c, t) => c.ExecuteScalarAsync<long?>(Insert, new
+        var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
+        var id = await database.WriteAsync(async (c, t) =>
         {
-            TelegramUserId = telegramUserId,
-            Name = name,
-            Role = role.ToString().ToLowerInvariant(),
-            Now = clock.GetUtcNow().ToUnixTimeMilliseconds(),
-        }, t), ct);
+            var id = await c.ExecuteScalarAsync<long?>(Insert, new { TelegramUserId = telegramUserId, Name = name, Role = RoleName(role), Now = now }, t);
+            if (id is { } created)
+                await c.ExecuteAsync(InsertEvent, new { StaffId = created, Now = now, ActorId = (long?)null, Kind = "registered", Detail = $"{RoleName(role)}: {name}" }, t);
+            return id;
+        }, ct);
         return id is null ? null : new StaffMember(id.Value, telegramUserId, name, role);
+    }
+
+    /// <summary>
+    /// Renames, changes the role of, deactivates or reactivates a staff member, recording each change. A deactivated
+    /// member loses every staff power at once (every power checks <see cref="FindByTelegramUserAsync(IDbConnection, IDbTransaction?, long)"/>),
+    /// leaves every project team and stops holding waiting clients; their history stays. Null when there is no such member.
+    /// </summary>
+    public static async Task<StaffChange?> ChangeAsync(IDbConnection c, IDbTransaction t, long id, string? name, StaffRole? role, bool? active,
+        long? actorId, DateTimeOffset now)
+    {
+        if (await FindAsync(c, t, id) is not { } before) return null;
+        var at = now.ToUnixTimeMilliseconds();
+        await c.ExecuteAsync(Update, new
+        {
+            Id = id, Name = name, Role = role is { } r ? RoleName(r) : null, Active = active is { } a ? Database.Flag(a) : (int?)null, Now = at,
+        }, t);
+        var after = (await FindAsync(c, t, id))!;
+        async Task Record(string kind, string detail) =>
+            await c.ExecuteAsync(InsertEvent, new { StaffId = id, Now = at, ActorId = actorId, Kind = kind, Detail = detail }, t);
+        if (after.Name != before.Name) await Record("renamed", $"{before.Name} → {after.Name}");
+        if (after.Role != before.Role) await Record("role", $"{RoleName(before.Role)} → {RoleName(after.Role)}");
+        if (after.Active != before.Active) await Record(after.Active ? "reactivated" : "deactivated", after.Name);
+
+        var change = new StaffChange(before, after);
+        if (change.Deactivated) await c.ExecuteAsync(LeaveTeams, new { Id = id }, t);
+        return change;
     }
 
     public async Task<IReadOnlyList<StaffMember>> ListAsync(CancellationToken ct = default)
@@ -62,20 +155,36 @@ public sealed class StaffStore(Database database, TimeProvider clock)
         return (await connection.QueryAsync<StaffRow>(SelectAll)).Select(r => r.ToMember()).ToList();
     }
 
+    public static async Task<StaffMember?> FindAsync(IDbConnection connection, IDbTransaction? transaction, long id) =>
+        (await connection.QuerySingleOrDefaultAsync<StaffRow>(SelectById, new { Id = id }, transaction))?.ToMember();
+
+    public async Task<StaffMember?> FindAsync(long id, CancellationToken ct = default)
+    {
+        await using var connection = await database.OpenAsync(ct);
+        return await FindAsync(connection, null, id);
+    }
+
+    /// <summary>The active staff member with this Telegram id: the one check behind every staff power.</summary>
+    public static async Task<StaffMember?> FindByTelegramUserAsync(IDbConnection connection, IDbTransaction? transaction, long telegramUserId) =>
+        (await connection.QuerySingleOrDefaultAsync<StaffRow>(SelectActiveByUser, new { TelegramUserId = telegramUserId }, transaction))?.ToMember();
+
     public async Task<StaffMember?> FindByTelegramUserAsync(long telegramUserId, CancellationToken ct = default)
     {
         await using var connection = await database.OpenAsync(ct);
         return await FindByTelegramUserAsync(connection, null, telegramUserId);
     }
 
-    public static async Task<StaffMember?> FindByTelegramUserAsync(System.Data.IDbConnection connection, System.Data.IDbTransaction? transaction, long telegramUserId)
-    {
-        var row = await connection.QuerySingleOrDefaultAsync<StaffRow>(SelectByUser, new { TelegramUserId = telegramUserId }, transaction);
-        return row?.ToMember();
-    }
+    public static string RoleName(StaffRole role) => role.ToString().ToLowerInvariant();
 
-    private sealed record StaffRow(long Id, long TelegramUserId, string Name, string Role)
+    // A property record: Dapper sets SQLite's 0/1 integers into bools through setters, not constructors.
+    private sealed record StaffRow
     {
-        public StaffMember ToMember() => new(Id, TelegramUserId, Name, Enum.Parse<StaffRole>(Role, ignoreCase: true));
+        public long Id { get; init; }
+        public long TelegramUserId { get; init; }
+        public string Name { get; init; } = "";
+        public string Role { get; init; } = "";
+        public bool Active { get; init; }
+
+        public StaffMember ToMember() => new(Id, TelegramUserId, Name, Enum.Parse<StaffRole>(Role, ignoreCase: true), Active);
     }
 }

@@ -52,8 +52,6 @@ public sealed class TaskCommands(
         ["digest"] = "/digest: the managers' digest, now (managers only)",
     };
 
-    private const string SelectStaff = "SELECT id AS Id, telegram_user_id AS TelegramUserId, name AS Name, role AS Role FROM staff";
-
     private const string SelectLastClientMessage = """
         SELECT id AS Id, text AS Text FROM messages WHERE conversation_id = @ConversationId AND direction = 'client' ORDER BY id DESC LIMIT 1
         """;
@@ -252,11 +250,10 @@ public sealed class TaskCommands(
         return $"#{task.Number} {task.Title}: {string.Join(" · ", parts)}";
     }
 
-    /// <summary>Staff whose full name, first name, or the start of their name is <paramref name="who"/>.</summary>
+    /// <summary>Active staff whose full name, first name, or the start of their name is <paramref name="who"/>.</summary>
     private static async Task<IReadOnlyList<StaffMember>> MatchStaffAsync(IDbConnection c, IDbTransaction t, string who)
     {
-        var all = (await c.QueryAsync<(long Id, long TelegramUserId, string Name, string Role)>(SelectStaff, transaction: t))
-            .Select(s => new StaffMember(s.Id, s.TelegramUserId, s.Name, Enum.Parse<StaffRole>(s.Role, true))).ToList();
+        var all = await StaffStore.ActiveAsync(c, t);
         var name = who.TrimStart('@');
         var exact = all.Where(s => s.Name.Equals(name, StringComparison.OrdinalIgnoreCase)).ToList();
         if (exact.Count > 0) return exact;

@@ -26,8 +26,6 @@ public sealed class TaskWork(OutboxStore outbox, StaffChatStore staffChats, Staf
 
     private const string SetStarted = "UPDATE projects SET started_on = COALESCE(started_on, @Start) WHERE id = @ProjectId";
 
-    private const string SelectStaff = "SELECT id AS Id, telegram_user_id AS TelegramUserId, name AS Name, started_bot AS StartedBot FROM staff WHERE id = @Id";
-
     // Property records: Dapper sets SQLite's 0/1 integers into bools through setters, not constructors.
     private sealed record ProjectInfo
     {
@@ -36,14 +34,6 @@ public sealed class TaskWork(OutboxStore outbox, StaffChatStore staffChats, Staf
         public string? Language { get; init; }
         public bool NotifyProgress { get; init; }
         public string? StartedOn { get; init; }
-    }
-
-    private sealed record StaffContact
-    {
-        public long Id { get; init; }
-        public long TelegramUserId { get; init; }
-        public string Name { get; init; } = "";
-        public bool StartedBot { get; init; }
     }
 
     public WorkingDays WorkingDays { get; } = new(agency.Value.Holidays);
@@ -141,7 +131,7 @@ public sealed class TaskWork(OutboxStore outbox, StaffChatStore staffChats, Staf
     /// it (Telegram lets a bot write only then), else with a mention in the project's topic.</summary>
     private async Task NotifyStaffAsync(IDbConnection c, IDbTransaction t, long staffId, long projectId, string what)
     {
-        var assignee = await c.QuerySingleAsync<StaffContact>(SelectStaff, new { Id = staffId }, t);
+        var assignee = await StaffStore.ContactAsync(c, t, staffId);
         if (assignee.StartedBot)
         {
             await outbox.EnqueueAsync(c, t, assignee.TelegramUserId, new SendMessageRequest

@@ -20,6 +20,8 @@ public sealed class UpdateRouter(
     StaffReplies staffReplies,
     StaffPrivateChat staffPrivateChat,
     StaffButtons staffButtons,
+    StaffCommands staffCommands,
+    ChatMigrations chatMigrations,
     BotUser botUser,
     OutboxStore outbox,
     TimeProvider clock,
@@ -30,17 +32,20 @@ public sealed class UpdateRouter(
         var staff = await staffChats.GetAsync(connection, transaction);
         switch (update)
         {
+            // Told in both chats, in either order: the first one handled moves the chat, the second finds it moved.
+            case { Message: { MigrateToChatId: { } newId } message }:
+                await chatMigrations.MigrateAsync(connection, transaction, message.Chat.Id, newId);
+                break;
+            case { Message: { MigrateFromChatId: { } oldId } message }:
+                await chatMigrations.MigrateAsync(connection, transaction, oldId, message.Chat.Id);
+                break;
             case { Message: { } message } when staff is not null && message.Chat.Id == staff.ChatId:
                 await staffReplies.HandleAsync(message, staff, connection, transaction);
                 break;
-            case { Message: { MigrateToChatId: { } newId } message }:
-                logger.LogInformation("Chat {ChatId} became supergroup {NewChatId}; its bindings move along", message.Chat.Id, newId);
-                await ClientChatStore.MigrateAsync(connection, transaction, message.Chat.Id, newId);
-                break;
-            case { Message: { Text: { } text } message } when message.Chat.Type == ChatType.Supergroup
+            case { Message: { Text: { } text } message } when message.Chat.Type is ChatType.Supergroup or ChatType.Group
                 && botUser.ParseCommand(text) is { Name: "setup" }
-                && message.From is { } from && await StaffStore.FindByTelegramUserAsync(connection, transaction, from.Id) is not null:
-                await staffReplies.HandleAsync(message, new StaffChat(message.Chat.Id, message.Chat.IsForum), connection, transaction);
+                && message.From is { } from && await StaffStore.FindByTelegramUserAsync(connection, transaction, from.Id) is { } member:
+                await staffReplies.SetupAsync(message, member, connection, transaction);
                 break;
             case { Message: { From: { IsBot: false } from } message } when message.Chat.Type == ChatType.Private
                 && await StaffStore.FindByTelegramUserAsync(connection, transaction, from.Id) is { } member:
@@ -54,6 +59,12 @@ public sealed class UpdateRouter(
                 break;
             case { CallbackQuery: { } query } when staff is not null && query.Data?.StartsWith(StaffButtons.Prefix, StringComparison.Ordinal) == true:
                 await staffButtons.HandleAsync(query, staff, connection, transaction);
+                break;
+            case { CallbackQuery: { } query } when query.Data?.StartsWith(StaffReplies.SetupPrefix, StringComparison.Ordinal) == true:
+                await staffReplies.ConfirmSetupAsync(query, connection, transaction);
+                break;
+            case { CallbackQuery: { } query } when query.Data?.StartsWith(StaffCommands.Prefix, StringComparison.Ordinal) == true:
+                await staffCommands.HandleButtonAsync(connection, transaction, query, staff?.ChatId);
                 break;
             case { CallbackQuery: { } query } when query.Data?.StartsWith(ClientMessages.ProjectCallbackPrefix, StringComparison.Ordinal) == true:
                 await clientMessages.HandleProjectChoiceAsync(query, connection, transaction);

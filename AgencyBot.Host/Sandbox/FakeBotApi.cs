@@ -71,6 +71,7 @@ public sealed class FakeBotApi : IAsyncDisposable
     private readonly Dictionary<(long Chat, int Message), string?> _userTexts = [];
     private readonly Dictionary<(long Chat, int Message), string> _userPhotos = [];
     private readonly Dictionary<int, byte[]> _uploads = [];
+    private readonly Dictionary<long, long> _migrated = [];
     private TaskCompletionSource _timelineChanged = NewSignal();
     private bool _enforceLimits;
     private int _nextUpdateId = 100_000;
@@ -115,6 +116,26 @@ public sealed class FakeBotApi : IAsyncDisposable
     // ---------- acting as Telegram users ----------
 
     public sealed record ChatInfo(long Id, string Type, string? Title, bool IsForum);
+
+    /// <summary>A basic group becomes a supergroup with a new id, as Telegram does it: from now on the old id is refused
+    /// with 400 and parameters.migrate_to_chat_id. The two service messages that announce it are the test's to send
+    /// (<see cref="MigrationMessages"/>), in whichever order it wants.</summary>
+    public void UpgradeGroup(long from, long to, string title, bool isForum = false)
+    {
+        DefineGroup(to, title, isForum);
+        lock (_lock) _migrated[from] = to;
+    }
+
+    /// <summary>The service messages of an upgrade: migrate_to_chat_id in the old group, migrate_from_chat_id in the new
+    /// supergroup (update bodies for <see cref="EnqueueUpdate"/>).</summary>
+    public (JsonObject InOldGroup, JsonObject InNewSupergroup) MigrationMessages(long from, long to, long userId, string firstName)
+    {
+        var old = NewMessage(from, userId, firstName, null, null);
+        old["migrate_to_chat_id"] = to;
+        var @new = NewMessage(to, userId, firstName, null, null);
+        @new["migrate_from_chat_id"] = from;
+        return (new JsonObject { ["message"] = old }, new JsonObject { ["message"] = @new });
+    }
 
     /// <summary>Declares a group or supergroup so messages in it carry the right chat type and title.</summary>
     public void DefineGroup(long chatId, string title, bool isForum = false, string type = "supergroup") =>
@@ -600,9 +621,17 @@ public sealed class FakeBotApi : IAsyncDisposable
         }
     }
 
-    /// <summary>Refusals Telegram itself would give: too many posts, a post into a deleted topic.</summary>
+    /// <summary>Refusals Telegram itself would give: a group that became a supergroup, too many posts, a post into a
+    /// deleted topic.</summary>
     private async Task<bool> RefusedAsync(HttpContext http, BotRequest request)
     {
+        long? upgradedTo;
+        lock (_lock) upgradedTo = request.ChatId is { } old && _migrated.TryGetValue(old, out var to) ? to : null;
+        if (upgradedTo is { } newChatId)
+        {
+            await Error(http, 400, "Bad Request: group chat was upgraded to a supergroup chat", migrateTo: newChatId);
+            return true;
+        }
         // Telegram counts an album as a post per photo.
         var posts = request.Body["message_ids"] is JsonArray ids ? Math.Max(1, ids.Count) : 1;
         if (_enforceLimits && OverLimit(request.ChatId ?? 0, request.At, posts) is { } retryAfter)
@@ -813,10 +842,11 @@ public sealed class FakeBotApi : IAsyncDisposable
     private static Task Ok(HttpContext http, bool result) =>
         Write(http, 200, new JsonObject { ["ok"] = true, ["result"] = result });
 
-    private static Task Error(HttpContext http, int status, string description, int? retryAfter = null)
+    private static Task Error(HttpContext http, int status, string description, int? retryAfter = null, long? migrateTo = null)
     {
         var json = new JsonObject { ["ok"] = false, ["error_code"] = status, ["description"] = description };
         if (retryAfter is { } after) json["parameters"] = new JsonObject { ["retry_after"] = after };
+        if (migrateTo is { } to) json["parameters"] = new JsonObject { ["migrate_to_chat_id"] = to };
         return Write(http, status, json);
     }
 

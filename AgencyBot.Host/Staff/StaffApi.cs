@@ -1,3 +1,4 @@
+using AgencyBot.Core.Data;
 using AgencyBot.Core.Staff;
 using AgencyBot.Host.Admin;
 using FluentValidation;
@@ -19,13 +20,39 @@ internal sealed class CreateStaffValidator : AbstractValidator<CreateStaff>
     }
 }
 
+/// <summary>Any of: a new name, a new access role, active false (they left: every staff power goes at once, history
+/// stays) or true (they are back).</summary>
+public sealed record ChangeStaff(string? Name, string? Role, bool? Active);
+
+internal sealed class ChangeStaffValidator : AbstractValidator<ChangeStaff>
+{
+    public ChangeStaffValidator()
+    {
+        RuleFor(s => s.Name).Must(n => n is null || n.Trim().Length is > 0 and <= 100).WithMessage("'Name' must be 1-100 characters.");
+        RuleFor(s => s.Role).Must(r => r is null || CreateStaffValidator.Roles.Contains(r)).WithMessage("'Role' must be one of: assistant, employee, manager.");
+        RuleFor(s => s).Must(s => s.Name is not null || s.Role is not null || s.Active is not null).WithName("body")
+            .WithMessage("Give at least one of name, role, active.");
+    }
+}
+
 public static class StaffApi
 {
     public static void MapStaff(this RouteGroupBuilder api)
     {
         var staff = api.MapGroup("/staff");
         staff.MapGet("/", async (StaffStore store, CancellationToken ct) => TypedResults.Ok(await store.ListAsync(ct)));
+        staff.MapGet("/{id:long}", async Task<Results<Ok<StaffMember>, ProblemHttpResult>> (long id, StaffStore store, CancellationToken ct) =>
+            await store.FindAsync(id, ct) is { } member ? TypedResults.Ok(member) : Problems.NotFound($"There is no staff member {id}."));
         staff.MapPost("/", CreateAsync).AddEndpointFilter<Validated<CreateStaff>>();
+        staff.MapPatch("/{id:long}", ChangeAsync).AddEndpointFilter<Validated<ChangeStaff>>();
+    }
+
+    private static async Task<Results<Ok<StaffMember>, ProblemHttpResult>> ChangeAsync(long id, ChangeStaff body, Database database,
+        StaffChanges changes, CancellationToken ct)
+    {
+        var role = body.Role is { } r ? Enum.Parse<StaffRole>(r, ignoreCase: true) : (StaffRole?)null;
+        var change = await database.WriteAsync((c, t) => changes.ChangeAsync(c, t, id, body.Name?.Trim(), role, body.Active, actorId: null), ct);
+        return change is null ? Problems.NotFound($"There is no staff member {id}.") : TypedResults.Ok(change.After);
     }
 
     private static async Task<Results<Created<StaffMember>, Conflict<Microsoft.AspNetCore.Mvc.ProblemDetails>>> CreateAsync(
@@ -36,7 +63,7 @@ public static class StaffApi
             ? TypedResults.Conflict(new Microsoft.AspNetCore.Mvc.ProblemDetails
             {
                 Status = 409, Title = "Already registered",
-                Detail = $"Telegram user {body.TelegramUserId} is already a staff member.",
+                Detail = $"Telegram user {body.TelegramUserId} is already registered (GET /api/staff; a deactivated member comes back with PATCH /api/staff/{{id}} {{\"active\": true}}).",
             })
             : TypedResults.Created($"/api/staff/{member.Id}", member);
     }

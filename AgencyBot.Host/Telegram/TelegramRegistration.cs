@@ -46,6 +46,9 @@ public static class TelegramRegistration
         services.AddSingleton<StaffReplies>();
         services.AddSingleton<ReplyInPlace>();
         services.AddSingleton<StaffPrivateChat>();
+        services.AddSingleton<StaffChanges>();
+        services.AddSingleton<StaffCommands>();
+        services.AddSingleton<ChatMigrations>();
         services.AddSingleton<TaskWork>();
         services.AddSingleton<TaskCommands>();
         services.AddSingleton<ClientStatus>();

@@ -92,22 +92,111 @@ public sealed class ChatLifecycleTests : AgencyTest
     }
 
     [Test]
-    public async Task SetupByAnEmployee_OrInAClientGroup_IsRefused()
+    public async Task SetupWhileTheConfigurationNamesTheStaffChat_IsRefused_EvenForAManager()
     {
-        await World.StaffAsync(9100, "Tom", "employee");
+        await World.StaffAsync(9100, "Paul", "manager");
+        World.Telegram.DefineGroup(-1007001, "Paul's group", isForum: true);
         var (_, code) = await World.ProjectAsync();
-        World.Telegram.DefineGroup(-1007000, "Acme & Sreda", isForum: false);
-        World.Telegram.ClientSends(-1007000, $"/link {code}", userId: 84);
-        await World.WaitForAsync(s => s.Any(m => m.ChatId == -1007000));
-        World.Telegram.DefineGroup(-1007001, "Tom's group", isForum: true);
+        await World.LinkPrivateChatAsync(601, code);
 
-        World.Telegram.ClientSends(-1007001, "/setup", userId: 9100, firstName: "Tom");
-        World.Telegram.ClientSends(-1007000, "/setup", userId: AgencyWorld.Assistant, firstName: "Marie");
-        await World.WaitForAsync(s => s.Any(m => m.ChatId == -1007001) && s.Count(m => m.ChatId == -1007000) >= 2);
+        World.Telegram.ClientSends(-1007001, "/setup", userId: 9100, firstName: "Paul");
+        await World.WaitForAsync(s => s.Any(m => m.ChatId == -1007001));
+        World.Telegram.Presses(-1007001, 1, "setup:go", userId: 9100, firstName: "Paul");
+        await World.SettledAsync();
+        World.Telegram.ClientSends(601, "still reaching the agency?");
+
+        var relay = (await World.WaitForAsync(s => s.Any(m => m.Text?.Contains("still reaching") == true))).Single(m => m.Text?.Contains("still reaching") == true);
+        Assert.Multiple(async () =>
+        {
+            Assert.That(World.Telegram.SentTo(-1007001).Single().Text, Does.Contain("set in the agency's configuration"));
+            Assert.That(await World.Db.ScalarAsync<long>("SELECT COUNT(*) FROM settings WHERE key = 'staff_chat_id'"), Is.Zero);
+            Assert.That(relay.ChatId, Is.EqualTo(AgencyWorld.StaffChat));
+        });
+    }
+
+    // Chats on different inbox workers (chat id modulo 4), so nothing orders the two chats' updates but the test.
+    private const long OldGroup = -4001, NewSupergroup = -1004002;
+
+    [TestCase(true, TestName = "GroupUpgrade_NewSupergroupsUpdatesFirst_KeepsTheProject_AndNothingIsLost")]
+    [TestCase(false, TestName = "GroupUpgrade_OldGroupsUpdateFirst_KeepsTheProject_AndNothingIsLost")]
+    public async Task GroupUpgrade_InEitherOrder(bool newFirst)
+    {
+        var (projectId, code) = await World.ProjectAsync();
+        World.Telegram.DefineGroup(OldGroup, "Acme team", type: "group");
+        World.Telegram.ClientSends(OldGroup, $"/link {code}", userId: 82, firstName: "Paul");
+        World.Telegram.ClientSends(OldGroup, "written before the upgrade", userId: 82, firstName: "Paul");
+        await World.WaitForAsync(s => s.Any(m => m.Text?.Contains("written before the upgrade") == true));
         await World.SettledAsync();
 
-        Assert.That(await World.Db.ScalarAsync<long>("SELECT COUNT(*) FROM settings WHERE key = 'staff_chat_id'"), Is.Zero);
-        Assert.That(World.Telegram.SentTo(-1007001).Single().Text, Does.Contain("Only a manager or an assistant"));
+        World.Telegram.UpgradeGroup(OldGroup, NewSupergroup, "Acme team");
+        var (inOld, inNew) = World.Telegram.MigrationMessages(OldGroup, NewSupergroup, 82, "Paul");
+        if (newFirst)
+        {
+            World.Telegram.EnqueueUpdate(inNew);
+            World.Telegram.ClientSends(NewSupergroup, "hello from the supergroup", userId: 82, firstName: "Paul");
+            World.Telegram.EnqueueUpdate(inOld);
+        }
+        else
+        {
+            World.Telegram.EnqueueUpdate(inOld);
+            World.Telegram.EnqueueUpdate(inNew);
+            World.Telegram.ClientSends(NewSupergroup, "hello from the supergroup", userId: 82, firstName: "Paul");
+        }
+        var relay = await World.WaitForAsync(s => s.Any(m => m.ChatId == AgencyWorld.StaffChat && m.Text?.Contains("hello from the supergroup") == true));
+        World.Telegram.ClientSends(AgencyWorld.StaffChat, "Welcome to the supergroup", userId: AgencyWorld.Assistant, firstName: "Marie",
+            threadId: relay.Last(m => m.Text?.Contains("hello from the supergroup") == true).ThreadId);
+        await World.WaitForAsync(s => s.Any(m => m.ChatId == NewSupergroup && m.Text?.StartsWith("Welcome to the supergroup") == true));
+        await World.SettledAsync();
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(await World.Db.QueryAsync<long>("SELECT chat_id FROM chat_bindings WHERE project_id = @projectId", new { projectId }),
+                Is.EqualTo(new[] { NewSupergroup }));
+            Assert.That(await World.Db.ScalarAsync<long>("SELECT COUNT(*) FROM conversations WHERE project_id = @projectId", new { projectId }), Is.EqualTo(1),
+                "one conversation, which moved with the chat");
+            Assert.That(await World.Db.ScalarAsync<long>("SELECT COUNT(*) FROM inbox WHERE state <> 'handled'"), Is.Zero, "nothing dead-lettered");
+            Assert.That(World.Telegram.SentTo(OldGroup).Where(m => m.Text?.StartsWith("Welcome to the supergroup") == true), Is.Empty);
+        });
+    }
+
+    [Test]
+    public async Task GroupUpgradeNobodyToldUsOf_TheAnswerFollowsTelegramsNewChatId()
+    {
+        var (projectId, code) = await World.ProjectAsync();
+        World.Telegram.DefineGroup(OldGroup, "Acme team", type: "group");
+        World.Telegram.ClientSends(OldGroup, $"/link {code}", userId: 82, firstName: "Paul");
+        World.Telegram.ClientSends(OldGroup, "any news?", userId: 82, firstName: "Paul");
+        var relay = (await World.WaitForAsync(s => s.Any(m => m.Text?.Contains("any news?") == true))).Last(m => m.Text?.Contains("any news?") == true);
+        await World.SettledAsync();
+
+        World.Telegram.UpgradeGroup(OldGroup, NewSupergroup, "Acme team");
+        World.Telegram.ClientSends(AgencyWorld.StaffChat, "Yes: Friday.", userId: AgencyWorld.Assistant, firstName: "Marie", threadId: relay.ThreadId);
+
+        await World.WaitForAsync(s => s.Any(m => m.ChatId == NewSupergroup && m.Text?.StartsWith("Yes: Friday.") == true));
+        Assert.That(await World.Db.ScalarAsync<long>("SELECT chat_id FROM chat_bindings WHERE project_id = @projectId", new { projectId }),
+            Is.EqualTo(NewSupergroup));
+    }
+
+    [Test]
+    public async Task ConfiguredStaffChatUpgraded_RelaysAndAnswersFollowItToItsNewId()
+    {
+        await using var world = await AgencyWorld.StartAsync(forum: false, settings: new Dictionary<string, string?> { ["Agency:StaffChatId"] = "-4005" });
+        world.Telegram.DefineGroup(-4005, "Agency staff", type: "group");
+        var (_, code) = await world.ProjectAsync();
+        await world.LinkPrivateChatAsync(601, code);
+        await world.SettledAsync();
+
+        world.Telegram.UpgradeGroup(-4005, -1004005, "Agency staff");
+        var (inOld, inNew) = world.Telegram.MigrationMessages(-4005, -1004005, AgencyWorld.Assistant, "Marie");
+        world.Telegram.EnqueueUpdate(inOld);
+        world.Telegram.EnqueueUpdate(inNew);
+        world.Telegram.ClientSends(601, "is the staff chat still there?");
+        var relay = (await world.WaitForAsync(s => s.Any(m => m.Text?.Contains("is the staff chat still there?") == true)))
+            .Single(m => m.Text?.Contains("is the staff chat still there?") == true);
+        world.Telegram.ClientSends(-1004005, "Yes, upgraded.", userId: AgencyWorld.Assistant, firstName: "Marie", replyToMessageId: relay.MessageId);
+
+        var answer = await world.WaitForAsync(s => s.Any(m => m.ChatId == 601 && m.Text?.StartsWith("Yes, upgraded.") == true));
+        Assert.That(relay.ChatId, Is.EqualTo(-1004005));
     }
 
     [Test]

@@ -52,6 +52,7 @@ public sealed class OutboxSenderTests
         var topics = new StaffTopics(_db.Database, staffChats, messenger, TimeProvider.System, NullLogger<StaffTopics>.Instance);
         _sender = new OutboxSender(_outbox, messenger, topics, new NoReporter(), new SendLimits(limits ?? new SendLimitOptions { Enabled = false }),
             new OutboxSignal(), _statistics, _lease = new SendingLease(_db.Database, TimeProvider.System, NullLogger<SendingLease>.Instance),
+            _db.Database, new ChatMigrations(staffChats, TimeProvider.System, NullLogger<ChatMigrations>.Instance),
             TimeProvider.System, NullLogger<OutboxSender>.Instance);
         await _sender.StartAsync(CancellationToken.None);
     }
