@@ -8,6 +8,7 @@ public sealed class StartupTests
     [TestCase("AdminApi__ApiKey", "", "AdminApi:ApiKey")]
     [TestCase("Agency__TimeZone", "Mars/Olympus_Mons", "Agency:TimeZone")]
     [TestCase("Agency__BusinessHours", "weekdays 9 to 6", "Agency:BusinessHours")]
+    [TestCase("Agency__BusinessHours", " ; ", "Agency:BusinessHours")]
     public async Task MissingOrWrongSetting_StopsStartUpWithOneLineNamingIt(string variable, string value, string setting)
     {
         await using var db = TempDatabase.Create();
