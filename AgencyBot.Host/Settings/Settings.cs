@@ -39,6 +39,8 @@ public sealed class DatabaseOptions
 public sealed class AdminApiOptions
 {
     public const string Section = "AdminApi";
+    /// <summary>A shorter key could be guessed, even at the rate limit.</summary>
+    public const int MinimumKeyLength = 16;
     public string ApiKey { get; set; } = "";
 }
 
@@ -65,6 +67,8 @@ public static class SettingsRegistration
             .ValidateOnStart();
         services.AddOptions<AdminApiOptions>().Bind(configuration.GetSection(AdminApiOptions.Section))
             .Validate(o => !string.IsNullOrWhiteSpace(o.ApiKey), Missing("AdminApi:ApiKey"))
+            .Validate(o => string.IsNullOrWhiteSpace(o.ApiKey) || o.ApiKey.Length >= AdminApiOptions.MinimumKeyLength,
+                $"AdminApi:ApiKey must be at least {AdminApiOptions.MinimumKeyLength} characters (AdminApi__ApiKey); a short key can be guessed")
             .ValidateOnStart();
         services.AddOptions<AgencyOptions>().Bind(configuration.GetSection(AgencyOptions.Section)).PostConfigure(o => o.Defaults())
             .Validate(o => !string.IsNullOrWhiteSpace(o.Name), Missing("Agency:Name"))
