@@ -72,7 +72,7 @@ internal static class RelayLatency
     private static async Task SeedAsync(BenchHost host, int chats, int projects)
     {
         using var api = host.CreateClient();
-        api.DefaultRequestHeaders.Add("X-Api-Key", "bench");
+        api.DefaultRequestHeaders.Add("X-Api-Key", BenchHost.ApiKey);
         var projectIds = new List<long>();
         for (var p = 0; p < projects; p++)
         {

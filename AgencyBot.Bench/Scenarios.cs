@@ -115,6 +115,8 @@ internal static class Scenarios
 internal sealed class BenchHost(FakeBotApi telegram, string connectionString, bool limitsOn, Dictionary<string, string?>? settings = null)
     : WebApplicationFactory<Program>
 {
+    public const string ApiKey = "bench-admin-api-key";
+
     public void Start() => _ = Services;
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
@@ -125,7 +127,7 @@ internal sealed class BenchHost(FakeBotApi telegram, string connectionString, bo
         builder.UseSetting("Telegram:PollTimeout", "00:00:01");
         builder.UseSetting("Telegram:Limits:Enabled", limitsOn ? "true" : "false");
         builder.UseSetting("Database:ConnectionString", connectionString);
-        builder.UseSetting("AdminApi:ApiKey", "bench");
+        builder.UseSetting("AdminApi:ApiKey", ApiKey);
         builder.UseSetting("Logging:LogLevel:Default", "Error");
         builder.UseSetting("Logging:LogLevel:Microsoft.Hosting.Lifetime", "Error");
         foreach (var (key, value) in settings ?? []) builder.UseSetting(key, value);

@@ -38,6 +38,8 @@ public sealed partial class BusinessCalendar
                 if (d == (int)last) break;
             }
         }
+        // ";" and the like would parse as no hours at all: never open, so every waiting client would wait forever.
+        if (_hours.Count == 0) throw new FormatException($"'{hours}' names no opening hours (leave it empty for always open)");
     }
 
     public TimeZoneInfo Zone { get; }

@@ -1,5 +1,7 @@
+using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using System.Threading.RateLimiting;
 using AgencyBot.Host.Clients;
 using AgencyBot.Host.Conversations;
 using AgencyBot.Host.Reports;
@@ -11,6 +13,7 @@ using AgencyBot.Host.TimeTracking;
 using AgencyBot.Host.Digest;
 using FluentValidation;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
 
 namespace AgencyBot.Host.Admin;
@@ -25,13 +28,33 @@ public static class AdminApi
             new AgencyBot.Core.Tasks.TemplateValidator(sp.GetRequiredService<IOptions<AgencyBot.Core.Agency.AgencyOptions>>().Value.TeamRoles));
         services.ConfigureHttpJsonOptions(o =>
             o.SerializerOptions.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter(System.Text.Json.JsonNamingPolicy.CamelCase)));
+        services.AddRateLimiter(limiter =>
+        {
+            limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+            limiter.OnRejected = TooManyCallsAsync;
+        });
+        // The limiter's middleware runs in the /api branch only (MapAdminApi), so this global limiter is the admin
+        // API's alone: /health and the Telegram webhook never meet it.
+        services.AddOptions<RateLimiterOptions>().Configure<IOptions<AdminApiOptions>>((limiter, admin) =>
+        {
+            var limit = admin.Value.RateLimit;
+            limiter.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(http =>
+                RateLimitPartition.GetFixedWindowLimiter(http.Connection.RemoteIpAddress?.ToString() ?? "", _ => new FixedWindowRateLimiterOptions
+                {
+                    PermitLimit = limit.Requests,
+                    Window = limit.Window,
+                    QueueLimit = 0,
+                }));
+        });
         return services;
     }
 
-    /// <summary>Everything under /api needs the X-Api-Key header, checked before anything reads the request.</summary>
+    /// <summary>Everything under /api is rate limited per remote address and needs the X-Api-Key header, both checked
+    /// before anything reads the request.</summary>
     public static void MapAdminApi(this WebApplication app)
     {
-        app.UseWhen(http => http.Request.Path.StartsWithSegments("/api"), api => api.UseMiddleware<ApiKeyMiddleware>());
+        // The limiter first, so calls with a wrong key count too: guessing the key is throttled like any other call.
+        app.UseWhen(http => http.Request.Path.StartsWithSegments("/api"), api => api.UseRateLimiter().UseMiddleware<ApiKeyMiddleware>());
         var api = app.MapGroup("/api");
         api.MapStaff();
         api.MapClients();
@@ -43,6 +66,17 @@ public static class AdminApi
         api.MapTasks();
         api.MapTimeEntries();
         api.MapDigest();
+    }
+
+    private static async ValueTask TooManyCallsAsync(OnRejectedContext context, CancellationToken ct)
+    {
+        var limit = context.HttpContext.RequestServices.GetRequiredService<IOptions<AdminApiOptions>>().Value.RateLimit;
+        var wait = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter) ? retryAfter : limit.Window;
+        var seconds = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds));
+        context.HttpContext.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+        await TypedResults.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "Too many requests",
+            detail: $"At most {limit.Requests} admin API calls per {limit.Window} from one address; try again in {seconds} s.")
+            .ExecuteAsync(context.HttpContext);
     }
 }
 

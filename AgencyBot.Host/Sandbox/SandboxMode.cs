@@ -52,7 +52,7 @@ public sealed class SandboxMode
             ["Telegram:Mode"] = "Polling",
             ["Database:Provider"] = nameof(DatabaseProvider.Sqlite),
             ["Database:ConnectionString"] = $"Data Source={database}",
-            ["AdminApi:ApiKey"] = "sandbox",
+            ["AdminApi:ApiKey"] = "sandbox-admin-api-key",
             ["Agency:Name"] = "Sreda Digital",
             ["Agency:StaffChatId"] = SandboxPeople.StaffChat.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Agency:BusinessHours"] = "", // always open: what the page shows does not depend on the hour

@@ -39,7 +39,17 @@ public sealed class DatabaseOptions
 public sealed class AdminApiOptions
 {
     public const string Section = "AdminApi";
+    /// <summary>A shorter key could be guessed, even at the rate limit.</summary>
+    public const int MinimumKeyLength = 16;
     public string ApiKey { get; set; } = "";
+    public AdminApiRateLimit RateLimit { get; set; } = new();
+}
+
+/// <summary>Calls to /api per remote address and window, calls with a wrong key included.</summary>
+public sealed class AdminApiRateLimit
+{
+    public int Requests { get; set; } = 120;
+    public TimeSpan Window { get; set; } = TimeSpan.FromMinutes(1);
 }
 
 public static class SettingsRegistration
@@ -65,6 +75,10 @@ public static class SettingsRegistration
             .ValidateOnStart();
         services.AddOptions<AdminApiOptions>().Bind(configuration.GetSection(AdminApiOptions.Section))
             .Validate(o => !string.IsNullOrWhiteSpace(o.ApiKey), Missing("AdminApi:ApiKey"))
+            .Validate(o => string.IsNullOrWhiteSpace(o.ApiKey) || o.ApiKey.Length >= AdminApiOptions.MinimumKeyLength,
+                $"AdminApi:ApiKey must be at least {AdminApiOptions.MinimumKeyLength} characters (AdminApi__ApiKey); a short key can be guessed")
+            .Validate(o => o.RateLimit.Requests > 0 && o.RateLimit.Window > TimeSpan.Zero,
+                "AdminApi:RateLimit needs Requests > 0 and Window > 00:00:00 (AdminApi__RateLimit__Requests, AdminApi__RateLimit__Window)")
             .ValidateOnStart();
         services.AddOptions<AgencyOptions>().Bind(configuration.GetSection(AgencyOptions.Section)).PostConfigure(o => o.Defaults())
             .Validate(o => !string.IsNullOrWhiteSpace(o.Name), Missing("Agency:Name"))

@@ -19,7 +19,8 @@ public static class TelegramRegistration
 {
     public static IServiceCollection AddTelegram(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddHttpClient(nameof(TelegramBotClient), http => http.Timeout = TimeSpan.FromSeconds(75));
+        // No request logging: every Bot API URL carries the token (/bot<token>/method), whatever the log levels say.
+        services.AddHttpClient(nameof(TelegramBotClient), http => http.Timeout = TimeSpan.FromSeconds(75)).RemoveAllLoggers();
         services.AddSingleton<ITelegramBotClient>(sp =>
         {
             var options = sp.GetRequiredService<IOptions<TelegramOptions>>().Value;

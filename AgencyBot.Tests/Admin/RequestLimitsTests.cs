@@ -20,11 +20,11 @@ public sealed class RequestLimitsTests
             ["Telegram__BotToken"] = FakeBotApi.Token,
             ["Telegram__ApiBaseUrl"] = telegram.BaseUrl,
             ["Database__ConnectionString"] = db.ConnectionString, ["Database__Provider"] = db.Provider.ToString(),
-            ["AdminApi__ApiKey"] = "key",
+            ["AdminApi__ApiKey"] = TestHost.ApiKey,
             ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}",
         }, db.Folder);
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
-        http.DefaultRequestHeaders.Add("X-Api-Key", "key");
+        http.DefaultRequestHeaders.Add("X-Api-Key", TestHost.ApiKey);
         await Eventually.HoldsAsync(async () =>
         {
             try { return (await http.GetAsync("/health")).StatusCode; }

@@ -37,7 +37,7 @@ public sealed partial class ChaosTests
         HostProcess Start() => HostProcess.Start(new Dictionary<string, string?>
         {
             ["Telegram__BotToken"] = FakeBotApi.Token, ["Telegram__ApiBaseUrl"] = telegram.BaseUrl, ["Telegram__PollTimeout"] = "00:00:01",
-            ["Telegram__Limits__Enabled"] = "false", ["Database__ConnectionString"] = db.ConnectionString, ["Database__Provider"] = db.Provider.ToString(), ["AdminApi__ApiKey"] = "chaos",
+            ["Telegram__Limits__Enabled"] = "false", ["Database__ConnectionString"] = db.ConnectionString, ["Database__Provider"] = db.Provider.ToString(), ["AdminApi__ApiKey"] = "chaos-test-admin-api-key",
             ["Agency__StaffChatId"] = StaffChat.ToString(System.Globalization.CultureInfo.InvariantCulture),
         }, db.Folder);
 

@@ -35,7 +35,7 @@ public sealed class CrashTests
         ["Telegram__PollTimeout"] = "00:00:01",
         ["Telegram__Limits__Enabled"] = "false",
         ["Database__ConnectionString"] = _db.ConnectionString, ["Database__Provider"] = _db.Provider.ToString(),
-        ["AdminApi__ApiKey"] = "crash-test",
+        ["AdminApi__ApiKey"] = "crash-test-admin-api-key",
     }, _db.Folder);
 
     private Task<long> CountAsync(string sql) => _db.ScalarAsync<long>(sql);

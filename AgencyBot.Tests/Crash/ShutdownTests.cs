@@ -14,7 +14,7 @@ public sealed class ShutdownTests
         using var host = HostProcess.Start(new Dictionary<string, string?>
         {
             ["Telegram__BotToken"] = FakeBotApi.Token, ["Telegram__ApiBaseUrl"] = telegram.BaseUrl,
-            ["Database__ConnectionString"] = db.ConnectionString, ["Database__Provider"] = db.Provider.ToString(), ["AdminApi__ApiKey"] = "k",
+            ["Database__ConnectionString"] = db.ConnectionString, ["Database__Provider"] = db.Provider.ToString(), ["AdminApi__ApiKey"] = "shutdown-test-admin-api-key",
         }, db.Folder);
         int last = 0;
         for (var chat = 1; chat <= 20; chat++) last = telegram.ClientSends(40_000 + chat, "hello");

@@ -58,8 +58,16 @@ public sealed class BusinessCalendarTests
     [TestCase("Mon-Fri 09:00-18:00; Mon 08:00-10:00")]
     public void MalformedHours_AreNamedAsAProblem(string hours) => Assert.That(BusinessCalendar.Problem(hours), Is.Not.Null);
 
+    [TestCase(";")]
+    [TestCase(" ; ")]
+    [TestCase(";;")]
+    [TestCase("; ;\t;")]
+    public void HoursThatNameNoOpening_AreAProblem_RatherThanNeverOpen(string hours) =>
+        Assert.That(BusinessCalendar.Problem(hours), Does.Contain("no opening hours"));
+
     [TestCase("Mon-Fri 09:00-18:00")]
     [TestCase("Mon-Thu 09:00-18:00; Fri 09:00-16:00")]
     [TestCase("")]
+    [TestCase("   ")]
     public void WellFormedHours_AreAccepted(string hours) => Assert.That(BusinessCalendar.Problem(hours), Is.Null);
 }

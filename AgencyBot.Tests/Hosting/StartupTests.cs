@@ -6,15 +6,19 @@ public sealed class StartupTests
 {
     [TestCase("Telegram__BotToken", "", "Telegram:BotToken")]
     [TestCase("AdminApi__ApiKey", "", "AdminApi:ApiKey")]
+    [TestCase("AdminApi__ApiKey", "fifteen-chars-x", "AdminApi:ApiKey must be at least 16 characters (AdminApi__ApiKey)")]
+    [TestCase("AdminApi__RateLimit__Requests", "0", "AdminApi:RateLimit")]
+    [TestCase("AdminApi__RateLimit__Window", "00:00:00", "AdminApi:RateLimit")]
     [TestCase("Agency__TimeZone", "Mars/Olympus_Mons", "Agency:TimeZone")]
     [TestCase("Agency__BusinessHours", "weekdays 9 to 6", "Agency:BusinessHours")]
+    [TestCase("Agency__BusinessHours", " ; ", "Agency:BusinessHours")]
     public async Task MissingOrWrongSetting_StopsStartUpWithOneLineNamingIt(string variable, string value, string setting)
     {
         await using var db = TempDatabase.Create();
         var environment = new Dictionary<string, string?>
         {
             ["Telegram__BotToken"] = FakeBotApi.Token,
-            ["AdminApi__ApiKey"] = "key",
+            ["AdminApi__ApiKey"] = "startup-test-admin-api-key",
             ["Database__ConnectionString"] = db.ConnectionString, ["Database__Provider"] = db.Provider.ToString(),
         };
         environment[variable] = value;

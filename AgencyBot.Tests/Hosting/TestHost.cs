@@ -12,7 +12,7 @@ namespace AgencyBot.Tests.Hosting;
 /// </summary>
 public sealed class TestHost : WebApplicationFactory<Program>
 {
-    public const string ApiKey = "test-admin-key";
+    public const string ApiKey = "test-admin-api-key";
 
     private readonly Dictionary<string, string?> _settings;
 

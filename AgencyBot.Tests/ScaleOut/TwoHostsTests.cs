@@ -53,7 +53,7 @@ public sealed partial class TwoHostsTests
             ["Telegram__Mode"] = "Webhook", ["Telegram__WebhookUrl"] = "https://bot.example.com/telegram/hook", ["Telegram__WebhookSecret"] = Secret,
             ["Telegram__Limits__Enabled"] = "false",
             ["Database__Provider"] = db.Provider.ToString(), ["Database__ConnectionString"] = db.ConnectionString,
-            ["AdminApi__ApiKey"] = "two-hosts",
+            ["AdminApi__ApiKey"] = "two-hosts-admin-api-key",
             ["Logging__LogLevel__AgencyBot.Core.Outbox.SendingLease"] = "Information", // says which host sends
             ["Agency__StaffChatId"] = StaffChat.ToString(CultureInfo.InvariantCulture),
             // Always open, and a waiting client escalates to the manager after a few seconds; both hosts check every second.
