@@ -17,8 +17,8 @@ public sealed record ReadUpdate(Update Update, IReadOnlyList<string> LeftOut);
 /// times a year. Unknown fields are skipped and unknown enum values read as 0 (the library's "unknown") by the
 /// library itself; what it cannot read at all is an object of a kind newer than it (a message origin or a reaction
 /// type it does not know), and that object is left out — named in <see cref="ReadUpdate.LeftOut"/> — so the rest of
-/// the update is still handled. A value of the wrong type (text that is a number) or a message without its chat
-/// makes the update unreadable.
+/// the update is still handled (a member change whose new status is of an unknown kind arrives without it). A value
+/// of the wrong type (text that is a number) or a message without its chat makes the update unreadable.
 /// </summary>
 public static class UpdateReader
 {
@@ -42,11 +42,13 @@ public static class UpdateReader
             catch (JsonException ex) when (ex.Path is { } path && leftOut.Count < MaxLeftOut)
             {
                 tree ??= ParseTree(json, ex);
-                if (!TryRemoveObjectAt(tree, path)) throw new UnreadableUpdateException($"Cannot read {path}: {ex.Message}", ex);
-                leftOut.Add(path);
+                if (TryRemoveObjectAt(tree, path, ex.Message) is not { } removed) throw new UnreadableUpdateException($"Cannot read {path}: {ex.Message}", ex);
+                leftOut.Add(removed);
             }
-            catch (JsonException ex)
+            catch (Exception ex) when (ex is not UnreadableUpdateException)
             {
+                // The library's own converters throw more than JsonException on shapes they cannot take (a kind of
+                // object without its "type" field, say).
                 throw new UnreadableUpdateException($"Cannot read the update: {ex.Message}", ex);
             }
         }
@@ -59,8 +61,7 @@ public static class UpdateReader
             if (message is not null && message.Chat is null)
                 throw new UnreadableUpdateException("A message without its chat.");
         if (update.CallbackQuery is { From: null }) throw new UnreadableUpdateException("A button press without its presser.");
-        if (update.MyChatMember is { } change && (change.Chat is null || change.NewChatMember is null))
-            throw new UnreadableUpdateException("A member change without its chat or new status.");
+        if (update.MyChatMember is { Chat: null }) throw new UnreadableUpdateException("A member change without its chat.");
     }
 
     private static JsonNode ParseTree(string json, JsonException cause)
@@ -75,35 +76,75 @@ public static class UpdateReader
         }
     }
 
-    /// <summary>Removes the object at a JSON path like <c>$.message.forward_origin</c> or
-    /// <c>$.message_reaction.new_reaction[1]</c>. Only objects below the update's own field go: a scalar of the wrong
-    /// type, or the whole message, is not something to leave out.</summary>
-    private static bool TryRemoveObjectAt(JsonNode root, string path)
+    /// <summary>
+    /// Removes the object the error is about, given the error's JSON path (<c>$.message.forward_origin</c>,
+    /// <c>$.message_reaction.new_reaction[1]</c>), and returns where it was. The library reads some objects apart from
+    /// the rest, so the path may start at that object rather than at the update (<c>$.fill</c>): then every place the
+    /// path fits is a candidate, the one whose kind the error names first. Only an object that says which kind it is
+    /// goes: a scalar of the wrong type is not something to leave out. Null when there is no such object.
+    /// </summary>
+    private static string? TryRemoveObjectAt(JsonNode root, string path, string error)
     {
-        var steps = Steps(path);
-        if (steps is null || steps.Count < 2) return false;
-        var parent = root;
-        foreach (var step in steps[..^1])
+        if (Steps(path) is not { Count: > 0 } steps) return null;
+        var candidates = new List<(JsonNode Parent, object Step, string Where)>();
+        Visit(root, "$");
+        var chosen = candidates
+            .Where(c => IsOfAKind(At(c.Parent, c.Step)))
+            .OrderByDescending(c => Kind(At(c.Parent, c.Step)) is { } kind && error.Contains(kind, StringComparison.Ordinal))
+            .ThenBy(c => c.Where.Length)
+            .Cast<(JsonNode Parent, object Step, string Where)?>()
+            .FirstOrDefault();
+        // Never the update's own field (the whole message): what is left would be an update of no kind, silently ignored.
+        if (chosen is not { } hit || hit.Where.Count(ch => ch is '.' or '[') < 2) return null;
+        switch (hit.Step, hit.Parent)
         {
-            parent = step switch
-            {
-                string name when parent is JsonObject o => o[name],
-                int index when parent is JsonArray a && index < a.Count => a[index],
-                _ => null,
-            };
-            if (parent is null) return false;
-        }
-        switch (steps[^1], parent)
-        {
-            case (string name, JsonObject o) when o[name] is JsonObject:
-                return o.Remove(name);
-            case (int index, JsonArray a) when index < a.Count && a[index] is JsonObject:
+            case (string name, JsonObject o):
+                o.Remove(name);
+                break;
+            case (int index, JsonArray a):
                 a.RemoveAt(index);
-                return true;
-            default:
-                return false;
+                break;
+        }
+        return hit.Where;
+
+        void Visit(JsonNode node, string where)
+        {
+            // Does the path fit from here?
+            var at = node;
+            for (var i = 0; i < steps.Count - 1 && at is not null; i++) at = At(at, steps[i]);
+            if (at is not null && At(at, steps[^1]) is not null)
+                candidates.Add((at, steps[^1], where + string.Concat(steps.Select(Show))));
+            switch (node)
+            {
+                case JsonObject o:
+                    foreach (var (name, child) in o)
+                        if (child is not null) Visit(child, where + Show(name));
+                    break;
+                case JsonArray a:
+                    for (var i = 0; i < a.Count; i++)
+                        if (a[i] is { } child) Visit(child, where + Show(i));
+                    break;
+            }
         }
     }
+
+    private static JsonNode? At(JsonNode node, object step) => (step, node) switch
+    {
+        (string name, JsonObject o) => o[name],
+        (int index, JsonArray a) when index >= 0 && index < a.Count => a[index],
+        _ => null,
+    };
+
+    private static string Show(object step) => step is int index ? $"[{index}]" : $".{step}";
+
+    private static string? Kind(JsonNode? node) =>
+        node is JsonObject o ? new[] { "type", "source", "status" }.Select(k => o[k] is JsonValue v && v.GetValueKind() == JsonValueKind.String ? (string?)v : null)
+            .FirstOrDefault(k => k is not null) : null;
+
+    /// <summary>An object that says which kind of thing it is, the way Telegram's families of types do (a message origin
+    /// or reaction by "type", a boost source by "source", a chat member by "status"): one of a kind newer than the
+    /// library. Any other object that cannot be read holds a wrong value, and leaving it out would hide that.</summary>
+    private static bool IsOfAKind(JsonNode? node) => Kind(node) is not null;
 
     /// <summary>The steps of System.Text.Json's error path: <c>.name</c>, <c>['name']</c> and <c>[index]</c>.</summary>
     private static List<object>? Steps(string path)

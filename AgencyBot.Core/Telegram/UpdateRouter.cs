@@ -77,7 +77,7 @@ public sealed class UpdateRouter(
                     CallbackQueryId = query.Id, Text = ClientTexts.Get("ButtonExpired", ClientTexts.Pick(null, query.From.LanguageCode)),
                 });
                 break;
-            case { MyChatMember: { } change }:
+            case { MyChatMember: { NewChatMember: { } } change }:
                 var gone = change.NewChatMember.Status is ChatMemberStatus.Kicked or ChatMemberStatus.Left;
                 logger.LogInformation("Chat {ChatId}: the bot is now {Status}", change.Chat.Id, change.NewChatMember.Status);
                 await ClientChatStore.SetBlockedAsync(connection, transaction, change.Chat.Id, gone, $"bot {change.NewChatMember.Status}", clock.GetUtcNow());

@@ -72,6 +72,8 @@ public sealed class UpdateReaderTests
     }
 
     [TestCase("""{"update_id":7,"message":{"message_id":3,"date":1764000000,"chat":{"id":601,"type":"private"},"text":5}}""", TestName = "Read_TextThatIsANumber_IsUnreadable")]
+    [TestCase("""{"update_id":7,"message":{"message_id":3,"date":1764000000,"chat":{"id":601,"type":"private"},"text":{"a":1}}}""", TestName = "Read_TextThatIsAnObject_IsUnreadable")]
+    [TestCase("""{"update_id":7,"message":{"message_id":3,"date":1764000000,"chat":{"id":601,"type":"private"},"forward_origin":{"date":"x"}}}""", TestName = "Read_AnObjectOfNoKindThatCannotBeRead_IsUnreadable")]
     [TestCase("""{"update_id":7,"message":{"message_id":3,"date":1764000000,"text":"no chat"}}""", TestName = "Read_MessageWithoutItsChat_IsUnreadable")]
     [TestCase("""{"update_id":7,"message":"a string"}""", TestName = "Read_MessageThatIsNotAnObject_IsUnreadable")]
     [TestCase("""{"update_id":7,"callback_query":{"id":"1","chat_instance":"c","data":"x"}}""", TestName = "Read_ButtonPressWithoutPresser_IsUnreadable")]
