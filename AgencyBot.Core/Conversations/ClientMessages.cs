@@ -1,6 +1,7 @@
 using System.Data;
 using AgencyBot.Core.Agency;
 using AgencyBot.Core.Escalation;
+using AgencyBot.Core.Inbox;
 using AgencyBot.Core.Outbox;
 using AgencyBot.Core.Projects;
 using AgencyBot.Core.Staff;
@@ -17,8 +18,10 @@ namespace AgencyBot.Core.Conversations;
 
 /// <summary>
 /// What happens to a message a client writes to the bot, in a private chat or a group shared with the agency:
-/// onboarding commands bind the chat to a project; every other message is recorded on the conversation of the
-/// chat's current project, opens a waiting period if none runs, and is relayed to the staff chat.
+/// onboarding commands link the chat to a project; every other message is filed on the conversation of the project it
+/// is about (opening a waiting period if none runs) and relayed to the staff chat. A message is never filed under a
+/// project the client did not choose: in a chat linked to several projects it waits until the client picks one, and
+/// in a chat that joined with a team invite until staff approve the chat.
 /// </summary>
 public sealed class ClientMessages(
     StaffChatStore staffChats,
@@ -28,16 +31,18 @@ public sealed class ClientMessages(
     OutboxStore outbox,
     IOptions<AgencyOptions> agency,
     IOptions<SlaOptions> sla,
+    IOptions<ConversationOptions> options,
     BusinessCalendar calendar,
     TimeProvider clock,
     ILogger<ClientMessages> logger)
 {
     public const string ProjectCallbackPrefix = "project:";
 
-    public async Task HandleAsync(Message message, IDbConnection c, IDbTransaction t)
+    public async Task HandleAsync(Message message, long updateId, IDbConnection c, IDbTransaction t)
     {
         var chat = ChatOf(message);
-        await ClientChatStore.SeenAsync(c, t, chat, clock.GetUtcNow());
+        var now = clock.GetUtcNow();
+        await ClientChatStore.SeenAsync(c, t, chat, now);
         var projects = await ChatBindingStore.ProjectsOfChatAsync(c, t, chat.ChatId);
         var language = ClientTexts.Pick(projects.FirstOrDefault()?.Language, message.From?.LanguageCode);
 
@@ -52,18 +57,19 @@ public sealed class ClientMessages(
                     await LinkAsync(c, t, chat, message, command.Args, projects, "LinkUsage", language);
                     return;
                 case "project":
-                    await OfferProjectsAsync(c, t, chat, projects, language);
+                    await OfferProjectsAsync(c, t, chat.ChatId, projects, "ChooseProject", language);
                     return;
                 case "help":
-                    await ReplyAsync(c, t, chat, ClientTexts.Get(projects.Count == 0 ? "NotLinked" : "ClientHelp", language));
+                    await ReplyAsync(c, t, chat.ChatId, ClientTexts.Get(projects.Count == 0 ? "NotLinked" : "ClientHelp", language));
                     return;
                 case "status":
-                    if (projects.Count == 0) await ReplyAsync(c, t, chat, ClientTexts.Get("NotLinked", language));
-                    else await clientStatus.SendAsync(c, t, chat.ChatId, projects[0], language);
+                    if (projects.Count == 0) await ReplyAsync(c, t, chat.ChatId, ClientTexts.Get("NotLinked", language));
+                    else if (Chosen(projects, now) is { } current) await clientStatus.SendAsync(c, t, chat.ChatId, current, language);
+                    else await OfferProjectsAsync(c, t, chat.ChatId, projects, "ChooseProject", language);
                     return;
                 case var staffOnly when TaskCommands.Names.Contains(staffOnly) || StaffReplies.DeskCommands.Contains(staffOnly):
                     // A client typing a staff command gets the client help, and nothing happens.
-                    await ReplyAsync(c, t, chat, ClientTexts.Get(projects.Count == 0 ? "NotLinked" : "ClientHelp", language));
+                    await ReplyAsync(c, t, chat.ChatId, ClientTexts.Get(projects.Count == 0 ? "NotLinked" : "ClientHelp", language));
                     return;
             }
             // Any other command is a message like the rest: clients type "/urgent" too.
@@ -71,10 +77,7 @@ public sealed class ClientMessages(
 
         if (projects.Count == 0)
         {
-            logger.LogInformation("Chat {ChatId}: message {MessageId} from a chat nobody bound", chat.ChatId, message.Id);
-            // In a group the bot only speaks when spoken to, so it does not talk over people.
-            if (chat.Kind == "private" || botUser.ParseCommand(message.Text) is not null)
-                await ReplyAsync(c, t, chat, ClientTexts.Get("NotLinked", language));
+            await UnlinkedAsync(c, t, chat, message, updateId, language, now);
             return;
         }
         if (!MessageContent.IsRelayable(message))
@@ -82,37 +85,26 @@ public sealed class ClientMessages(
             logger.LogInformation("Chat {ChatId}: service message {MessageId} ({Type}) not relayed", chat.ChatId, message.Id, message.Type);
             return;
         }
-
-        // A reply to one of the bot's posts belongs to that post's project (if the chat still has it); anything else
-        // goes to the project the chat used last.
-        var project = projects[0];
-        if (message.ReplyToMessage is { } repliedTo && await ConversationStore.FindByPostAsync(c, t, chat.ChatId, repliedTo.Id) is { } answered)
-        {
-            var of = await ConversationStore.GetAsync(c, t, answered.ConversationId);
-            project = projects.FirstOrDefault(p => p.ProjectId == of.ProjectId) ?? project;
-        }
-        var now = clock.GetUtcNow();
-        var conversation = await ConversationStore.GetOrCreateAsync(c, t, project.ProjectId, chat.ChatId, now);
         // Agency staff who share a client's group answer there directly: that is an answer, not a client message.
         if (chat.Kind == "group" && message.From is { } from && await StaffStore.FindByTelegramUserAsync(c, t, from.Id) is { } staffMember)
         {
+            var of = await AboutAsync(c, t, chat, message, projects, now) ?? projects[0];
+            var conversation = await ConversationStore.GetOrCreateAsync(c, t, of.ProjectId, chat.ChatId, now);
             await ConversationStore.AddMessageAsync(c, t, Record(conversation.Id, Direction.Staff, message, now));
             await ConversationStore.CloseWaitingAsync(c, t, conversation.Id, staffMember.Id, message.Date, calendar, sla.Value.FirstResponse);
             return;
         }
 
-        var messageId = await ConversationStore.AddMessageAsync(c, t, Record(conversation.Id, Direction.Client, message, now));
-        var firstOfWait = await ConversationStore.OpenWaitingAsync(c, t, conversation.Id, message.Date);
-        await ConversationStore.ClientWroteAsync(c, t, conversation.Id, message.Date);
-        // Out of hours, say honestly when the team will answer (once per waiting period).
-        if (firstOfWait && !calendar.IsOpen(now))
-            await ReplyAsync(c, t, chat, ClientTexts.OutOfHours(now, calendar.NextOpening(now), calendar.Zone,
-                ClientTexts.Pick(project.Language, message.From?.LanguageCode)));
-        if (await staffChats.GetAsync(c, t) is { } staff)
-            await staffRelay.RelayAsync(c, t, staff, project, chat, message, messageId, firstOfWait);
-        else
-            logger.LogWarning("Chat {ChatId}: message {MessageId} recorded but not relayed: no staff chat is set up (Agency:StaffChatId or /setup)",
-                chat.ChatId, message.Id);
+        if (await AboutAsync(c, t, chat, message, projects, now) is { } project)
+        {
+            await FileAsync(c, t, chat, project, message, now);
+            return;
+        }
+        // Several projects and no telling which: the message waits for the client's pick (asked once per wait).
+        var waiting = (await HeldMessages.OpenOfChatAsync(c, t, chat.ChatId, HoldReason.Project)).Count;
+        await HeldMessages.HoldAsync(c, t, HoldReason.Project, chat.ChatId, message.Id, updateId, message.MediaGroupId, null, null, now);
+        logger.LogInformation("Chat {ChatId}: message {MessageId} waits for the client to pick one of {Count} projects", chat.ChatId, message.Id, projects.Count);
+        if (waiting == 0) await OfferProjectsAsync(c, t, chat.ChatId, projects, "ChooseProjectFirst", language);
     }
 
     public async Task HandleEditAsync(Message edited, IDbConnection c, IDbTransaction t)
@@ -130,17 +122,19 @@ public sealed class ClientMessages(
         await staffRelay.RelayEditAsync(c, t, staff, project, ChatOf(edited), edited, original);
     }
 
-    /// <summary>The client picked a project on the inline keyboard.</summary>
+    /// <summary>The client picked a project on the inline keyboard: it becomes the chat's project, and whatever waited
+    /// for the pick is filed under it, in order.</summary>
     public async Task HandleProjectChoiceAsync(CallbackQuery query, IDbConnection c, IDbTransaction t)
     {
         var chatId = query.Message?.Chat.Id ?? query.From.Id;
+        var now = clock.GetUtcNow();
         var projects = await ChatBindingStore.ProjectsOfChatAsync(c, t, chatId);
         var language = ClientTexts.Pick(projects.FirstOrDefault()?.Language, query.From.LanguageCode);
         // Callback data comes from the client's device: only a project bound to this very chat may be chosen.
         var chosen = long.TryParse(query.Data?[ProjectCallbackPrefix.Length..], out var projectId)
             ? projects.FirstOrDefault(p => p.ProjectId == projectId)
             : null;
-        if (chosen is null || !await ChatBindingStore.TouchAsync(c, t, chatId, chosen.ProjectId, clock.GetUtcNow()))
+        if (chosen is null || !await ChatBindingStore.ChooseAsync(c, t, chatId, chosen.ProjectId, now))
         {
             logger.LogWarning("Chat {ChatId}: refused project choice {Data}", chatId, query.Data);
             await outbox.EnqueueAsync(c, t, query.From.Id, new AnswerCallbackQueryRequest
@@ -151,7 +145,117 @@ public sealed class ClientMessages(
         }
         // Callback answers are keyed by the presser, so they never wait behind a group's posts.
         await outbox.EnqueueAsync(c, t, query.From.Id, new AnswerCallbackQueryRequest { CallbackQueryId = query.Id });
-        await ReplyAsync(c, t, new ClientChat(chatId, "private", "", null), ClientTexts.Get("ProjectChosen", language, chosen.ProjectName));
+        await ReplyAsync(c, t, chatId, ClientTexts.Get("ProjectChosen", language, chosen.ProjectName));
+        await FileHeldAsync(c, t, chatId, HoldReason.Project, chosen, now);
+    }
+
+    /// <summary>Staff approved a chat that joined with a team invite: what it wrote meanwhile is filed now (or, if the
+    /// chat has several projects, waits for its pick).</summary>
+    public async Task ApprovedAsync(IDbConnection c, IDbTransaction t, long chatId, BoundProject project)
+    {
+        var now = clock.GetUtcNow();
+        var projects = await ChatBindingStore.ProjectsOfChatAsync(c, t, chatId);
+        var language = ClientTexts.Pick(project.Language, (await ClientChatStore.FindAsync(c, t, chatId))?.LanguageCode);
+        await ReplyAsync(c, t, chatId, ClientTexts.Get("Welcome", language, project.ProjectName, agency.Value.Name, (int)sla.Value.FirstResponse.TotalMinutes));
+        if (projects.Count == 1)
+        {
+            await FileHeldAsync(c, t, chatId, HoldReason.Approval, project, now);
+            return;
+        }
+        var held = await HeldMessages.OpenOfChatAsync(c, t, chatId, HoldReason.Approval);
+        foreach (var message in held) await HeldMessages.HoldForAsync(c, t, message.Id, HoldReason.Project);
+        await OfferProjectsAsync(c, t, chatId, projects, held.Count > 0 ? "ChooseProjectFirst" : "ChooseProject", language);
+    }
+
+    /// <summary>Staff refused such a chat: it is told, and what it wrote stays recorded as held, never relayed.</summary>
+    public async Task RefusedAsync(IDbConnection c, IDbTransaction t, long chatId, BoundProject project)
+    {
+        var now = clock.GetUtcNow();
+        var language = ClientTexts.Pick(project.Language, (await ClientChatStore.FindAsync(c, t, chatId))?.LanguageCode);
+        foreach (var message in await HeldMessages.OpenOfChatAsync(c, t, chatId, HoldReason.Approval))
+            await HeldMessages.ReleaseAsync(c, t, message.Id, "refused", now);
+        await ReplyAsync(c, t, chatId, ClientTexts.Get("Refused", language, project.ProjectName));
+    }
+
+    /// <summary>Records a client message on its project's conversation, opens a waiting period if none runs, and relays
+    /// it to the staff chat.</summary>
+    private async Task FileAsync(IDbConnection c, IDbTransaction t, ClientChat chat, BoundProject project, Message message, DateTimeOffset now)
+    {
+        var conversation = await ConversationStore.GetOrCreateAsync(c, t, project.ProjectId, chat.ChatId, now);
+        var messageId = await ConversationStore.AddMessageAsync(c, t, Record(conversation.Id, Direction.Client, message, now));
+        var firstOfWait = await ConversationStore.OpenWaitingAsync(c, t, conversation.Id, message.Date);
+        await ConversationStore.ClientWroteAsync(c, t, conversation.Id, message.Date);
+        // Out of hours, say honestly when the team will answer (once per waiting period).
+        if (firstOfWait && !calendar.IsOpen(now))
+            await ReplyAsync(c, t, chat.ChatId, ClientTexts.OutOfHours(now, calendar.NextOpening(now), calendar.Zone,
+                ClientTexts.Pick(project.Language, message.From?.LanguageCode)));
+        if (await staffChats.GetAsync(c, t) is { } staff)
+            await staffRelay.RelayAsync(c, t, staff, project, chat, message, messageId, firstOfWait);
+        else
+            logger.LogWarning("Chat {ChatId}: message {MessageId} recorded but not relayed: no staff chat is set up (Agency:StaffChatId or /setup)",
+                chat.ChatId, message.Id);
+    }
+
+    /// <summary>Files, in order, what a chat had waiting for <paramref name="reason"/>.</summary>
+    private async Task FileHeldAsync(IDbConnection c, IDbTransaction t, long chatId, HoldReason reason, BoundProject project, DateTimeOffset now)
+    {
+        foreach (var held in await HeldMessages.OpenOfChatAsync(c, t, chatId, reason))
+        {
+            if (!await HeldMessages.ReleaseAsync(c, t, held.Id, "filed", now)) continue;
+            if ((await InboxStore.ReadAsync(c, t, held.UpdateId))?.Message is not { } message)
+            {
+                logger.LogError("Chat {ChatId}: held message {MessageId} has no stored update {UpdateId}; it cannot be filed", chatId, held.TelegramMessageId, held.UpdateId);
+                continue;
+            }
+            logger.LogInformation("Chat {ChatId}: held message {MessageId} filed under project {ProjectId}", chatId, message.Id, project.ProjectId);
+            await FileAsync(c, t, ChatOf(message), project, message, now);
+        }
+    }
+
+    /// <summary>
+    /// The project a message is about: the project of the bot's message it replies to, the chat's only project, or the
+    /// one the client picked recently (renewed by this message); null when that cannot be told.
+    /// </summary>
+    private async Task<BoundProject?> AboutAsync(IDbConnection c, IDbTransaction t, ClientChat chat, Message message,
+        IReadOnlyList<BoundProject> projects, DateTimeOffset now)
+    {
+        if (message.ReplyToMessage is { } repliedTo && await ConversationStore.FindByPostAsync(c, t, chat.ChatId, repliedTo.Id) is { } answered)
+        {
+            var of = await ConversationStore.GetAsync(c, t, answered.ConversationId);
+            if (projects.FirstOrDefault(p => p.ProjectId == of.ProjectId) is { } replied)
+            {
+                if (projects.Count > 1) await ChatBindingStore.ChooseAsync(c, t, chat.ChatId, replied.ProjectId, now);
+                return replied;
+            }
+        }
+        if (projects.Count == 1) return projects[0];
+        if (Chosen(projects, now) is not { } chosen) return null;
+        await ChatBindingStore.ChooseAsync(c, t, chat.ChatId, chosen.ProjectId, now);
+        return chosen;
+    }
+
+    /// <summary>The chat's only project, or the one the client picked within <see cref="ConversationOptions.ProjectChoiceLasts"/>.</summary>
+    private BoundProject? Chosen(IReadOnlyList<BoundProject> projects, DateTimeOffset now) =>
+        projects.Count == 1 ? projects[0]
+        : projects.FirstOrDefault(p => p.ChosenAt is { } at && now - DateTimeOffset.FromUnixTimeMilliseconds(at) < options.Value.ProjectChoiceLasts);
+
+    /// <summary>A message in a chat with no approved project: kept for staff approval when it joined with a team invite,
+    /// else answered with how to link the chat.</summary>
+    private async Task UnlinkedAsync(IDbConnection c, IDbTransaction t, ClientChat chat, Message message, long updateId, string language, DateTimeOffset now)
+    {
+        if ((await ChatBindingStore.PendingProjectsOfChatAsync(c, t, chat.ChatId)).FirstOrDefault() is { } pending)
+        {
+            if (!MessageContent.IsRelayable(message)) return;
+            var waiting = (await HeldMessages.OpenOfChatAsync(c, t, chat.ChatId, HoldReason.Approval)).Count;
+            await HeldMessages.HoldAsync(c, t, HoldReason.Approval, chat.ChatId, message.Id, updateId, message.MediaGroupId, null, pending.ProjectId, now);
+            logger.LogInformation("Chat {ChatId}: message {MessageId} kept until staff approve the chat", chat.ChatId, message.Id);
+            if (waiting == 0) await ReplyAsync(c, t, chat.ChatId, ClientTexts.Get("AwaitingApproval", ClientTexts.Pick(pending.Language, message.From?.LanguageCode), pending.ProjectName));
+            return;
+        }
+        logger.LogInformation("Chat {ChatId}: message {MessageId} from a chat nobody linked", chat.ChatId, message.Id);
+        // In a group the bot only speaks when spoken to, so it does not talk over people.
+        if (chat.Kind == "private" || botUser.ParseCommand(message.Text) is not null)
+            await ReplyAsync(c, t, chat.ChatId, ClientTexts.Get("NotLinked", language));
     }
 
     private async Task LinkAsync(IDbConnection c, IDbTransaction t, ClientChat chat, Message message, string code,
@@ -159,51 +263,69 @@ public sealed class ClientMessages(
     {
         if (code.Length == 0)
         {
-            await ReplyAsync(c, t, chat, ClientTexts.Get(before.Count > 0 ? "ClientHelp" : usage, language));
+            await ReplyAsync(c, t, chat.ChatId, ClientTexts.Get(before.Count > 0 ? "ClientHelp" : usage, language));
             return;
         }
         var now = clock.GetUtcNow();
-        if (code.Length > 64 || await Projects.InviteStore.RedeemAsync(c, t, code, chat.ChatId, now) is not { } projectId)
+        if (code.Length > 64 || await InviteStore.RedeemAsync(c, t, code, chat.ChatId, now) is not { } invite)
         {
-            logger.LogInformation("Chat {ChatId}: unknown or expired invite code", chat.ChatId);
-            await ReplyAsync(c, t, chat, ClientTexts.Get("InvalidCode", language));
+            logger.LogInformation("Chat {ChatId}: unknown, expired, revoked or spent invite code", chat.ChatId);
+            await ReplyAsync(c, t, chat.ChatId, ClientTexts.Get("InvalidCode", language));
             return;
         }
-        var isNew = await ChatBindingStore.BindChatAsync(c, t, chat.ChatId, projectId, now);
-        var projects = await ChatBindingStore.ProjectsOfChatAsync(c, t, chat.ChatId);
-        var project = projects.First(p => p.ProjectId == projectId);
+        var pending = invite.Kind == InviteKind.Team;
+        var isNew = await ChatBindingStore.BindChatAsync(c, t, chat.ChatId, invite.ProjectId, now, pending, code);
+        var project = await ProjectOfAsync(c, t, chat.ChatId, invite.ProjectId);
         language = ClientTexts.Pick(project.Language, message.From?.LanguageCode);
+        var who = MessageContent.SenderName(message.From);
+        var where = chat.Kind == "group" ? $"the group “{chat.Title}”" : "their private chat";
         if (!isNew)
         {
-            await ReplyAsync(c, t, chat, ClientTexts.Get("AlreadyLinked", language, project.ProjectName));
+            var stillPending = (await ChatBindingStore.PendingProjectsOfChatAsync(c, t, chat.ChatId)).Any(p => p.ProjectId == invite.ProjectId);
+            await ReplyAsync(c, t, chat.ChatId, stillPending
+                ? ClientTexts.Get("AwaitingApproval", language, project.ProjectName)
+                : ClientTexts.Get("AlreadyLinked", language, project.ProjectName));
             return;
         }
-        logger.LogInformation("Chat {ChatId} bound to project {ProjectId}", chat.ChatId, projectId);
-        await ReplyAsync(c, t, chat, ClientTexts.Get("Welcome", language, project.ProjectName, agency.Value.Name,
+        var staff = await staffChats.GetAsync(c, t);
+        if (pending)
+        {
+            logger.LogInformation("Chat {ChatId} asks to join project {ProjectId} with a team invite", chat.ChatId, invite.ProjectId);
+            await ReplyAsync(c, t, chat.ChatId, ClientTexts.Get("AwaitingApproval", language, project.ProjectName));
+            if (staff is not null)
+                await staffRelay.NoticeAsync(c, t, staff, invite.ProjectId,
+                    $"🔗 {who} wants to link {where} to {project.ClientName} / {project.ProjectName} with the team invite. Nothing is relayed to or from it until someone approves.",
+                    buttons: InviteDesk.Approval(invite.ProjectId, chat.ChatId));
+            return;
+        }
+        logger.LogInformation("Chat {ChatId} bound to project {ProjectId}", chat.ChatId, invite.ProjectId);
+        await ReplyAsync(c, t, chat.ChatId, ClientTexts.Get("Welcome", language, project.ProjectName, agency.Value.Name,
             (int)sla.Value.FirstResponse.TotalMinutes));
-        if (projects.Count > 1) await OfferProjectsAsync(c, t, chat, projects, language);
-        if (await staffChats.GetAsync(c, t) is { } staff)
-            await staffRelay.NoticeAsync(c, t, staff, projectId,
-                $"🔗 {MessageContent.SenderName(message.From)} linked {(chat.Kind == "group" ? $"the group “{chat.Title}”" : "their private chat")} to {project.ClientName} / {project.ProjectName}.");
+        var projects = await ChatBindingStore.ProjectsOfChatAsync(c, t, chat.ChatId);
+        if (projects.Count > 1) await OfferProjectsAsync(c, t, chat.ChatId, projects, "ChooseProject", language);
+        if (staff is not null)
+            await staffRelay.NoticeAsync(c, t, staff, invite.ProjectId, $"🔗 {who} linked {where} to {project.ClientName} / {project.ProjectName}.");
     }
 
-    private async Task OfferProjectsAsync(IDbConnection c, IDbTransaction t, ClientChat chat, IReadOnlyList<BoundProject> projects, string language)
+    private static async Task<BoundProject> ProjectOfAsync(IDbConnection c, IDbTransaction t, long chatId, long projectId) =>
+        (await ChatBindingStore.ProjectsOfChatAsync(c, t, chatId)).Concat(await ChatBindingStore.PendingProjectsOfChatAsync(c, t, chatId))
+            .First(p => p.ProjectId == projectId);
+
+    private async Task OfferProjectsAsync(IDbConnection c, IDbTransaction t, long chatId, IReadOnlyList<BoundProject> projects, string question,
+        string language)
     {
         if (projects.Count == 0)
         {
-            await ReplyAsync(c, t, chat, ClientTexts.Get("NotLinked", language));
+            await ReplyAsync(c, t, chatId, ClientTexts.Get("NotLinked", language));
             return;
         }
         var keyboard = new InlineKeyboardMarkup(projects.Select(p =>
             new[] { InlineKeyboardButton.WithCallbackData(p.ProjectName, $"{ProjectCallbackPrefix}{p.ProjectId}") }));
-        await outbox.EnqueueAsync(c, t, chat.ChatId, new SendMessageRequest
-        {
-            ChatId = chat.ChatId, Text = ClientTexts.Get("ChooseProject", language), ReplyMarkup = keyboard,
-        });
+        await outbox.EnqueueAsync(c, t, chatId, new SendMessageRequest { ChatId = chatId, Text = ClientTexts.Get(question, language), ReplyMarkup = keyboard });
     }
 
-    private Task ReplyAsync(IDbConnection c, IDbTransaction t, ClientChat chat, string text) =>
-        outbox.EnqueueAsync(c, t, chat.ChatId, new SendMessageRequest { ChatId = chat.ChatId, Text = text });
+    private Task ReplyAsync(IDbConnection c, IDbTransaction t, long chatId, string text) =>
+        outbox.EnqueueAsync(c, t, chatId, new SendMessageRequest { ChatId = chatId, Text = text });
 
     private static ClientChat ChatOf(Message message) => new(
         message.Chat.Id,

@@ -7,38 +7,61 @@ using Telegram.Bot.Types;
 
 namespace AgencyBot.Core.Conversations;
 
-/// <summary>Sends a staff answer to a client chat as the agency: text as the bot's own message, media copied
-/// from the staff chat, an album as one copyMessages; the staff member's first name added when configured.</summary>
+/// <summary>A staff answer on its way to one client chat. <paramref name="Text"/> replaces the message's own text (the
+/// words after /all); <paramref name="Quote"/> is the client's message it answers, in that chat.</summary>
+public sealed record Answer(Message Message, long StaffId, FormattedText? Text = null, int? Quote = null);
+
+/// <summary>
+/// Sends a staff answer to a client chat as the agency: text as the bot's own message with the staff member's
+/// formatting intact (and their first name added when configured), quoting the client message it answers; media
+/// copied from the staff chat; an album as one copyMessages. The first row carries who answered, so the waiting period
+/// closes when Telegram accepts it.
+/// </summary>
 public sealed class ClientRelay(OutboxStore outbox, IOptions<AgencyOptions> agency)
 {
-    public async Task RelayAsync(IDbConnection c, IDbTransaction t, Message answer, long toChatId, long messageId)
+    public async Task RelayAsync(IDbConnection c, IDbTransaction t, Answer answer, long toChatId, long messageId)
     {
-        var link = new OutboxLink(MessageId: messageId);
-        var signature = agency.Value.SignStaffReplies && answer.From?.FirstName is { Length: > 0 } name ? $"\n— {name}" : "";
+        var message = answer.Message;
+        var link = new OutboxLink(MessageId: messageId, AnswerBy: answer.StaffId);
+        var signature = agency.Value.SignStaffReplies && message.From?.FirstName is { Length: > 0 } name ? $"\n— {name}" : "";
+        var quote = answer.Quote is { } id ? new ReplyParameters { MessageId = id, AllowSendingWithoutReply = true } : null;
 
-        if (answer.MediaGroupId is { } album)
+        if (message.MediaGroupId is { } album && answer.Text is null)
         {
-            if (await outbox.AppendToAlbumAsync(c, t, toChatId, album, answer.Id, StaffRelay.AlbumWait)) return;
+            if (await outbox.AppendToAlbumAsync(c, t, toChatId, album, message.Id, StaffRelay.AlbumWait)) return;
             await outbox.EnqueueAsync(c, t, toChatId,
-                new CopyMessagesRequest { ChatId = toChatId, FromChatId = answer.Chat.Id, MessageIds = [answer.Id] },
+                new CopyMessagesRequest { ChatId = toChatId, FromChatId = message.Chat.Id, MessageIds = [message.Id] },
                 link with { Delay = StaffRelay.AlbumWait });
             return;
         }
-        if (answer.Text is { } text)
+        if (answer.Text is not null || message.Text is not null)
         {
-            foreach (var part in MessageContent.Split(text + signature))
-                await outbox.EnqueueAsync(c, t, toChatId, new SendMessageRequest { ChatId = toChatId, Text = part }, link);
+            var text = (answer.Text ?? MessageContent.FormattedOf(message)!).Append(signature);
+            var first = true;
+            foreach (var part in text.Split())
+            {
+                await outbox.EnqueueAsync(c, t, toChatId, new SendMessageRequest
+                {
+                    ChatId = toChatId, Text = part.Text, Entities = part.Entities.Count > 0 ? [.. part.Entities] : null,
+                    ReplyParameters = first ? quote : null,
+                }, first ? link : link with { AnswerBy = null });
+                first = false;
+            }
             return;
         }
-        var caption = answer.Caption is { } own ? own + signature : null;
-        var fits = caption is null || caption.Length <= MessageContent.MaxCaption;
+        var caption = MessageContent.FormattedOf(message)?.Append(signature);
+        var fits = caption is null || caption.Text.Length <= MessageContent.MaxCaption;
         await outbox.EnqueueAsync(c, t, toChatId, new CopyMessageRequest
         {
-            ChatId = toChatId, FromChatId = answer.Chat.Id, MessageId = answer.Id,
-            Caption = fits ? caption : null,
+            ChatId = toChatId, FromChatId = message.Chat.Id, MessageId = message.Id, ReplyParameters = quote,
+            Caption = fits ? caption?.Text : null,
+            CaptionEntities = fits && caption is { Entities.Count: > 0 } ? [.. caption.Entities] : null,
         }, link);
         if (!fits)
-            foreach (var part in MessageContent.Split(caption!))
-                await outbox.EnqueueAsync(c, t, toChatId, new SendMessageRequest { ChatId = toChatId, Text = part }, link);
+            foreach (var part in caption!.Split())
+                await outbox.EnqueueAsync(c, t, toChatId, new SendMessageRequest
+                {
+                    ChatId = toChatId, Text = part.Text, Entities = part.Entities.Count > 0 ? [.. part.Entities] : null,
+                }, link with { AnswerBy = null });
     }
 }

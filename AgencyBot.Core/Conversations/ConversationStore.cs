@@ -106,6 +106,18 @@ public sealed class ConversationStore(Database database)
         WHERE id = (SELECT MAX(message_id) FROM relay_posts WHERE chat_id = @ChatId AND telegram_message_id = @TelegramMessageId)
         """;
 
+    private const string SelectCarried = $"""
+        SELECT {MessageColumns} FROM messages
+        WHERE id IN (SELECT message_id FROM relay_posts WHERE chat_id = @ChatId AND telegram_message_id = @TelegramMessageId)
+        ORDER BY id
+        """;
+
+    // What became of an album's earlier parts a staff member wrote: notes, or answers to which chats.
+    private const string SelectAlbumParts = """
+        SELECT m.direction AS Direction, c.chat_id AS ChatId FROM messages m JOIN conversations c ON c.id = m.conversation_id
+        WHERE m.chat_id = @ChatId AND m.media_group_id = @MediaGroupId
+        """;
+
     private const string SelectPosts = """
         SELECT telegram_message_id FROM relay_posts WHERE message_id = @MessageId AND chat_id = @ChatId ORDER BY telegram_message_id
         """;
@@ -180,6 +192,16 @@ public sealed class ConversationStore(Database database)
     /// <summary>The conversation message a bot post (relay or answer) carried.</summary>
     public static Task<ConversationMessage?> FindByPostAsync(IDbConnection connection, IDbTransaction transaction, long chatId, long telegramMessageId) =>
         connection.QuerySingleOrDefaultAsync<ConversationMessage>(SelectByPost, new { ChatId = chatId, TelegramMessageId = telegramMessageId }, transaction);
+
+    /// <summary>Every conversation message a bot post carried (several when relays were merged into one post).</summary>
+    public static async Task<IReadOnlyList<ConversationMessage>> CarriedByPostAsync(IDbConnection connection, IDbTransaction transaction, long chatId,
+        long telegramMessageId) =>
+        (await connection.QueryAsync<ConversationMessage>(SelectCarried, new { ChatId = chatId, TelegramMessageId = telegramMessageId }, transaction)).AsList();
+
+    /// <summary>How the parts of an album already recorded were taken: "note", or "staff" with the client chat it went to.</summary>
+    public static async Task<IReadOnlyList<(string Direction, long ChatId)>> AlbumPartsAsync(IDbConnection connection, IDbTransaction transaction,
+        long chatId, string mediaGroupId) =>
+        (await connection.QueryAsync<(string, long)>(SelectAlbumParts, new { ChatId = chatId, MediaGroupId = mediaGroupId }, transaction)).AsList();
 
     public static async Task<IReadOnlyList<long>> PostsOfAsync(IDbConnection connection, IDbTransaction transaction, long messageId, long chatId) =>
         (await connection.QueryAsync<long>(SelectPosts, new { MessageId = messageId, ChatId = chatId }, transaction)).AsList();

@@ -31,6 +31,12 @@ public static class MessageContent
     public static string SenderName(User? user) =>
         user is null ? "Someone" : string.Join(' ', new[] { user.FirstName, user.LastName }.Where(n => !string.IsNullOrWhiteSpace(n)));
 
+    /// <summary>A message's text or caption with its formatting, as Telegram sent it.</summary>
+    public static FormattedText? FormattedOf(Message message) =>
+        message.Text is { } text ? new FormattedText(text, FormattedText.Known(message.Entities))
+        : message.Caption is { } caption ? new FormattedText(caption, FormattedText.Known(message.CaptionEntities))
+        : null;
+
     /// <summary>Splits text into parts of at most <paramref name="max"/> characters, preferring line and word breaks
     /// and never splitting a surrogate pair, so nothing is cut off.</summary>
     public static IReadOnlyList<string> Split(string text, int max = MaxText)
@@ -49,4 +55,62 @@ public static class MessageContent
         if (rest.Length > 0 || parts.Count == 0) parts.Add(rest);
         return parts;
     }
+}
+
+/// <summary>
+/// Text with Telegram's formatting (bold, links, code…), as offsets and lengths in UTF-16 code units, which is what C#
+/// strings count in. Appending, cutting and splitting keep every entity on the characters it covered.
+/// </summary>
+public sealed record FormattedText(string Text, IReadOnlyList<MessageEntity> Entities)
+{
+    public static FormattedText Plain(string text) => new(text, []);
+
+    /// <summary>Entities Telegram may send back to us: one of a type newer than our library reads as type 0, and
+    /// sending that would fail.</summary>
+    public static IReadOnlyList<MessageEntity> Known(IEnumerable<MessageEntity>? entities) =>
+        (entities ?? []).Where(e => Enum.IsDefined(e.Type) && e.Length > 0 && e.Offset >= 0).ToList();
+
+    public FormattedText Append(string more) => this with { Text = Text + more };
+
+    public FormattedText Append(FormattedText more) => new(Text + more.Text, [.. Entities, .. more.Entities.Select(e => Shifted(e, Text.Length))]);
+
+    /// <summary>The part from <paramref name="start"/> on (/all's text after the command), entities moved along.</summary>
+    public FormattedText From(int start) => Slice(start, Text.Length - start);
+
+    /// <summary>Parts of at most <paramref name="max"/> characters (see <see cref="MessageContent.Split"/>), each with
+    /// the entities (or pieces of them) that fall in it.</summary>
+    public IReadOnlyList<FormattedText> Split(int max = MessageContent.MaxText)
+    {
+        var parts = new List<FormattedText>();
+        var start = 0;
+        foreach (var text in MessageContent.Split(Text, max))
+        {
+            parts.Add(Slice(start, text.Length));
+            start += text.Length;
+        }
+        return parts;
+    }
+
+    private FormattedText Slice(int start, int length)
+    {
+        var end = start + length;
+        var entities = Entities
+            .Where(e => e.Offset < end && e.Offset + e.Length > start)
+            .Select(e =>
+            {
+                var from = Math.Max(e.Offset, start);
+                var to = Math.Min(e.Offset + e.Length, end);
+                return Copy(e, from - start, to - from);
+            })
+            .ToList();
+        return new FormattedText(Text.Substring(start, length), entities);
+    }
+
+    private static MessageEntity Shifted(MessageEntity e, int by) => Copy(e, e.Offset + by, e.Length);
+
+    private static MessageEntity Copy(MessageEntity e, int offset, int length) => new()
+    {
+        Type = e.Type, Offset = offset, Length = length, Url = e.Url, User = e.User, Language = e.Language, CustomEmojiId = e.CustomEmojiId,
+        UnixTime = e.UnixTime, DateTimeFormat = e.DateTimeFormat,
+    };
 }

@@ -75,8 +75,9 @@ public sealed class StaffRelay(OutboxStore outbox, StaffChatStore staffChats, IO
     }
 
     /// <summary>A line into a project's topic (or the staff group) from the bot itself.</summary>
-    public async Task NoticeAsync(IDbConnection c, IDbTransaction t, StaffChat staff, long projectId, string text, int? replyTo = null, bool html = false) =>
-        await Post(c, t, staff.ChatId, text, new OutboxLink(TopicProjectId: projectId), replyTo, html);
+    public async Task NoticeAsync(IDbConnection c, IDbTransaction t, StaffChat staff, long projectId, string text, int? replyTo = null, bool html = false,
+        InlineKeyboardMarkup? buttons = null) =>
+        await Post(c, t, staff.ChatId, text, new OutboxLink(TopicProjectId: projectId), replyTo, html, buttons);
 
     /// <summary>Reports a client chat that blocked the bot, once, into each of its projects' topics.</summary>
     public async Task ReportAsync(IDbConnection c, IDbTransaction t, long chatId)

@@ -1,5 +1,6 @@
 using System.Data;
 using AgencyBot.Core.Escalation;
+using AgencyBot.Core.Inbox;
 using AgencyBot.Core.Outbox;
 using Microsoft.Extensions.Options;
 using AgencyBot.Core.Projects;
@@ -15,36 +16,32 @@ using Telegram.Bot.Types.ReplyMarkups;
 namespace AgencyBot.Core.Conversations;
 
 /// <summary>
-/// What happens to a message in the staff chat. A registered staff member's message in a project's topic, or a reply
-/// to a relayed post, goes to every client chat bound to that project and closes their waiting periods; one that
-/// starts with // is an internal note, recorded and never sent. Everyone else is ignored.
+/// What happens to a message in the staff chat. Only active staff are heard. A message in a project's topic, or a reply
+/// to a relayed post, is an answer for that project's clients (<see cref="StaffAnswers"/> sends it to exactly the chats
+/// it is for, or records it as an internal note); commands are answered where they were typed and never relayed.
 /// </summary>
 public sealed class StaffReplies(
     StaffChatStore staffChats,
-    StaffRelay staffRelay,
-    ClientRelay clientRelay,
+    StaffAnswers answers,
     TaskCommands taskCommands,
     StaffCommands staffCommands,
+    InviteDesk invites,
     ReplyInPlace replyInPlace,
     BotUser botUser,
-    BusinessCalendar calendar,
-    IOptions<SlaOptions> sla,
     OutboxStore outbox,
     TimeProvider clock,
     ILogger<StaffReplies> logger)
 {
-    public const string NotePrefix = "//";
-
     /// <summary>Callback data of /setup's confirmation buttons: "setup:go", "setup:no".</summary>
     public const string SetupPrefix = "setup:";
 
     /// <summary>Staff commands about the desk itself rather than a project's work.</summary>
-    public static readonly IReadOnlySet<string> DeskCommands = new HashSet<string>(["setup", "staff"]);
+    public static readonly IReadOnlySet<string> DeskCommands = new HashSet<string>(["setup", "staff", "all", "invites"]);
 
     /// <summary>How long after a post its Telegram id may still be on its way into relay_posts.</summary>
-    private static readonly TimeSpan RecordingGrace = TimeSpan.FromSeconds(10);
+    public static readonly TimeSpan RecordingGrace = TimeSpan.FromSeconds(10);
 
-    public async Task HandleAsync(Message message, StaffChat staff, IDbConnection c, IDbTransaction t)
+    public async Task HandleAsync(Message message, long updateId, StaffChat staff, IDbConnection c, IDbTransaction t)
     {
         // Topics can be switched on or off at any time; every message says which it is now.
         if (message.Chat.IsForum != staff.IsForum)
@@ -58,88 +55,82 @@ public sealed class StaffReplies(
             return;
         }
         var command = botUser.ParseCommand(message.Text);
-        if (command is { Name: "setup" })
+        switch (command?.Name)
         {
-            await SetupAsync(message, member, c, t);
-            return;
-        }
-        if (command is { Name: "staff" })
-        {
-            await staffCommands.ListAsync(c, t, message, member);
-            return;
+            case "setup":
+                await SetupAsync(message, member, c, t);
+                return;
+            case "staff":
+                await staffCommands.ListAsync(c, t, message, member);
+                return;
         }
         if (!MessageContent.IsRelayable(message) || message.ForumTopicCreated is not null) return;
 
         var target = await TargetOfAsync(message, staff, c, t);
-        if (command is not null)
-        {
-            // Nothing that looks like a command is ever relayed to a client: a mistyped one gets the help.
-            if (TaskCommands.Names.Contains(command.Name))
-                await taskCommands.HandleAsync(message, command, member, staff, target is { } known ? new StaffTarget(known.ProjectId, known.ConversationId) : null, c, t);
-            else
-                await replyInPlace.SendAsync(c, t, message, $"/{command.Name} is not a command I know. Nothing was sent to the client.\n\n{TaskCommands.Help}");
-            return;
-        }
         if (target is null)
         {
-            // A reply to one of the bot's own posts that names no conversation must not vanish silently.
-            if (message.ReplyToMessage is { From.IsBot: true } post && botUser.Username is { } me
-                && string.Equals(post.From.Username, me, StringComparison.OrdinalIgnoreCase))
-            {
-                // The post may be so new that its Telegram id is not recorded yet (a relay still pending in the outbox):
-                // try again shortly; the inbox retries it.
-                if (clock.GetUtcNow() - post.Date < RecordingGrace && await OutboxStore.HasUnrecordedPostsAsync(c, t, staff.ChatId))
-                    throw new PostNotRecordedYetException(post.Id);
-                await replyInPlace.SendAsync(c, t, message,
-                    "⚠️ Not sent: I cannot tell which client this reply is for. Reply to the client's message itself, or write in the project's topic.");
+            if (command is null) await NoTargetAsync(message, staff, c, t);
+            else if (TaskCommands.Names.Contains(command.Name)) await taskCommands.HandleAsync(message, command, member, staff, null, c, t);
+            else await replyInPlace.SendAsync(c, t, message, $"Use /{command.Name} in a project's topic, or as a reply to a client's message.");
+            return;
+        }
+        switch (command?.Name)
+        {
+            case null:
+                await answers.HandleAsync(c, t, staff, message, updateId, member, target);
                 return;
-            }
-            logger.LogDebug("Staff chat: message {MessageId} is not about a project; not relayed", message.Id);
-            return;
-        }
-        var (projectId, conversationId) = target.Value;
-        var now = clock.GetUtcNow();
-
-        if (MessageContent.TextOf(message) is { } text && text.StartsWith(NotePrefix, StringComparison.Ordinal))
-        {
-            var noteOn = conversationId ?? (await ConversationStore.LatestOfProjectAsync(c, t, projectId))?.Id;
-            if (noteOn is { } id)
-                await ConversationStore.AddMessageAsync(c, t, ClientMessages.Record(id, Direction.Note, message, now));
-            else
-                await staffRelay.NoticeAsync(c, t, staff, projectId, "📝 Not recorded: this project has no conversation yet.", message.Id);
-            return;
-        }
-
-        var chats = (await ChatBindingStore.ChatsOfProjectAsync(c, t, projectId)).Where(b => !b.Blocked).ToList();
-        if (chats.Count == 0)
-        {
-            await staffRelay.NoticeAsync(c, t, staff, projectId,
-                "⚠️ Not sent: no client chat is linked to this project (or every linked chat blocked the bot). Create an invite with POST /api/projects/{id}/invites.",
-                message.Id);
-            return;
-        }
-        foreach (var chat in chats)
-        {
-            var conversation = await ConversationStore.GetOrCreateAsync(c, t, projectId, chat.ChatId, now);
-            var messageId = await ConversationStore.AddMessageAsync(c, t, ClientMessages.Record(conversation.Id, Direction.Staff, message, now));
-            await clientRelay.RelayAsync(c, t, message, chat.ChatId, messageId);
-            await ConversationStore.CloseWaitingAsync(c, t, conversation.Id, member.Id, message.Date, calendar, sla.Value.FirstResponse);
+            case "all" when command.Args.Length == 0:
+                await replyInPlace.SendAsync(c, t, message, "/all <text>: sends the text to every client chat of this project.");
+                return;
+            case "all":
+                // Everyone on purpose: the words after the command, with their formatting.
+                var text = MessageContent.FormattedOf(message)!;
+                await answers.HandleAsync(c, t, staff, message, updateId, member, target, text.From(text.Text.Length - command.Args.Length));
+                return;
+            case "invites":
+                await invites.ListAsync(c, t, staff, target.ProjectId, message);
+                return;
+            case var name when TaskCommands.Names.Contains(name):
+                await taskCommands.HandleAsync(message, command, member, staff, new StaffTarget(target.ProjectId, target.ConversationId), c, t);
+                return;
+            default:
+                // Nothing that looks like a command is ever relayed to a client: a mistyped one gets the help.
+                await replyInPlace.SendAsync(c, t, message, $"/{command.Name} is not a command I know. Nothing was sent to the client.\n\n{TaskCommands.Help}");
+                return;
         }
     }
 
-    /// <summary>The project (and, for a reply, the conversation) a staff message is about.</summary>
-    private static async Task<(long ProjectId, long? ConversationId)?> TargetOfAsync(Message message, StaffChat staff, IDbConnection c, IDbTransaction t)
+    /// <summary>A staff message about no project: a reply to one of the bot's own posts must not vanish silently.</summary>
+    private async Task NoTargetAsync(Message message, StaffChat staff, IDbConnection c, IDbTransaction t)
     {
-        // A reply to a relayed post points at one conversation; in a forum, Telegram also sets reply_to_message to the
-        // topic's first message, which is no relay, so the lookup simply finds nothing.
-        if (message.ReplyToMessage is { } replyTo && await ConversationStore.FindByPostAsync(c, t, staff.ChatId, replyTo.Id) is { } relayed)
+        if (message.ReplyToMessage is { From.IsBot: true } post && botUser.Username is { } me
+            && string.Equals(post.From.Username, me, StringComparison.OrdinalIgnoreCase))
         {
-            var conversation = await ConversationStore.GetAsync(c, t, relayed.ConversationId);
-            return (conversation.ProjectId, conversation.Id);
+            // The post may be so new that its Telegram id is not recorded yet (a relay still pending in the outbox):
+            // the inbox tries this reply again shortly, for as long as the grace lasts.
+            var left = RecordingGrace - (clock.GetUtcNow() - post.Date);
+            if (left > TimeSpan.Zero && await OutboxStore.HasUnrecordedPostsAsync(c, t, staff.ChatId))
+                throw new PostNotRecordedYetException(post.Id);
+            await replyInPlace.SendAsync(c, t, message,
+                "⚠️ Not sent: I cannot tell which client this reply is for. Reply to the client's message itself, or write in the project's topic.");
+            return;
+        }
+        logger.LogDebug("Staff chat: message {MessageId} is not about a project; not relayed", message.Id);
+    }
+
+    /// <summary>The project a staff message is about, and for a reply to a relayed post the messages that post carried.</summary>
+    private static async Task<AnswerTarget?> TargetOfAsync(Message message, StaffChat staff, IDbConnection c, IDbTransaction t)
+    {
+        // A reply to a relayed post points at the conversations it carried; in a forum, Telegram also sets
+        // reply_to_message to the topic's first message, which is no relay, so the lookup simply finds nothing.
+        if (message.ReplyToMessage is { } replyTo && await ConversationStore.CarriedByPostAsync(c, t, staff.ChatId, replyTo.Id) is { Count: > 0 } carried)
+        {
+            var conversation = await ConversationStore.GetAsync(c, t, carried[^1].ConversationId);
+            return new AnswerTarget(conversation.ProjectId, carried);
         }
         if (message.Chat.IsForum && message.MessageThreadId is { } thread &&
             await StaffTopics.ProjectOfThreadAsync(c, t, staff.ChatId, thread) is { } projectId)
-            return (projectId, null);
+            return new AnswerTarget(projectId, null);
         return null;
     }
 
@@ -224,6 +215,6 @@ public sealed class StaffReplies(
     }
 }
 
-/// <summary>A staff reply arrived before the post it answers was recorded; the inbox tries it again a moment later.</summary>
-public sealed class PostNotRecordedYetException(int postId)
-    : Exception($"The bot's post {postId} is not recorded yet; the reply is tried again");
+/// <summary>A staff reply arrived before the post it answers was recorded; the inbox tries it again a moment later,
+/// without counting it as a failed attempt.</summary>
+public sealed class PostNotRecordedYetException(int postId) : RetryLaterException($"The bot's post {postId} is not recorded yet; the reply is tried again");

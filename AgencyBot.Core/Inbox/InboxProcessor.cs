@@ -32,6 +32,9 @@ public sealed class InboxProcessor(
     private static readonly TimeSpan IdlePoll = TimeSpan.FromSeconds(1);
     /// <summary>The pause before the next try grows with each failure: 0.5 s, then 1 s.</summary>
     private static readonly TimeSpan RetryDelay = TimeSpan.FromMilliseconds(500);
+    /// <summary>How long an update may ask to be tried later before its tries count as failures (a safety net: the
+    /// handler that asks knows its own, shorter, limit).</summary>
+    private static readonly TimeSpan MaxRetryLater = TimeSpan.FromMinutes(2);
 
     private readonly KeyedWork _workers = new();
 
@@ -168,6 +171,14 @@ public sealed class InboxProcessor(
     {
         var attempt = item.Attempts + 1;
         var retryAt = clock.GetUtcNow() + RetryDelay * attempt;
+        // Waiting for something on its way (for a while at most): again shortly, not counted as a failure.
+        if (ex is RetryLaterException && clock.GetUtcNow() - DateTimeOffset.FromUnixTimeMilliseconds(item.ReceivedAt) < MaxRetryLater)
+        {
+            await InboxStore.PostponeAsync(connection, transaction, item.UpdateId, ex.Message, clock.GetUtcNow() + RetryLaterException.After);
+            logger.LogInformation("Update {UpdateId} in chat {ChatId} waits: {Why}", item.UpdateId, item.Lane, ex.Message);
+            stalled.Add(item.Lane);
+            return;
+        }
         // Reading it again cannot help: the update goes to the dead letters now, and its chat's later updates flow on.
         if (ex is UnreadableUpdateException)
         {

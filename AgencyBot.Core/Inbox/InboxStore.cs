@@ -1,10 +1,11 @@
 using System.Data;
 using Dapper;
+using Telegram.Bot.Types;
 using AgencyBot.Core.Data;
 
 namespace AgencyBot.Core.Inbox;
 
-public sealed record InboxItem(long UpdateId, long Lane, string Kind, string Payload, long Attempts, long NotBefore)
+public sealed record InboxItem(long UpdateId, long Lane, string Kind, string Payload, long Attempts, long NotBefore, long ReceivedAt)
 {
     /// <summary>The update as stored (exactly as Telegram sent it), read tolerantly.</summary>
     public ReadUpdate Read() => UpdateReader.Read(Payload);
@@ -22,7 +23,8 @@ public sealed class InboxStore(Database database, TimeProvider clock)
         """;
 
     private const string SelectPending = """
-        SELECT update_id AS UpdateId, lane AS Lane, kind AS Kind, payload AS Payload, attempts AS Attempts, not_before AS NotBefore
+        SELECT update_id AS UpdateId, lane AS Lane, kind AS Kind, payload AS Payload, attempts AS Attempts, not_before AS NotBefore,
+               received_at AS ReceivedAt
         FROM inbox
         WHERE state = 'pending'
         ORDER BY update_id
@@ -43,6 +45,10 @@ public sealed class InboxStore(Database database, TimeProvider clock)
         WHERE update_id = @UpdateId AND state = 'pending'
         RETURNING state
         """;
+
+    private const string SelectPayload = "SELECT payload FROM inbox WHERE update_id = @UpdateId";
+
+    private const string Postpone = "UPDATE inbox SET not_before = @NotBefore, last_error = @Error WHERE update_id = @UpdateId AND state = 'pending'";
 
     private const string MarkDead = """
         UPDATE inbox SET state = 'dead', attempts = attempts + 1, last_error = @Error WHERE update_id = @UpdateId AND state = 'pending'
@@ -123,4 +129,14 @@ public sealed class InboxStore(Database database, TimeProvider clock)
     /// <summary>Dead-letters an update at once, in the caller's transaction (one that can never be read).</summary>
     public static Task DeadLetterAsync(IDbConnection connection, IDbTransaction transaction, long updateId, string error) =>
         connection.ExecuteAsync(MarkDead, new { UpdateId = updateId, Error = error }, transaction);
+
+    /// <summary>A stored update, read again (a held message being filed or sent later); null when it is not there.</summary>
+    public static async Task<Update?> ReadAsync(IDbConnection connection, IDbTransaction transaction, long updateId) =>
+        await connection.ExecuteScalarAsync<string?>(SelectPayload, new { UpdateId = updateId }, transaction) is { } payload
+            ? UpdateReader.Read(payload).Update
+            : null;
+
+    /// <summary>Tries the update again at <paramref name="notBefore"/> without counting a failed attempt.</summary>
+    public static Task PostponeAsync(IDbConnection connection, IDbTransaction transaction, long updateId, string why, DateTimeOffset notBefore) =>
+        connection.ExecuteAsync(Postpone, new { UpdateId = updateId, Error = why, NotBefore = notBefore.ToUnixTimeMilliseconds() }, transaction);
 }

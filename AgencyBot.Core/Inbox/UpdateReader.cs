@@ -6,6 +6,13 @@ using Telegram.Bot.Types;
 
 namespace AgencyBot.Core.Inbox;
 
+/// <summary>An update that cannot be handled yet because something it depends on is still on its way (a staff reply to
+/// a post whose Telegram id is not recorded yet): tried again shortly, and not counted as a failed attempt.</summary>
+public class RetryLaterException(string message) : Exception(message)
+{
+    public static readonly TimeSpan After = TimeSpan.FromSeconds(1);
+}
+
 /// <summary>An update that cannot be read at all; it is dead-lettered at once (trying again cannot help).</summary>
 public sealed class UnreadableUpdateException(string reason, Exception? inner = null) : Exception(reason, inner);
 

@@ -30,9 +30,11 @@ public sealed record OutboxItem
 }
 
 /// <summary>What an outbox row is about, beyond its request. <paramref name="Mergeable"/>: a text relay that may share
-/// a post with the texts queued behind it; <paramref name="FirstOfWait"/>: it opened a waiting period.</summary>
+/// a post with the texts queued behind it; <paramref name="FirstOfWait"/>: it opened a waiting period;
+/// <paramref name="AnswerBy"/>: the staff member whose answer to a client it carries (its waiting period closes when
+/// Telegram accepts it).</summary>
 public sealed record OutboxLink(long? TopicProjectId = null, long? MessageId = null, TimeSpan? Delay = null,
-    bool Mergeable = false, bool FirstOfWait = false);
+    bool Mergeable = false, bool FirstOfWait = false, long? AnswerBy = null);
 
 public sealed record OldestRelay(long OutboxId, long ChatId, long ProjectId, DateTimeOffset Since);
 
@@ -43,8 +45,8 @@ public sealed record ChatBacklog(long ChatId, long Pending, DateTimeOffset Oldes
 public sealed class OutboxStore(Database database, TimeProvider clock)
 {
     private const string Insert = """
-        INSERT INTO outbox (chat_id, method, payload, not_before, created_at, topic_project_id, message_id, lane, mergeable, priority)
-        VALUES (@ChatId, @Method, @Payload, @NotBefore, @Now, @TopicProjectId, @MessageId, @Lane, @Mergeable, @Priority)
+        INSERT INTO outbox (chat_id, method, payload, not_before, created_at, topic_project_id, message_id, lane, mergeable, priority, answer_by)
+        VALUES (@ChatId, @Method, @Payload, @NotBefore, @Now, @TopicProjectId, @MessageId, @Lane, @Mergeable, @Priority, @AnswerBy)
         RETURNING id
         """;
 
@@ -174,6 +176,7 @@ public sealed class OutboxStore(Database database, TimeProvider clock)
             Lane = link?.TopicProjectId ?? 0,
             Mergeable = link?.Mergeable == true ? 1 : 0,
             Priority = link?.FirstOfWait == true ? 1 : 0,
+            link?.AnswerBy,
         }, transaction);
     }
 
@@ -184,7 +187,7 @@ public sealed class OutboxStore(Database database, TimeProvider clock)
         return await connection.ExecuteScalarAsync<long>(Insert, new
         {
             ChatId = chatId, Method = method, Payload = payload, Now = now, NotBefore = now,
-            TopicProjectId = (long?)null, MessageId = (long?)null, Lane = 0L, Mergeable = 0, Priority = 0,
+            TopicProjectId = (long?)null, MessageId = (long?)null, Lane = 0L, Mergeable = 0, Priority = 0, AnswerBy = (long?)null,
         }, transaction);
     }
 
@@ -295,6 +298,16 @@ public sealed class OutboxStore(Database database, TimeProvider clock)
             if (posts.Count > 0) await c.ExecuteAsync(InsertPost, posts, t);
         }, ct);
     }
+
+    private const string CancelAlbum = """
+        UPDATE outbox SET state = 'cancelled', last_error = @Why
+        WHERE state = 'pending' AND message_id IN (SELECT id FROM messages WHERE chat_id = @ChatId AND media_group_id = @MediaGroupId)
+        """;
+
+    /// <summary>Cancels what is still queued of an album written in <paramref name="chatId"/> (it turned out to be an
+    /// internal note); returns how many rows were cancelled.</summary>
+    public static Task<int> CancelAlbumAsync(IDbConnection connection, IDbTransaction transaction, long chatId, string mediaGroupId, string why) =>
+        connection.ExecuteAsync(CancelAlbum, new { ChatId = chatId, MediaGroupId = mediaGroupId, Why = why }, transaction);
 
     /// <summary>Puts the row back for a later try. A 429 is not the message's fault, so it is not counted.</summary>
     public Task RescheduleAsync(long id, DateTimeOffset notBefore, string error, bool countAttempt, CancellationToken ct = default) =>

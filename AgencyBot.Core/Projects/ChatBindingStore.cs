@@ -4,7 +4,9 @@ using Dapper;
 
 namespace AgencyBot.Core.Projects;
 
-public sealed record BoundProject(long ProjectId, string ProjectName, string ClientName, string? Language);
+/// <summary>A project a chat is linked to. <see cref="ChosenAt"/>: when the client last picked it (or wrote about it),
+/// for a chat linked to several projects.</summary>
+public sealed record BoundProject(long ProjectId, string ProjectName, string ClientName, string? Language, long? ChosenAt = null);
 
 public sealed record BoundChat
 {
@@ -13,66 +15,112 @@ public sealed record BoundChat
     public string Title { get; init; } = "";
     public long BoundAt { get; init; }
     public bool Blocked { get; init; }
+    /// <summary>"active", or "pending": joined with a team invite and not approved yet (nothing is relayed to it).</summary>
+    public string Status { get; init; } = "active";
+
+    /// <summary>Whether answers and notes may go to this chat now.</summary>
+    public bool Reachable => !Blocked && Status == "active";
 }
 
 /// <summary>Which client chats talk about which projects.</summary>
 public sealed class ChatBindingStore(Database database)
 {
-    private const string SelectProjectsOfChat = """
-        SELECT p.id AS ProjectId, p.name AS ProjectName, c.name AS ClientName, p.language AS Language
+    private const string ProjectColumns = """
+        p.id AS ProjectId, p.name AS ProjectName, c.name AS ClientName, p.language AS Language, b.chosen_at AS ChosenAt
+        """;
+
+    private const string SelectProjectsOfChat = $"""
+        SELECT {ProjectColumns}
         FROM chat_bindings b
         JOIN projects p ON p.id = b.project_id
         JOIN clients c ON c.id = p.client_id
-        WHERE b.chat_id = @ChatId
-        ORDER BY b.last_used_at DESC, b.project_id DESC
+        WHERE b.chat_id = @ChatId AND b.status = @Status
+        ORDER BY b.chosen_at IS NULL, b.chosen_at DESC, b.bound_at DESC, b.project_id DESC
         """;
 
     private const string Bind = """
-        INSERT INTO chat_bindings (chat_id, project_id, bound_at, last_used_at) VALUES (@ChatId, @ProjectId, @Now, @Now)
-        ON CONFLICT (chat_id, project_id) DO UPDATE SET last_used_at = excluded.last_used_at
-        RETURNING bound_at = last_used_at
+        INSERT INTO chat_bindings (chat_id, project_id, bound_at, last_used_at, status, invite_code)
+        VALUES (@ChatId, @ProjectId, @Now, @Now, @Status, @InviteCode)
+        ON CONFLICT (chat_id, project_id) DO NOTHING
         """;
 
-    private const string Touch = """
-        UPDATE chat_bindings SET last_used_at = @Now WHERE chat_id = @ChatId AND project_id = @ProjectId
+    // A chat that gains a project has to say which one it writes about from then on.
+    private const string ForgetChoice = "UPDATE chat_bindings SET chosen_at = NULL WHERE chat_id = @ChatId";
+
+    private const string Choose = """
+        UPDATE chat_bindings SET chosen_at = @Now, last_used_at = @Now WHERE chat_id = @ChatId AND project_id = @ProjectId AND status = 'active'
         """;
+
+    private const string Approve = "UPDATE chat_bindings SET status = 'active' WHERE chat_id = @ChatId AND project_id = @ProjectId AND status = 'pending'";
+
+    private const string Refuse = "DELETE FROM chat_bindings WHERE chat_id = @ChatId AND project_id = @ProjectId AND status = 'pending'";
 
     private const string SelectChatsOfProject = """
         SELECT b.chat_id AS ChatId, COALESCE(cc.kind, 'private') AS Kind, COALESCE(cc.title, '') AS Title,
-               b.bound_at AS BoundAt, (bc.chat_id IS NOT NULL) AS Blocked
+               b.bound_at AS BoundAt, (bc.chat_id IS NOT NULL) AS Blocked, b.status AS Status
         FROM chat_bindings b
         LEFT JOIN client_chats cc ON cc.chat_id = b.chat_id
         LEFT JOIN blocked_chats bc ON bc.chat_id = b.chat_id
         WHERE b.project_id = @ProjectId
-        ORDER BY b.bound_at
+        ORDER BY b.bound_at, b.chat_id
         """;
 
-    // Taking a chat off a project also closes the project's open invites (the removed chat could use one to come
+    // Taking a chat off a project also revokes the project's open invites (the removed chat could use one to come
     // back) and cancels what was still queued to that chat for the project.
     private const string Unbind = """
         DELETE FROM chat_bindings WHERE project_id = @ProjectId AND chat_id = @ChatId;
-        UPDATE invites SET expires_at = @Now WHERE project_id = @ProjectId AND expires_at > @Now;
-        UPDATE outbox SET state = 'failed', last_error = 'chat removed from the project'
+        UPDATE invites SET revoked_at = @Now WHERE project_id = @ProjectId AND expires_at > @Now AND revoked_at IS NULL;
+        UPDATE outbox SET state = 'cancelled', last_error = 'chat removed from the project'
         WHERE chat_id = @ChatId AND state = 'pending' AND message_id IN (
             SELECT m.id FROM messages m JOIN conversations c ON c.id = m.conversation_id WHERE c.project_id = @ProjectId);
         """;
 
     private const string IsBound = "SELECT COUNT(*) FROM chat_bindings WHERE project_id = @ProjectId AND chat_id = @ChatId";
 
-    /// <summary>The projects bound to a chat, most recently used first (the first is the default).</summary>
+    /// <summary>The projects a chat is linked to (approved), the one picked last first.</summary>
     public static async Task<IReadOnlyList<BoundProject>> ProjectsOfChatAsync(IDbConnection connection, IDbTransaction? transaction, long chatId) =>
-        (await connection.QueryAsync<BoundProject>(SelectProjectsOfChat, new { ChatId = chatId }, transaction)).AsList();
+        (await connection.QueryAsync<BoundProject>(SelectProjectsOfChat, new { ChatId = chatId, Status = "active" }, transaction)).AsList();
 
-    /// <summary>Binds (or re-selects) a project for a chat and makes it the default; true when newly bound.</summary>
-    public static async Task<bool> BindChatAsync(IDbConnection connection, IDbTransaction transaction, long chatId, long projectId, DateTimeOffset now) =>
-        await connection.ExecuteScalarAsync<bool>(Bind, new { ChatId = chatId, ProjectId = projectId, Now = now.ToUnixTimeMilliseconds() }, transaction);
+    /// <summary>The projects a chat joined with a team invite that staff have not approved yet.</summary>
+    public static async Task<IReadOnlyList<BoundProject>> PendingProjectsOfChatAsync(IDbConnection connection, IDbTransaction? transaction, long chatId) =>
+        (await connection.QueryAsync<BoundProject>(SelectProjectsOfChat, new { ChatId = chatId, Status = "pending" }, transaction)).AsList();
 
-    /// <summary>Makes a bound project the chat's default; false when the chat is not bound to it.</summary>
-    public static async Task<bool> TouchAsync(IDbConnection connection, IDbTransaction transaction, long chatId, long projectId, DateTimeOffset now) =>
-        await connection.ExecuteAsync(Touch, new { ChatId = chatId, ProjectId = projectId, Now = now.ToUnixTimeMilliseconds() }, transaction) == 1;
+    /// <summary>Links a chat to a project (<paramref name="pending"/>: waiting for staff approval); true when newly linked.
+    /// A chat that now has several projects picks the one it writes about.</summary>
+    public static async Task<bool> BindChatAsync(IDbConnection connection, IDbTransaction transaction, long chatId, long projectId, DateTimeOffset now,
+        bool pending = false, string? inviteCode = null)
+    {
+        var bound = await connection.ExecuteAsync(Bind, new
+        {
+            ChatId = chatId, ProjectId = projectId, Now = now.ToUnixTimeMilliseconds(), Status = pending ? "pending" : "active", InviteCode = inviteCode,
+        }, transaction) == 1;
+        if (bound && !pending) await connection.ExecuteAsync(ForgetChoice, new { ChatId = chatId }, transaction);
+        return bound;
+    }
 
+    /// <summary>The client picked (or wrote about) one of its chat's projects; false when the chat is not linked to it.</summary>
+    public static async Task<bool> ChooseAsync(IDbConnection connection, IDbTransaction transaction, long chatId, long projectId, DateTimeOffset now) =>
+        await connection.ExecuteAsync(Choose, new { ChatId = chatId, ProjectId = projectId, Now = now.ToUnixTimeMilliseconds() }, transaction) == 1;
+
+    /// <summary>Staff approved a chat that joined with a team invite; false when it was not waiting (approved already, or refused).</summary>
+    public static async Task<bool> ApproveAsync(IDbConnection connection, IDbTransaction transaction, long chatId, long projectId, DateTimeOffset now)
+    {
+        if (await connection.ExecuteAsync(Approve, new { ChatId = chatId, ProjectId = projectId }, transaction) != 1) return false;
+        await connection.ExecuteAsync(ForgetChoice, new { ChatId = chatId }, transaction);
+        return true;
+    }
+
+    /// <summary>Staff refused a chat that joined with a team invite; false when it was not waiting.</summary>
+    public static async Task<bool> RefuseAsync(IDbConnection connection, IDbTransaction transaction, long chatId, long projectId) =>
+        await connection.ExecuteAsync(Refuse, new { ChatId = chatId, ProjectId = projectId }, transaction) == 1;
+
+    /// <summary>Every chat linked to the project, approved or waiting, blocked or not.</summary>
     public static async Task<IReadOnlyList<BoundChat>> ChatsOfProjectAsync(IDbConnection connection, IDbTransaction? transaction, long projectId) =>
         (await connection.QueryAsync<BoundChat>(SelectChatsOfProject, new { ProjectId = projectId }, transaction)).AsList();
+
+    /// <summary>The chats answers and notes may go to now: approved and not blocked.</summary>
+    public static async Task<IReadOnlyList<BoundChat>> ReachableChatsOfProjectAsync(IDbConnection connection, IDbTransaction? transaction, long projectId) =>
+        (await ChatsOfProjectAsync(connection, transaction, projectId)).Where(c => c.Reachable).ToList();
 
     public async Task<IReadOnlyList<BoundChat>> ChatsOfProjectAsync(long projectId, CancellationToken ct = default)
     {

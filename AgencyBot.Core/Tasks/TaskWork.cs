@@ -166,9 +166,8 @@ public sealed class TaskWork(OutboxStore outbox, StaffChatStore staffChats, Staf
     private async Task TellClientsAsync(IDbConnection c, IDbTransaction t, long projectId, Func<ProjectInfo, string, string?> text)
     {
         var info = await c.QuerySingleAsync<ProjectInfo>(SelectProject, new { ProjectId = projectId }, t);
-        foreach (var chat in await ChatBindingStore.ChatsOfProjectAsync(c, t, projectId))
+        foreach (var chat in await ChatBindingStore.ReachableChatsOfProjectAsync(c, t, projectId))
         {
-            if (chat.Blocked) continue;
             var clientChat = await ClientChatStore.FindAsync(c, t, chat.ChatId);
             var language = ClientTexts.Pick(info.Language, clientChat?.LanguageCode);
             if (text(info, language) is not { } message) continue;

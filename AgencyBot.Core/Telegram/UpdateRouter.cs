@@ -22,6 +22,8 @@ public sealed class UpdateRouter(
     StaffButtons staffButtons,
     StaffCommands staffCommands,
     ChatMigrations chatMigrations,
+    StaffAnswers staffAnswers,
+    InviteDesk inviteDesk,
     BotUser botUser,
     OutboxStore outbox,
     TimeProvider clock,
@@ -40,7 +42,7 @@ public sealed class UpdateRouter(
                 await chatMigrations.MigrateAsync(connection, transaction, oldId, message.Chat.Id);
                 break;
             case { Message: { } message } when staff is not null && message.Chat.Id == staff.ChatId:
-                await staffReplies.HandleAsync(message, staff, connection, transaction);
+                await staffReplies.HandleAsync(message, update.Id, staff, connection, transaction);
                 break;
             case { Message: { Text: { } text } message } when message.Chat.Type is ChatType.Supergroup or ChatType.Group
                 && botUser.ParseCommand(text) is { Name: "setup" }
@@ -52,13 +54,19 @@ public sealed class UpdateRouter(
                 await staffPrivateChat.HandleAsync(message, member, staff, connection, transaction);
                 break;
             case { Message: { From.IsBot: false } message } when IsClientChat(message.Chat):
-                await clientMessages.HandleAsync(message, connection, transaction);
+                await clientMessages.HandleAsync(message, update.Id, connection, transaction);
                 break;
             case { EditedMessage: { } edited } when IsClientChat(edited.Chat) && (staff is null || edited.Chat.Id != staff.ChatId):
                 await clientMessages.HandleEditAsync(edited, connection, transaction);
                 break;
             case { CallbackQuery: { } query } when staff is not null && query.Data?.StartsWith(StaffButtons.Prefix, StringComparison.Ordinal) == true:
                 await staffButtons.HandleAsync(query, staff, connection, transaction);
+                break;
+            case { CallbackQuery: { } query } when query.Data?.StartsWith(StaffAnswers.Prefix, StringComparison.Ordinal) == true:
+                await staffAnswers.HandleChoiceAsync(connection, transaction, query, staff);
+                break;
+            case { CallbackQuery: { } query } when query.Data?.StartsWith(InviteDesk.Prefix, StringComparison.Ordinal) == true:
+                await inviteDesk.HandleButtonAsync(query, staff, connection, transaction);
                 break;
             case { CallbackQuery: { } query } when query.Data?.StartsWith(StaffReplies.SetupPrefix, StringComparison.Ordinal) == true:
                 await staffReplies.ConfirmSetupAsync(query, connection, transaction);

@@ -21,7 +21,17 @@ internal sealed class ProjectSettingsValidator : AbstractValidator<ProjectSettin
         RuleFor(s => s.Language).Must(l => l is null or "" or "en" or "fr").WithMessage("'Language' must be en, fr, or empty (each client's own).");
 }
 
-public sealed record InviteCreated(string Code, string Link, DateTimeOffset ExpiresAt);
+/// <summary>An invite is single use unless <see cref="Kind"/> is "team": then several chats can join, each approved by
+/// staff in the project's topic before anything is relayed to it.</summary>
+public sealed record CreateInvite(string? Kind = null);
+
+internal sealed class CreateInviteValidator : AbstractValidator<CreateInvite>
+{
+    public CreateInviteValidator() =>
+        RuleFor(i => i.Kind).Must(k => k is null or "single" or "team").WithMessage("'Kind' must be single or team.");
+}
+
+public sealed record InviteCreated(string Code, string Link, string Kind, DateTimeOffset ExpiresAt);
 
 internal sealed class CreateProjectValidator : AbstractValidator<CreateProject>
 {
@@ -48,6 +58,12 @@ public static class ProjectsApi
         projects.MapGet("/{id:long}", GetAsync);
         projects.MapPost("/", CreateAsync).AddEndpointFilter<Validated<CreateProject>>();
         projects.MapPost("/{id:long}/invites", CreateInviteAsync);
+        projects.MapGet("/{id:long}/invites", async Task<Results<Ok<IReadOnlyList<InviteState>>, ProblemHttpResult>> (long id, ProjectStore store,
+            InviteStore invites, CancellationToken ct) =>
+            await store.FindAsync(id, ct) is null ? Problems.NotFound($"There is no project {id}.") : TypedResults.Ok(await invites.OfProjectAsync(id, ct)));
+        projects.MapDelete("/{id:long}/invites/{code}", async Task<Results<NoContent, ProblemHttpResult>> (long id, string code, InviteStore invites,
+            CancellationToken ct) =>
+            await invites.RevokeAsync(id, code, ct) ? TypedResults.NoContent() : Problems.NotFound($"Project {id} has no invite {code} that is not revoked already."));
         projects.MapPatch("/{id:long}", async (long id, ProjectSettings body, ProjectStore store, CancellationToken ct) =>
             await store.UpdateSettingsAsync(id, body.NotifyProgress, body.Language, ct)
                 ? (IResult)TypedResults.NoContent()
@@ -77,13 +93,18 @@ public static class ProjectsApi
     }
 
     private static async Task<Results<Created<InviteCreated>, ProblemHttpResult>> CreateInviteAsync(
-        long id, InviteStore invites, BotIdentity bot, IOptions<AgencyOptions> agency, CancellationToken ct)
+        long id, CreateInvite? body, IValidator<CreateInvite> validator, InviteStore invites, BotIdentity bot, IOptions<AgencyOptions> agency,
+        CancellationToken ct)
     {
+        if (body is not null && await validator.ValidateAsync(body, ct) is { IsValid: false } invalid)
+            return Problems.BadRequest(string.Join(" ", invalid.Errors.Select(e => e.ErrorMessage)));
+        var kind = body?.Kind == "team" ? InviteKind.Team : InviteKind.Single;
         // Ask Telegram for the username first, so a Telegram outage leaves no unusable invite behind.
         var username = await bot.UsernameAsync(ct);
-        if (await invites.CreateAsync(id, agency.Value.InviteLifetime, ct) is not { } invite)
+        if (await invites.CreateAsync(id, agency.Value.InviteLifetime, kind, ct) is not { } invite)
             return Problems.NotFound($"There is no project {id}.");
         var link = $"https://t.me/{username}?start={invite.Code}";
-        return TypedResults.Created($"/api/projects/{id}/invites/{invite.Code}", new InviteCreated(invite.Code, link, invite.ExpiresAt));
+        return TypedResults.Created($"/api/projects/{id}/invites/{invite.Code}",
+            new InviteCreated(invite.Code, link, InviteStore.KindName(invite.Kind), invite.ExpiresAt));
     }
 }

@@ -142,8 +142,9 @@ public sealed class FakeBotApi : IAsyncDisposable
         _chats[chatId] = new ChatInfo(chatId, type, title, isForum);
 
     /// <summary>A client (or anyone) writes a text message to the bot; returns the update_id.</summary>
+    /// <param name="quote">The part of the replied-to message the sender quoted (Telegram's reply quote).</param>
     public int ClientSends(long chatId, string text, long? userId = null, string firstName = "Client", string? languageCode = "en",
-        int? threadId = null, int? replyToMessageId = null)
+        int? threadId = null, int? replyToMessageId = null, string? quote = null)
     {
         var message = NewMessage(chatId, userId ?? chatId, firstName, languageCode, threadId);
         message["text"] = text;
@@ -158,6 +159,7 @@ public sealed class FakeBotApi : IAsyncDisposable
                 ["message_id"] = replyTo, ["date"] = Now(), ["chat"] = ChatJson(chatId, null),
                 ["from"] = BotUserJson(),
             };
+        if (quote is not null) message["quote"] = new JsonObject { ["text"] = quote, ["position"] = 0, ["is_manual"] = true };
         return EnqueueUpdate(new JsonObject { ["message"] = message });
     }
 

@@ -43,7 +43,7 @@ internal sealed class SandboxSeed(
             await TeamStore.SetAsync(c, t, projectId, team.Select(m => (m.Key, m.Value)).ToList());
             await work.ApplyTemplateAsync(c, t, projectId, template.Body, null, null);
         }, ct) ?? throw new InvalidOperationException("The demo project was refused");
-        var invite = await invites.CreateAsync(project.Id, agency.Value.InviteLifetime, ct) ?? throw new InvalidOperationException("No invite");
+        var invite = await invites.CreateAsync(project.Id, agency.Value.InviteLifetime, ct: ct) ?? throw new InvalidOperationException("No invite");
 
         // People in Telegram: the client opens her link; the designer and the manager start the bot.
         telegram.ClientSends(SandboxPeople.Client.TelegramId, $"/start {invite.Code}", firstName: SandboxPeople.Client.FirstName, languageCode: "en");

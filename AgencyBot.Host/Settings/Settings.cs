@@ -1,5 +1,6 @@
 using AgencyBot.Core.Data;
 using AgencyBot.Core.Agency;
+using AgencyBot.Core.Conversations;
 using AgencyBot.Core.Escalation;
 using AgencyBot.Core.Digest;
 using AgencyBot.Core.Outbox;
@@ -86,6 +87,10 @@ public static class SettingsRegistration
             .Validate(o => AgencyOptions.IsKnownZone(o.TimeZone), "Agency:TimeZone is not a known IANA time zone (e.g. Europe/Paris)")
             .Validate(o => BusinessCalendar.Problem(o.BusinessHours) is null, "Agency:BusinessHours is not like \"Mon-Fri 09:00-18:00\" (parts joined with ';'; empty: always open)")
             .ValidateOnStart();
+        services.AddOptions<ConversationOptions>().Bind(configuration.GetSection(ConversationOptions.Section))
+            .Validate(o => o.ProjectChoiceLasts > TimeSpan.Zero && o.RecipientChoiceLasts > TimeSpan.Zero,
+                "Conversations: ProjectChoiceLasts and RecipientChoiceLasts must be positive")
+            .ValidateOnStart();
         services.AddOptions<SlaOptions>().Bind(configuration.GetSection(SlaOptions.Section))
             .Validate(o => o.CheckInterval >= TimeSpan.FromSeconds(1), "Sla:CheckInterval must be at least 00:00:01")
             .Validate(o => o.Remind > TimeSpan.Zero && o.Remind <= o.FirstResponse && o.FirstResponse <= o.Escalate,
@@ -112,6 +117,7 @@ public static class SettingsRegistration
         Check<DatabaseOptions>(services, problems);
         Check<AdminApiOptions>(services, problems);
         Check<AgencyOptions>(services, problems);
+        Check<ConversationOptions>(services, problems);
         Check<SlaOptions>(services, problems);
         Check<TimeTrackingOptions>(services, problems);
         Check<DigestOptions>(services, problems);

@@ -50,6 +50,9 @@ public static class TelegramRegistration
         services.AddSingleton<StaffChanges>();
         services.AddSingleton<StaffCommands>();
         services.AddSingleton<ChatMigrations>();
+        services.AddSingleton<AnswerRecipients>();
+        services.AddSingleton<StaffAnswers>();
+        services.AddSingleton<InviteDesk>();
         services.AddSingleton<TaskWork>();
         services.AddSingleton<TaskCommands>();
         services.AddSingleton<ClientStatus>();

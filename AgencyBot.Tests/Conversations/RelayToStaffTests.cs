@@ -43,9 +43,9 @@ public sealed class RelayToStaffTests
     {
         await StartAsync(forum: true);
         await _world.SettledAsync();
-        var (_, code) = await _world.ProjectAsync("Globex", "Shop");
+        var (projectId, code) = await _world.ProjectAsync("Globex", "Shop");
         await _world.LinkPrivateChatAsync(602, code);
-        await _world.LinkPrivateChatAsync(603, code);
+        await _world.LinkPrivateChatAsync(603, await _world.InviteAsync(projectId));
         await _world.SettledAsync();
         _world.Telegram.DeleteTopic(AgencyWorld.StaffChat, await _world.TopicAsync("Globex · Shop"));
         var before = _world.Telegram.Requests.Count(r => r.Method == "createForumTopic");

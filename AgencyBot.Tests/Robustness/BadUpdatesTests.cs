@@ -15,10 +15,10 @@ public sealed class BadUpdatesTests
     public async Task SetUp()
     {
         _world = await AgencyWorld.StartAsync();
-        var (_, code) = await _world.ProjectAsync();
+        var (projectId, code) = await _world.ProjectAsync();
         await _world.LinkPrivateChatAsync(601, code);
         _world.Telegram.DefineGroup(Group, "Acme team");
-        _world.Telegram.ClientSends(Group, $"/link {code}", userId: 70);
+        _world.Telegram.ClientSends(Group, $"/link {await _world.InviteAsync(projectId)}", userId: 70);
         await _world.WaitForAsync(s => s.Any(m => m.ChatId == Group));
     }
 

@@ -1,0 +1,224 @@
+using System.Text.Json.Nodes;
+using AgencyBot.Tests.Fakes;
+using AgencyBot.Tests.Hosting;
+
+namespace AgencyBot.Tests.Conversations;
+
+/// <summary>Every answer reaches exactly the people it is for: a project with Anna's private chat and Acme's team
+/// group, answered from the project's topic.</summary>
+public sealed class AnswerRoutingTests
+{
+    private const long Anna = 601;
+    private const long AcmeGroup = -1008001;
+    private const long Jean = 82;
+    private AgencyWorld _world = null!;
+    private long _projectId;
+    private int _topic;
+
+    [SetUp]
+    public async Task SetUp()
+    {
+        _world = await AgencyWorld.StartAsync();
+        (_projectId, var code) = await _world.ProjectAsync();
+        await _world.LinkPrivateChatAsync(Anna, code, firstName: "Anna");
+        _world.Telegram.DefineGroup(AcmeGroup, "Acme team");
+        _world.Telegram.ClientSends(AcmeGroup, $"/link {await _world.InviteAsync(_projectId)}", userId: Jean, firstName: "Jean");
+        await _world.WaitForAsync(s => s.Any(m => m.ChatId == AcmeGroup));
+        _topic = await _world.TopicAsync();
+        await _world.SettledAsync();
+    }
+
+    [TearDown]
+    public async Task TearDown() => await _world.DisposeAsync();
+
+    private async Task<SentMessage> RelayOfAsync(long chat, string text, long user, string name)
+    {
+        _world.Telegram.ClientSends(chat, text, userId: user, firstName: name);
+        var relay = (await _world.WaitForAsync(s => s.Any(m => m.ChatId == AgencyWorld.StaffChat && m.Text?.Contains(text) == true)))
+            .Last(m => m.ChatId == AgencyWorld.StaffChat && m.Text?.Contains(text) == true);
+        await _world.SettledAsync();
+        return relay;
+    }
+
+    private int StaffWrites(string text, int? replyTo = null, string? quote = null)
+    {
+        var update = _world.Telegram.ClientSends(AgencyWorld.StaffChat, text, userId: AgencyWorld.Assistant, firstName: "Marie", threadId: _topic,
+            replyToMessageId: replyTo, quote: quote);
+        return update;
+    }
+
+    private IReadOnlyList<long> ChatsThatGot(string text) =>
+        _world.Telegram.Sent.Where(m => m.Text?.StartsWith(text) == true && m.ChatId != AgencyWorld.StaffChat).Select(m => m.ChatId).ToList();
+
+    private async Task<SentMessage> QuestionAsync() =>
+        (await _world.WaitForAsync(s => s.Any(m => m.ChatId == AgencyWorld.StaffChat && m.Text?.StartsWith("Who is this answer for?") == true)))
+            .Last(m => m.ChatId == AgencyWorld.StaffChat && m.Text?.StartsWith("Who is this answer for?") == true);
+
+    private static string Button(SentMessage message, string label) =>
+        message.Request.Body["reply_markup"]!["inline_keyboard"]!.AsArray().SelectMany(row => row!.AsArray())
+            .First(b => ((string?)b!["text"])!.StartsWith(label, StringComparison.Ordinal))!["callback_data"]!.GetValue<string>();
+
+    [Test]
+    public async Task AReplyToARelayedMessage_GoesOnlyToTheChatItCameFrom_QuotingTheClientsMessage()
+    {
+        var annasId = _world.Telegram.ClientSendsReturningId(Anna, "What is my new password?", firstName: "Anna");
+        var relay = (await _world.WaitForAsync(s => s.Any(m => m.Text?.Contains("What is my new password?") == true)))
+            .Single(m => m.Text?.Contains("What is my new password?") == true);
+        await _world.SettledAsync();
+
+        StaffWrites("Anna, your new password is X9", replyTo: relay.MessageId);
+
+        var answer = (await _world.WaitForAsync(s => s.Any(m => m.Text?.StartsWith("Anna, your new password") == true)))
+            .Single(m => m.Text?.StartsWith("Anna, your new password") == true);
+        await _world.SettledAsync();
+        Assert.Multiple(() =>
+        {
+            Assert.That(ChatsThatGot("Anna, your new password"), Is.EqualTo(new[] { Anna }));
+            Assert.That((int?)answer.Request.Body["reply_parameters"]?["message_id"], Is.EqualTo(annasId), "the client's copy quotes her question");
+        });
+    }
+
+    [Test]
+    public async Task ATopicMessage_InAProjectWithSeveralChats_WaitsUntilTheStaffMemberSaysForWhom_AndTheChoiceHoldsForAWhile()
+    {
+        await RelayOfAsync(Anna, "Any news?", Anna, "Anna");
+
+        StaffWrites("The designs are ready.");
+        var question = await QuestionAsync();
+        await _world.SettledAsync();
+        var sentBeforeTheChoice = ChatsThatGot("The designs are ready.");
+
+        _world.Telegram.Presses(AgencyWorld.StaffChat, question.MessageId, Button(question, "Anna"), userId: AgencyWorld.Assistant, firstName: "Marie");
+        await _world.WaitForAsync(s => s.Any(m => m.ChatId == Anna && m.Text?.StartsWith("The designs are ready.") == true));
+        // A second tap, and the next message: the choice holds.
+        _world.Telegram.Presses(AgencyWorld.StaffChat, question.MessageId, Button(question, "Acme team"), userId: AgencyWorld.Assistant, firstName: "Marie");
+        StaffWrites("Have a look when you can.");
+        await _world.WaitForAsync(s => s.Any(m => m.Text?.StartsWith("Have a look") == true));
+        await _world.SettledAsync();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(sentBeforeTheChoice, Is.Empty, "nothing goes out before the staff member says for whom");
+            Assert.That(ChatsThatGot("The designs are ready."), Is.EqualTo(new[] { Anna }), "a second tap sends nothing more");
+            Assert.That(ChatsThatGot("Have a look"), Is.EqualTo(new[] { Anna }));
+            Assert.That(_world.Telegram.SentTo(AgencyWorld.StaffChat).Count(m => m.Text?.StartsWith("Who is this answer for?") == true), Is.EqualTo(1));
+        });
+    }
+
+    [Test]
+    public async Task AnswerToANewChat_IsShownInTheTopic_AndAll_AddressesEveryChatOnPurpose()
+    {
+        var fromAnna = await RelayOfAsync(Anna, "Question from Anna", Anna, "Anna");
+        var fromJean = await RelayOfAsync(AcmeGroup, "Question from Jean", Jean, "Jean");
+
+        StaffWrites("For Anna", replyTo: fromAnna.MessageId);
+        await _world.WaitForAsync(s => s.Any(m => m.Text == "→ Anna"));
+        StaffWrites("For Jean", replyTo: fromJean.MessageId);
+        await _world.WaitForAsync(s => s.Any(m => m.Text == "→ Acme team (group)"));
+        StaffWrites("/all The site is live!");
+        await _world.WaitForAsync(s => s.Count(m => m.Text?.StartsWith("The site is live!") == true) == 2);
+        await _world.SettledAsync();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(ChatsThatGot("For Anna"), Is.EqualTo(new[] { Anna }));
+            Assert.That(ChatsThatGot("For Jean"), Is.EqualTo(new[] { AcmeGroup }));
+            Assert.That(ChatsThatGot("The site is live!"), Is.EquivalentTo(new[] { Anna, AcmeGroup }));
+            Assert.That(_world.Telegram.Sent.Where(m => m.ChatId != AgencyWorld.StaffChat).Select(m => m.Text), Has.None.Contains("/all"));
+            Assert.That(_world.Telegram.SentTo(AgencyWorld.StaffChat).Select(m => m.Text), Has.Member("→ everyone"));
+        });
+    }
+
+    [Test]
+    public async Task AReplyToAPostCarryingSeveralChatsMessages_GoesToTheQuotedLinesChat_ElseTheBotAsks()
+    {
+        // The staff group's posts are held up, so the next relays queue and share one post.
+        _world.Telegram.Hang("sendMessage", times: 1);
+        _world.Telegram.ClientSends(Anna, "first, while the group is busy", firstName: "Anna");
+        await Eventually.HoldsAsync(() => Task.FromResult(_world.Telegram.Requests.Count(r => r.Method == "sendMessage" && r.Text?.Contains("while the group is busy") == true)),
+            n => n == 1, AgencyWorld.Timeout, "the first relay in flight");
+        _world.Telegram.ClientSends(Anna, "Anna's second line", firstName: "Anna");
+        _world.Telegram.ClientSends(AcmeGroup, "Jean asks about the invoice", userId: Jean, firstName: "Jean");
+        await Eventually.HoldsAsync(() => _world.Db.ScalarAsync<long>("SELECT COUNT(*) FROM inbox WHERE state = 'pending'"), n => n == 0, AgencyWorld.Timeout, "both queued");
+        _world.Telegram.ReleaseHangs();
+        var merged = (await _world.WaitForAsync(s => s.Any(m => m.Text?.Contains("Anna's second line") == true && m.Text.Contains("Jean asks") == true)))
+            .Single(m => m.Text?.Contains("Jean asks") == true);
+        await _world.SettledAsync();
+
+        StaffWrites("The invoice went out today.", replyTo: merged.MessageId, quote: "Jean asks about the invoice");
+        await _world.WaitForAsync(s => s.Any(m => m.Text?.StartsWith("The invoice went out today.") == true));
+        StaffWrites("Which one?", replyTo: merged.MessageId);
+        var question = await QuestionAsync();
+        await _world.SettledAsync();
+
+        var options = question.Request.Body["reply_markup"]!["inline_keyboard"]!.AsArray().SelectMany(r => r!.AsArray()).Select(b => (string?)b!["text"]).ToList();
+        Assert.Multiple(() =>
+        {
+            Assert.That(ChatsThatGot("The invoice went out today."), Is.EqualTo(new[] { AcmeGroup }));
+            Assert.That(ChatsThatGot("Which one?"), Is.Empty);
+            Assert.That(options, Is.EquivalentTo(new[] { "Anna", "Acme team (group)" }), "only the chats that post carried, no 'everyone'");
+        });
+    }
+
+    [Test]
+    public async Task AnInternalNoteSentAsAnAlbum_SendsNoPartToTheClient()
+    {
+        await RelayOfAsync(Anna, "Send us the photos", Anna, "Anna");
+
+        foreach (var caption in new[] { "// photos of the client's office, do not share", null, null })
+            _world.Telegram.ClientSendsMedia(AgencyWorld.StaffChat, "photo", caption: caption, mediaGroupId: "album-note", userId: AgencyWorld.Assistant,
+                firstName: "Marie", threadId: _topic);
+        StaffWrites("/all Photos are on their way.");
+        await _world.WaitForAsync(s => s.Count(m => m.Text?.StartsWith("Photos are on their way.") == true) == 2);
+        await Task.Delay(StaffRelayAlbumWait());
+        await _world.SettledAsync();
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(_world.Telegram.Sent.Where(m => m.Method.StartsWith("copy") && m.ChatId != AgencyWorld.StaffChat), Is.Empty);
+            Assert.That(await _world.Db.ScalarAsync<long>("SELECT COUNT(*) FROM messages WHERE direction = 'note' AND media_group_id = 'album-note'"), Is.EqualTo(3));
+        });
+    }
+
+    [Test]
+    public async Task AnAlbumWhoseLaterPartSaysNote_IsNotSentEither()
+    {
+        var fromAnna = await RelayOfAsync(Anna, "Any photos?", Anna, "Anna");
+
+        _world.Telegram.ClientSendsMedia(AgencyWorld.StaffChat, "photo", mediaGroupId: "album-late-note", userId: AgencyWorld.Assistant, firstName: "Marie",
+            threadId: _topic);
+        _world.Telegram.ClientSendsMedia(AgencyWorld.StaffChat, "photo", caption: "// internal: not for Anna", mediaGroupId: "album-late-note",
+            userId: AgencyWorld.Assistant, firstName: "Marie", threadId: _topic);
+        StaffWrites("Not yet, sorry.", replyTo: fromAnna.MessageId);
+        await _world.WaitForAsync(s => s.Any(m => m.Text?.StartsWith("Not yet, sorry.") == true));
+        await Task.Delay(StaffRelayAlbumWait());
+        await _world.SettledAsync();
+
+        Assert.That(_world.Telegram.Sent.Where(m => m.Method.StartsWith("copy") && m.ChatId != AgencyWorld.StaffChat), Is.Empty);
+    }
+
+    [Test]
+    public async Task AStaffAlbumForOneOfSeveralChats_IsAskedAboutOnce_AndGoesWholeToTheChosenChat()
+    {
+        await RelayOfAsync(Anna, "Mock-ups please", Anna, "Anna");
+
+        var parts = Enumerable.Range(0, 3).Select(i => _world.Telegram.ClientSendsMedia(AgencyWorld.StaffChat, "photo", caption: i == 0 ? "Mock-ups" : null,
+            mediaGroupId: "album-ask", userId: AgencyWorld.Assistant, firstName: "Marie", threadId: _topic)).ToList();
+        var question = await QuestionAsync();
+        await _world.SettledAsync();
+        _world.Telegram.Presses(AgencyWorld.StaffChat, question.MessageId, Button(question, "Anna"), userId: AgencyWorld.Assistant, firstName: "Marie");
+
+        await _world.WaitForAsync(s => s.Any(m => m.ChatId == Anna && m.Method == "copyMessages"));
+        await _world.SettledAsync();
+        // One copyMessages request makes one message per part.
+        var album = _world.Telegram.Requests.Single(r => r.ChatId == Anna && r.Method == "copyMessages");
+        Assert.Multiple(() =>
+        {
+            Assert.That(album.Body["message_ids"]!.AsArray().Select(n => (int)n!), Is.EqualTo(parts));
+            Assert.That(_world.Telegram.Sent.Where(m => m.Method.StartsWith("copy") && m.ChatId == AcmeGroup), Is.Empty);
+            Assert.That(_world.Telegram.SentTo(AgencyWorld.StaffChat).Count(m => m.Text?.StartsWith("Who is this answer for?") == true), Is.EqualTo(1));
+        });
+    }
+
+    private static TimeSpan StaffRelayAlbumWait() => AgencyBot.Core.Conversations.StaffRelay.AlbumWait + TimeSpan.FromMilliseconds(500);
+}
