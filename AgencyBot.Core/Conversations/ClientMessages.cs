@@ -115,7 +115,8 @@ public sealed class ClientMessages(
             logger.LogInformation("Chat {ChatId}: edit of message {MessageId} that was never relayed; ignored", edited.Chat.Id, edited.Id);
             return;
         }
-        await ConversationStore.RecordEditAsync(c, t, original.Id, MessageContent.TextOf(edited), edited.EditDate ?? clock.GetUtcNow().UtcDateTime);
+        var now = clock.GetUtcNow();
+        await ConversationStore.AddVersionAsync(c, t, original.Id, "edit", MessageContent.TextOf(edited), edited.EditDate ?? now.UtcDateTime, now);
         var conversation = await ConversationStore.GetAsync(c, t, original.ConversationId);
         var project = (await ChatBindingStore.ProjectsOfChatAsync(c, t, edited.Chat.Id)).FirstOrDefault(p => p.ProjectId == conversation.ProjectId);
         if (project is null || await staffChats.GetAsync(c, t) is not { } staff) return; // chat removed from the project since

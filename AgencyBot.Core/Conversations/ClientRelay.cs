@@ -9,7 +9,7 @@ namespace AgencyBot.Core.Conversations;
 
 /// <summary>A staff answer on its way to one client chat. <paramref name="Text"/> replaces the message's own text (the
 /// words after /all); <paramref name="Quote"/> is the client's message it answers, in that chat.</summary>
-public sealed record Answer(Message Message, long StaffId, FormattedText? Text = null, int? Quote = null);
+public sealed record Answer(Message Message, long? StaffId, FormattedText? Text = null, int? Quote = null);
 
 /// <summary>
 /// Sends a staff answer to a client chat as the agency: text as the bot's own message with the staff member's
@@ -19,11 +19,16 @@ public sealed record Answer(Message Message, long StaffId, FormattedText? Text =
 /// </summary>
 public sealed class ClientRelay(OutboxStore outbox, IOptions<AgencyOptions> agency)
 {
+    /// <summary>"\n— Marie" under an answer, when Agency:SignStaffReplies is on.</summary>
+    public string SignatureOf(Message message) => SignatureOf(message.From?.FirstName);
+
+    public string SignatureOf(string? firstName) => agency.Value.SignStaffReplies && firstName is { Length: > 0 } ? $"\n— {firstName}" : "";
+
     public async Task RelayAsync(IDbConnection c, IDbTransaction t, Answer answer, long toChatId, long messageId)
     {
         var message = answer.Message;
         var link = new OutboxLink(MessageId: messageId, AnswerBy: answer.StaffId);
-        var signature = agency.Value.SignStaffReplies && message.From?.FirstName is { Length: > 0 } name ? $"\n— {name}" : "";
+        var signature = SignatureOf(message);
         var quote = answer.Quote is { } id ? new ReplyParameters { MessageId = id, AllowSendingWithoutReply = true } : null;
 
         if (message.MediaGroupId is { } album && answer.Text is null)

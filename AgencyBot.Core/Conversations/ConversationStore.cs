@@ -20,6 +20,15 @@ public sealed record NewMessage(
     long ConversationId, Direction Direction, long SenderUserId, string SenderName, string Kind, string? Text,
     long ChatId, long TelegramMessageId, string? MediaGroupId, DateTimeOffset At);
 
+/// <summary>A later version of a message: an edit (its new text) or "unsent" (staff took the answer back).</summary>
+public sealed record MessageVersion
+{
+    public long MessageId { get; init; }
+    public string Kind { get; init; } = "";
+    public string? Text { get; init; }
+    public long At { get; init; }
+}
+
 public sealed record ConversationMessage
 {
     public long Id { get; init; }
@@ -34,6 +43,8 @@ public sealed record ConversationMessage
     public string? MediaGroupId { get; init; }
     public long CreatedAt { get; init; }
     public long? EditedAt { get; init; }
+    /// <summary>Every edit and unsend after the original (<see cref="Text"/>), oldest first.</summary>
+    public IReadOnlyList<MessageVersion> Versions { get; init; } = [];
 }
 
 /// <summary>Conversations, their messages, waiting periods and the response log.</summary>
@@ -128,7 +139,22 @@ public sealed class ConversationStore(Database database)
         SELECT {Columns} FROM conversations WHERE project_id = @ProjectId ORDER BY last_message_at DESC LIMIT 1
         """;
 
-    private const string UpdateEdited = "UPDATE messages SET text = @Text, edited_at = @At WHERE id = @Id";
+    // The original stays as it was written; each change is added.
+    private const string InsertVersion = """
+        INSERT INTO message_versions (message_id, kind, text, entities, at, recorded_at) VALUES (@Id, @Kind, @Text, @Entities, @At, @Now);
+        UPDATE messages SET edited_at = @At WHERE id = @Id;
+        """;
+
+    private const string SelectVersions = """
+        SELECT v.message_id AS MessageId, v.kind AS Kind, v.text AS Text, v.at AS At
+        FROM message_versions v JOIN messages m ON m.id = v.message_id WHERE m.conversation_id = @Id ORDER BY v.id
+        """;
+
+    // The answers a staff message became (one per client chat it went to).
+    private const string SelectAnswersOf = $"""
+        SELECT {MessageColumns} FROM messages WHERE chat_id = @ChatId AND telegram_message_id = @TelegramMessageId AND direction IN ('staff', 'note')
+        ORDER BY id
+        """;
 
     private const string SelectOfProject = $"SELECT {Columns} FROM conversations WHERE project_id = @ProjectId ORDER BY last_message_at DESC";
 
@@ -212,8 +238,19 @@ public sealed class ConversationStore(Database database)
     public static Task<Conversation?> LatestOfProjectAsync(IDbConnection connection, IDbTransaction transaction, long projectId) =>
         connection.QuerySingleOrDefaultAsync<Conversation>(SelectLatestOfProject, new { ProjectId = projectId }, transaction);
 
-    public static Task RecordEditAsync(IDbConnection connection, IDbTransaction transaction, long messageId, string? text, DateTimeOffset at) =>
-        connection.ExecuteAsync(UpdateEdited, new { Id = messageId, Text = text, At = at.ToUnixTimeMilliseconds() }, transaction);
+    /// <summary>Adds a version to a message: its edited text, or that it was unsent. The original stays.</summary>
+    public static Task AddVersionAsync(IDbConnection connection, IDbTransaction transaction, long messageId, string kind, string? text, DateTimeOffset at,
+        DateTimeOffset now, string? entities = null) =>
+        connection.ExecuteAsync(InsertVersion, new
+        {
+            Id = messageId, Kind = kind, Text = text, Entities = entities, At = at.ToUnixTimeMilliseconds(), Now = now.ToUnixTimeMilliseconds(),
+        }, transaction);
+
+    /// <summary>The records of a staff message written in <paramref name="chatId"/>: one per client chat it was answered to
+    /// (or the note it was).</summary>
+    public static async Task<IReadOnlyList<ConversationMessage>> AnswersOfAsync(IDbConnection connection, IDbTransaction transaction, long chatId,
+        long telegramMessageId) =>
+        (await connection.QueryAsync<ConversationMessage>(SelectAnswersOf, new { ChatId = chatId, TelegramMessageId = telegramMessageId }, transaction)).AsList();
 
     public async Task<IReadOnlyList<Conversation>> OfProjectAsync(long projectId, CancellationToken ct = default)
     {
@@ -230,6 +267,8 @@ public sealed class ConversationStore(Database database)
     public async Task<IReadOnlyList<ConversationMessage>> MessagesAsync(long conversationId, CancellationToken ct = default)
     {
         await using var connection = await database.OpenAsync(ct);
-        return (await connection.QueryAsync<ConversationMessage>(SelectMessages, new { Id = conversationId })).AsList();
+        var versions = (await connection.QueryAsync<MessageVersion>(SelectVersions, new { Id = conversationId })).ToLookup(v => v.MessageId);
+        return (await connection.QueryAsync<ConversationMessage>(SelectMessages, new { Id = conversationId }))
+            .Select(m => m with { Versions = versions[m.Id].ToList() }).ToList();
     }
 }

@@ -1,12 +1,10 @@
 using System.Data;
 using System.Globalization;
-using AgencyBot.Core.Escalation;
 using AgencyBot.Core.Inbox;
 using AgencyBot.Core.Outbox;
 using AgencyBot.Core.Projects;
 using AgencyBot.Core.Staff;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 using Telegram.Bot.Requests;
 using Telegram.Bot.Types;
 using Telegram.Bot.Types.ReplyMarkups;
@@ -32,8 +30,6 @@ public sealed class StaffAnswers(
     ClientRelay clientRelay,
     StaffRelay staffRelay,
     OutboxStore outbox,
-    BusinessCalendar calendar,
-    IOptions<SlaOptions> sla,
     TimeProvider clock,
     ILogger<StaffAnswers> logger)
 {
@@ -151,8 +147,8 @@ public sealed class StaffAnswers(
             var conversation = await ConversationStore.GetOrCreateAsync(c, t, projectId, recipient.Chat.ChatId, now);
             var record = ClientMessages.Record(conversation.Id, Direction.Staff, message, now);
             var messageId = await ConversationStore.AddMessageAsync(c, t, text is null ? record : record with { Text = text.Text });
+            // The waiting period closes when Telegram accepts the answer (see Deliveries), not now.
             await clientRelay.RelayAsync(c, t, new Answer(message, member.Id, text, recipient.Quote), recipient.Chat.ChatId, messageId);
-            await ConversationStore.CloseWaitingAsync(c, t, conversation.Id, member.Id, message.Date, calendar, sla.Value.FirstResponse);
         }
         if (reachable.Count <= 1) return;
         await AnswerRecipients.RememberAsync(c, t, member.Id, projectId, destination, now);

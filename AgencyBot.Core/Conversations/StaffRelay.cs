@@ -17,7 +17,7 @@ namespace AgencyBot.Core.Conversations;
 /// the group with a header naming client, project and sender (staff answer by replying to it). Media is copied by
 /// Telegram (copyMessage), never downloaded; an album goes as one copyMessages.
 /// </summary>
-public sealed class StaffRelay(OutboxStore outbox, StaffChatStore staffChats, IOptions<AgencyOptions> agency) : IBlockedChatReporter
+public sealed class StaffRelay(OutboxStore outbox, StaffChatStore staffChats, IOptions<AgencyOptions> agency)
 {
     /// <summary>How long an album waits for its further parts (Telegram sends them as separate updates).</summary>
     public static readonly TimeSpan AlbumWait = TimeSpan.FromSeconds(1.5);

@@ -23,6 +23,7 @@ namespace AgencyBot.Core.Conversations;
 public sealed class StaffReplies(
     StaffChatStore staffChats,
     StaffAnswers answers,
+    AnswerEdits edits,
     TaskCommands taskCommands,
     StaffCommands staffCommands,
     InviteDesk invites,
@@ -36,7 +37,7 @@ public sealed class StaffReplies(
     public const string SetupPrefix = "setup:";
 
     /// <summary>Staff commands about the desk itself rather than a project's work.</summary>
-    public static readonly IReadOnlySet<string> DeskCommands = new HashSet<string>(["setup", "staff", "all", "invites"]);
+    public static readonly IReadOnlySet<string> DeskCommands = new HashSet<string>(["setup", "staff", "all", "invites", "unsend"]);
 
     /// <summary>How long after a post its Telegram id may still be on its way into relay_posts.</summary>
     public static readonly TimeSpan RecordingGrace = TimeSpan.FromSeconds(10);
@@ -62,6 +63,9 @@ public sealed class StaffReplies(
                 return;
             case "staff":
                 await staffCommands.ListAsync(c, t, message, member);
+                return;
+            case "unsend":
+                await edits.UnsendAsync(c, t, staff, message, member);
                 return;
         }
         if (!MessageContent.IsRelayable(message) || message.ForumTopicCreated is not null) return;
@@ -98,6 +102,18 @@ public sealed class StaffReplies(
                 await replyInPlace.SendAsync(c, t, message, $"/{command.Name} is not a command I know. Nothing was sent to the client.\n\n{TaskCommands.Help}");
                 return;
         }
+    }
+
+    /// <summary>A staff member edited a message in the staff chat: an answer's client copies follow, and the record keeps
+    /// both versions.</summary>
+    public async Task HandleEditAsync(Message edited, StaffChat staff, IDbConnection c, IDbTransaction t)
+    {
+        if (edited.From is not { IsBot: false } from || await StaffStore.FindByTelegramUserAsync(c, t, from.Id) is null)
+        {
+            logger.LogInformation("Staff chat: edit of message {MessageId} by {UserId}, who is not registered staff; ignored", edited.Id, edited.From?.Id);
+            return;
+        }
+        await edits.HandleEditAsync(c, t, staff, edited);
     }
 
     /// <summary>A staff message about no project: a reply to one of the bot's own posts must not vanish silently.</summary>

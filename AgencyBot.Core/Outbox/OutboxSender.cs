@@ -11,10 +11,22 @@ using Telegram.Bot.Exceptions;
 
 namespace AgencyBot.Core.Outbox;
 
-/// <summary>Tells the people who need to know that a chat blocked the bot (runs in the transaction that records it).</summary>
-public interface IBlockedChatReporter
+/// <summary>What follows from the outcome of a send, decided by those who know what the rows carry. Each runs in the
+/// transaction that records the outcome, so the outcome and what follows commit together.</summary>
+public interface IDeliveryListener
 {
-    Task ReportAsync(IDbConnection connection, IDbTransaction transaction, long chatId);
+    /// <summary>Telegram accepted these rows (at <paramref name="at"/>).</summary>
+    Task DeliveredAsync(IDbConnection connection, IDbTransaction transaction, IReadOnlyList<OutboxItem> rows, DateTimeOffset at);
+
+    /// <summary>Telegram refused the row for good, for <paramref name="reason"/>.</summary>
+    Task RefusedAsync(IDbConnection connection, IDbTransaction transaction, OutboxItem row, string reason);
+
+    /// <summary>The chat blocked the bot (told once per chat).</summary>
+    Task ChatBlockedAsync(IDbConnection connection, IDbTransaction transaction, long chatId);
+
+    /// <summary>Whether a refusal means the bot lost a chat it must keep posting in (the staff chat): then it is
+    /// recorded and told, and the chat's rows wait instead of failing.</summary>
+    Task<bool> ChatLostAsync(IDbConnection connection, IDbTransaction transaction, long chatId, string reason);
 }
 
 /// <summary>
@@ -27,7 +39,7 @@ public sealed class OutboxSender(
     OutboxStore outbox,
     IMessenger messenger,
     StaffTopics topics,
-    IBlockedChatReporter blockedReporter,
+    IDeliveryListener deliveries,
     SendLimits limits,
     OutboxSignal signal,
     SendStatistics statistics,
@@ -146,7 +158,8 @@ public sealed class OutboxSender(
             while (batch.Count < 1000 && reader.TryRead(out var completion)) batch.Add(completion);
             try
             {
-                await outbox.MarkSentAsync(batch.SelectMany(c => c.Items.Select(item => (item, c.MessageIds))).ToList(), CancellationToken.None);
+                await outbox.MarkSentAsync(batch.SelectMany(c => c.Items.Select(item => (item, c.MessageIds))).ToList(),
+                    (c, t, rows) => deliveries.DeliveredAsync(c, t, rows, clock.GetUtcNow()), CancellationToken.None);
                 foreach (var c in batch) c.Recorded.TrySetResult();
             }
             catch (Exception ex)
@@ -258,22 +271,37 @@ public sealed class OutboxSender(
                 logger.LogWarning("Chat {ChatId} is now supergroup {NewChatId}; its queue follows", item.ChatId, newChatId);
                 await database.WriteAsync((c, t) => migrations.MigrateAsync(c, t, item.ChatId, newChatId), ct);
                 break;
+            case ApiRequestException { ErrorCode: 400 } same when same.Message.Contains("message is not modified", StringComparison.OrdinalIgnoreCase):
+                // An edit to what the message already says: Telegram has it as wanted.
+                logger.LogInformation("Chat {ChatId}: outbox row {OutboxId} ({Method}) changed nothing; done", item.ChatId, item.Id, item.Method);
+                await outbox.MarkSentAsync([(item, [])], (c, t, rows) => deliveries.DeliveredAsync(c, t, rows, now), ct);
+                break;
+            case ApiRequestException { ErrorCode: 400 or 403 } lost when LosesTheChat(lost)
+                && await database.WriteAsync((c, t) => deliveries.ChatLostAsync(c, t, item.ChatId, lost.Message), ct):
+                // The staff chat is gone or the bot may not post there: nothing fails, everything for it waits and is
+                // tried again now and then; it all goes out once the bot is back.
+                statistics.TransientFailure();
+                var probe = now + LostChatProbe(item);
+                logger.LogWarning("Chat {ChatId}: the bot cannot post here ({Description}); its queue waits until {Probe:O}", item.ChatId, lost.Message, probe);
+                await outbox.PauseChatAsync(item.ChatId, probe, ct);
+                await outbox.RescheduleAsync(item.Id, probe, lost.Message, countAttempt: false, ct);
+                break;
             case ApiRequestException { ErrorCode: 403 } forbidden:
                 statistics.Failed();
                 logger.LogWarning("Chat {ChatId}: Telegram refused with 403 ({Description}); chat marked blocked", item.ChatId, forbidden.Message);
                 await outbox.MarkBlockedAsync(item.Id, item.ChatId, forbidden.Message,
-                    (c, t) => blockedReporter.ReportAsync(c, t, item.ChatId), ct);
+                    (c, t) => deliveries.ChatBlockedAsync(c, t, item.ChatId), (c, t) => deliveries.RefusedAsync(c, t, item, forbidden.Message), ct);
                 break;
             case ApiRequestException { ErrorCode: >= 400 and < 500 } refused:
                 statistics.Failed();
                 logger.LogWarning("Chat {ChatId}: Telegram refused outbox row {OutboxId} ({Method}) with {ErrorCode}: {Description}",
                     item.ChatId, item.Id, item.Method, refused.ErrorCode, refused.Message);
-                await outbox.MarkFailedAsync(item.Id, $"{refused.ErrorCode}: {refused.Message}", ct);
+                await outbox.MarkFailedAsync(item.Id, $"{refused.ErrorCode}: {refused.Message}", (c, t) => deliveries.RefusedAsync(c, t, item, refused.Message), ct);
                 break;
             case NotSupportedException or System.Text.Json.JsonException:
                 statistics.Failed();
                 logger.LogError(ex, "Outbox row {OutboxId} cannot be sent", item.Id);
-                await outbox.MarkFailedAsync(item.Id, ex.Message, ct);
+                await outbox.MarkFailedAsync(item.Id, ex.Message, (c, t) => deliveries.RefusedAsync(c, t, item, ex.Message), ct);
                 break;
             default:
                 // 5xx, network errors, timeouts: Telegram may be back soon.
@@ -283,6 +311,20 @@ public sealed class OutboxSender(
                 await outbox.RescheduleAsync(item.Id, now + backoff, ex.Message, countAttempt: true, ct);
                 break;
         }
+    }
+
+    /// <summary>Refusals that mean the bot cannot post in the chat at all: removed from it, or without the right to.</summary>
+    private static bool LosesTheChat(ApiRequestException refusal) =>
+        refusal.ErrorCode == 403
+        || new[] { "not enough rights", "CHAT_WRITE_FORBIDDEN", "chat not found", "need administrator rights", "CHAT_ADMIN_REQUIRED", "have no rights" }
+            .Any(text => refusal.Message.Contains(text, StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>How long a lost chat's queue waits before the next try: half of how long the row has waited, between
+    /// 30 seconds and 5 minutes.</summary>
+    private TimeSpan LostChatProbe(OutboxItem item)
+    {
+        var waited = clock.GetUtcNow() - DateTimeOffset.FromUnixTimeMilliseconds(item.CreatedAt);
+        return TimeSpan.FromTicks(Math.Clamp(waited.Ticks / 2, TimeSpan.FromSeconds(30).Ticks, TimeSpan.FromMinutes(5).Ticks));
     }
 
     internal static TimeSpan Backoff(int attempt)

@@ -27,6 +27,8 @@ public sealed record OutboxItem
     /// <summary>For a head: 1 when its lane holds the first message of a waiting period.</summary>
     public long Priority { get; init; }
     public long CreatedAt { get; init; }
+    /// <summary>The staff member whose answer to a client this row carries (its first row only).</summary>
+    public long? AnswerBy { get; init; }
 }
 
 /// <summary>What an outbox row is about, beyond its request. <paramref name="Mergeable"/>: a text relay that may share
@@ -69,7 +71,7 @@ public sealed class OutboxStore(Database database, TimeProvider clock)
     private const string RowColumns = """
         o.id AS Id, o.chat_id AS ChatId, o.method AS Method, o.payload AS Payload, o.attempts AS Attempts,
         o.not_before AS NotBefore, o.topic_project_id AS TopicProjectId, o.message_id AS MessageId,
-        o.lane AS Lane, o.mergeable AS Mergeable, o.created_at AS CreatedAt
+        o.lane AS Lane, o.mergeable AS Mergeable, o.created_at AS CreatedAt, o.answer_by AS AnswerBy
         """;
 
     // Only the oldest pending row of each lane is eligible: that keeps the order within a lane even while
@@ -273,8 +275,10 @@ public sealed class OutboxStore(Database database, TimeProvider clock)
         return (await connection.QueryAsync<(string State, long Count)>(SelectStates)).ToDictionary(r => r.State, r => r.Count);
     }
 
-    /// <summary>Records sent rows, many in one transaction (group commit under load), with the posts they made.</summary>
-    public Task MarkSentAsync(IReadOnlyCollection<(OutboxItem Item, IReadOnlyList<int> MessageIds)> sent, CancellationToken ct = default)
+    /// <summary>Records sent rows, many in one transaction (group commit under load), with the posts they made;
+    /// <paramref name="then"/> runs in that transaction with the rows now sent.</summary>
+    public Task MarkSentAsync(IReadOnlyCollection<(OutboxItem Item, IReadOnlyList<int> MessageIds)> sent,
+        Func<IDbConnection, IDbTransaction, IReadOnlyList<OutboxItem>, Task>? then = null, CancellationToken ct = default)
     {
         var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
         return database.WriteAsync(async (c, t) =>
@@ -296,8 +300,30 @@ public sealed class OutboxStore(Database database, TimeProvider clock)
                 .SelectMany(s => s.MessageIds.Select(id => new { s.Item.ChatId, TelegramMessageId = id, s.Item.MessageId }))
                 .ToList();
             if (posts.Count > 0) await c.ExecuteAsync(InsertPost, posts, t);
+            if (then is not null) await then(c, t, sent.Where(s => !grown.Contains(s.Item.Id)).Select(s => s.Item).ToList());
         }, ct);
     }
+
+    private const string SelectRowsOfMessage = """
+        SELECT id AS Id, chat_id AS ChatId, method AS Method, payload AS Payload, state AS State, telegram_message_id AS TelegramMessageId,
+               answer_by AS AnswerBy
+        FROM outbox WHERE message_id = @MessageId AND chat_id = @ChatId ORDER BY id
+        """;
+
+    private const string CancelOfMessage = """
+        UPDATE outbox SET state = 'cancelled', last_error = @Why WHERE message_id = @MessageId AND chat_id = @ChatId AND state = 'pending'
+        """;
+
+    /// <summary>A row that carried (or carries) a conversation message to a chat.</summary>
+    public sealed record RowOfMessage(long Id, long ChatId, string Method, string Payload, string State, long? TelegramMessageId, long? AnswerBy);
+
+    /// <summary>Every row that carried (or still carries) a conversation message to a chat, in order.</summary>
+    public static async Task<IReadOnlyList<RowOfMessage>> RowsOfMessageAsync(IDbConnection connection, IDbTransaction transaction, long messageId, long chatId) =>
+        (await connection.QueryAsync<RowOfMessage>(SelectRowsOfMessage, new { MessageId = messageId, ChatId = chatId }, transaction)).AsList();
+
+    /// <summary>Cancels what is still queued of a conversation message to a chat; returns how many rows.</summary>
+    public static Task<int> CancelOfMessageAsync(IDbConnection connection, IDbTransaction transaction, long messageId, long chatId, string why) =>
+        connection.ExecuteAsync(CancelOfMessage, new { MessageId = messageId, ChatId = chatId, Why = why }, transaction);
 
     private const string CancelAlbum = """
         UPDATE outbox SET state = 'cancelled', last_error = @Why
@@ -314,16 +340,32 @@ public sealed class OutboxStore(Database database, TimeProvider clock)
         database.WriteAsync((c, t) => c.ExecuteAsync(Reschedule,
             new { Id = id, NotBefore = notBefore.ToUnixTimeMilliseconds(), Error = error, Counted = countAttempt ? 1 : 0 }, t), ct);
 
-    public Task MarkFailedAsync(long id, string error, CancellationToken ct = default) =>
-        database.WriteAsync((c, t) => c.ExecuteAsync(MarkFailed, new { Id = id, Error = error }, t), ct);
+    /// <summary>Telegram refused the row for good; <paramref name="then"/> runs in the same transaction.</summary>
+    public Task MarkFailedAsync(long id, string error, Func<IDbConnection, IDbTransaction, Task>? then = null, CancellationToken ct = default) =>
+        database.WriteAsync(async (c, t) =>
+        {
+            await c.ExecuteAsync(MarkFailed, new { Id = id, Error = error }, t);
+            if (then is not null) await then(c, t);
+        }, ct);
+
+    private const string RetryFailed = """
+        UPDATE outbox SET state = 'pending', attempts = 0, not_before = @Now, last_error = NULL WHERE id = @Id AND state = 'failed'
+        RETURNING chat_id
+        """;
+
+    /// <summary>Queues a refused row again (staff pressed Retry); its chat, or null when it was not failed.</summary>
+    public static Task<long?> RetryFailedAsync(IDbConnection connection, IDbTransaction transaction, long id, DateTimeOffset now) =>
+        connection.ExecuteScalarAsync<long?>(RetryFailed, new { Id = id, Now = now.ToUnixTimeMilliseconds() }, transaction);
 
     /// <summary>Fails the row and marks the chat blocked; <paramref name="onNewlyBlocked"/> runs in the same
     /// transaction the first time only, so a blocked chat is reported once.</summary>
-    public Task MarkBlockedAsync(long id, long chatId, string error, Func<IDbConnection, IDbTransaction, Task>? onNewlyBlocked, CancellationToken ct = default) =>
+    public Task MarkBlockedAsync(long id, long chatId, string error, Func<IDbConnection, IDbTransaction, Task>? onNewlyBlocked,
+        Func<IDbConnection, IDbTransaction, Task>? then = null, CancellationToken ct = default) =>
         database.WriteAsync(async (c, t) =>
         {
             await c.ExecuteAsync(MarkFailed, new { Id = id, Error = error }, t);
             var newly = await c.ExecuteAsync(InsertBlocked, new { ChatId = chatId, Now = clock.GetUtcNow().ToUnixTimeMilliseconds(), Reason = error }, t) == 1;
             if (newly && onNewlyBlocked is not null) await onNewlyBlocked(c, t);
+            if (then is not null) await then(c, t);
         }, ct);
 }

@@ -19,6 +19,8 @@ public sealed class TelegramMessenger(ITelegramBotClient bot, AttachmentStore at
         ["copyMessage"] = Send<CopyMessageRequest, MessageId>(m => [m.Id]),
         ["copyMessages"] = Send<CopyMessagesRequest, MessageId[]>(ms => ms.Select(m => m.Id).ToList()),
         ["editMessageText"] = Send<EditMessageTextRequest, Message>(m => [m.Id]),
+        ["editMessageCaption"] = Send<EditMessageCaptionRequest, Message>(m => [m.Id]),
+        ["deleteMessage"] = Send<DeleteMessageRequest, bool>(_ => []),
         ["answerCallbackQuery"] = Send<AnswerCallbackQueryRequest, bool>(_ => []),
     };
 

@@ -24,6 +24,7 @@ public sealed class UpdateRouter(
     ChatMigrations chatMigrations,
     StaffAnswers staffAnswers,
     InviteDesk inviteDesk,
+    Deliveries deliveries,
     BotUser botUser,
     OutboxStore outbox,
     TimeProvider clock,
@@ -56,7 +57,10 @@ public sealed class UpdateRouter(
             case { Message: { From.IsBot: false } message } when IsClientChat(message.Chat):
                 await clientMessages.HandleAsync(message, update.Id, connection, transaction);
                 break;
-            case { EditedMessage: { } edited } when IsClientChat(edited.Chat) && (staff is null || edited.Chat.Id != staff.ChatId):
+            case { EditedMessage: { } edited } when staff is not null && edited.Chat.Id == staff.ChatId:
+                await staffReplies.HandleEditAsync(edited, staff, connection, transaction);
+                break;
+            case { EditedMessage: { } edited } when IsClientChat(edited.Chat):
                 await clientMessages.HandleEditAsync(edited, connection, transaction);
                 break;
             case { CallbackQuery: { } query } when staff is not null && query.Data?.StartsWith(StaffButtons.Prefix, StringComparison.Ordinal) == true:
@@ -64,6 +68,9 @@ public sealed class UpdateRouter(
                 break;
             case { CallbackQuery: { } query } when query.Data?.StartsWith(StaffAnswers.Prefix, StringComparison.Ordinal) == true:
                 await staffAnswers.HandleChoiceAsync(connection, transaction, query, staff);
+                break;
+            case { CallbackQuery: { } query } when query.Data?.StartsWith(Deliveries.RetryPrefix, StringComparison.Ordinal) == true:
+                await deliveries.HandleRetryAsync(connection, transaction, query, staff);
                 break;
             case { CallbackQuery: { } query } when query.Data?.StartsWith(InviteDesk.Prefix, StringComparison.Ordinal) == true:
                 await inviteDesk.HandleButtonAsync(query, staff, connection, transaction);
@@ -85,6 +92,10 @@ public sealed class UpdateRouter(
                     CallbackQueryId = query.Id, Text = ClientTexts.Get("ButtonExpired", ClientTexts.Pick(null, query.From.LanguageCode)),
                 });
                 break;
+            case { MyChatMember: { NewChatMember: { } member } change } when staff is not null && change.Chat.Id == staff.ChatId:
+                logger.LogInformation("Staff chat {ChatId}: the bot is now {Status}", change.Chat.Id, member.Status);
+                await deliveries.StaffChatMembershipAsync(connection, transaction, change.Chat.Id, CanPost(member), member.Status.ToString().ToLowerInvariant());
+                break;
             case { MyChatMember: { NewChatMember: { } } change }:
                 var gone = change.NewChatMember.Status is ChatMemberStatus.Kicked or ChatMemberStatus.Left;
                 logger.LogInformation("Chat {ChatId}: the bot is now {Status}", change.Chat.Id, change.NewChatMember.Status);
@@ -95,6 +106,13 @@ public sealed class UpdateRouter(
                 break;
         }
     }
+
+    private static bool CanPost(ChatMember member) => member switch
+    {
+        ChatMemberAdministrator or ChatMemberOwner or ChatMemberMember => true,
+        ChatMemberRestricted restricted => restricted.IsMember && restricted.CanSendMessages,
+        _ => false,
+    };
 
     private static bool IsClientChat(Chat chat) => chat.Type is ChatType.Private or ChatType.Group or ChatType.Supergroup;
 }

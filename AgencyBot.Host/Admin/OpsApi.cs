@@ -33,9 +33,20 @@ public static class OpsApi
     }
 
     private static async Task<IResult> OpsAsync(InboxStore inbox, OutboxStore outbox, ConversationStore conversations, SendStatistics sends,
-        IntakeStatus intake, TimeProvider clock, CancellationToken ct)
+        IntakeStatus intake, Database database, AgencyBot.Core.Staff.StaffChatStore staffChats, TimeProvider clock, CancellationToken ct)
     {
         var now = clock.GetUtcNow();
+        object? staffChat = null;
+        long heldMessages;
+        await using (var connection = await database.OpenAsync(ct))
+        {
+            heldMessages = await HeldMessages.CountOpenAsync(connection);
+            if (await staffChats.GetAsync(connection) is { } staff)
+            {
+                var outage = await Deliveries.OutageAsync(connection, staff.ChatId);
+                staffChat = new { staff.ChatId, staff.IsForum, CanPost = outage is null, CannotPostSince = outage?.Since, outage?.Reason };
+            }
+        }
         var oldestRelay = await outbox.OldestPendingRelayAsync(ct);
         var oldestWaiting = await conversations.OldestWaitingAsync(ct);
         return TypedResults.Ok(new
@@ -76,6 +87,9 @@ public static class OpsApi
                 Since = DateTimeOffset.FromUnixTimeMilliseconds(oldestWaiting.WaitingSince!.Value),
             },
             Intake = new { intake.LastSuccessAt, intake.FailingSince, intake.Received },
+            StaffChat = staffChat,
+            // Messages waiting for a decision: a client's pick of project, staff approval of a chat, or whom an answer is for.
+            HeldMessages = heldMessages,
         });
     }
 

@@ -14,7 +14,8 @@ public static class HealthRegistration
         services.AddHealthChecks()
             .AddCheck<DatabaseHealthCheck>("database", failureStatus: HealthStatus.Degraded)
             .AddCheck<TelegramHealthCheck>("telegram")
-            .AddCheck<OutboxHealthCheck>("outbox", failureStatus: HealthStatus.Degraded);
+            .AddCheck<OutboxHealthCheck>("outbox", failureStatus: HealthStatus.Degraded)
+            .AddCheck<StaffChatHealthCheck>("staff-chat", failureStatus: HealthStatus.Degraded);
         return services;
     }
 }
@@ -44,6 +45,19 @@ internal sealed class OutboxHealthCheck(AgencyBot.Core.Outbox.OutboxStore outbox
         var longest = await outbox.LongestDueAsync(ct);
         return longest > TimeSpan.FromMinutes(5)
             ? HealthCheckResult.Degraded($"A message due {longest.TotalMinutes:0} minutes ago has not been sent")
+            : HealthCheckResult.Healthy();
+    }
+}
+
+/// <summary>Degraded while the bot cannot post in the staff chat (removed, or without its rights): client messages wait.</summary>
+internal sealed class StaffChatHealthCheck(Database database, AgencyBot.Core.Staff.StaffChatStore staffChats) : IHealthCheck
+{
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken ct = default)
+    {
+        await using var connection = await database.OpenAsync(ct);
+        if (await staffChats.GetAsync(connection) is not { } staff) return HealthCheckResult.Degraded("No staff chat is set up (Agency:StaffChatId or /setup)");
+        return await AgencyBot.Core.Conversations.Deliveries.OutageAsync(connection, staff.ChatId) is { } outage
+            ? HealthCheckResult.Degraded($"The bot cannot post in the staff chat since {outage.Since:O}: {outage.Reason}")
             : HealthCheckResult.Healthy();
     }
 }

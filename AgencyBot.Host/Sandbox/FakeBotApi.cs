@@ -70,8 +70,12 @@ public sealed class FakeBotApi : IAsyncDisposable
     private readonly List<ChatEntry> _timeline = [];
     private readonly Dictionary<(long Chat, int Message), string?> _userTexts = [];
     private readonly Dictionary<(long Chat, int Message), string> _userPhotos = [];
+    private readonly Dictionary<(long Chat, int Message), JsonNode> _userSenders = [];
     private readonly Dictionary<int, byte[]> _uploads = [];
     private readonly Dictionary<long, long> _migrated = [];
+    private readonly Dictionary<long, string> _botRemoved = [];
+    private readonly List<BotRequest> _edits = [];
+    private readonly HashSet<(long Chat, int Message)> _deleted = [];
     private TaskCompletionSource _timelineChanged = NewSignal();
     private bool _enforceLimits;
     private int _nextUpdateId = 100_000;
@@ -137,6 +141,40 @@ public sealed class FakeBotApi : IAsyncDisposable
         return (new JsonObject { ["message"] = old }, new JsonObject { ["message"] = @new });
     }
 
+    /// <summary>Someone removes the bot from a group (or takes away its right to post): every post there is refused, as
+    /// Telegram refuses it, until <see cref="RestoreBot"/>. Telegram also sends my_chat_member updates
+    /// (<see cref="BotMembership"/>), which are the test's to send.</summary>
+    public void RemoveBot(long chatId, string description = "Forbidden: bot was kicked from the supergroup chat")
+    {
+        lock (_lock) _botRemoved[chatId] = description;
+    }
+
+    public void RestoreBot(long chatId)
+    {
+        lock (_lock) _botRemoved.Remove(chatId);
+    }
+
+    /// <summary>A my_chat_member update: the bot's status in a chat changed to <paramref name="status"/>
+    /// (member, administrator, left, kicked).</summary>
+    public JsonObject BotMembership(long chatId, string status, long byUserId)
+    {
+        var bot = BotUserJson();
+        var member = new JsonObject { ["status"] = status, ["user"] = bot.DeepClone() };
+        if (status == "administrator")
+            foreach (var right in new[] { "can_be_edited", "is_anonymous", "can_manage_chat", "can_delete_messages", "can_manage_video_chats", "can_restrict_members",
+                         "can_promote_members", "can_change_info", "can_invite_users", "can_post_stories", "can_edit_stories", "can_delete_stories", "can_manage_topics" })
+                member[right] = right is "can_manage_chat" or "can_delete_messages" or "can_manage_topics";
+        if (status == "kicked") member["until_date"] = 0;
+        return new JsonObject
+        {
+            ["my_chat_member"] = new JsonObject
+            {
+                ["chat"] = ChatJson(chatId, null), ["from"] = new JsonObject { ["id"] = byUserId, ["is_bot"] = false, ["first_name"] = "Admin" },
+                ["date"] = Now(), ["old_chat_member"] = new JsonObject { ["status"] = "member", ["user"] = bot.DeepClone() }, ["new_chat_member"] = member,
+            },
+        };
+    }
+
     /// <summary>Declares a group or supergroup so messages in it carry the right chat type and title.</summary>
     public void DefineGroup(long chatId, string title, bool isForum = false, string type = "supergroup") =>
         _chats[chatId] = new ChatInfo(chatId, type, title, isForum);
@@ -154,11 +192,19 @@ public sealed class FakeBotApi : IAsyncDisposable
             message["entities"] = new JsonArray(new JsonObject { ["type"] = "bot_command", ["offset"] = 0, ["length"] = length });
         }
         if (replyToMessageId is { } replyTo)
-            message["reply_to_message"] = new JsonObject
+        {
+            // The message replied to, as Telegram includes it: a person's own message, or else one of the bot's.
+            JsonNode? author;
+            string? repliedText;
+            lock (_lock)
             {
-                ["message_id"] = replyTo, ["date"] = Now(), ["chat"] = ChatJson(chatId, null),
-                ["from"] = BotUserJson(),
-            };
+                author = _userSenders.GetValueOrDefault((chatId, replyTo))?.DeepClone();
+                repliedText = author is null ? _sent.LastOrDefault(m => m.ChatId == chatId && m.MessageId == replyTo)?.Text : _userTexts.GetValueOrDefault((chatId, replyTo));
+            }
+            var replied = new JsonObject { ["message_id"] = replyTo, ["date"] = Now(), ["chat"] = ChatJson(chatId, null), ["from"] = author ?? BotUserJson() };
+            if (repliedText is not null) replied["text"] = repliedText;
+            message["reply_to_message"] = replied;
+        }
         if (quote is not null) message["quote"] = new JsonObject { ["text"] = quote, ["position"] = 0, ["is_manual"] = true };
         return EnqueueUpdate(new JsonObject { ["message"] = message });
     }
@@ -469,6 +515,7 @@ public sealed class FakeBotApi : IAsyncDisposable
         var text = Text(message["text"]) ?? Text(message["caption"]);
         var photo = message["photo"] is JsonArray sizes ? Text(sizes.LastOrDefault()?["file_id"]) : null;
         _userTexts[(chatId, messageId)] = text;
+        if (message["from"] is JsonObject sender) _userSenders[(chatId, messageId)] = sender.DeepClone();
         if (photo is not null) _userPhotos[(chatId, messageId)] = photo;
         AddToTimeline(new ChatEntry(0, ChatEntryKind.Message, chatId, (int?)Number(message["message_thread_id"]), messageId,
             Text(message["from"]?["first_name"]) ?? "", false, text ?? (photo is null ? "[media]" : null), null, null, photo, _clock.GetUtcNow()));
@@ -588,9 +635,21 @@ public sealed class FakeBotApi : IAsyncDisposable
             case "sendphoto" or "senddocument" or "sendvideo" or "sendvoice" or "sendsticker" or "sendaudio":
                 await Ok(http, MessageJson(request, Record(request)));
                 break;
-            case "editmessagetext":
-                lock (_lock) AddToTimeline(BotEntry(request, (int?)body["message_id"] ?? 0, ChatEntryKind.Edit));
+            case "editmessagetext" or "editmessagecaption":
+                if (await RefusedEditAsync(http, request)) break;
+                lock (_lock)
+                {
+                    _edits.Add(request);
+                    AddToTimeline(BotEntry(request, (int?)body["message_id"] ?? 0, ChatEntryKind.Edit));
+                }
                 await Ok(http, MessageJson(request, (int?)body["message_id"] ?? 0));
+                break;
+            case "deletemessage":
+                var target = (request.ChatId ?? 0, (int?)body["message_id"] ?? 0);
+                bool deletable;
+                lock (_lock) deletable = _sent.Any(m => m.ChatId == target.Item1 && m.MessageId == target.Item2) && _deleted.Add(target);
+                if (deletable) await Ok(http, true);
+                else await Error(http, 400, "Bad Request: message to delete not found");
                 break;
             case "reopenforumtopic":
                 lock (_lock) _closedTopics.Remove((request.ChatId ?? 0, (int?)body["message_thread_id"] ?? 0));
@@ -604,6 +663,7 @@ public sealed class FakeBotApi : IAsyncDisposable
                     await Error(http, 429, $"Too Many Requests: retry after {topicRetry}", topicRetry);
                     break;
                 }
+                if (await BotRemovedAsync(http, request)) break;
                 if (!_chats.TryGetValue(topicChat, out var forum) || !forum.IsForum)
                 {
                     await Error(http, 400, "Bad Request: the chat is not a forum");
@@ -623,10 +683,53 @@ public sealed class FakeBotApi : IAsyncDisposable
         }
     }
 
+    private async Task<bool> BotRemovedAsync(HttpContext http, BotRequest request)
+    {
+        string? removed;
+        lock (_lock) removed = request.ChatId is { } chat && _botRemoved.TryGetValue(chat, out var why) ? why : null;
+        if (removed is null) return false;
+        await Error(http, removed.StartsWith("Forbidden", StringComparison.Ordinal) ? 403 : 400, removed);
+        return true;
+    }
+
+    /// <summary>An edit Telegram would refuse: of a message the bot did not send in that chat (or that was deleted), or
+    /// one that changes nothing.</summary>
+    private async Task<bool> RefusedEditAsync(HttpContext http, BotRequest request)
+    {
+        var chatId = request.ChatId ?? 0;
+        var messageId = (int?)request.Body["message_id"] ?? 0;
+        string? current;
+        bool exists;
+        lock (_lock)
+        {
+            exists = !_deleted.Contains((chatId, messageId)) && _sent.Any(m => m.ChatId == chatId && m.MessageId == messageId);
+            current = _edits.LastOrDefault(e => e.ChatId == chatId && (int?)e.Body["message_id"] == messageId)?.Text
+                ?? _sent.LastOrDefault(m => m.ChatId == chatId && m.MessageId == messageId)?.Text;
+        }
+        if (!exists)
+        {
+            await Error(http, 400, "Bad Request: message to edit not found");
+            return true;
+        }
+        if (current == request.Text)
+        {
+            await Error(http, 400, "Bad Request: message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message");
+            return true;
+        }
+        return false;
+    }
+
+    /// <summary>Edits the bot made (editMessageText, editMessageCaption), in order.</summary>
+    public IReadOnlyList<BotRequest> Edits { get { lock (_lock) return _edits.ToList(); } }
+
+    /// <summary>Messages the bot deleted: (chat, message id).</summary>
+    public IReadOnlySet<(long Chat, int Message)> Deleted { get { lock (_lock) return _deleted.ToHashSet(); } }
+
     /// <summary>Refusals Telegram itself would give: a group that became a supergroup, too many posts, a post into a
     /// deleted topic.</summary>
     private async Task<bool> RefusedAsync(HttpContext http, BotRequest request)
     {
+        if (await BotRemovedAsync(http, request)) return true;
         long? upgradedTo;
         lock (_lock) upgradedTo = request.ChatId is { } old && _migrated.TryGetValue(old, out var to) ? to : null;
         if (upgradedTo is { } newChatId)

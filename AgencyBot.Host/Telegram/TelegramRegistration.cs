@@ -41,7 +41,8 @@ public static class TelegramRegistration
         services.AddSingleton<StaffChatStore>();
         services.AddSingleton<StaffTopics>();
         services.AddSingleton<StaffRelay>();
-        services.AddSingleton<IBlockedChatReporter>(sp => sp.GetRequiredService<StaffRelay>());
+        services.AddSingleton<Deliveries>();
+        services.AddSingleton<IDeliveryListener>(sp => sp.GetRequiredService<Deliveries>());
         services.AddSingleton<ClientRelay>();
         services.AddSingleton<ClientMessages>();
         services.AddSingleton<StaffReplies>();
@@ -52,6 +53,7 @@ public static class TelegramRegistration
         services.AddSingleton<ChatMigrations>();
         services.AddSingleton<AnswerRecipients>();
         services.AddSingleton<StaffAnswers>();
+        services.AddSingleton<AnswerEdits>();
         services.AddSingleton<InviteDesk>();
         services.AddSingleton<TaskWork>();
         services.AddSingleton<TaskCommands>();

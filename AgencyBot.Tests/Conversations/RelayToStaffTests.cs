@@ -1,3 +1,5 @@
+using System.Text.Json;
+using System.Net.Http.Json;
 using AgencyBot.Tests.Fakes;
 using AgencyBot.Tests.Hosting;
 
@@ -165,7 +167,7 @@ public sealed class RelayToStaffTests
     }
 
     [Test]
-    public async Task ClientEdit_IsRelayedAsAnEditNotice_ReplyingToTheOriginalRelay()
+    public async Task ClientEdit_IsRelayedAsAnEditNotice_ReplyingToTheOriginalRelay_AndTheRecordKeepsBothVersions()
     {
         await StartAsync(forum: true);
         var messageId = _world.Telegram.ClientSendsReturningId(Client, "Meeting at 10");
@@ -181,7 +183,16 @@ public sealed class RelayToStaffTests
             Assert.That((int?)notice.Request.Body["reply_parameters"]?["message_id"], Is.EqualTo(relay.MessageId));
             Assert.That(notice.ThreadId, Is.EqualTo(relay.ThreadId));
             Assert.That(await _world.Db.ScalarAsync<string>("SELECT text FROM messages WHERE telegram_message_id = @messageId AND chat_id = @Client",
-                new { messageId, Client }), Is.EqualTo("Meeting at 11"));
+                new { messageId, Client }), Is.EqualTo("Meeting at 10"), "what was said first stays");
+        });
+        var conversation = await _world.Db.ScalarAsync<long>("SELECT id FROM conversations WHERE chat_id = @Client", new { Client });
+        var record = (await _world.Api.GetFromJsonAsync<JsonElement>($"/api/conversations/{conversation}/messages")).EnumerateArray().Single();
+        var versions = record.GetProperty("versions").EnumerateArray().ToList();
+        Assert.Multiple(() =>
+        {
+            Assert.That(record.GetProperty("text").GetString(), Is.EqualTo("Meeting at 10"));
+            Assert.That(versions.Select(v => (v.GetProperty("kind").GetString(), v.GetProperty("text").GetString())), Is.EqualTo(new[] { ("edit", "Meeting at 11") }));
+            Assert.That(versions[0].GetProperty("at").GetInt64(), Is.GreaterThanOrEqualTo(record.GetProperty("createdAt").GetInt64()));
         });
     }
 

@@ -57,9 +57,18 @@ public sealed class OutboxSenderTests
         await _sender.StartAsync(CancellationToken.None);
     }
 
-    private sealed class NoReporter : IBlockedChatReporter
+    /// <summary>These tests are about the sender alone: nothing follows from a delivery.</summary>
+    private sealed class NoReporter : IDeliveryListener
     {
-        public Task ReportAsync(System.Data.IDbConnection connection, System.Data.IDbTransaction transaction, long chatId) => Task.CompletedTask;
+        public Task DeliveredAsync(System.Data.IDbConnection connection, System.Data.IDbTransaction transaction, IReadOnlyList<OutboxItem> rows, DateTimeOffset at) =>
+            Task.CompletedTask;
+
+        public Task RefusedAsync(System.Data.IDbConnection connection, System.Data.IDbTransaction transaction, OutboxItem row, string reason) => Task.CompletedTask;
+
+        public Task ChatBlockedAsync(System.Data.IDbConnection connection, System.Data.IDbTransaction transaction, long chatId) => Task.CompletedTask;
+
+        public Task<bool> ChatLostAsync(System.Data.IDbConnection connection, System.Data.IDbTransaction transaction, long chatId, string reason) =>
+            Task.FromResult(false);
     }
 
     private Task<long> EnqueueAsync(long chatId, string text) =>

@@ -1,0 +1,158 @@
+using System.Data;
+using System.Globalization;
+using AgencyBot.Core.Escalation;
+using AgencyBot.Core.Outbox;
+using AgencyBot.Core.Staff;
+using Dapper;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Telegram.Bot.Requests;
+using Telegram.Bot.Types;
+using Telegram.Bot.Types.ReplyMarkups;
+
+namespace AgencyBot.Core.Conversations;
+
+/// <summary>
+/// What follows from what Telegram did with a send. An answer counts when Telegram accepted it: then its waiting
+/// period closes and the response log is written (at that moment), and a later edit of it is applied. A refused answer
+/// is reported in the project's topic with Telegram's reason and a Retry button. When the bot loses the staff chat or
+/// its rights there, nothing is failed: what is queued waits, managers are told privately, and it all goes out once the
+/// bot can post again.
+/// </summary>
+public sealed class Deliveries(
+    StaffChatStore staffChats,
+    StaffRelay staffRelay,
+    AnswerEdits edits,
+    OutboxStore outbox,
+    BusinessCalendar calendar,
+    IOptions<SlaOptions> sla,
+    TimeProvider clock,
+    ILogger<Deliveries> logger) : IDeliveryListener
+{
+    /// <summary>Callback data of the Retry button under a refused delivery: "rt:&lt;outbox id&gt;".</summary>
+    public const string RetryPrefix = "rt:";
+
+    private const string SelectCarried = """
+        SELECT m.conversation_id AS ConversationId, m.direction AS Direction, c.project_id AS ProjectId, c.chat_id AS ChatId
+        FROM messages m JOIN conversations c ON c.id = m.conversation_id WHERE m.id = @MessageId
+        """;
+
+    private const string InsertOutage = """
+        INSERT INTO chat_outages (chat_id, since, reason) VALUES (@ChatId, @Now, @Reason) ON CONFLICT (chat_id) DO NOTHING
+        """;
+
+    private const string DeleteOutage = "DELETE FROM chat_outages WHERE chat_id = @ChatId";
+
+    private const string SelectOutage = "SELECT since AS Since, reason AS Reason FROM chat_outages WHERE chat_id = @ChatId";
+
+    private const string Resume = "UPDATE outbox SET not_before = @Now WHERE chat_id = @ChatId AND state = 'pending' AND not_before > @Now";
+
+    private sealed record Carried(long ConversationId, string Direction, long ProjectId, long ChatId);
+
+    public async Task DeliveredAsync(IDbConnection c, IDbTransaction t, IReadOnlyList<OutboxItem> rows, DateTimeOffset at)
+    {
+        foreach (var chatId in rows.Select(r => r.ChatId).Distinct())
+            if (await c.ExecuteAsync(DeleteOutage, new { ChatId = chatId }, t) == 1) await BackAsync(c, t, chatId, at);
+        foreach (var row in rows.Where(r => r.MessageId is not null))
+        {
+            if (row.AnswerBy is { } staffId
+                && await c.QuerySingleOrDefaultAsync<Carried>(SelectCarried, new { row.MessageId }, t) is { } answered)
+                await ConversationStore.CloseWaitingAsync(c, t, answered.ConversationId, staffId, at, calendar, sla.Value.FirstResponse);
+            // An edit (or /unsend) made while this copy was on its way applies now that Telegram has it.
+            await edits.ApplyAsync(c, t, row.MessageId!.Value);
+        }
+    }
+
+    public async Task RefusedAsync(IDbConnection c, IDbTransaction t, OutboxItem row, string reason)
+    {
+        if (row.MessageId is not { } messageId || await c.QuerySingleOrDefaultAsync<Carried>(SelectCarried, new { MessageId = messageId }, t) is not
+            { Direction: "staff" } carried || await staffChats.GetAsync(c, t) is not { } staff || row.ChatId == staff.ChatId)
+            return;
+        var chat = (await ClientChatStore.FindAsync(c, t, carried.ChatId))?.Title ?? $"chat {carried.ChatId}";
+        var what = row.Method switch
+        {
+            "deleteMessage" => $"Not taken back from {chat}",
+            "editMessageText" or "editMessageCaption" => $"The edit did not reach {chat}",
+            _ => $"Not delivered to {chat}",
+        };
+        logger.LogWarning("Chat {ChatId}: answer {MessageId} refused by Telegram ({Reason}); reported in project {ProjectId}'s topic",
+            row.ChatId, messageId, reason, carried.ProjectId);
+        await staffRelay.NoticeAsync(c, t, staff, carried.ProjectId, $"⚠️ {what}: Telegram said “{reason}”. The client has not seen it.",
+            buttons: new InlineKeyboardMarkup([[InlineKeyboardButton.WithCallbackData("🔁 Retry", $"{RetryPrefix}{row.Id}")]]));
+    }
+
+    public Task ChatBlockedAsync(IDbConnection c, IDbTransaction t, long chatId) => staffRelay.ReportAsync(c, t, chatId);
+
+    public async Task<bool> ChatLostAsync(IDbConnection c, IDbTransaction t, long chatId, string reason)
+    {
+        if (await staffChats.GetAsync(c, t) is not { } staff || staff.ChatId != chatId) return false;
+        await LostAsync(c, t, chatId, reason);
+        return true;
+    }
+
+    /// <summary>The bot's membership in the staff chat changed (my_chat_member): removed or muted there is an outage, let
+    /// back in (as a member or administrator) ends it.</summary>
+    public async Task StaffChatMembershipAsync(IDbConnection c, IDbTransaction t, long chatId, bool canPost, string status)
+    {
+        if (!canPost)
+        {
+            await LostAsync(c, t, chatId, $"the bot is now {status} there");
+            return;
+        }
+        var now = clock.GetUtcNow();
+        if (await c.ExecuteAsync(DeleteOutage, new { ChatId = chatId }, t) == 1) await BackAsync(c, t, chatId, now);
+    }
+
+    /// <summary>Since when (and why) the bot cannot post in this chat; null when it can.</summary>
+    public static async Task<(DateTimeOffset Since, string Reason)?> OutageAsync(IDbConnection c, long chatId) =>
+        await c.QuerySingleOrDefaultAsync<(long Since, string Reason)?>(SelectOutage, new { ChatId = chatId }) is { } outage
+            ? (DateTimeOffset.FromUnixTimeMilliseconds(outage.Since), outage.Reason)
+            : null;
+
+    /// <summary>The Retry button under a refused delivery: the row is queued again (its chat no longer counted blocked).</summary>
+    public async Task HandleRetryAsync(IDbConnection c, IDbTransaction t, CallbackQuery query, StaffChat? staff)
+    {
+        async Task AnswerAsync(string text) =>
+            await outbox.EnqueueAsync(c, t, query.From.Id, new AnswerCallbackQueryRequest { CallbackQueryId = query.Id, Text = text });
+
+        var member = await StaffStore.FindByTelegramUserAsync(c, t, query.From.Id);
+        if (member is null || staff is null || query.Message?.Chat.Id != staff.ChatId
+            || !long.TryParse(query.Data![RetryPrefix.Length..], NumberStyles.None, CultureInfo.InvariantCulture, out var rowId))
+        {
+            await AnswerAsync(member is null ? "Only registered staff can use these buttons." : "This button has expired.");
+            return;
+        }
+        if (await OutboxStore.RetryFailedAsync(c, t, rowId, clock.GetUtcNow()) is not { } chatId)
+        {
+            await AnswerAsync("Already sent, or being tried again.");
+            return;
+        }
+        await ClientChatStore.SetBlockedAsync(c, t, chatId, false, "retry", clock.GetUtcNow());
+        logger.LogInformation("Outbox row {OutboxId} to chat {ChatId} tried again by staff {StaffId}", rowId, chatId, member.Id);
+        await AnswerAsync("Trying again.");
+    }
+
+    private async Task LostAsync(IDbConnection c, IDbTransaction t, long chatId, string reason)
+    {
+        var now = clock.GetUtcNow();
+        if (await c.ExecuteAsync(InsertOutage, new { ChatId = chatId, Now = now.ToUnixTimeMilliseconds(), Reason = reason }, t) == 0) return;
+        logger.LogError("The bot cannot post in the staff chat {ChatId} ({Reason}): relays stay queued until it can", chatId, reason);
+        await TellManagersAsync(c, t,
+            $"⛔ I can no longer post in the staff chat (Telegram: {reason}). Client messages are kept and will all go out once I am back there with the right to post and to manage topics.");
+    }
+
+    private async Task BackAsync(IDbConnection c, IDbTransaction t, long chatId, DateTimeOffset now)
+    {
+        var resumed = await c.ExecuteAsync(Resume, new { ChatId = chatId, Now = now.ToUnixTimeMilliseconds() }, t);
+        logger.LogWarning("The bot can post in the staff chat {ChatId} again; {Count} queued posts resume", chatId, resumed);
+        await TellManagersAsync(c, t, "✅ I can post in the staff chat again: everything that waited is on its way.");
+    }
+
+    private async Task TellManagersAsync(IDbConnection c, IDbTransaction t, string text)
+    {
+        var managers = await StaffStore.ManagersAsync(c, t);
+        if (!managers.Any(m => m.StartedBot)) logger.LogWarning("No manager has started the bot, so none can be told: {Text}", text);
+        foreach (var manager in managers.Where(m => m.StartedBot))
+            await outbox.EnqueueAsync(c, t, manager.TelegramUserId, new SendMessageRequest { ChatId = manager.TelegramUserId, Text = text });
+    }
+}

@@ -1,0 +1,243 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using AgencyBot.Tests.Fakes;
+using AgencyBot.Tests.Hosting;
+
+namespace AgencyBot.Tests.Conversations;
+
+/// <summary>The record keeps what was said, and an answer counts when Telegram accepted it: staff edits and /unsend
+/// reach the client's copy, formatting arrives intact, a refused answer is reported and can be retried, and losing the
+/// staff chat loses nothing.</summary>
+public sealed class RecordAndDeliveryTests
+{
+    private const long Anna = 601;
+    private const long Paul = 9020;
+    private AgencyWorld _world = null!;
+    private int _topic;
+
+    [SetUp]
+    public async Task SetUp()
+    {
+        _world = await AgencyWorld.StartAsync();
+        await _world.StaffAsync(Paul, "Paul Durand", "manager");
+        _world.Telegram.ClientSends(Paul, "/start", firstName: "Paul");
+        var (_, code) = await _world.ProjectAsync();
+        await _world.LinkPrivateChatAsync(Anna, code, firstName: "Anna");
+        _topic = await _world.TopicAsync();
+        await _world.SettledAsync();
+    }
+
+    [TearDown]
+    public async Task TearDown() => await _world.DisposeAsync();
+
+    private async Task AnnaAsksAsync(string text)
+    {
+        _world.Telegram.ClientSends(Anna, text, firstName: "Anna");
+        await _world.WaitForAsync(s => s.Any(m => m.ChatId == AgencyWorld.StaffChat && m.Text?.Contains(text) == true));
+        await _world.SettledAsync();
+    }
+
+    private int MarieWrites(string text, int? replyTo = null) =>
+        _world.Telegram.ClientSendsReturningId(AgencyWorld.StaffChat, text, userId: AgencyWorld.Assistant, firstName: "Marie", threadId: _topic, replyToMessageId: replyTo);
+
+    private async Task<SentMessage> ToAnnaAsync(string startsWith) =>
+        (await _world.WaitForAsync(s => s.Any(m => m.ChatId == Anna && m.Text?.StartsWith(startsWith) == true)))
+            .Last(m => m.ChatId == Anna && m.Text?.StartsWith(startsWith) == true);
+
+    private Task<long> ResponseLogRowsAsync() => _world.Db.ScalarAsync<long>("SELECT COUNT(*) FROM response_log");
+
+    [Test]
+    public async Task AStaffEditOfADeliveredAnswer_EditsTheClientsCopy_AndTheRecordKeepsBothVersions()
+    {
+        await AnnaAsksAsync("When is the review?");
+        var answer = MarieWrites("The review is on Friday.");
+        var copy = await ToAnnaAsync("The review is on Friday.");
+        await _world.SettledAsync();
+
+        _world.Telegram.ClientEdits(AgencyWorld.StaffChat, answer, "The review is on Thursday.", userId: AgencyWorld.Assistant, firstName: "Marie");
+        var edit = await Eventually.HoldsAsync(() => Task.FromResult(_world.Telegram.Edits.LastOrDefault()), e => e is not null, AgencyWorld.Timeout, "the copy edited");
+        await _world.SettledAsync();
+
+        var versions = await _world.Db.QueryAsync<(string Kind, string Text)>(
+            "SELECT v.kind, v.text FROM message_versions v JOIN messages m ON m.id = v.message_id WHERE m.direction = 'staff'");
+        Assert.Multiple(async () =>
+        {
+            Assert.That(edit!.Method, Is.EqualTo("editMessageText"));
+            Assert.That(edit.ChatId, Is.EqualTo(Anna));
+            Assert.That((int?)edit.Body["message_id"], Is.EqualTo(copy.MessageId));
+            Assert.That(edit.Text, Is.EqualTo("The review is on Thursday.\n— Marie"));
+            Assert.That(await _world.Db.ScalarAsync<string>("SELECT text FROM messages WHERE direction = 'staff'"), Is.EqualTo("The review is on Friday."));
+            Assert.That(versions, Is.EqualTo(new[] { ("edit", "The review is on Thursday.") }));
+        });
+    }
+
+    [Test]
+    public async Task AnEditMadeWhileTheAnswerIsOnItsWay_IsAppliedOnceTelegramHasIt()
+    {
+        await AnnaAsksAsync("Which colour?");
+        _world.Telegram.Hang("sendMessage", times: 1);
+        var answer = MarieWrites("Blue.");
+        await Eventually.HoldsAsync(() => Task.FromResult(_world.Telegram.Requests.Any(r => r.Method == "sendMessage" && r.Text?.StartsWith("Blue.") == true)),
+            sent => sent, AgencyWorld.Timeout, "the answer in flight");
+
+        _world.Telegram.ClientEdits(AgencyWorld.StaffChat, answer, "Green.", userId: AgencyWorld.Assistant, firstName: "Marie");
+        await Eventually.HoldsAsync(() => _world.Db.ScalarAsync<long>("SELECT COUNT(*) FROM message_versions"), n => n == 1, AgencyWorld.Timeout, "the edit recorded");
+        var editedTooEarly = _world.Telegram.Edits.Count;
+        _world.Telegram.ReleaseHangs();
+
+        var copy = await ToAnnaAsync("Blue.");
+        var edit = await Eventually.HoldsAsync(() => Task.FromResult(_world.Telegram.Edits.LastOrDefault()), e => e is not null, AgencyWorld.Timeout, "the copy edited");
+        Assert.Multiple(() =>
+        {
+            Assert.That(editedTooEarly, Is.Zero);
+            Assert.That((int?)edit!.Body["message_id"], Is.EqualTo(copy.MessageId));
+            Assert.That(edit.Text, Is.EqualTo("Green.\n— Marie"));
+        });
+    }
+
+    [Test]
+    public async Task Unsend_TakesTheAnswerBackFromTheClient_OnlyForItsAuthorOrAManager()
+    {
+        await _world.StaffAsync(9021, "Tom Petit", "assistant");
+        await AnnaAsksAsync("Can I pay by card?");
+        var answer = MarieWrites("Yes, here is the payment link.");
+        var copy = await ToAnnaAsync("Yes, here is the payment link.");
+        await _world.SettledAsync();
+
+        _world.Telegram.ClientSends(AgencyWorld.StaffChat, "/unsend", userId: 9021, firstName: "Tom", threadId: _topic, replyToMessageId: answer);
+        await _world.WaitForAsync(s => s.Any(m => m.Text?.StartsWith("You can take back only your own answers") == true));
+        MarieWrites("/unsend", replyTo: answer);
+        await _world.WaitForAsync(s => s.Any(m => m.Text?.StartsWith("🗑 Taken back from Anna") == true));
+        await Eventually.HoldsAsync(() => Task.FromResult(_world.Telegram.Deleted.Count), n => n == 1, AgencyWorld.Timeout, "the copy deleted");
+        await _world.SettledAsync();
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(_world.Telegram.Deleted, Is.EquivalentTo(new[] { (Anna, copy.MessageId) }));
+            Assert.That(await _world.Db.ScalarAsync<string>("SELECT kind FROM message_versions"), Is.EqualTo("unsent"));
+            Assert.That(await _world.Db.ScalarAsync<long>("SELECT COUNT(*) FROM messages WHERE direction = 'staff'"), Is.EqualTo(1), "the record keeps it");
+        });
+    }
+
+    [Test]
+    public async Task StaffFormatting_ReachesTheClientIntact_AlsoAcrossALongAnswersParts()
+    {
+        await AnnaAsksAsync("Where do I log in?");
+        const string text = "Log in at the portal with your code 1234.";
+        _world.Telegram.EnqueueUpdate(StaffText(text, Entity("bold", 0, 6), Entity("text_link", 14, 6, url: "https://portal.example.com"), Entity("code", 36, 4),
+            Entity("date_time_future", 0, 3)));
+        var longText = new string('a', 4000) + " " + new string('b', 500);
+        _world.Telegram.EnqueueUpdate(StaffText(longText, Entity("italic", 3990, 100)));
+
+        var copy = await ToAnnaAsync("Log in at");
+        var parts = (await _world.WaitForAsync(s => s.Count(m => m.ChatId == Anna && m.Text?.StartsWith("a") == true || m.ChatId == Anna && m.Text?.StartsWith("b") == true) == 2))
+            .Where(m => m.ChatId == Anna && (m.Text?.StartsWith('a') == true || m.Text?.StartsWith('b') == true)).ToList();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(Entities(copy), Is.EqualTo(new[] { ("bold", 0, 6, (string?)null), ("text_link", 14, 6, "https://portal.example.com"), ("code", 36, 4, null) }),
+                "formatting kept; an entity type newer than the library left out rather than breaking the send");
+            Assert.That(parts[0].Text!.Length + parts[1].Text!.Length, Is.EqualTo(longText.Length + "\n— Marie".Length));
+            Assert.That(Entities(parts[0]), Is.EqualTo(new[] { ("italic", 3990, parts[0].Text!.Length - 3990, (string?)null) }));
+            Assert.That(Entities(parts[1]), Is.EqualTo(new[] { ("italic", 0, 100 - (parts[0].Text!.Length - 3990), (string?)null) }));
+        });
+    }
+
+    [Test]
+    public async Task AnAnswerClosesTheWaitingPeriod_WhenTelegramAcceptsIt_NotWhenItIsQueued()
+    {
+        await AnnaAsksAsync("Is it live?");
+        _world.Telegram.Delay("sendMessage", TimeSpan.FromSeconds(2));
+        var written = DateTimeOffset.UtcNow;
+        MarieWrites("It is live.");
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        var loggedWhileOnItsWay = await ResponseLogRowsAsync();
+        await ToAnnaAsync("It is live.");
+        await _world.SettledAsync();
+
+        var answeredAt = DateTimeOffset.FromUnixTimeMilliseconds(await _world.Db.ScalarAsync<long>("SELECT answered_at FROM response_log"));
+        Assert.Multiple(() =>
+        {
+            Assert.That(loggedWhileOnItsWay, Is.Zero);
+            Assert.That(answeredAt - written, Is.GreaterThanOrEqualTo(TimeSpan.FromSeconds(1.9)), "answered when Telegram accepted it");
+        });
+    }
+
+    [Test]
+    public async Task ARefusedAnswer_KeepsTheClientWaiting_IsReportedWithTelegramsReason_AndRetryDeliversIt()
+    {
+        await AnnaAsksAsync("Did you get my file?");
+        _world.Telegram.Fail("sendMessage", 400, "Bad Request: PEER_ID_INVALID", chatId: Anna);
+        MarieWrites("Yes, thanks!");
+        var report = (await _world.WaitForAsync(s => s.Any(m => m.Text?.StartsWith("⚠️ Not delivered to Anna") == true)))
+            .Single(m => m.Text?.StartsWith("⚠️ Not delivered to Anna") == true);
+        await _world.SettledAsync();
+        var waitingAfterRefusal = await _world.Db.ScalarAsync<long>("SELECT COUNT(*) FROM conversations WHERE waiting_since IS NOT NULL");
+        var loggedAfterRefusal = await ResponseLogRowsAsync();
+
+        var retry = report.Request.Body["reply_markup"]!["inline_keyboard"]![0]![0]!["callback_data"]!.GetValue<string>();
+        _world.Telegram.Presses(AgencyWorld.StaffChat, report.MessageId, retry, userId: AgencyWorld.Assistant, firstName: "Marie");
+        await ToAnnaAsync("Yes, thanks!");
+        _world.Telegram.Presses(AgencyWorld.StaffChat, report.MessageId, retry, userId: AgencyWorld.Assistant, firstName: "Marie");
+        await _world.SettledAsync();
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(report.Text, Does.Contain("PEER_ID_INVALID"));
+            Assert.That(report.ThreadId, Is.EqualTo(_topic));
+            Assert.That(waitingAfterRefusal, Is.EqualTo(1), "not delivered: Anna still waits");
+            Assert.That(loggedAfterRefusal, Is.Zero);
+            Assert.That(await ResponseLogRowsAsync(), Is.EqualTo(1));
+            Assert.That(_world.Telegram.SentTo(Anna).Count(m => m.Text?.StartsWith("Yes, thanks!") == true), Is.EqualTo(1), "a second tap sends nothing more");
+        });
+    }
+
+    [Test]
+    public async Task LosingTheStaffChat_KeepsRelaysQueued_TellsManagers_AndEverythingGoesOutWhenTheBotIsBack()
+    {
+        _world.Telegram.RemoveBot(AgencyWorld.StaffChat);
+        _world.Telegram.EnqueueUpdate(_world.Telegram.BotMembership(AgencyWorld.StaffChat, "kicked", AgencyWorld.Assistant));
+        foreach (var i in Enumerable.Range(1, 3)) _world.Telegram.ClientSends(Anna, $"while the bot is out {i}", firstName: "Anna");
+        await _world.WaitForAsync(s => s.Any(m => m.ChatId == Paul && m.Text?.StartsWith("⛔ I can no longer post in the staff chat") == true));
+        await Eventually.HoldsAsync(() => _world.Db.ScalarAsync<long>("SELECT COUNT(*) FROM inbox WHERE state = 'pending'"), n => n == 0, AgencyWorld.Timeout, "handled");
+        var ops = await _world.Api.GetFromJsonAsync<JsonElement>("/api/ops");
+        var health = await _world.Host.CreateClient().GetStringAsync("/health");
+        var failed = await _world.Db.ScalarAsync<long>("SELECT COUNT(*) FROM outbox WHERE chat_id = @StaffChat AND state = 'failed'", new { AgencyWorld.StaffChat });
+
+        _world.Telegram.RestoreBot(AgencyWorld.StaffChat);
+        _world.Telegram.EnqueueUpdate(_world.Telegram.BotMembership(AgencyWorld.StaffChat, "administrator", AgencyWorld.Assistant));
+        await _world.WaitForAsync(s => Enumerable.Range(1, 3).All(i => s.Any(m => m.ChatId == AgencyWorld.StaffChat && m.Text?.Contains($"while the bot is out {i}") == true)));
+        await _world.WaitForAsync(s => s.Any(m => m.ChatId == Paul && m.Text?.StartsWith("✅ I can post in the staff chat again") == true));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(failed, Is.Zero, "nothing for the staff chat is failed for good");
+            Assert.That(ops.GetProperty("staffChat").GetProperty("canPost").GetBoolean(), Is.False);
+            Assert.That(health, Is.EqualTo("Degraded"));
+            Assert.That(_world.Telegram.SentTo(Paul).Count(m => m.Text?.StartsWith("⛔") == true), Is.EqualTo(1), "told once");
+        });
+    }
+
+    private static JsonObject Entity(string type, int offset, int length, string? url = null)
+    {
+        var entity = new JsonObject { ["type"] = type, ["offset"] = offset, ["length"] = length };
+        if (url is not null) entity["url"] = url;
+        return entity;
+    }
+
+    private JsonObject StaffText(string text, params JsonObject[] entities) => new()
+    {
+        ["message"] = new JsonObject
+        {
+            ["message_id"] = 50_000 + text.Length, ["date"] = DateTimeOffset.UtcNow.ToUnixTimeSeconds(), ["text"] = text,
+            ["message_thread_id"] = _topic, ["is_topic_message"] = true,
+            ["chat"] = new JsonObject { ["id"] = AgencyWorld.StaffChat, ["type"] = "supergroup", ["title"] = "Agency staff", ["is_forum"] = true },
+            ["from"] = new JsonObject { ["id"] = AgencyWorld.Assistant, ["is_bot"] = false, ["first_name"] = "Marie" },
+            ["entities"] = new JsonArray(entities.Select(e => (JsonNode)e).ToArray()),
+        },
+    };
+
+    private static IReadOnlyList<(string Type, int Offset, int Length, string? Url)> Entities(SentMessage message) =>
+        (message.Request.Body["entities"]?.AsArray() ?? []).Select(e => ((string)e!["type"]!, (int)e["offset"]!, (int)e["length"]!, (string?)e["url"])).ToList();
+}
