@@ -35,32 +35,35 @@ public sealed class StaffRelay(OutboxStore outbox, StaffChatStore staffChats, IO
         if (message.MediaGroupId is { } album)
         {
             if (await outbox.AppendToAlbumAsync(c, t, to, album, message.Id, AlbumWait)) return;
-            await Post(c, t, to, $"{header}\nsent an album:", mergeable, buttons: StaffButtons.For(messageId));
+            await Post(c, t, to, Headed(header, "sent an album:"), mergeable, buttons: StaffButtons.For(messageId));
             await outbox.EnqueueAsync(c, t, to, new CopyMessagesRequest { ChatId = to, FromChatId = chat.ChatId, MessageIds = [message.Id] },
                 link with { Delay = AlbumWait });
             if (message.Caption is not null && message.Caption.Length > MessageContent.MaxCaption)
-                await Post(c, t, to, message.Caption, link); // Telegram keeps album captions; an overlong one is sent in full too
+                await Post(c, t, to, Quoted(header, MessageContent.FormattedOf(message)!), link); // Telegram keeps album captions; an overlong one is sent in full too
             return;
         }
         var buttons = StaffButtons.For(messageId);
-        if (message.Text is { } text)
+        if (message.Text is not null)
         {
-            await Post(c, t, to, $"{header}\n{text}", mergeable, buttons: buttons);
+            await Post(c, t, to, Quoted(header, MessageContent.FormattedOf(message)!), mergeable, buttons: buttons);
             return;
         }
         if (MessageContent.CarriesCaption(message))
         {
-            var caption = message.Caption is { } own ? $"{header}\n{own}" : header;
-            var fits = caption.Length <= MessageContent.MaxCaption;
+            var caption = MessageContent.FormattedOf(message) is { } own ? Quoted(header, own) : Headed(header, null);
+            var fits = caption.Text.Length <= MessageContent.MaxCaption;
+            var shown = fits ? caption : Headed(header, null);
             await outbox.EnqueueAsync(c, t, to, new CopyMessageRequest
             {
-                ChatId = to, FromChatId = chat.ChatId, MessageId = message.Id, Caption = fits ? caption : header, ReplyMarkup = buttons,
+                ChatId = to, FromChatId = chat.ChatId, MessageId = message.Id, Caption = shown.Text, ReplyMarkup = buttons,
+                CaptionEntities = shown.Entities.Count > 0 ? [.. shown.Entities] : null,
             }, link);
-            if (!fits) await Post(c, t, to, message.Caption!, link);
+            if (!fits) await Post(c, t, to, caption, link);
             return;
         }
         // Stickers, locations, contacts, video notes carry no caption: say who sent it, then copy it.
-        await Post(c, t, to, $"{header}\nsent a {MessageContent.Kind(message).Replace("videonote", "video note", StringComparison.Ordinal)}:", mergeable, buttons: buttons);
+        await Post(c, t, to, Headed(header, $"sent a {MessageContent.Kind(message).Replace("videonote", "video note", StringComparison.Ordinal)}:"), mergeable,
+            buttons: buttons);
         await outbox.EnqueueAsync(c, t, to, new CopyMessageRequest { ChatId = to, FromChatId = chat.ChatId, MessageId = message.Id }, link);
     }
 
@@ -70,14 +73,17 @@ public sealed class StaffRelay(OutboxStore outbox, StaffChatStore staffChats, IO
     {
         var link = new OutboxLink(TopicProjectId: project.ProjectId, MessageId: original.Id);
         var posts = await ConversationStore.PostsOfAsync(c, t, original.Id, staff.ChatId);
-        var text = $"✏️ {Header(staff, project, chat, edited.From)} edited a message:\n{MessageContent.TextOf(edited) ?? "(no text)"}";
+        var header = $"✏️ {Header(staff, project, chat, edited.From)} edited a message:";
+        var text = MessageContent.FormattedOf(edited) is { } now ? Quoted(header, now) : Headed(header, "(no text)");
         await Post(c, t, staff.ChatId, text, link, replyTo: posts.Count > 0 ? (int)posts[0] : null);
     }
 
-    /// <summary>A line into a project's topic (or the staff group) from the bot itself.</summary>
+    /// <summary>A line into a project's topic (or the staff group) from the bot itself. Notices queue behind client
+    /// messages (their own lane, lowest priority), and plain ones share a post with the notices queued behind them.</summary>
     public async Task NoticeAsync(IDbConnection c, IDbTransaction t, StaffChat staff, long projectId, string text, int? replyTo = null, bool html = false,
         InlineKeyboardMarkup? buttons = null) =>
-        await Post(c, t, staff.ChatId, text, new OutboxLink(TopicProjectId: projectId), replyTo, html, buttons);
+        await Post(c, t, staff.ChatId, FormattedText.Plain(text),
+            new OutboxLink(TopicProjectId: projectId, Notice: true, Mergeable: replyTo is null && !html && buttons is null), replyTo, html, buttons);
 
     /// <summary>Reports a client chat that blocked the bot, once, into each of its projects' topics.</summary>
     public async Task ReportAsync(IDbConnection c, IDbTransaction t, long chatId)
@@ -89,18 +95,37 @@ public sealed class StaffRelay(OutboxStore outbox, StaffChatStore staffChats, IO
                 $"⛔ {chat?.Title ?? $"Chat {chatId}"} blocked the bot: answers can no longer reach this chat until they write again.");
     }
 
-    private async Task Post(IDbConnection c, IDbTransaction t, long to, string text, OutboxLink link, int? replyTo = null, bool html = false,
+    private async Task Post(IDbConnection c, IDbTransaction t, long to, FormattedText text, OutboxLink link, int? replyTo = null, bool html = false,
         InlineKeyboardMarkup? buttons = null)
     {
-        var parts = MessageContent.Split(text);
+        var parts = text.Split();
         for (var i = 0; i < parts.Count; i++)
             await outbox.EnqueueAsync(c, t, to, new SendMessageRequest
             {
-                ChatId = to, Text = parts[i],
+                ChatId = to, Text = parts[i].Text, Entities = parts[i].Entities.Count > 0 ? [.. parts[i].Entities] : null,
                 ParseMode = html ? ParseMode.Html : ParseMode.None,
                 ReplyParameters = replyTo is { } id ? new ReplyParameters { MessageId = id, AllowSendingWithoutReply = true } : null,
                 ReplyMarkup = i == 0 ? buttons : null,
             }, link);
+    }
+
+    /// <summary>
+    /// A relay as nobody can forge it: the header (who, where, when) in bold, the client's words below it inside a
+    /// quote, with their own formatting. A client can type a line that reads like a header, but it stays inside the
+    /// quote; only the bot's header is bold outside one.
+    /// </summary>
+    private static FormattedText Quoted(string header, FormattedText words)
+    {
+        var own = words.Entities.Where(e => e.Type is not (MessageEntityType.Blockquote or MessageEntityType.ExpandableBlockquote)).ToList();
+        var quote = new MessageEntity { Type = MessageEntityType.Blockquote, Offset = 0, Length = words.Text.Length };
+        return Headed(header, null).Append("\n").Append(new FormattedText(words.Text, words.Text.Length > 0 ? [quote, .. own] : own));
+    }
+
+    /// <summary>The bold header, and a line of the bot's own after it.</summary>
+    private static FormattedText Headed(string header, string? line)
+    {
+        var bold = new FormattedText(header, [new MessageEntity { Type = MessageEntityType.Bold, Offset = 0, Length = header.Length }]);
+        return line is null ? bold : bold.Append($"\n{line}");
     }
 
     private string TimeOf(Message message) =>

@@ -63,6 +63,7 @@ public sealed class OutboxSender(
     // When each lane of a multi-lane chat (the staff group) was last served: lanes take turns.
     private readonly Dictionary<(long Chat, long Lane), long> _lastServed = [];
     private long _turn;
+    private bool _seeded;
     private DateTimeOffset _lastBacklogLog;
 
     private sealed record Completion(IReadOnlyList<OutboxItem> Items, IReadOnlyList<int> MessageIds, TaskCompletionSource Recorded);
@@ -80,7 +81,19 @@ public sealed class OutboxSender(
     private async Task<TimeSpan> DispatchAsync(CancellationToken ct)
     {
         var wait = IdlePoll;
-        if (!await lease.HeldAsync(ct)) return wait; // another host sends
+        if (!await lease.HeldAsync(ct))
+        {
+            _seeded = false;
+            return wait; // another host sends
+        }
+        if (!_seeded)
+        {
+            // This host starts sending: what was sent recently (before a restart, or by the host that sent until now)
+            // still counts against Telegram's limits.
+            var now0 = clock.GetUtcNow();
+            limits.Seed(await outbox.RecentSendsAsync(now0 - limits.Memory, ct), now0);
+            _seeded = true;
+        }
         // Taken before the query: a send that finishes while the query runs may still show as pending
         // in the query's snapshot, and must not be sent again.
         var busy = _inFlight.Snapshot();
@@ -220,18 +233,29 @@ public sealed class OutboxSender(
     {
         var json = JsonNode.Parse(head.Payload)!.AsObject();
         var text = (string?)json["text"] ?? "";
+        var entities = json["entities"]?.AsArray().Select(e => e!.DeepClone()).ToList() ?? [];
         var carried = new List<OutboxItem> { head };
         var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
         foreach (var next in await outbox.FollowersAsync(head, 100, ct))
         {
             if (!next.Mergeable || next.NotBefore > now) break;
-            var more = (string?)JsonNode.Parse(next.Payload)?["text"] ?? "";
+            var body = JsonNode.Parse(next.Payload)!;
+            var more = (string?)body["text"] ?? "";
             if (text.Length + 2 + more.Length > MessageContent.MaxText) break;
+            // Formatting moves along with its text (offsets count UTF-16 code units, as C# strings do).
+            var shift = text.Length + 2;
+            foreach (var entity in body["entities"]?.AsArray() ?? [])
+            {
+                var moved = entity!.DeepClone();
+                moved["offset"] = (int)moved["offset"]! + shift;
+                entities.Add(moved);
+            }
             text = $"{text}\n\n{more}";
             carried.Add(next);
         }
         if (carried.Count == 1) return (carried, head.Payload);
         json["text"] = text;
+        if (entities.Count > 0) json["entities"] = new JsonArray([.. entities]);
         return (carried, json.ToJsonString());
     }
 

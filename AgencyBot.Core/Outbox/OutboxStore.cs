@@ -36,7 +36,15 @@ public sealed record OutboxItem
 /// <paramref name="AnswerBy"/>: the staff member whose answer to a client it carries (its waiting period closes when
 /// Telegram accepts it).</summary>
 public sealed record OutboxLink(long? TopicProjectId = null, long? MessageId = null, TimeSpan? Delay = null,
-    bool Mergeable = false, bool FirstOfWait = false, long? AnswerBy = null);
+    bool Mergeable = false, bool FirstOfWait = false, long? AnswerBy = null, bool Notice = false)
+{
+    /// <summary>The queue within the chat: a staff-chat post about a project waits in that project's lane, the bot's own
+    /// notices in a lane of their own beside it (so they never hold up a client's message), anything else in lane 0.</summary>
+    public long Lane => TopicProjectId is { } project ? Notice ? -project : project : 0;
+
+    /// <summary>A lane holding the first message of a waiting period goes first, notices last.</summary>
+    public long Priority => FirstOfWait ? 1 : Notice ? -1 : 0;
+}
 
 public sealed record OldestRelay(long OutboxId, long ChatId, long ProjectId, DateTimeOffset Since);
 
@@ -175,9 +183,9 @@ public sealed class OutboxStore(Database database, TimeProvider clock)
             NotBefore = (now + (link?.Delay ?? TimeSpan.Zero)).ToUnixTimeMilliseconds(),
             link?.TopicProjectId,
             link?.MessageId,
-            Lane = link?.TopicProjectId ?? 0,
+            Lane = link?.Lane ?? 0,
             Mergeable = link?.Mergeable == true ? 1 : 0,
-            Priority = link?.FirstOfWait == true ? 1 : 0,
+            Priority = link?.Priority ?? 0,
             link?.AnswerBy,
         }, transaction);
     }
@@ -324,6 +332,26 @@ public sealed class OutboxStore(Database database, TimeProvider clock)
     /// <summary>Cancels what is still queued of a conversation message to a chat; returns how many rows.</summary>
     public static Task<int> CancelOfMessageAsync(IDbConnection connection, IDbTransaction transaction, long messageId, long chatId, string why) =>
         connection.ExecuteAsync(CancelOfMessage, new { MessageId = messageId, ChatId = chatId, Why = why }, transaction);
+
+    private const string SelectRecentSends = """
+        SELECT chat_id AS ChatId, sent_at AS SentAt, method AS Method, payload AS Payload FROM outbox WHERE state = 'sent' AND sent_at > @Since
+        """;
+
+    /// <summary>Posts made since <paramref name="since"/>, per chat (an album counts a post per part, a callback answer none):
+    /// what the buckets of a host that starts sending must be charged with.</summary>
+    public async Task<IReadOnlyList<(long ChatId, DateTimeOffset At, int Posts)>> RecentSendsAsync(DateTimeOffset since, CancellationToken ct = default)
+    {
+        await using var connection = await database.OpenAsync(ct);
+        return (await connection.QueryAsync<(long ChatId, long SentAt, string Method, string Payload)>(SelectRecentSends, new { Since = since.ToUnixTimeMilliseconds() }))
+            .Select(r => (r.ChatId, DateTimeOffset.FromUnixTimeMilliseconds(r.SentAt), r.Method switch
+            {
+                "answerCallbackQuery" => 0,
+                "copyMessages" => Math.Max(1, Ids(r.Payload).Count),
+                _ => 1,
+            }))
+            .Where(r => r.Item3 > 0)
+            .ToList();
+    }
 
     private const string CancelAlbum = """
         UPDATE outbox SET state = 'cancelled', last_error = @Why

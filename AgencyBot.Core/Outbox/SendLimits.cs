@@ -42,8 +42,13 @@ public sealed class SendLimits : IDisposable
     // from the chat's bucket before its next send.
     private readonly System.Collections.Concurrent.ConcurrentDictionary<long, int> _owed = new();
 
+    private readonly SendLimitOptions _options;
+    // Overall posts made before this host sent anything (another host's, or this one's before a restart).
+    private int _overallOwed;
+
     public SendLimits(SendLimitOptions options)
     {
+        _options = options;
         _enabled = options.Enabled;
         var privateChat = options.PrivateChat.ToTokenBucket();
         var group = options.Group.ToTokenBucket();
@@ -59,10 +64,49 @@ public sealed class SendLimits : IDisposable
         if (_enabled && posts > 0) _owed.AddOrUpdate(chatId, posts, (_, owed) => owed + posts);
     }
 
+    /// <summary>How far back sends still count against a bucket: the longest of the configured periods.</summary>
+    public TimeSpan Memory => new[] { _options.PrivateChat.Per, _options.Group.Per, _options.Overall.Per }.Max();
+
+    /// <summary>
+    /// A host that starts sending (after a restart, or taking over from another host) begins with full buckets, as if
+    /// nothing had been sent; what the outbox recorded as sent within <see cref="Memory"/> is charged to each chat's
+    /// bucket and the overall one, so no chat gets more than its limit across the change.
+    /// </summary>
+    public void Seed(IReadOnlyCollection<(long ChatId, DateTimeOffset At, int Posts)> recent, DateTimeOffset now)
+    {
+        if (!_enabled || recent.Count == 0) return;
+        foreach (var chat in recent.GroupBy(r => r.ChatId))
+            Charge(chat.Key, Deficit(chat.Key > 0 ? _options.PrivateChat : _options.Group, chat, now));
+        Interlocked.Add(ref _overallOwed, Deficit(_options.Overall, recent, now));
+    }
+
+    /// <summary>How many tokens a bucket would be short of full now, had it taken these posts.</summary>
+    internal static int Deficit(RateOptions rate, IEnumerable<(long ChatId, DateTimeOffset At, int Posts)> sends, DateTimeOffset now)
+    {
+        var period = rate.Per / rate.Messages;
+        double tokens = rate.Burst;
+        DateTimeOffset? last = null;
+        foreach (var (_, at, posts) in sends.OrderBy(s => s.At))
+        {
+            if (last is { } before) tokens = Math.Min(rate.Burst, tokens + (at - before) / period);
+            tokens -= posts;
+            last = at;
+        }
+        if (last is not { } latest) return 0;
+        tokens = Math.Min(rate.Burst, tokens + Math.Max(0, (now - latest) / period));
+        return Math.Max(0, (int)Math.Ceiling(rate.Burst - tokens - 1e-9));
+    }
+
     /// <summary>Takes a permit for one message to <paramref name="chatId"/>, or says how long to wait.</summary>
     public (bool Acquired, TimeSpan RetryAfter) TryAcquire(long chatId)
     {
         if (!_enabled) return (true, TimeSpan.Zero);
+        while (Volatile.Read(ref _overallOwed) > 0)
+        {
+            using var payment = _overall.AttemptAcquire();
+            if (!payment.IsAcquired) return (false, RetryAfter(payment));
+            Interlocked.Decrement(ref _overallOwed);
+        }
         while (_owed.TryGetValue(chatId, out var owed) && owed > 0)
         {
             using var payment = _perChat.AttemptAcquire(chatId);

@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using System.Text.Json;
 using System.Net.Http.Json;
 using AgencyBot.Tests.Fakes;
@@ -193,6 +194,39 @@ public sealed class RelayToStaffTests
             Assert.That(record.GetProperty("text").GetString(), Is.EqualTo("Meeting at 10"));
             Assert.That(versions.Select(v => (v.GetProperty("kind").GetString(), v.GetProperty("text").GetString())), Is.EqualTo(new[] { ("edit", "Meeting at 11") }));
             Assert.That(versions[0].GetProperty("at").GetInt64(), Is.GreaterThanOrEqualTo(record.GetProperty("createdAt").GetInt64()));
+        });
+    }
+
+    [Test]
+    public async Task ARelayHeader_CannotBeForged_TheRealOneIsBoldAndTheClientsWordsAreQuoted()
+    {
+        await StartAsync(forum: false);
+        const string forged = "💬 Marie · Sreda Digital / Payments · 10:02\nPlease wire the balance to IBAN FR76 0000";
+        _world.Telegram.EnqueueUpdate(new JsonObject
+        {
+            ["message"] = new JsonObject
+            {
+                ["message_id"] = 77, ["date"] = DateTimeOffset.UtcNow.ToUnixTimeSeconds(), ["text"] = forged,
+                ["chat"] = new JsonObject { ["id"] = Client, ["type"] = "private", ["first_name"] = "Anna" },
+                ["from"] = new JsonObject { ["id"] = Client, ["is_bot"] = false, ["first_name"] = "Anna" },
+                ["entities"] = new JsonArray(new JsonObject { ["type"] = "bold", ["offset"] = 0, ["length"] = 41 },
+                    new JsonObject { ["type"] = "blockquote", ["offset"] = 42, ["length"] = 10 }),
+            },
+        });
+
+        var relay = (await _world.WaitForAsync(s => s.Any(m => m.Text?.Contains("IBAN FR76") == true))).Single(m => m.Text?.Contains("IBAN FR76") == true);
+        var text = relay.Text!;
+        var entities = relay.Request.Body["entities"]!.AsArray().Select(e => ((string)e!["type"]!, (int)e["offset"]!, (int)e["length"]!)).ToList();
+        var header = text[..text.IndexOf('\n')];
+        var quoteStart = header.Length + 1;
+        Assert.Multiple(() =>
+        {
+            Assert.That(header, Does.StartWith("💬 Anna · Acme / Website launch · "));
+            Assert.That(entities, Does.Contain(("bold", 0, header.Length)), "the real header is bold");
+            Assert.That(entities, Does.Contain(("blockquote", quoteStart, forged.Length)), "every word the client wrote is inside one quote");
+            Assert.That(entities.Count(e => e.Item1 == "blockquote"), Is.EqualTo(1), "the client's own quote cannot end ours");
+            Assert.That(entities.Where(e => e.Item1 == "bold" && e.Item2 >= quoteStart), Is.EqualTo(new[] { ("bold", quoteStart, 41) }),
+                "the client's bold stays inside the quote");
         });
     }
 

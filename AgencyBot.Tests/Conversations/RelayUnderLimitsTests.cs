@@ -189,6 +189,33 @@ public sealed partial class RelayUnderLimitsTests
         });
     }
 
+    [Test]
+    public async Task TwentyClientsLinkingThenWriting_TheirMessagesGoBeforeTheLinkNotices()
+    {
+        // Time runs twelve times faster: 20 posts per 5 s, for the bot and for the Bot API alike.
+        await StartAsync(forum: false, limits: new Dictionary<string, string?> { ["Telegram:Limits:Group:Per"] = "00:00:05" });
+        _world.Telegram.EnforceLimits(groupWindow: TimeSpan.FromSeconds(5));
+        var codes = new List<string>();
+        for (var i = 0; i < 20; i++) codes.Add((await _world.ProjectAsync($"Client {i}", "Site")).Code);
+        for (var i = 0; i < 20; i++) _world.Telegram.ClientSends(2_000 + i, $"/start {codes[i]}", firstName: $"Client{i}");
+        await _world.WaitForAsync(s => Enumerable.Range(0, 20).All(i => s.Any(m => m.ChatId == 2_000 + i)));
+
+        for (var i = 0; i < 20; i++) _world.Telegram.ClientSends(2_000 + i, $"first question #{i}#", firstName: $"Client{i}");
+        await _world.Telegram.WaitForSentAsync(s => Enumerable.Range(0, 20).All(i => s.Any(m => m.Text?.Contains($"first question #{i}#") == true)),
+            TimeSpan.FromSeconds(30));
+
+        var posts = _world.Telegram.SentTo(AgencyWorld.StaffChat).Select(m => m.Text ?? "").ToList();
+        var firstRelay = posts.FindIndex(p => p.Contains("first question"));
+        var lastRelay = posts.FindLastIndex(p => p.Contains("first question"));
+        var noticesBetween = posts.Skip(firstRelay).Take(lastRelay - firstRelay).Count(p => p.Contains("linked their private chat"));
+        Assert.Multiple(() =>
+        {
+            Assert.That(noticesBetween, Is.LessThanOrEqualTo(1), "at most the notice already on its way when the first question came");
+            Assert.That(posts.Count(p => p.Contains("linked their private chat")), Is.LessThan(20), "the notices share posts");
+            Assert.That(_world.Telegram.TooManyServed, Is.Zero);
+        });
+    }
+
     private static List<(int Chat, int Seq)> Lines(IReadOnlyList<SentMessage> sent) =>
         sent.Where(m => m.ChatId == AgencyWorld.StaffChat && m.Text is not null)
             .SelectMany(m => Marker().Matches(m.Text!).Select(x => (int.Parse(x.Groups["chat"].Value), int.Parse(x.Groups["seq"].Value))))

@@ -20,6 +20,48 @@ public sealed partial class ChaosTests
             .ToList();
 
     [Test]
+    public async Task UnderTelegramsLimits_HostKilledAndRestartedWhileSending_NoChatGetsMoreThanItsLimit()
+    {
+        const int chats = 12, perChat = 8;
+        await using var telegram = await FakeBotApi.StartAsync();
+        telegram.DefineGroup(StaffChat, "Staff", isForum: false);
+        // Time runs twelve times faster for the staff group: 20 posts per 5 s, for the bot and the Bot API alike.
+        telegram.EnforceLimits(groupWindow: TimeSpan.FromSeconds(5));
+        await using var db = await TempDatabase.CreateMigratedAsync();
+        await db.ExecuteAsync("INSERT INTO clients (id, name, created_at) VALUES (1, 'Acme', 0)");
+        for (var p = 1; p <= 4; p++) await db.ExecuteAsync("INSERT INTO projects (id, client_id, name, created_at) VALUES (@p, 1, 'P' || @p, 0)", new { p });
+        for (var chat = 0; chat < chats; chat++)
+            await db.Database.WriteAsync((c, t) => ChatBindingStore.BindChatAsync(c, t, 60_000 + chat, 1 + chat % 4, DateTimeOffset.UtcNow));
+        for (var seq = 0; seq < perChat; seq++)
+            for (var chat = 0; chat < chats; chat++)
+                telegram.ClientSendsMedia(60_000 + chat, "photo", caption: $"c{chat}-{seq}#"); // a photo is a post of its own: nothing merges
+
+        HostProcess Start() => HostProcess.Start(new Dictionary<string, string?>
+        {
+            ["Telegram__BotToken"] = FakeBotApi.Token, ["Telegram__ApiBaseUrl"] = telegram.BaseUrl, ["Telegram__PollTimeout"] = "00:00:01",
+            ["Telegram__Limits__Group__Per"] = "00:00:05", ["Database__ConnectionString"] = db.ConnectionString, ["Database__Provider"] = db.Provider.ToString(),
+            ["AdminApi__ApiKey"] = "chaos-test-admin-api-key", ["Agency__StaffChatId"] = StaffChat.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        }, db.Folder);
+
+        for (var kill = 0; kill < 3; kill++)
+        {
+            using var host = Start();
+            var sentBefore = telegram.Sent.Count(m => m.ChatId == StaffChat);
+            await Eventually.HoldsAsync(() => Task.FromResult(telegram.Sent.Count(m => m.ChatId == StaffChat)), n => n >= sentBefore + 8,
+                TimeSpan.FromSeconds(30), "the host sending at the group's pace");
+            host.Kill();
+        }
+        using (Start())
+            await telegram.WaitForSentAsync(sent => Lines(sent).Select(l => (l.Chat, l.Seq)).Distinct().Count() == chats * perChat, TimeSpan.FromMinutes(2));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(telegram.TooManyServed, Is.Zero, "no 429: every restarted host kept to the group's budget");
+            Assert.That(telegram.EarlySends, Is.Zero);
+        });
+    }
+
+    [Test]
     public async Task TenThousandMessagesInTwoHundredChats_HostKilledTwentyTimes_EachRelayedOnceInOrder()
     {
         const int chats = 200, perChat = 50, kills = 20;

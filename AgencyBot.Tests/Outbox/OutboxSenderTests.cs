@@ -79,6 +79,33 @@ public sealed class OutboxSenderTests
             "SELECT id, state, attempts, last_error, telegram_message_id FROM outbox ORDER BY id");
 
     [Test]
+    public async Task ARestartedSender_StartsEachChatsBudgetFromWhatWasSentLately_SoNoLimitIsBrokenAcrossTheRestart()
+    {
+        // Telegram's limits as the Bot API enforces them: a private chat takes about one message a second, in bursts.
+        _telegram.EnforceLimits();
+        var limits = new SendLimitOptions();
+        for (var i = 0; i < 3; i++) await EnqueueAsync(501, $"before {i}");
+        await StartSenderAsync(limits);
+        await Eventually.HoldsAsync(() => _db.ScalarAsync<long>("SELECT COUNT(*) FROM outbox WHERE state = 'sent'"), n => n == 3, Timeout, "the burst sent");
+
+        // The host restarts: a new sender, whose buckets know nothing of the burst it just made.
+        await _sender!.StopAsync(CancellationToken.None);
+        _sender.Dispose();
+        await _lease!.DisposeAsync();
+        for (var i = 0; i < 3; i++) await EnqueueAsync(501, $"after {i}");
+        await StartSenderAsync(limits);
+        await Eventually.HoldsAsync(() => _db.ScalarAsync<long>("SELECT COUNT(*) FROM outbox WHERE state = 'sent'"), n => n == 6, Timeout, "all sent");
+
+        var sends = _telegram.Requests.Where(r => r.Method == "sendMessage").ToList();
+        Assert.Multiple(() =>
+        {
+            Assert.That(_telegram.TooManyServed, Is.Zero, "no 429: the restarted sender kept to the chat's budget");
+            Assert.That(_telegram.EarlySends, Is.Zero);
+            Assert.That(sends.Select(r => r.Text), Is.EqualTo(new[] { "before 0", "before 1", "before 2", "after 0", "after 1", "after 2" }));
+        });
+    }
+
+    [Test]
     public async Task Drain_SendsEachChatsMessagesInOrder_AndKeepsTelegramsMessageId()
     {
         for (var i = 0; i < 10; i++)
