@@ -254,8 +254,10 @@ public sealed class ClientMessages(
             return;
         }
         logger.LogInformation("Chat {ChatId}: message {MessageId} from a chat nobody linked", chat.ChatId, message.Id);
-        // In a group the bot only speaks when spoken to, so it does not talk over people.
-        if (chat.Kind == "private" || botUser.ParseCommand(message.Text) is not null)
+        // In a group the bot only speaks when spoken to, so it does not talk over people; and a stranger hears how to
+        // link the chat once a while, not once a message.
+        if ((chat.Kind == "private" || botUser.ParseCommand(message.Text) is not null)
+            && await ClientChatStore.TellStrangerAsync(c, t, chat.ChatId, now, options.Value.StrangerReplyEvery))
             await ReplyAsync(c, t, chat.ChatId, ClientTexts.Get("NotLinked", language));
     }
 

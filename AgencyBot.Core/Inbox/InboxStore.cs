@@ -48,6 +48,14 @@ public sealed class InboxStore(Database database, TimeProvider clock)
 
     private const string SelectPayload = "SELECT payload FROM inbox WHERE update_id = @UpdateId";
 
+    // Handled updates past their retention, but never one a held message still needs; a stranger's sooner.
+    private const string Prune = """
+        DELETE FROM inbox WHERE state = 'handled' AND update_id NOT IN (SELECT update_id FROM held_messages WHERE released_at IS NULL)
+          AND (handled_at < @Before
+               OR (handled_at < @StrangersBefore AND lane <> @StaffChatId AND lane NOT IN (SELECT chat_id FROM chat_bindings)
+                   AND lane NOT IN (SELECT telegram_user_id FROM staff)))
+        """;
+
     private const string Postpone = "UPDATE inbox SET not_before = @NotBefore, last_error = @Error WHERE update_id = @UpdateId AND state = 'pending'";
 
     private const string MarkDead = """
@@ -139,4 +147,13 @@ public sealed class InboxStore(Database database, TimeProvider clock)
     /// <summary>Tries the update again at <paramref name="notBefore"/> without counting a failed attempt.</summary>
     public static Task PostponeAsync(IDbConnection connection, IDbTransaction transaction, long updateId, string why, DateTimeOffset notBefore) =>
         connection.ExecuteAsync(Postpone, new { UpdateId = updateId, Error = why, NotBefore = notBefore.ToUnixTimeMilliseconds() }, transaction);
+
+    /// <summary>Deletes handled updates older than <paramref name="before"/>, and a stranger's older than
+    /// <paramref name="strangersBefore"/>; returns how many.</summary>
+    public static Task<int> PruneAsync(IDbConnection connection, IDbTransaction transaction, DateTimeOffset before, DateTimeOffset strangersBefore,
+        long staffChatId) =>
+        connection.ExecuteAsync(Prune, new
+        {
+            Before = before.ToUnixTimeMilliseconds(), StrangersBefore = strangersBefore.ToUnixTimeMilliseconds(), StaffChatId = staffChatId,
+        }, transaction);
 }

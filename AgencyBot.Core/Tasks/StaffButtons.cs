@@ -67,6 +67,10 @@ public sealed class StaffButtons(StaffRelay staffRelay, OutboxStore outbox, IOpt
                 await AnswerAsync(c, t, query, "You took it.");
                 await staffRelay.NoticeAsync(c, t, staff, target.ProjectId, $"🙋 {member.Name} is on it.", query.Message.Id);
                 break;
+            case "task" when await TaskStore.NumberFromMessageAsync(c, t, target.Id) is { } made:
+                // A second tap (or a colleague's at the same moment) makes no second task.
+                await AnswerAsync(c, t, query, $"Task #{made} was made from this message already.");
+                break;
             case "task":
                 var title = FirstLine(target.Text) ?? "Client request";
                 var task = await TaskStore.CreateAsync(c, t, new NewTask(target.ProjectId, title, target.Text, ResponsibleId: member.Id,

@@ -167,6 +167,10 @@ public sealed class TaskStore(Database database, TimeProvider clock)
     public static async Task<TaskView?> GetAsync(IDbConnection c, IDbTransaction? t, long id) =>
         await c.QuerySingleOrDefaultAsync<TaskView>($"SELECT {ViewColumns} {From} WHERE t.id = @Id", new { Id = id }, t);
 
+    /// <summary>The task made from a client message, if one was (the Make a task button makes one per message).</summary>
+    public static Task<long?> NumberFromMessageAsync(IDbConnection c, IDbTransaction? t, long messageId) =>
+        c.ExecuteScalarAsync<long?>("SELECT MIN(number) FROM tasks WHERE source_message_id = @MessageId", new { MessageId = messageId }, t);
+
     public static async Task<TaskView?> FindAsync(IDbConnection c, IDbTransaction? t, long projectId, long number) =>
         await c.QuerySingleOrDefaultAsync<TaskView>($"SELECT {ViewColumns} {From} WHERE t.project_id = @ProjectId AND t.number = @Number",
             new { ProjectId = projectId, Number = number }, t);

@@ -54,6 +54,11 @@ public static class SchedulingRegistration
                     // After a pause (the host stopped, a long GC), check at once rather than waiting a whole interval.
                     .RepeatForever().WithMisfireInstruction(SimpleTriggerMisfireInstruction.NowWithExistingCount)));
 
+            q.AddJob<RetentionJob>(j => j.WithIdentity(RetentionJob.Key).StoreDurably());
+            q.AddTrigger(t => t.ForJob(RetentionJob.Key).WithIdentity("retention-hourly").StartNow()
+                .WithSimpleSchedule(s => s.WithInterval(TimeSpan.FromHours(1)).RepeatForever()
+                    .WithMisfireInstruction(SimpleTriggerMisfireInstruction.NextWithRemainingCount)));
+
             q.AddJob<DigestJob>(j => j.WithIdentity(DigestJob.Key).StoreDurably());
             var at = digest.Time >= TimeSpan.Zero && digest.Time < TimeSpan.FromDays(1) ? digest.Time : TimeSpan.FromHours(9);
             q.AddTrigger(t => t.ForJob(DigestJob.Key).WithIdentity("daily-digest-at-time")

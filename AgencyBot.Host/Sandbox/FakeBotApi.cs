@@ -74,6 +74,7 @@ public sealed class FakeBotApi : IAsyncDisposable
     private readonly Dictionary<int, byte[]> _uploads = [];
     private readonly Dictionary<long, long> _migrated = [];
     private readonly Dictionary<long, string> _botRemoved = [];
+    private readonly Dictionary<long, TimeSpan> _slowAnswers = [];
     private readonly List<BotRequest> _edits = [];
     private readonly HashSet<(long Chat, int Message)> _deleted = [];
     private TaskCompletionSource _timelineChanged = NewSignal();
@@ -774,7 +775,23 @@ public sealed class FakeBotApi : IAsyncDisposable
             await Error(http, 400, "Bad Request: message is too long");
             return;
         }
-        await Ok(http, MessageJson(request, Record(request)));
+        var posted = Record(request);
+        // The message is in the chat for everyone to see; only the answer telling the bot its id is slow.
+        TimeSpan slow;
+        lock (_lock) slow = request.ChatId is { } chat && _slowAnswers.TryGetValue(chat, out var delay) ? delay : TimeSpan.Zero;
+        if (slow > TimeSpan.Zero)
+        {
+            try { await Task.Delay(slow, http.RequestAborted); }
+            catch (OperationCanceledException) { return; }
+        }
+        await Ok(http, MessageJson(request, posted));
+    }
+
+    /// <summary>From now on sendMessage to <paramref name="chatId"/> posts at once but answers the bot only after
+    /// <paramref name="delay"/> (a slow network back from Telegram): people see the post before the bot knows its id.</summary>
+    public void AnswerSlowly(long chatId, TimeSpan delay)
+    {
+        lock (_lock) _slowAnswers[chatId] = delay;
     }
 
     private int Record(BotRequest request)

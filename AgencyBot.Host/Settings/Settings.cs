@@ -88,8 +88,8 @@ public static class SettingsRegistration
             .Validate(o => BusinessCalendar.Problem(o.BusinessHours) is null, "Agency:BusinessHours is not like \"Mon-Fri 09:00-18:00\" (parts joined with ';'; empty: always open)")
             .ValidateOnStart();
         services.AddOptions<ConversationOptions>().Bind(configuration.GetSection(ConversationOptions.Section))
-            .Validate(o => o.ProjectChoiceLasts > TimeSpan.Zero && o.RecipientChoiceLasts > TimeSpan.Zero,
-                "Conversations: ProjectChoiceLasts and RecipientChoiceLasts must be positive")
+            .Validate(o => new[] { o.ProjectChoiceLasts, o.RecipientChoiceLasts, o.StrangerReplyEvery, o.StrangerRetention, o.UpdateRetention }.All(d => d > TimeSpan.Zero),
+                "Conversations: ProjectChoiceLasts, RecipientChoiceLasts, StrangerReplyEvery, StrangerRetention and UpdateRetention must be positive")
             .ValidateOnStart();
         services.AddOptions<SlaOptions>().Bind(configuration.GetSection(SlaOptions.Section))
             .Validate(o => o.CheckInterval >= TimeSpan.FromSeconds(1), "Sla:CheckInterval must be at least 00:00:01")

@@ -55,6 +55,7 @@ public static class TelegramRegistration
         services.AddSingleton<StaffAnswers>();
         services.AddSingleton<AnswerEdits>();
         services.AddSingleton<InviteDesk>();
+        services.AddSingleton<Retention>();
         services.AddSingleton<TaskWork>();
         services.AddSingleton<TaskCommands>();
         services.AddSingleton<ClientStatus>();

@@ -241,6 +241,32 @@ public sealed class RelayToClientTests
 public sealed class ReplyToUnknownPostTests
 {
     [Test]
+    public async Task AQuickReplyToAPostWhoseIdIsStillOnItsWay_WaitsForIt_AndReachesTheClient()
+    {
+        var world = await AgencyWorld.StartAsync(forum: false);
+        try
+        {
+            var (_, code) = await world.ProjectAsync();
+            await world.LinkPrivateChatAsync(601, code, firstName: "Anna");
+            await world.SettledAsync();
+            await Eventually.HoldsAsync(() => Task.FromResult(world.Telegram.Requests.Count(r => r.Method == "getMe")), n => n > 0, AgencyWorld.Timeout, "getMe");
+            // Telegram shows the relay at once, but tells the bot its id only four seconds later.
+            world.Telegram.AnswerSlowly(AgencyWorld.StaffChat, TimeSpan.FromSeconds(4));
+
+            world.Telegram.ClientSends(601, "Quick: is the launch today?", firstName: "Anna");
+            var relay = (await world.WaitForAsync(s => s.Any(m => m.Text?.Contains("launch today") == true))).Single(m => m.Text?.Contains("launch today") == true);
+            world.Telegram.ClientSends(AgencyWorld.StaffChat, "Yes, at noon.", userId: AgencyWorld.Assistant, firstName: "Marie", replyToMessageId: relay.MessageId);
+
+            await world.WaitForAsync(s => s.Any(m => m.ChatId == 601 && m.Text?.StartsWith("Yes, at noon.") == true));
+            Assert.That(await world.Db.ScalarAsync<long>("SELECT COUNT(*) FROM inbox WHERE state = 'dead'"), Is.Zero);
+        }
+        finally
+        {
+            await world.DisposeAsync();
+        }
+    }
+
+    [Test]
     public async Task AReplyToABotPostThatCarriesNoClientMessage_GetsANoteBack_NotSilence()
     {
         var world = await AgencyWorld.StartAsync(forum: false);

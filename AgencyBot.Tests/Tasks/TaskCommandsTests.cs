@@ -279,6 +279,29 @@ public sealed class TaskCommandsTests
     }
 
     [Test]
+    public async Task MakeATask_TappedTwice_OrByTwoPeopleAtOnce_MakesOneTask()
+    {
+        await ClientAsksAsync("Please add our new address");
+        var relay = _world.Telegram.SentTo(AgencyWorld.StaffChat).Single(m => m.Text?.Contains("new address") == true);
+        var task = relay.Request.Body["reply_markup"]!["inline_keyboard"]!.AsArray().SelectMany(r => r!.AsArray())
+            .Select(b => (string)b!["callback_data"]!).Single(d => d.StartsWith("b:task:", StringComparison.Ordinal));
+
+        _world.Telegram.Presses(AgencyWorld.StaffChat, relay.MessageId, task, userId: AgencyWorld.Assistant, firstName: "Marie");
+        _world.Telegram.Presses(AgencyWorld.StaffChat, relay.MessageId, task, userId: AgencyWorld.Assistant, firstName: "Marie");
+        _world.Telegram.Presses(AgencyWorld.StaffChat, relay.MessageId, task, userId: 9002, firstName: "Léa");
+        await Eventually.HoldsAsync(() => Task.FromResult(_world.Telegram.Requests.Count(r => r.Method == "answerCallbackQuery")), n => n == 3,
+            AgencyWorld.Timeout, "three taps answered");
+        await _world.SettledAsync();
+
+        var answers = _world.Telegram.Requests.Where(r => r.Method == "answerCallbackQuery").Select(r => (string?)r.Body["text"]).ToList();
+        Assert.Multiple(async () =>
+        {
+            Assert.That(await _world.Db.ScalarAsync<long>("SELECT COUNT(*) FROM tasks"), Is.EqualTo(1));
+            Assert.That(answers, Is.EquivalentTo(new[] { "Task #1 created.", "Task #1 was made from this message already.", "Task #1 was made from this message already." }));
+        });
+    }
+
+    [Test]
     public async Task TagButton_OffersTheAgencysTags_AndTagsTheConversation()
     {
         await ClientAsksAsync("Something is broken");
