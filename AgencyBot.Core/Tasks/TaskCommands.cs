@@ -61,7 +61,12 @@ public sealed class TaskCommands(
         """;
 
     public static string Help => "Commands in a project's topic (or as a reply to a client's message):\n" +
-        string.Join("\n", Usage.Values) + "\nStart a message with // for an internal note.";
+        string.Join("\n", Usage.Values) + "\n" +
+        "/all <text>: send the text to every client chat of the project\n" +
+        "/unsend (as a reply to your answer): take it back from the client\n" +
+        "/invites: the project's open invites, to revoke\n" +
+        "/staff: who is on staff (managers)\n" +
+        "Start a message with // for an internal note.";
 
     public async Task HandleAsync(Message message, Command command, StaffMember member, StaffChat staff, StaffTarget? target,
         IDbConnection c, IDbTransaction t)
