@@ -39,7 +39,11 @@ public sealed class Migrator(Database database, ILogger<Migrator> logger, IEnume
 
         var scripts = Scripts(database.Provider)
             .Concat((extra ?? []).Where(s => s.Provider == database.Provider).Select(s => (s.Version, Name: $"{s.Version:0000}_{s.Name}", s.Sql)))
-            .OrderBy(s => s.Version);
+            .OrderBy(s => s.Version)
+            .ToList();
+        // The ledger knows versions, not names: a second script with a taken number would be skipped for good.
+        if (scripts.GroupBy(s => s.Version).FirstOrDefault(g => g.Count() > 1) is { } clash)
+            throw new InvalidOperationException($"Migrations {string.Join(" and ", clash.Select(s => s.Name))} share version {clash.Key}");
         foreach (var script in scripts)
         {
             var applied = await database.WriteAsync(async (connection, transaction) =>
