@@ -139,7 +139,9 @@ public sealed class AnswerRoutingTests
             n => n == 1, AgencyWorld.Timeout, "the first relay in flight");
         _world.Telegram.ClientSends(Anna, "Anna's second line", firstName: "Anna");
         _world.Telegram.ClientSends(AcmeGroup, "Jean asks about the invoice", userId: Jean, firstName: "Jean");
-        await Eventually.HoldsAsync(() => _world.Db.ScalarAsync<long>("SELECT COUNT(*) FROM inbox WHERE state = 'pending'"), n => n == 0, AgencyWorld.Timeout, "both queued");
+        await Eventually.HoldsAsync(() => _world.Db.ScalarAsync<long>(
+                "SELECT COUNT(*) FROM outbox WHERE chat_id = @StaffChat AND state = 'pending' AND message_id IS NOT NULL", new { AgencyWorld.StaffChat }),
+            n => n == 3, AgencyWorld.Timeout, "both queued behind the one in flight");
         _world.Telegram.ReleaseHangs();
         var merged = (await _world.WaitForAsync(s => s.Any(m => m.Text?.Contains("Anna's second line") == true && m.Text.Contains("Jean asks") == true)))
             .Single(m => m.Text?.Contains("Jean asks") == true);

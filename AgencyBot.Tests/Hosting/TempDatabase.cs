@@ -99,8 +99,20 @@ public sealed class TempDatabase : IAsyncDisposable
         {
             await using var server = new NpgsqlConnection(PostgresServer);
             await server.OpenAsync();
-            // FORCE: a killed host's connections may not be gone yet.
-            await server.ExecuteAsync($"DROP DATABASE IF EXISTS {_postgresName} WITH (FORCE)");
+            // FORCE: a killed host's connections may not be gone yet. It cannot end the server's own autovacuum worker
+            // (42501) or a session that is just ending (55006): a moment later it can.
+            for (var attempt = 1; ; attempt++)
+            {
+                try
+                {
+                    await server.ExecuteAsync($"DROP DATABASE IF EXISTS {_postgresName} WITH (FORCE)");
+                    break;
+                }
+                catch (PostgresException ex) when (ex.SqlState is "42501" or "55006" && attempt < 10)
+                {
+                    await Task.Delay(200 * attempt);
+                }
+            }
         }
         SqliteConnection.ClearAllPools();
         try { Directory.Delete(Folder, recursive: true); }
