@@ -40,9 +40,10 @@ public sealed class AnswerRecipients(IOptions<ConversationOptions> options)
     /// <summary>"Everyone" as a choice.</summary>
     public const long Everyone = 0;
 
-    public async Task<RecipientDecision> DecideAsync(IDbConnection c, IDbTransaction t, Message answer, long staffId, long projectId,
-        IReadOnlyList<ConversationMessage>? carried, bool everyone, long? chosen, DateTimeOffset now)
+    public async Task<RecipientDecision> DecideAsync(IDbConnection c, IDbTransaction t, Message answer, long staffId, AnswerTarget target,
+        bool everyone, long? chosen, DateTimeOffset now)
     {
+        var (projectId, carried) = (target.ProjectId, target.Carried);
         var chats = await ChatBindingStore.ReachableChatsOfProjectAsync(c, t, projectId);
         if (chats.Count == 0) return new RecipientDecision.Nobody("no client chat is linked to this project (or every linked chat blocked the bot)");
         if (everyone || chosen == Everyone) return new RecipientDecision.Send(chats.Select(chat => new Recipient(chat, null)).ToList());
@@ -66,8 +67,14 @@ public sealed class AnswerRecipients(IOptions<ConversationOptions> options)
                 : new RecipientDecision.Ask(from, OfferEveryone: false);
         }
 
+        if (target.AnsweredChats is { Count: > 0 } answered)
+        {
+            // A reply to a colleague's answer goes where that answer went.
+            var same = chats.Where(chat => answered.Contains(chat.ChatId)).ToList();
+            if (same.Count > 0) return new RecipientDecision.Send(same.Select(chat => new Recipient(chat, null)).ToList());
+        }
         if (chats.Count == 1) return new RecipientDecision.Send([new Recipient(chats[0], null)]);
-        if (await RememberedAsync(c, t, staffId, projectId, now) is { } remembered)
+        if (!target.RepliesToTheBot && await RememberedAsync(c, t, staffId, projectId, now) is { } remembered)
         {
             if (remembered == Everyone) return new RecipientDecision.Send(chats.Select(chat => new Recipient(chat, null)).ToList());
             if (chats.FirstOrDefault(chat => chat.ChatId == remembered) is { } last) return new RecipientDecision.Send([new Recipient(last, null)]);

@@ -21,8 +21,8 @@ public sealed class ChatMigrations(StaffChatStore staffChats, TimeProvider clock
 
     // Merges rather than renames: the new id may already have a row of its own (a message from it was seen first).
     private const string Move = """
-        INSERT INTO chat_bindings (chat_id, project_id, bound_at, last_used_at)
-        SELECT @To, project_id, bound_at, last_used_at FROM chat_bindings WHERE chat_id = @From
+        INSERT INTO chat_bindings (chat_id, project_id, bound_at, last_used_at, status, invite_code, chosen_at)
+        SELECT @To, project_id, bound_at, last_used_at, status, invite_code, chosen_at FROM chat_bindings WHERE chat_id = @From
         ON CONFLICT (chat_id, project_id) DO NOTHING;
         DELETE FROM chat_bindings WHERE chat_id = @From;
         UPDATE conversations SET chat_id = @To
@@ -33,11 +33,17 @@ public sealed class ChatMigrations(StaffChatStore staffChats, TimeProvider clock
         DELETE FROM client_chats WHERE chat_id = @From;
         DELETE FROM blocked_chats WHERE chat_id = @From;
         UPDATE staff_topics SET staff_chat_id = @To WHERE staff_chat_id = @From;
+        UPDATE held_messages SET chat_id = @To WHERE chat_id = @From AND released_at IS NULL;
+        UPDATE recipient_choices SET chat_id = @To WHERE chat_id = @From;
         """;
 
-    private const string SelectQueued = "SELECT id AS Id, payload AS Payload FROM outbox WHERE chat_id = @From AND state = 'pending'";
+    private const string SelectQueued = """
+        SELECT id AS Id, payload AS Payload FROM outbox
+        WHERE chat_id = @From AND state = 'pending' AND claimed_at IS NULL AND (@AnyRow = 1 OR topic_project_id IS NOT NULL)
+        """;
 
-    private const string Readdress = "UPDATE outbox SET chat_id = @To, payload = @Payload WHERE id = @Id";
+    // Due at once: the old chat may have held them back (a 429, or the bot shut out of it).
+    private const string Readdress = "UPDATE outbox SET chat_id = @To, payload = @Payload, not_before = @Now WHERE id = @Id";
 
     /// <summary>Moves everything about chat <paramref name="from"/> to <paramref name="to"/> (the staff chat too); false
     /// when that move was already made.</summary>
@@ -48,14 +54,7 @@ public sealed class ChatMigrations(StaffChatStore staffChats, TimeProvider clock
         var first = await connection.ExecuteAsync(Record, new { From = from, To = to, Now = clock.GetUtcNow().ToUnixTimeMilliseconds() }, transaction) == 1;
         if (first) await connection.ExecuteAsync(Move, new { From = from, To = to }, transaction);
         // Queued posts follow, also those queued for the old id after the move (Telegram then answers with the new id).
-        // The request body is edited here rather than in SQL, whose JSON functions differ between SQLite and PostgreSQL.
-        var queued = await connection.QueryAsync<(long Id, string Payload)>(SelectQueued, new { From = from }, transaction);
-        foreach (var (id, payload) in queued)
-        {
-            var body = JsonNode.Parse(payload)!;
-            body["chat_id"] = to;
-            await connection.ExecuteAsync(Readdress, new { Id = id, To = to, Payload = body.ToJsonString() }, transaction);
-        }
+        await ReaddressQueuedAsync(connection, transaction, from, to, anyRow: true, clock.GetUtcNow());
         if (!first) return false;
         logger.LogInformation("Chat {ChatId} became supergroup {NewChatId}; everything about it moved along", from, to);
         if (staff?.ChatId == from)
@@ -68,5 +67,21 @@ public sealed class ChatMigrations(StaffChatStore staffChats, TimeProvider clock
                 await staffChats.SetAsync(connection, transaction, new StaffChat(to, null));
         }
         return true;
+    }
+
+    /// <summary>Sends what is queued for one chat to another instead: every row (the same chat under its new id), or only
+    /// the posts about projects (the staff chat moved with /setup). The request body is edited here rather than in SQL,
+    /// whose JSON functions differ between SQLite and PostgreSQL. Returns how many rows moved.</summary>
+    public static async Task<int> ReaddressQueuedAsync(IDbConnection connection, IDbTransaction transaction, long from, long to, bool anyRow,
+        DateTimeOffset now)
+    {
+        var queued = (await connection.QueryAsync<(long Id, string Payload)>(SelectQueued, new { From = from, AnyRow = anyRow ? 1 : 0 }, transaction)).AsList();
+        foreach (var (id, payload) in queued)
+        {
+            var body = JsonNode.Parse(payload)!;
+            body["chat_id"] = to;
+            await connection.ExecuteAsync(Readdress, new { Id = id, To = to, Payload = body.ToJsonString(), Now = now.ToUnixTimeMilliseconds() }, transaction);
+        }
+        return queued.Count;
     }
 }

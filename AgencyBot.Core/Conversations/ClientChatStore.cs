@@ -29,7 +29,8 @@ public sealed class ClientChatStore
         WHERE chat_id = @ChatId AND (not_linked_told_at IS NULL OR not_linked_told_at <= @Before)
         """;
 
-    // Chats linked to nothing (not even waiting for approval), with no conversation, silent since the cutoff.
+    // Strangers: chats linked to nothing (not even waiting for approval), with no conversation, silent since the cutoff
+    // (InboxStore's pruning counts a stranger's updates the same way).
     private const string ForgetStrangers = """
         DELETE FROM blocked_chats WHERE chat_id IN (SELECT chat_id FROM client_chats cc WHERE cc.last_seen_at < @Before
             AND NOT EXISTS (SELECT 1 FROM chat_bindings b WHERE b.chat_id = cc.chat_id)
@@ -63,6 +64,9 @@ public sealed class ClientChatStore
     /// <summary>Forgets strangers silent since <paramref name="before"/>; returns how many chats.</summary>
     public static Task<int> ForgetStrangersAsync(IDbConnection connection, IDbTransaction transaction, DateTimeOffset before) =>
         connection.ExecuteAsync(ForgetStrangers, new { Before = before.ToUnixTimeMilliseconds() }, transaction);
+
+    /// <summary>How staff see a chat named: its title (a group's name, a private chat's person), else its id.</summary>
+    public static string TitleOf(ClientChat? chat, long chatId) => chat?.Title is { Length: > 0 } title ? title : $"chat {chatId}";
 
     public static Task<ClientChat?> FindAsync(IDbConnection connection, IDbTransaction transaction, long chatId) =>
         connection.QuerySingleOrDefaultAsync<ClientChat>(Select, new { ChatId = chatId }, transaction);

@@ -56,20 +56,23 @@ public sealed class ClientMessages(
                 case "link":
                     await LinkAsync(c, t, chat, message, command.Args, projects, "LinkUsage", language);
                     return;
+                case "project" or "help" or "status" when projects.Count == 0:
+                    await TellStrangerAsync(c, t, chat.ChatId, ClientTexts.Get("NotLinked", language), now);
+                    return;
                 case "project":
                     await OfferProjectsAsync(c, t, chat.ChatId, projects, "ChooseProject", language);
                     return;
                 case "help":
-                    await ReplyAsync(c, t, chat.ChatId, ClientTexts.Get(projects.Count == 0 ? "NotLinked" : "ClientHelp", language));
+                    await ReplyAsync(c, t, chat.ChatId, ClientTexts.Get("ClientHelp", language));
                     return;
                 case "status":
-                    if (projects.Count == 0) await ReplyAsync(c, t, chat.ChatId, ClientTexts.Get("NotLinked", language));
-                    else if (Chosen(projects, now) is { } current) await clientStatus.SendAsync(c, t, chat.ChatId, current, language);
+                    if (Chosen(projects, now) is { } current) await clientStatus.SendAsync(c, t, chat.ChatId, current, language);
                     else await OfferProjectsAsync(c, t, chat.ChatId, projects, "ChooseProject", language);
                     return;
                 case var staffOnly when TaskCommands.Names.Contains(staffOnly) || StaffReplies.DeskCommands.Contains(staffOnly):
                     // A client typing a staff command gets the client help, and nothing happens.
-                    await ReplyAsync(c, t, chat.ChatId, ClientTexts.Get(projects.Count == 0 ? "NotLinked" : "ClientHelp", language));
+                    if (projects.Count == 0) await TellStrangerAsync(c, t, chat.ChatId, ClientTexts.Get("NotLinked", language), now);
+                    else await ReplyAsync(c, t, chat.ChatId, ClientTexts.Get("ClientHelp", language));
                     return;
             }
             // Any other command is a message like the rest: clients type "/urgent" too.
@@ -88,7 +91,9 @@ public sealed class ClientMessages(
         // Agency staff who share a client's group answer there directly: that is an answer, not a client message.
         if (chat.Kind == "group" && message.From is { } from && await StaffStore.FindByTelegramUserAsync(c, t, from.Id) is { } staffMember)
         {
-            var of = await AboutAsync(c, t, chat, message, projects, now) ?? projects[0];
+            // Filed under the project it is about, else the one whose client waits in this group, else the latest.
+            var of = await AboutAsync(c, t, chat, message, projects, now)
+                ?? await WaitingProjectAsync(c, t, chat.ChatId, projects) ?? projects[0];
             var conversation = await ConversationStore.GetOrCreateAsync(c, t, of.ProjectId, chat.ChatId, now);
             await ConversationStore.AddMessageAsync(c, t, Record(conversation.Id, Direction.Staff, message, now));
             await ConversationStore.CloseWaitingAsync(c, t, conversation.Id, staffMember.Id, message.Date, calendar, sla.Value.FirstResponse);
@@ -97,6 +102,8 @@ public sealed class ClientMessages(
 
         if (await AboutAsync(c, t, chat, message, projects, now) is { } project)
         {
+            // A reply to one project's message is a pick too: what waited for a pick goes first.
+            if (projects.Count > 1) await FileHeldAsync(c, t, chat.ChatId, HoldReason.Project, project, now);
             await FileAsync(c, t, chat, project, message, now);
             return;
         }
@@ -107,9 +114,14 @@ public sealed class ClientMessages(
         if (waiting == 0) await OfferProjectsAsync(c, t, chat.ChatId, projects, "ChooseProjectFirst", language);
     }
 
-    public async Task HandleEditAsync(Message edited, IDbConnection c, IDbTransaction t)
+    public async Task HandleEditAsync(Message edited, long updateId, IDbConnection c, IDbTransaction t)
     {
         var original = await ConversationStore.FindByOriginalAsync(c, t, edited.Chat.Id, edited.Id);
+        if (original is null && await HeldMessages.RepointAsync(c, t, edited.Chat.Id, edited.Id, updateId))
+        {
+            logger.LogInformation("Chat {ChatId}: message {MessageId}, still waiting to be filed, edited; it is filed as edited", edited.Chat.Id, edited.Id);
+            return;
+        }
         if (original is null || original.Direction != "client")
         {
             logger.LogInformation("Chat {ChatId}: edit of message {MessageId} that was never relayed; ignored", edited.Chat.Id, edited.Id);
@@ -138,44 +150,64 @@ public sealed class ClientMessages(
         if (chosen is null || !await ChatBindingStore.ChooseAsync(c, t, chatId, chosen.ProjectId, now))
         {
             logger.LogWarning("Chat {ChatId}: refused project choice {Data}", chatId, query.Data);
-            await outbox.EnqueueAsync(c, t, query.From.Id, new AnswerCallbackQueryRequest
-            {
-                CallbackQueryId = query.Id, Text = ClientTexts.Get("ProjectNotAvailable", language), ShowAlert = true,
-            });
+            await outbox.AnswerButtonAsync(c, t, query, ClientTexts.Get("ProjectNotAvailable", language), alert: true);
             return;
         }
-        // Callback answers are keyed by the presser, so they never wait behind a group's posts.
-        await outbox.EnqueueAsync(c, t, query.From.Id, new AnswerCallbackQueryRequest { CallbackQueryId = query.Id });
+        await outbox.AnswerButtonAsync(c, t, query, null);
         await ReplyAsync(c, t, chatId, ClientTexts.Get("ProjectChosen", language, chosen.ProjectName));
         await FileHeldAsync(c, t, chatId, HoldReason.Project, chosen, now);
     }
 
-    /// <summary>Staff approved a chat that joined with a team invite: what it wrote meanwhile is filed now (or, if the
-    /// chat has several projects, waits for its pick).</summary>
+    /// <summary>Staff approved a chat that joined with a team invite: it is welcomed, and what it wrote meanwhile is
+    /// filed (or, if the chat has several projects, waits for its pick).</summary>
     public async Task ApprovedAsync(IDbConnection c, IDbTransaction t, long chatId, BoundProject project)
     {
-        var now = clock.GetUtcNow();
-        var projects = await ChatBindingStore.ProjectsOfChatAsync(c, t, chatId);
         var language = ClientTexts.Pick(project.Language, (await ClientChatStore.FindAsync(c, t, chatId))?.LanguageCode);
         await ReplyAsync(c, t, chatId, ClientTexts.Get("Welcome", language, project.ProjectName, agency.Value.Name, (int)sla.Value.FirstResponse.TotalMinutes));
-        if (projects.Count == 1)
-        {
-            await FileHeldAsync(c, t, chatId, HoldReason.Approval, project, now);
-            return;
-        }
-        var held = await HeldMessages.OpenOfChatAsync(c, t, chatId, HoldReason.Approval);
-        foreach (var message in held) await HeldMessages.HoldForAsync(c, t, message.Id, HoldReason.Project);
-        await OfferProjectsAsync(c, t, chatId, projects, held.Count > 0 ? "ChooseProjectFirst" : "ChooseProject", language);
+        await ReconsiderHeldAsync(c, t, chatId, "refused");
     }
 
-    /// <summary>Staff refused such a chat: it is told, and what it wrote stays recorded as held, never relayed.</summary>
+    /// <summary>Staff refused such a chat: it is told; what it wrote waits on if another project may still take it, and
+    /// otherwise stays recorded as held, never relayed.</summary>
     public async Task RefusedAsync(IDbConnection c, IDbTransaction t, long chatId, BoundProject project)
     {
-        var now = clock.GetUtcNow();
         var language = ClientTexts.Pick(project.Language, (await ClientChatStore.FindAsync(c, t, chatId))?.LanguageCode);
-        foreach (var message in await HeldMessages.OpenOfChatAsync(c, t, chatId, HoldReason.Approval))
-            await HeldMessages.ReleaseAsync(c, t, message.Id, "refused", now);
         await ReplyAsync(c, t, chatId, ClientTexts.Get("Refused", language, project.ProjectName));
+        await ReconsiderHeldAsync(c, t, chatId, "refused");
+    }
+
+    /// <summary>
+    /// The chat's projects changed (approved, refused, removed): what it has waiting is decided again, so nothing waits
+    /// for a pick or an approval that can no longer come. One project: everything is filed under it. Several: the
+    /// client picks (asked now if anything waited for an approval). None, but one awaiting approval: it waits on.
+    /// None at all: the holds end with <paramref name="outcome"/>, kept on record and never relayed.
+    /// </summary>
+    public async Task ReconsiderHeldAsync(IDbConnection c, IDbTransaction t, long chatId, string outcome)
+    {
+        var now = clock.GetUtcNow();
+        var held = (await HeldMessages.OpenOfChatAsync(c, t, chatId, HoldReason.Approval))
+            .Concat(await HeldMessages.OpenOfChatAsync(c, t, chatId, HoldReason.Project)).OrderBy(h => h.Id).ToList();
+        if (held.Count == 0) return;
+        var projects = await ChatBindingStore.ProjectsOfChatAsync(c, t, chatId);
+        if (projects.Count == 0)
+        {
+            var waitsForApproval = (await ChatBindingStore.PendingProjectsOfChatAsync(c, t, chatId)).Count > 0;
+            foreach (var message in held)
+                if (waitsForApproval) await HeldMessages.HoldForAsync(c, t, message.Id, HoldReason.Approval);
+                else await HeldMessages.ReleaseAsync(c, t, message.Id, outcome, now);
+            return;
+        }
+        if (Chosen(projects, now) is { } project)
+        {
+            foreach (var message in held.Where(h => h.Reason == "approval")) await HeldMessages.HoldForAsync(c, t, message.Id, HoldReason.Project);
+            await FileHeldAsync(c, t, chatId, HoldReason.Project, project, now);
+            return;
+        }
+        var asked = held.Any(h => h.Reason == "project");
+        foreach (var message in held.Where(h => h.Reason == "approval")) await HeldMessages.HoldForAsync(c, t, message.Id, HoldReason.Project);
+        if (!asked)
+            await OfferProjectsAsync(c, t, chatId, projects, "ChooseProjectFirst",
+                ClientTexts.Pick(projects[0].Language, (await ClientChatStore.FindAsync(c, t, chatId))?.LanguageCode));
     }
 
     /// <summary>Records a client message on its project's conversation, opens a waiting period if none runs, and relays
@@ -203,13 +235,14 @@ public sealed class ClientMessages(
         foreach (var held in await HeldMessages.OpenOfChatAsync(c, t, chatId, reason))
         {
             if (!await HeldMessages.ReleaseAsync(c, t, held.Id, "filed", now)) continue;
-            if ((await InboxStore.ReadAsync(c, t, held.UpdateId))?.Message is not { } message)
+            if (await HeldMessages.MessageOfAsync(c, t, held) is not { } message)
             {
                 logger.LogError("Chat {ChatId}: held message {MessageId} has no stored update {UpdateId}; it cannot be filed", chatId, held.TelegramMessageId, held.UpdateId);
                 continue;
             }
             logger.LogInformation("Chat {ChatId}: held message {MessageId} filed under project {ProjectId}", chatId, message.Id, project.ProjectId);
-            await FileAsync(c, t, ChatOf(message), project, message, now);
+            // The chat as it is now (a group upgraded meanwhile has a new id), the message as it was written.
+            await FileAsync(c, t, ChatOf(message) with { ChatId = chatId }, project, message, now);
         }
     }
 
@@ -235,6 +268,15 @@ public sealed class ClientMessages(
         return chosen;
     }
 
+    /// <summary>The one project whose client waits for an answer in this chat, if exactly one does.</summary>
+    private static async Task<BoundProject?> WaitingProjectAsync(IDbConnection c, IDbTransaction t, long chatId, IReadOnlyList<BoundProject> projects)
+    {
+        var waiting = new List<BoundProject>();
+        foreach (var project in projects)
+            if (await ConversationStore.WaitingOfChatAsync(c, t, project.ProjectId, chatId)) waiting.Add(project);
+        return waiting.Count == 1 ? waiting[0] : null;
+    }
+
     /// <summary>The chat's only project, or the one the client picked within <see cref="ConversationOptions.ProjectChoiceLasts"/>.</summary>
     private BoundProject? Chosen(IReadOnlyList<BoundProject> projects, DateTimeOffset now) =>
         projects.Count == 1 ? projects[0]
@@ -246,7 +288,9 @@ public sealed class ClientMessages(
     {
         if ((await ChatBindingStore.PendingProjectsOfChatAsync(c, t, chat.ChatId)).FirstOrDefault() is { } pending)
         {
-            if (!MessageContent.IsRelayable(message)) return;
+            // Agency staff in a group that waits for approval are no client writing.
+            if (!MessageContent.IsRelayable(message) || (message.From is { } author && await StaffStore.FindByTelegramUserAsync(c, t, author.Id) is not null))
+                return;
             var waiting = (await HeldMessages.OpenOfChatAsync(c, t, chat.ChatId, HoldReason.Approval)).Count;
             await HeldMessages.HoldAsync(c, t, HoldReason.Approval, chat.ChatId, message.Id, updateId, message.MediaGroupId, null, pending.ProjectId, now);
             logger.LogInformation("Chat {ChatId}: message {MessageId} kept until staff approve the chat", chat.ChatId, message.Id);
@@ -254,11 +298,9 @@ public sealed class ClientMessages(
             return;
         }
         logger.LogInformation("Chat {ChatId}: message {MessageId} from a chat nobody linked", chat.ChatId, message.Id);
-        // In a group the bot only speaks when spoken to, so it does not talk over people; and a stranger hears how to
-        // link the chat once a while, not once a message.
-        if ((chat.Kind == "private" || botUser.ParseCommand(message.Text) is not null)
-            && await ClientChatStore.TellStrangerAsync(c, t, chat.ChatId, now, options.Value.StrangerReplyEvery))
-            await ReplyAsync(c, t, chat.ChatId, ClientTexts.Get("NotLinked", language));
+        // In a group the bot only speaks when spoken to, so it does not talk over people.
+        if (chat.Kind == "private" || botUser.ParseCommand(message.Text) is not null)
+            await TellStrangerAsync(c, t, chat.ChatId, ClientTexts.Get("NotLinked", language), now);
     }
 
     private async Task LinkAsync(IDbConnection c, IDbTransaction t, ClientChat chat, Message message, string code,
@@ -266,7 +308,8 @@ public sealed class ClientMessages(
     {
         if (code.Length == 0)
         {
-            await ReplyAsync(c, t, chat.ChatId, ClientTexts.Get(before.Count > 0 ? "ClientHelp" : usage, language));
+            if (before.Count > 0) await ReplyAsync(c, t, chat.ChatId, ClientTexts.Get("ClientHelp", language));
+            else await TellStrangerAsync(c, t, chat.ChatId, ClientTexts.Get(usage, language), clock.GetUtcNow());
             return;
         }
         var now = clock.GetUtcNow();
@@ -325,6 +368,13 @@ public sealed class ClientMessages(
         var keyboard = new InlineKeyboardMarkup(projects.Select(p =>
             new[] { InlineKeyboardButton.WithCallbackData(p.ProjectName, $"{ProjectCallbackPrefix}{p.ProjectId}") }));
         await outbox.EnqueueAsync(c, t, chatId, new SendMessageRequest { ChatId = chatId, Text = ClientTexts.Get(question, language), ReplyMarkup = keyboard });
+    }
+
+    /// <summary>A chat linked to nothing hears how to link it once a while (<see cref="ConversationOptions.StrangerReplyEvery"/>),
+    /// however often it writes.</summary>
+    private async Task TellStrangerAsync(IDbConnection c, IDbTransaction t, long chatId, string text, DateTimeOffset now)
+    {
+        if (await ClientChatStore.TellStrangerAsync(c, t, chatId, now, options.Value.StrangerReplyEvery)) await ReplyAsync(c, t, chatId, text);
     }
 
     private Task ReplyAsync(IDbConnection c, IDbTransaction t, long chatId, string text) =>

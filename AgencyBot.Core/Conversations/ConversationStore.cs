@@ -150,6 +150,19 @@ public sealed class ConversationStore(Database database)
         FROM message_versions v JOIN messages m ON m.id = v.message_id WHERE m.conversation_id = @Id ORDER BY v.id
         """;
 
+    private const string SelectVersionsOf = """
+        SELECT message_id AS MessageId, kind AS Kind, text AS Text, at AS At FROM message_versions WHERE message_id IN @Ids ORDER BY id
+        """;
+
+    private const string SelectAlbumAnswers = """
+        SELECT id, telegram_message_id FROM messages WHERE chat_id = @ChatId AND media_group_id = @MediaGroupId AND direction = 'staff' ORDER BY id
+        """;
+
+    private const string SelectAlbumInConversation = $"""
+        SELECT {MessageColumns} FROM messages
+        WHERE conversation_id = @ConversationId AND media_group_id = @MediaGroupId AND direction = 'staff' ORDER BY id
+        """;
+
     // The answers a staff message became (one per client chat it went to).
     private const string SelectAnswersOf = $"""
         SELECT {MessageColumns} FROM messages WHERE chat_id = @ChatId AND telegram_message_id = @TelegramMessageId AND direction IN ('staff', 'note')
@@ -177,12 +190,13 @@ public sealed class ConversationStore(Database database)
     public static Task ClientWroteAsync(IDbConnection connection, IDbTransaction transaction, long conversationId, DateTimeOffset at) =>
         connection.ExecuteAsync(ClientWrote, new { Id = conversationId, At = at.ToUnixTimeMilliseconds() }, transaction);
 
-    /// <summary>Closes the waiting period (if one runs) with its response-log row.</summary>
+    /// <summary>Closes the waiting period (if one runs) with its response-log row. <paramref name="writtenAt"/>: when
+    /// the answer was written; an answer written before the client's question does not answer it.</summary>
     public static async Task CloseWaitingAsync(IDbConnection connection, IDbTransaction transaction, long conversationId, long staffId,
-        DateTimeOffset answeredAt, Escalation.BusinessCalendar calendar, TimeSpan promise)
+        DateTimeOffset answeredAt, Escalation.BusinessCalendar calendar, TimeSpan promise, DateTimeOffset? writtenAt = null)
     {
         var waiting = await connection.QuerySingleOrDefaultAsync<(long WaitingSince, long? HeldBy)?>(SelectWaiting, new { Id = conversationId }, transaction);
-        if (waiting is not { } open) return;
+        if (waiting is not { } open || (writtenAt is { } written && open.WaitingSince > written.ToUnixTimeMilliseconds())) return;
         var business = calendar.BusinessTime(DateTimeOffset.FromUnixTimeMilliseconds(open.WaitingSince), answeredAt);
         await connection.ExecuteAsync(CloseWaiting, new
         {
@@ -204,6 +218,14 @@ public sealed class ConversationStore(Database database)
     }
 
     private const string SelectWaitingOfProject = "SELECT id FROM conversations WHERE project_id = @ProjectId AND waiting_since IS NOT NULL";
+
+    private const string SelectWaitingOfChat = """
+        SELECT COUNT(*) FROM conversations WHERE project_id = @ProjectId AND chat_id = @ChatId AND waiting_since IS NOT NULL
+        """;
+
+    /// <summary>Whether the client of that project waits for an answer in that chat.</summary>
+    public static async Task<bool> WaitingOfChatAsync(IDbConnection connection, IDbTransaction transaction, long projectId, long chatId) =>
+        await connection.ExecuteScalarAsync<long>(SelectWaitingOfChat, new { ProjectId = projectId, ChatId = chatId }, transaction) > 0;
 
     public static async Task<IReadOnlyList<long>> WaitingOfProjectAsync(IDbConnection connection, IDbTransaction transaction, long projectId) =>
         (await connection.QueryAsync<long>(SelectWaitingOfProject, new { ProjectId = projectId }, transaction)).AsList();
@@ -238,6 +260,12 @@ public sealed class ConversationStore(Database database)
     public static Task<Conversation?> LatestOfProjectAsync(IDbConnection connection, IDbTransaction transaction, long projectId) =>
         connection.QuerySingleOrDefaultAsync<Conversation>(SelectLatestOfProject, new { ProjectId = projectId }, transaction);
 
+    private const string MarkVersionsApplied = "UPDATE message_versions SET applied_at = @Now WHERE message_id = @Id AND applied_at IS NULL";
+
+    /// <summary>The message's versions need nothing done to the client's copy (an edit that made it a note, say).</summary>
+    public static Task MarkVersionsAppliedAsync(IDbConnection connection, IDbTransaction transaction, long messageId, DateTimeOffset now) =>
+        connection.ExecuteAsync(MarkVersionsApplied, new { Id = messageId, Now = now.ToUnixTimeMilliseconds() }, transaction);
+
     /// <summary>Adds a version to a message: its edited text, or that it was unsent. The original stays.</summary>
     public static Task AddVersionAsync(IDbConnection connection, IDbTransaction transaction, long messageId, string kind, string? text, DateTimeOffset at,
         DateTimeOffset now, string? entities = null) =>
@@ -249,8 +277,26 @@ public sealed class ConversationStore(Database database)
     /// <summary>The records of a staff message written in <paramref name="chatId"/>: one per client chat it was answered to
     /// (or the note it was).</summary>
     public static async Task<IReadOnlyList<ConversationMessage>> AnswersOfAsync(IDbConnection connection, IDbTransaction transaction, long chatId,
-        long telegramMessageId) =>
-        (await connection.QueryAsync<ConversationMessage>(SelectAnswersOf, new { ChatId = chatId, TelegramMessageId = telegramMessageId }, transaction)).AsList();
+        long telegramMessageId)
+    {
+        var records = (await connection.QueryAsync<ConversationMessage>(SelectAnswersOf, new { ChatId = chatId, TelegramMessageId = telegramMessageId }, transaction)).AsList();
+        if (records.Count == 0) return records;
+        var versions = (await connection.QueryAsync<MessageVersion>(SelectVersionsOf, new { Ids = records.Select(r => r.Id).ToArray() }, transaction))
+            .ToLookup(v => v.MessageId);
+        return records.Select(r => r with { Versions = versions[r.Id].ToList() }).ToList();
+    }
+
+    /// <summary>The records of every part of an album a staff member wrote in <paramref name="chatId"/>, to every chat.</summary>
+    public static async Task<IReadOnlyList<long>> AlbumAnswersAsync(IDbConnection connection, IDbTransaction transaction, long chatId, string mediaGroupId) =>
+        (await connection.QueryAsync<(long Id, long TelegramMessageId)>(SelectAlbumAnswers, new { ChatId = chatId, MediaGroupId = mediaGroupId }, transaction))
+            .Select(r => r.TelegramMessageId).Distinct().ToList();
+
+    /// <summary>In one client conversation, the record of an album's first part (the one its copyMessages row carries),
+    /// and the records of all its parts.</summary>
+    public static async Task<IReadOnlyList<ConversationMessage>> AlbumInConversationAsync(IDbConnection connection, IDbTransaction transaction,
+        long conversationId, string mediaGroupId) =>
+        (await connection.QueryAsync<ConversationMessage>(SelectAlbumInConversation, new { ConversationId = conversationId, MediaGroupId = mediaGroupId }, transaction))
+            .AsList();
 
     public async Task<IReadOnlyList<Conversation>> OfProjectAsync(long projectId, CancellationToken ct = default)
     {

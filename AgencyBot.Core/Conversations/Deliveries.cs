@@ -2,6 +2,7 @@ using System.Data;
 using System.Globalization;
 using AgencyBot.Core.Escalation;
 using AgencyBot.Core.Outbox;
+using AgencyBot.Core.Projects;
 using AgencyBot.Core.Staff;
 using Dapper;
 using Microsoft.Extensions.Logging;
@@ -33,7 +34,8 @@ public sealed class Deliveries(
     public const string RetryPrefix = "rt:";
 
     private const string SelectCarried = """
-        SELECT m.conversation_id AS ConversationId, m.direction AS Direction, c.project_id AS ProjectId, c.chat_id AS ChatId
+        SELECT m.conversation_id AS ConversationId, m.direction AS Direction, c.project_id AS ProjectId, c.chat_id AS ChatId,
+               EXISTS (SELECT 1 FROM message_versions v WHERE v.message_id = m.id AND v.kind = 'unsent') AS Unsent
         FROM messages m JOIN conversations c ON c.id = m.conversation_id WHERE m.id = @MessageId
         """;
 
@@ -47,7 +49,14 @@ public sealed class Deliveries(
 
     private const string Resume = "UPDATE outbox SET not_before = @Now WHERE chat_id = @ChatId AND state = 'pending' AND not_before > @Now";
 
-    private sealed record Carried(long ConversationId, string Direction, long ProjectId, long ChatId);
+    private sealed record Carried
+    {
+        public long ConversationId { get; init; }
+        public string Direction { get; init; } = "";
+        public long ProjectId { get; init; }
+        public long ChatId { get; init; }
+        public bool Unsent { get; init; }
+    }
 
     public async Task DeliveredAsync(IDbConnection c, IDbTransaction t, IReadOnlyList<OutboxItem> rows, DateTimeOffset at)
     {
@@ -55,11 +64,14 @@ public sealed class Deliveries(
             if (await c.ExecuteAsync(DeleteOutage, new { ChatId = chatId }, t) == 1) await BackAsync(c, t, chatId, at);
         foreach (var row in rows.Where(r => r.MessageId is not null))
         {
+            // An answer counts once Telegram has it, for the wait it was written for (not one that opened after it), unless
+            // it was taken back while on its way.
             if (row.AnswerBy is { } staffId
-                && await c.QuerySingleOrDefaultAsync<Carried>(SelectCarried, new { row.MessageId }, t) is { } answered)
-                await ConversationStore.CloseWaitingAsync(c, t, answered.ConversationId, staffId, at, calendar, sla.Value.FirstResponse);
+                && await c.QuerySingleOrDefaultAsync<Carried>(SelectCarried, new { row.MessageId }, t) is { Unsent: false } answered)
+                await ConversationStore.CloseWaitingAsync(c, t, answered.ConversationId, staffId, at, calendar, sla.Value.FirstResponse,
+                    writtenAt: DateTimeOffset.FromUnixTimeMilliseconds(row.CreatedAt));
             // An edit (or /unsend) made while this copy was on its way applies now that Telegram has it.
-            await edits.ApplyAsync(c, t, row.MessageId!.Value);
+            await edits.ApplyWithAlbumAsync(c, t, row.MessageId!.Value);
         }
     }
 
@@ -68,16 +80,16 @@ public sealed class Deliveries(
         if (row.MessageId is not { } messageId || await c.QuerySingleOrDefaultAsync<Carried>(SelectCarried, new { MessageId = messageId }, t) is not
             { Direction: "staff" } carried || await staffChats.GetAsync(c, t) is not { } staff || row.ChatId == staff.ChatId)
             return;
-        var chat = (await ClientChatStore.FindAsync(c, t, carried.ChatId))?.Title ?? $"chat {carried.ChatId}";
+        var chat = ClientChatStore.TitleOf(await ClientChatStore.FindAsync(c, t, carried.ChatId), carried.ChatId);
         var what = row.Method switch
         {
-            "deleteMessage" => $"Not taken back from {chat}",
-            "editMessageText" or "editMessageCaption" => $"The edit did not reach {chat}",
-            _ => $"Not delivered to {chat}",
+            "deleteMessage" => $"⚠️ Not taken back from {chat}: Telegram said “{reason}”. The client still has it.",
+            "editMessageText" or "editMessageCaption" => $"⚠️ The edit did not reach {chat}: Telegram said “{reason}”. The client has the earlier version.",
+            _ => $"⚠️ Not delivered to {chat}: Telegram said “{reason}”. The client has not seen it.",
         };
         logger.LogWarning("Chat {ChatId}: answer {MessageId} refused by Telegram ({Reason}); reported in project {ProjectId}'s topic",
             row.ChatId, messageId, reason, carried.ProjectId);
-        await staffRelay.NoticeAsync(c, t, staff, carried.ProjectId, $"⚠️ {what}: Telegram said “{reason}”. The client has not seen it.",
+        await staffRelay.NoticeAsync(c, t, staff, carried.ProjectId, what,
             buttons: new InlineKeyboardMarkup([[InlineKeyboardButton.WithCallbackData("🔁 Retry", $"{RetryPrefix}{row.Id}")]]));
     }
 
@@ -112,14 +124,25 @@ public sealed class Deliveries(
     /// <summary>The Retry button under a refused delivery: the row is queued again (its chat no longer counted blocked).</summary>
     public async Task HandleRetryAsync(IDbConnection c, IDbTransaction t, CallbackQuery query, StaffChat? staff)
     {
-        async Task AnswerAsync(string text) =>
-            await outbox.EnqueueAsync(c, t, query.From.Id, new AnswerCallbackQueryRequest { CallbackQueryId = query.Id, Text = text });
+        Task AnswerAsync(string text) => outbox.AnswerButtonAsync(c, t, query, text);
 
         var member = await StaffStore.FindByTelegramUserAsync(c, t, query.From.Id);
         if (member is null || staff is null || query.Message?.Chat.Id != staff.ChatId
             || !long.TryParse(query.Data![RetryPrefix.Length..], NumberStyles.None, CultureInfo.InvariantCulture, out var rowId))
         {
             await AnswerAsync(member is null ? "Only registered staff can use these buttons." : "This button has expired.");
+            return;
+        }
+        // Only what was reported may be retried: a refused answer (or its edit or deletion) to a chat that can still
+        // receive answers for the project. Forged or stale ids, and chats removed since, get nothing.
+        var row = await OutboxStore.RowAsync(c, t, rowId);
+        var carried = row?.MessageId is { } messageId ? await c.QuerySingleOrDefaultAsync<Carried>(SelectCarried, new { MessageId = messageId }, t) : null;
+        if (row is null || carried is not { Direction: "staff" } || carried.ChatId != row.ChatId
+            || (await ChatBindingStore.ChatsOfProjectAsync(c, t, carried.ProjectId)).All(chat => chat.ChatId != row.ChatId || chat.Status != "active")
+            || (carried.Unsent && row.Method != "deleteMessage"))
+        {
+            logger.LogWarning("Refused retry of outbox row {OutboxId} by {UserId}", rowId, query.From.Id);
+            await AnswerAsync("This cannot be tried again: the chat is no longer linked to the project, or the answer was taken back.");
             return;
         }
         if (await OutboxStore.RetryFailedAsync(c, t, rowId, clock.GetUtcNow()) is not { } chatId)
@@ -150,9 +173,6 @@ public sealed class Deliveries(
 
     private async Task TellManagersAsync(IDbConnection c, IDbTransaction t, string text)
     {
-        var managers = await StaffStore.ManagersAsync(c, t);
-        if (!managers.Any(m => m.StartedBot)) logger.LogWarning("No manager has started the bot, so none can be told: {Text}", text);
-        foreach (var manager in managers.Where(m => m.StartedBot))
-            await outbox.EnqueueAsync(c, t, manager.TelegramUserId, new SendMessageRequest { ChatId = manager.TelegramUserId, Text = text });
+        if (await StaffStore.TellManagersAsync(c, t, outbox, text) == 0) logger.LogWarning("No manager has started the bot, so none can be told: {Text}", text);
     }
 }

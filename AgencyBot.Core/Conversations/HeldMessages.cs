@@ -1,5 +1,7 @@
 using System.Data;
+using AgencyBot.Core.Inbox;
 using Dapper;
+using Telegram.Bot.Types;
 
 namespace AgencyBot.Core.Conversations;
 
@@ -64,6 +66,19 @@ public static class HeldMessages
     private const string Rehold = "UPDATE held_messages SET reason = @Reason WHERE id = @Id AND released_at IS NULL";
 
     private const string CountOpen = "SELECT COUNT(*) FROM held_messages WHERE released_at IS NULL";
+
+    private const string Repoint = """
+        UPDATE held_messages SET update_id = @UpdateId WHERE chat_id = @ChatId AND telegram_message_id = @TelegramMessageId AND released_at IS NULL
+        """;
+
+    /// <summary>A held message was edited: it is released as edited (the edit's update holds it now). False when that
+    /// message is not held.</summary>
+    public static async Task<bool> RepointAsync(IDbConnection c, IDbTransaction t, long chatId, long telegramMessageId, long updateId) =>
+        await c.ExecuteAsync(Repoint, new { ChatId = chatId, TelegramMessageId = telegramMessageId, UpdateId = updateId }, t) > 0;
+
+    /// <summary>The message a hold refers to, as it is now (the latest edit, if it was edited while held).</summary>
+    public static async Task<Message?> MessageOfAsync(IDbConnection c, IDbTransaction t, HeldMessage held) =>
+        await InboxStore.ReadAsync(c, t, held.UpdateId) is { } update ? update.Message ?? update.EditedMessage : null;
 
     public static Task<long> HoldAsync(IDbConnection c, IDbTransaction t, HoldReason reason, long chatId, long telegramMessageId, long updateId,
         string? mediaGroupId, long? staffId, long? projectId, DateTimeOffset now) =>

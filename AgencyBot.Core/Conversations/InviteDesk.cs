@@ -59,10 +59,12 @@ public sealed class InviteDesk(ClientMessages clientMessages, StaffRelay staffRe
                 await AnswerAsync(c, t, query, revoked ? "Revoked: nobody can use this invite any more." : "This invite was revoked already.");
                 if (revoked) await staffRelay.NoticeAsync(c, t, staff, projectId, $"🔒 {member.Name} revoked the invite …{parts[2][^Math.Min(4, parts[2].Length)..]}.");
                 break;
-            case "ok" or "no" when long.TryParse(parts[2], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var chatId):
+            case "ok" or "no" when long.TryParse(parts[2], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var askedAs):
+                // The group may have become a supergroup (a new id) since it asked.
+                var chatId = await StaffChatStore.CurrentIdAsync(c, t, askedAs);
                 var project = (await ChatBindingStore.PendingProjectsOfChatAsync(c, t, chatId)).FirstOrDefault(b => b.ProjectId == projectId);
                 var chat = await ClientChatStore.FindAsync(c, t, chatId);
-                var name = chat?.Title ?? $"Chat {chatId}";
+                var name = ClientChatStore.TitleOf(chat, chatId);
                 if (project is null)
                 {
                     await AnswerAsync(c, t, query, "Already decided.");
@@ -91,7 +93,5 @@ public sealed class InviteDesk(ClientMessages clientMessages, StaffRelay staffRe
         }
     }
 
-    // Keyed by the presser: a callback answer is no post in the staff group and must not spend its budget.
-    private Task AnswerAsync(IDbConnection c, IDbTransaction t, CallbackQuery query, string text) =>
-        outbox.EnqueueAsync(c, t, query.From.Id, new AnswerCallbackQueryRequest { CallbackQueryId = query.Id, Text = text });
+    private Task AnswerAsync(IDbConnection c, IDbTransaction t, CallbackQuery query, string text) => outbox.AnswerButtonAsync(c, t, query, text);
 }

@@ -74,8 +74,17 @@ public sealed record FormattedText(string Text, IReadOnlyList<MessageEntity> Ent
 
     public FormattedText Append(FormattedText more) => new(Text + more.Text, [.. Entities, .. more.Entities.Select(e => Shifted(e, Text.Length))]);
 
-    /// <summary>The part from <paramref name="start"/> on (/all's text after the command), entities moved along.</summary>
+    /// <summary>The part from <paramref name="start"/> on, entities moved along.</summary>
     public FormattedText From(int start) => Slice(start, Text.Length - start);
+
+    /// <summary>What follows the first word and the spaces after it (a command's words: "/all The site is live").</summary>
+    public FormattedText AfterFirstWord()
+    {
+        var end = Text.AsSpan().IndexOfAny(' ', '\n');
+        if (end < 0) return Slice(Text.Length, 0);
+        while (end < Text.Length && char.IsWhiteSpace(Text[end])) end++;
+        return From(end);
+    }
 
     /// <summary>Parts of at most <paramref name="max"/> characters (see <see cref="MessageContent.Split"/>), each with
     /// the entities (or pieces of them) that fall in it.</summary>

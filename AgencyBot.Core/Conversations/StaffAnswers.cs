@@ -13,7 +13,11 @@ namespace AgencyBot.Core.Conversations;
 
 /// <summary>What a staff message in a project's topic (or a reply to a relayed post) is about.</summary>
 /// <param name="Carried">For a reply to a relayed post: the client messages that post carried.</param>
-public sealed record AnswerTarget(long ProjectId, IReadOnlyList<ConversationMessage>? Carried)
+/// <param name="AnsweredChats">For a reply to a colleague's answer: the chats that answer went to.</param>
+/// <param name="RepliesToTheBot">A reply to one of the bot's posts that names no client (a notice, or a relay not
+/// recorded yet): it never goes by the staff member's last recipient.</param>
+public sealed record AnswerTarget(long ProjectId, IReadOnlyList<ConversationMessage>? Carried, IReadOnlyList<long>? AnsweredChats = null,
+    bool RepliesToTheBot = false)
 {
     /// <summary>The conversation a command applies to: the replied-to post's (its latest message's), else none.</summary>
     public long? ConversationId => Carried is { Count: > 0 } carried ? carried[^1].ConversationId : null;
@@ -62,7 +66,7 @@ public sealed class StaffAnswers(
             }
         }
 
-        switch (await recipients.DecideAsync(c, t, message, member.Id, target.ProjectId, target.Carried, everyone is not null, null, now))
+        switch (await recipients.DecideAsync(c, t, message, member.Id, target, everyone is not null, null, now))
         {
             case RecipientDecision.Send send:
                 await SendAsync(c, t, staff, message, member, target.ProjectId, send.To, everyone, now);
@@ -71,7 +75,7 @@ public sealed class StaffAnswers(
                 var held = await HeldMessages.HoldAsync(c, t, HoldReason.Recipient, staff.ChatId, message.Id, updateId, message.MediaGroupId, member.Id,
                     target.ProjectId, now);
                 logger.LogInformation("Staff {StaffId}: answer {MessageId} waits until they say which of {Count} chats it is for", member.Id, message.Id, ask.Options.Count);
-                var buttons = ask.Options.Select(chat => InlineKeyboardButton.WithCallbackData(Label(chat), $"{Prefix}{held}:{chat.ChatId}")).ToList();
+                var buttons = ask.Options.Select(chat => InlineKeyboardButton.WithCallbackData(Distinct(chat, ask.Options), $"{Prefix}{held}:{chat.ChatId}")).ToList();
                 if (ask.OfferEveryone) buttons.Add(InlineKeyboardButton.WithCallbackData("Everyone", $"{Prefix}{held}:{AnswerRecipients.Everyone}"));
                 await staffRelay.NoticeAsync(c, t, staff, target.ProjectId, "Who is this answer for? It waits here until you say.", message.Id,
                     buttons: new InlineKeyboardMarkup(buttons.Chunk(2)));
@@ -86,8 +90,7 @@ public sealed class StaffAnswers(
     /// <summary>A "who is this for?" button: the held answer (with the rest of its album) goes to the chat chosen.</summary>
     public async Task HandleChoiceAsync(IDbConnection c, IDbTransaction t, CallbackQuery query, StaffChat? staff)
     {
-        async Task AnswerAsync(string text) =>
-            await outbox.EnqueueAsync(c, t, query.From.Id, new AnswerCallbackQueryRequest { CallbackQueryId = query.Id, Text = text });
+        Task AnswerAsync(string text) => outbox.AnswerButtonAsync(c, t, query, text);
 
         var parts = query.Data![Prefix.Length..].Split(':');
         var member = await StaffStore.FindByTelegramUserAsync(c, t, query.From.Id);
@@ -106,18 +109,24 @@ public sealed class StaffAnswers(
         }
         var now = clock.GetUtcNow();
         var album = held.MediaGroupId is { } group ? await HeldMessages.OpenOfAlbumAsync(c, t, staff.ChatId, group, HoldReason.Recipient) : [held];
-        var author = await StaffStore.FindAsync(c, t, staffId) ?? member;
+        if (await StaffStore.FindAsync(c, t, staffId) is not { Active: true } author)
+        {
+            // Written by someone who has left since: it does not go out under their name.
+            foreach (var part in album) await HeldMessages.ReleaseAsync(c, t, part.Id, "author left", now);
+            await AnswerAsync("Not sent: whoever wrote this answer is no longer on staff.");
+            return;
+        }
         string? sentTo = null;
         foreach (var part in album)
         {
-            if ((await InboxStore.ReadAsync(c, t, part.UpdateId))?.Message is not { } message)
+            if (await HeldMessages.MessageOfAsync(c, t, part) is not { } message)
             {
                 logger.LogError("Held answer {HeldId} has no stored update {UpdateId}; it cannot be sent", part.Id, part.UpdateId);
                 await HeldMessages.ReleaseAsync(c, t, part.Id, "lost", now);
                 continue;
             }
             var carried = message.ReplyToMessage is { } post ? await ConversationStore.CarriedByPostAsync(c, t, staff.ChatId, post.Id) : null;
-            switch (await recipients.DecideAsync(c, t, message, author.Id, projectId, carried, false, chosen, now))
+            switch (await recipients.DecideAsync(c, t, message, author.Id, new AnswerTarget(projectId, carried), false, chosen, now))
             {
                 case RecipientDecision.Send send:
                     await HeldMessages.ReleaseAsync(c, t, part.Id, "sent", now);
@@ -172,7 +181,7 @@ public sealed class StaffAnswers(
             var held = await HeldMessages.OpenOfAlbumAsync(c, t, staff.ChatId, album, HoldReason.Recipient);
             if (!says && !parts.Any(p => p.Direction == "note")) return false;
             foreach (var part in held)
-                if (await HeldMessages.ReleaseAsync(c, t, part.Id, "note", now) && (await InboxStore.ReadAsync(c, t, part.UpdateId))?.Message is { } earlier)
+                if (await HeldMessages.ReleaseAsync(c, t, part.Id, "note", now) && await HeldMessages.MessageOfAsync(c, t, part) is { } earlier)
                     await RecordNoteAsync(c, t, staff, earlier, target, now);
             if (parts.Any(p => p.Direction == "staff"))
             {
@@ -196,6 +205,10 @@ public sealed class StaffAnswers(
         else
             await staffRelay.NoticeAsync(c, t, staff, target.ProjectId, "📝 Not recorded: this project has no conversation yet.", message.Id);
     }
+
+    /// <summary>A chat's label, told apart from the others' (two clients both called Anna) by the end of its id.</summary>
+    private static string Distinct(BoundChat chat, IReadOnlyList<BoundChat> all) =>
+        all.Count(other => Label(other) == Label(chat)) > 1 ? $"{Label(chat)} …{Math.Abs(chat.ChatId) % 10_000:0000}" : Label(chat);
 
     private static string Label(BoundChat chat) =>
         chat.Kind == "group" ? $"{(chat.Title.Length > 0 ? chat.Title : "group")} (group)" : chat.Title.Length > 0 ? chat.Title : $"chat {chat.ChatId}";

@@ -92,7 +92,7 @@ public sealed class StaffRelay(OutboxStore outbox, StaffChatStore staffChats, IO
         var chat = await ClientChatStore.FindAsync(c, t, chatId);
         foreach (var project in await ChatBindingStore.ProjectsOfChatAsync(c, t, chatId))
             await NoticeAsync(c, t, staff, project.ProjectId,
-                $"⛔ {chat?.Title ?? $"Chat {chatId}"} blocked the bot: answers can no longer reach this chat until they write again.");
+                $"⛔ {ClientChatStore.TitleOf(chat, chatId)} blocked the bot: answers can no longer reach this chat until they write again.");
     }
 
     private async Task Post(IDbConnection c, IDbTransaction t, long to, FormattedText text, OutboxLink link, int? replyTo = null, bool html = false,

@@ -88,8 +88,7 @@ public sealed class StaffReplies(
                 return;
             case "all":
                 // Everyone on purpose: the words after the command, with their formatting.
-                var text = MessageContent.FormattedOf(message)!;
-                await answers.HandleAsync(c, t, staff, message, updateId, member, target, text.From(text.Text.Length - command.Args.Length));
+                await answers.HandleAsync(c, t, staff, message, updateId, member, target, MessageContent.FormattedOf(message)!.AfterFirstWord());
                 return;
             case "invites":
                 await invites.ListAsync(c, t, staff, target.ProjectId, message);
@@ -106,27 +105,22 @@ public sealed class StaffReplies(
 
     /// <summary>A staff member edited a message in the staff chat: an answer's client copies follow, and the record keeps
     /// both versions.</summary>
-    public async Task HandleEditAsync(Message edited, StaffChat staff, IDbConnection c, IDbTransaction t)
+    public async Task HandleEditAsync(Message edited, long updateId, StaffChat staff, IDbConnection c, IDbTransaction t)
     {
         if (edited.From is not { IsBot: false } from || await StaffStore.FindByTelegramUserAsync(c, t, from.Id) is null)
         {
             logger.LogInformation("Staff chat: edit of message {MessageId} by {UserId}, who is not registered staff; ignored", edited.Id, edited.From?.Id);
             return;
         }
-        await edits.HandleEditAsync(c, t, staff, edited);
+        await edits.HandleEditAsync(c, t, staff, edited, updateId);
     }
 
     /// <summary>A staff message about no project: a reply to one of the bot's own posts must not vanish silently.</summary>
     private async Task NoTargetAsync(Message message, StaffChat staff, IDbConnection c, IDbTransaction t)
     {
-        if (message.ReplyToMessage is { From.IsBot: true } post && botUser.Username is { } me
-            && string.Equals(post.From.Username, me, StringComparison.OrdinalIgnoreCase))
+        if (IsReplyToTheBot(message))
         {
-            // The post may be so new that its Telegram id is not recorded yet (a relay still pending in the outbox):
-            // the inbox tries this reply again shortly, for as long as the grace lasts.
-            var left = RecordingGrace - (clock.GetUtcNow() - post.Date);
-            if (left > TimeSpan.Zero && await OutboxStore.HasUnrecordedPostsAsync(c, t, staff.ChatId))
-                throw new PostNotRecordedYetException(post.Id);
+            await WaitForThePostAsync(message, staff, c, t);
             await replyInPlace.SendAsync(c, t, message,
                 "⚠️ Not sent: I cannot tell which client this reply is for. Reply to the client's message itself, or write in the project's topic.");
             return;
@@ -134,8 +128,24 @@ public sealed class StaffReplies(
         logger.LogDebug("Staff chat: message {MessageId} is not about a project; not relayed", message.Id);
     }
 
-    /// <summary>The project a staff message is about, and for a reply to a relayed post the messages that post carried.</summary>
-    private static async Task<AnswerTarget?> TargetOfAsync(Message message, StaffChat staff, IDbConnection c, IDbTransaction t)
+    /// <summary>A reply to one of the bot's posts (not the topic's own first message, which every message in a topic
+    /// points at).</summary>
+    private bool IsReplyToTheBot(Message message) =>
+        message.ReplyToMessage is { From.IsBot: true } post && post.Id != message.MessageThreadId && botUser.Username is { } me
+        && string.Equals(post.From.Username, me, StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>The replied-to post may be so new that its Telegram id is not recorded yet (a relay still on its way back
+    /// from Telegram): the inbox tries this reply again shortly, for as long as the grace lasts.</summary>
+    private async Task WaitForThePostAsync(Message message, StaffChat staff, IDbConnection c, IDbTransaction t)
+    {
+        var post = message.ReplyToMessage!;
+        if (RecordingGrace - (clock.GetUtcNow() - post.Date) > TimeSpan.Zero && await OutboxStore.HasUnrecordedPostsAsync(c, t, staff.ChatId))
+            throw new PostNotRecordedYetException(post.Id);
+    }
+
+    /// <summary>The project a staff message is about: for a reply to a relayed post, the messages that post carried; for a
+    /// reply to a colleague's answer, the chats it went to.</summary>
+    private async Task<AnswerTarget?> TargetOfAsync(Message message, StaffChat staff, IDbConnection c, IDbTransaction t)
     {
         // A reply to a relayed post points at the conversations it carried; in a forum, Telegram also sets
         // reply_to_message to the topic's first message, which is no relay, so the lookup simply finds nothing.
@@ -144,10 +154,22 @@ public sealed class StaffReplies(
             var conversation = await ConversationStore.GetAsync(c, t, carried[^1].ConversationId);
             return new AnswerTarget(conversation.ProjectId, carried);
         }
-        if (message.Chat.IsForum && message.MessageThreadId is { } thread &&
-            await StaffTopics.ProjectOfThreadAsync(c, t, staff.ChatId, thread) is { } projectId)
-            return new AnswerTarget(projectId, null);
-        return null;
+        if (!message.Chat.IsForum || message.MessageThreadId is not { } thread
+            || await StaffTopics.ProjectOfThreadAsync(c, t, staff.ChatId, thread) is not { } projectId)
+            return null;
+        if (IsReplyToTheBot(message))
+        {
+            await WaitForThePostAsync(message, staff, c, t);
+            return new AnswerTarget(projectId, null, RepliesToTheBot: true);
+        }
+        if (message.ReplyToMessage is { From.IsBot: false } colleague && colleague.Id != thread)
+        {
+            var answered = (await ConversationStore.AnswersOfAsync(c, t, staff.ChatId, colleague.Id)).Where(r => r.Direction == "staff").ToList();
+            var chats = new List<long>();
+            foreach (var record in answered) chats.Add((await ConversationStore.GetAsync(c, t, record.ConversationId)).ChatId);
+            if (chats.Count > 0) return new AnswerTarget(projectId, null, AnsweredChats: chats);
+        }
+        return new AnswerTarget(projectId, null);
     }
 
     /// <summary>/setup in a group: a manager asks to make it the staff chat. Moving the staff chat moves every client's
@@ -176,8 +198,7 @@ public sealed class StaffReplies(
     /// <summary>The confirmation button under /setup's question, checked again at the press.</summary>
     public async Task ConfirmSetupAsync(CallbackQuery query, IDbConnection c, IDbTransaction t)
     {
-        async Task AnswerAsync(string text) =>
-            await outbox.EnqueueAsync(c, t, query.From.Id, new AnswerCallbackQueryRequest { CallbackQueryId = query.Id, Text = text });
+        Task AnswerAsync(string text) => outbox.AnswerButtonAsync(c, t, query, text);
 
         var member = await StaffStore.FindByTelegramUserAsync(c, t, query.From.Id);
         var chat = query.Message?.Chat;
@@ -200,7 +221,10 @@ public sealed class StaffReplies(
         }
         var chosen = new StaffChat(chat.Id, chat.IsForum);
         await staffChats.SetAsync(c, t, chosen);
-        logger.LogWarning("Staff chat moved from {OldChatId} to {ChatId} (forum: {IsForum}) by staff {StaffId}", current?.ChatId, chat.Id, chat.IsForum, member.Id);
+        // What waited for the old staff chat (it may have shut the bot out) goes to the new one.
+        var moved = current is null ? 0 : await ChatMigrations.ReaddressQueuedAsync(c, t, current.ChatId, chat.Id, anyRow: false, clock.GetUtcNow());
+        logger.LogWarning("Staff chat moved from {OldChatId} to {ChatId} (forum: {IsForum}) by staff {StaffId}; {Moved} queued posts follow",
+            current?.ChatId, chat.Id, chat.IsForum, member.Id, moved);
         await AnswerAsync("This group is now the staff chat.");
         await outbox.EnqueueAsync(c, t, chat.Id, new SendMessageRequest
         {
@@ -212,9 +236,7 @@ public sealed class StaffReplies(
         var announcement = $"🔀 {member.Name} made “{chat.Title}” the staff chat: client messages arrive there from now on.";
         if (current is not null)
             await outbox.EnqueueAsync(c, t, current.ChatId, new SendMessageRequest { ChatId = current.ChatId, Text = announcement });
-        foreach (var manager in await StaffStore.ManagersAsync(c, t))
-            if (manager.StartedBot)
-                await outbox.EnqueueAsync(c, t, manager.TelegramUserId, new SendMessageRequest { ChatId = manager.TelegramUserId, Text = announcement });
+        await StaffStore.TellManagersAsync(c, t, outbox, announcement);
     }
 
     private async Task<string?> SetupRefusalAsync(Chat chat, StaffMember member, StaffChat? current, IDbConnection c, IDbTransaction t)
@@ -225,8 +247,8 @@ public sealed class StaffReplies(
         if (current?.ChatId == chat.Id) return "This group already is the staff chat.";
         if (chat.Type != ChatType.Supergroup)
             return "The staff chat must be a supergroup (with topics on, each client project gets its own topic). Upgrade the group, then send /setup again.";
-        if ((await ChatBindingStore.ProjectsOfChatAsync(c, t, chat.Id)).Count > 0)
-            return "This group is linked to a client's project, so it cannot be the staff chat.";
+        if (await ChatBindingStore.IsClientChatAsync(c, t, chat.Id))
+            return "This group is linked to a client's project (or asked to be), so it cannot be the staff chat.";
         return null;
     }
 }

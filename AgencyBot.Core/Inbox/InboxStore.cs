@@ -53,7 +53,7 @@ public sealed class InboxStore(Database database, TimeProvider clock)
         DELETE FROM inbox WHERE state = 'handled' AND update_id NOT IN (SELECT update_id FROM held_messages WHERE released_at IS NULL)
           AND (handled_at < @Before
                OR (handled_at < @StrangersBefore AND lane <> @StaffChatId AND lane NOT IN (SELECT chat_id FROM chat_bindings)
-                   AND lane NOT IN (SELECT telegram_user_id FROM staff)))
+                   AND lane NOT IN (SELECT chat_id FROM conversations) AND lane NOT IN (SELECT telegram_user_id FROM staff)))
         """;
 
     private const string Postpone = "UPDATE inbox SET not_before = @NotBefore, last_error = @Error WHERE update_id = @UpdateId AND state = 'pending'";

@@ -63,7 +63,7 @@ public sealed class OutboxSender(
     // When each lane of a multi-lane chat (the staff group) was last served: lanes take turns.
     private readonly Dictionary<(long Chat, long Lane), long> _lastServed = [];
     private long _turn;
-    private bool _seeded;
+    private volatile bool _seeded;
     private DateTimeOffset _lastBacklogLog;
 
     private sealed record Completion(IReadOnlyList<OutboxItem> Items, IReadOnlyList<int> MessageIds, TaskCompletionSource Recorded);
@@ -92,6 +92,7 @@ public sealed class OutboxSender(
             // still counts against Telegram's limits.
             var now0 = clock.GetUtcNow();
             limits.Seed(await outbox.RecentSendsAsync(now0 - limits.Memory, ct), now0);
+            await outbox.ReleaseClaimsAsync(ct);
             _seeded = true;
         }
         // Taken before the query: a send that finishes while the query runs may still show as pending
@@ -100,6 +101,7 @@ public sealed class OutboxSender(
         var heads = await outbox.HeadsAsync(BatchSize, ct);
         var now = clock.GetUtcNow();
         await LogBacklogAsync(heads.Count, now, ct);
+        var starts = new List<OutboxItem>();
         foreach (var chat in heads.GroupBy(h => h.ChatId))
         {
             if (busy.Contains(chat.Key) || _inFlight.IsRunning(chat.Key)) continue;
@@ -125,9 +127,12 @@ public sealed class OutboxSender(
                 if (limits.OverallExhausted) break;
                 continue;
             }
-            var next = Choose(due);
-            _inFlight.Start(chat.Key, () => SendAsync(next, ct), signal.Notify);
+            starts.Add(Choose(due));
         }
+        // Each row is taken before it goes (one write for the whole pass): one cancelled meanwhile stays unsent.
+        var claimed = await outbox.ClaimAsync(starts.Select(s => s.Id).ToList(), ct);
+        foreach (var next in starts.Where(s => claimed.Contains(s.Id)))
+            _inFlight.Start(next.ChatId, () => SendAsync(next, ct), signal.Notify);
         return wait;
     }
 
@@ -178,6 +183,7 @@ public sealed class OutboxSender(
             catch (Exception ex)
             {
                 logger.LogError(ex, "Recording {Count} sent outbox rows failed; they may be sent again", batch.Count);
+                _seeded = false; // the next pass frees what stayed taken, so it goes again rather than never
                 foreach (var c in batch) c.Recorded.TrySetException(ex);
             }
         }
@@ -200,8 +206,7 @@ public sealed class OutboxSender(
                     if (created) limits.Charge(item.ChatId, 1); // the topic's creation is a post in the group too
                     if (thread is { } id) payload = InTopic(payload, id);
                 }
-                if (item.Method == "copyMessages" && JsonNode.Parse(payload)?["message_ids"] is JsonArray ids && ids.Count > 1)
-                    limits.Charge(item.ChatId, ids.Count - 1); // an album is a post per photo
+                limits.Charge(item.ChatId, OutboxStore.PostsOf(item.Method, payload) - 1); // an album is a post per photo
                 messageIds = await messenger.SendAsync(item.Method, payload, ct);
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
@@ -210,6 +215,8 @@ public sealed class OutboxSender(
             }
             catch (Exception ex)
             {
+                // What rode along with the head goes back in line as it was; the head's own fate is decided below.
+                await outbox.UnclaimAsync(carried.Where(c => c.Id != item.Id).Select(c => c.Id).ToList(), ct);
                 await RecordFailureAsync(item, ex, ct);
                 return;
             }
@@ -221,6 +228,7 @@ public sealed class OutboxSender(
         catch (Exception ex)
         {
             logger.LogError(ex, "Chat {ChatId}: recording the result of outbox row {OutboxId} failed", item.ChatId, item.Id);
+            _seeded = false; // the next pass frees what stayed taken, so it goes again rather than never
         }
     }
 
@@ -236,9 +244,12 @@ public sealed class OutboxSender(
         var entities = json["entities"]?.AsArray().Select(e => e!.DeepClone()).ToList() ?? [];
         var carried = new List<OutboxItem> { head };
         var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
-        foreach (var next in await outbox.FollowersAsync(head, 100, ct))
+        var followers = (await outbox.FollowersAsync(head, 100, ct)).TakeWhile(f => f.Mergeable && f.NotBefore <= now).ToList();
+        // Taken like the head, so none of them is cancelled while it rides along; the merge stops at the first not taken.
+        var claimed = await outbox.ClaimAsync(followers.Select(f => f.Id).ToList(), ct);
+        foreach (var next in followers)
         {
-            if (!next.Mergeable || next.NotBefore > now) break;
+            if (!claimed.Contains(next.Id)) break;
             var body = JsonNode.Parse(next.Payload)!;
             var more = (string?)body["text"] ?? "";
             if (text.Length + 2 + more.Length > MessageContent.MaxText) break;
@@ -253,6 +264,7 @@ public sealed class OutboxSender(
             text = $"{text}\n\n{more}";
             carried.Add(next);
         }
+        await outbox.UnclaimAsync(claimed.Where(id => carried.All(c => c.Id != id)).ToList(), ct);
         if (carried.Count == 1) return (carried, head.Payload);
         json["text"] = text;
         if (entities.Count > 0) json["entities"] = new JsonArray([.. entities]);
@@ -293,6 +305,7 @@ public sealed class OutboxSender(
                 // The group became a supergroup (we missed or have not yet handled the update saying so): the chat's
                 // queue, this row included, follows it to its new id and goes again.
                 logger.LogWarning("Chat {ChatId} is now supergroup {NewChatId}; its queue follows", item.ChatId, newChatId);
+                await outbox.UnclaimAsync([item.Id], ct);
                 await database.WriteAsync((c, t) => migrations.MigrateAsync(c, t, item.ChatId, newChatId), ct);
                 break;
             case ApiRequestException { ErrorCode: 400 } same when same.Message.Contains("message is not modified", StringComparison.OrdinalIgnoreCase):

@@ -4,7 +4,9 @@ using System.Text.Json.Nodes;
 using AgencyBot.Core.Data;
 using Dapper;
 using Telegram.Bot;
+using Telegram.Bot.Requests;
 using Telegram.Bot.Requests.Abstractions;
+using Telegram.Bot.Types;
 
 namespace AgencyBot.Core.Outbox;
 
@@ -64,7 +66,7 @@ public sealed class OutboxStore(Database database, TimeProvider clock)
     // cannot have picked that row yet (its not_before is still comfortably ahead).
     private const string SelectAlbum = """
         SELECT o.id AS Id, o.payload AS Payload FROM outbox o JOIN messages m ON m.id = o.message_id
-        WHERE o.chat_id = @ChatId AND o.method = 'copyMessages' AND o.state = 'pending'
+        WHERE o.chat_id = @ChatId AND o.method = 'copyMessages' AND o.state = 'pending' AND o.claimed_at IS NULL
           AND m.media_group_id = @MediaGroupId AND o.not_before > @SafeAfter
         ORDER BY o.id DESC LIMIT 1
         """;
@@ -154,9 +156,35 @@ public sealed class OutboxStore(Database database, TimeProvider clock)
         """;
 
     private const string Reschedule = """
-        UPDATE outbox SET attempts = attempts + @Counted, not_before = @NotBefore, last_error = @Error
+        UPDATE outbox SET attempts = attempts + @Counted, not_before = @NotBefore, last_error = @Error, claimed_at = NULL
         WHERE id = @Id
         """;
+
+    private const string Claim = """
+        UPDATE outbox SET claimed_at = @Now WHERE id IN @Ids AND state = 'pending' AND claimed_at IS NULL RETURNING id
+        """;
+
+    private const string ReleaseClaims = "UPDATE outbox SET claimed_at = NULL WHERE state = 'pending' AND claimed_at IS NOT NULL";
+
+    private const string Unclaim = "UPDATE outbox SET claimed_at = NULL WHERE id IN @Ids AND state = 'pending'";
+
+    /// <summary>Gives back rows taken but not sent after all (they did not fit the post they were to share).</summary>
+    public Task UnclaimAsync(IReadOnlyCollection<long> ids, CancellationToken ct = default) =>
+        ids.Count == 0 ? Task.CompletedTask : database.WriteAsync((c, t) => c.ExecuteAsync(Unclaim, new { Ids = ids.ToArray() }, t), ct);
+
+    /// <summary>Takes rows for sending; returns the ids taken (a row cancelled meanwhile is not).</summary>
+    public async Task<IReadOnlySet<long>> ClaimAsync(IReadOnlyCollection<long> ids, CancellationToken ct = default)
+    {
+        if (ids.Count == 0) return new HashSet<long>();
+        var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
+        return await database.WriteAsync(async (c, t) =>
+            (await c.QueryAsync<long>(Claim, new { Ids = ids.ToArray(), Now = now }, t)).ToHashSet(), ct);
+    }
+
+    /// <summary>A sender that starts (after a restart, or taking over) frees what a dead sender had taken: at most that
+    /// request in flight is sent again.</summary>
+    public Task<int> ReleaseClaimsAsync(CancellationToken ct = default) =>
+        database.WriteAsync((c, t) => c.ExecuteAsync(ReleaseClaims, transaction: t), ct);
 
     private const string MarkFailed = """
         UPDATE outbox SET state = 'failed', attempts = attempts + 1, last_error = @Error
@@ -189,6 +217,15 @@ public sealed class OutboxStore(Database database, TimeProvider clock)
             link?.AnswerBy,
         }, transaction);
     }
+
+    /// <summary>Answers a button press (the pop-up its presser sees, or nothing). Keyed by the presser: a callback answer
+    /// is no post in a group and must not spend the group's budget.</summary>
+    public Task<long> AnswerButtonAsync(IDbConnection connection, IDbTransaction transaction, CallbackQuery query, string? text,
+        bool alert = false) =>
+        EnqueueAsync(connection, transaction, query.From.Id, new AnswerCallbackQueryRequest
+        {
+            CallbackQueryId = query.Id, Text = text, ShowAlert = alert,
+        });
 
     /// <summary>Queues a request whose body the caller built (an upload that refers to a stored attachment).</summary>
     public async Task<long> EnqueueRawAsync(IDbConnection connection, IDbTransaction transaction, long chatId, string method, string payload)
@@ -319,7 +356,8 @@ public sealed class OutboxStore(Database database, TimeProvider clock)
         """;
 
     private const string CancelOfMessage = """
-        UPDATE outbox SET state = 'cancelled', last_error = @Why WHERE message_id = @MessageId AND chat_id = @ChatId AND state = 'pending'
+        UPDATE outbox SET state = 'cancelled', last_error = @Why
+        WHERE message_id = @MessageId AND chat_id = @ChatId AND state = 'pending' AND claimed_at IS NULL
         """;
 
     /// <summary>A row that carried (or carries) a conversation message to a chat.</summary>
@@ -334,28 +372,37 @@ public sealed class OutboxStore(Database database, TimeProvider clock)
         connection.ExecuteAsync(CancelOfMessage, new { MessageId = messageId, ChatId = chatId, Why = why }, transaction);
 
     private const string SelectRecentSends = """
-        SELECT chat_id AS ChatId, sent_at AS SentAt, method AS Method, payload AS Payload FROM outbox WHERE state = 'sent' AND sent_at > @Since
+        SELECT chat_id AS ChatId, sent_at AS SentAt, method AS Method, payload AS Payload, telegram_message_id AS TelegramMessageId
+        FROM outbox WHERE state = 'sent' AND sent_at > @Since
         """;
+
+    /// <summary>How many messages a request makes in its chat, which is what Telegram's limits count: an album a message
+    /// per part, a button's answer none.</summary>
+    public static int PostsOf(string method, string payload) => method switch
+    {
+        "answerCallbackQuery" => 0,
+        "copyMessages" => Math.Max(1, Ids(payload).Count),
+        _ => 1,
+    };
 
     /// <summary>Posts made since <paramref name="since"/>, per chat (an album counts a post per part, a callback answer none):
     /// what the buckets of a host that starts sending must be charged with.</summary>
     public async Task<IReadOnlyList<(long ChatId, DateTimeOffset At, int Posts)>> RecentSendsAsync(DateTimeOffset since, CancellationToken ct = default)
     {
         await using var connection = await database.OpenAsync(ct);
-        return (await connection.QueryAsync<(long ChatId, long SentAt, string Method, string Payload)>(SelectRecentSends, new { Since = since.ToUnixTimeMilliseconds() }))
-            .Select(r => (r.ChatId, DateTimeOffset.FromUnixTimeMilliseconds(r.SentAt), r.Method switch
-            {
-                "answerCallbackQuery" => 0,
-                "copyMessages" => Math.Max(1, Ids(r.Payload).Count),
-                _ => 1,
-            }))
+        // Relays merged into one post are rows sharing its message id: one post, not one per row.
+        return (await connection.QueryAsync<(long ChatId, long SentAt, string Method, string Payload, long? TelegramMessageId)>(SelectRecentSends,
+                new { Since = since.ToUnixTimeMilliseconds() }))
+            .DistinctBy(r => (r.ChatId, r.SentAt, Post: r.TelegramMessageId?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? r.Payload))
+            .Select(r => (r.ChatId, DateTimeOffset.FromUnixTimeMilliseconds(r.SentAt), PostsOf(r.Method, r.Payload)))
             .Where(r => r.Item3 > 0)
             .ToList();
     }
 
     private const string CancelAlbum = """
         UPDATE outbox SET state = 'cancelled', last_error = @Why
-        WHERE state = 'pending' AND message_id IN (SELECT id FROM messages WHERE chat_id = @ChatId AND media_group_id = @MediaGroupId)
+        WHERE state = 'pending' AND claimed_at IS NULL
+          AND message_id IN (SELECT id FROM messages WHERE chat_id = @ChatId AND media_group_id = @MediaGroupId)
         """;
 
     /// <summary>Cancels what is still queued of an album written in <paramref name="chatId"/> (it turned out to be an
@@ -377,9 +424,14 @@ public sealed class OutboxStore(Database database, TimeProvider clock)
         }, ct);
 
     private const string RetryFailed = """
-        UPDATE outbox SET state = 'pending', attempts = 0, not_before = @Now, last_error = NULL WHERE id = @Id AND state = 'failed'
+        UPDATE outbox SET state = 'pending', attempts = 0, not_before = @Now, last_error = NULL, claimed_at = NULL WHERE id = @Id AND state = 'failed'
         RETURNING chat_id
         """;
+
+    private const string SelectRow = $"SELECT {RowColumns}, o.priority AS Priority FROM outbox o WHERE o.id = @Id";
+
+    public static Task<OutboxItem?> RowAsync(IDbConnection connection, IDbTransaction transaction, long id) =>
+        connection.QuerySingleOrDefaultAsync<OutboxItem>(SelectRow, new { Id = id }, transaction);
 
     /// <summary>Queues a refused row again (staff pressed Retry); its chat, or null when it was not failed.</summary>
     public static Task<long?> RetryFailedAsync(IDbConnection connection, IDbTransaction transaction, long id, DateTimeOffset now) =>

@@ -71,11 +71,17 @@ public sealed class ChatBindingStore(Database database)
         DELETE FROM chat_bindings WHERE project_id = @ProjectId AND chat_id = @ChatId;
         UPDATE invites SET revoked_at = @Now WHERE project_id = @ProjectId AND expires_at > @Now AND revoked_at IS NULL;
         UPDATE outbox SET state = 'cancelled', last_error = 'chat removed from the project'
-        WHERE chat_id = @ChatId AND state = 'pending' AND message_id IN (
+        WHERE chat_id = @ChatId AND state = 'pending' AND claimed_at IS NULL AND message_id IN (
             SELECT m.id FROM messages m JOIN conversations c ON c.id = m.conversation_id WHERE c.project_id = @ProjectId);
         """;
 
     private const string IsBound = "SELECT COUNT(*) FROM chat_bindings WHERE project_id = @ProjectId AND chat_id = @ChatId";
+
+    private const string IsBoundAtAll = "SELECT COUNT(*) FROM chat_bindings WHERE chat_id = @ChatId";
+
+    /// <summary>Whether the chat is linked to any project, or waits for approval to be.</summary>
+    public static async Task<bool> IsClientChatAsync(IDbConnection connection, IDbTransaction? transaction, long chatId) =>
+        await connection.ExecuteScalarAsync<long>(IsBoundAtAll, new { ChatId = chatId }, transaction) > 0;
 
     /// <summary>The projects a chat is linked to (approved), the one picked last first.</summary>
     public static async Task<IReadOnlyList<BoundProject>> ProjectsOfChatAsync(IDbConnection connection, IDbTransaction? transaction, long chatId) =>
@@ -128,12 +134,12 @@ public sealed class ChatBindingStore(Database database)
         return await ChatsOfProjectAsync(connection, null, projectId);
     }
 
-    /// <summary>Removes a chat from a project: nothing is relayed to or from it for that project any more.</summary>
-    public Task<bool> UnbindAsync(long projectId, long chatId, DateTimeOffset now, CancellationToken ct = default) =>
-        database.WriteAsync(async (c, t) =>
-        {
-            if (await c.ExecuteScalarAsync<long>(IsBound, new { ProjectId = projectId, ChatId = chatId }, t) == 0) return false;
-            await c.ExecuteAsync(Unbind, new { ProjectId = projectId, ChatId = chatId, Now = now.ToUnixTimeMilliseconds() }, t);
-            return true;
-        }, ct);
+    /// <summary>Removes a chat from a project: nothing is relayed to or from it for that project any more. False when
+    /// the chat was not linked to it.</summary>
+    public static async Task<bool> UnbindAsync(IDbConnection c, IDbTransaction t, long projectId, long chatId, DateTimeOffset now)
+    {
+        if (await c.ExecuteScalarAsync<long>(IsBound, new { ProjectId = projectId, ChatId = chatId }, t) == 0) return false;
+        await c.ExecuteAsync(Unbind, new { ProjectId = projectId, ChatId = chatId, Now = now.ToUnixTimeMilliseconds() }, t);
+        return true;
+    }
 }

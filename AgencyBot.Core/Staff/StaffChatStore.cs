@@ -55,7 +55,7 @@ public sealed class StaffChatStore(IOptions<AgencyOptions> agency, TimeProvider 
         connection.ExecuteAsync(Upsert, new { Key = ForumKey(chatId), Value = isForum ? "1" : "0", Now = Now() }, transaction);
 
     /// <summary>The id a chat has now: a basic group upgraded to a supergroup (perhaps more than once) has a new one.</summary>
-    private static async Task<long> CurrentIdAsync(IDbConnection connection, IDbTransaction? transaction, long chatId)
+    public static async Task<long> CurrentIdAsync(IDbConnection connection, IDbTransaction? transaction, long chatId)
     {
         for (var hops = 0; hops < 5; hops++)
         {

@@ -126,9 +126,7 @@ public sealed class StaffCommands(StaffChanges changes, OutboxStore outbox, Repl
             ChatId = query.Message.Chat.Id, MessageThreadId = query.Message.MessageThreadId, Text = text,
         });
 
-    // Keyed by the presser: a callback answer is no post in a group and must not spend its budget.
-    private Task AnswerAsync(IDbConnection c, IDbTransaction t, CallbackQuery query, string? text) =>
-        outbox.EnqueueAsync(c, t, query.From.Id, new AnswerCallbackQueryRequest { CallbackQueryId = query.Id, Text = text });
+    private Task AnswerAsync(IDbConnection c, IDbTransaction t, CallbackQuery query, string? text) => outbox.AnswerButtonAsync(c, t, query, text);
 
     private static string Clip(string text, int max) => text.Length <= max ? text : text[..(max - 1)] + "…";
 }

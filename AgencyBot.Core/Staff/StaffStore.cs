@@ -1,6 +1,8 @@
 using System.Data;
 using AgencyBot.Core.Data;
+using AgencyBot.Core.Outbox;
 using Dapper;
+using Telegram.Bot.Requests;
 
 namespace AgencyBot.Core.Staff;
 
@@ -101,6 +103,21 @@ public sealed class StaffStore(Database database, TimeProvider clock)
     /// <summary>The active managers, with whether the bot may write to them privately.</summary>
     public static async Task<IReadOnlyList<StaffContact>> ManagersAsync(IDbConnection connection, IDbTransaction? transaction) =>
         (await connection.QueryAsync<StaffContact>(SelectManagers, transaction: transaction)).AsList();
+
+    /// <summary>Tells every active manager privately (those who started the bot: Telegram lets a bot write only to
+    /// them); returns how many were told.</summary>
+    public static async Task<int> TellManagersAsync(IDbConnection connection, IDbTransaction transaction, OutboxStore outbox, string text)
+    {
+        var told = 0;
+        foreach (var manager in await ManagersAsync(connection, transaction))
+        {
+            if (!manager.StartedBot) continue;
+            await outbox.EnqueueAsync(connection, transaction, manager.TelegramUserId,
+                new SendMessageRequest { ChatId = manager.TelegramUserId, Text = text });
+            told++;
+        }
+        return told;
+    }
 
     public static Task<StaffContact> ContactAsync(IDbConnection connection, IDbTransaction? transaction, long id) =>
         connection.QuerySingleAsync<StaffContact>(SelectContact, new { Id = id }, transaction);

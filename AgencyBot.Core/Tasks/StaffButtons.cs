@@ -114,7 +114,7 @@ public sealed class StaffButtons(StaffRelay staffRelay, OutboxStore outbox, IOpt
 
     // Keyed by the presser's id: a callback answer is no post in the staff group and must not spend its budget.
     private Task AnswerAsync(IDbConnection c, IDbTransaction t, CallbackQuery query, string? text) =>
-        outbox.EnqueueAsync(c, t, query.From.Id, new AnswerCallbackQueryRequest { CallbackQueryId = query.Id, Text = text });
+        outbox.AnswerButtonAsync(c, t, query, text);
 
     private static string? FirstLine(string? text)
     {

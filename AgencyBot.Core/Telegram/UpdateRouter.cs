@@ -58,10 +58,10 @@ public sealed class UpdateRouter(
                 await clientMessages.HandleAsync(message, update.Id, connection, transaction);
                 break;
             case { EditedMessage: { } edited } when staff is not null && edited.Chat.Id == staff.ChatId:
-                await staffReplies.HandleEditAsync(edited, staff, connection, transaction);
+                await staffReplies.HandleEditAsync(edited, update.Id, staff, connection, transaction);
                 break;
             case { EditedMessage: { } edited } when IsClientChat(edited.Chat):
-                await clientMessages.HandleEditAsync(edited, connection, transaction);
+                await clientMessages.HandleEditAsync(edited, update.Id, connection, transaction);
                 break;
             case { CallbackQuery: { } query } when staff is not null && query.Data?.StartsWith(StaffButtons.Prefix, StringComparison.Ordinal) == true:
                 await staffButtons.HandleAsync(query, staff, connection, transaction);
@@ -86,11 +86,7 @@ public sealed class UpdateRouter(
                 break;
             case { CallbackQuery: { } query }:
                 logger.LogInformation("Callback {CallbackId} with unknown data from {UserId}; answered as expired", query.Id, query.From.Id);
-                // Keyed by the presser: a callback answer is no post in a group and must not spend a group's budget.
-                await outbox.EnqueueAsync(connection, transaction, query.From.Id, new AnswerCallbackQueryRequest
-                {
-                    CallbackQueryId = query.Id, Text = ClientTexts.Get("ButtonExpired", ClientTexts.Pick(null, query.From.LanguageCode)),
-                });
+                await outbox.AnswerButtonAsync(connection, transaction, query, ClientTexts.Get("ButtonExpired", ClientTexts.Pick(null, query.From.LanguageCode)));
                 break;
             case { MyChatMember: { NewChatMember: { } member } change } when staff is not null && change.Chat.Id == staff.ChatId:
                 logger.LogInformation("Staff chat {ChatId}: the bot is now {Status}", change.Chat.Id, member.Status);

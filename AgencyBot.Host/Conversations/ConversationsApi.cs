@@ -1,4 +1,5 @@
 using AgencyBot.Core.Conversations;
+using AgencyBot.Core.Data;
 using AgencyBot.Core.Projects;
 using AgencyBot.Host.Admin;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -29,9 +30,17 @@ public static class ConversationsApi
 
     /// <summary>Takes a client chat off a project: nothing is relayed to or from it for that project any more.</summary>
     /// The project's open invites are closed too, so the removed chat cannot come back with one.
-    private static async Task<Results<NoContent, ProblemHttpResult>> RemoveChatAsync(long id, long chatId, ChatBindingStore bindings,
-        TimeProvider clock, CancellationToken ct) =>
-        await bindings.UnbindAsync(id, chatId, clock.GetUtcNow(), ct) ? TypedResults.NoContent() : Problems.NotFound($"Chat {chatId} is not linked to project {id}.");
+    private static async Task<Results<NoContent, ProblemHttpResult>> RemoveChatAsync(long id, long chatId, Database database,
+        ClientMessages clientMessages, TimeProvider clock, CancellationToken ct) =>
+        await database.WriteAsync(async (c, t) =>
+        {
+            if (!await ChatBindingStore.UnbindAsync(c, t, id, chatId, clock.GetUtcNow())) return false;
+            // What the chat had waiting for a pick between its projects is decided again: it may have one left, or none.
+            await clientMessages.ReconsiderHeldAsync(c, t, chatId, "chat removed from its projects");
+            return true;
+        }, ct)
+            ? TypedResults.NoContent()
+            : Problems.NotFound($"Chat {chatId} is not linked to project {id}.");
 
     private static async Task<Results<Ok<IReadOnlyList<ConversationMessage>>, ProblemHttpResult>> MessagesAsync(
         long id, ConversationStore conversations, CancellationToken ct) =>

@@ -70,7 +70,7 @@ public sealed class FakeBotApi : IAsyncDisposable
     private readonly List<ChatEntry> _timeline = [];
     private readonly Dictionary<(long Chat, int Message), string?> _userTexts = [];
     private readonly Dictionary<(long Chat, int Message), string> _userPhotos = [];
-    private readonly Dictionary<(long Chat, int Message), JsonNode> _userSenders = [];
+    private readonly Dictionary<(long Chat, int Message), JsonNode> _userMessages = [];
     private readonly Dictionary<int, byte[]> _uploads = [];
     private readonly Dictionary<long, long> _migrated = [];
     private readonly Dictionary<long, string> _botRemoved = [];
@@ -194,16 +194,18 @@ public sealed class FakeBotApi : IAsyncDisposable
         }
         if (replyToMessageId is { } replyTo)
         {
-            // The message replied to, as Telegram includes it: a person's own message, or else one of the bot's.
-            JsonNode? author;
-            string? repliedText;
+            // The message replied to, as Telegram includes it (without its own reply_to_message): a person's own message
+            // as they sent it, or else one of the bot's.
+            JsonObject? theirs;
+            string? botText;
             lock (_lock)
             {
-                author = _userSenders.GetValueOrDefault((chatId, replyTo))?.DeepClone();
-                repliedText = author is null ? _sent.LastOrDefault(m => m.ChatId == chatId && m.MessageId == replyTo)?.Text : _userTexts.GetValueOrDefault((chatId, replyTo));
+                theirs = _userMessages.GetValueOrDefault((chatId, replyTo))?.DeepClone().AsObject();
+                botText = theirs is null ? _sent.LastOrDefault(m => m.ChatId == chatId && m.MessageId == replyTo)?.Text : null;
             }
-            var replied = new JsonObject { ["message_id"] = replyTo, ["date"] = Now(), ["chat"] = ChatJson(chatId, null), ["from"] = author ?? BotUserJson() };
-            if (repliedText is not null) replied["text"] = repliedText;
+            theirs?.Remove("reply_to_message");
+            var replied = theirs ?? new JsonObject { ["message_id"] = replyTo, ["date"] = Now(), ["chat"] = ChatJson(chatId, null), ["from"] = BotUserJson() };
+            if (botText is not null) replied["text"] = botText;
             message["reply_to_message"] = replied;
         }
         if (quote is not null) message["quote"] = new JsonObject { ["text"] = quote, ["position"] = 0, ["is_manual"] = true };
@@ -516,7 +518,7 @@ public sealed class FakeBotApi : IAsyncDisposable
         var text = Text(message["text"]) ?? Text(message["caption"]);
         var photo = message["photo"] is JsonArray sizes ? Text(sizes.LastOrDefault()?["file_id"]) : null;
         _userTexts[(chatId, messageId)] = text;
-        if (message["from"] is JsonObject sender) _userSenders[(chatId, messageId)] = sender.DeepClone();
+        _userMessages[(chatId, messageId)] = message.DeepClone();
         if (photo is not null) _userPhotos[(chatId, messageId)] = photo;
         AddToTimeline(new ChatEntry(0, ChatEntryKind.Message, chatId, (int?)Number(message["message_thread_id"]), messageId,
             Text(message["from"]?["first_name"]) ?? "", false, text ?? (photo is null ? "[media]" : null), null, null, photo, _clock.GetUtcNow()));

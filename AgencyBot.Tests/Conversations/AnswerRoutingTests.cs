@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using AgencyBot.Tests.Fakes;
 using AgencyBot.Tests.Hosting;
@@ -54,10 +55,6 @@ public sealed class AnswerRoutingTests
         (await _world.WaitForAsync(s => s.Any(m => m.ChatId == AgencyWorld.StaffChat && m.Text?.StartsWith("Who is this answer for?") == true)))
             .Last(m => m.ChatId == AgencyWorld.StaffChat && m.Text?.StartsWith("Who is this answer for?") == true);
 
-    private static string Button(SentMessage message, string label) =>
-        message.Request.Body["reply_markup"]!["inline_keyboard"]!.AsArray().SelectMany(row => row!.AsArray())
-            .First(b => ((string?)b!["text"])!.StartsWith(label, StringComparison.Ordinal))!["callback_data"]!.GetValue<string>();
-
     [Test]
     public async Task AReplyToARelayedMessage_GoesOnlyToTheChatItCameFrom_QuotingTheClientsMessage()
     {
@@ -88,10 +85,10 @@ public sealed class AnswerRoutingTests
         await _world.SettledAsync();
         var sentBeforeTheChoice = ChatsThatGot("The designs are ready.");
 
-        _world.Telegram.Presses(AgencyWorld.StaffChat, question.MessageId, Button(question, "Anna"), userId: AgencyWorld.Assistant, firstName: "Marie");
+        _world.Telegram.Presses(AgencyWorld.StaffChat, question.MessageId, question.Button("Anna"), userId: AgencyWorld.Assistant, firstName: "Marie");
         await _world.WaitForAsync(s => s.Any(m => m.ChatId == Anna && m.Text?.StartsWith("The designs are ready.") == true));
         // A second tap, and the next message: the choice holds.
-        _world.Telegram.Presses(AgencyWorld.StaffChat, question.MessageId, Button(question, "Acme team"), userId: AgencyWorld.Assistant, firstName: "Marie");
+        _world.Telegram.Presses(AgencyWorld.StaffChat, question.MessageId, question.Button("Acme team"), userId: AgencyWorld.Assistant, firstName: "Marie");
         StaffWrites("Have a look when you can.");
         await _world.WaitForAsync(s => s.Any(m => m.Text?.StartsWith("Have a look") == true));
         await _world.SettledAsync();
@@ -196,7 +193,39 @@ public sealed class AnswerRoutingTests
         await Task.Delay(StaffRelayAlbumWait());
         await _world.SettledAsync();
 
-        Assert.That(_world.Telegram.Sent.Where(m => m.Method.StartsWith("copy") && m.ChatId != AgencyWorld.StaffChat), Is.Empty);
+        Assert.Multiple(async () =>
+        {
+            Assert.That(_world.Telegram.Sent.Where(m => m.Method.StartsWith("copy") && m.ChatId != AgencyWorld.StaffChat), Is.Empty);
+            Assert.That(await _world.Db.ScalarAsync<long>("SELECT COUNT(*) FROM messages WHERE direction = 'note' AND media_group_id = 'album-late-note'"),
+                Is.EqualTo(2), "both parts are notes");
+        });
+    }
+
+    [Test]
+    public async Task AnAlbumWhoseFirstPartWasQueuedAlready_BecomesANoteWhenALaterPartSaysSo_AndNothingGoesOut()
+    {
+        // With one client chat the first part is queued at once (nobody to ask), to wait for the rest of its album.
+        await _world.Api.DeleteAsync($"/api/projects/{_projectId}/chats/{AcmeGroup}");
+        await RelayOfAsync(Anna, "Any photos?", Anna, "Anna");
+
+        _world.Telegram.ClientSendsMedia(AgencyWorld.StaffChat, "photo", mediaGroupId: "album-queued", userId: AgencyWorld.Assistant, firstName: "Marie",
+            threadId: _topic);
+        await Eventually.HoldsAsync(() => _world.Db.ScalarAsync<long>("SELECT COUNT(*) FROM outbox WHERE chat_id = @Anna AND method = 'copyMessages'", new { Anna }),
+            n => n == 1, AgencyWorld.Timeout, "the first part queued for Anna");
+        _world.Telegram.ClientSendsMedia(AgencyWorld.StaffChat, "photo", caption: "// internal: not for Anna", mediaGroupId: "album-queued",
+            userId: AgencyWorld.Assistant, firstName: "Marie", threadId: _topic);
+        var notice = (await _world.WaitForAsync(s => s.Any(m => m.Text?.StartsWith("📝 This album is an internal note") == true)))
+            .Single(m => m.Text?.StartsWith("📝 This album is an internal note") == true);
+        await Task.Delay(StaffRelayAlbumWait());
+        await _world.SettledAsync();
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(_world.Telegram.Sent.Where(m => m.Method.StartsWith("copy") && m.ChatId == Anna), Is.Empty);
+            Assert.That(await _world.Db.ScalarAsync<string>("SELECT state FROM outbox WHERE chat_id = @Anna AND method = 'copyMessages'", new { Anna }),
+                Is.EqualTo("cancelled"));
+            Assert.That(notice.ThreadId, Is.EqualTo(_topic));
+        });
     }
 
     [Test]
@@ -208,7 +237,7 @@ public sealed class AnswerRoutingTests
             mediaGroupId: "album-ask", userId: AgencyWorld.Assistant, firstName: "Marie", threadId: _topic)).ToList();
         var question = await QuestionAsync();
         await _world.SettledAsync();
-        _world.Telegram.Presses(AgencyWorld.StaffChat, question.MessageId, Button(question, "Anna"), userId: AgencyWorld.Assistant, firstName: "Marie");
+        _world.Telegram.Presses(AgencyWorld.StaffChat, question.MessageId, question.Button("Anna"), userId: AgencyWorld.Assistant, firstName: "Marie");
 
         await _world.WaitForAsync(s => s.Any(m => m.ChatId == Anna && m.Method == "copyMessages"));
         await _world.SettledAsync();
@@ -220,6 +249,104 @@ public sealed class AnswerRoutingTests
             Assert.That(_world.Telegram.Sent.Where(m => m.Method.StartsWith("copy") && m.ChatId == AcmeGroup), Is.Empty);
             Assert.That(_world.Telegram.SentTo(AgencyWorld.StaffChat).Count(m => m.Text?.StartsWith("Who is this answer for?") == true), Is.EqualTo(1));
         });
+    }
+
+    [Test]
+    public async Task AnEditOfAnAnswerWaitingForItsRecipient_GoesOutAsEdited()
+    {
+        await RelayOfAsync(Anna, "How much?", Anna, "Anna");
+        var answer = _world.Telegram.ClientSendsReturningId(AgencyWorld.StaffChat, "The price is 1000 €.", userId: AgencyWorld.Assistant, firstName: "Marie",
+            threadId: _topic);
+        var question = await QuestionAsync();
+        _world.Telegram.ClientEdits(AgencyWorld.StaffChat, answer, "The price is 100 €.", userId: AgencyWorld.Assistant, firstName: "Marie");
+        await _world.SettledAsync();
+
+        _world.Telegram.Presses(AgencyWorld.StaffChat, question.MessageId, question.Button("Anna"), userId: AgencyWorld.Assistant, firstName: "Marie");
+        await _world.WaitForAsync(s => s.Any(m => m.ChatId == Anna && m.Text?.StartsWith("The price is") == true));
+        await _world.SettledAsync();
+
+        Assert.That(_world.Telegram.SentTo(Anna).Where(m => m.Text?.StartsWith("The price is") == true).Select(m => m.Text),
+            Is.EqualTo(new[] { "The price is 100 €.\n— Marie" }));
+    }
+
+    [Test]
+    public async Task TwoChatsOfTheSameName_GetButtonsThatTellThemApart()
+    {
+        const long OtherAnna = 602;
+        await _world.LinkPrivateChatAsync(OtherAnna, await _world.InviteAsync(_projectId), firstName: "Anna");
+        await _world.SettledAsync();
+
+        StaffWrites("Hello Anna!");
+        var labels = (await QuestionAsync()).Labels();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(labels, Is.Unique);
+            Assert.That(labels, Has.Member($"Anna …{Anna:0000}").And.Member($"Anna …{OtherAnna:0000}"));
+        });
+    }
+
+    [Test]
+    public async Task AReplyInTheTopicToAPostStillOnItsWay_WaitsForIt_RatherThanGoToTheLastChatAnswered()
+    {
+        var fromAnna = await RelayOfAsync(Anna, "Anna's question", Anna, "Anna");
+        StaffWrites("For Anna", replyTo: fromAnna.MessageId);
+        await _world.WaitForAsync(s => s.Any(m => m.ChatId == Anna && m.Text?.StartsWith("For Anna") == true));
+        await _world.SettledAsync();
+        // Telegram shows Jean's relay at once, but tells the bot its id only four seconds later.
+        _world.Telegram.AnswerSlowly(AgencyWorld.StaffChat, TimeSpan.FromSeconds(4));
+
+        _world.Telegram.ClientSends(AcmeGroup, "Jean's question", userId: Jean, firstName: "Jean");
+        var fromJean = (await _world.WaitForAsync(s => s.Any(m => m.Text?.Contains("Jean's question") == true))).Single(m => m.Text?.Contains("Jean's question") == true);
+        StaffWrites("For Jean", replyTo: fromJean.MessageId);
+
+        await _world.WaitForAsync(s => s.Any(m => m.ChatId == AcmeGroup && m.Text?.StartsWith("For Jean") == true));
+        Assert.That(ChatsThatGot("For Jean"), Is.EqualTo(new[] { AcmeGroup }));
+    }
+
+    [Test]
+    public async Task AReplyToAColleaguesAnswer_GoesWhereThatAnswerWent()
+    {
+        await _world.StaffAsync(9002, "Léa Martin", "employee");
+        var fromJean = await RelayOfAsync(AcmeGroup, "Jean's question", Jean, "Jean");
+        var leas = _world.Telegram.ClientSendsReturningId(AgencyWorld.StaffChat, "Léa's answer", userId: 9002, firstName: "Léa", threadId: _topic,
+            replyToMessageId: fromJean.MessageId);
+        await _world.WaitForAsync(s => s.Any(m => m.ChatId == AcmeGroup && m.Text?.StartsWith("Léa's answer") == true));
+        await _world.SettledAsync();
+
+        StaffWrites("And one more thing from me.", replyTo: leas);
+        await _world.WaitForAsync(s => s.Any(m => m.Text?.StartsWith("And one more thing") == true));
+        await _world.SettledAsync();
+
+        Assert.That(ChatsThatGot("And one more thing"), Is.EqualTo(new[] { AcmeGroup }));
+    }
+
+    [Test]
+    public async Task AnAnswerWaitingForItsRecipient_WhoseAuthorLeftMeanwhile_IsNotSent()
+    {
+        await _world.StaffAsync(9002, "Léa Martin", "employee");
+        var leaId = await _world.Db.ScalarAsync<long>("SELECT id FROM staff WHERE telegram_user_id = 9002");
+        await RelayOfAsync(Anna, "Hello?", Anna, "Anna");
+        _world.Telegram.ClientSends(AgencyWorld.StaffChat, "A parting answer", userId: 9002, firstName: "Léa", threadId: _topic);
+        var question = await QuestionAsync();
+        await _world.Api.PatchAsJsonAsync($"/api/staff/{leaId}", new { active = false });
+
+        _world.Telegram.Presses(AgencyWorld.StaffChat, question.MessageId, question.Button("Anna"), userId: AgencyWorld.Assistant, firstName: "Marie");
+        await Eventually.HoldsAsync(() => Task.FromResult(_world.Telegram.Requests.Count(r => r.Method == "answerCallbackQuery")), n => n == 1,
+            AgencyWorld.Timeout, "the press answered");
+        await _world.SettledAsync();
+
+        Assert.That(ChatsThatGot("A parting answer"), Is.Empty);
+    }
+
+    [Test]
+    public async Task All_WithSpacesAroundItsWords_SendsJustTheWords()
+    {
+        StaffWrites("/all   Closed on Monday.   ");
+        await _world.WaitForAsync(s => s.Count(m => m.Text?.StartsWith("Closed on Monday.") == true) == 2);
+
+        Assert.That(_world.Telegram.Sent.Where(m => m.Text?.StartsWith("Closed on Monday.") == true).Select(m => m.Text!.Split('\n')[0].TrimEnd()),
+            Is.All.EqualTo("Closed on Monday."));
     }
 
     private static TimeSpan StaffRelayAlbumWait() => AgencyBot.Core.Conversations.StaffRelay.AlbumWait + TimeSpan.FromMilliseconds(500);

@@ -28,10 +28,6 @@ public sealed class InviteTests : AgencyTest
         return World.Telegram.SentTo(chat).Last();
     }
 
-    private static string Button(SentMessage message, string label) =>
-        message.Request.Body["reply_markup"]!["inline_keyboard"]!.AsArray().SelectMany(row => row!.AsArray())
-            .First(b => ((string?)b!["text"])!.Contains(label, StringComparison.Ordinal))!["callback_data"]!.GetValue<string>();
-
     [Test]
     public async Task AnInviteLink_OpenedByASecondPerson_LinksNothing_AndAnswersNeverReachThem()
     {
@@ -72,10 +68,10 @@ public sealed class InviteTests : AgencyTest
         World.Telegram.ClientSends(AgencyWorld.StaffChat, "News for the approved", userId: AgencyWorld.Assistant, firstName: "Marie", threadId: askBob.ThreadId);
         await World.WaitForAsync(s => s.Any(m => m.ChatId == Anna && m.Text?.StartsWith("News for the approved") == true));
 
-        World.Telegram.Presses(AgencyWorld.StaffChat, askBob.MessageId, Button(askBob, "Approve"), userId: AgencyWorld.Assistant, firstName: "Marie");
-        World.Telegram.Presses(AgencyWorld.StaffChat, askBob.MessageId, Button(askBob, "Refuse"), userId: AgencyWorld.Assistant, firstName: "Marie");
+        World.Telegram.Presses(AgencyWorld.StaffChat, askBob.MessageId, askBob.Button("Approve"), userId: AgencyWorld.Assistant, firstName: "Marie");
+        World.Telegram.Presses(AgencyWorld.StaffChat, askBob.MessageId, askBob.Button("Refuse"), userId: AgencyWorld.Assistant, firstName: "Marie");
         var askCarol = World.Telegram.SentTo(AgencyWorld.StaffChat).Single(m => m.Text?.StartsWith("🔗 Carol wants to link") == true);
-        World.Telegram.Presses(AgencyWorld.StaffChat, askCarol.MessageId, Button(askCarol, "Refuse"), userId: AgencyWorld.Assistant, firstName: "Marie");
+        World.Telegram.Presses(AgencyWorld.StaffChat, askCarol.MessageId, askCarol.Button("Refuse"), userId: AgencyWorld.Assistant, firstName: "Marie");
         await World.WaitForAsync(s => s.Any(m => m.ChatId == AgencyWorld.StaffChat && m.Text?.Contains("Bob's question, before approval") == true));
         await World.SettledAsync();
 
@@ -107,7 +103,7 @@ public sealed class InviteTests : AgencyTest
         var topic = await World.TopicAsync();
         World.Telegram.ClientSends(AgencyWorld.StaffChat, "/invites", userId: AgencyWorld.Assistant, firstName: "Marie", threadId: topic);
         var list = (await World.WaitForAsync(s => s.Any(m => m.Text?.StartsWith("Open invites:") == true))).Single(m => m.Text?.StartsWith("Open invites:") == true);
-        World.Telegram.Presses(AgencyWorld.StaffChat, list.MessageId, Button(list, inTopic[^4..]), userId: AgencyWorld.Assistant, firstName: "Marie");
+        World.Telegram.Presses(AgencyWorld.StaffChat, list.MessageId, list.Button(inTopic[^4..]), userId: AgencyWorld.Assistant, firstName: "Marie");
         await World.WaitForAsync(s => s.Any(m => m.Text?.Contains("revoked the invite") == true));
         World.Telegram.ClientSends(Bob, $"/start {byApi}", firstName: "Bob");
         World.Telegram.ClientSends(Carol, $"/start {inTopic}", firstName: "Carol");
@@ -126,6 +122,137 @@ public sealed class InviteTests : AgencyTest
             Assert.That(World.Telegram.SentTo(Bob).Single().Text, Is.EqualTo(ClientTexts.Get("InvalidCode", "en")));
             Assert.That(World.Telegram.SentTo(Carol).Single().Text, Is.EqualTo(ClientTexts.Get("InvalidCode", "en")));
         });
+    }
+
+    [Test]
+    public async Task AGroupWaitingForApproval_StillWaitsWhenItBecomesASupergroup_AndItsApprovalFollowsIt()
+    {
+        const long OldGroup = -4101, NewGroup = -1004101;
+        var (projectId, code) = await World.ProjectAsync();
+        await World.LinkPrivateChatAsync(Anna, code, firstName: "Anna");
+        World.Telegram.DefineGroup(OldGroup, "Acme board", type: "group");
+        World.Telegram.ClientSends(OldGroup, $"/link {await InviteAsync(projectId, "team")}", userId: 83, firstName: "Jean");
+        var ask = (await World.WaitForAsync(s => s.Any(m => m.Text?.Contains("wants to link") == true))).Single(m => m.Text?.Contains("wants to link") == true);
+        World.Telegram.ClientSends(OldGroup, "Jean's question, before approval", userId: 83, firstName: "Jean");
+        await World.SettledAsync();
+
+        World.Telegram.UpgradeGroup(OldGroup, NewGroup, "Acme board");
+        var (inOld, inNew) = World.Telegram.MigrationMessages(OldGroup, NewGroup, 83, "Jean");
+        World.Telegram.EnqueueUpdate(inOld);
+        World.Telegram.EnqueueUpdate(inNew);
+        await World.SettledAsync();
+        World.Telegram.ClientSends(AgencyWorld.StaffChat, "/all News for everyone linked", userId: AgencyWorld.Assistant, firstName: "Marie", threadId: ask.ThreadId);
+        await World.WaitForAsync(s => s.Any(m => m.ChatId == Anna && m.Text?.StartsWith("News for everyone linked") == true));
+        await World.SettledAsync();
+        var reachedBeforeApproval = World.Telegram.SentTo(NewGroup).Any(m => m.Text?.StartsWith("News for everyone linked") == true);
+
+        World.Telegram.Presses(AgencyWorld.StaffChat, ask.MessageId, ask.Button("Approve"), userId: AgencyWorld.Assistant, firstName: "Marie");
+        await World.WaitForAsync(s => s.Any(m => m.ChatId == AgencyWorld.StaffChat && m.Text?.Contains("Jean's question, before approval") == true));
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(reachedBeforeApproval, Is.False, "still waiting for approval after the upgrade");
+            Assert.That(await World.Db.ScalarAsync<string>("SELECT status FROM chat_bindings WHERE chat_id = @NewGroup", new { NewGroup }), Is.EqualTo("active"));
+        });
+    }
+
+    [Test]
+    public async Task AHeldMessage_IsFiled_WhenItsChatIsLeftWithOneProject()
+    {
+        var (acme, acmeCode) = await World.ProjectAsync("Acme", "Website launch");
+        var (globex, globexCode) = await World.ProjectAsync("Globex", "Shop");
+        await World.LinkPrivateChatAsync(Anna, acmeCode, firstName: "Anna");
+        await World.LinkPrivateChatAsync(Anna, globexCode, firstName: "Anna");
+        await World.SettledAsync();
+        World.Telegram.ClientSends(Anna, "Which one gets this?", firstName: "Anna");
+        await Eventually.HoldsAsync(() => World.Db.ScalarAsync<long>("SELECT COUNT(*) FROM held_messages WHERE released_at IS NULL"), n => n == 1,
+            AgencyWorld.Timeout, "held");
+
+        await World.Api.DeleteAsync($"/api/projects/{acme}/chats/{Anna}");
+        await World.WaitForAsync(s => s.Any(m => m.ChatId == AgencyWorld.StaffChat && m.Text?.Contains("Which one gets this?") == true));
+
+        Assert.That(await World.Db.ScalarAsync<long>(
+            "SELECT c.project_id FROM messages m JOIN conversations c ON c.id = m.conversation_id WHERE m.text = 'Which one gets this?'"), Is.EqualTo(globex));
+    }
+
+    [Test]
+    public async Task AReplyToOneProjectsMessage_IsAPick_AndWhatWaitedGoesFirst()
+    {
+        var (_, acmeCode) = await World.ProjectAsync("Acme", "Website launch");
+        var (globex, globexCode) = await World.ProjectAsync("Globex", "Shop");
+        await World.LinkPrivateChatAsync(Anna, acmeCode, firstName: "Anna");
+        await World.LinkPrivateChatAsync(Anna, globexCode, firstName: "Anna");
+        var welcome = World.Telegram.SentTo(Anna).Last(m => m.Text?.Contains("“Shop”") == true);
+        await World.SettledAsync();
+        // A message the bot sent about Globex's project, which Anna can reply to.
+        await World.Db.Database.WriteAsync(async (c, t) =>
+        {
+            var conversation = await AgencyBot.Core.Conversations.ConversationStore.GetOrCreateAsync(c, t, globex, Anna, DateTimeOffset.UtcNow);
+            var record = await AgencyBot.Core.Conversations.ConversationStore.AddMessageAsync(c, t, new AgencyBot.Core.Conversations.NewMessage(
+                conversation.Id, AgencyBot.Core.Conversations.Direction.Staff, AgencyWorld.Assistant, "Marie", "text", "About the shop", AgencyWorld.StaffChat, 1, null,
+                DateTimeOffset.UtcNow));
+            await Dapper.SqlMapper.ExecuteAsync(c, "INSERT INTO relay_posts (chat_id, telegram_message_id, message_id) VALUES (@Anna, @Id, @record)",
+                new { Anna, Id = welcome.MessageId, record }, t);
+        });
+
+        World.Telegram.ClientSends(Anna, "First, unsure which project", firstName: "Anna");
+        await Eventually.HoldsAsync(() => World.Db.ScalarAsync<long>("SELECT COUNT(*) FROM held_messages WHERE released_at IS NULL"), n => n == 1,
+            AgencyWorld.Timeout, "held");
+        World.Telegram.ClientSends(Anna, "It's about the shop", firstName: "Anna", replyToMessageId: welcome.MessageId);
+        await World.WaitForAsync(s => s.Any(m => m.ChatId == AgencyWorld.StaffChat && m.Text?.Contains("It's about the shop") == true));
+        await World.SettledAsync();
+
+        var filed = await World.Db.QueryAsync<(string Text, long Project)>(
+            "SELECT m.text, c.project_id FROM messages m JOIN conversations c ON c.id = m.conversation_id WHERE m.direction = 'client' ORDER BY m.id");
+        Assert.That(filed, Is.EqualTo(new[] { ("First, unsure which project", globex), ("It's about the shop", globex) }));
+    }
+
+    [Test]
+    public async Task RefusingOneOfTwoProjectsAChatAsked_KeepsItsMessagesWaitingForTheOther()
+    {
+        var (acme, _) = await World.ProjectAsync("Acme", "Website launch");
+        var (globex, _) = await World.ProjectAsync("Globex", "Shop");
+        World.Telegram.ClientSends(Bob, $"/start {await InviteAsync(acme, "team")}", firstName: "Bob");
+        World.Telegram.ClientSends(Bob, $"/start {await InviteAsync(globex, "team")}", firstName: "Bob");
+        var asks = await World.WaitForAsync(s => s.Count(m => m.Text?.Contains("wants to link") == true) == 2);
+        World.Telegram.ClientSends(Bob, "Bob's question", firstName: "Bob");
+        await Eventually.HoldsAsync(() => World.Db.ScalarAsync<long>("SELECT COUNT(*) FROM held_messages WHERE released_at IS NULL"), n => n == 1,
+            AgencyWorld.Timeout, "held");
+        var acmeAsk = asks.Single(m => m.Text?.Contains("Acme") == true && m.Text.Contains("wants to link"));
+        var globexAsk = asks.Single(m => m.Text?.Contains("Globex") == true && m.Text.Contains("wants to link"));
+
+        World.Telegram.Presses(AgencyWorld.StaffChat, acmeAsk.MessageId, acmeAsk.Button("Refuse"), userId: AgencyWorld.Assistant, firstName: "Marie");
+        await World.WaitForAsync(s => s.Any(m => m.ChatId == Bob && m.Text == ClientTexts.Get("Refused", "en", "Website launch")));
+        await World.SettledAsync();
+        var heldAfterRefusal = await World.Db.ScalarAsync<long>("SELECT COUNT(*) FROM held_messages WHERE released_at IS NULL");
+        World.Telegram.Presses(AgencyWorld.StaffChat, globexAsk.MessageId, globexAsk.Button("Approve"), userId: AgencyWorld.Assistant, firstName: "Marie");
+        await World.WaitForAsync(s => s.Any(m => m.ChatId == AgencyWorld.StaffChat && m.Text?.Contains("Bob's question") == true));
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(heldAfterRefusal, Is.EqualTo(1), "still waiting for the other project");
+            Assert.That(await World.Db.ScalarAsync<long>(
+                "SELECT c.project_id FROM messages m JOIN conversations c ON c.id = m.conversation_id WHERE m.text = 'Bob''s question'"), Is.EqualTo(globex));
+        });
+    }
+
+    [Test]
+    public async Task AnEditOfAMessageWaitingForThePick_IsFiledAsEdited()
+    {
+        var (_, acmeCode) = await World.ProjectAsync("Acme", "Website launch");
+        var (globex, globexCode) = await World.ProjectAsync("Globex", "Shop");
+        await World.LinkPrivateChatAsync(Anna, acmeCode, firstName: "Anna");
+        await World.LinkPrivateChatAsync(Anna, globexCode, firstName: "Anna");
+        await World.SettledAsync();
+        var written = World.Telegram.ClientSendsReturningId(Anna, "OK for 1,200 €", firstName: "Anna");
+        var question = await LastToAsync(Anna, World.Telegram.SentTo(Anna).Count);
+        World.Telegram.ClientEdits(Anna, written, "OK for 2,100 €", firstName: "Anna");
+        await World.SettledAsync();
+
+        World.Telegram.Presses(Anna, question.MessageId, $"project:{globex}", userId: Anna, firstName: "Anna");
+        await World.WaitForAsync(s => s.Any(m => m.ChatId == AgencyWorld.StaffChat && m.Text?.Contains("OK for") == true));
+
+        Assert.That(World.Telegram.SentTo(AgencyWorld.StaffChat).Single(m => m.Text?.Contains("OK for") == true).Text, Does.Contain("OK for 2,100 €"));
     }
 
     [Test]

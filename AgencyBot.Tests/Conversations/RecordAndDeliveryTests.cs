@@ -121,6 +121,146 @@ public sealed class RecordAndDeliveryTests
     }
 
     [Test]
+    public async Task Unsend_WhileTheAnswerIsOnItsWay_TakesItBackOnceDelivered_AndItAnswersNothing()
+    {
+        await AnnaAsksAsync("What is the code?");
+        _world.Telegram.Hang("sendMessage", times: 1);
+        var answer = MarieWrites("The code is 4711.");
+        await Eventually.HoldsAsync(() => Task.FromResult(_world.Telegram.Requests.Any(r => r.Method == "sendMessage" && r.Text?.StartsWith("The code is") == true)),
+            sent => sent, AgencyWorld.Timeout, "the answer in flight");
+
+        MarieWrites("/unsend", replyTo: answer);
+        await _world.WaitForAsync(s => s.Any(m => m.Text?.StartsWith("🗑 Taken back from Anna") == true));
+        _world.Telegram.ReleaseHangs();
+        var copy = await ToAnnaAsync("The code is 4711.");
+        await Eventually.HoldsAsync(() => Task.FromResult(_world.Telegram.Deleted.Count), n => n == 1, AgencyWorld.Timeout, "the copy deleted");
+        await _world.SettledAsync();
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(_world.Telegram.Deleted, Is.EquivalentTo(new[] { (Anna, copy.MessageId) }), "delivered while being taken back: then deleted");
+            Assert.That(await ResponseLogRowsAsync(), Is.Zero, "an answer taken back answers nothing");
+        });
+    }
+
+    [Test]
+    public async Task ASecondUnsend_TakesNothingBackAgain()
+    {
+        await AnnaAsksAsync("Is the invoice paid?");
+        var answer = MarieWrites("Yes, thank you.");
+        await ToAnnaAsync("Yes, thank you.");
+        await _world.SettledAsync();
+
+        MarieWrites("/unsend", replyTo: answer);
+        await _world.WaitForAsync(s => s.Any(m => m.Text?.StartsWith("🗑 Taken back from Anna") == true));
+        MarieWrites("/unsend", replyTo: answer);
+        await _world.WaitForAsync(s => s.Any(m => m.Text == "That answer was taken back already."));
+        await _world.SettledAsync();
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(_world.Telegram.Requests.Count(r => r.Method == "deleteMessage"), Is.EqualTo(1));
+            Assert.That(await _world.Db.ScalarAsync<long>("SELECT COUNT(*) FROM message_versions WHERE kind = 'unsent'"), Is.EqualTo(1));
+            Assert.That(_world.Telegram.SentTo(AgencyWorld.StaffChat).Select(m => m.Text ?? ""), Has.None.StartsWith("⚠️"));
+        });
+    }
+
+    [Test]
+    public async Task AnUnsentAlbumPart_TakesTheWholeAlbumBack()
+    {
+        await AnnaAsksAsync("Photos please");
+        var parts = Enumerable.Range(0, 2).Select(_ => _world.Telegram.ClientSendsMedia(AgencyWorld.StaffChat, "photo", mediaGroupId: "album-unsend",
+            userId: AgencyWorld.Assistant, firstName: "Marie", threadId: _topic)).ToList();
+        await _world.WaitForAsync(s => s.Count(m => m.ChatId == Anna && m.Method == "copyMessages") == 2);
+        await _world.SettledAsync();
+        var copies = _world.Telegram.SentTo(Anna).Where(m => m.Method == "copyMessages").Select(m => m.MessageId).ToList();
+
+        MarieWrites("/unsend", replyTo: parts[1]);
+        await Eventually.HoldsAsync(() => Task.FromResult(_world.Telegram.Deleted.Count), n => n == 2, AgencyWorld.Timeout, "both copies deleted");
+
+        Assert.That(_world.Telegram.Deleted.Select(d => d.Message), Is.EquivalentTo(copies));
+    }
+
+    [Test]
+    public async Task EditingAnAllAnswer_EditsTheWordsTheClientsGot_AndEditingAnAnswerIntoANote_ChangesNoCopy()
+    {
+        await AnnaAsksAsync("Office hours?");
+        var all = MarieWrites("/all We are closed on Thursday.");
+        await ToAnnaAsync("We are closed on Thursday.");
+        var plain = MarieWrites("See you Friday.");
+        await ToAnnaAsync("See you Friday.");
+        await _world.SettledAsync();
+
+        _world.Telegram.ClientEdits(AgencyWorld.StaffChat, all, "/all  We are closed on Thursday and Friday.", userId: AgencyWorld.Assistant, firstName: "Marie");
+        await Eventually.HoldsAsync(() => Task.FromResult(_world.Telegram.Edits.Count), n => n == 1, AgencyWorld.Timeout, "the /all answer edited");
+        _world.Telegram.ClientEdits(AgencyWorld.StaffChat, plain, "// she keeps asking, ignore", userId: AgencyWorld.Assistant, firstName: "Marie");
+        await _world.WaitForAsync(s => s.Any(m => m.Text?.StartsWith("⚠️ The client's copy was not changed") == true));
+        await _world.SettledAsync();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(_world.Telegram.Edits.Select(e => e.Text), Is.EqualTo(new[] { "We are closed on Thursday and Friday.\n— Marie" }));
+            Assert.That(_world.Telegram.SentTo(Anna).Select(m => m.Text ?? ""), Has.None.Contains("ignore"));
+        });
+    }
+
+    [Test]
+    public async Task AnAnswerWrittenBeforeAWaitBegan_DoesNotCloseIt()
+    {
+        await AnnaAsksAsync("First question");
+        var relay = _world.Telegram.SentTo(AgencyWorld.StaffChat).Last(m => m.Text?.Contains("First question") == true);
+        _world.Telegram.Hang("sendMessage", times: 1);
+        MarieWrites("An answer that takes its time.");
+        await Eventually.HoldsAsync(() => Task.FromResult(_world.Telegram.Requests.Any(r => r.Text?.StartsWith("An answer that takes") == true)),
+            sent => sent, AgencyWorld.Timeout, "the answer in flight");
+        // Meanwhile someone closes the wait (no answer needed), and Anna asks something new.
+        _world.Telegram.Presses(AgencyWorld.StaffChat, relay.MessageId, relay.Button("Close"), userId: AgencyWorld.Assistant, firstName: "Marie");
+        await Eventually.HoldsAsync(() => _world.Db.ScalarAsync<long>("SELECT COUNT(*) FROM conversations WHERE waiting_since IS NOT NULL"), n => n == 0,
+            AgencyWorld.Timeout, "closed");
+        await Task.Delay(1100); // message dates have seconds: the new question comes after the answer was written
+        _world.Telegram.ClientSends(Anna, "A new question", firstName: "Anna");
+        await Eventually.HoldsAsync(() => _world.Db.ScalarAsync<long>("SELECT COUNT(*) FROM conversations WHERE waiting_since IS NOT NULL"), n => n == 1,
+            AgencyWorld.Timeout, "a new wait");
+        _world.Telegram.ReleaseHangs();
+        await ToAnnaAsync("An answer that takes its time.");
+        await _world.SettledAsync();
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(await _world.Db.ScalarAsync<long>("SELECT COUNT(*) FROM conversations WHERE waiting_since IS NOT NULL"), Is.EqualTo(1), "Anna still waits");
+            Assert.That(await ResponseLogRowsAsync(), Is.Zero);
+        });
+    }
+
+    [Test]
+    public async Task Retry_OfAnAnswerToAChatRemovedSince_OrOfAForgedRow_SendsNothing()
+    {
+        await AnnaAsksAsync("Did you get it?");
+        _world.Telegram.Fail("sendMessage", 400, "Bad Request: PEER_ID_INVALID", chatId: Anna);
+        MarieWrites("Yes.");
+        var report = (await _world.WaitForAsync(s => s.Any(m => m.Text?.StartsWith("⚠️ Not delivered to Anna") == true)))
+            .Single(m => m.Text?.StartsWith("⚠️ Not delivered to Anna") == true);
+        await _world.SettledAsync();
+        var projectId = await _world.Db.ScalarAsync<long>("SELECT project_id FROM chat_bindings WHERE chat_id = @Anna", new { Anna });
+        await _world.Api.DeleteAsync($"/api/projects/{projectId}/chats/{Anna}");
+        // A relay row to the staff chat that nobody reported, failed on purpose.
+        var relayRow = await _world.Db.ScalarAsync<long>("SELECT MIN(id) FROM outbox WHERE chat_id = @StaffChat", new { AgencyWorld.StaffChat });
+        await _world.Db.ExecuteAsync("UPDATE outbox SET state = 'failed' WHERE id = @relayRow", new { relayRow });
+
+        _world.Telegram.Presses(AgencyWorld.StaffChat, report.MessageId, report.Button("Retry"), userId: AgencyWorld.Assistant, firstName: "Marie");
+        _world.Telegram.Presses(AgencyWorld.StaffChat, report.MessageId, $"rt:{relayRow}", userId: AgencyWorld.Assistant, firstName: "Marie");
+        await Eventually.HoldsAsync(() => Task.FromResult(_world.Telegram.Requests.Count(r => r.Method == "answerCallbackQuery")), n => n == 2,
+            AgencyWorld.Timeout, "both presses answered");
+        await _world.SettledAsync();
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(_world.Telegram.SentTo(Anna).Where(m => m.Text?.StartsWith("Yes.") == true), Is.Empty);
+            Assert.That(await _world.Db.ScalarAsync<long>("SELECT COUNT(*) FROM outbox WHERE state = 'pending'"), Is.Zero);
+        });
+    }
+
+    [Test]
     public async Task StaffFormatting_ReachesTheClientIntact_AlsoAcrossALongAnswersParts()
     {
         await AnnaAsksAsync("Where do I log in?");

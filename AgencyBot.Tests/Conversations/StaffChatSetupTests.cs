@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using AgencyBot.Tests.Fakes;
 using AgencyBot.Tests.Hosting;
 
@@ -118,6 +119,46 @@ public sealed class StaffChatSetupTests
             Assert.That(refused.Text, Does.Contain("linked to a client's project"));
             Assert.That(await StaffChatSettingAsync(), Is.Zero);
         });
+    }
+
+    [Test]
+    public async Task SetupInAGroupThatAskedToJoinAProject_IsRefused()
+    {
+        const long AskingGroup = -1007002;
+        var (projectId, _) = await _world.ProjectAsync();
+        var team = (await (await _world.Api.PostAsJsonAsync($"/api/projects/{projectId}/invites", new { kind = "team" })).Content
+            .ReadFromJsonAsync<System.Text.Json.JsonElement>()).GetProperty("code").GetString();
+        _world.Telegram.DefineGroup(AskingGroup, "Acme board");
+        _world.Telegram.ClientSends(AskingGroup, $"/link {team}", userId: 84);
+        await _world.WaitForAsync(s => s.Any(m => m.ChatId == AskingGroup));
+
+        var refused = await SetupAsync(AskingGroup, Paul, "Paul");
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(refused.Text, Does.Contain("linked to a client's project"));
+            Assert.That(await StaffChatSettingAsync(), Is.Zero);
+        });
+    }
+
+    [Test]
+    public async Task MovingTheStaffChat_WhileTheBotIsShutOutOfTheOldOne_SendsWhatWaitedToTheNewOne()
+    {
+        const long NewChat = -1004244;
+        _world.Telegram.DefineGroup(NewChat, "Sreda team 2", isForum: true);
+        await ConfirmAsync(TeamChat, await SetupAsync(TeamChat, Paul, "Paul"), Paul, "Paul");
+        var (_, code) = await _world.ProjectAsync();
+        await _world.LinkPrivateChatAsync(601, code);
+        await _world.SettledAsync();
+        _world.Telegram.RemoveBot(TeamChat);
+        _world.Telegram.ClientSends(601, "written while the bot was shut out");
+        await Eventually.HoldsAsync(() => _world.Db.ScalarAsync<long>("SELECT COUNT(*) FROM chat_outages"), n => n == 1, AgencyWorld.Timeout, "the outage seen");
+
+        await ConfirmAsync(NewChat, await SetupAsync(NewChat, Paul, "Paul"), Paul, "Paul");
+
+        var relay = (await _world.WaitForAsync(s => s.Any(m => m.ChatId == NewChat && m.Text?.Contains("written while the bot was shut out") == true)))
+            .Single(m => m.ChatId == NewChat && m.Text?.Contains("written while the bot was shut out") == true);
+        Assert.That(relay.ThreadId, Is.Not.Null, "into the project's topic in the new staff chat");
     }
 
     [Test]

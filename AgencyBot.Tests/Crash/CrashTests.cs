@@ -52,7 +52,7 @@ public sealed class CrashTests
         const int chats = 500, perChat = 10, total = chats * perChat;
         for (var i = 0; i < perChat; i++)
             for (var chat = 1; chat <= chats; chat++)
-                _telegram.ClientSends(10_000 + chat, "/help"); // answered every time (a stranger's plain message only once a day)
+                _telegram.ClientSends(10_000 + chat, "/start no-such-invite"); // answered every time (a stranger's plain message once a day)
 
         using (var first = StartHost())
         {
@@ -85,7 +85,7 @@ public sealed class CrashTests
         const int chats = 50, perChat = 3, total = chats * perChat;
         for (var i = 0; i < perChat; i++)
             for (var chat = 1; chat <= chats; chat++)
-                _telegram.ClientSends(20_000 + chat, "/help");
+                _telegram.ClientSends(20_000 + chat, "/start no-such-invite");
         _telegram.Hang("sendMessage");
 
         using (var first = StartHost())
@@ -117,7 +117,7 @@ public sealed class CrashTests
     [Test]
     public async Task KilledWhileTelegramHoldsUnconfirmedUpdates_TheyAreDeliveredAgainAndHandledOnce()
     {
-        for (var chat = 1; chat <= 20; chat++) _telegram.ClientSends(30_000 + chat, "/help");
+        for (var chat = 1; chat <= 20; chat++) _telegram.ClientSends(30_000 + chat, "/start no-such-invite");
         // The first getUpdates answer never arrives: the host dies with the batch in the air.
         _telegram.Hang("getUpdates", times: 1);
 

@@ -48,6 +48,14 @@ public sealed class StrangersAndRetentionTests
     }
 
     [Test]
+    public async Task AStranger_TypingCommands_IsAnsweredOnceADayToo()
+    {
+        foreach (var command in new[] { "/help", "/start", "/status", "/project", "/task spam", "/help" }) await StrangerWritesAsync(command);
+
+        Assert.That(_world.Telegram.SentTo(Stranger), Has.Count.EqualTo(1));
+    }
+
+    [Test]
     public async Task StrangersAndHandledUpdates_AreDeletedAfterTheirRetention_TheConversationRecordStays()
     {
         var (_, code) = await _world.ProjectAsync();

@@ -69,6 +69,9 @@ public sealed class StaffLifecycleTests
             Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
             Assert.That(member.GetProperty("active").GetBoolean(), Is.False);
             Assert.That(_world.Telegram.Sent.Where(m => m.Text?.Contains("X9") == true), Is.Empty, "nothing Tom writes reaches a client");
+            Assert.That(await _world.Db.ScalarAsync<long>("SELECT COUNT(*) FROM messages WHERE direction = 'staff' OR text LIKE '%X9%'"), Is.Zero,
+                "not taken as an answer at all: not recorded, not held, nothing asked");
+            Assert.That(await _world.Db.ScalarAsync<long>("SELECT COUNT(*) FROM held_messages WHERE reason = 'recipient'"), Is.Zero);
             Assert.That(await _world.Db.ScalarAsync<long>("SELECT COUNT(*) FROM conversations WHERE chat_id = @AcmeGroup AND waiting_since IS NOT NULL",
                 new { AcmeGroup }), Is.EqualTo(1), "Tom's message in the group waits for an answer like a client's");
             Assert.That(_world.Telegram.SentTo(Tom).Last().Text, Is.EqualTo(ClientTexts.Get("NotLinked", "en")), "no /my for someone who left");
@@ -114,12 +117,12 @@ public sealed class StaffLifecycleTests
         var list = (await _world.WaitForAsync(s => s.Any(m => m.ChatId == Paul && m.Text?.StartsWith("Staff (") == true)))
             .Last(m => m.ChatId == Paul && m.Text?.StartsWith("Staff (") == true);
 
-        _world.Telegram.Presses(Paul, list.MessageId, Button(list, "Tom"), userId: Paul, firstName: "Paul");
+        _world.Telegram.Presses(Paul, list.MessageId, list.Button("Tom"), userId: Paul, firstName: "Paul");
         var menu = await NextWithButtonsAsync(Paul, "Tom Petit is assistant");
-        _world.Telegram.Presses(Paul, menu.MessageId, Button(menu, "Deactivate"), userId: Paul, firstName: "Paul");
+        _world.Telegram.Presses(Paul, menu.MessageId, menu.Button("Deactivate"), userId: Paul, firstName: "Paul");
         var confirm = await NextWithButtonsAsync(Paul, "Deactivate Tom Petit?");
-        _world.Telegram.Presses(Paul, confirm.MessageId, Button(confirm, "Yes"), userId: Paul, firstName: "Paul");
-        _world.Telegram.Presses(Paul, confirm.MessageId, Button(confirm, "Yes"), userId: Paul, firstName: "Paul");
+        _world.Telegram.Presses(Paul, confirm.MessageId, confirm.Button("Yes"), userId: Paul, firstName: "Paul");
+        _world.Telegram.Presses(Paul, confirm.MessageId, confirm.Button("Yes"), userId: Paul, firstName: "Paul");
         await CallbackAnswersAsync(4);
         await _world.SettledAsync();
 
@@ -162,7 +165,4 @@ public sealed class StaffLifecycleTests
         (await _world.WaitForAsync(s => s.Any(m => m.ChatId == chat && m.Text?.StartsWith(text) == true)))
             .Last(m => m.ChatId == chat && m.Text?.StartsWith(text) == true);
 
-    private static string Button(SentMessage message, string label) =>
-        message.Request.Body["reply_markup"]!["inline_keyboard"]!.AsArray().SelectMany(row => row!.AsArray())
-            .First(b => ((string?)b!["text"])!.Contains(label, StringComparison.Ordinal))!["callback_data"]!.GetValue<string>();
 }
