@@ -151,7 +151,9 @@ public sealed class ConversationStore(Database database)
         """;
 
     private const string SelectVersionsOf = """
-        SELECT message_id AS MessageId, kind AS Kind, text AS Text, at AS At FROM message_versions WHERE message_id IN @Ids ORDER BY id
+        SELECT v.message_id AS MessageId, v.kind AS Kind, v.text AS Text, v.at AS At
+        FROM message_versions v JOIN messages m ON m.id = v.message_id
+        WHERE m.chat_id = @ChatId AND m.telegram_message_id = @TelegramMessageId ORDER BY v.id
         """;
 
     private const string SelectAlbumAnswers = """
@@ -281,7 +283,7 @@ public sealed class ConversationStore(Database database)
     {
         var records = (await connection.QueryAsync<ConversationMessage>(SelectAnswersOf, new { ChatId = chatId, TelegramMessageId = telegramMessageId }, transaction)).AsList();
         if (records.Count == 0) return records;
-        var versions = (await connection.QueryAsync<MessageVersion>(SelectVersionsOf, new { Ids = records.Select(r => r.Id).ToArray() }, transaction))
+        var versions = (await connection.QueryAsync<MessageVersion>(SelectVersionsOf, new { ChatId = chatId, TelegramMessageId = telegramMessageId }, transaction))
             .ToLookup(v => v.MessageId);
         return records.Select(r => r with { Versions = versions[r.Id].ToList() }).ToList();
     }

@@ -39,13 +39,16 @@ public sealed class Deliveries(
         FROM messages m JOIN conversations c ON c.id = m.conversation_id WHERE m.id = @MessageId
         """;
 
-    private const string InsertOutage = """
-        INSERT INTO chat_outages (chat_id, since, reason) VALUES (@ChatId, @Now, @Reason) ON CONFLICT (chat_id) DO NOTHING
+    private const string SelectOutageEnd = "SELECT since AS Since, ended_at AS EndedAt FROM chat_outages WHERE chat_id = @ChatId";
+
+    private const string StartOutage = """
+        INSERT INTO chat_outages (chat_id, since, reason) VALUES (@ChatId, @Now, @Reason)
+        ON CONFLICT (chat_id) DO UPDATE SET since = excluded.since, reason = excluded.reason, ended_at = NULL
         """;
 
-    private const string DeleteOutage = "DELETE FROM chat_outages WHERE chat_id = @ChatId";
+    private const string EndOutage = "UPDATE chat_outages SET ended_at = @Now WHERE chat_id = @ChatId AND ended_at IS NULL";
 
-    private const string SelectOutage = "SELECT since AS Since, reason AS Reason FROM chat_outages WHERE chat_id = @ChatId";
+    private const string SelectOutage = "SELECT since AS Since, reason AS Reason FROM chat_outages WHERE chat_id = @ChatId AND ended_at IS NULL";
 
     private const string Resume = "UPDATE outbox SET not_before = @Now WHERE chat_id = @ChatId AND state = 'pending' AND not_before > @Now";
 
@@ -61,7 +64,7 @@ public sealed class Deliveries(
     public async Task DeliveredAsync(IDbConnection c, IDbTransaction t, IReadOnlyList<OutboxItem> rows, DateTimeOffset at)
     {
         foreach (var chatId in rows.Select(r => r.ChatId).Distinct())
-            if (await c.ExecuteAsync(DeleteOutage, new { ChatId = chatId }, t) == 1) await BackAsync(c, t, chatId, at);
+            if (await c.ExecuteAsync(EndOutage, new { ChatId = chatId, Now = at.ToUnixTimeMilliseconds() }, t) == 1) await BackAsync(c, t, chatId, at);
         foreach (var row in rows.Where(r => r.MessageId is not null))
         {
             // An answer counts once Telegram has it, for the wait it was written for (not one that opened after it), unless
@@ -95,11 +98,15 @@ public sealed class Deliveries(
 
     public Task ChatBlockedAsync(IDbConnection c, IDbTransaction t, long chatId) => staffRelay.ReportAsync(c, t, chatId);
 
-    public async Task<bool> ChatLostAsync(IDbConnection c, IDbTransaction t, long chatId, string reason)
+    public async Task<ChatLoss> ChatLostAsync(IDbConnection c, IDbTransaction t, long chatId, string reason, DateTimeOffset sentAt)
     {
-        if (await staffChats.GetAsync(c, t) is not { } staff || staff.ChatId != chatId) return false;
+        if (await staffChats.GetAsync(c, t) is not { } staff || staff.ChatId != chatId) return ChatLoss.NotLost;
+        // A refusal of a request made before the bot was back says nothing about now.
+        if (await c.QuerySingleOrDefaultAsync<(long Since, long? EndedAt)?>(SelectOutageEnd, new { ChatId = chatId }, t) is { EndedAt: { } ended }
+            && ended > sentAt.ToUnixTimeMilliseconds())
+            return ChatLoss.Stale;
         await LostAsync(c, t, chatId, reason);
-        return true;
+        return ChatLoss.Lost;
     }
 
     /// <summary>The bot's membership in the staff chat changed (my_chat_member): removed or muted there is an outage, let
@@ -112,7 +119,7 @@ public sealed class Deliveries(
             return;
         }
         var now = clock.GetUtcNow();
-        if (await c.ExecuteAsync(DeleteOutage, new { ChatId = chatId }, t) == 1) await BackAsync(c, t, chatId, now);
+        if (await c.ExecuteAsync(EndOutage, new { ChatId = chatId, Now = now.ToUnixTimeMilliseconds() }, t) == 1) await BackAsync(c, t, chatId, now);
     }
 
     /// <summary>Since when (and why) the bot cannot post in this chat; null when it can.</summary>
@@ -158,7 +165,9 @@ public sealed class Deliveries(
     private async Task LostAsync(IDbConnection c, IDbTransaction t, long chatId, string reason)
     {
         var now = clock.GetUtcNow();
-        if (await c.ExecuteAsync(InsertOutage, new { ChatId = chatId, Now = now.ToUnixTimeMilliseconds(), Reason = reason }, t) == 0) return;
+        var open = await c.QuerySingleOrDefaultAsync<(long Since, long? EndedAt)?>(SelectOutageEnd, new { ChatId = chatId }, t);
+        if (open is { EndedAt: null }) return; // known already, and told
+        await c.ExecuteAsync(StartOutage, new { ChatId = chatId, Now = now.ToUnixTimeMilliseconds(), Reason = reason }, t);
         logger.LogError("The bot cannot post in the staff chat {ChatId} ({Reason}): relays stay queued until it can", chatId, reason);
         await TellManagersAsync(c, t,
             $"⛔ I can no longer post in the staff chat (Telegram: {reason}). Client messages are kept and will all go out once I am back there with the right to post and to manage topics.");

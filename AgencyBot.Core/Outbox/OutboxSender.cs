@@ -24,9 +24,22 @@ public interface IDeliveryListener
     /// <summary>The chat blocked the bot (told once per chat).</summary>
     Task ChatBlockedAsync(IDbConnection connection, IDbTransaction transaction, long chatId);
 
-    /// <summary>Whether a refusal means the bot lost a chat it must keep posting in (the staff chat): then it is
-    /// recorded and told, and the chat's rows wait instead of failing.</summary>
-    Task<bool> ChatLostAsync(IDbConnection connection, IDbTransaction transaction, long chatId, string reason);
+    /// <summary>Whether a refusal of a request sent at <paramref name="sentAt"/> means the bot lost a chat it must keep
+    /// posting in (the staff chat): then it is recorded and told, and the chat's rows wait instead of failing. A refusal
+    /// of a request sent before the bot was let back in is stale.</summary>
+    Task<ChatLoss> ChatLostAsync(IDbConnection connection, IDbTransaction transaction, long chatId, string reason, DateTimeOffset sentAt);
+}
+
+public enum ChatLoss
+{
+    /// <summary>Not a chat the bot must keep (a client's): the refusal stands.</summary>
+    NotLost,
+
+    /// <summary>The bot cannot post there: the chat's queue waits.</summary>
+    Lost,
+
+    /// <summary>The bot was let back in after the refused request was made: try again now.</summary>
+    Stale,
 }
 
 /// <summary>
@@ -196,6 +209,7 @@ public sealed class OutboxSender(
         {
             IReadOnlyList<int> messageIds;
             IReadOnlyList<OutboxItem> carried = [item];
+            var sentAt = clock.GetUtcNow();
             try
             {
                 var payload = item.Payload;
@@ -207,6 +221,7 @@ public sealed class OutboxSender(
                     if (thread is { } id) payload = InTopic(payload, id);
                 }
                 limits.Charge(item.ChatId, OutboxStore.PostsOf(item.Method, payload) - 1); // an album is a post per photo
+                sentAt = clock.GetUtcNow();
                 messageIds = await messenger.SendAsync(item.Method, payload, ct);
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
@@ -217,7 +232,7 @@ public sealed class OutboxSender(
             {
                 // What rode along with the head goes back in line as it was; the head's own fate is decided below.
                 await outbox.UnclaimAsync(carried.Where(c => c.Id != item.Id).Select(c => c.Id).ToList(), ct);
-                await RecordFailureAsync(item, ex, ct);
+                await RecordFailureAsync(item, ex, sentAt, ct);
                 return;
             }
             statistics.Sent();
@@ -278,9 +293,13 @@ public sealed class OutboxSender(
         return json.ToJsonString();
     }
 
-    private async Task RecordFailureAsync(OutboxItem item, Exception ex, CancellationToken ct)
+    private async Task RecordFailureAsync(OutboxItem item, Exception ex, DateTimeOffset sentAt, CancellationToken ct)
     {
         var now = clock.GetUtcNow();
+        // Removed from the staff chat, or without the right to post there: its queue waits instead of failing.
+        var loss = ex is ApiRequestException { ErrorCode: 400 or 403 } refusal && LosesTheChat(refusal)
+            ? await database.WriteAsync((c, t) => deliveries.ChatLostAsync(c, t, item.ChatId, refusal.Message, sentAt), ct)
+            : ChatLoss.NotLost;
         switch (ex)
         {
             case ApiRequestException { ErrorCode: 429 } tooMany:
@@ -313,8 +332,12 @@ public sealed class OutboxSender(
                 logger.LogInformation("Chat {ChatId}: outbox row {OutboxId} ({Method}) changed nothing; done", item.ChatId, item.Id, item.Method);
                 await outbox.MarkSentAsync([(item, [])], (c, t, rows) => deliveries.DeliveredAsync(c, t, rows, now), ct);
                 break;
-            case ApiRequestException { ErrorCode: 400 or 403 } lost when LosesTheChat(lost)
-                && await database.WriteAsync((c, t) => deliveries.ChatLostAsync(c, t, item.ChatId, lost.Message), ct):
+            case ApiRequestException stale when loss == ChatLoss.Stale:
+                // Refused before the bot was let back in: it goes again at once.
+                logger.LogInformation("Chat {ChatId}: outbox row {OutboxId} was refused before the bot was back; sending it again", item.ChatId, item.Id);
+                await outbox.RescheduleAsync(item.Id, now, stale.Message, countAttempt: false, ct);
+                break;
+            case ApiRequestException lost when loss == ChatLoss.Lost:
                 // The staff chat is gone or the bot may not post there: nothing fails, everything for it waits and is
                 // tried again now and then; it all goes out once the bot is back.
                 statistics.TransientFailure();
@@ -357,11 +380,11 @@ public sealed class OutboxSender(
             .Any(text => refusal.Message.Contains(text, StringComparison.OrdinalIgnoreCase));
 
     /// <summary>How long a lost chat's queue waits before the next try: half of how long the row has waited, between
-    /// 30 seconds and 5 minutes.</summary>
+    /// 5 seconds and 5 minutes (the bot's return usually says so itself, with a my_chat_member update).</summary>
     private TimeSpan LostChatProbe(OutboxItem item)
     {
         var waited = clock.GetUtcNow() - DateTimeOffset.FromUnixTimeMilliseconds(item.CreatedAt);
-        return TimeSpan.FromTicks(Math.Clamp(waited.Ticks / 2, TimeSpan.FromSeconds(30).Ticks, TimeSpan.FromMinutes(5).Ticks));
+        return TimeSpan.FromTicks(Math.Clamp(waited.Ticks / 2, TimeSpan.FromSeconds(5).Ticks, TimeSpan.FromMinutes(5).Ticks));
     }
 
     internal static TimeSpan Backoff(int attempt)

@@ -160,17 +160,25 @@ public sealed class OutboxStore(Database database, TimeProvider clock)
         WHERE id = @Id
         """;
 
+    // A list of ids is an IN list for SQLite and an array for PostgreSQL, which Dapper hands over as one parameter.
     private const string Claim = """
         UPDATE outbox SET claimed_at = @Now WHERE id IN @Ids AND state = 'pending' AND claimed_at IS NULL RETURNING id
+        """;
+
+    private const string ClaimPostgres = """
+        UPDATE outbox SET claimed_at = @Now WHERE id = ANY(@Ids) AND state = 'pending' AND claimed_at IS NULL RETURNING id
         """;
 
     private const string ReleaseClaims = "UPDATE outbox SET claimed_at = NULL WHERE state = 'pending' AND claimed_at IS NOT NULL";
 
     private const string Unclaim = "UPDATE outbox SET claimed_at = NULL WHERE id IN @Ids AND state = 'pending'";
 
+    private const string UnclaimPostgres = "UPDATE outbox SET claimed_at = NULL WHERE id = ANY(@Ids) AND state = 'pending'";
+
     /// <summary>Gives back rows taken but not sent after all (they did not fit the post they were to share).</summary>
     public Task UnclaimAsync(IReadOnlyCollection<long> ids, CancellationToken ct = default) =>
-        ids.Count == 0 ? Task.CompletedTask : database.WriteAsync((c, t) => c.ExecuteAsync(Unclaim, new { Ids = ids.ToArray() }, t), ct);
+        ids.Count == 0 ? Task.CompletedTask
+            : database.WriteAsync((c, t) => c.ExecuteAsync(database.Provider == DatabaseProvider.Postgres ? UnclaimPostgres : Unclaim, new { Ids = ids.ToArray() }, t), ct);
 
     /// <summary>Takes rows for sending; returns the ids taken (a row cancelled meanwhile is not).</summary>
     public async Task<IReadOnlySet<long>> ClaimAsync(IReadOnlyCollection<long> ids, CancellationToken ct = default)
@@ -178,7 +186,8 @@ public sealed class OutboxStore(Database database, TimeProvider clock)
         if (ids.Count == 0) return new HashSet<long>();
         var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
         return await database.WriteAsync(async (c, t) =>
-            (await c.QueryAsync<long>(Claim, new { Ids = ids.ToArray(), Now = now }, t)).ToHashSet(), ct);
+            (await c.QueryAsync<long>(database.Provider == DatabaseProvider.Postgres ? ClaimPostgres : Claim, new { Ids = ids.ToArray(), Now = now }, t))
+            .ToHashSet(), ct);
     }
 
     /// <summary>A sender that starts (after a restart, or taking over) frees what a dead sender had taken: at most that

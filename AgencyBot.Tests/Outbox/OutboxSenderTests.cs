@@ -67,8 +67,9 @@ public sealed class OutboxSenderTests
 
         public Task ChatBlockedAsync(System.Data.IDbConnection connection, System.Data.IDbTransaction transaction, long chatId) => Task.CompletedTask;
 
-        public Task<bool> ChatLostAsync(System.Data.IDbConnection connection, System.Data.IDbTransaction transaction, long chatId, string reason) =>
-            Task.FromResult(false);
+        public Task<ChatLoss> ChatLostAsync(System.Data.IDbConnection connection, System.Data.IDbTransaction transaction, long chatId, string reason,
+            DateTimeOffset sentAt) =>
+            Task.FromResult(ChatLoss.NotLost);
     }
 
     private Task<long> EnqueueAsync(long chatId, string text) =>
