@@ -1,5 +1,6 @@
 using System.Data;
 using AgencyBot.Core.Outbox;
+using AgencyBot.Core.Telegram;
 using Telegram.Bot.Requests;
 using Telegram.Bot.Types;
 
@@ -13,7 +14,7 @@ public sealed class ReplyInPlace(OutboxStore outbox)
         foreach (var part in MessageContent.Split(text))
             await outbox.EnqueueAsync(c, t, to.Chat.Id, new SendMessageRequest
             {
-                ChatId = to.Chat.Id, Text = part, MessageThreadId = to.MessageThreadId,
+                ChatId = to.Chat.Id, Text = part, MessageThreadId = to.TopicOf(),
                 ReplyParameters = new ReplyParameters { MessageId = to.Id, AllowSendingWithoutReply = true },
             });
     }

@@ -68,7 +68,7 @@ public sealed class StaffReplies(
                 await edits.UnsendAsync(c, t, staff, message, member);
                 return;
         }
-        if (!MessageContent.IsRelayable(message) || message.ForumTopicCreated is not null) return;
+        if (!MessageContent.IsRelayable(message) || message.IsTopicStart()) return;
 
         var target = await TargetOfAsync(message, staff, c, t);
         if (target is null)
@@ -131,7 +131,7 @@ public sealed class StaffReplies(
     /// <summary>A reply to one of the bot's posts (not the topic's own first message, which every message in a topic
     /// points at).</summary>
     private bool IsReplyToTheBot(Message message) =>
-        message.ReplyToMessage is { From.IsBot: true } post && post.Id != message.MessageThreadId && botUser.Username is { } me
+        message.ReplyToMessage is { From.IsBot: true } post && !post.IsTopicStart() && botUser.Username is { } me
         && string.Equals(post.From.Username, me, StringComparison.OrdinalIgnoreCase);
 
     /// <summary>The replied-to post may be so new that its Telegram id is not recorded yet (a relay still on its way back
@@ -154,7 +154,7 @@ public sealed class StaffReplies(
             var conversation = await ConversationStore.GetAsync(c, t, carried[^1].ConversationId);
             return new AnswerTarget(conversation.ProjectId, carried);
         }
-        if (!message.Chat.IsForum || message.MessageThreadId is not { } thread
+        if (!message.Chat.IsForum || message.TopicOf() is not { } thread
             || await StaffTopics.ProjectOfThreadAsync(c, t, staff.ChatId, thread) is not { } projectId)
             return null;
         if (IsReplyToTheBot(message))
@@ -162,7 +162,7 @@ public sealed class StaffReplies(
             await WaitForThePostAsync(message, staff, c, t);
             return new AnswerTarget(projectId, null, RepliesToTheBot: true);
         }
-        if (message.ReplyToMessage is { From.IsBot: false } colleague && colleague.Id != thread)
+        if (message.ReplyToMessage is { From.IsBot: false } colleague && !colleague.IsTopicStart())
         {
             var answered = (await ConversationStore.AnswersOfAsync(c, t, staff.ChatId, colleague.Id)).Where(r => r.Direction == "staff").ToList();
             var chats = new List<long>();
@@ -186,7 +186,7 @@ public sealed class StaffReplies(
         }
         await outbox.EnqueueAsync(c, t, message.Chat.Id, new SendMessageRequest
         {
-            ChatId = message.Chat.Id, MessageThreadId = message.MessageThreadId,
+            ChatId = message.Chat.Id, MessageThreadId = message.TopicOf(),
             Text = $"Make “{message.Chat.Title}” the staff chat? Every client message will arrive here, and answers written here reach clients as the agency."
                    + (current is null ? "" : " The current staff chat stops receiving them; everyone there and every manager is told."),
             ReplyMarkup = new InlineKeyboardMarkup([[
@@ -228,7 +228,7 @@ public sealed class StaffReplies(
         await AnswerAsync("This group is now the staff chat.");
         await outbox.EnqueueAsync(c, t, chat.Id, new SendMessageRequest
         {
-            ChatId = chat.Id, MessageThreadId = query.Message!.MessageThreadId,
+            ChatId = chat.Id, MessageThreadId = query.Message!.TopicOf(),
             Text = chat.IsForum
                 ? "✅ This group is now the staff chat. Each client project gets its own topic; answer in a topic and the client receives it. Start a message with // for an internal note."
                 : "✅ This group is now the staff chat. Client messages arrive here with a header; reply to one and the client receives your answer. Start a message with // for an internal note. Tip: turn Topics on to get one topic per project.",

@@ -2,6 +2,7 @@ using System.Data;
 using System.Globalization;
 using AgencyBot.Core.Conversations;
 using AgencyBot.Core.Outbox;
+using AgencyBot.Core.Telegram;
 using Microsoft.Extensions.Logging;
 using Telegram.Bot.Requests;
 using Telegram.Bot.Types;
@@ -31,7 +32,7 @@ public sealed class StaffCommands(StaffChanges changes, OutboxStore outbox, Repl
             row.Select(s => InlineKeyboardButton.WithCallbackData($"✏️ {Clip(s.Name, 20)}", $"{Prefix}m:{s.Id}"))));
         await outbox.EnqueueAsync(c, t, message.Chat.Id, new SendMessageRequest
         {
-            ChatId = message.Chat.Id, MessageThreadId = message.MessageThreadId, ReplyMarkup = keyboard,
+            ChatId = message.Chat.Id, MessageThreadId = message.TopicOf(), ReplyMarkup = keyboard,
             Text = $"Staff ({active.Count} active):\n{string.Join("\n", lines)}\n\nTap a name to change their role or deactivate them.",
         });
     }
@@ -116,14 +117,14 @@ public sealed class StaffCommands(StaffChanges changes, OutboxStore outbox, Repl
     private Task AskAsync(IDbConnection c, IDbTransaction t, CallbackQuery query, string text, IEnumerable<InlineKeyboardButton> buttons) =>
         outbox.EnqueueAsync(c, t, query.Message!.Chat.Id, new SendMessageRequest
         {
-            ChatId = query.Message.Chat.Id, MessageThreadId = query.Message.MessageThreadId, Text = text,
+            ChatId = query.Message.Chat.Id, MessageThreadId = query.Message.TopicOf(), Text = text,
             ReplyMarkup = new InlineKeyboardMarkup(buttons.Chunk(2)),
         });
 
     private Task SayAsync(IDbConnection c, IDbTransaction t, CallbackQuery query, string text) =>
         outbox.EnqueueAsync(c, t, query.Message!.Chat.Id, new SendMessageRequest
         {
-            ChatId = query.Message.Chat.Id, MessageThreadId = query.Message.MessageThreadId, Text = text,
+            ChatId = query.Message.Chat.Id, MessageThreadId = query.Message.TopicOf(), Text = text,
         });
 
     private Task AnswerAsync(IDbConnection c, IDbTransaction t, CallbackQuery query, string? text) => outbox.AnswerButtonAsync(c, t, query, text);

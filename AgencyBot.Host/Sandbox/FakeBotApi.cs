@@ -207,6 +207,20 @@ public sealed class FakeBotApi : IAsyncDisposable
             var replied = theirs ?? new JsonObject { ["message_id"] = replyTo, ["date"] = Now(), ["chat"] = ChatJson(chatId, null), ["from"] = BotUserJson() };
             if (botText is not null) replied["text"] = botText;
             message["reply_to_message"] = replied;
+            // Outside forums, Telegram threads a supergroup's replies too: message_thread_id is the reply chain's root,
+            // and there is no is_topic_message.
+            if (threadId is null && _chats.TryGetValue(chatId, out var group) && group.Type == "supergroup" && !group.IsForum)
+                message["message_thread_id"] = (int?)replied["message_thread_id"] ?? replyTo;
+        }
+        else if (threadId is { } topic && _chats.TryGetValue(chatId, out var forum) && forum.IsForum)
+        {
+            // A message in a topic that replies to nothing points at the topic's creation message.
+            message["reply_to_message"] = new JsonObject
+            {
+                ["message_id"] = topic, ["date"] = Now(), ["chat"] = ChatJson(chatId, null), ["from"] = BotUserJson(),
+                ["message_thread_id"] = topic, ["is_topic_message"] = true,
+                ["forum_topic_created"] = new JsonObject { ["name"] = TopicName(chatId, topic), ["icon_color"] = 7322096 },
+            };
         }
         if (quote is not null) message["quote"] = new JsonObject { ["text"] = quote, ["position"] = 0, ["is_manual"] = true };
         return EnqueueUpdate(new JsonObject { ["message"] = message });
@@ -257,6 +271,18 @@ public sealed class FakeBotApi : IAsyncDisposable
     public int Presses(long chatId, int messageId, string data, long? userId = null, string firstName = "Client")
     {
         var from = new JsonObject { ["id"] = userId ?? chatId, ["is_bot"] = false, ["first_name"] = firstName, ["language_code"] = "en" };
+        var pressed = new JsonObject
+        {
+            ["message_id"] = messageId, ["date"] = Now(), ["chat"] = ChatJson(chatId, firstName), ["from"] = BotUserJson(), ["text"] = "…",
+        };
+        // The message under the button as it was sent, so a press in a forum topic carries the topic.
+        int? thread;
+        lock (_lock) thread = _sent.LastOrDefault(m => m.ChatId == chatId && m.MessageId == messageId)?.Request.ThreadId;
+        if (thread is not null)
+        {
+            pressed["message_thread_id"] = thread;
+            pressed["is_topic_message"] = true;
+        }
         return EnqueueUpdate(new JsonObject
         {
             ["callback_query"] = new JsonObject
@@ -265,12 +291,14 @@ public sealed class FakeBotApi : IAsyncDisposable
                 ["from"] = from,
                 ["chat_instance"] = "ci-" + chatId,
                 ["data"] = data,
-                ["message"] = new JsonObject
-                {
-                    ["message_id"] = messageId, ["date"] = Now(), ["chat"] = ChatJson(chatId, firstName), ["from"] = BotUserJson(), ["text"] = "…",
-                },
+                ["message"] = pressed,
             },
         });
+    }
+
+    private string TopicName(long chatId, int threadId)
+    {
+        lock (_lock) return _topics.GetValueOrDefault((chatId, threadId)) ?? "Topic";
     }
 
     /// <summary>The forum topics the bot created: (chat, thread) → name.</summary>

@@ -284,6 +284,7 @@ public sealed class ReplyToUnknownPostTests
             var note = (await world.WaitForAsync(s => s.Any(m => (int?)m.Request.Body["reply_parameters"]?["message_id"] == reply)))
                 .First(m => (int?)m.Request.Body["reply_parameters"]?["message_id"] == reply);
             Assert.That(note.Text, Does.Contain("Not sent"));
+            Assert.That(note.Request.ThreadId, Is.Null, "Telegram threads the reply, but a chat without topics has none to write into");
             Assert.That(world.Telegram.SentTo(601).Where(m => m.Text?.StartsWith("Welcome aboard") == true), Is.Empty);
         }
         finally
