@@ -4,6 +4,7 @@ using AgencyBot.Core.Inbox;
 using AgencyBot.Core.Outbox;
 using AgencyBot.Core.Projects;
 using AgencyBot.Core.Staff;
+using AgencyBot.Core.Telegram;
 using Microsoft.Extensions.Logging;
 using Telegram.Bot.Requests;
 using Telegram.Bot.Types;
@@ -116,7 +117,7 @@ public sealed class StaffAnswers(
             await AnswerAsync("Not sent: whoever wrote this answer is no longer on staff.");
             return;
         }
-        string? sentTo = null;
+        var waiting = new List<(HeldMessage Part, Message Message, IReadOnlyList<ConversationMessage>? Carried)>();
         foreach (var part in album)
         {
             if (await HeldMessages.MessageOfAsync(c, t, part) is not { } message)
@@ -126,6 +127,25 @@ public sealed class StaffAnswers(
                 continue;
             }
             var carried = message.ReplyToMessage is { } post ? await ConversationStore.CarriedByPostAsync(c, t, staff.ChatId, post.Id) : null;
+            waiting.Add((part, message, carried));
+        }
+        // Edited while it waited: what says // now is a note (the whole album with it), what reads as a command is no answer.
+        if (waiting.Any(w => SaysNote(w.Message)))
+        {
+            foreach (var (part, message, carried) in waiting)
+                if (await HeldMessages.ReleaseAsync(c, t, part.Id, "note", now))
+                    await RecordNoteAsync(c, t, staff, message, new AnswerTarget(projectId, carried), now);
+            await AnswerAsync("Not sent: it was edited into an internal note, and is recorded as one.");
+            return;
+        }
+        string? sentTo = null;
+        foreach (var (part, message, carried) in waiting)
+        {
+            if (Command.Parse(message.Text) is not null)
+            {
+                await HeldMessages.ReleaseAsync(c, t, part.Id, "command", now);
+                continue;
+            }
             switch (await recipients.DecideAsync(c, t, message, author.Id, new AnswerTarget(projectId, carried), false, chosen, now))
             {
                 case RecipientDecision.Send send:
@@ -173,7 +193,7 @@ public sealed class StaffAnswers(
     /// </summary>
     private async Task<bool> IsNoteAsync(IDbConnection c, IDbTransaction t, StaffChat staff, Message message, AnswerTarget target, DateTimeOffset now)
     {
-        var says = MessageContent.TextOf(message)?.StartsWith(NotePrefix, StringComparison.Ordinal) == true;
+        var says = SaysNote(message);
         IReadOnlyList<(string Direction, long ChatId)> parts = [];
         if (message.MediaGroupId is { } album)
         {
@@ -196,6 +216,8 @@ public sealed class StaffAnswers(
         await RecordNoteAsync(c, t, staff, message, target, now);
         return true;
     }
+
+    private static bool SaysNote(Message message) => MessageContent.TextOf(message)?.StartsWith(NotePrefix, StringComparison.Ordinal) == true;
 
     private async Task RecordNoteAsync(IDbConnection c, IDbTransaction t, StaffChat staff, Message message, AnswerTarget target, DateTimeOffset now)
     {

@@ -270,6 +270,30 @@ public sealed class AnswerRoutingTests
     }
 
     [Test]
+    public async Task AnAnswerWaitingForItsRecipient_EditedIntoANote_IsRecordedAsANote_AndNotSent()
+    {
+        await RelayOfAsync(Anna, "How much?", Anna, "Anna");
+        var answer = _world.Telegram.ClientSendsReturningId(AgencyWorld.StaffChat, "The price is 1000 €.", userId: AgencyWorld.Assistant, firstName: "Marie",
+            threadId: _topic);
+        var question = await QuestionAsync();
+        _world.Telegram.ClientEdits(AgencyWorld.StaffChat, answer, "// ask Paul for the price first", userId: AgencyWorld.Assistant, firstName: "Marie");
+        await _world.SettledAsync();
+
+        _world.Telegram.Presses(AgencyWorld.StaffChat, question.MessageId, question.Button("Anna"), userId: AgencyWorld.Assistant, firstName: "Marie");
+        await Eventually.HoldsAsync(() => Task.FromResult(_world.Telegram.Requests.Count(r => r.Method == "answerCallbackQuery")), n => n == 1,
+            AgencyWorld.Timeout, "the button is answered");
+        await _world.SettledAsync();
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(ChatsThatGot("The price is"), Is.Empty);
+            Assert.That(ChatsThatGot("// ask Paul"), Is.Empty);
+            Assert.That(await _world.Db.ScalarAsync<string>("SELECT direction FROM messages WHERE text LIKE '// ask Paul%'"), Is.EqualTo("note"));
+            Assert.That((string?)_world.Telegram.Requests.Last(r => r.Method == "answerCallbackQuery").Body["text"], Does.Contain("internal note"));
+        });
+    }
+
+    [Test]
     public async Task TwoChatsOfTheSameName_GetButtonsThatTellThemApart()
     {
         const long OtherAnna = 602;
