@@ -28,6 +28,8 @@ public sealed class AnswerEdits(OutboxStore outbox, ClientRelay clientRelay, Rep
 
     private const string MarkApplied = "UPDATE message_versions SET applied_at = @Now WHERE message_id = @MessageId AND applied_at IS NULL";
 
+    private const string SelectEverUnsent = "SELECT COUNT(*) FROM message_versions WHERE message_id = @MessageId AND kind = 'unsent'";
+
     private const string SelectRecord = """
         SELECT m.direction AS Direction, m.sender_name AS SenderName, m.telegram_message_id AS TelegramMessageId, m.media_group_id AS MediaGroupId,
                m.conversation_id AS ConversationId, c.chat_id AS ChatId
@@ -63,7 +65,7 @@ public sealed class AnswerEdits(OutboxStore outbox, ClientRelay clientRelay, Rep
         if (text?.Text.StartsWith(StaffAnswers.NotePrefix, StringComparison.Ordinal) == true
             || (botUser.ParseCommand(edited.Text) is { } command && command.Name != "all"))
         {
-            foreach (var answer in answers) await ConversationStore.MarkVersionsAppliedAsync(c, t, answer.Id, now);
+            foreach (var answer in answers) await ConversationStore.MarkEditsAppliedAsync(c, t, answer.Id, now);
             await reply.SendAsync(c, t, edited, "⚠️ The client's copy was not changed: it already has this answer. /unsend as a reply takes it back.");
             return;
         }
@@ -84,7 +86,7 @@ public sealed class AnswerEdits(OutboxStore outbox, ClientRelay clientRelay, Rep
         if (records.FirstOrDefault()?.MediaGroupId is { } album)
         {
             records.Clear();
-            foreach (var part in await ConversationStore.AlbumAnswersAsync(c, t, staff.ChatId, album))
+            foreach (var part in (await ConversationStore.AlbumAnswersAsync(c, t, staff.ChatId, album)).Select(p => p.TelegramMessageId).Distinct())
                 records.AddRange((await ConversationStore.AnswersOfAsync(c, t, staff.ChatId, part)).Where(r => r.Direction == "staff"));
         }
         if (records.Count == 0 || (author.Id != member.TelegramUserId && member.Role != StaffRole.Manager))
@@ -97,17 +99,23 @@ public sealed class AnswerEdits(OutboxStore outbox, ClientRelay clientRelay, Rep
         var chats = new List<string>();
         foreach (var record in records.Where(r => r.Versions.All(v => v.Kind != "unsent")))
         {
-            var conversation = await ConversationStore.GetAsync(c, t, record.ConversationId);
-            // What nobody has taken stays unsent; what is on its way (or has gone) is deleted by ApplyAsync once delivered.
-            var cancelled = await OutboxStore.CancelOfMessageAsync(c, t, record.Id, conversation.ChatId, "unsent by staff");
-            await ConversationStore.AddVersionAsync(c, t, record.Id, "unsent", null, now, now);
-            await ApplyWithAlbumAsync(c, t, record.Id);
-            var title = ClientChatStore.TitleOf(await ClientChatStore.FindAsync(c, t, conversation.ChatId), conversation.ChatId);
+            var chatId = await TakeBackAsync(c, t, record.Id, "unsent by staff", now);
+            var title = ClientChatStore.TitleOf(await ClientChatStore.FindAsync(c, t, chatId), chatId);
             if (!chats.Contains(title)) chats.Add(title);
-            logger.LogInformation("Staff {StaffId}: answer {MessageId} unsent from chat {ChatId} ({Cancelled} queued rows cancelled)",
-                member.Id, record.TelegramMessageId, conversation.ChatId, cancelled);
+            logger.LogInformation("Staff {StaffId}: answer {MessageId} unsent from chat {ChatId}", member.Id, record.TelegramMessageId, chatId);
         }
         await reply.SendAsync(c, t, command, chats.Count == 0 ? "That answer was taken back already." : $"🗑 Taken back from {string.Join(", ", chats)}.");
+    }
+
+    /// <summary>Takes one answer's copy back from its chat: what nobody has taken is never sent, what is on its way (or
+    /// has gone) is deleted once Telegram has it. The record keeps the answer, with an "unsent" version. Returns the chat.</summary>
+    public async Task<long> TakeBackAsync(IDbConnection c, IDbTransaction t, long messageId, string why, DateTimeOffset now)
+    {
+        var record = await c.QuerySingleAsync<Record>(SelectRecord, new { MessageId = messageId }, t);
+        await OutboxStore.CancelOfMessageAsync(c, t, messageId, record.ChatId, why);
+        await ConversationStore.AddVersionAsync(c, t, messageId, "unsent", null, now, now);
+        await ApplyWithAlbumAsync(c, t, messageId);
+        return record.ChatId;
     }
 
     /// <summary><see cref="ApplyAsync"/> for a record and, when it is an album's, for every part of that album in its
@@ -123,58 +131,64 @@ public sealed class AnswerEdits(OutboxStore outbox, ClientRelay clientRelay, Rep
         foreach (var part in await ConversationStore.AlbumInConversationAsync(c, t, record.ConversationId, album)) await ApplyAsync(c, t, part.Id);
     }
 
-    /// <summary>Brings a client's copy of an answer in line with its latest version, once nothing of it is still queued:
-    /// deleted if unsent, else edited.</summary>
+    /// <summary>Brings a client's copy of an answer in line with its latest version, once it has reached Telegram:
+    /// deleted if unsent, else edited. A copy taken back is never edited again.</summary>
     public async Task ApplyAsync(IDbConnection c, IDbTransaction t, long messageId)
     {
         var unapplied = (await c.QueryAsync<Unapplied>(SelectUnapplied, new { MessageId = messageId }, t)).AsList();
         if (unapplied.Count == 0) return;
         var record = await c.QuerySingleAsync<Record>(SelectRecord, new { MessageId = messageId }, t);
         if (record.Direction != "staff") return;
-        var (rows, posts) = await CopiesAsync(c, t, messageId, record);
-        if (rows.Any(r => r.State == "pending")) return; // applied when the last of it goes out
+        var copies = await CopiesAsync(c, t, messageId, record);
+        if (copies.OnItsWay) return; // applied when it goes out
         await c.ExecuteAsync(MarkApplied, new { MessageId = messageId, Now = clock.GetUtcNow().ToUnixTimeMilliseconds() }, t);
         var link = new OutboxLink(MessageId: messageId);
         if (unapplied.Any(v => v.Kind == "unsent"))
         {
-            foreach (var post in posts)
+            foreach (var post in copies.Posts)
                 await outbox.EnqueueAsync(c, t, record.ChatId, new DeleteMessageRequest { ChatId = record.ChatId, MessageId = (int)post }, link);
             return;
         }
         var latest = unapplied[^1];
-        var copies = rows.Where(r => r.State == "sent" && r.Method is "sendMessage" or "copyMessage" or "copyMessages").ToList();
-        if (copies.Count == 0 || posts.Count == 0 || latest.Text is null) return;
+        if (copies.Method is null || copies.Posts.Count == 0 || latest.Text is null
+            || await c.ExecuteScalarAsync<long>(SelectEverUnsent, new { MessageId = messageId }, t) > 0)
+            return;
         var entities = latest.Entities is { } json ? JsonSerializer.Deserialize<MessageEntity[]>(json, JsonBotAPI.Options) ?? [] : [];
-        await EditCopyAsync(c, t, record.ChatId, copies, posts, new FormattedText(latest.Text, entities), record.SenderName.Split(' ')[0], link);
+        await EditCopyAsync(c, t, record.ChatId, copies, new FormattedText(latest.Text, entities), record.SenderName.Split(' ')[0], link);
     }
 
-    /// <summary>
-    /// The rows that carried a record to its chat, and the messages they made there that are this record's: all of them
-    /// for a text or a single medium; for a part of an album, the one copy of that part (an album goes as one
-    /// copyMessages row carried by its first part, its copies in the order of its parts).
-    /// </summary>
-    private static async Task<(IReadOnlyList<OutboxStore.RowOfMessage> Rows, IReadOnlyList<long> Posts)> CopiesAsync(IDbConnection c, IDbTransaction t,
-        long messageId, Record record)
+    /// <summary>How a record reached its chat: whether a row carrying it is still on its way (edits and deletions of it
+    /// follow the copy, not precede it), how it went (the method of its sent rows, and how many there were) and the
+    /// messages it made there. For a part of an album, the one copy of that part, whichever row carried it.</summary>
+    private sealed record Copies(bool OnItsWay, string? Method, int Rows, IReadOnlyList<long> Posts);
+
+    private static readonly string[] ContentMethods = ["sendMessage", "copyMessage", "copyMessages"];
+
+    private static async Task<Copies> CopiesAsync(IDbConnection c, IDbTransaction t, long messageId, Record record)
     {
+        var posts = await ConversationStore.PostsOfAsync(c, t, messageId, record.ChatId);
         if (record.MediaGroupId is not { } album)
-            return (await OutboxStore.RowsOfMessageAsync(c, t, messageId, record.ChatId), await ConversationStore.PostsOfAsync(c, t, messageId, record.ChatId));
-        var head = (await ConversationStore.AlbumInConversationAsync(c, t, record.ConversationId, album))[0];
-        var rows = await OutboxStore.RowsOfMessageAsync(c, t, head.Id, record.ChatId);
-        var copy = rows.FirstOrDefault(r => r.Method == "copyMessages");
-        var all = await ConversationStore.PostsOfAsync(c, t, head.Id, record.ChatId);
-        var index = copy is null ? -1 : PartIndex(copy.Payload, (int)record.TelegramMessageId);
-        return (rows, index >= 0 && index < all.Count ? [all[index]] : []);
+        {
+            var rows = (await OutboxStore.RowsOfMessageAsync(c, t, messageId, record.ChatId)).Where(r => ContentMethods.Contains(r.Method)).ToList();
+            var sent = rows.Where(r => r.State == "sent").ToList();
+            return new Copies(rows.Any(r => r.State == "pending"), sent.FirstOrDefault()?.Method, sent.Count, posts);
+        }
+        // An album goes as copyMessages rows, each carried by the first part it holds; parts join a row while it waits.
+        var onItsWay = false;
+        foreach (var part in await ConversationStore.AlbumInConversationAsync(c, t, record.ConversationId, album))
+            onItsWay |= (await OutboxStore.RowsOfMessageAsync(c, t, part.Id, record.ChatId))
+                .Any(r => r.State == "pending" && r.Method == "copyMessages" && OutboxStore.AlbumPartsOf(r.Payload).Contains(record.TelegramMessageId));
+        return new Copies(onItsWay, posts.Count > 0 ? "copyMessages" : null, posts.Count, posts);
     }
 
-    private async Task EditCopyAsync(IDbConnection c, IDbTransaction t, long chatId, IReadOnlyList<OutboxStore.RowOfMessage> copies,
-        IReadOnlyList<long> posts, FormattedText text, string firstName, OutboxLink link)
+    private async Task EditCopyAsync(IDbConnection c, IDbTransaction t, long chatId, Copies copies, FormattedText text, string firstName, OutboxLink link)
     {
-        var first = copies[0];
+        var posts = copies.Posts;
         // An album's copies carry their captions as they were (unsigned); everything else is signed.
-        var signed = first.Method == "copyMessages" ? text : text.Append(clientRelay.SignatureOf(firstName));
-        switch (first.Method)
+        var signed = copies.Method == "copyMessages" ? text : text.Append(clientRelay.SignatureOf(firstName));
+        switch (copies.Method)
         {
-            case "sendMessage" when copies.Count == 1 && posts.Count == 1 && signed.Text.Length <= MessageContent.MaxText:
+            case "sendMessage" when copies.Rows == 1 && posts.Count == 1 && signed.Text.Length <= MessageContent.MaxText:
                 await outbox.EnqueueAsync(c, t, chatId, new EditMessageTextRequest
                 {
                     ChatId = chatId, MessageId = (int)posts[0], Text = signed.Text, Entities = signed.Entities.Count > 0 ? [.. signed.Entities] : null,
@@ -202,7 +216,4 @@ public sealed class AnswerEdits(OutboxStore outbox, ClientRelay clientRelay, Rep
                 break;
         }
     }
-
-    private static int PartIndex(string payload, int messageId) =>
-        (JsonSerializer.Deserialize<CopyMessagesRequest>(payload, JsonBotAPI.Options)?.MessageIds ?? []).ToList().IndexOf(messageId);
 }

@@ -1,5 +1,5 @@
 using System.Data;
-using System.Text.Json.Nodes;
+using AgencyBot.Core.Outbox;
 using AgencyBot.Core.Staff;
 using Dapper;
 using Microsoft.Extensions.Logging;
@@ -37,14 +37,6 @@ public sealed class ChatMigrations(StaffChatStore staffChats, TimeProvider clock
         UPDATE recipient_choices SET chat_id = @To WHERE chat_id = @From;
         """;
 
-    private const string SelectQueued = """
-        SELECT id AS Id, payload AS Payload FROM outbox
-        WHERE chat_id = @From AND state = 'pending' AND claimed_at IS NULL AND (@AnyRow = 1 OR topic_project_id IS NOT NULL)
-        """;
-
-    // Due at once: the old chat may have held them back (a 429, or the bot shut out of it).
-    private const string Readdress = "UPDATE outbox SET chat_id = @To, payload = @Payload, not_before = @Now WHERE id = @Id";
-
     /// <summary>Moves everything about chat <paramref name="from"/> to <paramref name="to"/> (the staff chat too); false
     /// when that move was already made.</summary>
     public async Task<bool> MigrateAsync(IDbConnection connection, IDbTransaction transaction, long from, long to)
@@ -54,7 +46,7 @@ public sealed class ChatMigrations(StaffChatStore staffChats, TimeProvider clock
         var first = await connection.ExecuteAsync(Record, new { From = from, To = to, Now = clock.GetUtcNow().ToUnixTimeMilliseconds() }, transaction) == 1;
         if (first) await connection.ExecuteAsync(Move, new { From = from, To = to }, transaction);
         // Queued posts follow, also those queued for the old id after the move (Telegram then answers with the new id).
-        await ReaddressQueuedAsync(connection, transaction, from, to, anyRow: true, clock.GetUtcNow());
+        await OutboxStore.ReaddressAsync(connection, transaction, from, to, anyRow: true, clock.GetUtcNow());
         if (!first) return false;
         logger.LogInformation("Chat {ChatId} became supergroup {NewChatId}; everything about it moved along", from, to);
         if (staff?.ChatId == from)
@@ -67,21 +59,5 @@ public sealed class ChatMigrations(StaffChatStore staffChats, TimeProvider clock
                 await staffChats.SetAsync(connection, transaction, new StaffChat(to, null));
         }
         return true;
-    }
-
-    /// <summary>Sends what is queued for one chat to another instead: every row (the same chat under its new id), or only
-    /// the posts about projects (the staff chat moved with /setup). The request body is edited here rather than in SQL,
-    /// whose JSON functions differ between SQLite and PostgreSQL. Returns how many rows moved.</summary>
-    public static async Task<int> ReaddressQueuedAsync(IDbConnection connection, IDbTransaction transaction, long from, long to, bool anyRow,
-        DateTimeOffset now)
-    {
-        var queued = (await connection.QueryAsync<(long Id, string Payload)>(SelectQueued, new { From = from, AnyRow = anyRow ? 1 : 0 }, transaction)).AsList();
-        foreach (var (id, payload) in queued)
-        {
-            var body = JsonNode.Parse(payload)!;
-            body["chat_id"] = to;
-            await connection.ExecuteAsync(Readdress, new { Id = id, To = to, Payload = body.ToJsonString(), Now = now.ToUnixTimeMilliseconds() }, transaction);
-        }
-        return queued.Count;
     }
 }

@@ -262,11 +262,12 @@ public sealed class ConversationStore(Database database)
     public static Task<Conversation?> LatestOfProjectAsync(IDbConnection connection, IDbTransaction transaction, long projectId) =>
         connection.QuerySingleOrDefaultAsync<Conversation>(SelectLatestOfProject, new { ProjectId = projectId }, transaction);
 
-    private const string MarkVersionsApplied = "UPDATE message_versions SET applied_at = @Now WHERE message_id = @Id AND applied_at IS NULL";
+    private const string MarkEditsApplied = "UPDATE message_versions SET applied_at = @Now WHERE message_id = @Id AND kind = 'edit' AND applied_at IS NULL";
 
-    /// <summary>The message's versions need nothing done to the client's copy (an edit that made it a note, say).</summary>
-    public static Task MarkVersionsAppliedAsync(IDbConnection connection, IDbTransaction transaction, long messageId, DateTimeOffset now) =>
-        connection.ExecuteAsync(MarkVersionsApplied, new { Id = messageId, Now = now.ToUnixTimeMilliseconds() }, transaction);
+    /// <summary>The message's edits need nothing done to the client's copy (an edit that made it a note, say); a
+    /// takeback still waiting for the copy to arrive stays to be done.</summary>
+    public static Task MarkEditsAppliedAsync(IDbConnection connection, IDbTransaction transaction, long messageId, DateTimeOffset now) =>
+        connection.ExecuteAsync(MarkEditsApplied, new { Id = messageId, Now = now.ToUnixTimeMilliseconds() }, transaction);
 
     /// <summary>Adds a version to a message: its edited text, or that it was unsent. The original stays.</summary>
     public static Task AddVersionAsync(IDbConnection connection, IDbTransaction transaction, long messageId, string kind, string? text, DateTimeOffset at,
@@ -289,9 +290,9 @@ public sealed class ConversationStore(Database database)
     }
 
     /// <summary>The records of every part of an album a staff member wrote in <paramref name="chatId"/>, to every chat.</summary>
-    public static async Task<IReadOnlyList<long>> AlbumAnswersAsync(IDbConnection connection, IDbTransaction transaction, long chatId, string mediaGroupId) =>
-        (await connection.QueryAsync<(long Id, long TelegramMessageId)>(SelectAlbumAnswers, new { ChatId = chatId, MediaGroupId = mediaGroupId }, transaction))
-            .Select(r => r.TelegramMessageId).Distinct().ToList();
+    public static async Task<IReadOnlyList<(long Id, long TelegramMessageId)>> AlbumAnswersAsync(IDbConnection connection, IDbTransaction transaction,
+        long chatId, string mediaGroupId) =>
+        (await connection.QueryAsync<(long Id, long TelegramMessageId)>(SelectAlbumAnswers, new { ChatId = chatId, MediaGroupId = mediaGroupId }, transaction)).AsList();
 
     /// <summary>In one client conversation, the record of an album's first part (the one its copyMessages row carries),
     /// and the records of all its parts.</summary>

@@ -34,7 +34,7 @@ public sealed class Deliveries(
     public const string RetryPrefix = "rt:";
 
     private const string SelectCarried = """
-        SELECT m.conversation_id AS ConversationId, m.direction AS Direction, c.project_id AS ProjectId, c.chat_id AS ChatId,
+        SELECT m.conversation_id AS ConversationId, m.direction AS Direction, c.project_id AS ProjectId, c.chat_id AS ChatId, m.created_at AS WrittenAt,
                EXISTS (SELECT 1 FROM message_versions v WHERE v.message_id = m.id AND v.kind = 'unsent') AS Unsent
         FROM messages m JOIN conversations c ON c.id = m.conversation_id WHERE m.id = @MessageId
         """;
@@ -59,6 +59,8 @@ public sealed class Deliveries(
         public long ProjectId { get; init; }
         public long ChatId { get; init; }
         public bool Unsent { get; init; }
+        /// <summary>When the staff member wrote it (Telegram's time), however long it then waited for its recipient.</summary>
+        public long WrittenAt { get; init; }
     }
 
     public async Task DeliveredAsync(IDbConnection c, IDbTransaction t, IReadOnlyList<OutboxItem> rows, DateTimeOffset at)
@@ -72,7 +74,7 @@ public sealed class Deliveries(
             if (row.AnswerBy is { } staffId
                 && await c.QuerySingleOrDefaultAsync<Carried>(SelectCarried, new { row.MessageId }, t) is { Unsent: false } answered)
                 await ConversationStore.CloseWaitingAsync(c, t, answered.ConversationId, staffId, at, calendar, sla.Value.FirstResponse,
-                    writtenAt: DateTimeOffset.FromUnixTimeMilliseconds(row.CreatedAt));
+                    writtenAt: DateTimeOffset.FromUnixTimeMilliseconds(answered.WrittenAt));
             // An edit (or /unsend) made while this copy was on its way applies now that Telegram has it.
             await edits.ApplyWithAlbumAsync(c, t, row.MessageId!.Value);
         }

@@ -34,6 +34,7 @@ public sealed class StaffAnswers(
     AnswerRecipients recipients,
     ClientRelay clientRelay,
     StaffRelay staffRelay,
+    AnswerEdits edits,
     OutboxStore outbox,
     TimeProvider clock,
     ILogger<StaffAnswers> logger)
@@ -205,11 +206,17 @@ public sealed class StaffAnswers(
                     await RecordNoteAsync(c, t, staff, earlier, target, now);
             if (parts.Any(p => p.Direction == "staff"))
             {
-                var cancelled = await OutboxStore.CancelAlbumAsync(c, t, staff.ChatId, album, "the album is an internal note");
-                logger.LogWarning("Staff album {MediaGroupId} became an internal note after parts were queued; {Cancelled} rows cancelled", album, cancelled);
-                await staffRelay.NoticeAsync(c, t, staff, target.ProjectId, cancelled > 0
-                    ? "📝 This album is an internal note: the parts queued for the client were not sent."
-                    : "⚠️ This album is an internal note, but its first parts had already reached the client.", message.Id);
+                // Its earlier parts went out as an answer: they are taken back (never sent, or deleted once Telegram has them).
+                var reached = false;
+                foreach (var (id, _) in await ConversationStore.AlbumAnswersAsync(c, t, staff.ChatId, album))
+                {
+                    if ((await ConversationStore.PostsOfAsync(c, t, id, await edits.TakeBackAsync(c, t, id, "the album is an internal note", now))).Count > 0)
+                        reached = true;
+                }
+                logger.LogWarning("Staff album {MediaGroupId} became an internal note after parts were queued; they are taken back", album);
+                await staffRelay.NoticeAsync(c, t, staff, target.ProjectId, reached
+                    ? "⚠️ This album is an internal note, but its first parts had already reached the client: they were taken back from the chat."
+                    : "📝 This album is an internal note: nothing of it stays with the client.", message.Id);
             }
         }
         else if (!says) return false;

@@ -222,7 +222,7 @@ public sealed class StaffReplies(
         var chosen = new StaffChat(chat.Id, chat.IsForum);
         await staffChats.SetAsync(c, t, chosen);
         // What waited for the old staff chat (it may have shut the bot out) goes to the new one.
-        var moved = current is null ? 0 : await ChatMigrations.ReaddressQueuedAsync(c, t, current.ChatId, chat.Id, anyRow: false, clock.GetUtcNow());
+        var moved = current is null ? 0 : await OutboxStore.ReaddressAsync(c, t, current.ChatId, chat.Id, anyRow: false, clock.GetUtcNow());
         logger.LogWarning("Staff chat moved from {OldChatId} to {ChatId} (forum: {IsForum}) by staff {StaffId}; {Moved} queued posts follow",
             current?.ChatId, chat.Id, chat.IsForum, member.Id, moved);
         await AnswerAsync("This group is now the staff chat.");

@@ -64,6 +64,7 @@ public sealed class OutboxSender(
 {
     private const int BatchSize = 1000;
     private const int MaxTopicRecreations = 3;
+    private const int RecordAttempts = 5;
     private static readonly TimeSpan IdlePoll = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromMinutes(5);
 
@@ -75,6 +76,8 @@ public sealed class OutboxSender(
     private readonly ConcurrentDictionary<long, DateTimeOffset> _pausedUntil = new();
     // When each lane of a multi-lane chat (the staff group) was last served: lanes take turns.
     private readonly Dictionary<(long Chat, long Lane), long> _lastServed = [];
+    // Rows this sender took whose outcome it could not write (the database failed): given back on a later pass.
+    private readonly ConcurrentQueue<long> _toGiveBack = new();
     private long _turn;
     private volatile bool _seeded;
     private DateTimeOffset _lastBacklogLog;
@@ -108,6 +111,7 @@ public sealed class OutboxSender(
             await outbox.ReleaseClaimsAsync(ct);
             _seeded = true;
         }
+        await GiveBackStrandedAsync(ct);
         // Taken before the query: a send that finishes while the query runs may still show as pending
         // in the query's snapshot, and must not be sent again.
         var busy = _inFlight.Snapshot();
@@ -187,17 +191,28 @@ public sealed class OutboxSender(
         {
             var batch = new List<Completion>();
             while (batch.Count < 1000 && reader.TryRead(out var completion)) batch.Add(completion);
-            try
+            var sent = batch.SelectMany(c => c.Items.Select(item => (item, c.MessageIds))).ToList();
+            for (var attempt = 1; ; attempt++)
             {
-                await outbox.MarkSentAsync(batch.SelectMany(c => c.Items.Select(item => (item, c.MessageIds))).ToList(),
-                    (c, t, rows) => deliveries.DeliveredAsync(c, t, rows, clock.GetUtcNow()), CancellationToken.None);
-                foreach (var c in batch) c.Recorded.TrySetResult();
-            }
-            catch (Exception ex)
-            {
-                logger.LogError(ex, "Recording {Count} sent outbox rows failed; they may be sent again", batch.Count);
-                _seeded = false; // the next pass frees what stayed taken, so it goes again rather than never
-                foreach (var c in batch) c.Recorded.TrySetException(ex);
+                try
+                {
+                    await outbox.MarkSentAsync(sent, (c, t, rows) => deliveries.DeliveredAsync(c, t, rows, clock.GetUtcNow()), CancellationToken.None);
+                    foreach (var c in batch) c.Recorded.TrySetResult();
+                    break;
+                }
+                catch (Exception ex) when (attempt < RecordAttempts)
+                {
+                    // Telegram has these: writing that down is worth a few tries before sending them again.
+                    logger.LogWarning(ex, "Recording {Count} sent outbox rows failed (attempt {Attempt}); trying again", sent.Count, attempt);
+                    await Task.Delay(Backoff(attempt), clock, CancellationToken.None);
+                }
+                catch (Exception ex)
+                {
+                    // Their sends give them back (GiveBackStrandedAsync): sent twice rather than never.
+                    logger.LogError(ex, "Recording {Count} sent outbox rows failed; they will be sent again", sent.Count);
+                    foreach (var c in batch) c.Recorded.TrySetException(ex);
+                    break;
+                }
             }
         }
     }
@@ -205,10 +220,10 @@ public sealed class OutboxSender(
     private async Task SendAsync(OutboxItem item, CancellationToken ct)
     {
         using var scope = logger.BeginScope(new Dictionary<string, object> { ["ChatId"] = item.ChatId, ["OutboxId"] = item.Id });
+        IReadOnlyList<OutboxItem> carried = [item];
         try
         {
             IReadOnlyList<int> messageIds;
-            IReadOnlyList<OutboxItem> carried = [item];
             var sentAt = clock.GetUtcNow();
             try
             {
@@ -242,8 +257,26 @@ public sealed class OutboxSender(
         }
         catch (Exception ex)
         {
-            logger.LogError(ex, "Chat {ChatId}: recording the result of outbox row {OutboxId} failed", item.ChatId, item.Id);
-            _seeded = false; // the next pass frees what stayed taken, so it goes again rather than never
+            logger.LogError(ex, "Chat {ChatId}: recording the result of outbox row {OutboxId} failed; it goes again", item.ChatId, item.Id);
+            foreach (var row in carried) _toGiveBack.Enqueue(row.Id);
+        }
+    }
+
+    /// <summary>Gives back the rows whose outcome could not be written, so they go again rather than never. Only those:
+    /// the rows of sends still in flight stay taken.</summary>
+    private async Task GiveBackStrandedAsync(CancellationToken ct)
+    {
+        if (_toGiveBack.IsEmpty) return;
+        var ids = new List<long>();
+        while (_toGiveBack.TryDequeue(out var id)) ids.Add(id);
+        try
+        {
+            await outbox.UnclaimAsync(ids, ct);
+        }
+        catch
+        {
+            foreach (var id in ids) _toGiveBack.Enqueue(id);
+            throw;
         }
     }
 
@@ -262,6 +295,19 @@ public sealed class OutboxSender(
         var followers = (await outbox.FollowersAsync(head, 100, ct)).TakeWhile(f => f.Mergeable && f.NotBefore <= now).ToList();
         // Taken like the head, so none of them is cancelled while it rides along; the merge stops at the first not taken.
         var claimed = await outbox.ClaimAsync(followers.Select(f => f.Id).ToList(), ct);
+        try
+        {
+            return Merged(head, json, text, entities, carried, followers, claimed);
+        }
+        finally
+        {
+            await outbox.UnclaimAsync(claimed.Where(id => carried.All(c => c.Id != id)).ToList(), CancellationToken.None);
+        }
+    }
+
+    private static (IReadOnlyList<OutboxItem> Carried, string Payload) Merged(OutboxItem head, JsonObject json, string text, List<JsonNode> entities,
+        List<OutboxItem> carried, IReadOnlyList<OutboxItem> followers, IReadOnlySet<long> claimed)
+    {
         foreach (var next in followers)
         {
             if (!claimed.Contains(next.Id)) break;
@@ -279,7 +325,6 @@ public sealed class OutboxSender(
             text = $"{text}\n\n{more}";
             carried.Add(next);
         }
-        await outbox.UnclaimAsync(claimed.Where(id => carried.All(c => c.Id != id)).ToList(), ct);
         if (carried.Count == 1) return (carried, head.Payload);
         json["text"] = text;
         if (entities.Count > 0) json["entities"] = new JsonArray([.. entities]);

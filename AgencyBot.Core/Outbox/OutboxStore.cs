@@ -73,8 +73,14 @@ public sealed class OutboxStore(Database database, TimeProvider clock)
 
     private const string UpdateAlbum = "UPDATE outbox SET payload = @Payload, not_before = @NotBefore WHERE id = @Id";
 
+    // Each copy an album made is kept as its own part's post (Telegram returns them in the order of the ids copied), so
+    // an edit or a takeback of one part finds its copy whichever row carried it; anything else is the row's message's.
     private const string InsertPost = """
-        INSERT INTO relay_posts (chat_id, telegram_message_id, message_id) VALUES (@ChatId, @TelegramMessageId, @MessageId)
+        INSERT INTO relay_posts (chat_id, telegram_message_id, message_id)
+        VALUES (@ChatId, @TelegramMessageId, COALESCE(
+            (SELECT p.id FROM messages p JOIN messages h ON h.conversation_id = p.conversation_id AND h.direction = p.direction AND h.chat_id = p.chat_id
+             WHERE h.id = @MessageId AND p.telegram_message_id = @PartId ORDER BY p.id LIMIT 1),
+            @MessageId))
         ON CONFLICT DO NOTHING
         """;
 
@@ -155,30 +161,58 @@ public sealed class OutboxStore(Database database, TimeProvider clock)
         WHERE id = @Id
         """;
 
-    private const string Reschedule = """
-        UPDATE outbox SET attempts = attempts + @Counted, not_before = @NotBefore, last_error = @Error, claimed_at = NULL
-        WHERE id = @Id
+    // A row given back by the sender (Telegram did not take it, or it did not fit a merged post): what was withdrawn
+    // while it was taken is cancelled now; what was readdressed is moved by MoveReaddressedAsync.
+    private const string GiveBack = """
+        claimed_at = NULL, claimed_by = NULL,
+        state = CASE WHEN withdrawn IS NULL THEN state ELSE 'cancelled' END,
+        last_error = CASE WHEN withdrawn IS NULL THEN last_error ELSE withdrawn END
+        """;
+
+    private const string Reschedule = $"""
+        UPDATE outbox SET attempts = attempts + @Counted, not_before = @NotBefore, last_error = @Error, {GiveBack}
+        WHERE id = @Id AND state = 'pending'
         """;
 
     // A list of ids is an IN list for SQLite and an array for PostgreSQL, which Dapper hands over as one parameter.
     private const string Claim = """
-        UPDATE outbox SET claimed_at = @Now WHERE id IN @Ids AND state = 'pending' AND claimed_at IS NULL RETURNING id
+        UPDATE outbox SET claimed_at = @Now, claimed_by = @Claimant WHERE id IN @Ids AND state = 'pending' AND claimed_at IS NULL RETURNING id
         """;
 
     private const string ClaimPostgres = """
-        UPDATE outbox SET claimed_at = @Now WHERE id = ANY(@Ids) AND state = 'pending' AND claimed_at IS NULL RETURNING id
+        UPDATE outbox SET claimed_at = @Now, claimed_by = @Claimant WHERE id = ANY(@Ids) AND state = 'pending' AND claimed_at IS NULL RETURNING id
         """;
 
-    private const string ReleaseClaims = "UPDATE outbox SET claimed_at = NULL WHERE state = 'pending' AND claimed_at IS NOT NULL";
+    // Only another sender's: this one's own claims are requests in flight (it gives them back itself).
+    private const string ReleaseClaims = $"""
+        UPDATE outbox SET {GiveBack}
+        WHERE state = 'pending' AND claimed_at IS NOT NULL AND (claimed_by IS NULL OR claimed_by <> @Claimant)
+        """;
 
-    private const string Unclaim = "UPDATE outbox SET claimed_at = NULL WHERE id IN @Ids AND state = 'pending'";
+    private const string Unclaim = $"UPDATE outbox SET {GiveBack} WHERE id IN @Ids AND state = 'pending'";
 
-    private const string UnclaimPostgres = "UPDATE outbox SET claimed_at = NULL WHERE id = ANY(@Ids) AND state = 'pending'";
+    private const string UnclaimPostgres = $"UPDATE outbox SET {GiveBack} WHERE id = ANY(@Ids) AND state = 'pending'";
 
-    /// <summary>Gives back rows taken but not sent after all (they did not fit the post they were to share).</summary>
+    private const string SelectReaddressed = """
+        SELECT id AS Id, payload AS Payload, readdress_to AS Target FROM outbox
+        WHERE readdress_to IS NOT NULL AND state = 'pending' AND claimed_at IS NULL
+        """;
+
+    private const string MoveReaddressed = """
+        UPDATE outbox SET chat_id = @To, payload = @Payload, not_before = @Now, readdress_to = NULL WHERE id = @Id
+        """;
+
+    /// <summary>Who claims rows in this process: a sender frees only the claims of others (dead, or the host that sent before).</summary>
+    private readonly string _claimant = Guid.NewGuid().ToString("N");
+
+    /// <summary>Gives back rows taken but not sent after all (they did not fit the post they were to share, or their
+    /// outcome could not be recorded).</summary>
     public Task UnclaimAsync(IReadOnlyCollection<long> ids, CancellationToken ct = default) =>
-        ids.Count == 0 ? Task.CompletedTask
-            : database.WriteAsync((c, t) => c.ExecuteAsync(database.Provider == DatabaseProvider.Postgres ? UnclaimPostgres : Unclaim, new { Ids = ids.ToArray() }, t), ct);
+        ids.Count == 0 ? Task.CompletedTask : database.WriteAsync(async (c, t) =>
+        {
+            await c.ExecuteAsync(database.Provider == DatabaseProvider.Postgres ? UnclaimPostgres : Unclaim, new { Ids = ids.ToArray() }, t);
+            await MoveReaddressedAsync(c, t);
+        }, ct);
 
     /// <summary>Takes rows for sending; returns the ids taken (a row cancelled meanwhile is not).</summary>
     public async Task<IReadOnlySet<long>> ClaimAsync(IReadOnlyCollection<long> ids, CancellationToken ct = default)
@@ -186,14 +220,60 @@ public sealed class OutboxStore(Database database, TimeProvider clock)
         if (ids.Count == 0) return new HashSet<long>();
         var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
         return await database.WriteAsync(async (c, t) =>
-            (await c.QueryAsync<long>(database.Provider == DatabaseProvider.Postgres ? ClaimPostgres : Claim, new { Ids = ids.ToArray(), Now = now }, t))
-            .ToHashSet(), ct);
+            (await c.QueryAsync<long>(database.Provider == DatabaseProvider.Postgres ? ClaimPostgres : Claim,
+                new { Ids = ids.ToArray(), Now = now, Claimant = _claimant }, t)).ToHashSet(), ct);
     }
 
     /// <summary>A sender that starts (after a restart, or taking over) frees what a dead sender had taken: at most that
     /// request in flight is sent again.</summary>
     public Task<int> ReleaseClaimsAsync(CancellationToken ct = default) =>
-        database.WriteAsync((c, t) => c.ExecuteAsync(ReleaseClaims, transaction: t), ct);
+        database.WriteAsync(async (c, t) =>
+        {
+            var released = await c.ExecuteAsync(ReleaseClaims, new { Claimant = _claimant }, t);
+            await MoveReaddressedAsync(c, t);
+            return released;
+        }, ct);
+
+    /// <summary>Rows readdressed while the sender held them (the staff chat moved) go to their new chat once given back.
+    /// Only such rows carry readdress_to, and only for as long as that takes.</summary>
+    private async Task MoveReaddressedAsync(IDbConnection c, IDbTransaction t)
+    {
+        var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
+        foreach (var (id, payload, to) in await c.QueryAsync<(long Id, string Payload, long Target)>(SelectReaddressed, transaction: t))
+            await c.ExecuteAsync(MoveReaddressed, new { Id = id, To = to, Payload = AddressedTo(payload, to), Now = now }, t);
+    }
+
+    /// <summary>A request body sent to another chat. Edited here rather than in SQL, whose JSON functions differ between
+    /// SQLite and PostgreSQL.</summary>
+    private static string AddressedTo(string payload, long chatId)
+    {
+        var body = JsonNode.Parse(payload)!;
+        body["chat_id"] = chatId;
+        return body.ToJsonString();
+    }
+
+    private const string SelectQueued = """
+        SELECT id AS Id, payload AS Payload, claimed_at IS NOT NULL AS Claimed FROM outbox
+        WHERE chat_id = @From AND state = 'pending' AND (@AnyRow = 1 OR topic_project_id IS NOT NULL) AND (@AnyRow = 0 OR claimed_at IS NULL)
+        """;
+
+    // Due at once: the old chat may have held them back (a 429, or the bot shut out of it).
+    private const string Readdress = "UPDATE outbox SET chat_id = @To, payload = @Payload, not_before = @Now, readdress_to = NULL WHERE id = @Id";
+
+    // A post in flight to the old staff chat goes where it was going; it moves to the new one when given back, and is
+    // copied there if Telegram took it. (A chat's upgrade needs none of that: Telegram refuses the old id, naming the new.)
+    private const string ReaddressClaimed = "UPDATE outbox SET readdress_to = @To WHERE id = @Id AND claimed_at IS NOT NULL";
+
+    /// <summary>Sends what is queued for one chat to another instead: every row (the same chat under its new id), or only
+    /// the posts about projects (the staff chat moved with /setup). Returns how many rows moved.</summary>
+    public static async Task<int> ReaddressAsync(IDbConnection connection, IDbTransaction transaction, long from, long to, bool anyRow, DateTimeOffset now)
+    {
+        var queued = (await connection.QueryAsync<(long Id, string Payload, bool Claimed)>(SelectQueued, new { From = from, AnyRow = anyRow ? 1 : 0 }, transaction)).AsList();
+        foreach (var (id, payload, claimed) in queued)
+            await connection.ExecuteAsync(claimed ? ReaddressClaimed : Readdress,
+                new { Id = id, To = to, Payload = AddressedTo(payload, to), Now = now.ToUnixTimeMilliseconds() }, transaction);
+        return queued.Count;
+    }
 
     private const string MarkFailed = """
         UPDATE outbox SET state = 'failed', attempts = attempts + 1, last_error = @Error
@@ -261,8 +341,9 @@ public sealed class OutboxStore(Database database, TimeProvider clock)
         }, transaction);
         if (album is not { } row) return false;
         // Edited here rather than in SQL, whose JSON functions differ between SQLite and PostgreSQL.
+        // Telegram wants the ids in increasing order; parts may be handled out of order.
         var body = JsonNode.Parse(row.Payload)!;
-        body["message_ids"]!.AsArray().Add(telegramMessageId);
+        body["message_ids"] = new JsonArray(AlbumPartsOf(row.Payload).Append(telegramMessageId).Distinct().Order().Select(id => (JsonNode)id).ToArray());
         await connection.ExecuteAsync(UpdateAlbum,
             new { row.Id, Payload = body.ToJsonString(), NotBefore = (now + wait).ToUnixTimeMilliseconds() }, transaction);
         return true;
@@ -295,10 +376,12 @@ public sealed class OutboxStore(Database database, TimeProvider clock)
 
     private const string SelectPayload = "SELECT payload FROM outbox WHERE id = @Id";
 
-    private const string SetPayload = "UPDATE outbox SET payload = @Payload WHERE id = @Id";
+    // The parts that joined an album's row after it was read stay queued in it, as a row nobody holds.
+    private const string SetPayload = $"UPDATE outbox SET payload = @Payload, {GiveBack} WHERE id = @Id";
 
-    private static HashSet<long> Ids(string payload) =>
-        (JsonNode.Parse(payload)?["message_ids"]?.AsArray() ?? []).Select(n => (long)n!).ToHashSet();
+    /// <summary>The messages a copyMessages request copies, in order.</summary>
+    public static IReadOnlyList<long> AlbumPartsOf(string payload) =>
+        (JsonNode.Parse(payload)?["message_ids"]?.AsArray() ?? []).Select(n => (long)n!).ToList();
 
     private static string WithIds(string payload, IReadOnlyList<long> ids)
     {
@@ -343,19 +426,47 @@ public sealed class OutboxStore(Database database, TimeProvider clock)
             foreach (var (item, _) in albums)
                 if (await c.ExecuteScalarAsync<string>(SelectPayload, new { item.Id }, t) is { } current && current != item.Payload)
                 {
-                    var sentIds = Ids(item.Payload);
-                    var left = Ids(current).Where(id => !sentIds.Contains(id)).ToList();
+                    var sentIds = AlbumPartsOf(item.Payload);
+                    var left = AlbumPartsOf(current).Where(id => !sentIds.Contains(id)).ToList();
                     await c.ExecuteAsync(SetPayload, new { item.Id, Payload = WithIds(current, left) }, t);
                     grown.Add(item.Id);
                 }
             await c.ExecuteAsync(MarkSent, sent.Where(s => !grown.Contains(s.Item.Id))
                 .Select(s => new { s.Item.Id, MessageId = s.MessageIds.Count > 0 ? s.MessageIds[0] : (int?)null, Now = now }), t);
             var posts = sent.Where(s => s.Item.MessageId is not null)
-                .SelectMany(s => s.MessageIds.Select(id => new { s.Item.ChatId, TelegramMessageId = id, s.Item.MessageId }))
+                .SelectMany(s =>
+                {
+                    var parts = s.Item.Method == "copyMessages" ? AlbumPartsOf(s.Item.Payload) : [];
+                    return s.MessageIds.Select((id, i) => new { s.Item.ChatId, TelegramMessageId = id, s.Item.MessageId, PartId = i < parts.Count ? parts[i] : (long?)null });
+                })
                 .ToList();
             if (posts.Count > 0) await c.ExecuteAsync(InsertPost, posts, t);
+            await CopyReaddressedAsync(c, t, sent.Select(s => s.Item.Id).ToList());
             if (then is not null) await then(c, t, sent.Where(s => !grown.Contains(s.Item.Id)).Select(s => s.Item).ToList());
         }, ct);
+    }
+
+    private const string SelectSentReaddressed = """
+        SELECT id AS Id, payload AS Payload, readdress_to AS Target FROM outbox WHERE id IN @Ids AND readdress_to IS NOT NULL
+        """;
+
+    private const string SelectSentReaddressedPostgres = """
+        SELECT id AS Id, payload AS Payload, readdress_to AS Target FROM outbox WHERE id = ANY(@Ids) AND readdress_to IS NOT NULL
+        """;
+
+    private const string InsertCopy = """
+        INSERT INTO outbox (chat_id, method, payload, not_before, created_at, topic_project_id, message_id, lane, mergeable, priority, answer_by)
+        SELECT @To, method, @Payload, @Now, created_at, topic_project_id, message_id, lane, mergeable, priority, answer_by FROM outbox WHERE id = @Id;
+        UPDATE outbox SET readdress_to = NULL WHERE id = @Id;
+        """;
+
+    /// <summary>A row readdressed while it was on its way reached its old chat after all: it goes to the new one too.</summary>
+    private async Task CopyReaddressedAsync(IDbConnection c, IDbTransaction t, IReadOnlyList<long> ids)
+    {
+        var sql = database.Provider == DatabaseProvider.Postgres ? SelectSentReaddressedPostgres : SelectSentReaddressed;
+        var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
+        foreach (var (id, payload, to) in await c.QueryAsync<(long Id, string Payload, long Target)>(sql, new { Ids = ids.ToArray() }, t))
+            await c.ExecuteAsync(InsertCopy, new { Id = id, To = to, Payload = AddressedTo(payload, to), Now = now }, t);
     }
 
     private const string SelectRowsOfMessage = """
@@ -364,10 +475,22 @@ public sealed class OutboxStore(Database database, TimeProvider clock)
         FROM outbox WHERE message_id = @MessageId AND chat_id = @ChatId ORDER BY id
         """;
 
-    private const string CancelOfMessage = """
-        UPDATE outbox SET state = 'cancelled', last_error = @Why
-        WHERE message_id = @MessageId AND chat_id = @ChatId AND state = 'pending' AND claimed_at IS NULL
+    /// <summary>Cancels the pending rows <paramref name="where"/> selects: at once those nobody has taken; a row the sender
+    /// holds is withdrawn, so it is cancelled if Telegram does not take it, rather than tried again.</summary>
+    private static string Cancel(string where) => $"""
+        UPDATE outbox SET state = 'cancelled', last_error = @Why WHERE state = 'pending' AND claimed_at IS NULL AND {where};
+        UPDATE outbox SET withdrawn = @Why WHERE state = 'pending' AND claimed_at IS NOT NULL AND {where};
         """;
+
+    private static readonly string CancelOfMessage = Cancel("message_id = @MessageId AND chat_id = @ChatId");
+
+    private static readonly string CancelOfProjectChat = Cancel("""
+        chat_id = @ChatId AND message_id IN (SELECT m.id FROM messages m JOIN conversations c ON c.id = m.conversation_id WHERE c.project_id = @ProjectId)
+        """);
+
+    /// <summary>Cancels what is queued to a chat for a project (the chat was taken off it).</summary>
+    public static Task CancelOfProjectChatAsync(IDbConnection connection, IDbTransaction transaction, long chatId, long projectId, string why) =>
+        connection.ExecuteAsync(CancelOfProjectChat, new { ChatId = chatId, ProjectId = projectId, Why = why }, transaction);
 
     /// <summary>A row that carried (or carries) a conversation message to a chat.</summary>
     public sealed record RowOfMessage(long Id, long ChatId, string Method, string Payload, string State, long? TelegramMessageId, long? AnswerBy);
@@ -376,7 +499,8 @@ public sealed class OutboxStore(Database database, TimeProvider clock)
     public static async Task<IReadOnlyList<RowOfMessage>> RowsOfMessageAsync(IDbConnection connection, IDbTransaction transaction, long messageId, long chatId) =>
         (await connection.QueryAsync<RowOfMessage>(SelectRowsOfMessage, new { MessageId = messageId, ChatId = chatId }, transaction)).AsList();
 
-    /// <summary>Cancels what is still queued of a conversation message to a chat; returns how many rows.</summary>
+    /// <summary>Cancels what is still queued of a conversation message to a chat (a row on its way is withdrawn); returns
+    /// how many rows.</summary>
     public static Task<int> CancelOfMessageAsync(IDbConnection connection, IDbTransaction transaction, long messageId, long chatId, string why) =>
         connection.ExecuteAsync(CancelOfMessage, new { MessageId = messageId, ChatId = chatId, Why = why }, transaction);
 
@@ -390,7 +514,7 @@ public sealed class OutboxStore(Database database, TimeProvider clock)
     public static int PostsOf(string method, string payload) => method switch
     {
         "answerCallbackQuery" => 0,
-        "copyMessages" => Math.Max(1, Ids(payload).Count),
+        "copyMessages" => Math.Max(1, AlbumPartsOf(payload).Count),
         _ => 1,
     };
 
@@ -408,21 +532,14 @@ public sealed class OutboxStore(Database database, TimeProvider clock)
             .ToList();
     }
 
-    private const string CancelAlbum = """
-        UPDATE outbox SET state = 'cancelled', last_error = @Why
-        WHERE state = 'pending' AND claimed_at IS NULL
-          AND message_id IN (SELECT id FROM messages WHERE chat_id = @ChatId AND media_group_id = @MediaGroupId)
-        """;
-
-    /// <summary>Cancels what is still queued of an album written in <paramref name="chatId"/> (it turned out to be an
-    /// internal note); returns how many rows were cancelled.</summary>
-    public static Task<int> CancelAlbumAsync(IDbConnection connection, IDbTransaction transaction, long chatId, string mediaGroupId, string why) =>
-        connection.ExecuteAsync(CancelAlbum, new { ChatId = chatId, MediaGroupId = mediaGroupId, Why = why }, transaction);
-
-    /// <summary>Puts the row back for a later try. A 429 is not the message's fault, so it is not counted.</summary>
+    /// <summary>Puts the row back for a later try (or cancels it, if it was withdrawn meanwhile). A 429 is not the
+    /// message's fault, so it is not counted.</summary>
     public Task RescheduleAsync(long id, DateTimeOffset notBefore, string error, bool countAttempt, CancellationToken ct = default) =>
-        database.WriteAsync((c, t) => c.ExecuteAsync(Reschedule,
-            new { Id = id, NotBefore = notBefore.ToUnixTimeMilliseconds(), Error = error, Counted = countAttempt ? 1 : 0 }, t), ct);
+        database.WriteAsync(async (c, t) =>
+        {
+            await c.ExecuteAsync(Reschedule, new { Id = id, NotBefore = notBefore.ToUnixTimeMilliseconds(), Error = error, Counted = countAttempt ? 1 : 0 }, t);
+            await MoveReaddressedAsync(c, t);
+        }, ct);
 
     /// <summary>Telegram refused the row for good; <paramref name="then"/> runs in the same transaction.</summary>
     public Task MarkFailedAsync(long id, string error, Func<IDbConnection, IDbTransaction, Task>? then = null, CancellationToken ct = default) =>
@@ -433,7 +550,8 @@ public sealed class OutboxStore(Database database, TimeProvider clock)
         }, ct);
 
     private const string RetryFailed = """
-        UPDATE outbox SET state = 'pending', attempts = 0, not_before = @Now, last_error = NULL, claimed_at = NULL WHERE id = @Id AND state = 'failed'
+        UPDATE outbox SET state = 'pending', attempts = 0, not_before = @Now, last_error = NULL, claimed_at = NULL
+        WHERE id = @Id AND state = 'failed' AND withdrawn IS NULL
         RETURNING chat_id
         """;
 

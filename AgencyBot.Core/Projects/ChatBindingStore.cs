@@ -1,5 +1,6 @@
 using System.Data;
 using AgencyBot.Core.Data;
+using AgencyBot.Core.Outbox;
 using Dapper;
 
 namespace AgencyBot.Core.Projects;
@@ -70,9 +71,6 @@ public sealed class ChatBindingStore(Database database)
     private const string Unbind = """
         DELETE FROM chat_bindings WHERE project_id = @ProjectId AND chat_id = @ChatId;
         UPDATE invites SET revoked_at = @Now WHERE project_id = @ProjectId AND expires_at > @Now AND revoked_at IS NULL;
-        UPDATE outbox SET state = 'cancelled', last_error = 'chat removed from the project'
-        WHERE chat_id = @ChatId AND state = 'pending' AND claimed_at IS NULL AND message_id IN (
-            SELECT m.id FROM messages m JOIN conversations c ON c.id = m.conversation_id WHERE c.project_id = @ProjectId);
         """;
 
     private const string IsBound = "SELECT COUNT(*) FROM chat_bindings WHERE project_id = @ProjectId AND chat_id = @ChatId";
@@ -140,6 +138,7 @@ public sealed class ChatBindingStore(Database database)
     {
         if (await c.ExecuteScalarAsync<long>(IsBound, new { ProjectId = projectId, ChatId = chatId }, t) == 0) return false;
         await c.ExecuteAsync(Unbind, new { ProjectId = projectId, ChatId = chatId, Now = now.ToUnixTimeMilliseconds() }, t);
+        await OutboxStore.CancelOfProjectChatAsync(c, t, chatId, projectId, "chat removed from the project");
         return true;
     }
 }

@@ -487,9 +487,14 @@ public sealed class FakeBotApi : IAsyncDisposable
     public void Delay(string method, TimeSpan delay, int times = 1) =>
         AddFault(new FaultRule { Matches = Match(method, null), Remaining = times, Delay = delay });
 
-    /// <summary>The next calls of <paramref name="method"/> receive no answer until <see cref="ReleaseHangs"/>.</summary>
-    public void Hang(string method, int times = int.MaxValue) =>
-        AddFault(new FaultRule { Matches = Match(method, null), Remaining = times, Hang = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously) });
+    /// <summary>The next calls of <paramref name="method"/> receive no answer until <see cref="ReleaseHangs"/>; then they
+    /// succeed, or fail with <paramref name="thenStatus"/>.</summary>
+    public void Hang(string method, int times = int.MaxValue, int? thenStatus = null, string thenDescription = "Bad Gateway") =>
+        AddFault(new FaultRule
+        {
+            Matches = Match(method, null), Remaining = times, Hang = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously),
+            Status = thenStatus, Description = thenDescription,
+        });
 
     public void ReleaseHangs()
     {

@@ -144,6 +144,30 @@ public sealed class RecordAndDeliveryTests
     }
 
     [Test]
+    public async Task Unsend_WhileTheAnswerIsOnItsWay_WhichTelegramThenDoesNotTake_IsNeverSent()
+    {
+        await AnnaAsksAsync("What is the code?");
+        _world.Telegram.Hang("sendMessage", times: 1, thenStatus: 502);
+        var answer = MarieWrites("The code is 4711.");
+        await Eventually.HoldsAsync(() => Task.FromResult(_world.Telegram.Requests.Any(r => r.Method == "sendMessage" && r.Text?.StartsWith("The code is") == true)),
+            sent => sent, AgencyWorld.Timeout, "the answer in flight");
+
+        MarieWrites("/unsend", replyTo: answer);
+        await _world.WaitForAsync(s => s.Any(m => m.Text?.StartsWith("🗑 Taken back from Anna") == true));
+        _world.Telegram.ReleaseHangs();
+        await Eventually.HoldsAsync(() => _world.Db.ScalarAsync<string>("SELECT state FROM outbox WHERE chat_id = 601 AND payload LIKE '%The code is%'"),
+            state => state == "cancelled", AgencyWorld.Timeout, "the withdrawn row cancelled once Telegram did not take it");
+        await _world.SettledAsync();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(_world.Telegram.Requests.Count(r => r.Method == "sendMessage" && r.Text?.StartsWith("The code is") == true), Is.EqualTo(1),
+                "not tried again");
+            Assert.That(_world.Telegram.SentTo(Anna).Where(m => m.Text?.StartsWith("The code is") == true), Is.Empty);
+        });
+    }
+
+    [Test]
     public async Task ASecondUnsend_TakesNothingBackAgain()
     {
         await AnnaAsksAsync("Is the invoice paid?");
