@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 
 namespace AgencyBot.Core.Conversations;
 
+/// <param name="WaitingSeconds">Business time since the client wrote, as every other figure here.</param>
 public sealed record WaitingConversation(long ConversationId, long ProjectId, long ChatId, DateTimeOffset WaitingSince, long WaitingSeconds);
 
 public sealed record ResponseTimesReport(
@@ -14,12 +15,11 @@ public sealed record ResponseTimesReport(
 
 /// <summary>First-answer times from the response log, in business time (the SLA clock, as in the digest): count,
 /// median, 90th percentile, share within the promise.</summary>
-public sealed class ResponseTimes(Database database, IOptions<SlaOptions> sla, TimeProvider clock)
+public sealed class ResponseTimes(Database database, BusinessCalendar calendar, IOptions<SlaOptions> sla, TimeProvider clock)
 {
     private const string SelectAnswered = """
         SELECT business_seconds FROM response_log
         WHERE answered_at >= @From AND answered_at < @To AND (@ProjectId IS NULL OR project_id = @ProjectId)
-        ORDER BY seconds
         """;
 
     private const string SelectWaiting = """
@@ -39,25 +39,12 @@ public sealed class ResponseTimes(Database database, IOptions<SlaOptions> sla, T
             .Select(w =>
             {
                 var since = DateTimeOffset.FromUnixTimeMilliseconds(w.WaitingSince);
-                return new WaitingConversation(w.ConversationId, w.ProjectId, w.ChatId, since, (long)Math.Max(0, (now - since).TotalSeconds));
+                return new WaitingConversation(w.ConversationId, w.ProjectId, w.ChatId, since, (long)calendar.BusinessTime(since, now).TotalSeconds);
             })
             .ToList();
         var limit = (long)sla.Value.FirstResponse.TotalSeconds;
-        return new ResponseTimesReport(from, to, projectId, seconds.Count,
-            Round(Percentile(seconds, 0.5)), Round(Percentile(seconds, 0.9)),
-            seconds.Count == 0 ? null : Math.Round(seconds.Count(s => s <= limit) / (double)seconds.Count, 4),
+        var answers = FirstAnswers.Of(seconds, limit);
+        return new ResponseTimesReport(from, to, projectId, answers.Count, answers.MedianSeconds, answers.P90Seconds, answers.ShareWithinSla,
             limit, waiting);
-    }
-
-    private static double? Round(double? seconds) => seconds is { } s ? Math.Round(s, 1) : null;
-
-    /// <summary>Linear interpolation between closest ranks (the usual definition; the median of 1,2,3,4 is 2.5).</summary>
-    internal static double? Percentile(IReadOnlyList<long> sorted, double p)
-    {
-        if (sorted.Count == 0) return null;
-        var rank = p * (sorted.Count - 1);
-        var low = (int)Math.Floor(rank);
-        var high = (int)Math.Ceiling(rank);
-        return sorted[low] + (sorted[high] - sorted[low]) * (rank - low);
     }
 }

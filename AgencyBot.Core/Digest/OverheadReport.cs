@@ -89,17 +89,14 @@ public sealed class OverheadReport(Database database, BusinessCalendar calendar,
             var a = answers.GetValueOrDefault(projectId) ?? [];
             if (h is null && a.Count == 0) continue;
             double? overhead = h is { AllMinutes: > 0 } ? Math.Round(100.0 * h.AccountMinutes / h.AllMinutes, 1) : null;
-            var seconds = a.Select(x => x.BusinessSeconds).Order().ToList();
+            var firstAnswers = FirstAnswers.Of(a.Select(x => x.BusinessSeconds), limit);
             projects.Add(new ProjectFigures(projectId, client, project, h?.AccountMinutes ?? 0, h?.AllMinutes ?? 0, overhead, overhead > target,
-                a.Count, Round(ResponseTimes.Percentile(seconds, 0.5)), Round(ResponseTimes.Percentile(seconds, 0.9)),
-                a.Count == 0 ? null : Math.Round(a.Count(x => x.BusinessSeconds <= limit) / (double)a.Count, 4),
+                firstAnswers.Count, firstAnswers.MedianSeconds, firstAnswers.P90Seconds, firstAnswers.ShareWithinSla,
                 a.Where(x => x.Breached).Select(x => new Breach(x.ConversationId, x.Chat, x.BusinessSeconds, x.HeldBy,
                     DateTimeOffset.FromUnixTimeMilliseconds(x.WaitingSince))).ToList()));
         }
         return new Overhead(from, to, target, limit, projects.OrderBy(p => p.Client).ThenBy(p => p.Project).ToList());
     }
-
-    private static double? Round(double? seconds) => seconds is { } s ? Math.Round(s, 1) : null;
 
     /// <summary>Midnight of a local day, as Unix milliseconds.</summary>
     private long Start(DateOnly day) => calendar.Instant(day, TimeOnly.MinValue).ToUnixTimeMilliseconds();

@@ -9,10 +9,10 @@ public sealed class ResponseTimesTests
     [TestCase(new long[] { 10, 20, 30, 40, 50, 60, 70, 80, 90, 100 }, 0.9, 91)]
     [TestCase(new long[] { 0, 900, 1800 }, 0.5, 900)]
     public void Percentile_InterpolatesBetweenClosestRanks(long[] sorted, double p, double expected) =>
-        Assert.That(ResponseTimes.Percentile(sorted, p), Is.EqualTo(expected).Within(1e-9));
+        Assert.That(FirstAnswers.Percentile(sorted, p), Is.EqualTo(expected).Within(1e-9));
 
     [Test]
-    public void Percentile_OfNothing_IsNull() => Assert.That(ResponseTimes.Percentile([], 0.5), Is.Null);
+    public void Percentile_OfNothing_IsNull() => Assert.That(FirstAnswers.Percentile([], 0.5), Is.Null);
 
     [TestCase("hello", 10, new[] { "hello" })]
     [TestCase("aaaa bbbb cccc", 10, new[] { "aaaa bbbb ", "cccc" })]

@@ -1,3 +1,5 @@
+using System.Net.Http.Json;
+using AgencyBot.Core.Conversations;
 using AgencyBot.Core.Escalation;
 using AgencyBot.Tests.Fakes;
 using AgencyBot.Tests.Hosting;
@@ -223,5 +225,45 @@ public sealed class EscalationTests
         }
 
         await _world.WaitForAsync(s => s.Any(IsReminder));
+    }
+
+    [Test]
+    public async Task TheResponseTimesReport_TakesItsMedianInBusinessTime_AndCountsWaitingInBusinessTimeToo()
+    {
+        await StartAsync(Paris_(2026, 12, 7, 10, 0)); // Monday
+        var (projectId, topic) = await ClientWaitingAsync();
+        await AnsweredAtAsync(Paris_(2026, 12, 7, 10, 1).AddSeconds(40), "Looking now", topic); // 100 s
+        await ClientWritesAtAsync(Paris_(2026, 12, 7, 11, 0), "And the shop?");
+        await AnsweredAtAsync(Paris_(2026, 12, 7, 11, 3).AddSeconds(20), "Fine too", topic); // 200 s
+        await ClientWritesAtAsync(Paris_(2026, 12, 7, 17, 59).AddSeconds(10), "One more thing");
+        await AnsweredAtAsync(Paris_(2026, 12, 8, 9, 0), "Yes?", topic); // 50 business seconds, 15 hours on the wall clock
+        await ClientWritesAtAsync(Paris_(2026, 12, 8, 17, 59), "Last one");
+        _clock!.AdjustTime(Paris_(2026, 12, 9, 9, 1));
+
+        var report = await _world.Api.GetFromJsonAsync<ResponseTimesReport>($"/api/reports/response-times?projectId={projectId}");
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(report!.Count, Is.EqualTo(3));
+            Assert.That(report.MedianSeconds, Is.EqualTo(100), "the middle of 50, 100, 200 business seconds");
+            Assert.That(report.P90Seconds, Is.EqualTo(180));
+            Assert.That(report.StillWaiting.Single().WaitingSeconds, Is.EqualTo(120), "17:59-18:00 and 09:00-09:01");
+        });
+    }
+
+    private async Task ClientWritesAtAsync(DateTimeOffset when, string text)
+    {
+        _clock!.AdjustTime(when);
+        _world.Telegram.ClientSends(Anna, text, firstName: "Anna");
+        await _world.WaitForAsync(s => s.Any(m => m.ChatId == AgencyWorld.StaffChat && m.Text?.Contains(text) == true));
+        await _world.SettledAsync();
+    }
+
+    private async Task AnsweredAtAsync(DateTimeOffset when, string text, int topic)
+    {
+        _clock!.AdjustTime(when);
+        _world.Telegram.ClientSends(AgencyWorld.StaffChat, text, userId: AgencyWorld.Assistant, firstName: "Marie", threadId: topic);
+        await _world.WaitForAsync(s => s.Any(m => m.ChatId == Anna && m.Text?.StartsWith(text) == true));
+        await _world.SettledAsync();
     }
 }
