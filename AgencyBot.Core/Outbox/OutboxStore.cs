@@ -163,14 +163,15 @@ public sealed class OutboxStore(Database database, TimeProvider clock)
 
     // A row given back by the sender (Telegram did not take it, or it did not fit a merged post): what was withdrawn
     // while it was taken is cancelled now; what was readdressed is moved by MoveReaddressedAsync.
-    private const string GiveBack = """
-        claimed_at = NULL, claimed_by = NULL,
-        state = CASE WHEN withdrawn IS NULL THEN state ELSE 'cancelled' END,
-        last_error = CASE WHEN withdrawn IS NULL THEN last_error ELSE withdrawn END
+    // (A column may be set once per UPDATE: PostgreSQL refuses a second assignment, SQLite keeps only the last.)
+    private const string Released = """
+        claimed_at = NULL, claimed_by = NULL, state = CASE WHEN withdrawn IS NULL THEN state ELSE 'cancelled' END
         """;
 
+    private const string GiveBack = $"{Released}, last_error = COALESCE(withdrawn, last_error)";
+
     private const string Reschedule = $"""
-        UPDATE outbox SET attempts = attempts + @Counted, not_before = @NotBefore, last_error = @Error, {GiveBack}
+        UPDATE outbox SET attempts = attempts + @Counted, not_before = @NotBefore, last_error = COALESCE(withdrawn, @Error), {Released}
         WHERE id = @Id AND state = 'pending'
         """;
 
