@@ -3,8 +3,8 @@ using System.Globalization;
 using System.Net.Http.Json;
 using System.Text.Json;
 using AgencyBot.Core.Data;
-using AgencyBot.Core.Outbox;
 using AgencyBot.Core.Projects;
+using AgencyBot.Core.Sending;
 using AgencyBot.Host.Sandbox;
 using Microsoft.Extensions.DependencyInjection;
 

@@ -1,13 +1,13 @@
 using System.Diagnostics;
 using AgencyBot.Core.Data;
 using AgencyBot.Core.Outbox;
+using AgencyBot.Core.Sending;
 using AgencyBot.Host.Sandbox;
 using Dapper;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using Telegram.Bot.Requests;
 
 namespace AgencyBot.Bench;

@@ -1,8 +1,10 @@
 using System.Data;
 using System.Text.Json;
+using AgencyBot.Core.Clients;
+using AgencyBot.Core.Messaging;
 using AgencyBot.Core.Outbox;
 using AgencyBot.Core.Staff;
-using AgencyBot.Core.Telegram;
+using AgencyBot.Core.StaffGroup;
 using Dapper;
 using Microsoft.Extensions.Logging;
 using Telegram.Bot;
@@ -62,7 +64,7 @@ public sealed class AnswerEdits(OutboxStore outbox, ClientRelay clientRelay, Rep
         var answers = records.Where(r => r.Direction == "staff").ToList();
         if (answers.Count == 0) return;
         // The client's copy follows an edit of the words they got: never one that makes the answer a note or a command.
-        if (text?.Text.StartsWith(StaffAnswers.NotePrefix, StringComparison.Ordinal) == true
+        if (InternalNote.Says(text?.Text)
             || (botUser.ParseCommand(edited.Text) is { } command && command.Name != "all"))
         {
             foreach (var answer in answers) await ConversationStore.MarkEditsAppliedAsync(c, t, answer.Id, now);

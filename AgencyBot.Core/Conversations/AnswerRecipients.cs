@@ -6,6 +6,18 @@ using Telegram.Bot.Types;
 
 namespace AgencyBot.Core.Conversations;
 
+/// <summary>What a staff message in a project's topic (or a reply to a relayed post) is about.</summary>
+/// <param name="Carried">For a reply to a relayed post: the client messages that post carried.</param>
+/// <param name="AnsweredChats">For a reply to a colleague's answer: the chats that answer went to.</param>
+/// <param name="RepliesToTheBot">A reply to one of the bot's posts that names no client (a notice, or a relay not
+/// recorded yet): it never goes by the staff member's last recipient.</param>
+public sealed record AnswerTarget(long ProjectId, IReadOnlyList<ConversationMessage>? Carried, IReadOnlyList<long>? AnsweredChats = null,
+    bool RepliesToTheBot = false)
+{
+    /// <summary>The conversation a command applies to: the replied-to post's (its latest message's), else none.</summary>
+    public long? ConversationId => Carried is { Count: > 0 } carried ? carried[^1].ConversationId : null;
+}
+
 /// <summary>One client chat an answer goes to, and the client's message there that it answers (quoted), if any.</summary>
 public sealed record Recipient(BoundChat Chat, int? Quote);
 

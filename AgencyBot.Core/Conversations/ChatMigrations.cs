@@ -1,6 +1,6 @@
 using System.Data;
 using AgencyBot.Core.Outbox;
-using AgencyBot.Core.Staff;
+using AgencyBot.Core.StaffGroup;
 using Dapper;
 using Microsoft.Extensions.Logging;
 

@@ -1,6 +1,9 @@
 using System.Data;
+using AgencyBot.Core.Agency;
 using AgencyBot.Core.Data;
+using AgencyBot.Core.Messaging;
 using Dapper;
+using Telegram.Bot.Types;
 
 namespace AgencyBot.Core.Conversations;
 
@@ -18,7 +21,13 @@ public enum Direction { Client, Staff, Note }
 
 public sealed record NewMessage(
     long ConversationId, Direction Direction, long SenderUserId, string SenderName, string Kind, string? Text,
-    long ChatId, long TelegramMessageId, string? MediaGroupId, DateTimeOffset At);
+    long ChatId, long TelegramMessageId, string? MediaGroupId, DateTimeOffset At)
+{
+    /// <summary>A Telegram message as the record keeps it: its sender, kind, text and Telegram's time.</summary>
+    public static NewMessage Of(long conversationId, Direction direction, Message message, DateTimeOffset now) => new(
+        conversationId, direction, message.From?.Id ?? 0, MessageContent.SenderName(message.From), MessageContent.Kind(message),
+        MessageContent.TextOf(message), message.Chat.Id, message.Id, message.MediaGroupId, message.Date == default ? now : message.Date);
+}
 
 /// <summary>A later version of a message: an edit (its new text) or "unsent" (staff took the answer back).</summary>
 public sealed record MessageVersion
@@ -195,7 +204,7 @@ public sealed class ConversationStore(Database database)
     /// <summary>Closes the waiting period (if one runs) with its response-log row. <paramref name="writtenAt"/>: when
     /// the answer was written; an answer written before the client's question does not answer it.</summary>
     public static async Task CloseWaitingAsync(IDbConnection connection, IDbTransaction transaction, long conversationId, long staffId,
-        DateTimeOffset answeredAt, Escalation.BusinessCalendar calendar, TimeSpan promise, DateTimeOffset? writtenAt = null)
+        DateTimeOffset answeredAt, BusinessCalendar calendar, TimeSpan promise, DateTimeOffset? writtenAt = null)
     {
         var waiting = await connection.QuerySingleOrDefaultAsync<(long WaitingSince, long? HeldBy)?>(SelectWaiting, new { Id = conversationId }, transaction);
         if (waiting is not { } open || (writtenAt is { } written && open.WaitingSince > written.ToUnixTimeMilliseconds())) return;

@@ -1,13 +1,14 @@
 using System.Data;
 using System.Globalization;
-using AgencyBot.Core.Escalation;
+using AgencyBot.Core.Agency;
+using AgencyBot.Core.Clients;
 using AgencyBot.Core.Outbox;
 using AgencyBot.Core.Projects;
 using AgencyBot.Core.Staff;
+using AgencyBot.Core.StaffGroup;
 using Dapper;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Telegram.Bot.Requests;
 using Telegram.Bot.Types;
 using Telegram.Bot.Types.ReplyMarkups;
 

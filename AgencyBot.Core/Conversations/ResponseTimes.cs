@@ -1,5 +1,5 @@
+using AgencyBot.Core.Agency;
 using AgencyBot.Core.Data;
-using AgencyBot.Core.Escalation;
 using Dapper;
 using Microsoft.Extensions.Options;
 

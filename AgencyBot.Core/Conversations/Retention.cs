@@ -1,6 +1,7 @@
+using AgencyBot.Core.Clients;
 using AgencyBot.Core.Data;
 using AgencyBot.Core.Inbox;
-using AgencyBot.Core.Staff;
+using AgencyBot.Core.StaffGroup;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 

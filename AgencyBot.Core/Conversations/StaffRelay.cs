@@ -1,10 +1,11 @@
 using System.Data;
 using AgencyBot.Core.Agency;
+using AgencyBot.Core.Clients;
+using AgencyBot.Core.Messaging;
 using AgencyBot.Core.Outbox;
-using Microsoft.Extensions.Options;
 using AgencyBot.Core.Projects;
-using AgencyBot.Core.Staff;
-using AgencyBot.Core.Tasks;
+using AgencyBot.Core.StaffGroup;
+using Microsoft.Extensions.Options;
 using Telegram.Bot.Requests;
 using Telegram.Bot.Types;
 using Telegram.Bot.Types.Enums;
@@ -35,14 +36,14 @@ public sealed class StaffRelay(OutboxStore outbox, StaffChatStore staffChats, IO
         if (message.MediaGroupId is { } album)
         {
             if (await outbox.AppendToAlbumAsync(c, t, to, album, message.Id, AlbumWait)) return;
-            await Post(c, t, to, Headed(header, "sent an album:"), mergeable, buttons: StaffButtons.For(messageId));
+            await Post(c, t, to, Headed(header, "sent an album:"), mergeable, buttons: RelayButtons.For(messageId));
             await outbox.EnqueueAsync(c, t, to, new CopyMessagesRequest { ChatId = to, FromChatId = chat.ChatId, MessageIds = [message.Id] },
                 link with { Delay = AlbumWait });
             if (message.Caption is not null && message.Caption.Length > MessageContent.MaxCaption)
                 await Post(c, t, to, Quoted(header, MessageContent.FormattedOf(message)!), link); // Telegram keeps album captions; an overlong one is sent in full too
             return;
         }
-        var buttons = StaffButtons.For(messageId);
+        var buttons = RelayButtons.For(messageId);
         if (message.Text is not null)
         {
             await Post(c, t, to, Quoted(header, MessageContent.FormattedOf(message)!), mergeable, buttons: buttons);

@@ -1,7 +1,7 @@
 using System.Data;
 using System.Text.Json.Nodes;
 using AgencyBot.Core.Data;
-using AgencyBot.Core.Conversations;
+using AgencyBot.Core.Messaging;
 using AgencyBot.Core.Outbox;
 using AgencyBot.Core.Staff;
 using Dapper;

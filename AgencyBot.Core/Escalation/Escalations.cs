@@ -1,15 +1,16 @@
 using System.Data;
 using System.Globalization;
+using AgencyBot.Core.Agency;
 using AgencyBot.Core.Conversations;
 using AgencyBot.Core.Data;
+using AgencyBot.Core.Messaging;
 using AgencyBot.Core.Outbox;
 using AgencyBot.Core.Staff;
-using AgencyBot.Core.Telegram;
+using AgencyBot.Core.StaffGroup;
 using Dapper;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Telegram.Bot.Requests;
-using Telegram.Bot.Types.Enums;
 
 namespace AgencyBot.Core.Escalation;
 

@@ -1,7 +1,7 @@
 using System.Data;
+using AgencyBot.Core.Data;
 using Dapper;
 using Telegram.Bot.Types;
-using AgencyBot.Core.Data;
 
 namespace AgencyBot.Core.Inbox;
 

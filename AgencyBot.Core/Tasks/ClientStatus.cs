@@ -1,5 +1,6 @@
 using System.Data;
-using AgencyBot.Core.Conversations;
+using AgencyBot.Core.Clients;
+using AgencyBot.Core.Messaging;
 using AgencyBot.Core.Outbox;
 using AgencyBot.Core.Projects;
 using Telegram.Bot.Requests;

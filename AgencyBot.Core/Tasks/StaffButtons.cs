@@ -4,6 +4,7 @@ using AgencyBot.Core.Agency;
 using AgencyBot.Core.Conversations;
 using AgencyBot.Core.Outbox;
 using AgencyBot.Core.Staff;
+using AgencyBot.Core.StaffGroup;
 using Dapper;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -19,9 +20,9 @@ namespace AgencyBot.Core.Tasks;
 /// staff chat are obeyed.
 /// </summary>
 public sealed class StaffButtons(StaffRelay staffRelay, OutboxStore outbox, IOptions<AgencyOptions> agency,
-    AgencyBot.Core.Escalation.BusinessCalendar calendar, IOptions<AgencyBot.Core.Escalation.SlaOptions> sla, TimeProvider clock, ILogger<StaffButtons> logger)
+    AgencyBot.Core.Agency.BusinessCalendar calendar, IOptions<AgencyBot.Core.Agency.SlaOptions> sla, TimeProvider clock, ILogger<StaffButtons> logger)
 {
-    public const string Prefix = "b:";
+    public const string Prefix = RelayButtons.Prefix;
 
     private const string SelectMessage = """
         SELECT m.id AS Id, m.text AS Text, m.conversation_id AS ConversationId, c.project_id AS ProjectId
@@ -39,12 +40,6 @@ public sealed class StaffButtons(StaffRelay staffRelay, OutboxStore outbox, IOpt
         """;
 
     private sealed record Target(long Id, string? Text, long ConversationId, long ProjectId);
-
-    public static InlineKeyboardMarkup For(long messageId) => new(
-    [
-        [InlineKeyboardButton.WithCallbackData("🙋 Take it", $"{Prefix}take:{messageId}"), InlineKeyboardButton.WithCallbackData("📌 Make a task", $"{Prefix}task:{messageId}")],
-        [InlineKeyboardButton.WithCallbackData("🏷 Tag", $"{Prefix}tag:{messageId}"), InlineKeyboardButton.WithCallbackData("✔️ Close", $"{Prefix}close:{messageId}")],
-    ]);
 
     public async Task HandleAsync(CallbackQuery query, StaffChat staff, IDbConnection c, IDbTransaction t)
     {

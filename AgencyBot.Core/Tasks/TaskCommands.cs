@@ -4,12 +4,14 @@ using System.Text;
 using AgencyBot.Core.Agency;
 using AgencyBot.Core.Conversations;
 using AgencyBot.Core.Digest;
-using AgencyBot.Core.TimeTracking;
-using Microsoft.Extensions.Options;
+using AgencyBot.Core.Messaging;
+using AgencyBot.Core.Outbox;
 using AgencyBot.Core.Staff;
-using AgencyBot.Core.Telegram;
+using AgencyBot.Core.StaffGroup;
+using AgencyBot.Core.TimeTracking;
 using Dapper;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Telegram.Bot.Types;
 
 namespace AgencyBot.Core.Tasks;
@@ -117,7 +119,7 @@ public sealed class TaskCommands(
         }
         var conversationId = target.ConversationId ?? (await ConversationStore.LatestOfProjectAsync(c, t, target.ProjectId))?.Id;
         if (conversationId is { } recordOn)
-            await ConversationStore.AddMessageAsync(c, t, ClientMessages.Record(recordOn, Direction.Note, message, clock.GetUtcNow()) with { Kind = "command" });
+            await ConversationStore.AddMessageAsync(c, t, NewMessage.Of(recordOn, Direction.Note, message, clock.GetUtcNow()) with { Kind = "command" });
 
         var answer = await RunAsync(command, member, target.ProjectId, conversationId, target.ConversationId is not null, c, t);
         logger.LogInformation("Staff {StaffId}: /{Command} on project {ProjectId}", member.Id, command.Name, target.ProjectId);

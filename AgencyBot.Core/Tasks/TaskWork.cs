@@ -1,15 +1,16 @@
 using System.Data;
 using System.Globalization;
 using AgencyBot.Core.Agency;
+using AgencyBot.Core.Clients;
 using AgencyBot.Core.Conversations;
+using AgencyBot.Core.Messaging;
 using AgencyBot.Core.Outbox;
 using AgencyBot.Core.Projects;
 using AgencyBot.Core.Staff;
-using AgencyBot.Core.Telegram;
+using AgencyBot.Core.StaffGroup;
 using Dapper;
 using Microsoft.Extensions.Options;
 using Telegram.Bot.Requests;
-using Telegram.Bot.Types.Enums;
 
 namespace AgencyBot.Core.Tasks;
 

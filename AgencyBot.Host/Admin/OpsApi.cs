@@ -2,6 +2,7 @@ using AgencyBot.Core.Conversations;
 using AgencyBot.Core.Data;
 using AgencyBot.Core.Inbox;
 using AgencyBot.Core.Outbox;
+using AgencyBot.Core.Sending;
 using AgencyBot.Host.Settings;
 using AgencyBot.Host.Telegram;
 using Microsoft.Extensions.Options;
@@ -33,7 +34,7 @@ public static class OpsApi
     }
 
     private static async Task<IResult> OpsAsync(InboxStore inbox, OutboxStore outbox, ConversationStore conversations, SendStatistics sends,
-        IntakeStatus intake, Database database, AgencyBot.Core.Staff.StaffChatStore staffChats, TimeProvider clock, CancellationToken ct)
+        IntakeStatus intake, Database database, AgencyBot.Core.StaffGroup.StaffChatStore staffChats, TimeProvider clock, CancellationToken ct)
     {
         var now = clock.GetUtcNow();
         object? staffChat = null;

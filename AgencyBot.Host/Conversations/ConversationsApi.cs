@@ -1,6 +1,7 @@
 using AgencyBot.Core.Conversations;
 using AgencyBot.Core.Data;
 using AgencyBot.Core.Projects;
+using AgencyBot.Core.Updates;
 using AgencyBot.Host.Admin;
 using Microsoft.AspNetCore.Http.HttpResults;
 

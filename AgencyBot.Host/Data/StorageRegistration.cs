@@ -41,7 +41,7 @@ public static class StorageRegistration
         services.AddSingleton<TeamStore>();
         services.AddSingleton<TemplateStore>();
         services.AddSingleton<AgencyBot.Core.TimeTracking.TimeEntryStore>();
-        services.AddSingleton<AgencyBot.Core.Digest.AttachmentStore>();
+        services.AddSingleton<AgencyBot.Core.Messaging.AttachmentStore>();
         return services;
     }
 }

@@ -1,9 +1,8 @@
 using AgencyBot.Core.Agency;
 using AgencyBot.Core.Data;
-using AgencyBot.Host.Settings;
 using AgencyBot.Core.Digest;
-using AgencyBot.Core.Escalation;
 using AgencyBot.Host.Escalation;
+using AgencyBot.Host.Settings;
 using Quartz;
 
 namespace AgencyBot.Host.Digest;

@@ -50,7 +50,7 @@ internal sealed class OutboxHealthCheck(AgencyBot.Core.Outbox.OutboxStore outbox
 }
 
 /// <summary>Degraded while the bot cannot post in the staff chat (removed, or without its rights): client messages wait.</summary>
-internal sealed class StaffChatHealthCheck(Database database, AgencyBot.Core.Staff.StaffChatStore staffChats) : IHealthCheck
+internal sealed class StaffChatHealthCheck(Database database, AgencyBot.Core.StaffGroup.StaffChatStore staffChats) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken ct = default)
     {

@@ -1,7 +1,6 @@
+using AgencyBot.Core.Agency;
 using AgencyBot.Core.Projects;
 using AgencyBot.Host.Admin;
-using AgencyBot.Core.Agency;
-using AgencyBot.Host.Settings;
 using AgencyBot.Host.Telegram;
 using FluentValidation;
 using Microsoft.AspNetCore.Http.HttpResults;

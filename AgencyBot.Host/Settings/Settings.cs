@@ -1,9 +1,8 @@
-using AgencyBot.Core.Data;
 using AgencyBot.Core.Agency;
 using AgencyBot.Core.Conversations;
-using AgencyBot.Core.Escalation;
+using AgencyBot.Core.Data;
 using AgencyBot.Core.Digest;
-using AgencyBot.Core.Outbox;
+using AgencyBot.Core.Sending;
 using AgencyBot.Core.TimeTracking;
 using Microsoft.Extensions.Options;
 

@@ -1,5 +1,6 @@
 using AgencyBot.Core.Data;
 using AgencyBot.Core.Staff;
+using AgencyBot.Core.Tasks;
 using AgencyBot.Host.Admin;
 using FluentValidation;
 using Microsoft.AspNetCore.Http.HttpResults;

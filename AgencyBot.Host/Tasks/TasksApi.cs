@@ -5,7 +5,6 @@ using AgencyBot.Core.Staff;
 using AgencyBot.Core.Tasks;
 using AgencyBot.Host.Admin;
 using FluentValidation;
-using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using TaskStatus = AgencyBot.Core.Tasks.TaskStatus;
 

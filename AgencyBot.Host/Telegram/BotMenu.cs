@@ -1,6 +1,6 @@
 using AgencyBot.Core.Data;
-using AgencyBot.Core.Staff;
-using AgencyBot.Core.Telegram;
+using AgencyBot.Core.Messaging;
+using AgencyBot.Core.StaffGroup;
 using Telegram.Bot;
 using Telegram.Bot.Types;
 

@@ -1,5 +1,4 @@
 using System.Net.Http.Json;
-using System.Text.Json.Nodes;
 using AgencyBot.Tests.Fakes;
 using AgencyBot.Tests.Hosting;
 

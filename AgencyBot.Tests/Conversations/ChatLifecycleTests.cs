@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using AgencyBot.Tests.Fakes;
 using AgencyBot.Tests.Hosting;
 
 namespace AgencyBot.Tests.Conversations;
@@ -255,7 +254,7 @@ public sealed class TopicAndInviteLifecycleTests : AgencyTest
         World.Telegram.ClientSends(601, $"/start {code}");
 
         var reply = (await World.WaitForAsync(s => s.Count(m => m.ChatId == 601) == 2)).Last(m => m.ChatId == 601);
-        Assert.That(reply.Text, Is.EqualTo(AgencyBot.Core.Conversations.ClientTexts.Get("InvalidCode", "en")));
+        Assert.That(reply.Text, Is.EqualTo(AgencyBot.Core.Clients.ClientTexts.Get("InvalidCode", "en")));
         Assert.That(await World.Db.ScalarAsync<long>("SELECT COUNT(*) FROM chat_bindings WHERE chat_id = 601"), Is.Zero);
     }
 }

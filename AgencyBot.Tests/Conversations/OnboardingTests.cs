@@ -1,5 +1,4 @@
-using AgencyBot.Core.Conversations;
-using AgencyBot.Tests.Fakes;
+using AgencyBot.Core.Clients;
 using AgencyBot.Tests.Hosting;
 
 namespace AgencyBot.Tests.Conversations;

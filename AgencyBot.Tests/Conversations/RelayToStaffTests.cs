@@ -1,7 +1,6 @@
-using System.Text.Json.Nodes;
-using System.Text.Json;
 using System.Net.Http.Json;
-using AgencyBot.Tests.Fakes;
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using AgencyBot.Tests.Hosting;
 
 namespace AgencyBot.Tests.Conversations;

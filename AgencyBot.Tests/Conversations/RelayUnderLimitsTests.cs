@@ -1,5 +1,4 @@
 using System.Text.RegularExpressions;
-using AgencyBot.Tests.Fakes;
 using AgencyBot.Tests.Hosting;
 
 namespace AgencyBot.Tests.Conversations;

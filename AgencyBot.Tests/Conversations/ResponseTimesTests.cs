@@ -1,4 +1,5 @@
 using AgencyBot.Core.Conversations;
+using AgencyBot.Core.Messaging;
 
 namespace AgencyBot.Tests.Conversations;
 

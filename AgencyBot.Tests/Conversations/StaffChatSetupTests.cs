@@ -1,5 +1,4 @@
 using System.Net.Http.Json;
-using AgencyBot.Tests.Fakes;
 using AgencyBot.Tests.Hosting;
 
 namespace AgencyBot.Tests.Conversations;

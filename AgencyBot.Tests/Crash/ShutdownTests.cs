@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using AgencyBot.Tests.Fakes;
 using AgencyBot.Tests.Hosting;
 
 namespace AgencyBot.Tests.Crash;

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using AgencyBot.Tests.Fakes;
 using AgencyBot.Tests.Hosting;
 using Microsoft.Extensions.Time.Testing;
 

@@ -1,4 +1,4 @@
-using AgencyBot.Core.Escalation;
+using AgencyBot.Core.Agency;
 
 namespace AgencyBot.Tests.Escalation;
 

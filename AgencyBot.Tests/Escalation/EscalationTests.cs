@@ -1,7 +1,6 @@
 using System.Net.Http.Json;
 using AgencyBot.Core.Conversations;
 using AgencyBot.Core.Escalation;
-using AgencyBot.Tests.Fakes;
 using AgencyBot.Tests.Hosting;
 using Microsoft.Extensions.Time.Testing;
 

@@ -1,5 +1,3 @@
-using AgencyBot.Host.Sandbox;
-
 namespace AgencyBot.Tests.Fakes;
 
 /// <summary>The inline buttons under a message the bot sent, as a person would find one: by what it says.</summary>

@@ -1,5 +1,3 @@
-using AgencyBot.Tests.Fakes;
-
 namespace AgencyBot.Tests.Hosting;
 
 public sealed class StartupTests

@@ -1,7 +1,6 @@
 using AgencyBot.Core.Data;
 using AgencyBot.Core.Inbox;
 using AgencyBot.Tests.Hosting;
-using Dapper;
 
 namespace AgencyBot.Tests.Inbox;
 

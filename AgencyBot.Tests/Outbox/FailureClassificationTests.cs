@@ -1,9 +1,10 @@
 using System.Data;
 using AgencyBot.Core.Conversations;
 using AgencyBot.Core.Data;
+using AgencyBot.Core.Messaging;
 using AgencyBot.Core.Outbox;
-using AgencyBot.Core.Staff;
-using AgencyBot.Core.Telegram;
+using AgencyBot.Core.Sending;
+using AgencyBot.Core.StaffGroup;
 using AgencyBot.Tests.Hosting;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;

@@ -1,8 +1,9 @@
 using AgencyBot.Core.Conversations;
 using AgencyBot.Core.Data;
+using AgencyBot.Core.Messaging;
 using AgencyBot.Core.Outbox;
-using AgencyBot.Core.Telegram;
-using AgencyBot.Tests.Fakes;
+using AgencyBot.Core.Sending;
+using AgencyBot.Core.StaffGroup;
 using AgencyBot.Tests.Hosting;
 using Microsoft.Extensions.Logging.Abstractions;
 using Telegram.Bot;
@@ -47,8 +48,8 @@ public sealed class OutboxSenderTests
     private async Task StartSenderAsync(SendLimitOptions? limits = null)
     {
         var bot = new TelegramBotClient(new TelegramBotClientOptions(FakeBotApi.Token, _telegram.BaseUrl) { RetryCount = 0 });
-        var messenger = new TelegramMessenger(bot, new AgencyBot.Core.Digest.AttachmentStore(_db.Database));
-        var staffChats = new AgencyBot.Core.Staff.StaffChatStore(Microsoft.Extensions.Options.Options.Create(new AgencyBot.Core.Agency.AgencyOptions()), TimeProvider.System);
+        var messenger = new TelegramMessenger(bot, new AgencyBot.Core.Messaging.AttachmentStore(_db.Database));
+        var staffChats = new AgencyBot.Core.StaffGroup.StaffChatStore(Microsoft.Extensions.Options.Options.Create(new AgencyBot.Core.Agency.AgencyOptions()), TimeProvider.System);
         var topics = new StaffTopics(_db.Database, staffChats, messenger, TimeProvider.System, NullLogger<StaffTopics>.Instance);
         _sender = new OutboxSender(_outbox, messenger, topics, new NoReporter(), new SendLimits(limits ?? new SendLimitOptions { Enabled = false }),
             new OutboxSignal(), _statistics, _lease = new SendingLease(_db.Database, TimeProvider.System, NullLogger<SendingLease>.Instance),

@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
-using System.Net.Sockets;
 using System.Text.Json;
 using AgencyBot.Tests.Fakes;
 using AgencyBot.Tests.Hosting;

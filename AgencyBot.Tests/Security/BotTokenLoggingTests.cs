@@ -1,4 +1,3 @@
-using AgencyBot.Tests.Fakes;
 using AgencyBot.Tests.Hosting;
 
 namespace AgencyBot.Tests.Security;

@@ -1,4 +1,4 @@
-using AgencyBot.Core.Conversations;
+using AgencyBot.Core.Clients;
 using AgencyBot.Tests.Hosting;
 
 namespace AgencyBot.Tests.Security;

@@ -1,3 +1,4 @@
+using AgencyBot.Core.Clients;
 using AgencyBot.Core.Conversations;
 using AgencyBot.Tests.Hosting;
 using Microsoft.Extensions.Time.Testing;

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using AgencyBot.Core.Conversations;
+using AgencyBot.Core.Clients;
 using AgencyBot.Tests.Fakes;
 using AgencyBot.Tests.Hosting;
 

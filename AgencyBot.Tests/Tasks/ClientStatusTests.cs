@@ -49,7 +49,7 @@ public sealed class ClientStatusTests : AgencyTest
     {
         var reply = await StatusAsync(777);
 
-        Assert.That(reply, Is.EqualTo(AgencyBot.Core.Conversations.ClientTexts.Get("NotLinked", "en")));
+        Assert.That(reply, Is.EqualTo(AgencyBot.Core.Clients.ClientTexts.Get("NotLinked", "en")));
     }
 
     [Test]

@@ -1,3 +1,4 @@
+using AgencyBot.Core.Agency;
 using AgencyBot.Core.Tasks;
 
 namespace AgencyBot.Tests.Tasks;

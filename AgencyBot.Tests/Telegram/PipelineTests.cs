@@ -1,6 +1,5 @@
 using System.Text.Json.Nodes;
-using AgencyBot.Core.Conversations;
-using AgencyBot.Tests.Fakes;
+using AgencyBot.Core.Clients;
 using AgencyBot.Tests.Hosting;
 
 namespace AgencyBot.Tests.Telegram;

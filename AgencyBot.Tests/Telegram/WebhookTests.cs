@@ -1,5 +1,4 @@
 using System.Net;
-using System.Text.Json.Nodes;
 using AgencyBot.Tests.Fakes;
 using AgencyBot.Tests.Hosting;
 

@@ -1,0 +1,56 @@
+using System.Text.Json;
+using Telegram.Bot;
+using Telegram.Bot.Requests;
+using Telegram.Bot.Requests.Abstractions;
+using Telegram.Bot.Types;
+
+namespace AgencyBot.Core.Messaging;
+
+/// <summary>Sends stored Bot API requests through the real Telegram.Bot client.</summary>
+public sealed class TelegramMessenger(ITelegramBotClient bot, AttachmentStore attachments) : IMessenger
+{
+    private delegate Task<IReadOnlyList<int>> Sender(ITelegramBotClient bot, string payload, CancellationToken ct);
+
+    // Methods the outbox may hold. Adding one is a line here.
+    private static readonly Dictionary<string, Sender> Senders = new(StringComparer.Ordinal)
+    {
+        ["sendMessage"] = Send<SendMessageRequest, Message>(m => [m.Id]),
+        ["copyMessage"] = Send<CopyMessageRequest, MessageId>(m => [m.Id]),
+        ["copyMessages"] = Send<CopyMessagesRequest, MessageId[]>(ms => ms.Select(m => m.Id).ToList()),
+        ["editMessageText"] = Send<EditMessageTextRequest, Message>(m => [m.Id]),
+        ["editMessageCaption"] = Send<EditMessageCaptionRequest, Message>(m => [m.Id]),
+        ["deleteMessage"] = Send<DeleteMessageRequest, bool>(_ => []),
+        ["answerCallbackQuery"] = Send<AnswerCallbackQueryRequest, bool>(_ => []),
+    };
+
+    public Task<IReadOnlyList<int>> SendAsync(string method, string payload, CancellationToken ct) =>
+        method == "sendPhoto" ? SendStoredPhotoAsync(payload, ct)
+        : Senders.TryGetValue(method, out var send) ? send(bot, payload, ct)
+        : throw new NotSupportedException($"The outbox cannot send '{method}'.");
+
+    /// <summary>sendPhoto with a picture kept in the attachments table: {"chat_id", "attachment_id", "caption"}.</summary>
+    private async Task<IReadOnlyList<int>> SendStoredPhotoAsync(string payload, CancellationToken ct)
+    {
+        var json = System.Text.Json.Nodes.JsonNode.Parse(payload)!;
+        var (fileName, data) = await attachments.GetAsync((long)json["attachment_id"]!, ct);
+        using var stream = new MemoryStream(data);
+        var message = await bot.SendPhoto((long)json["chat_id"]!, InputFile.FromStream(stream, fileName), caption: (string?)json["caption"],
+            cancellationToken: ct);
+        return [message.Id];
+    }
+
+    public async Task<bool> IsForumAsync(long chatId, CancellationToken ct) => (await bot.GetChat(chatId, ct)).IsForum;
+
+    public Task ReopenTopicAsync(long chatId, int threadId, CancellationToken ct) => bot.ReopenForumTopic(chatId, threadId, ct);
+
+    public async Task<int> CreateTopicAsync(long chatId, string name, CancellationToken ct) =>
+        (await bot.CreateForumTopic(chatId, name, cancellationToken: ct)).MessageThreadId;
+
+    private static Sender Send<TRequest, TResult>(Func<TResult, IReadOnlyList<int>> messageIds) where TRequest : IRequest<TResult> =>
+        async (bot, payload, ct) =>
+        {
+            var request = JsonSerializer.Deserialize<TRequest>(payload, JsonBotAPI.Options)
+                ?? throw new JsonException($"Empty {typeof(TRequest).Name} payload");
+            return messageIds(await bot.SendRequest(request, ct));
+        };
+}

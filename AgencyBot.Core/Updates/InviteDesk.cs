@@ -1,0 +1,99 @@
+using System.Data;
+using System.Globalization;
+using AgencyBot.Core.Clients;
+using AgencyBot.Core.Conversations;
+using AgencyBot.Core.Outbox;
+using AgencyBot.Core.Projects;
+using AgencyBot.Core.Staff;
+using AgencyBot.Core.StaffGroup;
+using Microsoft.Extensions.Logging;
+using Telegram.Bot.Types;
+using Telegram.Bot.Types.ReplyMarkups;
+
+namespace AgencyBot.Core.Updates;
+
+/// <summary>
+/// Invites in the project's topic: /invites lists the open ones with a Revoke button each, and a chat that joined with
+/// a team invite is approved or refused with the buttons under its notice. Callback data is
+/// "inv:&lt;ok|no&gt;:&lt;project&gt;:&lt;chat&gt;" or "inv:rv:&lt;project&gt;:&lt;code&gt;"; only active staff pressing in the staff
+/// chat are obeyed, and a second press finds the decision made.
+/// </summary>
+public sealed class InviteDesk(ClientMessages clientMessages, StaffRelay staffRelay, OutboxStore outbox, TimeProvider clock, ILogger<InviteDesk> logger)
+{
+    public const string Prefix = "inv:";
+
+    public static InlineKeyboardMarkup Approval(long projectId, long chatId) => new([[
+        InlineKeyboardButton.WithCallbackData("✅ Approve", $"{Prefix}ok:{projectId}:{chatId}"),
+        InlineKeyboardButton.WithCallbackData("⛔ Refuse", $"{Prefix}no:{projectId}:{chatId}")]]);
+
+    /// <summary>/invites in a project's topic.</summary>
+    public async Task ListAsync(IDbConnection c, IDbTransaction t, StaffChat staff, long projectId, Message command)
+    {
+        var open = (await InviteStore.OfProjectAsync(c, t, projectId, clock.GetUtcNow())).Where(i => i.State == "open").Take(20).ToList();
+        if (open.Count == 0)
+        {
+            await staffRelay.NoticeAsync(c, t, staff, projectId, "No open invite for this project. Create one with POST /api/projects/{id}/invites.", command.Id);
+            return;
+        }
+        var lines = open.Select(i => $"• {i.Kind} invite …{i.Code[^4..]}, until {DateTimeOffset.FromUnixTimeMilliseconds(i.ExpiresAt):yyyy-MM-dd HH:mm} UTC");
+        var buttons = new InlineKeyboardMarkup(open.Select(i =>
+            new[] { InlineKeyboardButton.WithCallbackData($"Revoke …{i.Code[^4..]}", $"{Prefix}rv:{projectId}:{i.Code}") }));
+        await staffRelay.NoticeAsync(c, t, staff, projectId, $"Open invites:\n{string.Join("\n", lines)}", command.Id, buttons: buttons);
+    }
+
+    public async Task HandleButtonAsync(CallbackQuery query, StaffChat? staff, IDbConnection c, IDbTransaction t)
+    {
+        var member = await StaffStore.FindByTelegramUserAsync(c, t, query.From.Id);
+        var parts = query.Data![Prefix.Length..].Split(':');
+        var projectId = parts.Length == 3 && long.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var p) ? p : 0;
+        if (member is null || staff is null || query.Message?.Chat.Id != staff.ChatId || projectId == 0)
+        {
+            logger.LogWarning("Refused invite button {Data} from {UserId} in chat {ChatId}", query.Data, query.From.Id, query.Message?.Chat.Id);
+            await AnswerAsync(c, t, query, member is null ? "Only registered staff can use these buttons." : "This button has expired.");
+            return;
+        }
+        var now = clock.GetUtcNow();
+        switch (parts[0])
+        {
+            case "rv":
+                var revoked = await InviteStore.RevokeAsync(c, t, projectId, parts[2], now);
+                if (revoked) logger.LogInformation("Invite of project {ProjectId} revoked by staff {StaffId}", projectId, member.Id);
+                await AnswerAsync(c, t, query, revoked ? "Revoked: nobody can use this invite any more." : "This invite was revoked already.");
+                if (revoked) await staffRelay.NoticeAsync(c, t, staff, projectId, $"🔒 {member.Name} revoked the invite …{parts[2][^Math.Min(4, parts[2].Length)..]}.");
+                break;
+            case "ok" or "no" when long.TryParse(parts[2], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var askedAs):
+                // The group may have become a supergroup (a new id) since it asked.
+                var chatId = await StaffChatStore.CurrentIdAsync(c, t, askedAs);
+                var project = (await ChatBindingStore.PendingProjectsOfChatAsync(c, t, chatId)).FirstOrDefault(b => b.ProjectId == projectId);
+                var chat = await ClientChatStore.FindAsync(c, t, chatId);
+                var name = ClientChatStore.TitleOf(chat, chatId);
+                if (project is null)
+                {
+                    await AnswerAsync(c, t, query, "Already decided.");
+                    break;
+                }
+                if (parts[0] == "ok")
+                {
+                    await ChatBindingStore.ApproveAsync(c, t, chatId, projectId, now);
+                    logger.LogInformation("Chat {ChatId} approved for project {ProjectId} by staff {StaffId}", chatId, projectId, member.Id);
+                    await AnswerAsync(c, t, query, $"{name} is linked.");
+                    await staffRelay.NoticeAsync(c, t, staff, projectId, $"✅ {member.Name} approved {name}: it is linked to this project.", query.Message.Id);
+                    await clientMessages.ApprovedAsync(c, t, chatId, project);
+                }
+                else
+                {
+                    await ChatBindingStore.RefuseAsync(c, t, chatId, projectId);
+                    logger.LogInformation("Chat {ChatId} refused for project {ProjectId} by staff {StaffId}", chatId, projectId, member.Id);
+                    await AnswerAsync(c, t, query, $"{name} is not linked.");
+                    await staffRelay.NoticeAsync(c, t, staff, projectId, $"⛔ {member.Name} refused {name}: nothing it wrote was relayed.", query.Message.Id);
+                    await clientMessages.RefusedAsync(c, t, chatId, project);
+                }
+                break;
+            default:
+                await AnswerAsync(c, t, query, "This button has expired.");
+                break;
+        }
+    }
+
+    private Task AnswerAsync(IDbConnection c, IDbTransaction t, CallbackQuery query, string text) => outbox.AnswerButtonAsync(c, t, query, text);
+}

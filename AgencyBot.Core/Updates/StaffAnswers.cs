@@ -1,0 +1,231 @@
+using System.Data;
+using System.Globalization;
+using AgencyBot.Core.Conversations;
+using AgencyBot.Core.Messaging;
+using AgencyBot.Core.Outbox;
+using AgencyBot.Core.Projects;
+using AgencyBot.Core.Staff;
+using AgencyBot.Core.StaffGroup;
+using Microsoft.Extensions.Logging;
+using Telegram.Bot.Types;
+using Telegram.Bot.Types.ReplyMarkups;
+
+namespace AgencyBot.Core.Updates;
+
+/// <summary>
+/// A staff member's answer on its way to the clients it is for. An internal note (// …, decided once for a whole album)
+/// is recorded and never sent. Otherwise <see cref="AnswerRecipients"/> says who it is for; when that cannot be told the
+/// answer waits (held, exactly as sent) and the bot asks in the topic, one button per chat. Where an answer went is
+/// shown in the topic whenever the project has several chats and it went somewhere new ("→ Anna").
+/// </summary>
+public sealed class StaffAnswers(
+    AnswerRecipients recipients,
+    ClientRelay clientRelay,
+    StaffRelay staffRelay,
+    AnswerEdits edits,
+    OutboxStore outbox,
+    TimeProvider clock,
+    ILogger<StaffAnswers> logger)
+{
+
+    /// <summary>Callback data of the "who is this for?" buttons: "to:&lt;held id&gt;:&lt;chat id, or 0 for everyone&gt;".</summary>
+    public const string Prefix = "to:";
+
+    public async Task HandleAsync(IDbConnection c, IDbTransaction t, StaffChat staff, Message message, long updateId, StaffMember member,
+        AnswerTarget target, FormattedText? everyone = null)
+    {
+        var now = clock.GetUtcNow();
+        if (everyone is null && await IsNoteAsync(c, t, staff, message, target, now)) return;
+
+        // An album goes where its first part went, or waits with it.
+        if (message.MediaGroupId is { } album && everyone is null)
+        {
+            if ((await HeldMessages.OpenOfAlbumAsync(c, t, staff.ChatId, album, HoldReason.Recipient)).Count > 0)
+            {
+                await HeldMessages.HoldAsync(c, t, HoldReason.Recipient, staff.ChatId, message.Id, updateId, album, member.Id, target.ProjectId, now);
+                return;
+            }
+            var sentTo = (await ConversationStore.AlbumPartsAsync(c, t, staff.ChatId, album)).Where(p => p.Direction == "staff").Select(p => p.ChatId).Distinct().ToList();
+            if (sentTo.Count > 0)
+            {
+                var chats = await ChatBindingStore.ReachableChatsOfProjectAsync(c, t, target.ProjectId);
+                await SendAsync(c, t, staff, message, member, target.ProjectId, chats.Where(chat => sentTo.Contains(chat.ChatId)).Select(chat => new Recipient(chat, null)).ToList(),
+                    null, now);
+                return;
+            }
+        }
+
+        switch (await recipients.DecideAsync(c, t, message, member.Id, target, everyone is not null, null, now))
+        {
+            case RecipientDecision.Send send:
+                await SendAsync(c, t, staff, message, member, target.ProjectId, send.To, everyone, now);
+                break;
+            case RecipientDecision.Ask ask:
+                var held = await HeldMessages.HoldAsync(c, t, HoldReason.Recipient, staff.ChatId, message.Id, updateId, message.MediaGroupId, member.Id,
+                    target.ProjectId, now);
+                logger.LogInformation("Staff {StaffId}: answer {MessageId} waits until they say which of {Count} chats it is for", member.Id, message.Id, ask.Options.Count);
+                var buttons = ask.Options.Select(chat => InlineKeyboardButton.WithCallbackData(Distinct(chat, ask.Options), $"{Prefix}{held}:{chat.ChatId}")).ToList();
+                if (ask.OfferEveryone) buttons.Add(InlineKeyboardButton.WithCallbackData("Everyone", $"{Prefix}{held}:{AnswerRecipients.Everyone}"));
+                await staffRelay.NoticeAsync(c, t, staff, target.ProjectId, "Who is this answer for? It waits here until you say.", message.Id,
+                    buttons: new InlineKeyboardMarkup(buttons.Chunk(2)));
+                break;
+            case RecipientDecision.Nobody nobody:
+                await staffRelay.NoticeAsync(c, t, staff, target.ProjectId, $"⚠️ Not sent: {nobody.Why}. Create an invite with POST /api/projects/{{id}}/invites.",
+                    message.Id);
+                break;
+        }
+    }
+
+    /// <summary>A "who is this for?" button: the held answer (with the rest of its album) goes to the chat chosen.</summary>
+    public async Task HandleChoiceAsync(IDbConnection c, IDbTransaction t, CallbackQuery query, StaffChat? staff)
+    {
+        Task AnswerAsync(string text) => outbox.AnswerButtonAsync(c, t, query, text);
+
+        var parts = query.Data![Prefix.Length..].Split(':');
+        var member = await StaffStore.FindByTelegramUserAsync(c, t, query.From.Id);
+        if (member is null || staff is null || query.Message?.Chat.Id != staff.ChatId || parts.Length != 2
+            || !long.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var heldId)
+            || !long.TryParse(parts[1], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var chosen))
+        {
+            logger.LogWarning("Refused recipient button {Data} from {UserId}", query.Data, query.From.Id);
+            await AnswerAsync(member is null ? "Only registered staff can use these buttons." : "This button has expired.");
+            return;
+        }
+        if (await HeldMessages.FindOpenAsync(c, t, heldId) is not { Reason: "recipient", ProjectId: { } projectId, StaffId: { } staffId } held)
+        {
+            await AnswerAsync("Already decided: this answer was sent.");
+            return;
+        }
+        var now = clock.GetUtcNow();
+        var album = held.MediaGroupId is { } group ? await HeldMessages.OpenOfAlbumAsync(c, t, staff.ChatId, group, HoldReason.Recipient) : [held];
+        if (await StaffStore.FindAsync(c, t, staffId) is not { Active: true } author)
+        {
+            // Written by someone who has left since: it does not go out under their name.
+            foreach (var part in album) await HeldMessages.ReleaseAsync(c, t, part.Id, "author left", now);
+            await AnswerAsync("Not sent: whoever wrote this answer is no longer on staff.");
+            return;
+        }
+        var waiting = new List<(HeldMessage Part, Message Message, IReadOnlyList<ConversationMessage>? Carried)>();
+        foreach (var part in album)
+        {
+            if (await HeldMessages.MessageOfAsync(c, t, part) is not { } message)
+            {
+                logger.LogError("Held answer {HeldId} has no stored update {UpdateId}; it cannot be sent", part.Id, part.UpdateId);
+                await HeldMessages.ReleaseAsync(c, t, part.Id, "lost", now);
+                continue;
+            }
+            var carried = message.ReplyToMessage is { } post ? await ConversationStore.CarriedByPostAsync(c, t, staff.ChatId, post.Id) : null;
+            waiting.Add((part, message, carried));
+        }
+        // Edited while it waited: what says // now is a note (the whole album with it), what reads as a command is no answer.
+        if (waiting.Any(w => SaysNote(w.Message)))
+        {
+            foreach (var (part, message, carried) in waiting)
+                if (await HeldMessages.ReleaseAsync(c, t, part.Id, "note", now))
+                    await RecordNoteAsync(c, t, staff, message, new AnswerTarget(projectId, carried), now);
+            await AnswerAsync("Not sent: it was edited into an internal note, and is recorded as one.");
+            return;
+        }
+        string? sentTo = null;
+        foreach (var (part, message, carried) in waiting)
+        {
+            if (Command.Parse(message.Text) is not null)
+            {
+                await HeldMessages.ReleaseAsync(c, t, part.Id, "command", now);
+                continue;
+            }
+            switch (await recipients.DecideAsync(c, t, message, author.Id, new AnswerTarget(projectId, carried), false, chosen, now))
+            {
+                case RecipientDecision.Send send:
+                    await HeldMessages.ReleaseAsync(c, t, part.Id, "sent", now);
+                    await SendAsync(c, t, staff, message, author, projectId, send.To, null, now, shown: true);
+                    sentTo = chosen == AnswerRecipients.Everyone ? "everyone" : Label(send.To[0].Chat);
+                    break;
+                case RecipientDecision.Nobody nobody:
+                    await AnswerAsync($"Not sent: {nobody.Why}.");
+                    return;
+            }
+        }
+        logger.LogInformation("Staff {StaffId}: held answer {HeldId} sent to {Chat} (chosen by {ChooserId})", author.Id, heldId, chosen, member.Id);
+        await AnswerAsync(sentTo is null ? "Nothing was sent." : $"Sent to {sentTo}.");
+    }
+
+    /// <summary>Records the answer on each recipient's conversation and queues it to them; says in the topic where it
+    /// went when the project has several chats and this is not where this staff member's last answer went.</summary>
+    private async Task SendAsync(IDbConnection c, IDbTransaction t, StaffChat staff, Message message, StaffMember member, long projectId,
+        IReadOnlyList<Recipient> to, FormattedText? text, DateTimeOffset now, bool shown = false)
+    {
+        if (to.Count == 0) return;
+        var reachable = await ChatBindingStore.ReachableChatsOfProjectAsync(c, t, projectId);
+        var destination = to.Count == reachable.Count && to.Count > 1 ? (long?)null : to[0].Chat.ChatId;
+        var previous = await recipients.RememberedAsync(c, t, member.Id, projectId, now);
+        foreach (var recipient in to)
+        {
+            var conversation = await ConversationStore.GetOrCreateAsync(c, t, projectId, recipient.Chat.ChatId, now);
+            var record = NewMessage.Of(conversation.Id, Direction.Staff, message, now);
+            var messageId = await ConversationStore.AddMessageAsync(c, t, text is null ? record : record with { Text = text.Text });
+            // The waiting period closes when Telegram accepts the answer (see Deliveries), not now.
+            await clientRelay.RelayAsync(c, t, new Answer(message, member.Id, text, recipient.Quote), recipient.Chat.ChatId, messageId);
+        }
+        if (reachable.Count <= 1) return;
+        await AnswerRecipients.RememberAsync(c, t, member.Id, projectId, destination, now);
+        var where = destination is null ? AnswerRecipients.Everyone : destination.Value;
+        if (!shown && previous != where)
+            await staffRelay.NoticeAsync(c, t, staff, projectId, destination is null ? "→ everyone" : $"→ {Label(to[0].Chat)}", message.Id);
+    }
+
+    /// <summary>
+    /// An internal note is recorded on the project's conversation and never sent. An album is one decision: once any
+    /// part says // the whole album is a note, what is still queued of it is cancelled, and the topic is told if some of
+    /// it had gone out already.
+    /// </summary>
+    private async Task<bool> IsNoteAsync(IDbConnection c, IDbTransaction t, StaffChat staff, Message message, AnswerTarget target, DateTimeOffset now)
+    {
+        var says = SaysNote(message);
+        IReadOnlyList<(string Direction, long ChatId)> parts = [];
+        if (message.MediaGroupId is { } album)
+        {
+            parts = await ConversationStore.AlbumPartsAsync(c, t, staff.ChatId, album);
+            var held = await HeldMessages.OpenOfAlbumAsync(c, t, staff.ChatId, album, HoldReason.Recipient);
+            if (!says && !parts.Any(p => p.Direction == "note")) return false;
+            foreach (var part in held)
+                if (await HeldMessages.ReleaseAsync(c, t, part.Id, "note", now) && await HeldMessages.MessageOfAsync(c, t, part) is { } earlier)
+                    await RecordNoteAsync(c, t, staff, earlier, target, now);
+            if (parts.Any(p => p.Direction == "staff"))
+            {
+                // Its earlier parts went out as an answer: they are taken back (never sent, or deleted once Telegram has them).
+                var reached = false;
+                foreach (var (id, _) in await ConversationStore.AlbumAnswersAsync(c, t, staff.ChatId, album))
+                {
+                    if ((await ConversationStore.PostsOfAsync(c, t, id, await edits.TakeBackAsync(c, t, id, "the album is an internal note", now))).Count > 0)
+                        reached = true;
+                }
+                logger.LogWarning("Staff album {MediaGroupId} became an internal note after parts were queued; they are taken back", album);
+                await staffRelay.NoticeAsync(c, t, staff, target.ProjectId, reached
+                    ? "⚠️ This album is an internal note, but its first parts had already reached the client: they were taken back from the chat."
+                    : "📝 This album is an internal note: nothing of it stays with the client.", message.Id);
+            }
+        }
+        else if (!says) return false;
+        await RecordNoteAsync(c, t, staff, message, target, now);
+        return true;
+    }
+
+    private static bool SaysNote(Message message) => InternalNote.Says(MessageContent.TextOf(message));
+
+    private async Task RecordNoteAsync(IDbConnection c, IDbTransaction t, StaffChat staff, Message message, AnswerTarget target, DateTimeOffset now)
+    {
+        var noteOn = target.ConversationId ?? (await ConversationStore.LatestOfProjectAsync(c, t, target.ProjectId))?.Id;
+        if (noteOn is { } id)
+            await ConversationStore.AddMessageAsync(c, t, NewMessage.Of(id, Direction.Note, message, now));
+        else
+            await staffRelay.NoticeAsync(c, t, staff, target.ProjectId, "📝 Not recorded: this project has no conversation yet.", message.Id);
+    }
+
+    /// <summary>A chat's label, told apart from the others' (two clients both called Anna) by the end of its id.</summary>
+    private static string Distinct(BoundChat chat, IReadOnlyList<BoundChat> all) =>
+        all.Count(other => Label(other) == Label(chat)) > 1 ? $"{Label(chat)} …{Math.Abs(chat.ChatId) % 10_000:0000}" : Label(chat);
+
+    private static string Label(BoundChat chat) =>
+        chat.Kind == "group" ? $"{(chat.Title.Length > 0 ? chat.Title : "group")} (group)" : chat.Title.Length > 0 ? chat.Title : $"chat {chat.ChatId}";
+}

@@ -1,0 +1,258 @@
+using System.Data;
+using AgencyBot.Core.Conversations;
+using AgencyBot.Core.Inbox;
+using AgencyBot.Core.Messaging;
+using AgencyBot.Core.Outbox;
+using AgencyBot.Core.Projects;
+using AgencyBot.Core.Staff;
+using AgencyBot.Core.StaffGroup;
+using AgencyBot.Core.Tasks;
+using Microsoft.Extensions.Logging;
+using Telegram.Bot.Requests;
+using Telegram.Bot.Types;
+using Telegram.Bot.Types.Enums;
+using Telegram.Bot.Types.ReplyMarkups;
+
+namespace AgencyBot.Core.Updates;
+
+/// <summary>
+/// What happens to a message in the staff chat. Only active staff are heard. A message in a project's topic, or a reply
+/// to a relayed post, is an answer for that project's clients (<see cref="StaffAnswers"/> sends it to exactly the chats
+/// it is for, or records it as an internal note); commands are answered where they were typed and never relayed.
+/// </summary>
+public sealed class StaffReplies(
+    StaffChatStore staffChats,
+    StaffAnswers answers,
+    AnswerEdits edits,
+    TaskCommands taskCommands,
+    StaffCommands staffCommands,
+    InviteDesk invites,
+    ReplyInPlace replyInPlace,
+    BotUser botUser,
+    OutboxStore outbox,
+    TimeProvider clock,
+    ILogger<StaffReplies> logger)
+{
+    /// <summary>Callback data of /setup's confirmation buttons: "setup:go", "setup:no".</summary>
+    public const string SetupPrefix = "setup:";
+
+    /// <summary>Staff commands about the desk itself rather than a project's work.</summary>
+    public static readonly IReadOnlySet<string> DeskCommands = new HashSet<string>(["setup", "staff", "all", "invites", "unsend"]);
+
+    /// <summary>How long after a post its Telegram id may still be on its way into relay_posts.</summary>
+    public static readonly TimeSpan RecordingGrace = TimeSpan.FromSeconds(10);
+
+    public async Task HandleAsync(Message message, long updateId, StaffChat staff, IDbConnection c, IDbTransaction t)
+    {
+        // Topics can be switched on or off at any time; every message says which it is now.
+        if (message.Chat.IsForum != staff.IsForum)
+        {
+            staff = staff with { IsForum = message.Chat.IsForum };
+            await staffChats.SetForumAsync(c, t, staff.ChatId, message.Chat.IsForum);
+        }
+        if (message.From is not { IsBot: false } from || await StaffStore.FindByTelegramUserAsync(c, t, from.Id) is not { } member)
+        {
+            logger.LogInformation("Staff chat: message {MessageId} from {UserId}, who is not registered staff; ignored", message.Id, message.From?.Id);
+            return;
+        }
+        var command = botUser.ParseCommand(message.Text);
+        switch (command?.Name)
+        {
+            case "setup":
+                await SetupAsync(message, member, c, t);
+                return;
+            case "staff":
+                await staffCommands.ListAsync(c, t, message, member);
+                return;
+            case "unsend":
+                await edits.UnsendAsync(c, t, staff, message, member);
+                return;
+        }
+        if (!MessageContent.IsRelayable(message) || message.IsTopicStart()) return;
+
+        var target = await TargetOfAsync(message, staff, c, t);
+        if (target is null)
+        {
+            if (command is null) await NoTargetAsync(message, staff, c, t);
+            else if (TaskCommands.Names.Contains(command.Name)) await taskCommands.HandleAsync(message, command, member, staff, null, c, t);
+            else await replyInPlace.SendAsync(c, t, message, $"Use /{command.Name} in a project's topic, or as a reply to a client's message.");
+            return;
+        }
+        switch (command?.Name)
+        {
+            case null:
+                await answers.HandleAsync(c, t, staff, message, updateId, member, target);
+                return;
+            case "all" when command.Args.Length == 0:
+                await replyInPlace.SendAsync(c, t, message, "/all <text>: sends the text to every client chat of this project.");
+                return;
+            case "all":
+                // Everyone on purpose: the words after the command, with their formatting.
+                await answers.HandleAsync(c, t, staff, message, updateId, member, target, MessageContent.FormattedOf(message)!.AfterFirstWord());
+                return;
+            case "invites":
+                await invites.ListAsync(c, t, staff, target.ProjectId, message);
+                return;
+            case var name when TaskCommands.Names.Contains(name):
+                await taskCommands.HandleAsync(message, command, member, staff, new StaffTarget(target.ProjectId, target.ConversationId), c, t);
+                return;
+            default:
+                // Nothing that looks like a command is ever relayed to a client: a mistyped one gets the help.
+                await replyInPlace.SendAsync(c, t, message, $"/{command.Name} is not a command I know. Nothing was sent to the client.\n\n{TaskCommands.Help}");
+                return;
+        }
+    }
+
+    /// <summary>A staff member edited a message in the staff chat: an answer's client copies follow, and the record keeps
+    /// both versions.</summary>
+    public async Task HandleEditAsync(Message edited, long updateId, StaffChat staff, IDbConnection c, IDbTransaction t)
+    {
+        if (edited.From is not { IsBot: false } from || await StaffStore.FindByTelegramUserAsync(c, t, from.Id) is null)
+        {
+            logger.LogInformation("Staff chat: edit of message {MessageId} by {UserId}, who is not registered staff; ignored", edited.Id, edited.From?.Id);
+            return;
+        }
+        await edits.HandleEditAsync(c, t, staff, edited, updateId);
+    }
+
+    /// <summary>A staff message about no project: a reply to one of the bot's own posts must not vanish silently.</summary>
+    private async Task NoTargetAsync(Message message, StaffChat staff, IDbConnection c, IDbTransaction t)
+    {
+        if (IsReplyToTheBot(message))
+        {
+            await WaitForThePostAsync(message, staff, c, t);
+            await replyInPlace.SendAsync(c, t, message,
+                "⚠️ Not sent: I cannot tell which client this reply is for. Reply to the client's message itself, or write in the project's topic.");
+            return;
+        }
+        logger.LogDebug("Staff chat: message {MessageId} is not about a project; not relayed", message.Id);
+    }
+
+    /// <summary>A reply to one of the bot's posts (not the topic's own first message, which every message in a topic
+    /// points at).</summary>
+    private bool IsReplyToTheBot(Message message) =>
+        message.ReplyToMessage is { From.IsBot: true } post && !post.IsTopicStart() && botUser.Username is { } me
+        && string.Equals(post.From.Username, me, StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>The replied-to post may be so new that its Telegram id is not recorded yet (a relay still on its way back
+    /// from Telegram): the inbox tries this reply again shortly, for as long as the grace lasts.</summary>
+    private async Task WaitForThePostAsync(Message message, StaffChat staff, IDbConnection c, IDbTransaction t)
+    {
+        var post = message.ReplyToMessage!;
+        if (RecordingGrace - (clock.GetUtcNow() - post.Date) > TimeSpan.Zero && await OutboxStore.HasUnrecordedPostsAsync(c, t, staff.ChatId))
+            throw new PostNotRecordedYetException(post.Id);
+    }
+
+    /// <summary>The project a staff message is about: for a reply to a relayed post, the messages that post carried; for a
+    /// reply to a colleague's answer, the chats it went to.</summary>
+    private async Task<AnswerTarget?> TargetOfAsync(Message message, StaffChat staff, IDbConnection c, IDbTransaction t)
+    {
+        // A reply to a relayed post points at the conversations it carried; in a forum, Telegram also sets
+        // reply_to_message to the topic's first message, which is no relay, so the lookup simply finds nothing.
+        if (message.ReplyToMessage is { } replyTo && await ConversationStore.CarriedByPostAsync(c, t, staff.ChatId, replyTo.Id) is { Count: > 0 } carried)
+        {
+            var conversation = await ConversationStore.GetAsync(c, t, carried[^1].ConversationId);
+            return new AnswerTarget(conversation.ProjectId, carried);
+        }
+        if (!message.Chat.IsForum || message.TopicOf() is not { } thread
+            || await StaffTopics.ProjectOfThreadAsync(c, t, staff.ChatId, thread) is not { } projectId)
+            return null;
+        if (IsReplyToTheBot(message))
+        {
+            await WaitForThePostAsync(message, staff, c, t);
+            return new AnswerTarget(projectId, null, RepliesToTheBot: true);
+        }
+        if (message.ReplyToMessage is { From.IsBot: false } colleague && !colleague.IsTopicStart())
+        {
+            var answered = (await ConversationStore.AnswersOfAsync(c, t, staff.ChatId, colleague.Id)).Where(r => r.Direction == "staff").ToList();
+            var chats = new List<long>();
+            foreach (var record in answered) chats.Add((await ConversationStore.GetAsync(c, t, record.ConversationId)).ChatId);
+            if (chats.Count > 0) return new AnswerTarget(projectId, null, AnsweredChats: chats);
+        }
+        return new AnswerTarget(projectId, null);
+    }
+
+    /// <summary>/setup in a group: a manager asks to make it the staff chat. Moving the staff chat moves every client's
+    /// messages, so it is refused where configuration decides, by anyone but a manager, outside a supergroup and in a
+    /// group a client is in; otherwise it waits for a confirmation button.</summary>
+    public async Task SetupAsync(Message message, StaffMember member, IDbConnection c, IDbTransaction t)
+    {
+        var current = await staffChats.GetAsync(c, t);
+        if (await SetupRefusalAsync(message.Chat, member, current, c, t) is { } refusal)
+        {
+            logger.LogWarning("Refused /setup by staff {StaffId} ({Role}) in chat {ChatId}: {Refusal}", member.Id, member.Role, message.Chat.Id, refusal);
+            await replyInPlace.SendAsync(c, t, message, refusal);
+            return;
+        }
+        await outbox.EnqueueAsync(c, t, message.Chat.Id, new SendMessageRequest
+        {
+            ChatId = message.Chat.Id, MessageThreadId = message.TopicOf(),
+            Text = $"Make “{message.Chat.Title}” the staff chat? Every client message will arrive here, and answers written here reach clients as the agency."
+                   + (current is null ? "" : " The current staff chat stops receiving them; everyone there and every manager is told."),
+            ReplyMarkup = new InlineKeyboardMarkup([[
+                InlineKeyboardButton.WithCallbackData("✅ Make this the staff chat", $"{SetupPrefix}go"),
+                InlineKeyboardButton.WithCallbackData("✖ Cancel", $"{SetupPrefix}no")]]),
+        });
+    }
+
+    /// <summary>The confirmation button under /setup's question, checked again at the press.</summary>
+    public async Task ConfirmSetupAsync(CallbackQuery query, IDbConnection c, IDbTransaction t)
+    {
+        Task AnswerAsync(string text) => outbox.AnswerButtonAsync(c, t, query, text);
+
+        var member = await StaffStore.FindByTelegramUserAsync(c, t, query.From.Id);
+        var chat = query.Message?.Chat;
+        var current = await staffChats.GetAsync(c, t);
+        if (member is null || chat is null)
+        {
+            await AnswerAsync("Only a manager can choose the staff chat.");
+            return;
+        }
+        if (query.Data == $"{SetupPrefix}no")
+        {
+            await AnswerAsync("Nothing changed.");
+            return;
+        }
+        if (await SetupRefusalAsync(chat, member, current, c, t) is { } refusal)
+        {
+            logger.LogWarning("Refused /setup confirmation by staff {StaffId} in chat {ChatId}: {Refusal}", member.Id, chat.Id, refusal);
+            await AnswerAsync(refusal);
+            return;
+        }
+        var chosen = new StaffChat(chat.Id, chat.IsForum);
+        await staffChats.SetAsync(c, t, chosen);
+        // What waited for the old staff chat (it may have shut the bot out) goes to the new one.
+        var moved = current is null ? 0 : await OutboxStore.ReaddressAsync(c, t, current.ChatId, chat.Id, anyRow: false, clock.GetUtcNow());
+        logger.LogWarning("Staff chat moved from {OldChatId} to {ChatId} (forum: {IsForum}) by staff {StaffId}; {Moved} queued posts follow",
+            current?.ChatId, chat.Id, chat.IsForum, member.Id, moved);
+        await AnswerAsync("This group is now the staff chat.");
+        await outbox.EnqueueAsync(c, t, chat.Id, new SendMessageRequest
+        {
+            ChatId = chat.Id, MessageThreadId = query.Message!.TopicOf(),
+            Text = chat.IsForum
+                ? "✅ This group is now the staff chat. Each client project gets its own topic; answer in a topic and the client receives it. Start a message with // for an internal note."
+                : "✅ This group is now the staff chat. Client messages arrive here with a header; reply to one and the client receives your answer. Start a message with // for an internal note. Tip: turn Topics on to get one topic per project.",
+        });
+        var announcement = $"🔀 {member.Name} made “{chat.Title}” the staff chat: client messages arrive there from now on.";
+        if (current is not null)
+            await outbox.EnqueueAsync(c, t, current.ChatId, new SendMessageRequest { ChatId = current.ChatId, Text = announcement });
+        await StaffStore.TellManagersAsync(c, t, outbox, announcement);
+    }
+
+    private async Task<string?> SetupRefusalAsync(Chat chat, StaffMember member, StaffChat? current, IDbConnection c, IDbTransaction t)
+    {
+        if (staffChats.Configured)
+            return "The staff chat is set in the agency's configuration (Agency:StaffChatId), so /setup cannot move it.";
+        if (member.Role != StaffRole.Manager) return "Only a manager can choose the staff chat.";
+        if (current?.ChatId == chat.Id) return "This group already is the staff chat.";
+        if (chat.Type != ChatType.Supergroup)
+            return "The staff chat must be a supergroup (with topics on, each client project gets its own topic). Upgrade the group, then send /setup again.";
+        if (await ChatBindingStore.IsClientChatAsync(c, t, chat.Id))
+            return "This group is linked to a client's project (or asked to be), so it cannot be the staff chat.";
+        return null;
+    }
+}
+
+/// <summary>A staff reply arrived before the post it answers was recorded; the inbox tries it again a moment later,
+/// without counting it as a failed attempt.</summary>
+public sealed class PostNotRecordedYetException(int postId) : RetryLaterException($"The bot's post {postId} is not recorded yet; the reply is tried again");
