@@ -60,7 +60,7 @@ public sealed class DigestBuilder(Database database, OverheadReport overhead, IO
         var overdue = (await connection.QueryAsync<(long Number, string Title, string DueOn, string Responsible, string Project)>(SelectOverdue,
             new { Today = today.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) })).AsList();
         var silent = (await connection.QueryAsync<(string Client, long? LastAt)>(SelectSilent,
-            new { Before = (now - TimeSpan.FromDays(options.Value.SilentDays)).ToUnixTimeMilliseconds() })).AsList();
+            new { Before = (now - options.Value.SilentAfter).ToUnixTimeMilliseconds() })).AsList();
 
         var text = new StringBuilder();
         text.AppendLine(CultureInfo.InvariantCulture, $"📊 Daily digest, {today:ddd d MMM yyyy}");
@@ -105,7 +105,7 @@ public sealed class DigestBuilder(Database database, OverheadReport overhead, IO
         }
         if (silent.Count > 0)
         {
-            text.AppendLine().AppendLine(CultureInfo.InvariantCulture, $"🤫 Silent for {options.Value.SilentDays}+ days:");
+            text.AppendLine().AppendLine(CultureInfo.InvariantCulture, $"🤫 Silent for {options.Value.SilentAfterInWords} or more:");
             foreach (var s in silent)
                 text.AppendLine(CultureInfo.InvariantCulture,
                     $"  {s.Client}: {(s.LastAt is { } at ? $"last wrote {Local(DateTimeOffset.FromUnixTimeMilliseconds(at)):d MMM}" : "never wrote")}");

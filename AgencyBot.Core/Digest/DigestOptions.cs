@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace AgencyBot.Core.Digest;
 
 /// <summary>Digest: the managers' morning report.</summary>
@@ -10,6 +12,11 @@ public sealed class DigestOptions
     public long? ChatId { get; set; }
     /// <summary>Account management above this share of a project's hours gets a warning mark.</summary>
     public double OverheadTargetPercent { get; set; } = 10;
-    /// <summary>Clients who have not written for this many days are listed.</summary>
-    public int SilentDays { get; set; } = 7;
+    /// <summary>Clients who have not written for this long are listed.</summary>
+    public TimeSpan SilentAfter { get; set; } = TimeSpan.FromDays(7);
+
+    /// <summary>"7 days", "36 hours": how the digest names <see cref="SilentAfter"/>.</summary>
+    public string SilentAfterInWords => SilentAfter.TotalDays >= 2 && SilentAfter.TotalDays % 1 == 0
+        ? string.Create(CultureInfo.InvariantCulture, $"{SilentAfter.TotalDays:0} days")
+        : string.Create(CultureInfo.InvariantCulture, $"{SilentAfter.TotalHours:0.#} hours");
 }

@@ -101,7 +101,7 @@ public static class SettingsRegistration
         services.AddOptions<DigestOptions>().Bind(configuration.GetSection(DigestOptions.Section))
             .Validate(o => o.Time >= TimeSpan.Zero && o.Time < TimeSpan.FromDays(1), "Digest:Time must be a time of day, e.g. 09:00")
             .Validate(o => o.OverheadTargetPercent is > 0 and <= 100, "Digest:OverheadTargetPercent must be between 0 and 100")
-            .Validate(o => o.SilentDays > 0, "Digest:SilentDays must be positive")
+            .Validate(o => o.SilentAfter > TimeSpan.Zero, "Digest:SilentAfter must be positive")
             .ValidateOnStart();
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<TelegramOptions>>().Value.Limits);
         return services;
