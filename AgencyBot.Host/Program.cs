@@ -1,6 +1,6 @@
 using AgencyBot.Host.Admin;
 using AgencyBot.Host.Data;
-using AgencyBot.Host.Digest;
+using AgencyBot.Host.Scheduling;
 using AgencyBot.Host.Health;
 using AgencyBot.Host.Sandbox;
 using AgencyBot.Host.Settings;

@@ -1,5 +1,6 @@
 using System.Data;
 using AgencyBot.Core.Agency;
+using AgencyBot.Core.Clients;
 using AgencyBot.Core.Data;
 using AgencyBot.Core.Messaging;
 using Dapper;

@@ -1,5 +1,6 @@
 using System.Data;
 using AgencyBot.Core.Inbox;
+using AgencyBot.Core.Projects;
 using Dapper;
 using Telegram.Bot.Types;
 

@@ -1,6 +1,7 @@
 using System.Data;
 using System.Globalization;
 using AgencyBot.Core.Data;
+using AgencyBot.Core.Projects;
 using Dapper;
 
 namespace AgencyBot.Core.Tasks;

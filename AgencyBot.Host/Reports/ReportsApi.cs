@@ -1,7 +1,10 @@
+using AgencyBot.Core.Agency;
 using AgencyBot.Core.Conversations;
+using AgencyBot.Core.Digest;
 using AgencyBot.Core.Projects;
 using AgencyBot.Host.Admin;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
 
 namespace AgencyBot.Host.Reports;
 
@@ -10,6 +13,18 @@ public static class ReportsApi
     public static void MapReports(this RouteGroupBuilder api)
     {
         api.MapGet("/reports/response-times", ResponseTimesAsync);
+
+        // The digest's figures as JSON, for [from, to) in the agency's days (default: this month so far).
+        api.MapGet("/reports/overhead", async (DateOnly? from, DateOnly? to, OverheadReport report, IOptions<AgencyOptions> agency,
+            TimeProvider clock, CancellationToken ct) =>
+        {
+            var today = agency.Value.Today(clock);
+            var start = from ?? new DateOnly(today.Year, today.Month, 1);
+            var end = to ?? today.AddDays(1);
+            return start >= end
+                ? (IResult)TypedResults.Problem(statusCode: 400, title: "Invalid period", detail: "'from' must be before 'to'.")
+                : TypedResults.Ok(await report.BuildAsync(start, end, ct));
+        });
     }
 
     /// <summary>First answers in [from, to) (default: the last 30 days), optionally for one project.</summary>

@@ -1,8 +1,9 @@
 using System.Collections.Concurrent;
-using System.Text.Json;
 using System.Text.Json.Nodes;
-using Microsoft.AspNetCore.Hosting.Server;
+using System.Text.Json;
+using AgencyBot.Core.Conversations;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Hosting.Server;
 
 namespace AgencyBot.Host.Sandbox;
 

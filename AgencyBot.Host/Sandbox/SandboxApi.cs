@@ -1,7 +1,9 @@
 using System.Net;
-using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Json;
+using AgencyBot.Core.Clients;
 using AgencyBot.Core.Escalation;
+using AgencyBot.Core.StaffGroup;
 using AgencyBot.Host.Admin;
 
 namespace AgencyBot.Host.Sandbox;

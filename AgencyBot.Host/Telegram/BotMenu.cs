@@ -1,8 +1,9 @@
 using AgencyBot.Core.Data;
 using AgencyBot.Core.Messaging;
 using AgencyBot.Core.StaffGroup;
-using Telegram.Bot;
+using AgencyBot.Core.Updates;
 using Telegram.Bot.Types;
+using Telegram.Bot;
 
 namespace AgencyBot.Host.Telegram;
 

@@ -72,7 +72,7 @@ public sealed class MigratorTests
     {
         var sqlite = Migrator.Scripts(DatabaseProvider.Sqlite).Select(s => s.Version).ToList();
         // 0007 on PostgreSQL is Quartz's own schema, registered by the host.
-        var postgres = Migrator.Scripts(DatabaseProvider.Postgres).Select(s => s.Version).Append(AgencyBot.Host.Digest.QuartzSchema.Postgres().Version).Order().ToList();
+        var postgres = Migrator.Scripts(DatabaseProvider.Postgres).Select(s => s.Version).Append(AgencyBot.Host.Scheduling.QuartzSchema.Postgres().Version).Order().ToList();
 
         Assert.Multiple(() =>
         {

@@ -1,7 +1,7 @@
 using AgencyBot.Core.Conversations;
 using Quartz;
 
-namespace AgencyBot.Host.Escalation;
+namespace AgencyBot.Host.Scheduling;
 
 /// <summary>Every hour: handled updates and strangers past their retention are deleted (see <see cref="Retention"/>).</summary>
 [DisallowConcurrentExecution]

@@ -1,7 +1,7 @@
 using AgencyBot.Core.Escalation;
 using Quartz;
 
-namespace AgencyBot.Host.Escalation;
+namespace AgencyBot.Host.Scheduling;
 
 /// <summary>Every Sla:CheckInterval: reminders, breaches, manager alerts. Never two at once.</summary>
 [DisallowConcurrentExecution]

@@ -3,7 +3,7 @@ using AgencyBot.Core.Digest;
 using Microsoft.Extensions.Options;
 using Quartz;
 
-namespace AgencyBot.Host.Digest;
+namespace AgencyBot.Host.Scheduling;
 
 /// <summary>
 /// The daily digest. Fires at Digest:Time, at start-up and every 15 minutes: each time it sends today's digest if its

@@ -1,24 +1,21 @@
 using AgencyBot.Core.Agency;
 using AgencyBot.Core.Data;
 using AgencyBot.Core.Digest;
-using AgencyBot.Host.Escalation;
 using AgencyBot.Host.Settings;
+using Microsoft.Extensions.Options;
 using Quartz;
 
-namespace AgencyBot.Host.Digest;
+namespace AgencyBot.Host.Scheduling;
 
 public static class SchedulingRegistration
 {
     /// <summary>Quartz in the generic host, on the container's TimeProvider (a fake one in tests). On PostgreSQL the
     /// job store is Quartz's own clustered AdoJobStore (tables from migration 0007, see QuartzSchema): with several hosts each trigger
-    /// fires on one of them, and a host that dies has its jobs taken over. On SQLite, one host, jobs live in memory.</summary>
+    /// fires on one of them, and a host that dies has its jobs taken over. On SQLite, one host, jobs live in memory.
+    /// Triggers read the validated options when the scheduler starts (the host refuses to start on invalid ones); only
+    /// the choice of job store, which changes what is registered, is read from configuration here.</summary>
     public static IServiceCollection AddScheduling(this IServiceCollection services, IConfiguration configuration)
     {
-        var sla = configuration.GetSection(SlaOptions.Section).Get<SlaOptions>() ?? new SlaOptions();
-        var digest = configuration.GetSection(DigestOptions.Section).Get<DigestOptions>() ?? new DigestOptions();
-        var agency = configuration.GetSection(AgencyOptions.Section).Get<AgencyOptions>() ?? new AgencyOptions();
-        var zone = AgencyOptions.IsKnownZone(agency.TimeZone) ? agency.Zone : TimeZoneInfo.Utc; // a bad zone is reported by the settings check
-
         var database = configuration.GetSection(DatabaseOptions.Section).Get<DatabaseOptions>() ?? new DatabaseOptions();
 
         if (database.Provider == DatabaseProvider.Postgres) services.AddSingleton(QuartzSchema.Postgres()); // migration 0007
@@ -48,8 +45,8 @@ public static class SchedulingRegistration
             }
 
             q.AddJob<SlaCheckJob>(j => j.WithIdentity(SlaCheckJob.Key).StoreDurably());
-            q.AddTrigger(t => t.ForJob(SlaCheckJob.Key).WithIdentity("sla-check-every-interval").StartNow()
-                .WithSimpleSchedule(s => s.WithInterval(sla.CheckInterval < TimeSpan.FromSeconds(1) ? TimeSpan.FromMinutes(1) : sla.CheckInterval)
+            q.AddTrigger((provider, t) => t.ForJob(SlaCheckJob.Key).WithIdentity("sla-check-every-interval").StartNow()
+                .WithSimpleSchedule(s => s.WithInterval(provider.GetRequiredService<IOptions<SlaOptions>>().Value.CheckInterval)
                     // After a pause (the host stopped, a long GC), check at once rather than waiting a whole interval.
                     .RepeatForever().WithMisfireInstruction(SimpleTriggerMisfireInstruction.NowWithExistingCount)));
 
@@ -59,10 +56,14 @@ public static class SchedulingRegistration
                     .WithMisfireInstruction(SimpleTriggerMisfireInstruction.NextWithRemainingCount)));
 
             q.AddJob<DigestJob>(j => j.WithIdentity(DigestJob.Key).StoreDurably());
-            var at = digest.Time >= TimeSpan.Zero && digest.Time < TimeSpan.FromDays(1) ? digest.Time : TimeSpan.FromHours(9);
-            q.AddTrigger(t => t.ForJob(DigestJob.Key).WithIdentity("daily-digest-at-time")
-                .WithSchedule(CronScheduleBuilder.Create($"0 {at.Minutes} {at.Hours} * * ?").InTimeZone(zone)
-                    .WithMisfireInstruction(CronTriggerMisfireInstruction.FireAndProceed)));
+            q.AddTrigger((provider, t) =>
+            {
+                var at = provider.GetRequiredService<IOptions<DigestOptions>>().Value.Time;
+                t.ForJob(DigestJob.Key).WithIdentity("daily-digest-at-time")
+                    .WithSchedule(CronScheduleBuilder.Create($"0 {at.Minutes} {at.Hours} * * ?")
+                        .InTimeZone(provider.GetRequiredService<IOptions<AgencyOptions>>().Value.Zone)
+                        .WithMisfireInstruction(CronTriggerMisfireInstruction.FireAndProceed));
+            });
             // A digest whose hour passed while the service was down goes out once on start, and a run that failed
             // (or found no manager yet) is tried again every quarter of an hour: the job sends a day's digest once.
             q.RunAtStartup(DigestJob.Key);

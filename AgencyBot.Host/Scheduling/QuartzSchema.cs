@@ -1,7 +1,7 @@
 using AgencyBot.Core.Data;
 using Quartz;
 
-namespace AgencyBot.Host.Digest;
+namespace AgencyBot.Host.Scheduling;
 
 /// <summary>
 /// Quartz's tables on PostgreSQL, applied as migration 0007. The script is the one Quartz ships inside its own
