@@ -1,3 +1,4 @@
+using AgencyBot.Core;
 using AgencyBot.Host.Admin;
 using AgencyBot.Host.Data;
 using AgencyBot.Host.Scheduling;
@@ -22,8 +23,9 @@ builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = 
 builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(8)); // SIGTERM: done within 10 s
 
 builder.Services.AddAgencySettings(builder.Configuration);
-builder.Services.AddStorage();          // SQLite, migrations, one store per table
-builder.Services.AddTelegram(builder.Configuration); // intake (polling or webhook) → inbox → router → outbox → sender
+builder.Services.AddStorage();          // SQLite or PostgreSQL, migrations, backups
+builder.Services.AddAgencyCore();       // the stores, the router and its handlers; inbox → router → outbox → sender
+builder.Services.AddTelegram(builder.Configuration); // the Bot API client, intake (polling or webhook)
 builder.Services.AddScheduling(builder.Configuration); // Quartz: SLA checks, the daily digest
 builder.Services.AddAdminApi();         // /api, behind X-Api-Key
 builder.Services.AddAgencyHealth();     // /health

@@ -1,6 +1,5 @@
 using System.Data;
 using AgencyBot.Core.Agency;
-using AgencyBot.Core.Clients;
 using AgencyBot.Core.Data;
 using AgencyBot.Core.Messaging;
 using Dapper;

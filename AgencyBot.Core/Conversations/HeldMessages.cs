@@ -1,6 +1,5 @@
 using System.Data;
 using AgencyBot.Core.Inbox;
-using AgencyBot.Core.Projects;
 using Dapper;
 using Telegram.Bot.Types;
 

@@ -1,9 +1,7 @@
 using System.Globalization;
 using System.Text;
 using AgencyBot.Core.Agency;
-using AgencyBot.Core.Clients;
 using AgencyBot.Core.Data;
-using AgencyBot.Core.Projects;
 using AgencyBot.Core.TimeTracking;
 using Dapper;
 using Microsoft.Extensions.Logging;

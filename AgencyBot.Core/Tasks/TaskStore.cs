@@ -1,7 +1,6 @@
 using System.Data;
 using System.Globalization;
 using AgencyBot.Core.Data;
-using AgencyBot.Core.Projects;
 using Dapper;
 
 namespace AgencyBot.Core.Tasks;

@@ -1,6 +1,5 @@
 using System.Data;
 using System.Globalization;
-using AgencyBot.Core.Clients;
 using AgencyBot.Core.Staff;
 using Dapper;
 using Microsoft.Extensions.Options;

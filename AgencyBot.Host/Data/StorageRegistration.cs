@@ -1,11 +1,4 @@
-using AgencyBot.Core.Clients;
-using AgencyBot.Core.Conversations;
 using AgencyBot.Core.Data;
-using AgencyBot.Core.Inbox;
-using AgencyBot.Core.Outbox;
-using AgencyBot.Core.Projects;
-using AgencyBot.Core.Staff;
-using AgencyBot.Core.Tasks;
 using AgencyBot.Host.Settings;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Options;
@@ -14,6 +7,7 @@ namespace AgencyBot.Host.Data;
 
 public static class StorageRegistration
 {
+    /// <summary>The database (SQLite or PostgreSQL, from Database:*), its migrations on start, and backups.</summary>
     public static IServiceCollection AddStorage(this IServiceCollection services)
     {
         services.AddSingleton(TimeProvider.System);
@@ -28,20 +22,6 @@ public static class StorageRegistration
         services.AddSingleton<Backup>();
         // First hosted service: the schema is in place before intake, processing and the API start.
         services.AddHostedService<MigrationService>();
-        services.AddSingleton<InboxStore>();
-        services.AddSingleton<OutboxStore>();
-        services.AddSingleton<StaffStore>();
-        services.AddSingleton<ClientStore>();
-        services.AddSingleton<ProjectStore>();
-        services.AddSingleton<InviteStore>();
-        services.AddSingleton<ChatBindingStore>();
-        services.AddSingleton<ConversationStore>();
-        services.AddSingleton<ResponseTimes>();
-        services.AddSingleton<TaskStore>();
-        services.AddSingleton<TeamStore>();
-        services.AddSingleton<TemplateStore>();
-        services.AddSingleton<AgencyBot.Core.TimeTracking.TimeEntryStore>();
-        services.AddSingleton<AgencyBot.Core.Messaging.AttachmentStore>();
         return services;
     }
 }

@@ -1,9 +1,7 @@
 using System.Net;
 using System.Text.Json.Serialization;
 using System.Text.Json;
-using AgencyBot.Core.Clients;
 using AgencyBot.Core.Escalation;
-using AgencyBot.Core.StaffGroup;
 using AgencyBot.Host.Admin;
 
 namespace AgencyBot.Host.Sandbox;

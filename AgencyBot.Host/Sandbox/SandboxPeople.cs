@@ -1,7 +1,3 @@
-using AgencyBot.Core.Clients;
-using AgencyBot.Core.Staff;
-using AgencyBot.Core.StaffGroup;
-
 namespace AgencyBot.Host.Sandbox;
 
 /// <summary>Who is who in the demo agency, and the chats the page shows.</summary>

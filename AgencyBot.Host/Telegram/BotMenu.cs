@@ -1,7 +1,6 @@
 using AgencyBot.Core.Data;
 using AgencyBot.Core.Messaging;
 using AgencyBot.Core.StaffGroup;
-using AgencyBot.Core.Updates;
 using Telegram.Bot.Types;
 using Telegram.Bot;
 

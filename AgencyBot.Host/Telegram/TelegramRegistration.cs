@@ -1,16 +1,4 @@
-using AgencyBot.Core.Agency;
-using AgencyBot.Core.Conversations;
-using AgencyBot.Core.Data;
-using AgencyBot.Core.Digest;
-using AgencyBot.Core.Escalation;
-using AgencyBot.Core.Inbox;
 using AgencyBot.Core.Messaging;
-using AgencyBot.Core.Outbox;
-using AgencyBot.Core.Sending;
-using AgencyBot.Core.StaffGroup;
-using AgencyBot.Core.Tasks;
-using AgencyBot.Core.TimeTracking;
-using AgencyBot.Core.Updates;
 using AgencyBot.Host.Settings;
 using Microsoft.Extensions.Options;
 using Telegram.Bot;
@@ -19,6 +7,8 @@ namespace AgencyBot.Host.Telegram;
 
 public static class TelegramRegistration
 {
+    /// <summary>The Bot API client behind the messenger port, the bot's identity and menus, and intake: polling, or
+    /// the webhook (Telegram:Mode).</summary>
     public static IServiceCollection AddTelegram(this IServiceCollection services, IConfiguration configuration)
     {
         // No request logging: every Bot API URL carries the token (/bot<token>/method), whatever the log levels say.
@@ -32,47 +22,7 @@ public static class TelegramRegistration
         });
         services.AddSingleton<IMessenger, TelegramMessenger>();
         services.AddSingleton<BotIdentity>();
-        services.AddSingleton<BotUser>();
-
-        services.AddSingleton<InboxSignal>();
-        services.AddSingleton<OutboxSignal>();
-        services.AddSingleton<SendStatistics>();
-        services.AddSingleton<SendLimits>();
         services.AddSingleton<IntakeStatus>();
-
-        services.AddSingleton<StaffChatStore>();
-        services.AddSingleton<StaffTopics>();
-        services.AddSingleton<StaffRelay>();
-        services.AddSingleton<Deliveries>();
-        services.AddSingleton<IDeliveryListener>(sp => sp.GetRequiredService<Deliveries>());
-        services.AddSingleton<ClientRelay>();
-        services.AddSingleton<ClientMessages>();
-        services.AddSingleton<StaffReplies>();
-        services.AddSingleton<ReplyInPlace>();
-        services.AddSingleton<StaffPrivateChat>();
-        services.AddSingleton<StaffChanges>();
-        services.AddSingleton<StaffCommands>();
-        services.AddSingleton<ChatMigrations>();
-        services.AddSingleton<AnswerRecipients>();
-        services.AddSingleton<StaffAnswers>();
-        services.AddSingleton<AnswerEdits>();
-        services.AddSingleton<InviteDesk>();
-        services.AddSingleton<Retention>();
-        services.AddSingleton<TaskWork>();
-        services.AddSingleton<TaskCommands>();
-        services.AddSingleton<ClientStatus>();
-        services.AddSingleton<StaffButtons>();
-        services.AddSingleton(sp =>
-        {
-            var agency = sp.GetRequiredService<IOptions<AgencyOptions>>().Value;
-            return new BusinessCalendar(agency.BusinessHours, agency.Zone, agency.Holidays);
-        });
-        services.AddSingleton<Escalations>();
-        services.AddSingleton<TimeCommand>();
-        services.AddSingleton<OverheadReport>();
-        services.AddSingleton<DigestBuilder>();
-        services.AddSingleton<DigestSender>();
-        services.AddSingleton<IInboxHandler, UpdateRouter>();
 
         services.AddHostedService<BotMenu>();
         // Updates arrive one way or the other: the bot polls, or Telegram calls the webhook (WebhookIntake).
@@ -80,9 +30,6 @@ public static class TelegramRegistration
             services.AddHostedService<WebhookRegistration>();
         else
             services.AddHostedService<PollingIntake>();
-        services.AddHostedService<InboxProcessor>();
-        services.AddSingleton<SendingLease>();
-        services.AddHostedService<OutboxSender>();
         return services;
     }
 }

@@ -1,6 +1,5 @@
 using System.Net.Http.Json;
 using System.Text.Json;
-using AgencyBot.Core.StaffGroup;
 
 namespace AgencyBot.Tests.Hosting;
 

@@ -1,6 +1,5 @@
 using System.Text.Json.Nodes;
 using System.Text.Json;
-using AgencyBot.Core.Clients;
 using AgencyBot.Tests.Hosting;
 using Telegram.Bot.Types;
 using Telegram.Bot;
