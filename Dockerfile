@@ -4,9 +4,11 @@ WORKDIR /src
 COPY Directory.Build.props Directory.Packages.props ./
 COPY AgencyBot.Core/AgencyBot.Core.csproj AgencyBot.Core/
 COPY AgencyBot.Host/AgencyBot.Host.csproj AgencyBot.Host/
+COPY AgencyBot.Sandbox/AgencyBot.Sandbox.csproj AgencyBot.Sandbox/
 RUN dotnet restore AgencyBot.Host/AgencyBot.Host.csproj
 COPY AgencyBot.Core/ AgencyBot.Core/
 COPY AgencyBot.Host/ AgencyBot.Host/
+COPY AgencyBot.Sandbox/ AgencyBot.Sandbox/
 # The sandbox embeds the demo template.
 COPY templates/ templates/
 RUN dotnet publish AgencyBot.Host/AgencyBot.Host.csproj -c Release -o /app --no-restore

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using AgencyBot.Core.Agency;
 using AgencyBot.Core.Data;
 using AgencyBot.Core.Digest;
-using AgencyBot.Host.Sandbox;
+using AgencyBot.Sandbox;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;

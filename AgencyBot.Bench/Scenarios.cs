@@ -2,7 +2,7 @@ using System.Diagnostics;
 using AgencyBot.Core.Data;
 using AgencyBot.Core.Outbox;
 using AgencyBot.Core.Sending;
-using AgencyBot.Host.Sandbox;
+using AgencyBot.Sandbox;
 using Dapper;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;

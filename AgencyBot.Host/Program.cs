@@ -1,11 +1,11 @@
 using AgencyBot.Core;
 using AgencyBot.Host.Admin;
 using AgencyBot.Host.Data;
-using AgencyBot.Host.Scheduling;
 using AgencyBot.Host.Health;
-using AgencyBot.Host.Sandbox;
+using AgencyBot.Host.Scheduling;
 using AgencyBot.Host.Settings;
 using AgencyBot.Host.Telegram;
+using AgencyBot.Sandbox;
 
 var builder = WebApplication.CreateBuilder(args);
 // --sandbox, or Development without a bot token: the whole product against the in-process Bot API emulator.

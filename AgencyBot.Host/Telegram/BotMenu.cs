@@ -1,8 +1,8 @@
 using AgencyBot.Core.Data;
 using AgencyBot.Core.Messaging;
 using AgencyBot.Core.StaffGroup;
-using Telegram.Bot.Types;
 using Telegram.Bot;
+using Telegram.Bot.Types;
 
 namespace AgencyBot.Host.Telegram;
 

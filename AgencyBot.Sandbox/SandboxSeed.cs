@@ -6,7 +6,7 @@ using AgencyBot.Core.Staff;
 using AgencyBot.Core.Tasks;
 using Microsoft.Extensions.Options;
 
-namespace AgencyBot.Host.Sandbox;
+namespace AgencyBot.Sandbox;
 
 /// <summary>
 /// The demo agency, set up the way a real one is: staff and client registered as the admin API would, a project
@@ -24,7 +24,7 @@ internal sealed class SandboxSeed(
     IOptions<AgencyOptions> agency,
     ILogger<SandboxSeed> logger) : IHostedService
 {
-    private const string TemplateResource = "AgencyBot.Host.Sandbox.website-launch.json";
+    private const string TemplateResource = "AgencyBot.Sandbox.website-launch.json";
 
     public async Task StartAsync(CancellationToken ct)
     {

@@ -1,4 +1,4 @@
-namespace AgencyBot.Host.Sandbox;
+namespace AgencyBot.Sandbox;
 
 /// <summary>
 /// The sandbox's time: the real clock plus whatever was skipped with "skip 30 minutes", so escalations and the

@@ -1,6 +1,6 @@
 using AgencyBot.Core.Data;
 
-namespace AgencyBot.Host.Sandbox;
+namespace AgencyBot.Sandbox;
 
 /// <summary>
 /// Sandbox mode: the whole product on one machine without a Telegram bot. The Bot API emulator runs in-process and

@@ -1,10 +1,10 @@
 using System.Net;
-using System.Text.Json.Serialization;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using AgencyBot.Core.Escalation;
-using AgencyBot.Host.Admin;
+using Microsoft.AspNetCore.Http.HttpResults;
 
-namespace AgencyBot.Host.Sandbox;
+namespace AgencyBot.Sandbox;
 
 /// <summary>What a user sends from the page: as whom, in which chat (and topic), what.</summary>
 public sealed record SandboxMessage(long As, long Chat, int? ThreadId, string? Text);
@@ -30,7 +30,7 @@ public static class SandboxApi
             // Bound to 127.0.0.1 already; this holds even behind a misconfigured forwarder.
             context.HttpContext.Connection.RemoteIpAddress is { } ip && IPAddress.IsLoopback(ip)
                 ? await next(context)
-                : Problems.Forbidden("The sandbox answers only on this machine."));
+                : Refused(403, "Forbidden", "The sandbox answers only on this machine."));
 
         page.MapGet("/", () => Asset("index.html", "text/html; charset=utf-8"));
         page.MapGet("/sandbox.js", () => Asset("sandbox.js", "text/javascript; charset=utf-8"));
@@ -40,7 +40,7 @@ public static class SandboxApi
         page.MapGet("/api/events", (HttpContext http, CancellationToken ct) => StreamAsync(http, sandbox, ct));
         page.MapGet("/api/photos/{seq:int}", (int seq) => sandbox.Telegram.PhotoOf(seq) is { } png
             ? Results.File(png, "image/png")
-            : Problems.NotFound($"Entry {seq} has no photo."));
+            : Refused(404, "Not found", $"Entry {seq} has no photo."));
         page.MapPost("/api/messages", (SandboxMessage body, ILoggerFactory logs) => Send(sandbox, body, logs.CreateLogger(nameof(SandboxApi))));
         page.MapPost("/api/photos", (SandboxMessage body, ILoggerFactory logs) => SendPhoto(sandbox, body, logs.CreateLogger(nameof(SandboxApi))));
         page.MapGet("/sample-photo.svg", () => Asset("sample-photo.svg", "image/svg+xml"));
@@ -69,11 +69,11 @@ public static class SandboxApi
         if (Speaker(body.As, body.Chat) is not { } person)
         {
             logger.LogWarning("Sandbox: {As} cannot write in chat {Chat}", body.As, body.Chat);
-            return Problems.BadRequest("That person cannot write in that chat.");
+            return Refused(400, "Bad request", "That person cannot write in that chat.");
         }
         // Telegram's apps do not send an empty message at all.
         if (string.IsNullOrWhiteSpace(body.Text))
-            return Problems.BadRequest("Telegram does not send an empty message.");
+            return Refused(400, "Bad request", "Telegram does not send an empty message.");
         var parts = body.Text.Chunk(TelegramMessageLimit).Select(c => new string(c)).ToList();
         var ids = parts.Select(part => sandbox.Telegram.ClientSends(body.Chat, part, person.TelegramId, person.FirstName, "en",
             body.Chat == SandboxPeople.StaffChat ? body.ThreadId : null)).ToList();
@@ -86,10 +86,10 @@ public static class SandboxApi
         if (Speaker(body.As, body.Chat) is not { } person)
         {
             logger.LogWarning("Sandbox: {As} cannot send a photo in chat {Chat}", body.As, body.Chat);
-            return Problems.BadRequest("That person cannot write in that chat.");
+            return Refused(400, "Bad request", "That person cannot write in that chat.");
         }
         // Telegram allows captions of up to 1024 characters; its apps refuse a longer one.
-        if (body.Text is { Length: > 1024 }) return Problems.BadRequest("A photo's caption can be at most 1024 characters.");
+        if (body.Text is { Length: > 1024 }) return Refused(400, "Bad request", "A photo's caption can be at most 1024 characters.");
         var messageId = sandbox.Telegram.ClientSendsMedia(body.Chat, "photo", string.IsNullOrWhiteSpace(body.Text) ? null : body.Text,
             userId: person.TelegramId, firstName: person.FirstName, threadId: body.Chat == SandboxPeople.StaffChat ? body.ThreadId : null);
         return TypedResults.Accepted((string?)null, new { MessageId = messageId });
@@ -100,7 +100,7 @@ public static class SandboxApi
         if (Speaker(body.As, body.Chat) is not { } person || string.IsNullOrEmpty(body.Data))
         {
             logger.LogWarning("Sandbox: refused a button press by {As} in chat {Chat}", body.As, body.Chat);
-            return Problems.BadRequest("That person cannot press buttons in that chat.");
+            return Refused(400, "Bad request", "That person cannot press buttons in that chat.");
         }
         var id = sandbox.Telegram.Presses(body.Chat, body.MessageId, body.Data, person.TelegramId, person.FirstName);
         return TypedResults.Accepted((string?)null, new { UpdateId = id });
@@ -141,7 +141,9 @@ public static class SandboxApi
 
     private static IResult Asset(string name, string contentType)
     {
-        var stream = typeof(SandboxApi).Assembly.GetManifestResourceStream($"AgencyBot.Host.Sandbox.Page.{name}");
-        return stream is null ? Problems.NotFound($"{name} is not part of this build.") : Results.Stream(stream, contentType);
+        var stream = typeof(SandboxApi).Assembly.GetManifestResourceStream($"AgencyBot.Sandbox.Page.{name}");
+        return stream is null ? Refused(404, "Not found", $"{name} is not part of this build.") : Results.Stream(stream, contentType);
     }
+
+    private static ProblemHttpResult Refused(int status, string title, string why) => TypedResults.Problem(statusCode: status, title: title, detail: why);
 }

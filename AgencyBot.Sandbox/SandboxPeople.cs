@@ -1,4 +1,4 @@
-namespace AgencyBot.Host.Sandbox;
+namespace AgencyBot.Sandbox;
 
 /// <summary>Who is who in the demo agency, and the chats the page shows.</summary>
 public static class SandboxPeople
