@@ -15,7 +15,6 @@ using AgencyBot.Core.Tasks;
 using AgencyBot.Core.TimeTracking;
 using AgencyBot.Core.Updates;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Options;
 
 namespace AgencyBot.Core;
 

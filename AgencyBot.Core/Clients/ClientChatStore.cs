@@ -1,6 +1,3 @@
-using System.Data;
-using Dapper;
-
 namespace AgencyBot.Core.Clients;
 
 public sealed record ClientChat(long ChatId, string Kind, string Title, string? LanguageCode);

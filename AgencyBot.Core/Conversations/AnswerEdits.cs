@@ -1,15 +1,10 @@
-using System.Data;
 using System.Text.Json;
 using AgencyBot.Core.Clients;
 using AgencyBot.Core.Messaging;
 using AgencyBot.Core.Outbox;
 using AgencyBot.Core.Staff;
 using AgencyBot.Core.StaffGroup;
-using Dapper;
-using Microsoft.Extensions.Logging;
 using Telegram.Bot;
-using Telegram.Bot.Requests;
-using Telegram.Bot.Types;
 
 namespace AgencyBot.Core.Conversations;
 

@@ -1,8 +1,4 @@
-using System.Data;
 using AgencyBot.Core.Projects;
-using Dapper;
-using Microsoft.Extensions.Options;
-using Telegram.Bot.Types;
 
 namespace AgencyBot.Core.Conversations;
 

@@ -1,8 +1,5 @@
-using System.Data;
 using AgencyBot.Core.Outbox;
 using AgencyBot.Core.StaffGroup;
-using Dapper;
-using Microsoft.Extensions.Logging;
 
 namespace AgencyBot.Core.Conversations;
 

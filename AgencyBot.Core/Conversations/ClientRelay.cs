@@ -1,10 +1,6 @@
-using System.Data;
 using AgencyBot.Core.Agency;
 using AgencyBot.Core.Messaging;
 using AgencyBot.Core.Outbox;
-using Microsoft.Extensions.Options;
-using Telegram.Bot.Requests;
-using Telegram.Bot.Types;
 
 namespace AgencyBot.Core.Conversations;
 

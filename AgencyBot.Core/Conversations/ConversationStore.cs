@@ -1,9 +1,6 @@
-using System.Data;
 using AgencyBot.Core.Agency;
 using AgencyBot.Core.Data;
 using AgencyBot.Core.Messaging;
-using Dapper;
-using Telegram.Bot.Types;
 
 namespace AgencyBot.Core.Conversations;
 

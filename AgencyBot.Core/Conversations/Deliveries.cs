@@ -1,15 +1,9 @@
-using System.Data;
-using System.Globalization;
 using AgencyBot.Core.Agency;
 using AgencyBot.Core.Clients;
 using AgencyBot.Core.Outbox;
 using AgencyBot.Core.Projects;
 using AgencyBot.Core.Staff;
 using AgencyBot.Core.StaffGroup;
-using Dapper;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
-using Telegram.Bot.Types;
 using Telegram.Bot.Types.ReplyMarkups;
 
 namespace AgencyBot.Core.Conversations;
@@ -140,7 +134,7 @@ public sealed class Deliveries(
         if (member is null || staff is null || query.Message?.Chat.Id != staff.ChatId
             || !long.TryParse(query.Data![RetryPrefix.Length..], NumberStyles.None, CultureInfo.InvariantCulture, out var rowId))
         {
-            await AnswerAsync(member is null ? "Only registered staff can use these buttons." : "This button has expired.");
+            await outbox.RefusePressAsync(c, t, query, byStaff: member is not null);
             return;
         }
         // Only what was reported may be retried: a refused answer (or its edit or deletion) to a chat that can still

@@ -1,7 +1,4 @@
-using System.Data;
 using AgencyBot.Core.Inbox;
-using Dapper;
-using Telegram.Bot.Types;
 
 namespace AgencyBot.Core.Conversations;
 

@@ -1,7 +1,5 @@
 using AgencyBot.Core.Agency;
 using AgencyBot.Core.Data;
-using Dapper;
-using Microsoft.Extensions.Options;
 
 namespace AgencyBot.Core.Conversations;
 

@@ -1,6 +1,4 @@
 using System.Reflection;
-using Dapper;
-using Microsoft.Extensions.Logging;
 
 namespace AgencyBot.Core.Data;
 

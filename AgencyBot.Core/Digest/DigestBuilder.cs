@@ -1,11 +1,7 @@
-using System.Globalization;
 using System.Text;
 using AgencyBot.Core.Agency;
 using AgencyBot.Core.Data;
 using AgencyBot.Core.TimeTracking;
-using Dapper;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 
 namespace AgencyBot.Core.Digest;
 

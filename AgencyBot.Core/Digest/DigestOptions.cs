@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace AgencyBot.Core.Digest;
 
 /// <summary>Digest: the managers' morning report.</summary>

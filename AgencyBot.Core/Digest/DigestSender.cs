@@ -1,13 +1,8 @@
-using System.Data;
 using System.Text.Json.Nodes;
 using AgencyBot.Core.Data;
 using AgencyBot.Core.Messaging;
 using AgencyBot.Core.Outbox;
 using AgencyBot.Core.Staff;
-using Dapper;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
-using Telegram.Bot.Requests;
 
 namespace AgencyBot.Core.Digest;
 

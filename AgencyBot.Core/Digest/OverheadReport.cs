@@ -1,10 +1,7 @@
-using System.Globalization;
 using AgencyBot.Core.Agency;
 using AgencyBot.Core.Conversations;
 using AgencyBot.Core.Data;
 using AgencyBot.Core.TimeTracking;
-using Dapper;
-using Microsoft.Extensions.Options;
 
 namespace AgencyBot.Core.Digest;
 

@@ -1,5 +1,3 @@
-using System.Data;
-using System.Globalization;
 using AgencyBot.Core.Agency;
 using AgencyBot.Core.Conversations;
 using AgencyBot.Core.Data;
@@ -7,10 +5,6 @@ using AgencyBot.Core.Messaging;
 using AgencyBot.Core.Outbox;
 using AgencyBot.Core.Staff;
 using AgencyBot.Core.StaffGroup;
-using Dapper;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
-using Telegram.Bot.Requests;
 
 namespace AgencyBot.Core.Escalation;
 

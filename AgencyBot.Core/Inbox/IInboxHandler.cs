@@ -1,6 +1,3 @@
-using System.Data;
-using Telegram.Bot.Types;
-
 namespace AgencyBot.Core.Inbox;
 
 /// <summary>Applies one update. Runs inside the transaction that marks the update handled, so

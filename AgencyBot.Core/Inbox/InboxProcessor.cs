@@ -1,9 +1,6 @@
-using System.Data;
 using System.Data.Common;
 using AgencyBot.Core.Data;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
-using Telegram.Bot.Types;
 
 namespace AgencyBot.Core.Inbox;
 

@@ -2,7 +2,6 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using Telegram.Bot;
-using Telegram.Bot.Types;
 
 namespace AgencyBot.Core.Inbox;
 

@@ -1,4 +1,3 @@
-using Telegram.Bot.Types;
 using Telegram.Bot.Types.Enums;
 
 namespace AgencyBot.Core.Messaging;

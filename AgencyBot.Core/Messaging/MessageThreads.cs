@@ -1,5 +1,3 @@
-using Telegram.Bot.Types;
-
 namespace AgencyBot.Core.Messaging;
 
 /// <summary>Telegram sets <c>message_thread_id</c> on every reply in a supergroup (the reply chain's root), forum or

@@ -1,8 +1,6 @@
 using System.Text.Json;
 using Telegram.Bot;
-using Telegram.Bot.Requests;
 using Telegram.Bot.Requests.Abstractions;
-using Telegram.Bot.Types;
 
 namespace AgencyBot.Core.Messaging;
 

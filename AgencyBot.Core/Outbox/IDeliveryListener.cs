@@ -1,5 +1,3 @@
-using System.Data;
-
 namespace AgencyBot.Core.Outbox;
 
 /// <summary>What follows from the outcome of a send, decided by those who know what the rows carry. Each runs in the

@@ -1,12 +1,8 @@
-using System.Data;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using AgencyBot.Core.Data;
-using Dapper;
 using Telegram.Bot;
-using Telegram.Bot.Requests;
 using Telegram.Bot.Requests.Abstractions;
-using Telegram.Bot.Types;
 
 namespace AgencyBot.Core.Outbox;
 
@@ -316,6 +312,11 @@ public sealed class OutboxStore(Database database, TimeProvider clock)
         {
             CallbackQueryId = query.Id, Text = text, ShowAlert = alert,
         });
+
+    /// <summary>A press that is not obeyed: a stranger's (or a former colleague's), or on a button whose subject is gone.
+    /// The presser is told which, and nothing else happens.</summary>
+    public Task<long> RefusePressAsync(IDbConnection connection, IDbTransaction transaction, CallbackQuery query, bool byStaff) =>
+        AnswerButtonAsync(connection, transaction, query, byStaff ? "This button has expired." : "Only registered staff can use these buttons.");
 
     /// <summary>Queues a request whose body the caller built (an upload that refers to a stored attachment).</summary>
     public async Task<long> EnqueueRawAsync(IDbConnection connection, IDbTransaction transaction, long chatId, string method, string payload)

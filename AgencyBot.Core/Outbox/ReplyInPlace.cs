@@ -1,7 +1,4 @@
-using System.Data;
 using AgencyBot.Core.Messaging;
-using Telegram.Bot.Requests;
-using Telegram.Bot.Types;
 
 namespace AgencyBot.Core.Outbox;
 

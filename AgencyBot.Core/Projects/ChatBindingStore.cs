@@ -1,7 +1,5 @@
-using System.Data;
 using AgencyBot.Core.Data;
 using AgencyBot.Core.Outbox;
-using Dapper;
 
 namespace AgencyBot.Core.Projects;
 

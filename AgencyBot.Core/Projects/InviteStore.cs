@@ -1,7 +1,5 @@
-using System.Data;
 using System.Security.Cryptography;
 using AgencyBot.Core.Data;
-using Dapper;
 
 namespace AgencyBot.Core.Projects;
 

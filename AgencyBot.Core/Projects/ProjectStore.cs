@@ -1,5 +1,4 @@
 using AgencyBot.Core.Data;
-using Dapper;
 
 namespace AgencyBot.Core.Projects;
 

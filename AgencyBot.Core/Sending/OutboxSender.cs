@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Data;
 using System.Text.Json.Nodes;
 using System.Threading.Channels;
 using AgencyBot.Core.Conversations;
@@ -8,7 +7,6 @@ using AgencyBot.Core.Messaging;
 using AgencyBot.Core.Outbox;
 using AgencyBot.Core.StaffGroup;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 using Telegram.Bot.Exceptions;
 
 namespace AgencyBot.Core.Sending;

@@ -1,6 +1,4 @@
 using AgencyBot.Core.Data;
-using Dapper;
-using Microsoft.Extensions.Logging;
 using Npgsql;
 
 namespace AgencyBot.Core.Sending;

@@ -1,8 +1,5 @@
-using System.Data;
 using AgencyBot.Core.Data;
 using AgencyBot.Core.Outbox;
-using Dapper;
-using Telegram.Bot.Requests;
 
 namespace AgencyBot.Core.Staff;
 

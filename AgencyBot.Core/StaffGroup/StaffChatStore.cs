@@ -1,8 +1,4 @@
-using System.Data;
-using System.Globalization;
 using AgencyBot.Core.Agency;
-using Dapper;
-using Microsoft.Extensions.Options;
 
 namespace AgencyBot.Core.StaffGroup;
 

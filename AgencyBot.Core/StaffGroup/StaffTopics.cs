@@ -1,8 +1,5 @@
-using System.Data;
 using AgencyBot.Core.Data;
 using AgencyBot.Core.Messaging;
-using Dapper;
-using Microsoft.Extensions.Logging;
 
 namespace AgencyBot.Core.StaffGroup;
 

@@ -1,9 +1,7 @@
-using System.Data;
 using AgencyBot.Core.Clients;
 using AgencyBot.Core.Messaging;
 using AgencyBot.Core.Outbox;
 using AgencyBot.Core.Projects;
-using Telegram.Bot.Requests;
 
 namespace AgencyBot.Core.Tasks;
 

@@ -1,15 +1,8 @@
-using System.Data;
-using System.Globalization;
 using AgencyBot.Core.Agency;
 using AgencyBot.Core.Conversations;
 using AgencyBot.Core.Outbox;
 using AgencyBot.Core.Staff;
 using AgencyBot.Core.StaffGroup;
-using Dapper;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
-using Telegram.Bot.Requests;
-using Telegram.Bot.Types;
 using Telegram.Bot.Types.ReplyMarkups;
 
 namespace AgencyBot.Core.Tasks;
@@ -51,7 +44,7 @@ public sealed class StaffButtons(StaffRelay staffRelay, OutboxStore outbox, IOpt
         if (member is null || target is null || query.Message?.Chat.Id != staff.ChatId)
         {
             logger.LogWarning("Refused button {Data} from {UserId} in chat {ChatId}", query.Data, query.From.Id, query.Message?.Chat.Id);
-            await AnswerAsync(c, t, query, member is null ? "Only registered staff can use these buttons." : "This button has expired.");
+            await outbox.RefusePressAsync(c, t, query, byStaff: member is not null);
             return;
         }
         var now = clock.GetUtcNow();

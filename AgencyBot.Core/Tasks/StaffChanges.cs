@@ -1,8 +1,6 @@
-using System.Data;
 using AgencyBot.Core.Conversations;
 using AgencyBot.Core.Staff;
 using AgencyBot.Core.StaffGroup;
-using Microsoft.Extensions.Logging;
 
 namespace AgencyBot.Core.Tasks;
 

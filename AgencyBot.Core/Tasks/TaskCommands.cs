@@ -1,5 +1,3 @@
-using System.Data;
-using System.Globalization;
 using System.Text;
 using AgencyBot.Core.Agency;
 using AgencyBot.Core.Conversations;
@@ -9,10 +7,6 @@ using AgencyBot.Core.Outbox;
 using AgencyBot.Core.Staff;
 using AgencyBot.Core.StaffGroup;
 using AgencyBot.Core.TimeTracking;
-using Dapper;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
-using Telegram.Bot.Types;
 
 namespace AgencyBot.Core.Tasks;
 

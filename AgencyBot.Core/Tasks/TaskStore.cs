@@ -1,7 +1,4 @@
-using System.Data;
-using System.Globalization;
 using AgencyBot.Core.Data;
-using Dapper;
 
 namespace AgencyBot.Core.Tasks;
 

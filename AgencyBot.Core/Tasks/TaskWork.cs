@@ -1,5 +1,3 @@
-using System.Data;
-using System.Globalization;
 using AgencyBot.Core.Agency;
 using AgencyBot.Core.Clients;
 using AgencyBot.Core.Conversations;
@@ -8,9 +6,6 @@ using AgencyBot.Core.Outbox;
 using AgencyBot.Core.Projects;
 using AgencyBot.Core.Staff;
 using AgencyBot.Core.StaffGroup;
-using Dapper;
-using Microsoft.Extensions.Options;
-using Telegram.Bot.Requests;
 
 namespace AgencyBot.Core.Tasks;
 

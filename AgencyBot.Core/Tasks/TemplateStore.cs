@@ -1,6 +1,5 @@
 using System.Text.Json;
 using AgencyBot.Core.Data;
-using Dapper;
 
 namespace AgencyBot.Core.Tasks;
 

@@ -1,6 +1,4 @@
-using System.Data;
 using AgencyBot.Core.Data;
-using Dapper;
 
 namespace AgencyBot.Core.TimeTracking;
 

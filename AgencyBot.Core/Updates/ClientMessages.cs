@@ -1,4 +1,3 @@
-using System.Data;
 using AgencyBot.Core.Agency;
 using AgencyBot.Core.Clients;
 using AgencyBot.Core.Conversations;
@@ -8,10 +7,6 @@ using AgencyBot.Core.Projects;
 using AgencyBot.Core.Staff;
 using AgencyBot.Core.StaffGroup;
 using AgencyBot.Core.Tasks;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
-using Telegram.Bot.Requests;
-using Telegram.Bot.Types;
 using Telegram.Bot.Types.Enums;
 using Telegram.Bot.Types.ReplyMarkups;
 

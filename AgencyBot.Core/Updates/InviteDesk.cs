@@ -1,13 +1,9 @@
-using System.Data;
-using System.Globalization;
 using AgencyBot.Core.Clients;
 using AgencyBot.Core.Conversations;
 using AgencyBot.Core.Outbox;
 using AgencyBot.Core.Projects;
 using AgencyBot.Core.Staff;
 using AgencyBot.Core.StaffGroup;
-using Microsoft.Extensions.Logging;
-using Telegram.Bot.Types;
 using Telegram.Bot.Types.ReplyMarkups;
 
 namespace AgencyBot.Core.Updates;
@@ -49,7 +45,7 @@ public sealed class InviteDesk(ClientMessages clientMessages, StaffRelay staffRe
         if (member is null || staff is null || query.Message?.Chat.Id != staff.ChatId || projectId == 0)
         {
             logger.LogWarning("Refused invite button {Data} from {UserId} in chat {ChatId}", query.Data, query.From.Id, query.Message?.Chat.Id);
-            await AnswerAsync(c, t, query, member is null ? "Only registered staff can use these buttons." : "This button has expired.");
+            await outbox.RefusePressAsync(c, t, query, byStaff: member is not null);
             return;
         }
         var now = clock.GetUtcNow();

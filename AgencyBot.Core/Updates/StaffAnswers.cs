@@ -1,13 +1,9 @@
-using System.Data;
-using System.Globalization;
 using AgencyBot.Core.Conversations;
 using AgencyBot.Core.Messaging;
 using AgencyBot.Core.Outbox;
 using AgencyBot.Core.Projects;
 using AgencyBot.Core.Staff;
 using AgencyBot.Core.StaffGroup;
-using Microsoft.Extensions.Logging;
-using Telegram.Bot.Types;
 using Telegram.Bot.Types.ReplyMarkups;
 
 namespace AgencyBot.Core.Updates;
@@ -88,7 +84,7 @@ public sealed class StaffAnswers(
             || !long.TryParse(parts[1], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var chosen))
         {
             logger.LogWarning("Refused recipient button {Data} from {UserId}", query.Data, query.From.Id);
-            await AnswerAsync(member is null ? "Only registered staff can use these buttons." : "This button has expired.");
+            await outbox.RefusePressAsync(c, t, query, byStaff: member is not null);
             return;
         }
         if (await HeldMessages.FindOpenAsync(c, t, heldId) is not { Reason: "recipient", ProjectId: { } projectId, StaffId: { } staffId } held)

@@ -1,10 +1,8 @@
-using System.Data;
 using AgencyBot.Core.Messaging;
 using AgencyBot.Core.Outbox;
 using AgencyBot.Core.Staff;
 using AgencyBot.Core.StaffGroup;
 using AgencyBot.Core.Tasks;
-using Telegram.Bot.Types;
 
 namespace AgencyBot.Core.Updates;
 

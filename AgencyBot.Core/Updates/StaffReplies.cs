@@ -1,4 +1,3 @@
-using System.Data;
 using AgencyBot.Core.Conversations;
 using AgencyBot.Core.Inbox;
 using AgencyBot.Core.Messaging;
@@ -7,9 +6,6 @@ using AgencyBot.Core.Projects;
 using AgencyBot.Core.Staff;
 using AgencyBot.Core.StaffGroup;
 using AgencyBot.Core.Tasks;
-using Microsoft.Extensions.Logging;
-using Telegram.Bot.Requests;
-using Telegram.Bot.Types;
 using Telegram.Bot.Types.Enums;
 using Telegram.Bot.Types.ReplyMarkups;
 

@@ -1,4 +1,3 @@
-using System.Data;
 using AgencyBot.Core.Clients;
 using AgencyBot.Core.Conversations;
 using AgencyBot.Core.Inbox;
@@ -7,8 +6,6 @@ using AgencyBot.Core.Outbox;
 using AgencyBot.Core.Staff;
 using AgencyBot.Core.StaffGroup;
 using AgencyBot.Core.Tasks;
-using Microsoft.Extensions.Logging;
-using Telegram.Bot.Types;
 using Telegram.Bot.Types.Enums;
 
 namespace AgencyBot.Core.Updates;

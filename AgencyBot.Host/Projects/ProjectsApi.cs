@@ -1,6 +1,7 @@
 using AgencyBot.Core.Agency;
 using AgencyBot.Core.Projects;
 using AgencyBot.Host.Admin;
+using AgencyBot.Host.Tasks;
 using AgencyBot.Host.Telegram;
 using FluentValidation;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -10,7 +11,7 @@ namespace AgencyBot.Host.Projects;
 
 /// <summary>With a template, every task of it is created at once (day 0 = <see cref="StartDate"/>, default today).</summary>
 public sealed record CreateProject(long? ClientId, string? Name, long? TemplateId = null, DateOnly? StartDate = null,
-    IReadOnlyList<AgencyBot.Host.Tasks.TeamMemberBody>? Team = null);
+    IReadOnlyList<TeamMemberBody>? Team = null);
 
 public sealed record ProjectSettings(bool? NotifyProgress = null, string? Language = null);
 
@@ -38,13 +39,8 @@ internal sealed class CreateProjectValidator : AbstractValidator<CreateProject>
     {
         RuleFor(p => p.ClientId).NotNull().GreaterThan(0);
         RuleFor(p => p.Name).NotEmpty().MaximumLength(100);
-        RuleForEach(p => p.Team).NotNull().ChildRules(m =>
-        {
-            m.RuleFor(x => x.Role).NotEmpty().Must(r => agency.Value.TeamRoles.Contains(r!)).WithMessage("'Role' must be one of the team roles.");
-            m.RuleFor(x => x.StaffId).NotNull().GreaterThan(0);
-        });
-        RuleFor(p => p.Team).Must(ms => ms is null || ms.Where(m => m is not null).Select(m => m.Role).Distinct().Count() == ms.Count)
-            .WithMessage("Each role can be given to one person only.");
+        RuleForEach(p => p.Team).NotNull().SetValidator(new TeamMemberValidator(agency.Value));
+        RuleFor(p => p.Team).Must(TeamMemberValidator.OnePersonPerRole).WithMessage(TeamMemberValidator.OnePersonPerRoleMessage);
     }
 }
 

@@ -32,7 +32,7 @@ internal sealed class CreateTaskValidator : AbstractValidator<CreateTask>
     {
         RuleFor(t => t.Title).NotEmpty().MaximumLength(200);
         RuleFor(t => t.Description).MaximumLength(4000);
-        RuleFor(t => t.Role).Must(r => r is null || agency.Value.TeamRoles.Contains(r)).WithMessage("'Role' must be one of the team roles.");
+        RuleFor(t => t.Role).Must(r => r is null || agency.Value.TeamRoles.Contains(r)).WithMessage(TeamMemberValidator.UnknownRole(agency.Value));
     }
 }
 
@@ -59,15 +59,26 @@ internal sealed class SetTeamValidator : AbstractValidator<SetTeam>
     public SetTeamValidator(IOptions<AgencyOptions> agency)
     {
         RuleFor(t => t.Members).NotNull();
-        RuleForEach(t => t.Members).NotNull().ChildRules(m =>
-        {
-            m.RuleFor(x => x.Role).NotEmpty().Must(r => agency.Value.TeamRoles.Contains(r!))
-                .WithMessage($"'Role' must be one of the team roles: {string.Join(", ", agency.Value.TeamRoles)}.");
-            m.RuleFor(x => x.StaffId).NotNull().GreaterThan(0);
-        });
-        RuleFor(t => t.Members).Must(ms => ms is null || ms.Where(x => x is not null).Select(x => x.Role).Distinct().Count() == ms.Count)
-            .WithMessage("Each role can be given to one person only.");
+        RuleForEach(t => t.Members).NotNull().SetValidator(new TeamMemberValidator(agency.Value));
+        RuleFor(t => t.Members).Must(TeamMemberValidator.OnePersonPerRole).WithMessage(TeamMemberValidator.OnePersonPerRoleMessage);
     }
+}
+
+/// <summary>One member of a project's team as the API takes it (setting the team, or creating a project with one).</summary>
+internal sealed class TeamMemberValidator : AbstractValidator<TeamMemberBody>
+{
+    public const string OnePersonPerRoleMessage = "Each role can be given to one person only.";
+
+    public TeamMemberValidator(AgencyOptions agency)
+    {
+        RuleFor(x => x.Role).NotEmpty().Must(r => agency.TeamRoles.Contains(r!)).WithMessage(UnknownRole(agency));
+        RuleFor(x => x.StaffId).NotNull().GreaterThan(0);
+    }
+
+    public static string UnknownRole(AgencyOptions agency) => $"'Role' must be one of the team roles: {string.Join(", ", agency.TeamRoles)}.";
+
+    public static bool OnePersonPerRole(IReadOnlyList<TeamMemberBody?>? members) =>
+        members is null || members.Where(m => m is not null).Select(m => m!.Role).Distinct().Count() == members.Count;
 }
 
 /// <summary>Tasks of a project, its team, and templates applied to it.</summary>

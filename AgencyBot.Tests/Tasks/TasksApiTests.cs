@@ -98,4 +98,27 @@ public sealed class TasksApiTests
                 Is.EqualTo(new[] { ("designer", "Léa") }));
         });
     }
+
+    [Test]
+    public async Task AProjectCreatedWithATeam_TakesKnownRoles_OnePersonEach()
+    {
+        var lea = await _world.StaffAsync(9002, "Léa", "employee");
+        var clientId = (await (await _world.Api.PostAsJsonAsync("/api/clients", new { name = "Globex" })).Content.ReadFromJsonAsync<JsonElement>())
+            .GetProperty("id").GetInt64();
+
+        var twoDesigners = await _world.Api.PostAsJsonAsync("/api/projects",
+            new { clientId, name = "Shop", team = new[] { new { role = "designer", staffId = lea }, new { role = "designer", staffId = lea } } });
+        var wizard = await _world.Api.PostAsJsonAsync("/api/projects", new { clientId, name = "Shop", team = new[] { new { role = "wizard", staffId = lea } } });
+        var fine = await _world.Api.PostAsJsonAsync("/api/projects", new { clientId, name = "Shop", team = new[] { new { role = "designer", staffId = lea } } });
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(twoDesigners.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
+            Assert.That(await twoDesigners.Content.ReadAsStringAsync(), Does.Contain("Each role can be given to one person only."));
+            Assert.That(wizard.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
+            Assert.That(await wizard.Content.ReadAsStringAsync(), Does.Contain("must be one of the team roles: assistant, manager, designer"));
+            Assert.That(fine.StatusCode, Is.EqualTo(HttpStatusCode.Created));
+            Assert.That(await _world.Db.ScalarAsync<long>("SELECT COUNT(*) FROM projects WHERE name = 'Shop'"), Is.EqualTo(1));
+        });
+    }
 }
