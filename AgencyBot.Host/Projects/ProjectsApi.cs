@@ -39,7 +39,7 @@ internal sealed class CreateProjectValidator : AbstractValidator<CreateProject>
     {
         RuleFor(p => p.ClientId).NotNull().GreaterThan(0);
         RuleFor(p => p.Name).NotEmpty().MaximumLength(100);
-        RuleForEach(p => p.Team).NotNull().SetValidator(new TeamMemberValidator(agency.Value));
+        RuleForEach(p => p.Team).NotNull().SetValidator(new TeamMemberValidator(agency));
         RuleFor(p => p.Team).Must(TeamMemberValidator.OnePersonPerRole).WithMessage(TeamMemberValidator.OnePersonPerRoleMessage);
     }
 }

@@ -59,7 +59,7 @@ internal sealed class SetTeamValidator : AbstractValidator<SetTeam>
     public SetTeamValidator(IOptions<AgencyOptions> agency)
     {
         RuleFor(t => t.Members).NotNull();
-        RuleForEach(t => t.Members).NotNull().SetValidator(new TeamMemberValidator(agency.Value));
+        RuleForEach(t => t.Members).NotNull().SetValidator(new TeamMemberValidator(agency));
         RuleFor(t => t.Members).Must(TeamMemberValidator.OnePersonPerRole).WithMessage(TeamMemberValidator.OnePersonPerRoleMessage);
     }
 }
@@ -69,9 +69,9 @@ internal sealed class TeamMemberValidator : AbstractValidator<TeamMemberBody>
 {
     public const string OnePersonPerRoleMessage = "Each role can be given to one person only.";
 
-    public TeamMemberValidator(AgencyOptions agency)
+    public TeamMemberValidator(IOptions<AgencyOptions> agency)
     {
-        RuleFor(x => x.Role).NotEmpty().Must(r => agency.TeamRoles.Contains(r!)).WithMessage(UnknownRole(agency));
+        RuleFor(x => x.Role).NotEmpty().Must(r => agency.Value.TeamRoles.Contains(r!)).WithMessage(UnknownRole(agency.Value));
         RuleFor(x => x.StaffId).NotNull().GreaterThan(0);
     }
 

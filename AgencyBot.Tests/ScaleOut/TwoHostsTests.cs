@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Text.RegularExpressions;
 using AgencyBot.Core.Projects;
+using AgencyBot.Core.StaffGroup;
 using AgencyBot.Tests.Fakes;
 using AgencyBot.Tests.Hosting;
 
@@ -52,7 +53,7 @@ public sealed partial class TwoHostsTests
             ["Telegram__Limits__Enabled"] = "false",
             ["Database__Provider"] = db.Provider.ToString(), ["Database__ConnectionString"] = db.ConnectionString,
             ["AdminApi__ApiKey"] = "two-hosts-admin-api-key",
-            ["Logging__LogLevel__AgencyBot.Core.Outbox.SendingLease"] = "Information", // says which host sends
+            [$"Logging__LogLevel__{typeof(AgencyBot.Core.Sending.SendingLease).FullName}"] = "Information", // says which host sends
             ["Agency__StaffChatId"] = StaffChat.ToString(CultureInfo.InvariantCulture),
             // Always open, and a waiting client escalates to the manager after a few seconds; both hosts check every second.
             ["Agency__BusinessHours"] = "",
