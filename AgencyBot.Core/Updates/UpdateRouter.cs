@@ -28,9 +28,26 @@ public sealed class UpdateRouter(
     TimeProvider clock,
     ILogger<UpdateRouter> logger) : IInboxHandler
 {
+    /// <summary>Presses by the prefix of their callback data. A staff-chat button pressed while no staff chat is known
+    /// has nothing to act on: it is answered as expired, as unknown data is.</summary>
+    private readonly (string Prefix, Func<CallbackQuery, StaffChat?, IDbConnection, IDbTransaction, Task<bool>> Handle)[] _buttons =
+    [
+        (StaffButtons.Prefix, async (q, staff, c, t) => staff is not null && await Done(staffButtons.HandleAsync(q, staff, c, t))),
+        (StaffAnswers.Prefix, (q, staff, c, t) => Done(staffAnswers.HandleChoiceAsync(c, t, q, staff))),
+        (Deliveries.RetryPrefix, (q, staff, c, t) => Done(deliveries.HandleRetryAsync(c, t, q, staff))),
+        (InviteDesk.Prefix, (q, staff, c, t) => Done(inviteDesk.HandleButtonAsync(q, staff, c, t))),
+        (StaffReplies.SetupPrefix, (q, _, c, t) => Done(staffReplies.ConfirmSetupAsync(q, c, t))),
+        (StaffCommands.Prefix, (q, staff, c, t) => Done(staffCommands.HandleButtonAsync(c, t, q, staff?.ChatId))),
+        (ClientMessages.ProjectCallbackPrefix, (q, _, c, t) => Done(clientMessages.HandleProjectChoiceAsync(q, c, t))),
+    ];
+
     public async Task HandleAsync(Update update, IDbConnection connection, IDbTransaction transaction, CancellationToken ct)
     {
+        // Everything the routing depends on, read once: the staff chat, and whether a message's author is on staff. The
+        // switch below looks only at the update's shape and these two, so the order of its cases is the only rule.
         var staff = await staffChats.GetAsync(connection, transaction);
+        var member = update.Message?.From is { IsBot: false } person ? await StaffStore.FindByTelegramUserAsync(connection, transaction, person.Id) : null;
+        var inStaffChat = (Chat? chat) => staff is not null && chat?.Id == staff.ChatId;
         switch (update)
         {
             // Told in both chats, in either order: the first one handled moves the chat, the second finds it moved.
@@ -40,65 +57,52 @@ public sealed class UpdateRouter(
             case { Message: { MigrateFromChatId: { } oldId } message }:
                 await chatMigrations.MigrateAsync(connection, transaction, oldId, message.Chat.Id);
                 break;
-            case { Message: { } message } when staff is not null && message.Chat.Id == staff.ChatId:
-                await staffReplies.HandleAsync(message, update.Id, staff, connection, transaction);
+            case { Message: { } message } when inStaffChat(message.Chat):
+                await staffReplies.HandleAsync(message, update.Id, staff!, connection, transaction);
                 break;
-            case { Message: { Text: { } text } message } when message.Chat.Type is ChatType.Supergroup or ChatType.Group
-                && botUser.ParseCommand(text) is { Name: "setup" }
-                && message.From is { } from && await StaffStore.FindByTelegramUserAsync(connection, transaction, from.Id) is { } member:
+            case { Message: { Text: { } text } message } when member is not null && message.Chat.Type is ChatType.Supergroup or ChatType.Group
+                && botUser.ParseCommand(text) is { Name: "setup" }:
                 await staffReplies.SetupAsync(message, member, connection, transaction);
                 break;
-            case { Message: { From: { IsBot: false } from } message } when message.Chat.Type == ChatType.Private
-                && await StaffStore.FindByTelegramUserAsync(connection, transaction, from.Id) is { } member:
+            case { Message: { } message } when member is not null && message.Chat.Type == ChatType.Private:
                 await staffPrivateChat.HandleAsync(message, member, staff, connection, transaction);
                 break;
             case { Message: { From.IsBot: false } message } when IsClientChat(message.Chat):
                 await clientMessages.HandleAsync(message, update.Id, connection, transaction);
                 break;
-            case { EditedMessage: { } edited } when staff is not null && edited.Chat.Id == staff.ChatId:
-                await staffReplies.HandleEditAsync(edited, update.Id, staff, connection, transaction);
+            case { EditedMessage: { } edited } when inStaffChat(edited.Chat):
+                await staffReplies.HandleEditAsync(edited, update.Id, staff!, connection, transaction);
                 break;
             case { EditedMessage: { } edited } when IsClientChat(edited.Chat):
                 await clientMessages.HandleEditAsync(edited, update.Id, connection, transaction);
                 break;
-            case { CallbackQuery: { } query } when staff is not null && query.Data?.StartsWith(StaffButtons.Prefix, StringComparison.Ordinal) == true:
-                await staffButtons.HandleAsync(query, staff, connection, transaction);
-                break;
-            case { CallbackQuery: { } query } when query.Data?.StartsWith(StaffAnswers.Prefix, StringComparison.Ordinal) == true:
-                await staffAnswers.HandleChoiceAsync(connection, transaction, query, staff);
-                break;
-            case { CallbackQuery: { } query } when query.Data?.StartsWith(Deliveries.RetryPrefix, StringComparison.Ordinal) == true:
-                await deliveries.HandleRetryAsync(connection, transaction, query, staff);
-                break;
-            case { CallbackQuery: { } query } when query.Data?.StartsWith(InviteDesk.Prefix, StringComparison.Ordinal) == true:
-                await inviteDesk.HandleButtonAsync(query, staff, connection, transaction);
-                break;
-            case { CallbackQuery: { } query } when query.Data?.StartsWith(StaffReplies.SetupPrefix, StringComparison.Ordinal) == true:
-                await staffReplies.ConfirmSetupAsync(query, connection, transaction);
-                break;
-            case { CallbackQuery: { } query } when query.Data?.StartsWith(StaffCommands.Prefix, StringComparison.Ordinal) == true:
-                await staffCommands.HandleButtonAsync(connection, transaction, query, staff?.ChatId);
-                break;
-            case { CallbackQuery: { } query } when query.Data?.StartsWith(ClientMessages.ProjectCallbackPrefix, StringComparison.Ordinal) == true:
-                await clientMessages.HandleProjectChoiceAsync(query, connection, transaction);
-                break;
             case { CallbackQuery: { } query }:
-                logger.LogInformation("Callback {CallbackId} with unknown data from {UserId}; answered as expired", query.Id, query.From.Id);
-                await outbox.AnswerButtonAsync(connection, transaction, query, ClientTexts.Get("ButtonExpired", ClientTexts.Pick(null, query.From.LanguageCode)));
+                var button = _buttons.FirstOrDefault(b => query.Data?.StartsWith(b.Prefix, StringComparison.Ordinal) == true);
+                if (button.Handle is null || !await button.Handle(query, staff, connection, transaction))
+                {
+                    logger.LogInformation("Callback {CallbackId} with unknown data from {UserId}; answered as expired", query.Id, query.From.Id);
+                    await outbox.AnswerButtonAsync(connection, transaction, query, ClientTexts.Get("ButtonExpired", ClientTexts.Pick(null, query.From.LanguageCode)));
+                }
                 break;
-            case { MyChatMember: { NewChatMember: { } member } change } when staff is not null && change.Chat.Id == staff.ChatId:
-                logger.LogInformation("Staff chat {ChatId}: the bot is now {Status}", change.Chat.Id, member.Status);
-                await deliveries.StaffChatMembershipAsync(connection, transaction, change.Chat.Id, CanPost(member), member.Status.ToString().ToLowerInvariant());
+            case { MyChatMember: { NewChatMember: { } status } change } when inStaffChat(change.Chat):
+                logger.LogInformation("Staff chat {ChatId}: the bot is now {Status}", change.Chat.Id, status.Status);
+                await deliveries.StaffChatMembershipAsync(connection, transaction, change.Chat.Id, CanPost(status), status.Status.ToString().ToLowerInvariant());
                 break;
-            case { MyChatMember: { NewChatMember: { } } change }:
-                var gone = change.NewChatMember.Status is ChatMemberStatus.Kicked or ChatMemberStatus.Left;
-                logger.LogInformation("Chat {ChatId}: the bot is now {Status}", change.Chat.Id, change.NewChatMember.Status);
-                await ClientChatStore.SetBlockedAsync(connection, transaction, change.Chat.Id, gone, $"bot {change.NewChatMember.Status}", clock.GetUtcNow());
+            case { MyChatMember: { NewChatMember: { } status } change }:
+                var gone = status.Status is ChatMemberStatus.Kicked or ChatMemberStatus.Left;
+                logger.LogInformation("Chat {ChatId}: the bot is now {Status}", change.Chat.Id, status.Status);
+                await ClientChatStore.SetBlockedAsync(connection, transaction, change.Chat.Id, gone, $"bot {status.Status}", clock.GetUtcNow());
                 break;
             default:
                 logger.LogInformation("Update {UpdateId} of kind {Kind} is not used; ignored", update.Id, update.Type);
                 break;
         }
+    }
+
+    private static async Task<bool> Done(Task handling)
+    {
+        await handling;
+        return true;
     }
 
     private static bool CanPost(ChatMember member) => member switch
