@@ -8,6 +8,9 @@ public static class ClientTexts
 {
     private static readonly ResourceManager Resources = new("AgencyBot.Core.Clients.ClientTexts", typeof(ClientTexts).Assembly);
 
+    /// <summary>The languages there are texts in; English is also the default for every other.</summary>
+    public static readonly IReadOnlyList<string> Languages = ["en", "fr"];
+
     public static string Get(string key, string? language, params object[] args)
     {
         var culture = Culture(language);
@@ -23,7 +26,7 @@ public static class ClientTexts
     {
         if (string.IsNullOrWhiteSpace(code)) return null;
         var primary = code.Split('-', '_')[0].ToLowerInvariant();
-        return primary is "en" or "fr" ? primary : null;
+        return Languages.Contains(primary) ? primary : null;
     }
 
     /// <summary>"We're offline until Monday 09:00 (Paris time)…", in the client's language.</summary>

@@ -1,4 +1,5 @@
 using AgencyBot.Core.Agency;
+using AgencyBot.Core.Clients;
 using AgencyBot.Core.Data;
 using AgencyBot.Core.Messaging;
 

@@ -1,4 +1,5 @@
 using AgencyBot.Core.Inbox;
+using AgencyBot.Core.Projects;
 
 namespace AgencyBot.Core.Conversations;
 

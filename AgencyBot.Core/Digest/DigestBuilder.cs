@@ -1,6 +1,8 @@
 using System.Text;
 using AgencyBot.Core.Agency;
+using AgencyBot.Core.Clients;
 using AgencyBot.Core.Data;
+using AgencyBot.Core.Projects;
 using AgencyBot.Core.TimeTracking;
 
 namespace AgencyBot.Core.Digest;

@@ -1,6 +1,8 @@
 using AgencyBot.Core.Agency;
+using AgencyBot.Core.Clients;
 using AgencyBot.Core.Conversations;
 using AgencyBot.Core.Data;
+using AgencyBot.Core.Projects;
 using AgencyBot.Core.TimeTracking;
 
 namespace AgencyBot.Core.Digest;

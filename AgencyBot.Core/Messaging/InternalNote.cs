@@ -1,4 +1,4 @@
-namespace AgencyBot.Core.Conversations;
+namespace AgencyBot.Core.Messaging;
 
 /// <summary>A staff message starting with "//" is an internal note: recorded in the conversation, never sent to a client.</summary>
 public static class InternalNote

@@ -28,26 +28,6 @@ public sealed class TaskCommands(
     TimeProvider clock,
     ILogger<TaskCommands> logger)
 {
-    public static readonly IReadOnlySet<string> Names =
-        new HashSet<string>(["task", "itask", "sub", "check", "assign", "due", "done", "tag", "tasks", "my", "ack", "time", "digest", "help"]);
-
-    private static readonly Dictionary<string, string> Usage = new()
-    {
-        ["task"] = "/task <title>: a task from this conversation (its last client message becomes the description)",
-        ["itask"] = "/itask <title>: the same, staff-only (never shown to the client)",
-        ["sub"] = "/sub <#task> <title>: a subtask",
-        ["check"] = "/check <#task> <item>: a checklist item",
-        ["assign"] = "/assign <#task> <name | me | nobody>: who is responsible",
-        ["due"] = "/due <#task> <date> [quiet]: reschedule (2026-12-15, 15.12, tomorrow, +3 working days); the client is told unless quiet",
-        ["done"] = "/done <#task | #task.item>: finish a task, subtask or checklist item",
-        ["tag"] = "/tag <tags>: tag the conversation",
-        ["tasks"] = "/tasks: the project's open work",
-        ["my"] = "/my: your open tasks by due date",
-        ["ack"] = "/ack: you are on it (stops the reminder; it is not an answer)",
-        ["time"] = "/time <duration> <category> [note]: log time on the project (anywhere else: /time <project> …)",
-        ["digest"] = "/digest: the managers' digest, now (managers only)",
-    };
-
     private const string SelectLastClientMessage = """
         SELECT id AS Id, text AS Text FROM messages WHERE conversation_id = @ConversationId AND direction = 'client' ORDER BY id DESC LIMIT 1
         """;
@@ -55,14 +35,6 @@ public sealed class TaskCommands(
     private const string InsertTag = """
         INSERT INTO conversation_tags (conversation_id, tag, tagged_at) VALUES (@ConversationId, @Tag, @Now) ON CONFLICT DO NOTHING
         """;
-
-    public static string Help => "Commands in a project's topic (or as a reply to a client's message):\n" +
-        string.Join("\n", Usage.Values) + "\n" +
-        "/all <text>: send the text to every client chat of the project\n" +
-        "/unsend (as a reply to your answer): take it back from the client\n" +
-        "/invites: the project's open invites, to revoke\n" +
-        "/staff: who is on staff (managers)\n" +
-        "Start a message with // for an internal note.";
 
     public async Task HandleAsync(Message message, Command command, StaffMember member, StaffChat staff, StaffTarget? target,
         IDbConnection c, IDbTransaction t)
@@ -75,7 +47,7 @@ public sealed class TaskCommands(
 
         if (command.Name == "help")
         {
-            await Reply(Help);
+            await Reply(BotCommands.StaffHelp);
             return;
         }
         if (command.Name == "my")
@@ -129,7 +101,7 @@ public sealed class TaskCommands(
         {
             case "task" or "itask":
             {
-                if (args.Length == 0) return Usage[command.Name];
+                if (args.Length == 0) return BotCommands.Usage(command.Name);
                 var last = conversationId is { } id
                     ? await c.QuerySingleOrDefaultAsync<(long Id, string? Text)?>(SelectLastClientMessage, new { ConversationId = id }, t)
                     : null;
@@ -139,7 +111,7 @@ public sealed class TaskCommands(
             }
             case "sub":
             {
-                if (!TrySplitTask(args, out var number, out var title) || title.Length == 0) return Usage["sub"];
+                if (!TrySplitTask(args, out var number, out var title) || title.Length == 0) return BotCommands.Usage("sub");
                 if (await TaskStore.FindAsync(c, t, projectId, number) is not { } parent) return NoTask(number);
                 if (parent.ParentNumber is not null) return $"#{number} is already a subtask; add a checklist item instead: /check #{number} <item>";
                 var sub = await TaskStore.CreateAsync(c, t, new NewTask(projectId, Clip(title, 200), ParentId: parent.Id, StaffOnly: parent.StaffOnly,
@@ -148,14 +120,14 @@ public sealed class TaskCommands(
             }
             case "check":
             {
-                if (!TrySplitTask(args, out var number, out var text) || text.Length == 0) return Usage["check"];
+                if (!TrySplitTask(args, out var number, out var text) || text.Length == 0) return BotCommands.Usage("check");
                 if (await TaskStore.FindAsync(c, t, projectId, number) is not { } task) return NoTask(number);
                 var item = await TaskStore.AddItemAsync(c, t, task.Id, Clip(text, 200), null, null, member.Id, now);
                 return $"☑️ #{task.Number}.{item} “{Clip(text, 200)}” added to #{task.Number} “{task.Title}”.";
             }
             case "assign":
             {
-                if (!TrySplitTask(args, out var number, out var who) || who.TrimStart('@').Length == 0) return Usage["assign"];
+                if (!TrySplitTask(args, out var number, out var who) || who.TrimStart('@').Length == 0) return BotCommands.Usage("assign");
                 if (await TaskStore.FindAsync(c, t, projectId, number) is not { } task) return NoTask(number);
                 if (who.Equals("nobody", StringComparison.OrdinalIgnoreCase))
                 {
@@ -172,17 +144,17 @@ public sealed class TaskCommands(
             {
                 var parts = args.Split(' ', StringSplitOptions.RemoveEmptyEntries);
                 var quiet = parts.Length == 3 && parts[2].Equals("quiet", StringComparison.OrdinalIgnoreCase);
-                if (parts.Length is < 2 or > 3 || (parts.Length == 3 && !quiet) || !TryTaskNumber(parts[0], out var number)) return Usage["due"];
+                if (parts.Length is < 2 or > 3 || (parts.Length == 3 && !quiet) || !TryTaskNumber(parts[0], out var number)) return BotCommands.Usage("due");
                 if (await TaskStore.FindAsync(c, t, projectId, number) is not { } task) return NoTask(number);
                 if (DueDates.Parse(parts[1], work.Today, work.WorkingDays) is not { } due)
-                    return $"“{parts[1]}” is not a date I understand. {Usage["due"]}";
+                    return $"“{parts[1]}” is not a date I understand. {BotCommands.Usage("due")}";
                 if (due < work.Today) return $"{due:yyyy-MM-dd} is in the past. Nothing changed.";
                 await work.RescheduleAsync(c, t, task, due, quiet, member.Id);
                 return $"📅 #{task.Number} “{task.Title}” is now due {due:ddd d MMM yyyy}{(quiet || task.StaffOnly ? " (client not told)" : "; the client has been told")}.";
             }
             case "done":
             {
-                if (!TaskRef.TryParse(args, out var number, out var itemNumber)) return Usage["done"];
+                if (!TaskRef.TryParse(args, out var number, out var itemNumber)) return BotCommands.Usage("done");
                 if (await TaskStore.FindAsync(c, t, projectId, number) is not { } task) return NoTask(number);
                 if (itemNumber is { } n)
                 {
@@ -199,7 +171,7 @@ public sealed class TaskCommands(
             {
                 var tags = args.Split([' ', ','], StringSplitOptions.RemoveEmptyEntries).Select(x => x.TrimStart('#').ToLowerInvariant())
                     .Where(x => x.Length is > 0 and <= 32).Distinct().ToList();
-                if (tags.Count == 0) return Usage["tag"];
+                if (tags.Count == 0) return BotCommands.Usage("tag");
                 if (conversationId is not { } id) return "This project has no conversation to tag yet.";
                 foreach (var tag in tags) await c.ExecuteAsync(InsertTag, new { ConversationId = id, Tag = tag, Now = now.ToUnixTimeMilliseconds() }, t);
                 return $"🏷 Tagged: {string.Join(", ", tags)}.";
@@ -220,7 +192,7 @@ public sealed class TaskCommands(
                 return acked == 0 ? "Nobody is waiting for an answer here." : $"👍 {member.Name} is on it. No reminder now; the client still needs an answer.";
             }
             default:
-                return Help;
+                return BotCommands.StaffHelp;
         }
     }
 

@@ -1,4 +1,5 @@
 using AgencyBot.Core.Data;
+using AgencyBot.Core.Projects;
 
 namespace AgencyBot.Core.Tasks;
 

@@ -1,3 +1,4 @@
+using AgencyBot.Core.Clients;
 using AgencyBot.Core.Staff;
 
 namespace AgencyBot.Core.TimeTracking;

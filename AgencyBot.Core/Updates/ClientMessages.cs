@@ -65,7 +65,7 @@ public sealed class ClientMessages(
                     if (Chosen(projects, now) is { } current) await clientStatus.SendAsync(c, t, chat.ChatId, current, language);
                     else await OfferProjectsAsync(c, t, chat.ChatId, projects, "ChooseProject", language);
                     return;
-                case var staffOnly when TaskCommands.Names.Contains(staffOnly) || StaffReplies.DeskCommands.Contains(staffOnly):
+                case var staffOnly when BotCommands.Staff(staffOnly) is not null:
                     // A client typing a staff command gets the client help, and nothing happens.
                     if (projects.Count == 0) await TellStrangerAsync(c, t, chat.ChatId, ClientTexts.Get("NotLinked", language), now);
                     else await ReplyAsync(c, t, chat.ChatId, ClientTexts.Get("ClientHelp", language));

@@ -17,7 +17,7 @@ public sealed class StaffPrivateChat(TaskCommands commands, StaffCommands staffC
             await staffCommands.ListAsync(c, t, message, member);
             return;
         }
-        if (botUser.ParseCommand(message.Text) is { } command && staff is not null && TaskCommands.Names.Contains(command.Name))
+        if (botUser.ParseCommand(message.Text) is { } command && staff is not null && BotCommands.IsStaff(command.Name, CommandDesk.Tasks))
         {
             await commands.HandleAsync(message, command, member, staff, null, c, t);
             return;

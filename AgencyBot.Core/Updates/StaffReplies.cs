@@ -32,9 +32,6 @@ public sealed class StaffReplies(
     /// <summary>Callback data of /setup's confirmation buttons: "setup:go", "setup:no".</summary>
     public const string SetupPrefix = "setup:";
 
-    /// <summary>Staff commands about the desk itself rather than a project's work.</summary>
-    public static readonly IReadOnlySet<string> DeskCommands = new HashSet<string>(["setup", "staff", "all", "invites", "unsend"]);
-
     /// <summary>How long after a post its Telegram id may still be on its way into relay_posts.</summary>
     public static readonly TimeSpan RecordingGrace = TimeSpan.FromSeconds(10);
 
@@ -70,7 +67,7 @@ public sealed class StaffReplies(
         if (target is null)
         {
             if (command is null) await NoTargetAsync(message, staff, c, t);
-            else if (TaskCommands.Names.Contains(command.Name)) await taskCommands.HandleAsync(message, command, member, staff, null, c, t);
+            else if (BotCommands.IsStaff(command.Name, CommandDesk.Tasks)) await taskCommands.HandleAsync(message, command, member, staff, null, c, t);
             else await replyInPlace.SendAsync(c, t, message, $"Use /{command.Name} in a project's topic, or as a reply to a client's message.");
             return;
         }
@@ -89,12 +86,12 @@ public sealed class StaffReplies(
             case "invites":
                 await invites.ListAsync(c, t, staff, target.ProjectId, message);
                 return;
-            case var name when TaskCommands.Names.Contains(name):
+            case var name when BotCommands.IsStaff(name, CommandDesk.Tasks):
                 await taskCommands.HandleAsync(message, command, member, staff, new StaffTarget(target.ProjectId, target.ConversationId), c, t);
                 return;
             default:
                 // Nothing that looks like a command is ever relayed to a client: a mistyped one gets the help.
-                await replyInPlace.SendAsync(c, t, message, $"/{command.Name} is not a command I know. Nothing was sent to the client.\n\n{TaskCommands.Help}");
+                await replyInPlace.SendAsync(c, t, message, $"/{command.Name} is not a command I know. Nothing was sent to the client.\n\n{BotCommands.StaffHelp}");
                 return;
         }
     }

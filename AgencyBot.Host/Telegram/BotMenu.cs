@@ -1,36 +1,38 @@
+using AgencyBot.Core.Clients;
 using AgencyBot.Core.Data;
 using AgencyBot.Core.Messaging;
 using AgencyBot.Core.StaffGroup;
-using Telegram.Bot;
+using AgencyBot.Core.Updates;
 using Telegram.Bot.Types;
+using Telegram.Bot;
 
 namespace AgencyBot.Host.Telegram;
 
 /// <summary>
-/// At start-up: the command menus people see when they type "/" (one for clients, one for the staff group), and
+/// At start-up: the command menus people see when they type "/" (BotCommands' tables: client chats and groups in
+/// each client language, the staff group), and
 /// whether the configured staff chat is a forum. Retries in the background until Telegram answers.
 /// </summary>
 public sealed class BotMenu(ITelegramBotClient bot, BotUser botUser, Database database, StaffChatStore staffChats, TimeProvider clock, ILogger<BotMenu> logger)
     : BackgroundService
 {
-    private static readonly BotCommand[] ClientCommands =
-    [
-        new() { Command = "start", Description = "Connect this chat to your project" },
-        new() { Command = "project", Description = "Choose the project you are writing about" },
-        new() { Command = "help", Description = "How this chat works" },
-    ];
+    /// <summary>A client table's menu in one language (Telegram shows the one matching the user's app language).</summary>
+    private static BotCommand[] ClientMenu(IReadOnlyList<string> commands, string language) =>
+        [.. commands.Select(name => new BotCommand { Command = name, Description = ClientTexts.Get($"Command_{name}", language) })];
 
-    private static readonly BotCommand[] GroupCommands =
-    [
-        new() { Command = "link", Description = "Connect this group to your project (with your invite code)" },
-        new() { Command = "project", Description = "Choose the project you are writing about" },
-        new() { Command = "help", Description = "How this chat works" },
-    ];
+    private static BotCommand[] StaffMenu(IReadOnlyList<StaffCommand> commands) =>
+        [.. commands.Select(c => new BotCommand { Command = c.Name, Description = c.What.Length <= 256 ? c.What : c.What[..255] + "…" })];
 
-    private static readonly BotCommand[] StaffCommands =
-    [
-        new() { Command = "setup", Description = "Make this group the staff chat" },
-    ];
+    private async Task SetClientMenusAsync(CancellationToken ct)
+    {
+        foreach (var language in ClientTexts.Languages)
+        {
+            // English also for every language without texts of its own.
+            var code = language == "en" ? null : language;
+            await bot.SetMyCommands(ClientMenu(BotCommands.ClientPrivate, language), BotCommandScope.AllPrivateChats(), code, ct);
+            await bot.SetMyCommands(ClientMenu(BotCommands.ClientGroup, language), BotCommandScope.AllGroupChats(), code, ct);
+        }
+    }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -39,13 +41,12 @@ public sealed class BotMenu(ITelegramBotClient bot, BotUser botUser, Database da
             try
             {
                 botUser.Username = (await bot.GetMe(stoppingToken)).Username;
-                await bot.SetMyCommands(ClientCommands, BotCommandScope.AllPrivateChats(), cancellationToken: stoppingToken);
-                await bot.SetMyCommands(GroupCommands, BotCommandScope.AllGroupChats(), cancellationToken: stoppingToken);
+                await SetClientMenusAsync(stoppingToken);
                 await using (var connection = await database.OpenAsync(stoppingToken))
                 {
                     if (await staffChats.GetAsync(connection) is { } staff)
                     {
-                        await bot.SetMyCommands(StaffCommands, BotCommandScope.Chat(staff.ChatId), cancellationToken: stoppingToken);
+                        await bot.SetMyCommands(StaffMenu(BotCommands.StaffChat), BotCommandScope.Chat(staff.ChatId), cancellationToken: stoppingToken);
                         var chat = await bot.GetChat(staff.ChatId, stoppingToken);
                         if (chat.IsForum != staff.IsForum)
                             await database.WriteAsync((c, t) => staffChats.SetForumAsync(c, t, staff.ChatId, chat.IsForum), stoppingToken);

@@ -1,7 +1,8 @@
-using System.Net;
 using System.Net.Http.Json;
+using System.Net;
 using System.Text.Json;
 using AgencyBot.Core.Clients;
+using AgencyBot.Core.Projects;
 using AgencyBot.Tests.Fakes;
 using AgencyBot.Tests.Hosting;
 

@@ -1,6 +1,7 @@
 using System.Net.Http.Json;
-using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.Json;
+using AgencyBot.Core.Clients;
 using AgencyBot.Tests.Hosting;
 
 namespace AgencyBot.Tests.Conversations;

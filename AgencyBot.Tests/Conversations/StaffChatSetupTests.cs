@@ -172,15 +172,4 @@ public sealed class StaffChatSetupTests
         Assert.That(await StaffChatSettingAsync(), Is.Zero);
         Assert.That(_world.Telegram.SentTo(strangersGroup).Where(m => m.Text?.Contains("staff chat") == true), Is.Empty);
     }
-
-    [Test]
-    public async Task BotMenu_HasAListForClientsAndOneForGroups()
-    {
-        var menus = await Eventually.HoldsAsync(() => Task.FromResult(_world.Telegram.Requests.Where(r => r.Method == "setMyCommands").ToList()),
-            r => r.Count >= 2, AgencyWorld.Timeout, "setMyCommands");
-
-        var byScope = menus.ToDictionary(m => (string)m.Body["scope"]!["type"]!, m => m.Body["commands"]!.AsArray().Select(c => (string)c!["command"]!).ToList());
-        Assert.That(byScope["all_private_chats"], Does.Contain("start").And.Contain("project").And.Contain("help"));
-        Assert.That(byScope["all_group_chats"], Does.Contain("link"));
-    }
 }

@@ -1,8 +1,9 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.Json;
+using AgencyBot.Core.Clients;
 using AgencyBot.Tests.Hosting;
-using Telegram.Bot;
 using Telegram.Bot.Types;
+using Telegram.Bot;
 
 namespace AgencyBot.Tests.Robustness;
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using AgencyBot.Core.Clients;
 using AgencyBot.Tests.Fakes;
 using AgencyBot.Tests.Hosting;
 using Microsoft.Playwright;

@@ -1,0 +1,64 @@
+using AgencyBot.Core.StaffGroup;
+
+namespace AgencyBot.Core.Messaging;
+
+/// <summary>Which handler a staff command belongs to: the project's work (tasks, time, the digest), or the desk itself.</summary>
+public enum CommandDesk { Tasks, Desk }
+
+/// <summary>One staff command as the bot offers it: "/name args: what it does".</summary>
+public sealed record StaffCommand(string Name, string Args, string What, CommandDesk Desk)
+{
+    public string Usage => Args.Length == 0 ? $"/{Name}: {What}" : $"/{Name} {Args}: {What}";
+}
+
+/// <summary>
+/// The bot's commands, one table per audience: the staff chat, a staff member's private chat, a client's private
+/// chat, a client group. Each table decides which commands there are and who handles them, and gives /help its
+/// lines and Telegram the menu people see when they type "/" (BotMenu). A command missing here is no command.
+/// </summary>
+public static class BotCommands
+{
+    /// <summary>In the staff chat: in a project's topic, or as a reply to a relayed client message.</summary>
+    public static readonly IReadOnlyList<StaffCommand> StaffChat =
+    [
+        new("task", "<title>", "a task from this conversation (its last client message becomes the description)", CommandDesk.Tasks),
+        new("itask", "<title>", "the same, staff-only (never shown to the client)", CommandDesk.Tasks),
+        new("sub", "<#task> <title>", "a subtask", CommandDesk.Tasks),
+        new("check", "<#task> <item>", "a checklist item", CommandDesk.Tasks),
+        new("assign", "<#task> <name | me | nobody>", "who is responsible", CommandDesk.Tasks),
+        new("due", "<#task> <date> [quiet]", "reschedule (2026-12-15, 15.12, tomorrow, +3 working days); the client is told unless quiet", CommandDesk.Tasks),
+        new("done", "<#task | #task.item>", "finish a task, subtask or checklist item", CommandDesk.Tasks),
+        new("tag", "<tags>", "tag the conversation", CommandDesk.Tasks),
+        new("tasks", "", "the project's open work", CommandDesk.Tasks),
+        new("my", "", "your open tasks by due date", CommandDesk.Tasks),
+        new("ack", "", "you are on it (stops the reminder; it is not an answer)", CommandDesk.Tasks),
+        new("time", "<duration> <category> [note]", "log time on the project (anywhere else: /time <project> …)", CommandDesk.Tasks),
+        new("digest", "", "the managers' digest, now (managers only)", CommandDesk.Tasks),
+        new("all", "<text>", "send the text to every client chat of the project", CommandDesk.Desk),
+        new("unsend", "", "as a reply to your answer: take it back from the client", CommandDesk.Desk),
+        new("invites", "", "the project's open invites, to revoke", CommandDesk.Desk),
+        new("staff", "", "who is on staff (managers change it)", CommandDesk.Desk),
+        new("setup", "", "make this group the staff chat (managers, with confirmation)", CommandDesk.Desk),
+        new("help", "", "this list", CommandDesk.Tasks),
+    ];
+
+    /// <summary>In a staff member's private chat with the bot.</summary>
+    public static readonly IReadOnlyList<StaffCommand> StaffPrivate = [.. StaffChat.Where(c => c.Name is "my" or "time" or "digest" or "staff" or "help")];
+
+    /// <summary>In a client's private chat; each command's menu text is the client text "Command_&lt;name&gt;".</summary>
+    public static readonly IReadOnlyList<string> ClientPrivate = ["start", "project", "status", "help"];
+
+    /// <summary>In a client group.</summary>
+    public static readonly IReadOnlyList<string> ClientGroup = ["link", "project", "status", "help"];
+
+    public static StaffCommand? Staff(string name) => StaffChat.FirstOrDefault(c => c.Name == name);
+
+    public static bool IsStaff(string name, CommandDesk desk) => Staff(name)?.Desk == desk;
+
+    public static string Usage(string name) => Staff(name)?.Usage ?? throw new KeyNotFoundException($"/{name} is not a staff command");
+
+    /// <summary>The staff chat's /help, from the table.</summary>
+    public static string StaffHelp { get; } = "Commands in a project's topic (or as a reply to a client's message):\n" +
+        string.Join("\n", StaffChat.Where(c => c.Name != "help").Select(c => c.Usage)) + "\n" +
+        $"Start a message with {InternalNote.Prefix} for an internal note.";
+}
