@@ -17,16 +17,16 @@ public sealed class DigestBuilder(Database database, OverheadReport overhead, IO
     /// <summary>A digest stays readable: breaches are listed up to this many per project, then summed up by holder.</summary>
     private const int MaxLines = 10;
 
-    private const string SelectWaiting = """
-        SELECT c.waiting_since AS WaitingSince, COALESCE(cc.title, '') AS Chat, cl.name || ' · ' || p.name AS Project
+    private static readonly string SelectWaiting = $"""
+        SELECT c.waiting_since AS WaitingSince, COALESCE(cc.title, '') AS Chat, {ProjectLabel.Sql("cl", "p")} AS Project
         FROM conversations c JOIN projects p ON p.id = c.project_id JOIN clients cl ON cl.id = p.client_id
         LEFT JOIN client_chats cc ON cc.chat_id = c.chat_id
         WHERE c.waiting_since IS NOT NULL ORDER BY c.waiting_since
         """;
 
-    private const string SelectOverdue = """
+    private static readonly string SelectOverdue = $"""
         SELECT t.number AS Number, t.title AS Title, t.due_on AS DueOn, COALESCE(s.name, 'unassigned') AS Responsible,
-               cl.name || ' · ' || p.name AS Project
+               {ProjectLabel.Sql("cl", "p")} AS Project
         FROM tasks t JOIN projects p ON p.id = t.project_id JOIN clients cl ON cl.id = p.client_id
         LEFT JOIN staff s ON s.id = t.responsible_id
         WHERE t.status <> 'done' AND t.due_on < @Today ORDER BY t.due_on, p.id, t.number
@@ -64,8 +64,8 @@ public sealed class DigestBuilder(Database database, OverheadReport overhead, IO
         text.AppendLine(CultureInfo.InvariantCulture, $"📊 Daily digest, {today:ddd d MMM yyyy}");
         text.AppendLine(CultureInfo.InvariantCulture,
             $"Target: account management under {day.TargetPercent:0.#}% of project hours; first answer within {day.SlaSeconds / 60} min (business time).");
-        foreach (var project in month.Projects.Select(p => (p.ProjectId, Name: $"{p.Client} · {p.Project}"))
-                     .Union(day.Projects.Select(p => (p.ProjectId, Name: $"{p.Client} · {p.Project}"))).DistinctBy(p => p.ProjectId).OrderBy(p => p.Name))
+        foreach (var project in month.Projects.Select(p => (p.ProjectId, Name: ProjectLabel.Of(p.Client, p.Project)))
+                     .Union(day.Projects.Select(p => (p.ProjectId, Name: ProjectLabel.Of(p.Client, p.Project)))).DistinctBy(p => p.ProjectId).OrderBy(p => p.Name))
         {
             text.AppendLine();
             text.AppendLine(project.Name);

@@ -1,3 +1,4 @@
+using AgencyBot.Core.Projects;
 using ScottPlot;
 
 namespace AgencyBot.Core.Digest;
@@ -21,7 +22,7 @@ public static class DigestChart
         plot.Add.Bars(bars);
         plot.Axes.Bottom.SetTicks(
             Enumerable.Range(0, projects.Count).Select(i => (double)i).ToArray(),
-            projects.Select(p => Short($"{p.Client} · {p.Project}")).ToArray());
+            projects.Select(p => Short(ProjectLabel.Of(p.Client, p.Project))).ToArray());
         var target = plot.Add.HorizontalLine(month.TargetPercent);
         target.LinePattern = LinePattern.Dashed;
         target.Color = Colors.Red;

@@ -3,6 +3,7 @@ using AgencyBot.Core.Conversations;
 using AgencyBot.Core.Data;
 using AgencyBot.Core.Messaging;
 using AgencyBot.Core.Outbox;
+using AgencyBot.Core.Projects;
 using AgencyBot.Core.Staff;
 using AgencyBot.Core.StaffGroup;
 
@@ -141,7 +142,7 @@ public sealed class Escalations(
         var holders = (await c.QueryAsync<Person>(SelectHolders, new { w.ProjectId, ConversationId = w.Id }, t)).DistinctBy(p => p.Id).ToList();
         var held = holders.FirstOrDefault(h => h.Why == "holder") ?? holders.FirstOrDefault();
         var link = staff is null ? null : await TopicLinkAsync(c, t, staff, w.ProjectId);
-        var text = $"🚨 {Who(w)} has waited {Minutes(w, now)} without an answer ({w.ClientName} · {w.ProjectName}). " +
+        var text = $"🚨 {Who(w)} has waited {Minutes(w, now)} without an answer ({ProjectLabel.Of(w.ClientName, w.ProjectName)}). " +
                    $"Held by {held?.Name ?? "nobody"}." + (link is null ? "" : $"\n{link}");
         logger.LogWarning("Conversation {ConversationId}: escalated to managers after {Minutes}", w.Id, Minutes(w, now));
         foreach (var manager in await StaffStore.ManagersAsync(c, t))

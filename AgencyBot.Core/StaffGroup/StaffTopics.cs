@@ -1,5 +1,6 @@
 using AgencyBot.Core.Data;
 using AgencyBot.Core.Messaging;
+using AgencyBot.Core.Projects;
 
 namespace AgencyBot.Core.StaffGroup;
 
@@ -17,8 +18,8 @@ public sealed class StaffTopics(Database database, StaffChatStore staffChats, IM
         SELECT project_id FROM staff_topics WHERE staff_chat_id = @StaffChatId AND thread_id = @ThreadId
         """;
 
-    private const string SelectName = """
-        SELECT c.name || ' · ' || p.name FROM projects p JOIN clients c ON c.id = p.client_id WHERE p.id = @ProjectId
+    private static readonly string SelectName = $"""
+        SELECT {ProjectLabel.Sql("c", "p")} FROM projects p JOIN clients c ON c.id = p.client_id WHERE p.id = @ProjectId
         """;
 
     private const string Save = """

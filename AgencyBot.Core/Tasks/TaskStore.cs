@@ -185,7 +185,7 @@ public sealed class TaskStore(Database database, TimeProvider clock)
     /// <summary>A staff member's open tasks across projects, soonest due first.</summary>
     public static async Task<IReadOnlyList<(TaskView Task, string Project)>> OfStaffAsync(IDbConnection c, IDbTransaction? t, long staffId) =>
         (await c.QueryAsync<TaskView, string, (TaskView, string)>($"""
-            SELECT {ViewColumns}, cl.name || ' · ' || pr.name AS ProjectName {From}
+            SELECT {ViewColumns}, {ProjectLabel.Sql("cl", "pr")} AS ProjectName {From}
             JOIN projects pr ON pr.id = t.project_id JOIN clients cl ON cl.id = pr.client_id
             WHERE t.responsible_id = @StaffId AND t.status <> 'done'
             ORDER BY t.due_on IS NULL, t.due_on, t.project_id, t.number

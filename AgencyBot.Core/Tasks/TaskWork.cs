@@ -78,7 +78,7 @@ public sealed class TaskWork(OutboxStore outbox, StaffChatStore staffChats, Staf
         {
             var list = string.Join("; ", mine.Take(10).Select(v => $"#{v.Number} {v.Title}" + (v.DueOn is { } d ? $" (due {TaskStore.ParseIso(d):d MMM})" : "")))
                        + (mine.Count() > 10 ? $"; and {mine.Count() - 10} more (/my)" : "");
-            await NotifyStaffAsync(c, t, mine.Key, projectId, $"{mine.Count()} new tasks in {project.ClientName} · {project.ProjectName}: {list}.");
+            await NotifyStaffAsync(c, t, mine.Key, projectId, $"{mine.Count()} new tasks in {ProjectLabel.Of(project.ClientName, project.ProjectName)}: {list}.");
         }
 
         await TellClientsAsync(c, t, projectId, (info, language) =>
@@ -120,7 +120,7 @@ public sealed class TaskWork(OutboxStore outbox, StaffChatStore staffChats, Staf
         if (staffId is null || staffId == actorId) return;
         var info = await c.QuerySingleAsync<ProjectInfo>(SelectProject, new { task.ProjectId }, t);
         var due = task.DueOn is { } d ? $", due {FormatDate(TaskStore.ParseIso(d)!.Value, "en")}" : "";
-        await NotifyStaffAsync(c, t, staffId.Value, task.ProjectId, $"#{task.Number} “{task.Title}” ({info.ClientName} · {info.ProjectName}){due}.");
+        await NotifyStaffAsync(c, t, staffId.Value, task.ProjectId, $"#{task.Number} “{task.Title}” ({ProjectLabel.Of(info.ClientName, info.ProjectName)}){due}.");
     }
 
     /// <summary>"📌 You are now responsible for …": in the staff member's private chat with the bot if they ever started

@@ -1,4 +1,5 @@
 using AgencyBot.Core.Clients;
+using AgencyBot.Core.Projects;
 using AgencyBot.Core.Staff;
 
 namespace AgencyBot.Core.TimeTracking;
@@ -50,7 +51,7 @@ public sealed class TimeCommand(IOptions<TimeTrackingOptions> options, IOptions<
         {
             1 => (matches[0].Id, ""),
             0 => (null, $"No project matches “{reference}”."),
-            _ => (null, $"Several projects match “{reference}”: {string.Join(", ", matches.Select(m => $"#{m.Id} {m.Client} · {m.Name}"))}."),
+            _ => (null, $"Several projects match “{reference}”: {string.Join(", ", matches.Select(m => $"#{m.Id} {ProjectLabel.Of(m.Client, m.Name)}"))}."),
         };
     }
 }
