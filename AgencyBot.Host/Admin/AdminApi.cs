@@ -126,4 +126,7 @@ internal static class Problems
 
     public static ProblemHttpResult NotFound(string what) =>
         TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not found", detail: what);
+
+    /// <summary>The route names a project that does not exist.</summary>
+    public static ProblemHttpResult NoProject(long id) => NotFound($"There is no project {id}.");
 }

@@ -20,13 +20,13 @@ public static class ConversationsApi
     private static async Task<Results<Ok<IReadOnlyList<Conversation>>, ProblemHttpResult>> ProjectConversationsAsync(
         long id, ProjectStore projects, ConversationStore conversations, CancellationToken ct) =>
         await projects.FindAsync(id, ct) is null
-            ? Problems.NotFound($"There is no project {id}.")
+            ? Problems.NoProject(id)
             : TypedResults.Ok(await conversations.OfProjectAsync(id, ct));
 
     private static async Task<Results<Ok<IReadOnlyList<BoundChat>>, ProblemHttpResult>> ProjectChatsAsync(
         long id, ProjectStore projects, ChatBindingStore bindings, CancellationToken ct) =>
         await projects.FindAsync(id, ct) is null
-            ? Problems.NotFound($"There is no project {id}.")
+            ? Problems.NoProject(id)
             : TypedResults.Ok(await bindings.ChatsOfProjectAsync(id, ct));
 
     /// <summary>Takes a client chat off a project: nothing is relayed to or from it for that project any more.</summary>

@@ -55,18 +55,18 @@ public static class ProjectsApi
         projects.MapPost("/{id:long}/invites", CreateInviteAsync);
         projects.MapGet("/{id:long}/invites", async Task<Results<Ok<IReadOnlyList<InviteState>>, ProblemHttpResult>> (long id, ProjectStore store,
             InviteStore invites, CancellationToken ct) =>
-            await store.FindAsync(id, ct) is null ? Problems.NotFound($"There is no project {id}.") : TypedResults.Ok(await invites.OfProjectAsync(id, ct)));
+            await store.FindAsync(id, ct) is null ? Problems.NoProject(id) : TypedResults.Ok(await invites.OfProjectAsync(id, ct)));
         projects.MapDelete("/{id:long}/invites/{code}", async Task<Results<NoContent, ProblemHttpResult>> (long id, string code, InviteStore invites,
             CancellationToken ct) =>
             await invites.RevokeAsync(id, code, ct) ? TypedResults.NoContent() : Problems.NotFound($"Project {id} has no invite {code} that is not revoked already."));
         projects.MapPatch("/{id:long}", async (long id, ProjectSettings body, ProjectStore store, CancellationToken ct) =>
             await store.UpdateSettingsAsync(id, body.NotifyProgress, body.Language, ct)
                 ? (IResult)TypedResults.NoContent()
-                : Problems.NotFound($"There is no project {id}.")).AddEndpointFilter<Validated<ProjectSettings>>();
+                : Problems.NoProject(id)).AddEndpointFilter<Validated<ProjectSettings>>();
     }
 
     private static async Task<Results<Ok<Project>, ProblemHttpResult>> GetAsync(long id, ProjectStore store, CancellationToken ct) =>
-        await store.FindAsync(id, ct) is { } project ? TypedResults.Ok(project) : Problems.NotFound($"There is no project {id}.");
+        await store.FindAsync(id, ct) is { } project ? TypedResults.Ok(project) : Problems.NoProject(id);
 
     private static async Task<Results<Created<Project>, ProblemHttpResult>> CreateAsync(CreateProject body, ProjectStore store,
         AgencyBot.Core.Tasks.TemplateStore templates, AgencyBot.Core.Staff.StaffStore staff, AgencyBot.Core.Tasks.TaskWork work, CancellationToken ct)
@@ -97,7 +97,7 @@ public static class ProjectsApi
         // Ask Telegram for the username first, so a Telegram outage leaves no unusable invite behind.
         var username = await bot.UsernameAsync(ct);
         if (await invites.CreateAsync(id, agency.Value.InviteLifetime, kind, ct) is not { } invite)
-            return Problems.NotFound($"There is no project {id}.");
+            return Problems.NoProject(id);
         var link = $"https://t.me/{username}?start={invite.Code}";
         return TypedResults.Created($"/api/projects/{id}/invites/{invite.Code}",
             new InviteCreated(invite.Code, link, InviteStore.KindName(invite.Kind), invite.ExpiresAt));

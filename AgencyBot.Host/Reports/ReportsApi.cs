@@ -37,7 +37,7 @@ public static class ReportsApi
         if (start >= end)
             return TypedResults.Problem(statusCode: 400, title: "Invalid period", detail: "'from' must be before 'to'.");
         if (projectId is { } id && await projects.FindAsync(id, ct) is null)
-            return Problems.NotFound($"There is no project {id}.");
+            return Problems.NoProject(id);
         return TypedResults.Ok(await responseTimes.ReportAsync(start, end, projectId, ct));
     }
 }

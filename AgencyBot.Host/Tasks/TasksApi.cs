@@ -92,7 +92,7 @@ public static class TasksApi
         project.MapPost("/tasks", CreateAsync).AddEndpointFilter<Validated<CreateTask>>();
         project.MapPatch("/tasks/{number:long}", UpdateAsync).AddEndpointFilter<Validated<UpdateTask>>();
         project.MapGet("/team", async (long id, ProjectStore projects, TeamStore team, CancellationToken ct) =>
-            await projects.FindAsync(id, ct) is null ? (IResult)Problems.NotFound($"There is no project {id}.") : TypedResults.Ok(await team.OfProjectAsync(id, ct)));
+            await projects.FindAsync(id, ct) is null ? (IResult)Problems.NoProject(id) : TypedResults.Ok(await team.OfProjectAsync(id, ct)));
         project.MapPut("/team", SetTeamAsync).AddEndpointFilter<Validated<SetTeam>>();
         project.MapPost("/apply-template", ApplyAsync).AddEndpointFilter<Validated<ApplyTemplate>>();
     }
@@ -101,7 +101,7 @@ public static class TasksApi
     {
         if (status is not null && !TaskStatus.All.Contains(status))
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["status"] = [$"Must be one of: {string.Join(", ", TaskStatus.All)}."] });
-        if (await projects.FindAsync(id, ct) is null) return Problems.NotFound($"There is no project {id}.");
+        if (await projects.FindAsync(id, ct) is null) return Problems.NoProject(id);
         return TypedResults.Ok(await tasks.OfProjectAsync(id, status, ct));
     }
 
@@ -115,7 +115,7 @@ public static class TasksApi
     private static async Task<IResult> CreateAsync(long id, CreateTask body, ProjectStore projects, Database database, TaskWork work,
         TimeProvider clock, CancellationToken ct)
     {
-        if (await projects.FindAsync(id, ct) is null) return Problems.NotFound($"There is no project {id}.");
+        if (await projects.FindAsync(id, ct) is null) return Problems.NoProject(id);
         return await database.WriteAsync<IResult>(async (c, t) =>
         {
             long? parentId = null;
@@ -158,7 +158,7 @@ public static class TasksApi
 
     private static async Task<IResult> SetTeamAsync(long id, SetTeam body, ProjectStore projects, StaffStore staff, TeamStore team, CancellationToken ct)
     {
-        if (await projects.FindAsync(id, ct) is null) return Problems.NotFound($"There is no project {id}.");
+        if (await projects.FindAsync(id, ct) is null) return Problems.NoProject(id);
         var unknown = new List<long>();
         foreach (var member in body.Members!)
             if (!await staff.ExistsAsync(member.StaffId!.Value, ct)) unknown.Add(member.StaffId.Value);
@@ -171,7 +171,7 @@ public static class TasksApi
     private static async Task<IResult> ApplyAsync(long id, ApplyTemplate body, ProjectStore projects, TemplateStore templates, Database database,
         TaskWork work, CancellationToken ct)
     {
-        if (await projects.FindAsync(id, ct) is null) return Problems.NotFound($"There is no project {id}.");
+        if (await projects.FindAsync(id, ct) is null) return Problems.NoProject(id);
         if (await templates.FindAsync(body.TemplateId!.Value, ct) is not { } template) return Problems.NotFound($"There is no template {body.TemplateId}.");
         var created = await database.WriteAsync((c, t) => work.ApplyTemplateAsync(c, t, id, template.Body, body.StartDate, null), ct);
         return TypedResults.Created($"/api/projects/{id}/tasks", created);

@@ -33,7 +33,7 @@ public static class TimeEntriesApi
     private static async Task<IResult> AddAsync(long id, LogTime body, ProjectStore projects, StaffStore staff, TimeEntryStore entries,
         IOptions<AgencyOptions> agency, TimeProvider clock, CancellationToken ct)
     {
-        if (await projects.FindAsync(id, ct) is null) return Problems.NotFound($"There is no project {id}.");
+        if (await projects.FindAsync(id, ct) is null) return Problems.NoProject(id);
         if (!await staff.ExistsAsync(body.StaffId!.Value, ct))
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["StaffId"] = [$"There is no staff member {body.StaffId}."] });
         var entryId = await entries.AddAsync(id, body.StaffId.Value, body.Minutes!.Value, body.Category!, body.Note, body.SpentOn ?? agency.Value.Today(clock), ct);
@@ -44,7 +44,7 @@ public static class TimeEntriesApi
     private static async Task<IResult> ListAsync(long id, DateOnly? from, DateOnly? to, ProjectStore projects, TimeEntryStore entries,
         IOptions<AgencyOptions> agency, TimeProvider clock, CancellationToken ct)
     {
-        if (await projects.FindAsync(id, ct) is null) return Problems.NotFound($"There is no project {id}.");
+        if (await projects.FindAsync(id, ct) is null) return Problems.NoProject(id);
         var today = agency.Value.Today(clock);
         return TypedResults.Ok(await entries.OfProjectAsync(id, from ?? new DateOnly(today.Year, today.Month, 1), to ?? today.AddDays(1), ct));
     }
