@@ -173,7 +173,7 @@ public sealed class OutboxSender(
                 {
                     // Telegram has these: writing that down is worth a few tries before sending them again.
                     logger.LogWarning(ex, "Recording {Count} sent outbox rows failed (attempt {Attempt}); trying again", sent.Count, attempt);
-                    await Task.Delay(Backoff(attempt), clock, CancellationToken.None);
+                    await Task.Delay(Backoff.After(attempt, MaxBackoff), clock, CancellationToken.None);
                 }
                 catch (Exception ex)
                 {
@@ -380,7 +380,7 @@ public sealed class OutboxSender(
             default:
                 // 5xx, network errors, timeouts: Telegram may be back soon.
                 statistics.TransientFailure();
-                var backoff = Backoff((int)item.Attempts + 1);
+                var backoff = Backoff.After((int)item.Attempts + 1, MaxBackoff);
                 logger.LogWarning(ex, "Chat {ChatId}: sending outbox row {OutboxId} failed; retrying in {Backoff}", item.ChatId, item.Id, backoff);
                 await outbox.RescheduleAsync(item.Id, now + backoff, ex.Message, countAttempt: true, ct);
                 break;
@@ -399,13 +399,6 @@ public sealed class OutboxSender(
     {
         var waited = clock.GetUtcNow() - DateTimeOffset.FromUnixTimeMilliseconds(item.CreatedAt);
         return TimeSpan.FromTicks(Math.Clamp(waited.Ticks / 2, TimeSpan.FromSeconds(5).Ticks, TimeSpan.FromMinutes(5).Ticks));
-    }
-
-    internal static TimeSpan Backoff(int attempt)
-    {
-        var seconds = Math.Min(Math.Pow(2, Math.Min(attempt, 16) - 1), MaxBackoff.TotalSeconds);
-        var jitter = Random.Shared.NextDouble() * 0.2 * seconds;
-        return TimeSpan.FromSeconds(seconds + jitter);
     }
 
     private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;

@@ -3,8 +3,8 @@ using AgencyBot.Core.Data;
 using AgencyBot.Core.Messaging;
 using AgencyBot.Core.StaffGroup;
 using AgencyBot.Core.Updates;
-using Telegram.Bot.Types;
 using Telegram.Bot;
+using Telegram.Bot.Types;
 
 namespace AgencyBot.Host.Telegram;
 
@@ -60,7 +60,7 @@ public sealed class BotMenu(ITelegramBotClient bot, BotUser botUser, Database da
             }
             catch (Exception ex)
             {
-                var delay = TimeSpan.FromSeconds(Math.Min(300, Math.Pow(2, attempt)));
+                var delay = Backoff.After(attempt + 1, Backoff.StartupCap);
                 logger.LogWarning(ex, "Setting the bot menu failed; trying again in {Delay}", delay);
                 await Task.Delay(delay, clock, stoppingToken);
             }

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using AgencyBot.Core.Data;
 using AgencyBot.Core.Inbox;
+using AgencyBot.Core.Messaging;
 using AgencyBot.Host.Settings;
 using Microsoft.Extensions.Options;
 using Telegram.Bot;
@@ -67,7 +68,7 @@ public sealed class PollingIntake(
                 status.FailingSince ??= clock.GetUtcNow();
                 var delay = ex is ApiRequestException { ErrorCode: 429, Parameters.RetryAfter: { } after }
                     ? TimeSpan.FromSeconds(after)
-                    : TimeSpan.FromSeconds(Math.Min(30, Math.Pow(2, failures++)));
+                    : Backoff.After(++failures, Backoff.StartupCap);
                 logger.LogWarning(ex, "getUpdates failed; trying again in {Delay}", delay);
                 await Task.Delay(delay, clock, stoppingToken);
             }
@@ -135,7 +136,7 @@ public sealed class PollingIntake(
             }
             catch (Exception ex) when (!ct.IsCancellationRequested)
             {
-                var delay = TimeSpan.FromSeconds(Math.Min(30, Math.Pow(2, attempt)));
+                var delay = Backoff.After(attempt + 1, Backoff.StartupCap);
                 logger.LogWarning(ex, "{Call} failed; trying again in {Delay}", what, delay);
                 await Task.Delay(delay, clock, ct);
             }

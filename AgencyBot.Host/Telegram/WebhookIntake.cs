@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using AgencyBot.Core.Data;
 using AgencyBot.Core.Inbox;
+using AgencyBot.Core.Messaging;
 using AgencyBot.Host.Settings;
 using Microsoft.Extensions.Options;
 using Telegram.Bot;
@@ -82,7 +83,7 @@ public sealed class WebhookRegistration(ITelegramBotClient bot, IOptions<Telegra
             }
             catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
             {
-                var delay = TimeSpan.FromSeconds(Math.Min(60, Math.Pow(2, attempt)));
+                var delay = Backoff.After(attempt + 1, Backoff.StartupCap);
                 logger.LogWarning(ex, "setWebhook failed; trying again in {Delay}", delay);
                 await Task.Delay(delay, clock, stoppingToken);
             }
