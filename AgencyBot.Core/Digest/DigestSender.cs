@@ -70,8 +70,7 @@ public sealed class DigestSender(Database database, DigestBuilder builder, Outbo
         long? chart = content.Chart is { } png ? await AttachmentStore.AddAsync(c, t, "overhead.png", "image/png", png, clock.GetUtcNow()) : null;
         foreach (var chatId in recipients)
         {
-            foreach (var part in MessageContent.Split(content.Text))
-                await outbox.EnqueueAsync(c, t, chatId, new SendMessageRequest { ChatId = chatId, Text = part });
+            await outbox.EnqueueTextAsync(c, t, chatId, content.Text);
             if (chart is null) continue;
             // The chart is uploaded from the database when the row is sent (see TelegramMessenger).
             var photo = new JsonObject { ["chat_id"] = chatId, ["attachment_id"] = chart, ["caption"] = "Account management, % of project hours, month to date" };

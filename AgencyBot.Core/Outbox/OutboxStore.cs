@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using AgencyBot.Core.Data;
+using AgencyBot.Core.Messaging;
 using Telegram.Bot;
 using Telegram.Bot.Requests.Abstractions;
 
@@ -281,6 +282,18 @@ public sealed class OutboxStore(Database database, TimeProvider clock)
         INSERT INTO blocked_chats (chat_id, blocked_at, reason) VALUES (@ChatId, @Now, @Reason)
         ON CONFLICT (chat_id) DO NOTHING
         """;
+
+    /// <summary>A text for a chat, in as many messages as Telegram's length limit needs (never cutting a character
+    /// in two), each in the thread and as the reply given.</summary>
+    public async Task EnqueueTextAsync(IDbConnection connection, IDbTransaction transaction, long chatId, string text, int? threadId = null,
+        ReplyParameters? replyTo = null)
+    {
+        foreach (var part in MessageContent.Split(text))
+            await EnqueueAsync(connection, transaction, chatId, new SendMessageRequest
+            {
+                ChatId = chatId, Text = part, MessageThreadId = threadId, ReplyParameters = replyTo,
+            });
+    }
 
     /// <summary>Queues a Bot API request in the caller's transaction.</summary>
     public async Task<long> EnqueueAsync<TResult>(IDbConnection connection, IDbTransaction transaction, long chatId, IRequest<TResult> request,

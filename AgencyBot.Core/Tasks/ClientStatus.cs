@@ -20,7 +20,6 @@ public sealed class ClientStatus(OutboxStore outbox)
             ? ClientTexts.Get("StatusNothing", language, project.ProjectName)
             : ClientTexts.Get("StatusHeader", language, project.ProjectName) + "\n" +
               string.Join("\n", open.Select(task => ClientTexts.Get("StatusLine", language, task.Title, TaskWork.Describe(task, language))));
-        foreach (var part in MessageContent.Split(text))
-            await outbox.EnqueueAsync(c, t, chatId, new SendMessageRequest { ChatId = chatId, Text = part });
+        await outbox.EnqueueTextAsync(c, t, chatId, text);
     }
 }

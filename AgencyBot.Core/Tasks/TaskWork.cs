@@ -167,8 +167,7 @@ public sealed class TaskWork(OutboxStore outbox, StaffChatStore staffChats, Staf
             var clientChat = await ClientChatStore.FindAsync(c, t, chat.ChatId);
             var language = ClientTexts.Pick(info.Language, clientChat?.LanguageCode);
             if (text(info, language) is not { } message) continue;
-            foreach (var part in MessageContent.Split(message))
-                await outbox.EnqueueAsync(c, t, chat.ChatId, new SendMessageRequest { ChatId = chat.ChatId, Text = part });
+            await outbox.EnqueueTextAsync(c, t, chat.ChatId, message);
         }
     }
 }
