@@ -163,7 +163,7 @@ public sealed class TaskCommands(
                         ? $"☑️ #{number}.{n} “{item.Text}” done."
                         : $"#{number}.{n} “{item.Text}” was already done.";
                 }
-                if (task.Status == TaskStatus.Done) return $"#{number} “{task.Title}” was already done.";
+                if (task.Status == TaskState.Done) return $"#{number} “{task.Title}” was already done.";
                 await work.CompleteAsync(c, t, task, member.Id);
                 return $"✅ #{number} “{task.Title}” done.";
             }
@@ -218,7 +218,7 @@ public sealed class TaskCommands(
         var parts = new List<string> { task.ResponsibleName ?? "unassigned" };
         if (task.DueOn is { } due) parts.Add($"due {TaskStore.ParseIso(due):d MMM}");
         if (task.PartsTotal > 0) parts.Add($"{task.PartsDone}/{task.PartsTotal}");
-        if (task.Status != TaskStatus.Todo) parts.Add(task.Status.Replace('_', ' '));
+        if (task.Status != TaskState.Todo) parts.Add(task.Status.Replace('_', ' '));
         if (task.StaffOnly) parts.Add("staff-only");
         return $"#{task.Number} {task.Title}: {string.Join(" · ", parts)}";
     }

@@ -3,7 +3,8 @@ using AgencyBot.Core.Projects;
 
 namespace AgencyBot.Core.Tasks;
 
-public static class TaskStatus
+/// <summary>The states a task can be in, as stored and as the API spells them (not System.Threading.Tasks.TaskStatus).</summary>
+public static class TaskState
 {
     public const string Todo = "todo", InProgress = "in_progress", WaitingForClient = "waiting_for_client", Done = "done";
     public static readonly string[] All = [Todo, InProgress, WaitingForClient, Done];

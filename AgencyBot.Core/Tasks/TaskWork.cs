@@ -95,7 +95,7 @@ public sealed class TaskWork(OutboxStore outbox, StaffChatStore staffChats, Staf
     /// project's progress notes are off.</summary>
     public async Task CompleteAsync(IDbConnection c, IDbTransaction t, TaskView task, long? actorId)
     {
-        await TaskStore.SetStatusAsync(c, t, task.Id, TaskStatus.Done, actorId, clock.GetUtcNow());
+        await TaskStore.SetStatusAsync(c, t, task.Id, TaskState.Done, actorId, clock.GetUtcNow());
         var parent = task.ParentNumber is { } parentNumber ? await TaskStore.FindAsync(c, t, task.ProjectId, parentNumber) : null;
         if (task.StaffOnly || parent?.StaffOnly == true) return;
         await TellClientsAsync(c, t, task.ProjectId, (info, language) => !info.NotifyProgress ? null
@@ -148,8 +148,8 @@ public sealed class TaskWork(OutboxStore outbox, StaffChatStore staffChats, Staf
         {
             task.ResponsibleName is null ? ClientTexts.Get("Unassigned", language) : ClientTexts.Get("ResponsibleIs", language, task.FirstName),
         };
-        if (task.Status == TaskStatus.InProgress) parts.Add(ClientTexts.Get("InProgress", language));
-        if (task.Status == TaskStatus.WaitingForClient) parts.Add(ClientTexts.Get("WaitingForYou", language));
+        if (task.Status == TaskState.InProgress) parts.Add(ClientTexts.Get("InProgress", language));
+        if (task.Status == TaskState.WaitingForClient) parts.Add(ClientTexts.Get("WaitingForYou", language));
         if (withProgress && task.ClientPartsTotal > 0) parts.Add(ClientTexts.Get("PartsDone", language, task.ClientPartsDone, task.ClientPartsTotal));
         if (task.DueOn is { } due) parts.Add(ClientTexts.Get("DueOn", language, FormatDate(TaskStore.ParseIso(due)!.Value, language)));
         return string.Join(", ", parts);

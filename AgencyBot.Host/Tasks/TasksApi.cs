@@ -6,7 +6,6 @@ using AgencyBot.Core.Tasks;
 using AgencyBot.Host.Admin;
 using FluentValidation;
 using Microsoft.Extensions.Options;
-using TaskStatus = AgencyBot.Core.Tasks.TaskStatus;
 
 namespace AgencyBot.Host.Tasks;
 
@@ -42,8 +41,8 @@ internal sealed class UpdateTaskValidator : AbstractValidator<UpdateTask>
     {
         RuleFor(t => t.Title).MaximumLength(200).NotEmpty().When(t => t.Title is not null);
         RuleFor(t => t.Description).MaximumLength(4000);
-        RuleFor(t => t.Status).Must(s => s is null || TaskStatus.All.Contains(s))
-            .WithMessage($"'Status' must be one of: {string.Join(", ", TaskStatus.All)}.");
+        RuleFor(t => t.Status).Must(s => s is null || TaskState.All.Contains(s))
+            .WithMessage($"'Status' must be one of: {string.Join(", ", TaskState.All)}.");
         RuleFor(t => t).Must(t => !(t.Unassign && t.ResponsibleStaffId is not null))
             .WithName("Unassign").WithMessage("Either set 'ResponsibleStaffId' or 'Unassign', not both.");
     }
@@ -99,8 +98,8 @@ public static class TasksApi
 
     private static async Task<IResult> ListAsync(long id, string? status, ProjectStore projects, TaskStore tasks, CancellationToken ct)
     {
-        if (status is not null && !TaskStatus.All.Contains(status))
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["status"] = [$"Must be one of: {string.Join(", ", TaskStatus.All)}."] });
+        if (status is not null && !TaskState.All.Contains(status))
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["status"] = [$"Must be one of: {string.Join(", ", TaskState.All)}."] });
         if (await projects.FindAsync(id, ct) is null) return Problems.NoProject(id);
         return TypedResults.Ok(await tasks.OfProjectAsync(id, status, ct));
     }
@@ -150,7 +149,7 @@ public static class TasksApi
             if (body.Due is { } newDue && TaskStore.Iso(newDue) != task.DueOn) await work.RescheduleAsync(c, t, task, newDue, body.Quiet, null);
             if (body.Status is { } status && status != task.Status)
             {
-                if (status == TaskStatus.Done) await work.CompleteAsync(c, t, task, null);
+                if (status == TaskState.Done) await work.CompleteAsync(c, t, task, null);
                 else await TaskStore.SetStatusAsync(c, t, task.Id, status, null, now);
             }
             return TypedResults.Ok(await TaskStore.GetAsync(c, t, task.Id));
