@@ -1,7 +1,6 @@
 using AgencyBot.Core;
-using AgencyBot.Host.Admin;
+using AgencyBot.Host.Api;
 using AgencyBot.Host.Data;
-using AgencyBot.Host.Health;
 using AgencyBot.Host.Scheduling;
 using AgencyBot.Host.Settings;
 using AgencyBot.Host.Telegram;

@@ -1,9 +1,9 @@
-using System.Text.Json.Nodes;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using AgencyBot.Core.Clients;
 using AgencyBot.Tests.Hosting;
-using Telegram.Bot.Types;
 using Telegram.Bot;
+using Telegram.Bot.Types;
 
 namespace AgencyBot.Tests.Robustness;
 

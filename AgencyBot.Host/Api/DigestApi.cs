@@ -2,7 +2,7 @@ using AgencyBot.Core.Agency;
 using AgencyBot.Core.Digest;
 using Microsoft.Extensions.Options;
 
-namespace AgencyBot.Host.Digest;
+namespace AgencyBot.Host.Api;
 
 public static class DigestApi
 {

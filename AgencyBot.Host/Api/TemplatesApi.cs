@@ -1,9 +1,8 @@
 using AgencyBot.Core.Tasks;
-using AgencyBot.Host.Admin;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 
-namespace AgencyBot.Host.Tasks;
+namespace AgencyBot.Host.Api;
 
 public sealed record TemplateResponse(long Id, string Name, IReadOnlyList<TemplateTask> Tasks)
 {

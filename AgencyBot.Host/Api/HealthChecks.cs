@@ -3,7 +3,7 @@ using AgencyBot.Host.Telegram;
 using Dapper;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
-namespace AgencyBot.Host.Health;
+namespace AgencyBot.Host.Api;
 
 public static class HealthRegistration
 {

@@ -1,11 +1,10 @@
 using AgencyBot.Core.Data;
 using AgencyBot.Core.Staff;
 using AgencyBot.Core.Tasks;
-using AgencyBot.Host.Admin;
 using FluentValidation;
 using Microsoft.AspNetCore.Http.HttpResults;
 
-namespace AgencyBot.Host.Staff;
+namespace AgencyBot.Host.Api;
 
 public sealed record CreateStaff(long? TelegramUserId, string? Name, string? Role);
 

@@ -8,7 +8,7 @@ using AgencyBot.Host.Settings;
 using AgencyBot.Host.Telegram;
 using Microsoft.Extensions.Options;
 
-namespace AgencyBot.Host.Admin;
+namespace AgencyBot.Host.Api;
 
 /// <summary>What the pipeline is doing right now, what went wrong, and the repairs an operator can make.</summary>
 public static class OpsApi

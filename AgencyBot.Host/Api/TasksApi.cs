@@ -3,11 +3,10 @@ using AgencyBot.Core.Data;
 using AgencyBot.Core.Projects;
 using AgencyBot.Core.Staff;
 using AgencyBot.Core.Tasks;
-using AgencyBot.Host.Admin;
 using FluentValidation;
 using Microsoft.Extensions.Options;
 
-namespace AgencyBot.Host.Tasks;
+namespace AgencyBot.Host.Api;
 
 public sealed record CreateTask(string? Title, string? Description = null, long? ParentNumber = null, string? Role = null,
     long? ResponsibleStaffId = null, DateOnly? Due = null, bool StaffOnly = false);

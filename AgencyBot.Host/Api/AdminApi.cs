@@ -2,21 +2,13 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using System.Threading.RateLimiting;
-using AgencyBot.Host.Clients;
-using AgencyBot.Host.Conversations;
-using AgencyBot.Host.Digest;
-using AgencyBot.Host.Projects;
-using AgencyBot.Host.Reports;
 using AgencyBot.Host.Settings;
-using AgencyBot.Host.Staff;
-using AgencyBot.Host.Tasks;
-using AgencyBot.Host.TimeTracking;
 using FluentValidation;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
 
-namespace AgencyBot.Host.Admin;
+namespace AgencyBot.Host.Api;
 
 public static class AdminApi
 {

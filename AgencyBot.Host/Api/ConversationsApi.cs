@@ -2,10 +2,9 @@ using AgencyBot.Core.Conversations;
 using AgencyBot.Core.Data;
 using AgencyBot.Core.Projects;
 using AgencyBot.Core.Updates;
-using AgencyBot.Host.Admin;
 using Microsoft.AspNetCore.Http.HttpResults;
 
-namespace AgencyBot.Host.Conversations;
+namespace AgencyBot.Host.Api;
 
 public static class ConversationsApi
 {

@@ -1,13 +1,11 @@
 using AgencyBot.Core.Agency;
 using AgencyBot.Core.Projects;
-using AgencyBot.Host.Admin;
-using AgencyBot.Host.Tasks;
 using AgencyBot.Host.Telegram;
 using FluentValidation;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 
-namespace AgencyBot.Host.Projects;
+namespace AgencyBot.Host.Api;
 
 /// <summary>With a template, every task of it is created at once (day 0 = <see cref="StartDate"/>, default today).</summary>
 public sealed record CreateProject(long? ClientId, string? Name, long? TemplateId = null, DateOnly? StartDate = null,

@@ -1,9 +1,8 @@
 using AgencyBot.Core.Clients;
-using AgencyBot.Host.Admin;
 using FluentValidation;
 using Microsoft.AspNetCore.Http.HttpResults;
 
-namespace AgencyBot.Host.Clients;
+namespace AgencyBot.Host.Api;
 
 public sealed record CreateClient(string? Name);
 

@@ -2,11 +2,10 @@ using AgencyBot.Core.Agency;
 using AgencyBot.Core.Projects;
 using AgencyBot.Core.Staff;
 using AgencyBot.Core.TimeTracking;
-using AgencyBot.Host.Admin;
 using FluentValidation;
 using Microsoft.Extensions.Options;
 
-namespace AgencyBot.Host.TimeTracking;
+namespace AgencyBot.Host.Api;
 
 public sealed record LogTime(long? StaffId, int? Minutes, string? Category, string? Note = null, DateOnly? SpentOn = null);
 

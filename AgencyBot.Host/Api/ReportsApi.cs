@@ -2,11 +2,10 @@ using AgencyBot.Core.Agency;
 using AgencyBot.Core.Conversations;
 using AgencyBot.Core.Digest;
 using AgencyBot.Core.Projects;
-using AgencyBot.Host.Admin;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 
-namespace AgencyBot.Host.Reports;
+namespace AgencyBot.Host.Api;
 
 public static class ReportsApi
 {
