@@ -63,14 +63,14 @@ public sealed class TaskCommands(
                 return;
             }
             // The figures are for managers: they go to the manager's private chat, never to the whole staff group.
-            if (message.Chat.Type != global::Telegram.Bot.Types.Enums.ChatType.Private && !await StaffStore.StartedBotAsync(c, t, member.Id))
+            if (message.Chat.Type != Telegram.Bot.Types.Enums.ChatType.Private && !await StaffStore.StartedBotAsync(c, t, member.Id))
             {
                 await Reply("Open a private chat with me and send /start first: the digest goes there.");
                 return;
             }
             var content = await digest.BuildAsync(agency.Value.Today(clock));
             await digest.QueueAsync(c, t, content, member.TelegramUserId);
-            if (message.Chat.Type != global::Telegram.Bot.Types.Enums.ChatType.Private) await Reply("📊 Sent to you in a private chat.");
+            if (message.Chat.Type != Telegram.Bot.Types.Enums.ChatType.Private) await Reply("📊 Sent to you in a private chat.");
             return;
         }
         if (command.Name == "time" && target is null)
