@@ -69,7 +69,7 @@ public static class CoreRegistration
         services.AddSingleton<TeamStore>();
         services.AddSingleton<TemplateStore>();
         services.AddSingleton<TaskWork>();
-        services.AddSingleton<TaskCommands>();
+        services.AddSingleton<StaffCommands>();
         services.AddSingleton<ClientStatus>();
         services.AddSingleton<StaffButtons>();
         services.AddSingleton<StaffChanges>();
@@ -83,7 +83,7 @@ public static class CoreRegistration
         services.AddSingleton<StaffAnswers>();
         services.AddSingleton<InviteDesk>();
         services.AddSingleton<StaffPrivateChat>();
-        services.AddSingleton<StaffCommands>();
+        services.AddSingleton<StaffRoster>();
         services.AddSingleton<IInboxHandler, UpdateRouter>();
 
         services.AddHostedService<InboxProcessor>();

@@ -7,14 +7,14 @@ using AgencyBot.Core.Tasks;
 namespace AgencyBot.Core.Updates;
 
 /// <summary>A staff member's private chat with the bot: where assignments reach them, and /my works.</summary>
-public sealed class StaffPrivateChat(TaskCommands commands, StaffCommands staffCommands, ReplyInPlace reply, BotUser botUser)
+public sealed class StaffPrivateChat(StaffCommands commands, StaffRoster staffRoster, ReplyInPlace reply, BotUser botUser)
 {
     public async Task HandleAsync(Message message, StaffMember member, StaffChat? staff, IDbConnection c, IDbTransaction t)
     {
         await StaffStore.MarkStartedBotAsync(c, t, member.Id);
         if (botUser.ParseCommand(message.Text) is { Name: "staff" })
         {
-            await staffCommands.ListAsync(c, t, message, member);
+            await staffRoster.ListAsync(c, t, message, member);
             return;
         }
         if (botUser.ParseCommand(message.Text) is { } command && staff is not null && BotCommands.IsStaff(command.Name, CommandDesk.Tasks))

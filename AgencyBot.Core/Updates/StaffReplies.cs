@@ -20,8 +20,8 @@ public sealed class StaffReplies(
     StaffChatStore staffChats,
     StaffAnswers answers,
     AnswerEdits edits,
-    TaskCommands taskCommands,
     StaffCommands staffCommands,
+    StaffRoster staffRoster,
     InviteDesk invites,
     ReplyInPlace replyInPlace,
     BotUser botUser,
@@ -55,7 +55,7 @@ public sealed class StaffReplies(
                 await SetupAsync(message, member, c, t);
                 return;
             case "staff":
-                await staffCommands.ListAsync(c, t, message, member);
+                await staffRoster.ListAsync(c, t, message, member);
                 return;
             case "unsend":
                 await edits.UnsendAsync(c, t, staff, message, member);
@@ -67,7 +67,7 @@ public sealed class StaffReplies(
         if (target is null)
         {
             if (command is null) await NoTargetAsync(message, staff, c, t);
-            else if (BotCommands.IsStaff(command.Name, CommandDesk.Tasks)) await taskCommands.HandleAsync(message, command, member, staff, null, c, t);
+            else if (BotCommands.IsStaff(command.Name, CommandDesk.Tasks)) await staffCommands.HandleAsync(message, command, member, staff, null, c, t);
             else await replyInPlace.SendAsync(c, t, message, $"Use /{command.Name} in a project's topic, or as a reply to a client's message.");
             return;
         }
@@ -87,7 +87,7 @@ public sealed class StaffReplies(
                 await invites.ListAsync(c, t, staff, target.ProjectId, message);
                 return;
             case var name when BotCommands.IsStaff(name, CommandDesk.Tasks):
-                await taskCommands.HandleAsync(message, command, member, staff, new StaffTarget(target.ProjectId, target.ConversationId), c, t);
+                await staffCommands.HandleAsync(message, command, member, staff, new StaffTarget(target.ProjectId, target.ConversationId), c, t);
                 return;
             default:
                 // Nothing that looks like a command is ever relayed to a client: a mistyped one gets the help.

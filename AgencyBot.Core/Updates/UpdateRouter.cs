@@ -18,7 +18,7 @@ public sealed class UpdateRouter(
     StaffReplies staffReplies,
     StaffPrivateChat staffPrivateChat,
     StaffButtons staffButtons,
-    StaffCommands staffCommands,
+    StaffRoster staffRoster,
     ChatMigrations chatMigrations,
     StaffAnswers staffAnswers,
     InviteDesk inviteDesk,
@@ -37,7 +37,7 @@ public sealed class UpdateRouter(
         (Deliveries.RetryPrefix, (q, staff, c, t) => Done(deliveries.HandleRetryAsync(c, t, q, staff))),
         (InviteDesk.Prefix, (q, staff, c, t) => Done(inviteDesk.HandleButtonAsync(q, staff, c, t))),
         (StaffReplies.SetupPrefix, (q, _, c, t) => Done(staffReplies.ConfirmSetupAsync(q, c, t))),
-        (StaffCommands.Prefix, (q, staff, c, t) => Done(staffCommands.HandleButtonAsync(c, t, q, staff?.ChatId))),
+        (StaffRoster.Prefix, (q, staff, c, t) => Done(staffRoster.HandleButtonAsync(c, t, q, staff?.ChatId))),
         (ClientMessages.ProjectCallbackPrefix, (q, _, c, t) => Done(clientMessages.HandleProjectChoiceAsync(q, c, t))),
     ];
 

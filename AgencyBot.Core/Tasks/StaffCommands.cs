@@ -18,7 +18,7 @@ public sealed record StaffTarget(long ProjectId, long? ConversationId);
 /// Each is answered where it was typed and recorded on the conversation; a wrong or missing argument gets the
 /// command's usage line and changes nothing.
 /// </summary>
-public sealed class TaskCommands(
+public sealed class StaffCommands(
     TaskWork work,
     StaffRelay staffRelay,
     ReplyInPlace replyInPlace,
@@ -26,7 +26,7 @@ public sealed class TaskCommands(
     DigestSender digest,
     IOptions<AgencyOptions> agency,
     TimeProvider clock,
-    ILogger<TaskCommands> logger)
+    ILogger<StaffCommands> logger)
 {
     private const string SelectLastClientMessage = """
         SELECT id AS Id, text AS Text FROM messages WHERE conversation_id = @ConversationId AND direction = 'client' ORDER BY id DESC LIMIT 1
@@ -111,7 +111,7 @@ public sealed class TaskCommands(
             }
             case "sub":
             {
-                if (!TrySplitTask(args, out var number, out var title) || title.Length == 0) return BotCommands.Usage("sub");
+                if (!TaskRef.TrySplit(args, out var number, out var title) || title.Length == 0) return BotCommands.Usage("sub");
                 if (await TaskStore.FindAsync(c, t, projectId, number) is not { } parent) return NoTask(number);
                 if (parent.ParentNumber is not null) return $"#{number} is already a subtask; add a checklist item instead: /check #{number} <item>";
                 var sub = await TaskStore.CreateAsync(c, t, new NewTask(projectId, Clip(title, 200), ParentId: parent.Id, StaffOnly: parent.StaffOnly,
@@ -120,14 +120,14 @@ public sealed class TaskCommands(
             }
             case "check":
             {
-                if (!TrySplitTask(args, out var number, out var text) || text.Length == 0) return BotCommands.Usage("check");
+                if (!TaskRef.TrySplit(args, out var number, out var text) || text.Length == 0) return BotCommands.Usage("check");
                 if (await TaskStore.FindAsync(c, t, projectId, number) is not { } task) return NoTask(number);
                 var item = await TaskStore.AddItemAsync(c, t, task.Id, Clip(text, 200), null, null, member.Id, now);
                 return $"☑️ #{task.Number}.{item} “{Clip(text, 200)}” added to #{task.Number} “{task.Title}”.";
             }
             case "assign":
             {
-                if (!TrySplitTask(args, out var number, out var who) || who.TrimStart('@').Length == 0) return BotCommands.Usage("assign");
+                if (!TaskRef.TrySplit(args, out var number, out var who) || who.TrimStart('@').Length == 0) return BotCommands.Usage("assign");
                 if (await TaskStore.FindAsync(c, t, projectId, number) is not { } task) return NoTask(number);
                 if (who.Equals("nobody", StringComparison.OrdinalIgnoreCase))
                 {
@@ -144,7 +144,7 @@ public sealed class TaskCommands(
             {
                 var parts = args.Split(' ', StringSplitOptions.RemoveEmptyEntries);
                 var quiet = parts.Length == 3 && parts[2].Equals("quiet", StringComparison.OrdinalIgnoreCase);
-                if (parts.Length is < 2 or > 3 || (parts.Length == 3 && !quiet) || !TryTaskNumber(parts[0], out var number)) return BotCommands.Usage("due");
+                if (parts.Length is < 2 or > 3 || (parts.Length == 3 && !quiet) || !TaskRef.TryNumber(parts[0], out var number)) return BotCommands.Usage("due");
                 if (await TaskStore.FindAsync(c, t, projectId, number) is not { } task) return NoTask(number);
                 if (DueDates.Parse(parts[1], work.Today, work.WorkingDays) is not { } due)
                     return $"“{parts[1]}” is not a date I understand. {BotCommands.Usage("due")}";
@@ -237,55 +237,5 @@ public sealed class TaskCommands(
 
     private static string NoTask(long number) => $"There is no task #{number} in this project. /tasks lists them.";
 
-    private static bool TryTaskNumber(string text, out long number) =>
-        long.TryParse(text.TrimStart('#'), NumberStyles.None, CultureInfo.InvariantCulture, out number) && number > 0;
-
-    private static bool TrySplitTask(string args, out long number, out string rest)
-    {
-        var space = args.IndexOf(' ');
-        rest = space < 0 ? "" : args[(space + 1)..].Trim();
-        return TryTaskNumber(space < 0 ? args : args[..space], out number);
-    }
-
     private static string Clip(string text, int max) => text.Length <= max ? text : text[..(max - 1)] + "…";
-}
-
-/// <summary>A reference to a task (#12) or one of its checklist items (#12.3).</summary>
-public static class TaskRef
-{
-    public static bool TryParse(string text, out long task, out long? item)
-    {
-        item = null;
-        task = 0;
-        var parts = text.Trim().TrimStart('#').Split('.');
-        if (parts.Length is 0 or > 2 || !long.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out task) || task <= 0) return false;
-        if (parts.Length == 1) return true;
-        if (!long.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var n) || n <= 0) return false;
-        item = n;
-        return true;
-    }
-}
-
-/// <summary>Dates as staff type them: 2026-12-15, 15.12.2026, 15.12, 15/12, today, tomorrow, +3 (working days).</summary>
-public static class DueDates
-{
-    private static readonly string[] Full = ["yyyy-MM-dd", "d.M.yyyy", "d/M/yyyy"];
-    private static readonly string[] DayMonth = ["d.M", "d/M"];
-
-    public static DateOnly? Parse(string text, DateOnly today, WorkingDays workingDays)
-    {
-        text = text.Trim().ToLowerInvariant();
-        if (text == "today") return today;
-        if (text == "tomorrow") return today.AddDays(1);
-        if (text.StartsWith('+') && int.TryParse(text[1..], NumberStyles.None, CultureInfo.InvariantCulture, out var days) && days <= 1000)
-            return workingDays.Add(today, days);
-        if (DateOnly.TryParseExact(text, Full, CultureInfo.InvariantCulture, DateTimeStyles.None, out var full)) return full;
-        if (DateOnly.TryParseExact(text, DayMonth, CultureInfo.InvariantCulture, DateTimeStyles.None, out var dayMonth))
-        {
-            // No year: the next such day from today.
-            var date = new DateOnly(today.Year, dayMonth.Month, dayMonth.Day);
-            return date < today ? date.AddYears(1) : date;
-        }
-        return null;
-    }
 }

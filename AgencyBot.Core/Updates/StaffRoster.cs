@@ -11,7 +11,7 @@ namespace AgencyBot.Core.Updates;
 /// deactivate them. Callback data is "s:&lt;action&gt;:&lt;staff id&gt;[:&lt;role&gt;]"; every press is checked
 /// again (an active manager, in the staff chat or their own private chat), and pressing twice does one thing.
 /// </summary>
-public sealed class StaffCommands(StaffChanges changes, OutboxStore outbox, ReplyInPlace reply, ILogger<StaffCommands> logger)
+public sealed class StaffRoster(StaffChanges changes, OutboxStore outbox, ReplyInPlace reply, ILogger<StaffRoster> logger)
 {
     public const string Prefix = "s:";
 

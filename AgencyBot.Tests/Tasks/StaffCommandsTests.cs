@@ -8,7 +8,7 @@ namespace AgencyBot.Tests.Tasks;
 
 /// <summary>Account work from the staff topic: /task, /sub, /check, /assign, /due, /done, /tag, /tasks, /my, and the
 /// buttons under each relayed message.</summary>
-public sealed class TaskCommandsTests
+public sealed class StaffCommandsTests
 {
     private const long Anna = 601;
     private AgencyWorld _world = null!;
