@@ -8,45 +8,40 @@ namespace AgencyBot.Tests.Tasks;
 
 /// <summary>Account work from the staff topic: /task, /sub, /check, /assign, /due, /done, /tag, /tasks, /my, and the
 /// buttons under each relayed message.</summary>
-public sealed class StaffCommandsTests
+public sealed class StaffCommandsTests : AgencyTest
 {
     private const long Anna = 601;
-    private AgencyWorld _world = null!;
     private long _projectId;
     private int _topic;
     private long _lea;
 
     [SetUp]
-    public async Task SetUp()
+    public async Task ArrangeAsync()
     {
-        _world = await AgencyWorld.StartAsync();
-        _lea = await _world.StaffAsync(9002, "Léa Martin", "employee");
-        await _world.StaffAsync(9003, "Léo Bernard", "employee");
+        _lea = await World.StaffAsync(9002, "Léa Martin", "employee");
+        await World.StaffAsync(9003, "Léo Bernard", "employee");
         string code;
-        (_projectId, code) = await _world.ProjectAsync();
-        await _world.LinkPrivateChatAsync(Anna, code, firstName: "Anna");
-        _topic = await _world.TopicAsync();
-        await _world.SettledAsync();
+        (_projectId, code) = await World.ProjectAsync();
+        await World.LinkPrivateChatAsync(Anna, code, firstName: "Anna");
+        _topic = await World.TopicAsync();
+        await World.SettledAsync();
     }
-
-    [TearDown]
-    public async Task TearDown() => await _world.DisposeAsync();
 
     /// <summary>Marie types in the project's topic; returns the bot's answer to it there.</summary>
     private async Task<string> StaffAsync(string text, long user = AgencyWorld.Assistant, string name = "Marie")
     {
-        var id = _world.Telegram.ClientSendsReturningId(AgencyWorld.StaffChat, text, userId: user, firstName: name, threadId: _topic);
+        var id = World.Telegram.ClientSendsReturningId(AgencyWorld.StaffChat, text, userId: user, firstName: name, threadId: _topic);
         bool IsAnswer(SentMessage m) => m.ChatId == AgencyWorld.StaffChat && (int?)m.Request.Body["reply_parameters"]?["message_id"] == id;
-        return (await _world.WaitForAsync(s => s.Any(IsAnswer))).First(IsAnswer).Text!;
+        return (await World.WaitForAsync(s => s.Any(IsAnswer))).First(IsAnswer).Text!;
     }
 
     private async Task<JsonElement> TaskAsync(long number) =>
-        await _world.Api.GetFromJsonAsync<JsonElement>($"/api/projects/{_projectId}/tasks/{number}");
+        await World.Api.GetFromJsonAsync<JsonElement>($"/api/projects/{_projectId}/tasks/{number}");
 
     private async Task ClientAsksAsync(string text)
     {
-        _world.Telegram.ClientSends(Anna, text, firstName: "Anna");
-        await _world.WaitForAsync(s => s.Any(m => m.ChatId == AgencyWorld.StaffChat && m.Text?.Contains(text) == true));
+        World.Telegram.ClientSends(Anna, text, firstName: "Anna");
+        await World.WaitForAsync(s => s.Any(m => m.ChatId == AgencyWorld.StaffChat && m.Text?.Contains(text) == true));
     }
 
     [Test]
@@ -122,14 +117,14 @@ public sealed class StaffCommandsTests
     {
         await StaffAsync("/task Logo");
         await StaffAsync("/assign #1 Léa");
-        var mention = _world.Telegram.SentTo(AgencyWorld.StaffChat).Single(m => m.Text?.Contains("you are now responsible") == true);
+        var mention = World.Telegram.SentTo(AgencyWorld.StaffChat).Single(m => m.Text?.Contains("you are now responsible") == true);
 
-        _world.Telegram.ClientSends(9002, "/start", userId: 9002, firstName: "Léa");
-        await _world.WaitForAsync(s => s.Any(m => m.ChatId == 9002));
+        World.Telegram.ClientSends(9002, "/start", userId: 9002, firstName: "Léa");
+        await World.WaitForAsync(s => s.Any(m => m.ChatId == 9002));
         await StaffAsync("/task Banner");
         await StaffAsync("/assign #2 Léa");
 
-        var direct = (await _world.WaitForAsync(s => s.Any(m => m.ChatId == 9002 && m.Text?.Contains("Banner") == true))).Single(m => m.ChatId == 9002 && m.Text?.Contains("Banner") == true);
+        var direct = (await World.WaitForAsync(s => s.Any(m => m.ChatId == 9002 && m.Text?.Contains("Banner") == true))).Single(m => m.ChatId == 9002 && m.Text?.Contains("Banner") == true);
         Assert.Multiple(() =>
         {
             Assert.That(mention.ThreadId, Is.EqualTo(_topic));
@@ -148,13 +143,13 @@ public sealed class StaffCommandsTests
         var told = await StaffAsync("/due #1 2027-03-15");
         var quiet = await StaffAsync("/due #2 15.03.2027 quiet");
 
-        var clientNotes = await _world.WaitForAsync(s => s.Any(m => m.ChatId == Anna && m.Text?.Contains("New date") == true));
-        await _world.SettledAsync();
+        var clientNotes = await World.WaitForAsync(s => s.Any(m => m.ChatId == Anna && m.Text?.Contains("New date") == true));
+        await World.SettledAsync();
         Assert.Multiple(async () =>
         {
             Assert.That(told, Does.Contain("2027").And.Contain("client has been told"));
             Assert.That(quiet, Does.Contain("client not told"));
-            Assert.That(_world.Telegram.SentTo(Anna).Where(m => m.Text?.Contains("New date") == true).Select(m => m.Text),
+            Assert.That(World.Telegram.SentTo(Anna).Where(m => m.Text?.Contains("New date") == true).Select(m => m.Text),
                 Is.EqualTo(new[] { "📅 New date for “Homepage”: 15 Mar." }));
             Assert.That((await TaskAsync(2)).GetProperty("task").GetProperty("dueOn").GetString(), Is.EqualTo("2027-03-15"));
         });
@@ -175,13 +170,13 @@ public sealed class StaffCommandsTests
     public async Task WrongOrMissingArguments_GetTheUsageLine_AndChangeNothing(string command, string expected)
     {
         await StaffAsync("/task Homepage");
-        var events = await _world.Db.ScalarAsync<long>("SELECT COUNT(*) FROM task_events");
+        var events = await World.Db.ScalarAsync<long>("SELECT COUNT(*) FROM task_events");
 
         var answer = await StaffAsync(command);
 
         Assert.That(answer, Does.Contain(expected));
-        Assert.That(await _world.Db.ScalarAsync<long>("SELECT COUNT(*) FROM task_events"), Is.EqualTo(events));
-        Assert.That(_world.Telegram.SentTo(Anna).Where(m => m.Text?.Contains("frobnicate") == true), Is.Empty);
+        Assert.That(await World.Db.ScalarAsync<long>("SELECT COUNT(*) FROM task_events"), Is.EqualTo(events));
+        Assert.That(World.Telegram.SentTo(Anna).Where(m => m.Text?.Contains("frobnicate") == true), Is.Empty);
     }
 
     [Test]
@@ -194,11 +189,11 @@ public sealed class StaffCommandsTests
 
         await StaffAsync("/done #2");
         await StaffAsync("/done #3");
-        await _world.Api.PatchAsJsonAsync($"/api/projects/{_projectId}", new { notifyProgress = false });
+        await World.Api.PatchAsJsonAsync($"/api/projects/{_projectId}", new { notifyProgress = false });
         await StaffAsync("/done #4");
-        await _world.SettledAsync();
+        await World.SettledAsync();
 
-        Assert.That(_world.Telegram.SentTo(Anna).Where(m => m.Text?.StartsWith("✅") == true).Select(m => m.Text),
+        Assert.That(World.Telegram.SentTo(Anna).Where(m => m.Text?.StartsWith("✅") == true).Select(m => m.Text),
             Is.EqualTo(new[] { "✅ Done: “Mock-up” (part of “Homepage”, 1/1 done)." }));
     }
 
@@ -210,7 +205,7 @@ public sealed class StaffCommandsTests
         var answer = await StaffAsync("/tag invoice, #urgent");
 
         Assert.That(answer, Does.Contain("invoice").And.Contain("urgent"));
-        Assert.That(await _world.Db.QueryAsync<string>("SELECT tag FROM conversation_tags ORDER BY tag"), Is.EqualTo(new[] { "invoice", "urgent" }));
+        Assert.That(await World.Db.QueryAsync<string>("SELECT tag FROM conversation_tags ORDER BY tag"), Is.EqualTo(new[] { "invoice", "urgent" }));
     }
 
     [Test]
@@ -235,11 +230,11 @@ public sealed class StaffCommandsTests
     [Test]
     public async Task ClientTypingAStaffCommand_GetsTheClientHelp_AndNothingHappens()
     {
-        _world.Telegram.ClientSends(Anna, "/task steal all the tasks");
+        World.Telegram.ClientSends(Anna, "/task steal all the tasks");
 
-        var reply = (await _world.WaitForAsync(s => s.Count(m => m.ChatId == Anna) >= 2)).Where(m => m.ChatId == Anna).Last();
+        var reply = (await World.WaitForAsync(s => s.Count(m => m.ChatId == Anna) >= 2)).Where(m => m.ChatId == Anna).Last();
         Assert.That(reply.Text, Is.EqualTo(ClientTexts.Get("ClientHelp", "en")));
-        Assert.That(await _world.Db.ScalarAsync<long>("SELECT COUNT(*) FROM tasks"), Is.Zero);
+        Assert.That(await World.Db.ScalarAsync<long>("SELECT COUNT(*) FROM tasks"), Is.Zero);
     }
 
     [Test]
@@ -247,7 +242,7 @@ public sealed class StaffCommandsTests
     {
         await ClientAsksAsync("Button check");
 
-        var relay = _world.Telegram.SentTo(AgencyWorld.StaffChat).Single(m => m.Text?.Contains("Button check") == true);
+        var relay = World.Telegram.SentTo(AgencyWorld.StaffChat).Single(m => m.Text?.Contains("Button check") == true);
         var data = relay.Request.Body["reply_markup"]!["inline_keyboard"]!.AsArray().SelectMany(row => row!.AsArray()).Select(b => (string)b!["callback_data"]!).ToList();
 
         Assert.That(data, Has.Count.EqualTo(4));
@@ -258,23 +253,23 @@ public sealed class StaffCommandsTests
     public async Task Buttons_MakeATask_TakeIt_AndClose()
     {
         await ClientAsksAsync("Can you move the logo left?");
-        var relay = _world.Telegram.SentTo(AgencyWorld.StaffChat).Single(m => m.Text?.Contains("logo left") == true);
+        var relay = World.Telegram.SentTo(AgencyWorld.StaffChat).Single(m => m.Text?.Contains("logo left") == true);
         string Data(string action) => relay.Request.Body["reply_markup"]!["inline_keyboard"]!.AsArray().SelectMany(r => r!.AsArray())
             .Select(b => (string)b!["callback_data"]!).Single(d => d.StartsWith($"b:{action}:", StringComparison.Ordinal));
 
-        _world.Telegram.Presses(AgencyWorld.StaffChat, relay.MessageId, Data("task"), userId: AgencyWorld.Assistant, firstName: "Marie");
-        _world.Telegram.Presses(AgencyWorld.StaffChat, relay.MessageId, Data("take"), userId: AgencyWorld.Assistant, firstName: "Marie");
-        _world.Telegram.Presses(AgencyWorld.StaffChat, relay.MessageId, Data("close"), userId: AgencyWorld.Assistant, firstName: "Marie");
-        await _world.WaitForAsync(s => s.Any(m => m.Text?.Contains("Closed by Marie") == true));
+        World.Telegram.Presses(AgencyWorld.StaffChat, relay.MessageId, Data("task"), userId: AgencyWorld.Assistant, firstName: "Marie");
+        World.Telegram.Presses(AgencyWorld.StaffChat, relay.MessageId, Data("take"), userId: AgencyWorld.Assistant, firstName: "Marie");
+        World.Telegram.Presses(AgencyWorld.StaffChat, relay.MessageId, Data("close"), userId: AgencyWorld.Assistant, firstName: "Marie");
+        await World.WaitForAsync(s => s.Any(m => m.Text?.Contains("Closed by Marie") == true));
 
         var task = await TaskAsync(1);
         Assert.Multiple(async () =>
         {
             Assert.That(task.GetProperty("task").GetProperty("title").GetString(), Is.EqualTo("Can you move the logo left?"));
             Assert.That(task.GetProperty("task").GetProperty("responsibleName").GetString(), Is.EqualTo("Marie"));
-            Assert.That(await _world.Db.ScalarAsync<long>("SELECT COUNT(*) FROM conversations WHERE taken_by IS NOT NULL"), Is.EqualTo(1));
-            Assert.That(await _world.Db.ScalarAsync<long>("SELECT COUNT(*) FROM conversations WHERE waiting_since IS NOT NULL"), Is.Zero);
-            Assert.That(await _world.Db.ScalarAsync<long>("SELECT COUNT(*) FROM response_log"), Is.Zero, "closing is not answering");
+            Assert.That(await World.Db.ScalarAsync<long>("SELECT COUNT(*) FROM conversations WHERE taken_by IS NOT NULL"), Is.EqualTo(1));
+            Assert.That(await World.Db.ScalarAsync<long>("SELECT COUNT(*) FROM conversations WHERE waiting_since IS NOT NULL"), Is.Zero);
+            Assert.That(await World.Db.ScalarAsync<long>("SELECT COUNT(*) FROM response_log"), Is.Zero, "closing is not answering");
         });
     }
 
@@ -282,21 +277,21 @@ public sealed class StaffCommandsTests
     public async Task MakeATask_TappedTwice_OrByTwoPeopleAtOnce_MakesOneTask()
     {
         await ClientAsksAsync("Please add our new address");
-        var relay = _world.Telegram.SentTo(AgencyWorld.StaffChat).Single(m => m.Text?.Contains("new address") == true);
+        var relay = World.Telegram.SentTo(AgencyWorld.StaffChat).Single(m => m.Text?.Contains("new address") == true);
         var task = relay.Request.Body["reply_markup"]!["inline_keyboard"]!.AsArray().SelectMany(r => r!.AsArray())
             .Select(b => (string)b!["callback_data"]!).Single(d => d.StartsWith("b:task:", StringComparison.Ordinal));
 
-        _world.Telegram.Presses(AgencyWorld.StaffChat, relay.MessageId, task, userId: AgencyWorld.Assistant, firstName: "Marie");
-        _world.Telegram.Presses(AgencyWorld.StaffChat, relay.MessageId, task, userId: AgencyWorld.Assistant, firstName: "Marie");
-        _world.Telegram.Presses(AgencyWorld.StaffChat, relay.MessageId, task, userId: 9002, firstName: "Léa");
-        await Eventually.HoldsAsync(() => Task.FromResult(_world.Telegram.Requests.Count(r => r.Method == "answerCallbackQuery")), n => n == 3,
+        World.Telegram.Presses(AgencyWorld.StaffChat, relay.MessageId, task, userId: AgencyWorld.Assistant, firstName: "Marie");
+        World.Telegram.Presses(AgencyWorld.StaffChat, relay.MessageId, task, userId: AgencyWorld.Assistant, firstName: "Marie");
+        World.Telegram.Presses(AgencyWorld.StaffChat, relay.MessageId, task, userId: 9002, firstName: "Léa");
+        await Eventually.HoldsAsync(() => Task.FromResult(World.Telegram.Requests.Count(r => r.Method == "answerCallbackQuery")), n => n == 3,
             AgencyWorld.Timeout, "three taps answered");
-        await _world.SettledAsync();
+        await World.SettledAsync();
 
-        var answers = _world.Telegram.Requests.Where(r => r.Method == "answerCallbackQuery").Select(r => (string?)r.Body["text"]).ToList();
+        var answers = World.Telegram.Requests.Where(r => r.Method == "answerCallbackQuery").Select(r => (string?)r.Body["text"]).ToList();
         Assert.Multiple(async () =>
         {
-            Assert.That(await _world.Db.ScalarAsync<long>("SELECT COUNT(*) FROM tasks"), Is.EqualTo(1));
+            Assert.That(await World.Db.ScalarAsync<long>("SELECT COUNT(*) FROM tasks"), Is.EqualTo(1));
             Assert.That(answers, Is.EquivalentTo(new[] { "Task #1 created.", "Task #1 was made from this message already.", "Task #1 was made from this message already." }));
         });
     }
@@ -305,16 +300,16 @@ public sealed class StaffCommandsTests
     public async Task TagButton_OffersTheAgencysTags_AndTagsTheConversation()
     {
         await ClientAsksAsync("Something is broken");
-        var relay = _world.Telegram.SentTo(AgencyWorld.StaffChat).Single(m => m.Text?.Contains("Something is broken") == true);
+        var relay = World.Telegram.SentTo(AgencyWorld.StaffChat).Single(m => m.Text?.Contains("Something is broken") == true);
         var tagData = relay.Request.Body["reply_markup"]!["inline_keyboard"]![1]![0]!["callback_data"]!.GetValue<string>();
 
-        _world.Telegram.Presses(AgencyWorld.StaffChat, relay.MessageId, tagData, userId: AgencyWorld.Assistant, firstName: "Marie");
-        var choices = (await _world.WaitForAsync(s => s.Any(m => m.Text == "Tag this conversation:"))).Single(m => m.Text == "Tag this conversation:");
+        World.Telegram.Presses(AgencyWorld.StaffChat, relay.MessageId, tagData, userId: AgencyWorld.Assistant, firstName: "Marie");
+        var choices = (await World.WaitForAsync(s => s.Any(m => m.Text == "Tag this conversation:"))).Single(m => m.Text == "Tag this conversation:");
         var bug = choices.Request.Body["reply_markup"]!["inline_keyboard"]!.AsArray().SelectMany(r => r!.AsArray())
             .Single(b => (string?)b!["text"] == "bug")!["callback_data"]!.GetValue<string>();
-        _world.Telegram.Presses(AgencyWorld.StaffChat, choices.MessageId, bug, userId: AgencyWorld.Assistant, firstName: "Marie");
+        World.Telegram.Presses(AgencyWorld.StaffChat, choices.MessageId, bug, userId: AgencyWorld.Assistant, firstName: "Marie");
 
-        await Eventually.HoldsAsync(async () => (await _world.Db.QueryAsync<string>("SELECT tag FROM conversation_tags")).ToList(),
+        await Eventually.HoldsAsync(async () => (await World.Db.QueryAsync<string>("SELECT tag FROM conversation_tags")).ToList(),
             tags => tags.SequenceEqual(["bug"]), AgencyWorld.Timeout, "tagged");
         Assert.That(choices.ThreadId, Is.EqualTo(relay.ThreadId));
     }
@@ -323,15 +318,15 @@ public sealed class StaffCommandsTests
     public async Task Buttons_PressedBySomeoneWhoIsNotStaff_DoNothing()
     {
         await ClientAsksAsync("Visitor test");
-        var relay = _world.Telegram.SentTo(AgencyWorld.StaffChat).Single(m => m.Text?.Contains("Visitor test") == true);
+        var relay = World.Telegram.SentTo(AgencyWorld.StaffChat).Single(m => m.Text?.Contains("Visitor test") == true);
         var data = relay.Request.Body["reply_markup"]!["inline_keyboard"]![0]![1]!["callback_data"]!.GetValue<string>();
 
-        _world.Telegram.Presses(AgencyWorld.StaffChat, relay.MessageId, data, userId: 31337, firstName: "Mallory");
-        await Eventually.HoldsAsync(() => Task.FromResult(_world.Telegram.Requests.Count(r => r.Method == "answerCallbackQuery")), n => n == 1,
+        World.Telegram.Presses(AgencyWorld.StaffChat, relay.MessageId, data, userId: 31337, firstName: "Mallory");
+        await Eventually.HoldsAsync(() => Task.FromResult(World.Telegram.Requests.Count(r => r.Method == "answerCallbackQuery")), n => n == 1,
             AgencyWorld.Timeout, "answered");
 
-        Assert.That((string?)_world.Telegram.Requests.Single(r => r.Method == "answerCallbackQuery").Body["text"], Does.Contain("Only registered staff"));
-        Assert.That(await _world.Db.ScalarAsync<long>("SELECT COUNT(*) FROM tasks"), Is.Zero);
+        Assert.That((string?)World.Telegram.Requests.Single(r => r.Method == "answerCallbackQuery").Body["text"], Does.Contain("Only registered staff"));
+        Assert.That(await World.Db.ScalarAsync<long>("SELECT COUNT(*) FROM tasks"), Is.Zero);
     }
 
     [Test]
@@ -340,7 +335,7 @@ public sealed class StaffCommandsTests
         await ClientAsksAsync("Need an invoice");
         await StaffAsync("/task Invoice");
 
-        var kinds = await _world.Db.QueryAsync<(string Direction, string Kind, string? Text)>(
+        var kinds = await World.Db.QueryAsync<(string Direction, string Kind, string? Text)>(
             "SELECT direction, kind, text FROM messages ORDER BY id");
         Assert.That(kinds, Does.Contain(("note", "command", "/task Invoice")));
     }

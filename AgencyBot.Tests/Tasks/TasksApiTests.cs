@@ -5,26 +5,21 @@ using AgencyBot.Tests.Hosting;
 
 namespace AgencyBot.Tests.Tasks;
 
-public sealed class TasksApiTests
+public sealed class TasksApiTests : AgencyTest
 {
-    private AgencyWorld _world = null!;
     private long _projectId;
 
     [SetUp]
-    public async Task SetUp()
+    public async Task ArrangeAsync()
     {
-        _world = await AgencyWorld.StartAsync();
         string code;
-        (_projectId, code) = await _world.ProjectAsync();
-        await _world.LinkPrivateChatAsync(601, code);
+        (_projectId, code) = await World.ProjectAsync();
+        await World.LinkPrivateChatAsync(601, code);
     }
-
-    [TearDown]
-    public async Task TearDown() => await _world.DisposeAsync();
 
     private async Task<JsonElement> CreateAsync(object body)
     {
-        var response = await _world.Api.PostAsJsonAsync($"/api/projects/{_projectId}/tasks", body);
+        var response = await World.Api.PostAsJsonAsync($"/api/projects/{_projectId}/tasks", body);
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Created), await response.Content.ReadAsStringAsync());
         return await response.Content.ReadFromJsonAsync<JsonElement>();
     }
@@ -32,16 +27,16 @@ public sealed class TasksApiTests
     [Test]
     public async Task CreateListAndUpdate_WithTheSameEffectsAsInChat()
     {
-        var lea = await _world.StaffAsync(9002, "Léa", "employee");
+        var lea = await World.StaffAsync(9002, "Léa", "employee");
         var design = await CreateAsync(new { title = "Design", role = "designer", due = "2027-01-15" });
         await CreateAsync(new { title = "Mock-up", parentNumber = design.GetProperty("number").GetInt64(), responsibleStaffId = lea });
 
-        var patched = await _world.Api.PatchAsJsonAsync($"/api/projects/{_projectId}/tasks/2", new { status = "done" });
-        var moved = await _world.Api.PatchAsJsonAsync($"/api/projects/{_projectId}/tasks/1", new { due = "2027-02-01", status = "in_progress" });
-        var open = await _world.Api.GetFromJsonAsync<JsonElement>($"/api/projects/{_projectId}/tasks?status=in_progress");
-        var done = await _world.Api.GetFromJsonAsync<JsonElement>($"/api/projects/{_projectId}/tasks?status=done");
+        var patched = await World.Api.PatchAsJsonAsync($"/api/projects/{_projectId}/tasks/2", new { status = "done" });
+        var moved = await World.Api.PatchAsJsonAsync($"/api/projects/{_projectId}/tasks/1", new { due = "2027-02-01", status = "in_progress" });
+        var open = await World.Api.GetFromJsonAsync<JsonElement>($"/api/projects/{_projectId}/tasks?status=in_progress");
+        var done = await World.Api.GetFromJsonAsync<JsonElement>($"/api/projects/{_projectId}/tasks?status=done");
 
-        await _world.WaitForAsync(s => s.Any(m => m.ChatId == 601 && m.Text?.Contains("New date") == true)
+        await World.WaitForAsync(s => s.Any(m => m.ChatId == 601 && m.Text?.Contains("New date") == true)
                                         && s.Any(m => m.ChatId == AgencyWorld.StaffChat && m.Text?.Contains("Mock-up") == true));
         Assert.Multiple(() =>
         {
@@ -49,8 +44,8 @@ public sealed class TasksApiTests
             Assert.That(moved.StatusCode, Is.EqualTo(HttpStatusCode.OK));
             Assert.That(open.EnumerateArray().Select(t => t.GetProperty("title").GetString()), Is.EqualTo(new[] { "Design" }));
             Assert.That(done.EnumerateArray().Select(t => t.GetProperty("title").GetString()), Is.EqualTo(new[] { "Mock-up" }));
-            Assert.That(_world.Telegram.SentTo(601).Select(m => m.Text), Has.Some.Contains("Done: “Mock-up”"));
-            Assert.That(_world.Telegram.SentTo(9002).Concat(_world.Telegram.SentTo(AgencyWorld.StaffChat)).Select(m => m.Text), Has.Some.Contains("Mock-up"));
+            Assert.That(World.Telegram.SentTo(601).Select(m => m.Text), Has.Some.Contains("Done: “Mock-up”"));
+            Assert.That(World.Telegram.SentTo(9002).Concat(World.Telegram.SentTo(AgencyWorld.StaffChat)).Select(m => m.Text), Has.Some.Contains("Mock-up"));
         });
     }
 
@@ -59,14 +54,14 @@ public sealed class TasksApiTests
     {
         await CreateAsync(new { title = "Design" });
 
-        var noTitle = await _world.Api.PostAsJsonAsync($"/api/projects/{_projectId}/tasks", new { title = "" });
-        var badRole = await _world.Api.PostAsJsonAsync($"/api/projects/{_projectId}/tasks", new { title = "x", role = "wizard" });
-        var badParent = await _world.Api.PostAsJsonAsync($"/api/projects/{_projectId}/tasks", new { title = "x", parentNumber = 42 });
-        var badStatus = await _world.Api.PatchAsJsonAsync($"/api/projects/{_projectId}/tasks/1", new { status = "maybe" });
-        var pastDue = await _world.Api.PatchAsJsonAsync($"/api/projects/{_projectId}/tasks/1", new { due = "2020-01-01" });
-        var unknownStaff = await _world.Api.PatchAsJsonAsync($"/api/projects/{_projectId}/tasks/1", new { responsibleStaffId = 999 });
-        var unknownTask = await _world.Api.PatchAsJsonAsync($"/api/projects/{_projectId}/tasks/77", new { status = "done" });
-        var unknownProject = await _world.Api.GetAsync("/api/projects/999/tasks");
+        var noTitle = await World.Api.PostAsJsonAsync($"/api/projects/{_projectId}/tasks", new { title = "" });
+        var badRole = await World.Api.PostAsJsonAsync($"/api/projects/{_projectId}/tasks", new { title = "x", role = "wizard" });
+        var badParent = await World.Api.PostAsJsonAsync($"/api/projects/{_projectId}/tasks", new { title = "x", parentNumber = 42 });
+        var badStatus = await World.Api.PatchAsJsonAsync($"/api/projects/{_projectId}/tasks/1", new { status = "maybe" });
+        var pastDue = await World.Api.PatchAsJsonAsync($"/api/projects/{_projectId}/tasks/1", new { due = "2020-01-01" });
+        var unknownStaff = await World.Api.PatchAsJsonAsync($"/api/projects/{_projectId}/tasks/1", new { responsibleStaffId = 999 });
+        var unknownTask = await World.Api.PatchAsJsonAsync($"/api/projects/{_projectId}/tasks/77", new { status = "done" });
+        var unknownProject = await World.Api.GetAsync("/api/projects/999/tasks");
 
         Assert.Multiple(async () =>
         {
@@ -74,20 +69,20 @@ public sealed class TasksApiTests
                 Assert.That(r.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest), await r.Content.ReadAsStringAsync());
             Assert.That(unknownTask.StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
             Assert.That(unknownProject.StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
-            Assert.That(await _world.Db.ScalarAsync<long>("SELECT COUNT(*) FROM tasks"), Is.EqualTo(1));
-            Assert.That(await _world.Db.ScalarAsync<string>("SELECT status FROM tasks"), Is.EqualTo("todo"));
+            Assert.That(await World.Db.ScalarAsync<long>("SELECT COUNT(*) FROM tasks"), Is.EqualTo(1));
+            Assert.That(await World.Db.ScalarAsync<string>("SELECT status FROM tasks"), Is.EqualTo("todo"));
         });
     }
 
     [Test]
     public async Task Team_IsSetPerRole_AndValidated()
     {
-        var lea = await _world.StaffAsync(9002, "Léa", "employee");
+        var lea = await World.StaffAsync(9002, "Léa", "employee");
 
-        var set = await _world.Api.PutAsJsonAsync($"/api/projects/{_projectId}/team", new { members = new[] { new { role = "designer", staffId = lea } } });
-        var badRole = await _world.Api.PutAsJsonAsync($"/api/projects/{_projectId}/team", new { members = new[] { new { role = "wizard", staffId = lea } } });
-        var badStaff = await _world.Api.PutAsJsonAsync($"/api/projects/{_projectId}/team", new { members = new[] { new { role = "developer", staffId = 999 } } });
-        var team = await _world.Api.GetFromJsonAsync<JsonElement>($"/api/projects/{_projectId}/team");
+        var set = await World.Api.PutAsJsonAsync($"/api/projects/{_projectId}/team", new { members = new[] { new { role = "designer", staffId = lea } } });
+        var badRole = await World.Api.PutAsJsonAsync($"/api/projects/{_projectId}/team", new { members = new[] { new { role = "wizard", staffId = lea } } });
+        var badStaff = await World.Api.PutAsJsonAsync($"/api/projects/{_projectId}/team", new { members = new[] { new { role = "developer", staffId = 999 } } });
+        var team = await World.Api.GetFromJsonAsync<JsonElement>($"/api/projects/{_projectId}/team");
 
         Assert.Multiple(() =>
         {
@@ -102,14 +97,14 @@ public sealed class TasksApiTests
     [Test]
     public async Task AProjectCreatedWithATeam_TakesKnownRoles_OnePersonEach()
     {
-        var lea = await _world.StaffAsync(9002, "Léa", "employee");
-        var clientId = (await (await _world.Api.PostAsJsonAsync("/api/clients", new { name = "Globex" })).Content.ReadFromJsonAsync<JsonElement>())
+        var lea = await World.StaffAsync(9002, "Léa", "employee");
+        var clientId = (await (await World.Api.PostAsJsonAsync("/api/clients", new { name = "Globex" })).Content.ReadFromJsonAsync<JsonElement>())
             .GetProperty("id").GetInt64();
 
-        var twoDesigners = await _world.Api.PostAsJsonAsync("/api/projects",
+        var twoDesigners = await World.Api.PostAsJsonAsync("/api/projects",
             new { clientId, name = "Shop", team = new[] { new { role = "designer", staffId = lea }, new { role = "designer", staffId = lea } } });
-        var wizard = await _world.Api.PostAsJsonAsync("/api/projects", new { clientId, name = "Shop", team = new[] { new { role = "wizard", staffId = lea } } });
-        var fine = await _world.Api.PostAsJsonAsync("/api/projects", new { clientId, name = "Shop", team = new[] { new { role = "designer", staffId = lea } } });
+        var wizard = await World.Api.PostAsJsonAsync("/api/projects", new { clientId, name = "Shop", team = new[] { new { role = "wizard", staffId = lea } } });
+        var fine = await World.Api.PostAsJsonAsync("/api/projects", new { clientId, name = "Shop", team = new[] { new { role = "designer", staffId = lea } } });
 
         Assert.Multiple(async () =>
         {
@@ -118,7 +113,7 @@ public sealed class TasksApiTests
             Assert.That(wizard.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
             Assert.That(await wizard.Content.ReadAsStringAsync(), Does.Contain("must be one of the team roles: assistant, manager, designer"));
             Assert.That(fine.StatusCode, Is.EqualTo(HttpStatusCode.Created));
-            Assert.That(await _world.Db.ScalarAsync<long>("SELECT COUNT(*) FROM projects WHERE name = 'Shop'"), Is.EqualTo(1));
+            Assert.That(await World.Db.ScalarAsync<long>("SELECT COUNT(*) FROM projects WHERE name = 'Shop'"), Is.EqualTo(1));
         });
     }
 }

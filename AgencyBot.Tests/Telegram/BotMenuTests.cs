@@ -4,20 +4,12 @@ using AgencyBot.Tests.Hosting;
 namespace AgencyBot.Tests.Telegram;
 
 /// <summary>The menus Telegram shows when someone types "/", set by the bot at start-up from its command tables.</summary>
-public sealed class BotMenuTests
+public sealed class BotMenuTests : AgencyTest
 {
-    private AgencyWorld _world = null!;
-
-    [SetUp]
-    public async Task SetUp() => _world = await AgencyWorld.StartAsync();
-
-    [TearDown]
-    public async Task TearDown() => await _world.DisposeAsync();
-
     [Test]
     public async Task BotMenu_ComesFromTheCommandTables_ClientsInTheirLanguage_StaffWithEveryStaffCommand()
     {
-        var menus = await Eventually.HoldsAsync(() => Task.FromResult(_world.Telegram.Requests.Where(r => r.Method == "setMyCommands").ToList()),
+        var menus = await Eventually.HoldsAsync(() => Task.FromResult(World.Telegram.Requests.Where(r => r.Method == "setMyCommands").ToList()),
             r => r.Count >= 5, AgencyWorld.Timeout, "setMyCommands");
 
         var byScope = menus.ToDictionary(m => ((string)m.Body["scope"]!["type"]!, (string?)m.Body["language_code"]),

@@ -6,35 +6,30 @@ using AgencyBot.Tests.Hosting;
 
 namespace AgencyBot.Tests.TimeTracking;
 
-public sealed class TimeTrackingTests
+public sealed class TimeTrackingTests : AgencyTest
 {
-    private AgencyWorld _world = null!;
     private long _projectId;
     private int _topic;
 
     [SetUp]
-    public async Task SetUp()
+    public async Task ArrangeAsync()
     {
-        _world = await AgencyWorld.StartAsync();
         string code;
-        (_projectId, code) = await _world.ProjectAsync();
-        await _world.LinkPrivateChatAsync(601, code);
-        _topic = await _world.TopicAsync();
-        await _world.SettledAsync(); // the topic is saved once Telegram created it
+        (_projectId, code) = await World.ProjectAsync();
+        await World.LinkPrivateChatAsync(601, code);
+        _topic = await World.TopicAsync();
+        await World.SettledAsync(); // the topic is saved once Telegram created it
     }
-
-    [TearDown]
-    public async Task TearDown() => await _world.DisposeAsync();
 
     private async Task<string> SayAsync(long chat, string text, int? thread = null)
     {
-        var id = _world.Telegram.ClientSendsReturningId(chat, text, userId: AgencyWorld.Assistant, firstName: "Marie", threadId: thread);
+        var id = World.Telegram.ClientSendsReturningId(chat, text, userId: AgencyWorld.Assistant, firstName: "Marie", threadId: thread);
         bool IsAnswer(SentMessage m) => m.ChatId == chat && (int?)m.Request.Body["reply_parameters"]?["message_id"] == id;
-        return (await _world.WaitForAsync(s => s.Any(IsAnswer))).First(IsAnswer).Text!;
+        return (await World.WaitForAsync(s => s.Any(IsAnswer))).First(IsAnswer).Text!;
     }
 
     private Task<IReadOnlyList<(long Minutes, string Category, string? Note)>> EntriesAsync() =>
-        _world.Db.QueryAsync<(long, string, string?)>("SELECT minutes, category, note FROM time_entries ORDER BY id");
+        World.Db.QueryAsync<(long, string, string?)>("SELECT minutes, category, note FROM time_entries ORDER BY id");
 
     [Test]
     public async Task TimeInATopic_RecordsItForThatProject()
@@ -51,7 +46,7 @@ public sealed class TimeTrackingTests
         var answer = await SayAsync(AgencyWorld.Assistant, "/time Acme 45m comms call with Anna");
 
         Assert.That(answer, Does.Contain("0:45"));
-        Assert.That(await _world.Db.ScalarAsync<long>("SELECT project_id FROM time_entries"), Is.EqualTo(_projectId));
+        Assert.That(await World.Db.ScalarAsync<long>("SELECT project_id FROM time_entries"), Is.EqualTo(_projectId));
     }
 
     [TestCase("/time 25h work", "at most 24 hours")]
@@ -78,11 +73,11 @@ public sealed class TimeTrackingTests
     [Test]
     public async Task TheApi_LogsAndListsTime_AndRefusesBadEntries()
     {
-        var staffId = await _world.Db.ScalarAsync<long>("SELECT id FROM staff");
+        var staffId = await World.Db.ScalarAsync<long>("SELECT id FROM staff");
 
-        var created = await _world.Api.PostAsJsonAsync($"/api/projects/{_projectId}/time-entries", new { staffId, minutes = 120, category = "work", spentOn = "2026-11-02" });
-        var bad = await _world.Api.PostAsJsonAsync($"/api/projects/{_projectId}/time-entries", new { staffId, minutes = 2000, category = "nap" });
-        var list = await _world.Api.GetFromJsonAsync<JsonElement>($"/api/projects/{_projectId}/time-entries?from=2026-11-01&to=2026-12-01");
+        var created = await World.Api.PostAsJsonAsync($"/api/projects/{_projectId}/time-entries", new { staffId, minutes = 120, category = "work", spentOn = "2026-11-02" });
+        var bad = await World.Api.PostAsJsonAsync($"/api/projects/{_projectId}/time-entries", new { staffId, minutes = 2000, category = "nap" });
+        var list = await World.Api.GetFromJsonAsync<JsonElement>($"/api/projects/{_projectId}/time-entries?from=2026-11-01&to=2026-12-01");
 
         Assert.Multiple(async () =>
         {
