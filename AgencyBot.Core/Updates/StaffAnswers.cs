@@ -92,6 +92,8 @@ public sealed class StaffAnswers(
             await AnswerAsync("Already decided: this answer was sent.");
             return;
         }
+        // The chosen group may have become a supergroup (a new id) since the bot asked.
+        if (chosen != AnswerRecipients.Everyone) chosen = await StaffChatStore.CurrentIdAsync(c, t, chosen);
         var now = clock.GetUtcNow();
         var album = held.MediaGroupId is { } group ? await HeldMessages.OpenOfAlbumAsync(c, t, staff.ChatId, group, HoldReason.Recipient) : [held];
         if (await StaffStore.FindAsync(c, t, staffId) is not { Active: true } author)

@@ -102,6 +102,30 @@ public sealed class AnswerRoutingTests
     }
 
     [Test]
+    public async Task AGroupChosenAsTheRecipient_ThatBecameASupergroupSinceTheBotAsked_GetsTheAnswerAtItsNewId()
+    {
+        const long designGroup = -8002, designSupergroup = -1008002;
+        _world.Telegram.DefineGroup(designGroup, "Design team", type: "group");
+        _world.Telegram.ClientSends(designGroup, $"/link {await _world.InviteAsync(_projectId)}", userId: 83, firstName: "Zoé");
+        await _world.WaitForAsync(s => s.Any(m => m.ChatId == designGroup));
+        await _world.SettledAsync();
+        StaffWrites("The mock-ups are in the shared folder.");
+        var question = await QuestionAsync();
+        await _world.SettledAsync();
+
+        _world.Telegram.UpgradeGroup(designGroup, designSupergroup, "Design team");
+        var (inOld, inNew) = _world.Telegram.MigrationMessages(designGroup, designSupergroup, 83, "Zoé");
+        _world.Telegram.EnqueueUpdate(inOld);
+        _world.Telegram.EnqueueUpdate(inNew);
+        await _world.SettledAsync();
+        _world.Telegram.Presses(AgencyWorld.StaffChat, question.MessageId, question.Button("Design team"), userId: AgencyWorld.Assistant, firstName: "Marie");
+
+        await _world.WaitForAsync(s => s.Any(m => m.ChatId == designSupergroup && m.Text?.StartsWith("The mock-ups") == true));
+        await _world.SettledAsync();
+        Assert.That(ChatsThatGot("The mock-ups"), Is.EqualTo(new[] { designSupergroup }));
+    }
+
+    [Test]
     public async Task AnswerToANewChat_IsShownInTheTopic_AndAll_AddressesEveryChatOnPurpose()
     {
         var fromAnna = await RelayOfAsync(Anna, "Question from Anna", Anna, "Anna");
