@@ -196,9 +196,8 @@ public sealed class OutboxStore(Database database, TimeProvider clock)
         WHERE readdress_to IS NOT NULL AND state = 'pending' AND claimed_at IS NULL
         """;
 
-    private const string MoveReaddressed = """
-        UPDATE outbox SET chat_id = @To, payload = @Payload, not_before = @Now, readdress_to = NULL WHERE id = @Id
-        """;
+    // Due at once: the old chat may have held them back (a 429, or the bot shut out of it).
+    private const string Readdress = "UPDATE outbox SET chat_id = @To, payload = @Payload, not_before = @Now, readdress_to = NULL WHERE id = @Id";
 
     /// <summary>Who claims rows in this process: a sender frees only the claims of others (dead, or the host that sent before).</summary>
     private readonly string _claimant = Guid.NewGuid().ToString("N");
@@ -238,7 +237,7 @@ public sealed class OutboxStore(Database database, TimeProvider clock)
     {
         var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
         foreach (var (id, payload, to) in await c.QueryAsync<(long Id, string Payload, long Target)>(SelectReaddressed, transaction: t))
-            await c.ExecuteAsync(MoveReaddressed, new { Id = id, To = to, Payload = AddressedTo(payload, to), Now = now }, t);
+            await c.ExecuteAsync(Readdress, new { Id = id, To = to, Payload = AddressedTo(payload, to), Now = now }, t);
     }
 
     /// <summary>A request body sent to another chat. Edited here rather than in SQL, whose JSON functions differ between
@@ -254,9 +253,6 @@ public sealed class OutboxStore(Database database, TimeProvider clock)
         SELECT id AS Id, payload AS Payload, claimed_at IS NOT NULL AS Claimed FROM outbox
         WHERE chat_id = @From AND state = 'pending' AND (@AnyRow = 1 OR topic_project_id IS NOT NULL) AND (@AnyRow = 0 OR claimed_at IS NULL)
         """;
-
-    // Due at once: the old chat may have held them back (a 429, or the bot shut out of it).
-    private const string Readdress = "UPDATE outbox SET chat_id = @To, payload = @Payload, not_before = @Now, readdress_to = NULL WHERE id = @Id";
 
     // A post in flight to the old staff chat goes where it was going; it moves to the new one when given back, and is
     // copied there if Telegram took it. (A chat's upgrade needs none of that: Telegram refuses the old id, naming the new.)

@@ -30,15 +30,15 @@ public sealed class UpdateRouter(
 {
     /// <summary>Presses by the prefix of their callback data. A staff-chat button pressed while no staff chat is known
     /// has nothing to act on: it is answered as expired, as unknown data is.</summary>
-    private readonly (string Prefix, Func<CallbackQuery, StaffChat?, IDbConnection, IDbTransaction, Task<bool>> Handle)[] _buttons =
+    private readonly (string Prefix, bool NeedsStaffChat, Func<CallbackQuery, StaffChat?, IDbConnection, IDbTransaction, Task> Handle)[] _buttons =
     [
-        (StaffButtons.Prefix, async (q, staff, c, t) => staff is not null && await Done(staffButtons.HandleAsync(q, staff, c, t))),
-        (StaffAnswers.Prefix, (q, staff, c, t) => Done(staffAnswers.HandleChoiceAsync(c, t, q, staff))),
-        (Deliveries.RetryPrefix, (q, staff, c, t) => Done(deliveries.HandleRetryAsync(c, t, q, staff))),
-        (InviteDesk.Prefix, (q, staff, c, t) => Done(inviteDesk.HandleButtonAsync(q, staff, c, t))),
-        (StaffReplies.SetupPrefix, (q, _, c, t) => Done(staffReplies.ConfirmSetupAsync(q, c, t))),
-        (StaffRoster.Prefix, (q, staff, c, t) => Done(staffRoster.HandleButtonAsync(c, t, q, staff?.ChatId))),
-        (ClientMessages.ProjectCallbackPrefix, (q, _, c, t) => Done(clientMessages.HandleProjectChoiceAsync(q, c, t))),
+        (StaffButtons.Prefix, true, (q, staff, c, t) => staffButtons.HandleAsync(q, staff!, c, t)),
+        (StaffAnswers.Prefix, false, (q, staff, c, t) => staffAnswers.HandleChoiceAsync(c, t, q, staff)),
+        (Deliveries.RetryPrefix, false, (q, staff, c, t) => deliveries.HandleRetryAsync(c, t, q, staff)),
+        (InviteDesk.Prefix, false, (q, staff, c, t) => inviteDesk.HandleButtonAsync(q, staff, c, t)),
+        (StaffReplies.SetupPrefix, false, (q, _, c, t) => staffReplies.ConfirmSetupAsync(q, c, t)),
+        (StaffRoster.Prefix, false, (q, staff, c, t) => staffRoster.HandleButtonAsync(c, t, q, staff?.ChatId)),
+        (ClientMessages.ProjectCallbackPrefix, false, (q, _, c, t) => clientMessages.HandleProjectChoiceAsync(q, c, t)),
     ];
 
     public async Task HandleAsync(Update update, IDbConnection connection, IDbTransaction transaction, CancellationToken ct)
@@ -78,7 +78,9 @@ public sealed class UpdateRouter(
                 break;
             case { CallbackQuery: { } query }:
                 var button = _buttons.FirstOrDefault(b => query.Data?.StartsWith(b.Prefix, StringComparison.Ordinal) == true);
-                if (button.Handle is null || !await button.Handle(query, staff, connection, transaction))
+                if (button.Handle is not null && (staff is not null || !button.NeedsStaffChat))
+                    await button.Handle(query, staff, connection, transaction);
+                else
                 {
                     logger.LogInformation("Callback {CallbackId} with unknown data from {UserId}; answered as expired", query.Id, query.From.Id);
                     await outbox.AnswerButtonAsync(connection, transaction, query, ClientTexts.Get("ButtonExpired", ClientTexts.Pick(null, query.From.LanguageCode)));
@@ -97,12 +99,6 @@ public sealed class UpdateRouter(
                 logger.LogInformation("Update {UpdateId} of kind {Kind} is not used; ignored", update.Id, update.Type);
                 break;
         }
-    }
-
-    private static async Task<bool> Done(Task handling)
-    {
-        await handling;
-        return true;
     }
 
     private static bool CanPost(ChatMember member) => member switch
