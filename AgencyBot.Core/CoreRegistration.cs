@@ -13,6 +13,7 @@ using AgencyBot.Core.Staff;
 using AgencyBot.Core.StaffGroup;
 using AgencyBot.Core.Tasks;
 using AgencyBot.Core.TimeTracking;
+using AgencyBot.Core.Turns;
 using AgencyBot.Core.Updates;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -37,7 +38,6 @@ public static class CoreRegistration
         services.AddSingleton<InboxStore>();
         services.AddSingleton<OutboxSignal>();
         services.AddSingleton<OutboxStore>();
-        services.AddSingleton<ReplyInPlace>();
 
         services.AddSingleton<ClientStore>();
         services.AddSingleton<ProjectStore>();
@@ -49,6 +49,8 @@ public static class CoreRegistration
 
         services.AddSingleton<StaffChatStore>();
         services.AddSingleton<StaffTopics>();
+        services.AddSingleton<StaffNotices>();
+        services.AddSingleton<TurnFactory>();
 
         services.AddSingleton<ConversationStore>();
         services.AddSingleton<ResponseTimes>();

@@ -49,8 +49,22 @@ public sealed class ClientChatStore
     }
 
     /// <summary>The bot was removed from, or blocked in, a chat (true) or let back in (false).</summary>
-    public static Task SetBlockedAsync(IDbConnection connection, IDbTransaction transaction, long chatId, bool blocked, string reason, DateTimeOffset now) =>
-        connection.ExecuteAsync(blocked ? Block : Unblock, new { ChatId = chatId, Now = now.ToUnixTimeMilliseconds(), Reason = reason }, transaction);
+    /// <summary>Marks the chat blocked (or not); true when that changed something.</summary>
+    public static async Task<bool> SetBlockedAsync(IDbConnection connection, IDbTransaction transaction, long chatId, bool blocked, string reason,
+        DateTimeOffset now) =>
+        await connection.ExecuteAsync(blocked ? Block : Unblock, new { ChatId = chatId, Now = now.ToUnixTimeMilliseconds(), Reason = reason }, transaction) == 1;
+
+    private const string MoveChat = """
+        INSERT INTO client_chats (chat_id, kind, title, language_code, created_at)
+        SELECT @To, kind, title, language_code, created_at FROM client_chats WHERE chat_id = @From
+        ON CONFLICT (chat_id) DO NOTHING;
+        DELETE FROM client_chats WHERE chat_id = @From;
+        DELETE FROM blocked_chats WHERE chat_id = @From;
+        """;
+
+    /// <summary>A group became a supergroup: the chat is known by its new id (and not blocked under the old one).</summary>
+    public static Task MoveChatAsync(IDbConnection connection, IDbTransaction transaction, long from, long to) =>
+        connection.ExecuteAsync(MoveChat, new { From = from, To = to }, transaction);
 
     /// <summary>Whether a stranger may be told how to link the chat now (at most once per <paramref name="every"/>);
     /// true claims it.</summary>

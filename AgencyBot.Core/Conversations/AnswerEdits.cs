@@ -4,6 +4,7 @@ using AgencyBot.Core.Messaging;
 using AgencyBot.Core.Outbox;
 using AgencyBot.Core.Staff;
 using AgencyBot.Core.StaffGroup;
+using AgencyBot.Core.Turns;
 using Telegram.Bot;
 
 namespace AgencyBot.Core.Conversations;
@@ -16,14 +17,12 @@ namespace AgencyBot.Core.Conversations;
 /// nothing is overwritten, and a copy still on its way is changed once Telegram has it (<see cref="ApplyAsync"/> runs
 /// again when it is delivered). An edit that turns an answer into a note (//) or a command changes no client's copy.
 /// </summary>
-public sealed class AnswerEdits(OutboxStore outbox, ClientRelay clientRelay, ReplyInPlace reply, BotUser botUser, TimeProvider clock, ILogger<AnswerEdits> logger)
+public sealed class AnswerEdits(OutboxStore outbox, ClientRelay clientRelay, BotUser botUser, TimeProvider clock, ILogger<AnswerEdits> logger)
 {
     private const string SelectUnapplied = """
         SELECT id AS Id, kind AS Kind, text AS Text, entities AS Entities FROM message_versions
         WHERE message_id = @MessageId AND applied_at IS NULL ORDER BY id
         """;
-
-    private const string MarkApplied = "UPDATE message_versions SET applied_at = @Now WHERE message_id = @MessageId AND applied_at IS NULL";
 
     private const string SelectEverUnsent = "SELECT COUNT(*) FROM message_versions WHERE message_id = @MessageId AND kind = 'unsent'";
 
@@ -38,9 +37,10 @@ public sealed class AnswerEdits(OutboxStore outbox, ClientRelay clientRelay, Rep
     private sealed record Record(string Direction, string SenderName, long TelegramMessageId, string? MediaGroupId, long ConversationId, long ChatId);
 
     /// <param name="updateId">The edit's update: a message still held (not filed or sent yet) is released as edited.</param>
-    public async Task HandleEditAsync(IDbConnection c, IDbTransaction t, StaffChat staff, Message edited, long updateId)
+    public async Task HandleEditAsync(Turn turn, Message edited)
     {
-        var now = clock.GetUtcNow();
+        var (c, t) = turn;
+        var (staff, now, updateId) = (turn.StaffChat!, turn.Now, turn.UpdateId!.Value);
         var records = await ConversationStore.AnswersOfAsync(c, t, staff.ChatId, edited.Id);
         if (records.Count == 0)
         {
@@ -63,7 +63,7 @@ public sealed class AnswerEdits(OutboxStore outbox, ClientRelay clientRelay, Rep
             || (botUser.ParseCommand(edited.Text) is { } command && command.Name != "all"))
         {
             foreach (var answer in answers) await ConversationStore.MarkEditsAppliedAsync(c, t, answer.Id, now);
-            await reply.SendAsync(c, t, edited, "⚠️ The client's copy was not changed: it already has this answer. /unsend as a reply takes it back.");
+            await turn.ReplyAsync(edited, "⚠️ The client's copy was not changed: it already has this answer. /unsend as a reply takes it back.");
             return;
         }
         foreach (var answer in answers) await ApplyWithAlbumAsync(c, t, answer.Id);
@@ -71,12 +71,13 @@ public sealed class AnswerEdits(OutboxStore outbox, ClientRelay clientRelay, Rep
     }
 
     /// <summary>/unsend as a reply to one's own answer (a manager may take back anyone's); an album goes back whole.</summary>
-    public async Task UnsendAsync(IDbConnection c, IDbTransaction t, StaffChat staff, Message command, StaffMember member)
+    public async Task UnsendAsync(Turn turn, Message command)
     {
-        var now = clock.GetUtcNow();
+        var (c, t) = turn;
+        var (staff, member, now) = (turn.StaffChat!, turn.Member!, turn.Now);
         if (command.ReplyToMessage is not { From: { } author } answer)
         {
-            await reply.SendAsync(c, t, command, "/unsend works as a reply to the answer you want to take back.");
+            await turn.ReplyAsync(command, "/unsend works as a reply to the answer you want to take back.");
             return;
         }
         var records = (await ConversationStore.AnswersOfAsync(c, t, staff.ChatId, answer.Id)).Where(r => r.Direction == "staff").ToList();
@@ -88,7 +89,7 @@ public sealed class AnswerEdits(OutboxStore outbox, ClientRelay clientRelay, Rep
         }
         if (records.Count == 0 || (author.Id != member.TelegramUserId && member.Role != StaffRole.Manager))
         {
-            await reply.SendAsync(c, t, command, records.Count == 0
+            await turn.ReplyAsync(command, records.Count == 0
                 ? "That message was not sent to a client, so there is nothing to take back."
                 : "You can take back only your own answers (a manager can take back anyone's).");
             return;
@@ -101,7 +102,7 @@ public sealed class AnswerEdits(OutboxStore outbox, ClientRelay clientRelay, Rep
             if (!chats.Contains(title)) chats.Add(title);
             logger.LogInformation("Staff {StaffId}: answer {MessageId} unsent from chat {ChatId}", member.Id, record.TelegramMessageId, chatId);
         }
-        await reply.SendAsync(c, t, command, chats.Count == 0 ? "That answer was taken back already." : $"🗑 Taken back from {string.Join(", ", chats)}.");
+        await turn.ReplyAsync(command, chats.Count == 0 ? "That answer was taken back already." : $"🗑 Taken back from {string.Join(", ", chats)}.");
     }
 
     /// <summary>Takes one answer's copy back from its chat: what nobody has taken is never sent, what is on its way (or
@@ -138,7 +139,7 @@ public sealed class AnswerEdits(OutboxStore outbox, ClientRelay clientRelay, Rep
         if (record.Direction != "staff") return;
         var copies = await CopiesAsync(c, t, messageId, record);
         if (copies.OnItsWay) return; // applied when it goes out
-        await c.ExecuteAsync(MarkApplied, new { MessageId = messageId, Now = clock.GetUtcNow().ToUnixTimeMilliseconds() }, t);
+        await ConversationStore.MarkVersionsAppliedAsync(c, t, messageId, clock.GetUtcNow());
         var link = new OutboxLink(MessageId: messageId);
         if (unapplied.Any(v => v.Kind == "unsent"))
         {

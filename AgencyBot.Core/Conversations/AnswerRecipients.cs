@@ -101,6 +101,11 @@ public sealed class AnswerRecipients(IOptions<ConversationOptions> options)
     }
 
     /// <summary>Where this staff member's answer in the topic went; their next ones follow for a while.</summary>
+    private const string MoveChat = "UPDATE recipient_choices SET chat_id = @To WHERE chat_id = @From";
+
+    /// <summary>A group became a supergroup: answers remembered as going to it go to its new id.</summary>
+    public static Task MoveChatAsync(IDbConnection c, IDbTransaction t, long from, long to) => c.ExecuteAsync(MoveChat, new { From = from, To = to }, t);
+
     public static Task RememberAsync(IDbConnection c, IDbTransaction t, long staffId, long projectId, long? chatId, DateTimeOffset now) =>
         c.ExecuteAsync(UpsertChoice, new { StaffId = staffId, ProjectId = projectId, ChatId = chatId, Now = now.ToUnixTimeMilliseconds() }, t);
 

@@ -1,4 +1,6 @@
+using AgencyBot.Core.Clients;
 using AgencyBot.Core.Outbox;
+using AgencyBot.Core.Projects;
 using AgencyBot.Core.StaffGroup;
 
 namespace AgencyBot.Core.Conversations;
@@ -16,23 +18,6 @@ public sealed class ChatMigrations(StaffChatStore staffChats, TimeProvider clock
         INSERT INTO chat_migrations (from_chat_id, to_chat_id, migrated_at) VALUES (@From, @To, @Now) ON CONFLICT (from_chat_id) DO NOTHING
         """;
 
-    // Merges rather than renames: the new id may already have a row of its own (a message from it was seen first).
-    private const string Move = """
-        INSERT INTO chat_bindings (chat_id, project_id, bound_at, last_used_at, status, invite_code, chosen_at)
-        SELECT @To, project_id, bound_at, last_used_at, status, invite_code, chosen_at FROM chat_bindings WHERE chat_id = @From
-        ON CONFLICT (chat_id, project_id) DO NOTHING;
-        DELETE FROM chat_bindings WHERE chat_id = @From;
-        UPDATE conversations SET chat_id = @To
-        WHERE chat_id = @From AND NOT EXISTS (SELECT 1 FROM conversations n WHERE n.chat_id = @To AND n.project_id = conversations.project_id);
-        INSERT INTO client_chats (chat_id, kind, title, language_code, created_at)
-        SELECT @To, kind, title, language_code, created_at FROM client_chats WHERE chat_id = @From
-        ON CONFLICT (chat_id) DO NOTHING;
-        DELETE FROM client_chats WHERE chat_id = @From;
-        DELETE FROM blocked_chats WHERE chat_id = @From;
-        UPDATE staff_topics SET staff_chat_id = @To WHERE staff_chat_id = @From;
-        UPDATE held_messages SET chat_id = @To WHERE chat_id = @From AND released_at IS NULL;
-        UPDATE recipient_choices SET chat_id = @To WHERE chat_id = @From;
-        """;
 
     /// <summary>Moves everything about chat <paramref name="from"/> to <paramref name="to"/> (the staff chat too); false
     /// when that move was already made.</summary>
@@ -41,7 +26,17 @@ public sealed class ChatMigrations(StaffChatStore staffChats, TimeProvider clock
         if (from == to) return false;
         var staff = await staffChats.GetAsync(connection, transaction);
         var first = await connection.ExecuteAsync(Record, new { From = from, To = to, Now = clock.GetUtcNow().ToUnixTimeMilliseconds() }, transaction) == 1;
-        if (first) await connection.ExecuteAsync(Move, new { From = from, To = to }, transaction);
+        if (first)
+        {
+            // Each store moves its own rows; each merges rather than renames, since the new id may already have rows
+            // of its own (a message from it was seen first).
+            await ChatBindingStore.MoveChatAsync(connection, transaction, from, to);
+            await ConversationStore.MoveChatAsync(connection, transaction, from, to);
+            await ClientChatStore.MoveChatAsync(connection, transaction, from, to);
+            await StaffTopics.MoveStaffChatAsync(connection, transaction, from, to);
+            await HeldMessages.MoveChatAsync(connection, transaction, from, to);
+            await AnswerRecipients.MoveChatAsync(connection, transaction, from, to);
+        }
         // Queued posts follow, also those queued for the old id after the move (Telegram then answers with the new id).
         await OutboxStore.ReaddressAsync(connection, transaction, from, to, anyRow: true, clock.GetUtcNow());
         if (!first) return false;

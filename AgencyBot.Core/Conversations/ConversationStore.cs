@@ -17,6 +17,12 @@ public sealed record Conversation
 
 public enum Direction { Client, Staff, Note }
 
+/// <summary>What a long wait sets off, each once per waiting period.</summary>
+public enum WaitLevel { Reminder, Breach, Escalation }
+
+/// <summary>A recorded message, and the project of its conversation.</summary>
+public sealed record MessageOfProject(long Id, string? Text, long ConversationId, long ProjectId);
+
 public sealed record NewMessage(
     long ConversationId, Direction Direction, long SenderUserId, string SenderName, string Kind, string? Text,
     long ChatId, long TelegramMessageId, string? MediaGroupId, DateTimeOffset At)
@@ -213,6 +219,98 @@ public sealed class ConversationStore(Database database)
             BusinessSeconds = (long)business.TotalSeconds, Breached = Database.Flag(business > promise), open.HeldBy,
         }, transaction);
     }
+
+    private const string Take = "UPDATE conversations SET taken_by = @StaffId WHERE id = @Id";
+
+    private const string CloseUnanswered = "UPDATE conversations SET waiting_since = NULL WHERE id = @Id AND waiting_since IS NOT NULL";
+
+    private const string IsBreached = "SELECT breached_at IS NOT NULL FROM conversations WHERE id = @Id AND waiting_since IS NOT NULL";
+
+    private const string InsertTag = """
+        INSERT INTO conversation_tags (conversation_id, tag, tagged_at) VALUES (@ConversationId, @Tag, @Now) ON CONFLICT DO NOTHING
+        """;
+
+    private const string SelectMessageOfProject = """
+        SELECT m.id AS Id, m.text AS Text, m.conversation_id AS ConversationId, c.project_id AS ProjectId
+        FROM messages m JOIN conversations c ON c.id = m.conversation_id WHERE m.id = @Id
+        """;
+
+    private const string SelectLastClientMessage = """
+        SELECT id AS Id, text AS Text FROM messages
+        WHERE conversation_id = @ConversationId AND direction = 'client' ORDER BY id DESC LIMIT 1
+        """;
+
+    private const string MoveChat = """
+        UPDATE conversations SET chat_id = @To
+        WHERE chat_id = @From AND NOT EXISTS (SELECT 1 FROM conversations n WHERE n.chat_id = @To AND n.project_id = conversations.project_id)
+        """;
+
+    /// <summary>A group became a supergroup: its conversations go with it (unless the new id already has its own).</summary>
+    public static Task MoveChatAsync(IDbConnection connection, IDbTransaction transaction, long from, long to) =>
+        connection.ExecuteAsync(MoveChat, new { From = from, To = to }, transaction);
+
+    // Each claim succeeds once per waiting period: the row must still be waiting since the same moment.
+    private const string ClaimReminder = """
+        UPDATE conversations SET reminded_at = @Now WHERE id = @Id AND waiting_since = @Since AND reminded_at IS NULL AND acked_at IS NULL
+        """;
+
+    private const string ClaimBreach = """
+        UPDATE conversations SET breached_at = @Now WHERE id = @Id AND waiting_since = @Since AND breached_at IS NULL
+        """;
+
+    private const string ClaimEscalation = """
+        UPDATE conversations SET escalated_at = @Now WHERE id = @Id AND waiting_since = @Since AND escalated_at IS NULL
+        """;
+
+    private const string LetGoOf = "UPDATE conversations SET taken_by = NULL WHERE taken_by = @StaffId AND waiting_since IS NOT NULL";
+
+    /// <summary>Claims a level of the wait that began at <paramref name="waitingSince"/> (ms); false when it was claimed
+    /// already, or that wait is over.</summary>
+    public static async Task<bool> ClaimLevelAsync(IDbConnection connection, IDbTransaction transaction, long conversationId, long waitingSince,
+        WaitLevel level, DateTimeOffset now) =>
+        await connection.ExecuteAsync(level switch
+        {
+            WaitLevel.Reminder => ClaimReminder,
+            WaitLevel.Breach => ClaimBreach,
+            _ => ClaimEscalation,
+        }, new { Id = conversationId, Since = waitingSince, Now = now.ToUnixTimeMilliseconds() }, transaction) == 1;
+
+    /// <summary>Someone left the staff: the waiting clients they held are held by nobody in particular again.</summary>
+    public static Task LetGoOfAsync(IDbConnection connection, IDbTransaction transaction, long staffId) =>
+        connection.ExecuteAsync(LetGoOf, new { StaffId = staffId }, transaction);
+
+    private const string MarkVersionsApplied = "UPDATE message_versions SET applied_at = @Now WHERE message_id = @MessageId AND applied_at IS NULL";
+
+    /// <summary>Every version of the message is now what its client copies show.</summary>
+    public static Task MarkVersionsAppliedAsync(IDbConnection connection, IDbTransaction transaction, long messageId, DateTimeOffset now) =>
+        connection.ExecuteAsync(MarkVersionsApplied, new { MessageId = messageId, Now = now.ToUnixTimeMilliseconds() }, transaction);
+
+    /// <summary>A staff member takes the conversation: they hold it (reminders and escalations name them).</summary>
+    public static Task TakeAsync(IDbConnection connection, IDbTransaction transaction, long conversationId, long staffId) =>
+        connection.ExecuteAsync(Take, new { StaffId = staffId, Id = conversationId }, transaction);
+
+    /// <summary>Closes the waiting period with no answer needed; false when nothing was waiting. Closing after the
+    /// promise was broken still leaves the breach in the response log (and the digest).</summary>
+    public static async Task<bool> CloseUnansweredAsync(IDbConnection connection, IDbTransaction transaction, long conversationId, long staffId,
+        DateTimeOffset now, BusinessCalendar calendar, TimeSpan promise)
+    {
+        if (await connection.ExecuteScalarAsync<long?>(IsBreached, new { Id = conversationId }, transaction) != 1)
+            return await connection.ExecuteAsync(CloseUnanswered, new { Id = conversationId }, transaction) == 1;
+        await CloseWaitingAsync(connection, transaction, conversationId, staffId, now, calendar, promise);
+        return true;
+    }
+
+    /// <summary>Tags a conversation (a tag given twice is kept once).</summary>
+    public static Task TagAsync(IDbConnection connection, IDbTransaction transaction, long conversationId, string tag, DateTimeOffset now) =>
+        connection.ExecuteAsync(InsertTag, new { ConversationId = conversationId, Tag = tag, Now = now.ToUnixTimeMilliseconds() }, transaction);
+
+    /// <summary>A recorded message with the project its conversation is about.</summary>
+    public static Task<MessageOfProject?> MessageOfProjectAsync(IDbConnection connection, IDbTransaction transaction, long messageId) =>
+        connection.QuerySingleOrDefaultAsync<MessageOfProject>(SelectMessageOfProject, new { Id = messageId }, transaction);
+
+    /// <summary>What the client last wrote in a conversation.</summary>
+    public static Task<(long Id, string? Text)?> LastClientMessageAsync(IDbConnection connection, IDbTransaction transaction, long conversationId) =>
+        connection.QuerySingleOrDefaultAsync<(long Id, string? Text)?>(SelectLastClientMessage, new { ConversationId = conversationId }, transaction);
 
     private const string SelectOldestWaiting = """
         SELECT id AS Id, project_id AS ProjectId, chat_id AS ChatId, created_at AS CreatedAt, last_message_at AS LastMessageAt,

@@ -4,6 +4,7 @@ using AgencyBot.Core.Outbox;
 using AgencyBot.Core.Projects;
 using AgencyBot.Core.Staff;
 using AgencyBot.Core.StaffGroup;
+using AgencyBot.Core.Turns;
 using Telegram.Bot.Types.ReplyMarkups;
 
 namespace AgencyBot.Core.Conversations;
@@ -17,7 +18,7 @@ namespace AgencyBot.Core.Conversations;
 /// </summary>
 public sealed class Deliveries(
     StaffChatStore staffChats,
-    StaffRelay staffRelay,
+    StaffNotices notices,
     AnswerEdits edits,
     OutboxStore outbox,
     BusinessCalendar calendar,
@@ -45,7 +46,6 @@ public sealed class Deliveries(
 
     private const string SelectOutage = "SELECT since AS Since, reason AS Reason FROM chat_outages WHERE chat_id = @ChatId AND ended_at IS NULL";
 
-    private const string Resume = "UPDATE outbox SET not_before = @Now WHERE chat_id = @ChatId AND state = 'pending' AND not_before > @Now";
 
     private sealed record Carried
     {
@@ -89,11 +89,11 @@ public sealed class Deliveries(
         };
         logger.LogWarning("Chat {ChatId}: answer {MessageId} refused by Telegram ({Reason}); reported in project {ProjectId}'s topic",
             row.ChatId, messageId, reason, carried.ProjectId);
-        await staffRelay.NoticeAsync(c, t, staff, carried.ProjectId, what,
+        await notices.NoticeAsync(c, t, staff, carried.ProjectId, what,
             buttons: new InlineKeyboardMarkup([[InlineKeyboardButton.WithCallbackData("🔁 Retry", $"{RetryPrefix}{row.Id}")]]));
     }
 
-    public Task ChatBlockedAsync(IDbConnection c, IDbTransaction t, long chatId) => staffRelay.ReportAsync(c, t, chatId);
+    public Task ChatBlockedAsync(IDbConnection c, IDbTransaction t, long chatId) => notices.ReportBlockedChatAsync(c, t, chatId);
 
     public async Task<ChatLoss> ChatLostAsync(IDbConnection c, IDbTransaction t, long chatId, string reason, DateTimeOffset sentAt)
     {
@@ -126,15 +126,16 @@ public sealed class Deliveries(
             : null;
 
     /// <summary>The Retry button under a refused delivery: the row is queued again (its chat no longer counted blocked).</summary>
-    public async Task HandleRetryAsync(IDbConnection c, IDbTransaction t, CallbackQuery query, StaffChat? staff)
+    public async Task HandleRetryAsync(Turn turn, CallbackQuery query)
     {
-        Task AnswerAsync(string text) => outbox.AnswerButtonAsync(c, t, query, text);
+        Task AnswerAsync(string text) => turn.AnswerButtonAsync(query, text);
 
-        var member = await StaffStore.FindByTelegramUserAsync(c, t, query.From.Id);
+        var (c, t) = turn;
+        var (member, staff) = (turn.Member, turn.StaffChat);
         if (member is null || staff is null || query.Message?.Chat.Id != staff.ChatId
             || !long.TryParse(query.Data![RetryPrefix.Length..], NumberStyles.None, CultureInfo.InvariantCulture, out var rowId))
         {
-            await outbox.RefusePressAsync(c, t, query, byStaff: member is not null);
+            await turn.RefusePressAsync(query);
             return;
         }
         // Only what was reported may be retried: a refused answer (or its edit or deletion) to a chat that can still
@@ -149,12 +150,12 @@ public sealed class Deliveries(
             await AnswerAsync("This cannot be tried again: the chat is no longer linked to the project, or the answer was taken back.");
             return;
         }
-        if (await OutboxStore.RetryFailedAsync(c, t, rowId, clock.GetUtcNow()) is not { } chatId)
+        if (await OutboxStore.RetryFailedAsync(c, t, rowId, turn.Now) is not { } chatId)
         {
             await AnswerAsync("Already sent, or being tried again.");
             return;
         }
-        await ClientChatStore.SetBlockedAsync(c, t, chatId, false, "retry", clock.GetUtcNow());
+        await ClientChatStore.SetBlockedAsync(c, t, chatId, false, "retry", turn.Now);
         logger.LogInformation("Outbox row {OutboxId} to chat {ChatId} tried again by staff {StaffId}", rowId, chatId, member.Id);
         await AnswerAsync("Trying again.");
     }
@@ -172,7 +173,7 @@ public sealed class Deliveries(
 
     private async Task BackAsync(IDbConnection c, IDbTransaction t, long chatId, DateTimeOffset now)
     {
-        var resumed = await c.ExecuteAsync(Resume, new { ChatId = chatId, Now = now.ToUnixTimeMilliseconds() }, t);
+        var resumed = await OutboxStore.ResumeChatAsync(c, t, chatId, now);
         logger.LogWarning("The bot can post in the staff chat {ChatId} again; {Count} queued posts resume", chatId, resumed);
         await TellManagersAsync(c, t, "✅ I can post in the staff chat again: everything that waited is on its way.");
     }

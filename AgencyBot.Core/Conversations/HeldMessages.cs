@@ -63,6 +63,11 @@ public static class HeldMessages
 
     private const string Rehold = "UPDATE held_messages SET reason = @Reason WHERE id = @Id AND released_at IS NULL";
 
+    private const string MoveChat = "UPDATE held_messages SET chat_id = @To WHERE chat_id = @From AND released_at IS NULL";
+
+    /// <summary>A group became a supergroup: what it has waiting waits on under the new id.</summary>
+    public static Task MoveChatAsync(IDbConnection c, IDbTransaction t, long from, long to) => c.ExecuteAsync(MoveChat, new { From = from, To = to }, t);
+
     private const string CountOpen = "SELECT COUNT(*) FROM held_messages WHERE released_at IS NULL";
 
     private const string Repoint = """

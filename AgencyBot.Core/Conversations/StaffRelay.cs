@@ -5,7 +5,6 @@ using AgencyBot.Core.Outbox;
 using AgencyBot.Core.Projects;
 using AgencyBot.Core.StaffGroup;
 using Telegram.Bot.Types.Enums;
-using Telegram.Bot.Types.ReplyMarkups;
 
 namespace AgencyBot.Core.Conversations;
 
@@ -14,7 +13,7 @@ namespace AgencyBot.Core.Conversations;
 /// the group with a header naming client, project and sender (staff answer by replying to it). Media is copied by
 /// Telegram (copyMessage), never downloaded; an album goes as one copyMessages.
 /// </summary>
-public sealed class StaffRelay(OutboxStore outbox, StaffChatStore staffChats, IOptions<AgencyOptions> agency)
+public sealed class StaffRelay(OutboxStore outbox, StaffNotices notices, IOptions<AgencyOptions> agency)
 {
     /// <summary>How long an album waits for its further parts (Telegram sends them as separate updates).</summary>
     public static readonly TimeSpan AlbumWait = TimeSpan.FromSeconds(1.5);
@@ -32,17 +31,17 @@ public sealed class StaffRelay(OutboxStore outbox, StaffChatStore staffChats, IO
         if (message.MediaGroupId is { } album)
         {
             if (await outbox.AppendToAlbumAsync(c, t, to, album, message.Id, AlbumWait)) return;
-            await Post(c, t, to, Headed(header, "sent an album:"), mergeable, buttons: RelayButtons.For(messageId));
+            await notices.PostAsync(c, t, to, Headed(header, "sent an album:"), mergeable, buttons: RelayButtons.For(messageId));
             await outbox.EnqueueAsync(c, t, to, new CopyMessagesRequest { ChatId = to, FromChatId = chat.ChatId, MessageIds = [message.Id] },
                 link with { Delay = AlbumWait });
             if (message.Caption is not null && message.Caption.Length > MessageContent.MaxCaption)
-                await Post(c, t, to, Quoted(header, MessageContent.FormattedOf(message)!), link); // Telegram keeps album captions; an overlong one is sent in full too
+                await notices.PostAsync(c, t, to, Quoted(header, MessageContent.FormattedOf(message)!), link); // Telegram keeps album captions; an overlong one is sent in full too
             return;
         }
         var buttons = RelayButtons.For(messageId);
         if (message.Text is not null)
         {
-            await Post(c, t, to, Quoted(header, MessageContent.FormattedOf(message)!), mergeable, buttons: buttons);
+            await notices.PostAsync(c, t, to, Quoted(header, MessageContent.FormattedOf(message)!), mergeable, buttons: buttons);
             return;
         }
         if (MessageContent.CarriesCaption(message))
@@ -55,11 +54,11 @@ public sealed class StaffRelay(OutboxStore outbox, StaffChatStore staffChats, IO
                 ChatId = to, FromChatId = chat.ChatId, MessageId = message.Id, Caption = shown.Text, ReplyMarkup = buttons,
                 CaptionEntities = shown.Entities.Count > 0 ? [.. shown.Entities] : null,
             }, link);
-            if (!fits) await Post(c, t, to, caption, link);
+            if (!fits) await notices.PostAsync(c, t, to, caption, link);
             return;
         }
         // Stickers, locations, contacts, video notes carry no caption: say who sent it, then copy it.
-        await Post(c, t, to, Headed(header, $"sent a {MessageContent.Kind(message).Replace("videonote", "video note", StringComparison.Ordinal)}:"), mergeable,
+        await notices.PostAsync(c, t, to, Headed(header, $"sent a {MessageContent.Kind(message).Replace("videonote", "video note", StringComparison.Ordinal)}:"), mergeable,
             buttons: buttons);
         await outbox.EnqueueAsync(c, t, to, new CopyMessageRequest { ChatId = to, FromChatId = chat.ChatId, MessageId = message.Id }, link);
     }
@@ -72,38 +71,7 @@ public sealed class StaffRelay(OutboxStore outbox, StaffChatStore staffChats, IO
         var posts = await ConversationStore.PostsOfAsync(c, t, original.Id, staff.ChatId);
         var header = $"✏️ {Header(staff, project, chat, edited.From)} edited a message:";
         var text = MessageContent.FormattedOf(edited) is { } now ? Quoted(header, now) : Headed(header, "(no text)");
-        await Post(c, t, staff.ChatId, text, link, replyTo: posts.Count > 0 ? (int)posts[0] : null);
-    }
-
-    /// <summary>A line into a project's topic (or the staff group) from the bot itself. Notices queue behind client
-    /// messages (their own lane, lowest priority), and plain ones share a post with the notices queued behind them.</summary>
-    public async Task NoticeAsync(IDbConnection c, IDbTransaction t, StaffChat staff, long projectId, string text, int? replyTo = null, bool html = false,
-        InlineKeyboardMarkup? buttons = null) =>
-        await Post(c, t, staff.ChatId, FormattedText.Plain(text),
-            new OutboxLink(TopicProjectId: projectId, Notice: true, Mergeable: replyTo is null && !html && buttons is null), replyTo, html, buttons);
-
-    /// <summary>Reports a client chat that blocked the bot, once, into each of its projects' topics.</summary>
-    public async Task ReportAsync(IDbConnection c, IDbTransaction t, long chatId)
-    {
-        if (await staffChats.GetAsync(c, t) is not { } staff || staff.ChatId == chatId) return;
-        var chat = await ClientChatStore.FindAsync(c, t, chatId);
-        foreach (var project in await ChatBindingStore.ProjectsOfChatAsync(c, t, chatId))
-            await NoticeAsync(c, t, staff, project.ProjectId,
-                $"⛔ {ClientChatStore.TitleOf(chat, chatId)} blocked the bot: answers can no longer reach this chat until they write again.");
-    }
-
-    private async Task Post(IDbConnection c, IDbTransaction t, long to, FormattedText text, OutboxLink link, int? replyTo = null, bool html = false,
-        InlineKeyboardMarkup? buttons = null)
-    {
-        var parts = text.Split();
-        for (var i = 0; i < parts.Count; i++)
-            await outbox.EnqueueAsync(c, t, to, new SendMessageRequest
-            {
-                ChatId = to, Text = parts[i].Text, Entities = parts[i].Entities.Count > 0 ? [.. parts[i].Entities] : null,
-                ParseMode = html ? ParseMode.Html : ParseMode.None,
-                ReplyParameters = replyTo is { } id ? new ReplyParameters { MessageId = id, AllowSendingWithoutReply = true } : null,
-                ReplyMarkup = i == 0 ? buttons : null,
-            }, link);
+        await notices.PostAsync(c, t, staff.ChatId, text, link, replyTo: posts.Count > 0 ? (int)posts[0] : null);
     }
 
     /// <summary>

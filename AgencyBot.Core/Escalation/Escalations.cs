@@ -19,7 +19,7 @@ public sealed class Escalations(
     Database database,
     BusinessCalendar calendar,
     StaffChatStore staffChats,
-    StaffRelay staffRelay,
+    StaffNotices notices,
     OutboxStore outbox,
     IOptions<SlaOptions> sla,
     TimeProvider clock,
@@ -37,19 +37,6 @@ public sealed class Escalations(
         WHERE c.waiting_since IS NOT NULL
         """;
 
-    // Each claim succeeds once per waiting period: the row must still be waiting since the same moment.
-    private const string ClaimReminder = """
-        UPDATE conversations SET reminded_at = @Now WHERE id = @Id AND waiting_since = @Since AND reminded_at IS NULL AND acked_at IS NULL
-        """;
-
-    private const string ClaimBreach = """
-        UPDATE conversations SET breached_at = @Now WHERE id = @Id AND waiting_since = @Since AND breached_at IS NULL
-        """;
-
-    private const string ClaimEscalation = """
-        UPDATE conversations SET escalated_at = @Now WHERE id = @Id AND waiting_since = @Since AND escalated_at IS NULL
-        """;
-
     // The project's assistant (its team's, else the agency's assistants), and whoever took or acknowledged it.
     private const string SelectHolders = """
         SELECT s.id AS Id, s.telegram_user_id AS TelegramUserId, s.name AS Name, s.started_bot AS StartedBot, 'assistant' AS Why
@@ -62,8 +49,6 @@ public sealed class Escalations(
         SELECT s.id, s.telegram_user_id, s.name, s.started_bot, 'holder'
         FROM conversations c JOIN staff s ON s.id = COALESCE(c.taken_by, c.acked_by) WHERE c.id = @ConversationId AND s.active = 1
         """;
-
-    private const string SelectTopic = "SELECT thread_id FROM staff_topics WHERE project_id = @ProjectId AND staff_chat_id = @StaffChatId";
 
     private sealed record Waiting
     {
@@ -110,18 +95,18 @@ public sealed class Escalations(
         {
             var since = DateTimeOffset.FromUnixTimeMilliseconds(w.WaitingSince);
             var business = calendar.BusinessTime(since, now);
-            if (hasStaffChat && business >= sla.Value.Remind && !w.Reminded && !w.Acked && await ClaimAsync(ClaimReminder, w, now, ct, RemindAsync)) fired++;
-            if (business >= sla.Value.FirstResponse && !w.Breached && await ClaimAsync(ClaimBreach, w, now, ct, null)) fired++;
-            if (hasManagers && business >= sla.Value.Escalate && !w.Escalated && await ClaimAsync(ClaimEscalation, w, now, ct, EscalateAsync)) fired++;
+            if (hasStaffChat && business >= sla.Value.Remind && !w.Reminded && !w.Acked && await ClaimAsync(WaitLevel.Reminder, w, now, ct, RemindAsync)) fired++;
+            if (business >= sla.Value.FirstResponse && !w.Breached && await ClaimAsync(WaitLevel.Breach, w, now, ct, null)) fired++;
+            if (hasManagers && business >= sla.Value.Escalate && !w.Escalated && await ClaimAsync(WaitLevel.Escalation, w, now, ct, EscalateAsync)) fired++;
         }
         return fired;
     }
 
-    private Task<bool> ClaimAsync(string claim, Waiting w, DateTimeOffset now, CancellationToken ct,
+    private Task<bool> ClaimAsync(WaitLevel level, Waiting w, DateTimeOffset now, CancellationToken ct,
         Func<IDbConnection, IDbTransaction, Waiting, DateTimeOffset, Task>? then) =>
         database.WriteAsync(async (c, t) =>
         {
-            if (await c.ExecuteAsync(claim, new { w.Id, Since = w.WaitingSince, Now = now.ToUnixTimeMilliseconds() }, t) != 1) return false;
+            if (!await ConversationStore.ClaimLevelAsync(c, t, w.Id, w.WaitingSince, level, now)) return false;
             if (then is not null) await then(c, t, w, now);
             return true;
         }, ct);
@@ -132,7 +117,7 @@ public sealed class Escalations(
         var people = (await c.QueryAsync<Person>(SelectHolders, new { w.ProjectId, ConversationId = w.Id }, t)).DistinctBy(p => p.Id).ToList();
         var mentions = people.Count == 0 ? "nobody holds it" : string.Join(", ", people.Select(Mention));
         logger.LogInformation("Conversation {ConversationId}: reminder after {Minutes} business minutes", w.Id, (int)sla.Value.Remind.TotalMinutes);
-        await staffRelay.NoticeAsync(c, t, staff, w.ProjectId,
+        await notices.NoticeAsync(c, t, staff, w.ProjectId,
             $"⏰ {TelegramHtml.Escape(Who(w))} has waited {Minutes(w, now)} for an answer ({mentions}). Answer here, or /ack if you are on it.", html: true);
     }
 
@@ -150,7 +135,7 @@ public sealed class Escalations(
             if (manager.StartedBot)
                 await outbox.EnqueueAsync(c, t, manager.TelegramUserId, new SendMessageRequest { ChatId = manager.TelegramUserId, Text = text });
             else if (staff is not null) // Telegram lets a bot write only to people who started it: mention them instead.
-                await staffRelay.NoticeAsync(c, t, staff, w.ProjectId, $"{TelegramHtml.Mention(manager.TelegramUserId, manager.Name)}: {TelegramHtml.Escape(text)}", html: true);
+                await notices.NoticeAsync(c, t, staff, w.ProjectId, $"{TelegramHtml.Mention(manager.TelegramUserId, manager.Name)}: {TelegramHtml.Escape(text)}", html: true);
         }
     }
 
@@ -159,7 +144,7 @@ public sealed class Escalations(
         // t.me/c/ links take a supergroup's id without its -100 prefix.
         var id = staff.ChatId.ToString(CultureInfo.InvariantCulture);
         var internalId = id.StartsWith("-100", StringComparison.Ordinal) ? id[4..] : id.TrimStart('-');
-        var thread = await c.ExecuteScalarAsync<long?>(SelectTopic, new { ProjectId = projectId, StaffChatId = staff.ChatId }, t);
+        var thread = await StaffTopics.ThreadOfProjectAsync(c, t, staff.ChatId, projectId);
         return thread is { } topic ? $"https://t.me/c/{internalId}/{topic}" : null;
     }
 

@@ -1,4 +1,3 @@
-using AgencyBot.Core.StaffGroup;
 
 namespace AgencyBot.Core.Messaging;
 

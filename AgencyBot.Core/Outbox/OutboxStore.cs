@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using AgencyBot.Core.Clients;
 using AgencyBot.Core.Data;
 using AgencyBot.Core.Messaging;
 using Telegram.Bot;
@@ -274,10 +275,6 @@ public sealed class OutboxStore(Database database, TimeProvider clock)
         WHERE id = @Id
         """;
 
-    private const string InsertBlocked = """
-        INSERT INTO blocked_chats (chat_id, blocked_at, reason) VALUES (@ChatId, @Now, @Reason)
-        ON CONFLICT (chat_id) DO NOTHING
-        """;
 
     /// <summary>A text for a chat, in as many messages as Telegram's length limit needs (never cutting a character
     /// in two), each in the thread and as the reply given.</summary>
@@ -575,6 +572,12 @@ public sealed class OutboxStore(Database database, TimeProvider clock)
     public static Task<long?> RetryFailedAsync(IDbConnection connection, IDbTransaction transaction, long id, DateTimeOffset now) =>
         connection.ExecuteScalarAsync<long?>(RetryFailed, new { Id = id, Now = now.ToUnixTimeMilliseconds() }, transaction);
 
+    private const string Resume = "UPDATE outbox SET not_before = @Now WHERE chat_id = @ChatId AND state = 'pending' AND not_before > @Now";
+
+    /// <summary>What waited out a pause of the chat goes now; returns how many rows.</summary>
+    public static Task<int> ResumeChatAsync(IDbConnection connection, IDbTransaction transaction, long chatId, DateTimeOffset now) =>
+        connection.ExecuteAsync(Resume, new { ChatId = chatId, Now = now.ToUnixTimeMilliseconds() }, transaction);
+
     /// <summary>Fails the row and marks the chat blocked; <paramref name="onNewlyBlocked"/> runs in the same
     /// transaction the first time only, so a blocked chat is reported once.</summary>
     public Task MarkBlockedAsync(long id, long chatId, string error, Func<IDbConnection, IDbTransaction, Task>? onNewlyBlocked,
@@ -582,7 +585,7 @@ public sealed class OutboxStore(Database database, TimeProvider clock)
         database.WriteAsync(async (c, t) =>
         {
             await c.ExecuteAsync(MarkFailed, new { Id = id, Error = error }, t);
-            var newly = await c.ExecuteAsync(InsertBlocked, new { ChatId = chatId, Now = clock.GetUtcNow().ToUnixTimeMilliseconds(), Reason = error }, t) == 1;
+            var newly = await ClientChatStore.SetBlockedAsync(c, t, chatId, true, error, clock.GetUtcNow());
             if (newly && onNewlyBlocked is not null) await onNewlyBlocked(c, t);
             if (then is not null) await then(c, t);
         }, ct);

@@ -66,10 +66,18 @@ public sealed class ChatBindingStore(Database database)
 
     // Taking a chat off a project also revokes the project's open invites (the removed chat could use one to come
     // back) and cancels what was still queued to that chat for the project.
-    private const string Unbind = """
-        DELETE FROM chat_bindings WHERE project_id = @ProjectId AND chat_id = @ChatId;
-        UPDATE invites SET revoked_at = @Now WHERE project_id = @ProjectId AND expires_at > @Now AND revoked_at IS NULL;
+    private const string Unbind = "DELETE FROM chat_bindings WHERE project_id = @ProjectId AND chat_id = @ChatId";
+
+    private const string MoveChat = """
+        INSERT INTO chat_bindings (chat_id, project_id, bound_at, last_used_at, status, invite_code, chosen_at)
+        SELECT @To, project_id, bound_at, last_used_at, status, invite_code, chosen_at FROM chat_bindings WHERE chat_id = @From
+        ON CONFLICT (chat_id, project_id) DO NOTHING;
+        DELETE FROM chat_bindings WHERE chat_id = @From;
         """;
+
+    /// <summary>A group became a supergroup: its links go with it.</summary>
+    public static Task MoveChatAsync(IDbConnection c, IDbTransaction t, long from, long to) =>
+        c.ExecuteAsync(MoveChat, new { From = from, To = to }, t);
 
     private const string IsBound = "SELECT COUNT(*) FROM chat_bindings WHERE project_id = @ProjectId AND chat_id = @ChatId";
 
@@ -135,7 +143,8 @@ public sealed class ChatBindingStore(Database database)
     public static async Task<bool> UnbindAsync(IDbConnection c, IDbTransaction t, long projectId, long chatId, DateTimeOffset now)
     {
         if (await c.ExecuteScalarAsync<long>(IsBound, new { ProjectId = projectId, ChatId = chatId }, t) == 0) return false;
-        await c.ExecuteAsync(Unbind, new { ProjectId = projectId, ChatId = chatId, Now = now.ToUnixTimeMilliseconds() }, t);
+        await c.ExecuteAsync(Unbind, new { ProjectId = projectId, ChatId = chatId }, t);
+        await InviteStore.RevokeOpenAsync(c, t, projectId, now);
         await OutboxStore.CancelOfProjectChatAsync(c, t, chatId, projectId, "chat removed from the project");
         return true;
     }

@@ -100,6 +100,12 @@ public sealed class InviteStore(Database database, TimeProvider clock)
 
     /// <summary>Nobody can use the invite any more (chats already linked stay linked); false when there is no such
     /// invite of that project, or it was revoked already.</summary>
+    private const string RevokeOpen = "UPDATE invites SET revoked_at = @Now WHERE project_id = @ProjectId AND expires_at > @Now AND revoked_at IS NULL";
+
+    /// <summary>Revokes every invite of the project still open.</summary>
+    public static Task RevokeOpenAsync(IDbConnection connection, IDbTransaction transaction, long projectId, DateTimeOffset now) =>
+        connection.ExecuteAsync(RevokeOpen, new { ProjectId = projectId, Now = now.ToUnixTimeMilliseconds() }, transaction);
+
     public static async Task<bool> RevokeAsync(IDbConnection connection, IDbTransaction transaction, long projectId, string code, DateTimeOffset now) =>
         await connection.ExecuteAsync(Revoke, new { ProjectId = projectId, Code = code, Now = now.ToUnixTimeMilliseconds() }, transaction) == 1;
 

@@ -4,6 +4,12 @@ namespace AgencyBot.Core.Projects;
 
 public sealed record Project(long Id, long ClientId, string Name);
 
+/// <summary>A project with its client's name, to find it by either.</summary>
+public sealed record NamedProject(long Id, string Name, string Client)
+{
+    public string Label => ProjectLabel.Of(Client, Name);
+}
+
 public sealed class ProjectStore(Database database, TimeProvider clock)
 {
     // Inserting through a SELECT on clients makes "unknown client" and "created" one atomic statement.
@@ -21,6 +27,10 @@ public sealed class ProjectStore(Database database, TimeProvider clock)
         UPDATE projects SET notify_progress = COALESCE(@NotifyProgress, notify_progress),
                             language = CASE WHEN @ClearLanguage THEN NULL ELSE COALESCE(@Language, language) END
         WHERE id = @Id
+        """;
+
+    private const string SelectNamed = """
+        SELECT p.id AS Id, p.name AS Name, c.name AS Client FROM projects p JOIN clients c ON c.id = p.client_id ORDER BY p.id
         """;
 
     private const string SelectById = """
@@ -54,6 +64,15 @@ public sealed class ProjectStore(Database database, TimeProvider clock)
         await using var connection = await database.OpenAsync(ct);
         return (await connection.QueryAsync<Project>(SelectAll)).AsList();
     }
+
+    private const string SetStarted = "UPDATE projects SET started_on = COALESCE(started_on, @Start) WHERE id = @ProjectId";
+
+    /// <summary>The project started on <paramref name="start"/>, unless it had started already.</summary>
+    public static Task MarkStartedAsync(IDbConnection c, IDbTransaction t, long projectId, DateOnly start) =>
+        c.ExecuteAsync(SetStarted, new { ProjectId = projectId, Start = start.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) }, t);
+
+    public static async Task<IReadOnlyList<NamedProject>> NamedAsync(IDbConnection c, IDbTransaction? t) =>
+        (await c.QueryAsync<NamedProject>(SelectNamed, transaction: t)).AsList();
 
     public async Task<Project?> FindAsync(long id, CancellationToken ct = default)
     {

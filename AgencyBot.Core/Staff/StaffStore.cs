@@ -74,12 +74,6 @@ public sealed class StaffStore(Database database, TimeProvider clock)
         INSERT INTO staff_events (staff_id, at, actor_id, kind, detail) VALUES (@StaffId, @Now, @ActorId, @Kind, @Detail)
         """;
 
-    // A person who left plays no team role any more (their task history stays on the tasks), and holds no waiting client.
-    private const string LeaveTeams = """
-        DELETE FROM team_members WHERE staff_id = @Id;
-        UPDATE conversations SET taken_by = NULL WHERE taken_by = @Id AND waiting_since IS NOT NULL;
-        """;
-
     public static async Task<bool> StartedBotAsync(IDbConnection connection, IDbTransaction? transaction, long id) =>
         await connection.ExecuteScalarAsync<long>(StartedBot, new { Id = id }, transaction) == 1;
 
@@ -140,7 +134,7 @@ public sealed class StaffStore(Database database, TimeProvider clock)
     /// <summary>
     /// Renames, changes the role of, deactivates or reactivates a staff member, recording each change. A deactivated
     /// member loses every staff power at once (every power checks <see cref="FindByTelegramUserAsync(IDbConnection, IDbTransaction?, long)"/>),
-    /// leaves every project team and stops holding waiting clients; their history stays. Null when there is no such member.
+    /// and their history stays (<see cref="StaffChange.Deactivated"/> tells the caller to take them off teams). Null when there is no such member.
     /// </summary>
     public static async Task<StaffChange?> ChangeAsync(IDbConnection c, IDbTransaction t, long id, string? name, StaffRole? role, bool? active,
         long? actorId, DateTimeOffset now)
@@ -157,10 +151,7 @@ public sealed class StaffStore(Database database, TimeProvider clock)
         if (after.Name != before.Name) await Record("renamed", $"{before.Name} → {after.Name}");
         if (after.Role != before.Role) await Record("role", $"{RoleName(before.Role)} → {RoleName(after.Role)}");
         if (after.Active != before.Active) await Record(after.Active ? "reactivated" : "deactivated", after.Name);
-
-        var change = new StaffChange(before, after);
-        if (change.Deactivated) await c.ExecuteAsync(LeaveTeams, new { Id = id }, t);
-        return change;
+        return new StaffChange(before, after);
     }
 
     public async Task<IReadOnlyList<StaffMember>> ListAsync(CancellationToken ct = default)

@@ -29,6 +29,12 @@ public sealed class StaffTopics(Database database, StaffChatStore staffChats, IM
 
     private const string Forget = "DELETE FROM staff_topics WHERE project_id = @ProjectId AND staff_chat_id = @StaffChatId";
 
+    private const string MoveStaffChat = "UPDATE staff_topics SET staff_chat_id = @To WHERE staff_chat_id = @From";
+
+    /// <summary>The staff chat became a supergroup: its topics are the same ones under the new id.</summary>
+    public static Task MoveStaffChatAsync(IDbConnection connection, IDbTransaction transaction, long from, long to) =>
+        connection.ExecuteAsync(MoveStaffChat, new { From = from, To = to }, transaction);
+
     /// <summary>Telegram's topic names are at most 128 characters.</summary>
     internal const int MaxNameLength = 128;
 

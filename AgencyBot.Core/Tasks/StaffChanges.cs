@@ -9,7 +9,7 @@ namespace AgencyBot.Core.Tasks;
 /// who leaves loses every staff power at once (see <see cref="StaffStore.ChangeAsync"/>), and the open tasks they
 /// were responsible for are listed in each project's topic so someone takes them over.
 /// </summary>
-public sealed class StaffChanges(StaffChatStore staffChats, StaffRelay staffRelay, TimeProvider clock, ILogger<StaffChanges> logger)
+public sealed class StaffChanges(StaffChatStore staffChats, StaffNotices notices, TimeProvider clock, ILogger<StaffChanges> logger)
 {
     public async Task<StaffChange?> ChangeAsync(IDbConnection c, IDbTransaction t, long staffId, string? name, StaffRole? role, bool? active,
         long? actorId)
@@ -17,12 +17,18 @@ public sealed class StaffChanges(StaffChatStore staffChats, StaffRelay staffRela
         if (await StaffStore.ChangeAsync(c, t, staffId, name, role, active, actorId, clock.GetUtcNow()) is not { } change) return null;
         logger.LogInformation("Staff {StaffId} changed by {ActorId}: {Before} → {After}", staffId, actorId?.ToString() ?? "the admin API",
             Describe(change.Before), Describe(change.After));
+        if (change.Deactivated)
+        {
+            // Someone who left plays no team role and holds no waiting client any more.
+            await TeamStore.LeaveAllAsync(c, t, staffId);
+            await ConversationStore.LetGoOfAsync(c, t, staffId);
+        }
         if (change.Deactivated && await staffChats.GetAsync(c, t) is { } staff)
             foreach (var project in (await TaskStore.OfStaffAsync(c, t, staffId)).GroupBy(o => o.Task.ProjectId))
             {
                 var tasks = project.Select(o => o.Task).ToList();
                 var list = string.Join("; ", tasks.Take(15).Select(task => $"#{task.Number} {task.Title}")) + (tasks.Count > 15 ? $"; and {tasks.Count - 15} more" : "");
-                await staffRelay.NoticeAsync(c, t, staff, project.Key,
+                await notices.NoticeAsync(c, t, staff, project.Key,
                     $"👋 {change.After.Name} is no longer on staff. Their open tasks here need someone: {list}. /assign #{tasks[0].Number} <name>");
             }
         return change;

@@ -3,10 +3,9 @@ using AgencyBot.Core.Agency;
 using AgencyBot.Core.Conversations;
 using AgencyBot.Core.Digest;
 using AgencyBot.Core.Messaging;
-using AgencyBot.Core.Outbox;
 using AgencyBot.Core.Staff;
-using AgencyBot.Core.StaffGroup;
 using AgencyBot.Core.TimeTracking;
+using AgencyBot.Core.Turns;
 
 namespace AgencyBot.Core.Tasks;
 
@@ -20,30 +19,18 @@ public sealed record StaffTarget(long ProjectId, long? ConversationId);
 /// </summary>
 public sealed class StaffCommands(
     TaskWork work,
-    StaffRelay staffRelay,
-    ReplyInPlace replyInPlace,
     TimeCommand timeCommand,
     DigestSender digest,
     IOptions<AgencyOptions> agency,
-    TimeProvider clock,
     ILogger<StaffCommands> logger)
 {
-    private const string SelectLastClientMessage = """
-        SELECT id AS Id, text AS Text FROM messages WHERE conversation_id = @ConversationId AND direction = 'client' ORDER BY id DESC LIMIT 1
-        """;
-
-    private const string InsertTag = """
-        INSERT INTO conversation_tags (conversation_id, tag, tagged_at) VALUES (@ConversationId, @Tag, @Now) ON CONFLICT DO NOTHING
-        """;
-
-    public async Task HandleAsync(Message message, Command command, StaffMember member, StaffChat staff, StaffTarget? target,
-        IDbConnection c, IDbTransaction t)
+    /// <summary>Runs a staff command of <paramref name="turn"/>'s staff member; <paramref name="target"/> is the project
+    /// (and conversation) it is about, null outside a project's topic.</summary>
+    public async Task HandleAsync(Turn turn, Message message, Command command, StaffTarget? target)
     {
-        async Task Reply(string text)
-        {
-            if (target is not null) await staffRelay.NoticeAsync(c, t, staff, target.ProjectId, text, message.Id);
-            else await replyInPlace.SendAsync(c, t, message, text);
-        }
+        var (c, t) = turn;
+        var member = turn.Member!;
+        Task Reply(string text) => target is not null ? turn.NoticeAsync(target.ProjectId, text, message.Id) : turn.ReplyAsync(message, text);
 
         if (command.Name == "help")
         {
@@ -68,14 +55,14 @@ public sealed class StaffCommands(
                 await Reply("Open a private chat with me and send /start first: the digest goes there.");
                 return;
             }
-            var content = await digest.BuildAsync(agency.Value.Today(clock));
+            var content = await digest.BuildAsync(agency.Value.DateOf(turn.Now));
             await digest.QueueAsync(c, t, content, member.TelegramUserId);
             if (message.Chat.Type != Telegram.Bot.Types.Enums.ChatType.Private) await Reply("📊 Sent to you in a private chat.");
             return;
         }
         if (command.Name == "time" && target is null)
         {
-            await Reply(await timeCommand.RunAsync(command.Args, null, member, c, t));
+            await Reply(await timeCommand.RunAsync(turn, command.Args, null));
             return;
         }
         if (target is null)
@@ -85,26 +72,23 @@ public sealed class StaffCommands(
         }
         var conversationId = target.ConversationId ?? (await ConversationStore.LatestOfProjectAsync(c, t, target.ProjectId))?.Id;
         if (conversationId is { } recordOn)
-            await ConversationStore.AddMessageAsync(c, t, NewMessage.Of(recordOn, Direction.Note, message, clock.GetUtcNow()) with { Kind = "command" });
+            await ConversationStore.AddMessageAsync(c, t, NewMessage.Of(recordOn, Direction.Note, message, turn.Now) with { Kind = "command" });
 
-        var answer = await RunAsync(command, member, target.ProjectId, conversationId, target.ConversationId is not null, c, t);
+        var answer = await RunAsync(turn, command, target.ProjectId, conversationId, target.ConversationId is not null);
         logger.LogInformation("Staff {StaffId}: /{Command} on project {ProjectId}", member.Id, command.Name, target.ProjectId);
         await Reply(answer);
     }
 
-    private async Task<string> RunAsync(Command command, StaffMember member, long projectId, long? conversationId, bool replied,
-        IDbConnection c, IDbTransaction t)
+    private async Task<string> RunAsync(Turn turn, Command command, long projectId, long? conversationId, bool replied)
     {
-        var args = command.Args;
-        var now = clock.GetUtcNow();
+        var (c, t) = turn;
+        var (member, now, args) = (turn.Member!, turn.Now, command.Args);
         switch (command.Name)
         {
             case "task" or "itask":
             {
                 if (args.Length == 0) return BotCommands.Usage(command.Name);
-                var last = conversationId is { } id
-                    ? await c.QuerySingleOrDefaultAsync<(long Id, string? Text)?>(SelectLastClientMessage, new { ConversationId = id }, t)
-                    : null;
+                var last = conversationId is { } id ? await ConversationStore.LastClientMessageAsync(c, t, id) : null;
                 var task = await TaskStore.CreateAsync(c, t, new NewTask(projectId, Clip(args, 200), last?.Text, StaffOnly: command.Name == "itask",
                     SourceMessageId: last?.Id, ActorId: member.Id), now);
                 return $"📌 #{task.Number} “{task.Title}” created{(task.StaffOnly ? " (staff-only)" : "")}. /assign #{task.Number} <name> to give it to someone.";
@@ -173,13 +157,13 @@ public sealed class StaffCommands(
                     .Where(x => x.Length is > 0 and <= 32).Distinct().ToList();
                 if (tags.Count == 0) return BotCommands.Usage("tag");
                 if (conversationId is not { } id) return "This project has no conversation to tag yet.";
-                foreach (var tag in tags) await c.ExecuteAsync(InsertTag, new { ConversationId = id, Tag = tag, Now = now.ToUnixTimeMilliseconds() }, t);
+                foreach (var tag in tags) await ConversationStore.TagAsync(c, t, id, tag, now);
                 return $"🏷 Tagged: {string.Join(", ", tags)}.";
             }
             case "tasks":
                 return await OpenWorkAsync(c, t, projectId);
             case "time":
-                return await timeCommand.RunAsync(args, projectId, member, c, t);
+                return await timeCommand.RunAsync(turn, args, projectId);
             case "ack":
             {
                 // A reply names one conversation; in the topic, every client of the project who is waiting.

@@ -13,14 +13,13 @@ namespace AgencyBot.Core.Tasks;
 /// The changes to tasks that chat commands, buttons and the admin API share, with what follows from them:
 /// the client told of progress and new dates, the new assignee told of the task.
 /// </summary>
-public sealed class TaskWork(OutboxStore outbox, StaffChatStore staffChats, StaffRelay staffRelay, IOptions<AgencyOptions> agency, TimeProvider clock)
+public sealed class TaskWork(OutboxStore outbox, StaffChatStore staffChats, StaffNotices notices, IOptions<AgencyOptions> agency, TimeProvider clock)
 {
     private const string SelectProject = """
         SELECT p.name AS ProjectName, c.name AS ClientName, p.language AS Language, p.notify_progress AS NotifyProgress, p.started_on AS StartedOn
         FROM projects p JOIN clients c ON c.id = p.client_id WHERE p.id = @ProjectId
         """;
 
-    private const string SetStarted = "UPDATE projects SET started_on = COALESCE(started_on, @Start) WHERE id = @ProjectId";
 
     // Property records: Dapper sets SQLite's 0/1 integers into bools through setters, not constructors.
     private sealed record ProjectInfo
@@ -42,7 +41,7 @@ public sealed class TaskWork(OutboxStore outbox, StaffChatStore staffChats, Staf
         DateOnly? startOn, long? actorId)
     {
         var start = startOn ?? Today;
-        await c.ExecuteAsync(SetStarted, new { ProjectId = projectId, Start = TaskStore.Iso(start) }, t);
+        await ProjectStore.MarkStartedAsync(c, t, projectId, start);
         var team = (await TeamStore.OfProjectAsync(c, t, projectId)).ToDictionary(m => m.Role, m => m.StaffId);
         var now = clock.GetUtcNow();
         var byKey = new Dictionary<string, long>(StringComparer.Ordinal);
@@ -137,7 +136,7 @@ public sealed class TaskWork(OutboxStore outbox, StaffChatStore staffChats, Staf
             return;
         }
         if (await staffChats.GetAsync(c, t) is { } staff)
-            await staffRelay.NoticeAsync(c, t, staff, projectId,
+            await notices.NoticeAsync(c, t, staff, projectId,
                 $"📌 {TelegramHtml.Mention(assignee.TelegramUserId, assignee.Name)}, you are now responsible for {TelegramHtml.Escape(what)}", html: true);
     }
 

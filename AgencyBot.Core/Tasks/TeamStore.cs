@@ -15,6 +15,11 @@ public sealed class TeamStore(Database database)
 
     private const string Clear = "DELETE FROM team_members WHERE project_id = @ProjectId";
 
+    private const string Leave = "DELETE FROM team_members WHERE staff_id = @StaffId";
+
+    /// <summary>Someone left the staff: they play no team role any more (their task history stays on the tasks).</summary>
+    public static Task LeaveAllAsync(IDbConnection c, IDbTransaction t, long staffId) => c.ExecuteAsync(Leave, new { StaffId = staffId }, t);
+
     private const string Insert = "INSERT INTO team_members (project_id, role, staff_id) VALUES (@ProjectId, @Role, @StaffId)";
 
     public static async Task<IReadOnlyList<TeamMember>> OfProjectAsync(IDbConnection c, IDbTransaction? t, long projectId) =>

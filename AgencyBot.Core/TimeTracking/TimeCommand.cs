@@ -1,23 +1,22 @@
 using AgencyBot.Core.Clients;
 using AgencyBot.Core.Projects;
-using AgencyBot.Core.Staff;
+using AgencyBot.Core.Turns;
 
 namespace AgencyBot.Core.TimeTracking;
 
 /// <summary>/time 1h30m &lt;category&gt; [note], in a project's topic, or /time &lt;project&gt; 1h30m &lt;category&gt; [note]
 /// anywhere else. Anything unparseable, negative, over a day, or of an unknown category or project gets the usage
 /// line and records nothing.</summary>
-public sealed class TimeCommand(IOptions<TimeTrackingOptions> options, IOptions<Agency.AgencyOptions> agency, TimeProvider clock)
+public sealed class TimeCommand(IOptions<TimeTrackingOptions> options, IOptions<Agency.AgencyOptions> agency)
 {
-    private const string SelectProjects = """
-        SELECT p.id AS Id, p.name AS Name, c.name AS Client FROM projects p JOIN clients c ON c.id = p.client_id
-        """;
-
     public string Usage => $"/time <duration> <category> [note], e.g. /time 1h30m invoice March invoice. " +
                            $"Categories: {string.Join(", ", options.Value.All)}. Outside a project's topic: /time <project> <duration> <category> [note].";
 
-    public async Task<string> RunAsync(string args, long? projectId, StaffMember member, IDbConnection c, IDbTransaction t)
+    /// <summary>Records the time of the turn's staff member; returns what to answer.</summary>
+    public async Task<string> RunAsync(Turn turn, string args, long? projectId)
     {
+        var (c, t) = turn;
+        var member = turn.Member ?? throw new InvalidOperationException("/time is a staff command");
         var words = args.Split(' ', StringSplitOptions.RemoveEmptyEntries).ToList();
         if (projectId is null)
         {
@@ -35,14 +34,14 @@ public sealed class TimeCommand(IOptions<TimeTrackingOptions> options, IOptions<
         var note = words.Count > 2 ? string.Join(' ', words.Skip(2)) : null;
 
         await TimeEntryStore.AddAsync(c, t, projectId.Value, member.Id, (int)duration.TotalMinutes, category, note?[..Math.Min(note.Length, 500)],
-            agency.Value.Today(clock), clock.GetUtcNow());
+            agency.Value.DateOf(turn.Now), turn.Now);
         var kind = options.Value.IsAccountManagement(category) ? "account management" : "production";
         return $"⏱ {Durations.Format((long)duration.TotalMinutes)} of {category} ({kind}) recorded for {member.Name}.";
     }
 
     private static async Task<(long? Id, string Problem)> FindProjectAsync(string reference, IDbConnection c, IDbTransaction t)
     {
-        var projects = (await c.QueryAsync<(long Id, string Name, string Client)>(SelectProjects, transaction: t)).AsList();
+        var projects = await ProjectStore.NamedAsync(c, t);
         if (long.TryParse(reference.TrimStart('#'), NumberStyles.None, CultureInfo.InvariantCulture, out var id))
             return projects.Any(p => p.Id == id) ? (id, "") : (null, $"There is no project {id}.");
         var matches = projects.Where(p => p.Name.StartsWith(reference, StringComparison.OrdinalIgnoreCase)
@@ -51,7 +50,7 @@ public sealed class TimeCommand(IOptions<TimeTrackingOptions> options, IOptions<
         {
             1 => (matches[0].Id, ""),
             0 => (null, $"No project matches “{reference}”."),
-            _ => (null, $"Several projects match “{reference}”: {string.Join(", ", matches.Select(m => $"#{m.Id} {ProjectLabel.Of(m.Client, m.Name)}"))}."),
+            _ => (null, $"Several projects match “{reference}”: {string.Join(", ", matches.Select(m => $"#{m.Id} {m.Label}"))}."),
         };
     }
 }

@@ -1,9 +1,9 @@
 using AgencyBot.Core.Clients;
 using AgencyBot.Core.Conversations;
-using AgencyBot.Core.Outbox;
 using AgencyBot.Core.Projects;
 using AgencyBot.Core.Staff;
 using AgencyBot.Core.StaffGroup;
+using AgencyBot.Core.Turns;
 using Telegram.Bot.Types.ReplyMarkups;
 
 namespace AgencyBot.Core.Updates;
@@ -14,7 +14,7 @@ namespace AgencyBot.Core.Updates;
 /// "inv:&lt;ok|no&gt;:&lt;project&gt;:&lt;chat&gt;" or "inv:rv:&lt;project&gt;:&lt;code&gt;"; only active staff pressing in the staff
 /// chat are obeyed, and a second press finds the decision made.
 /// </summary>
-public sealed class InviteDesk(ClientMessages clientMessages, StaffRelay staffRelay, OutboxStore outbox, TimeProvider clock, ILogger<InviteDesk> logger)
+public sealed class InviteDesk(ClientMessages clientMessages, ILogger<InviteDesk> logger)
 {
     public const string Prefix = "inv:";
 
@@ -23,39 +23,39 @@ public sealed class InviteDesk(ClientMessages clientMessages, StaffRelay staffRe
         InlineKeyboardButton.WithCallbackData("⛔ Refuse", $"{Prefix}no:{projectId}:{chatId}")]]);
 
     /// <summary>/invites in a project's topic.</summary>
-    public async Task ListAsync(IDbConnection c, IDbTransaction t, StaffChat staff, long projectId, Message command)
+    public async Task ListAsync(Turn turn, long projectId, Message command)
     {
-        var open = (await InviteStore.OfProjectAsync(c, t, projectId, clock.GetUtcNow())).Where(i => i.State == "open").Take(20).ToList();
+        var open = (await InviteStore.OfProjectAsync(turn.Connection, turn.Transaction, projectId, turn.Now)).Where(i => i.State == "open").Take(20).ToList();
         if (open.Count == 0)
         {
-            await staffRelay.NoticeAsync(c, t, staff, projectId, "No open invite for this project. Create one with POST /api/projects/{id}/invites.", command.Id);
+            await turn.NoticeAsync(projectId, "No open invite for this project. Create one with POST /api/projects/{id}/invites.", command.Id);
             return;
         }
         var lines = open.Select(i => $"• {i.Kind} invite …{i.Code[^4..]}, until {DateTimeOffset.FromUnixTimeMilliseconds(i.ExpiresAt):yyyy-MM-dd HH:mm} UTC");
         var buttons = new InlineKeyboardMarkup(open.Select(i =>
             new[] { InlineKeyboardButton.WithCallbackData($"Revoke …{i.Code[^4..]}", $"{Prefix}rv:{projectId}:{i.Code}") }));
-        await staffRelay.NoticeAsync(c, t, staff, projectId, $"Open invites:\n{string.Join("\n", lines)}", command.Id, buttons: buttons);
+        await turn.NoticeAsync(projectId, $"Open invites:\n{string.Join("\n", lines)}", command.Id, buttons: buttons);
     }
 
-    public async Task HandleButtonAsync(CallbackQuery query, StaffChat? staff, IDbConnection c, IDbTransaction t)
+    public async Task HandleButtonAsync(Turn turn, CallbackQuery query)
     {
-        var member = await StaffStore.FindByTelegramUserAsync(c, t, query.From.Id);
+        var (c, t) = turn;
+        var (staff, member, now) = (turn.StaffChat, turn.Member, turn.Now);
         var parts = query.Data![Prefix.Length..].Split(':');
         var projectId = parts.Length == 3 && long.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var p) ? p : 0;
         if (member is null || staff is null || query.Message?.Chat.Id != staff.ChatId || projectId == 0)
         {
             logger.LogWarning("Refused invite button {Data} from {UserId} in chat {ChatId}", query.Data, query.From.Id, query.Message?.Chat.Id);
-            await outbox.RefusePressAsync(c, t, query, byStaff: member is not null);
+            await turn.RefusePressAsync(query);
             return;
         }
-        var now = clock.GetUtcNow();
         switch (parts[0])
         {
             case "rv":
                 var revoked = await InviteStore.RevokeAsync(c, t, projectId, parts[2], now);
                 if (revoked) logger.LogInformation("Invite of project {ProjectId} revoked by staff {StaffId}", projectId, member.Id);
-                await AnswerAsync(c, t, query, revoked ? "Revoked: nobody can use this invite any more." : "This invite was revoked already.");
-                if (revoked) await staffRelay.NoticeAsync(c, t, staff, projectId, $"🔒 {member.Name} revoked the invite …{parts[2][^Math.Min(4, parts[2].Length)..]}.");
+                await turn.AnswerButtonAsync(query, revoked ? "Revoked: nobody can use this invite any more." : "This invite was revoked already.");
+                if (revoked) await turn.NoticeAsync(projectId, $"🔒 {member.Name} revoked the invite …{parts[2][^Math.Min(4, parts[2].Length)..]}.");
                 break;
             case "ok" or "no" when long.TryParse(parts[2], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var askedAs):
                 // The group may have become a supergroup (a new id) since it asked.
@@ -65,31 +65,29 @@ public sealed class InviteDesk(ClientMessages clientMessages, StaffRelay staffRe
                 var name = ClientChatStore.TitleOf(chat, chatId);
                 if (project is null)
                 {
-                    await AnswerAsync(c, t, query, "Already decided.");
+                    await turn.AnswerButtonAsync(query, "Already decided.");
                     break;
                 }
                 if (parts[0] == "ok")
                 {
                     await ChatBindingStore.ApproveAsync(c, t, chatId, projectId, now);
                     logger.LogInformation("Chat {ChatId} approved for project {ProjectId} by staff {StaffId}", chatId, projectId, member.Id);
-                    await AnswerAsync(c, t, query, $"{name} is linked.");
-                    await staffRelay.NoticeAsync(c, t, staff, projectId, $"✅ {member.Name} approved {name}: it is linked to this project.", query.Message.Id);
-                    await clientMessages.ApprovedAsync(c, t, chatId, project);
+                    await turn.AnswerButtonAsync(query, $"{name} is linked.");
+                    await turn.NoticeAsync(projectId, $"✅ {member.Name} approved {name}: it is linked to this project.", query.Message.Id);
+                    await clientMessages.ApprovedAsync(turn, chatId, project);
                 }
                 else
                 {
                     await ChatBindingStore.RefuseAsync(c, t, chatId, projectId);
                     logger.LogInformation("Chat {ChatId} refused for project {ProjectId} by staff {StaffId}", chatId, projectId, member.Id);
-                    await AnswerAsync(c, t, query, $"{name} is not linked.");
-                    await staffRelay.NoticeAsync(c, t, staff, projectId, $"⛔ {member.Name} refused {name}: nothing it wrote was relayed.", query.Message.Id);
-                    await clientMessages.RefusedAsync(c, t, chatId, project);
+                    await turn.AnswerButtonAsync(query, $"{name} is not linked.");
+                    await turn.NoticeAsync(projectId, $"⛔ {member.Name} refused {name}: nothing it wrote was relayed.", query.Message.Id);
+                    await clientMessages.RefusedAsync(turn, chatId, project);
                 }
                 break;
             default:
-                await AnswerAsync(c, t, query, "This button has expired.");
+                await turn.AnswerButtonAsync(query, "This button has expired.");
                 break;
         }
     }
-
-    private Task AnswerAsync(IDbConnection c, IDbTransaction t, CallbackQuery query, string text) => outbox.AnswerButtonAsync(c, t, query, text);
 }

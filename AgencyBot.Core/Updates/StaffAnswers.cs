@@ -1,9 +1,9 @@
 using AgencyBot.Core.Conversations;
 using AgencyBot.Core.Messaging;
-using AgencyBot.Core.Outbox;
 using AgencyBot.Core.Projects;
 using AgencyBot.Core.Staff;
 using AgencyBot.Core.StaffGroup;
+using AgencyBot.Core.Turns;
 using Telegram.Bot.Types.ReplyMarkups;
 
 namespace AgencyBot.Core.Updates;
@@ -17,21 +17,17 @@ namespace AgencyBot.Core.Updates;
 public sealed class StaffAnswers(
     AnswerRecipients recipients,
     ClientRelay clientRelay,
-    StaffRelay staffRelay,
     AnswerEdits edits,
-    OutboxStore outbox,
-    TimeProvider clock,
     ILogger<StaffAnswers> logger)
 {
-
     /// <summary>Callback data of the "who is this for?" buttons: "to:&lt;held id&gt;:&lt;chat id, or 0 for everyone&gt;".</summary>
     public const string Prefix = "to:";
 
-    public async Task HandleAsync(IDbConnection c, IDbTransaction t, StaffChat staff, Message message, long updateId, StaffMember member,
-        AnswerTarget target, FormattedText? everyone = null)
+    public async Task HandleAsync(Turn turn, Message message, AnswerTarget target, FormattedText? everyone = null)
     {
-        var now = clock.GetUtcNow();
-        if (everyone is null && await IsNoteAsync(c, t, staff, message, target, now)) return;
+        var (c, t) = turn;
+        var (staff, member, now, updateId) = (turn.StaffChat!, turn.Member!, turn.Now, turn.UpdateId!.Value);
+        if (everyone is null && await IsNoteAsync(turn, message, target)) return;
 
         // An album goes where its first part went, or waits with it.
         if (message.MediaGroupId is { } album && everyone is null)
@@ -45,8 +41,8 @@ public sealed class StaffAnswers(
             if (sentTo.Count > 0)
             {
                 var chats = await ChatBindingStore.ReachableChatsOfProjectAsync(c, t, target.ProjectId);
-                await SendAsync(c, t, staff, message, member, target.ProjectId, chats.Where(chat => sentTo.Contains(chat.ChatId)).Select(chat => new Recipient(chat, null)).ToList(),
-                    null, now);
+                await SendAsync(turn, message, member, target.ProjectId, chats.Where(chat => sentTo.Contains(chat.ChatId)).Select(chat => new Recipient(chat, null)).ToList(),
+                    null);
                 return;
             }
         }
@@ -54,7 +50,7 @@ public sealed class StaffAnswers(
         switch (await recipients.DecideAsync(c, t, message, member.Id, target, everyone is not null, null, now))
         {
             case RecipientDecision.Send send:
-                await SendAsync(c, t, staff, message, member, target.ProjectId, send.To, everyone, now);
+                await SendAsync(turn, message, member, target.ProjectId, send.To, everyone);
                 break;
             case RecipientDecision.Ask ask:
                 var held = await HeldMessages.HoldAsync(c, t, HoldReason.Recipient, staff.ChatId, message.Id, updateId, message.MediaGroupId, member.Id,
@@ -62,29 +58,30 @@ public sealed class StaffAnswers(
                 logger.LogInformation("Staff {StaffId}: answer {MessageId} waits until they say which of {Count} chats it is for", member.Id, message.Id, ask.Options.Count);
                 var buttons = ask.Options.Select(chat => InlineKeyboardButton.WithCallbackData(Distinct(chat, ask.Options), $"{Prefix}{held}:{chat.ChatId}")).ToList();
                 if (ask.OfferEveryone) buttons.Add(InlineKeyboardButton.WithCallbackData("Everyone", $"{Prefix}{held}:{AnswerRecipients.Everyone}"));
-                await staffRelay.NoticeAsync(c, t, staff, target.ProjectId, "Who is this answer for? It waits here until you say.", message.Id,
+                await turn.NoticeAsync(target.ProjectId, "Who is this answer for? It waits here until you say.", message.Id,
                     buttons: new InlineKeyboardMarkup(buttons.Chunk(2)));
                 break;
             case RecipientDecision.Nobody nobody:
-                await staffRelay.NoticeAsync(c, t, staff, target.ProjectId, $"⚠️ Not sent: {nobody.Why}. Create an invite with POST /api/projects/{{id}}/invites.",
+                await turn.NoticeAsync(target.ProjectId, $"⚠️ Not sent: {nobody.Why}. Create an invite with POST /api/projects/{{id}}/invites.",
                     message.Id);
                 break;
         }
     }
 
     /// <summary>A "who is this for?" button: the held answer (with the rest of its album) goes to the chat chosen.</summary>
-    public async Task HandleChoiceAsync(IDbConnection c, IDbTransaction t, CallbackQuery query, StaffChat? staff)
+    public async Task HandleChoiceAsync(Turn turn, CallbackQuery query)
     {
-        Task AnswerAsync(string text) => outbox.AnswerButtonAsync(c, t, query, text);
+        Task AnswerAsync(string text) => turn.AnswerButtonAsync(query, text);
 
+        var (c, t) = turn;
+        var (staff, member, now) = (turn.StaffChat, turn.Member, turn.Now);
         var parts = query.Data![Prefix.Length..].Split(':');
-        var member = await StaffStore.FindByTelegramUserAsync(c, t, query.From.Id);
         if (member is null || staff is null || query.Message?.Chat.Id != staff.ChatId || parts.Length != 2
             || !long.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var heldId)
             || !long.TryParse(parts[1], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var chosen))
         {
             logger.LogWarning("Refused recipient button {Data} from {UserId}", query.Data, query.From.Id);
-            await outbox.RefusePressAsync(c, t, query, byStaff: member is not null);
+            await turn.RefusePressAsync(query);
             return;
         }
         if (await HeldMessages.FindOpenAsync(c, t, heldId) is not { Reason: "recipient", ProjectId: { } projectId, StaffId: { } staffId } held)
@@ -94,7 +91,6 @@ public sealed class StaffAnswers(
         }
         // The chosen group may have become a supergroup (a new id) since the bot asked.
         if (chosen != AnswerRecipients.Everyone) chosen = await StaffChatStore.CurrentIdAsync(c, t, chosen);
-        var now = clock.GetUtcNow();
         var album = held.MediaGroupId is { } group ? await HeldMessages.OpenOfAlbumAsync(c, t, staff.ChatId, group, HoldReason.Recipient) : [held];
         if (await StaffStore.FindAsync(c, t, staffId) is not { Active: true } author)
         {
@@ -120,7 +116,7 @@ public sealed class StaffAnswers(
         {
             foreach (var (part, message, carried) in waiting)
                 if (await HeldMessages.ReleaseAsync(c, t, part.Id, "note", now))
-                    await RecordNoteAsync(c, t, staff, message, new AnswerTarget(projectId, carried), now);
+                    await RecordNoteAsync(turn, message, new AnswerTarget(projectId, carried));
             await AnswerAsync("Not sent: it was edited into an internal note, and is recorded as one.");
             return;
         }
@@ -136,7 +132,7 @@ public sealed class StaffAnswers(
             {
                 case RecipientDecision.Send send:
                     await HeldMessages.ReleaseAsync(c, t, part.Id, "sent", now);
-                    await SendAsync(c, t, staff, message, author, projectId, send.To, null, now, shown: true);
+                    await SendAsync(turn, message, author, projectId, send.To, null, shown: true);
                     sentTo = chosen == AnswerRecipients.Everyone ? "everyone" : Label(send.To[0].Chat);
                     break;
                 case RecipientDecision.Nobody nobody:
@@ -150,9 +146,11 @@ public sealed class StaffAnswers(
 
     /// <summary>Records the answer on each recipient's conversation and queues it to them; says in the topic where it
     /// went when the project has several chats and this is not where this staff member's last answer went.</summary>
-    private async Task SendAsync(IDbConnection c, IDbTransaction t, StaffChat staff, Message message, StaffMember member, long projectId,
-        IReadOnlyList<Recipient> to, FormattedText? text, DateTimeOffset now, bool shown = false)
+    private async Task SendAsync(Turn turn, Message message, StaffMember member, long projectId, IReadOnlyList<Recipient> to, FormattedText? text,
+        bool shown = false)
     {
+        var (c, t) = turn;
+        var now = turn.Now;
         if (to.Count == 0) return;
         var reachable = await ChatBindingStore.ReachableChatsOfProjectAsync(c, t, projectId);
         var destination = to.Count == reachable.Count && to.Count > 1 ? (long?)null : to[0].Chat.ChatId;
@@ -169,7 +167,7 @@ public sealed class StaffAnswers(
         await AnswerRecipients.RememberAsync(c, t, member.Id, projectId, destination, now);
         var where = destination is null ? AnswerRecipients.Everyone : destination.Value;
         if (!shown && previous != where)
-            await staffRelay.NoticeAsync(c, t, staff, projectId, destination is null ? "→ everyone" : $"→ {Label(to[0].Chat)}", message.Id);
+            await turn.NoticeAsync(projectId, destination is null ? "→ everyone" : $"→ {Label(to[0].Chat)}", message.Id);
     }
 
     /// <summary>
@@ -177,8 +175,10 @@ public sealed class StaffAnswers(
     /// part says // the whole album is a note, what is still queued of it is cancelled, and the topic is told if some of
     /// it had gone out already.
     /// </summary>
-    private async Task<bool> IsNoteAsync(IDbConnection c, IDbTransaction t, StaffChat staff, Message message, AnswerTarget target, DateTimeOffset now)
+    private async Task<bool> IsNoteAsync(Turn turn, Message message, AnswerTarget target)
     {
+        var (c, t) = turn;
+        var (staff, now) = (turn.StaffChat!, turn.Now);
         var says = SaysNote(message);
         IReadOnlyList<(string Direction, long ChatId)> parts = [];
         if (message.MediaGroupId is { } album)
@@ -188,7 +188,7 @@ public sealed class StaffAnswers(
             if (!says && !parts.Any(p => p.Direction == "note")) return false;
             foreach (var part in held)
                 if (await HeldMessages.ReleaseAsync(c, t, part.Id, "note", now) && await HeldMessages.MessageOfAsync(c, t, part) is { } earlier)
-                    await RecordNoteAsync(c, t, staff, earlier, target, now);
+                    await RecordNoteAsync(turn, earlier, target);
             if (parts.Any(p => p.Direction == "staff"))
             {
                 // Its earlier parts went out as an answer: they are taken back (never sent, or deleted once Telegram has them).
@@ -199,25 +199,26 @@ public sealed class StaffAnswers(
                         reached = true;
                 }
                 logger.LogWarning("Staff album {MediaGroupId} became an internal note after parts were queued; they are taken back", album);
-                await staffRelay.NoticeAsync(c, t, staff, target.ProjectId, reached
+                await turn.NoticeAsync(target.ProjectId, reached
                     ? "⚠️ This album is an internal note, but its first parts had already reached the client: they were taken back from the chat."
                     : "📝 This album is an internal note: nothing of it stays with the client.", message.Id);
             }
         }
         else if (!says) return false;
-        await RecordNoteAsync(c, t, staff, message, target, now);
+        await RecordNoteAsync(turn, message, target);
         return true;
     }
 
     private static bool SaysNote(Message message) => InternalNote.Says(MessageContent.TextOf(message));
 
-    private async Task RecordNoteAsync(IDbConnection c, IDbTransaction t, StaffChat staff, Message message, AnswerTarget target, DateTimeOffset now)
+    private static async Task RecordNoteAsync(Turn turn, Message message, AnswerTarget target)
     {
+        var (c, t) = turn;
         var noteOn = target.ConversationId ?? (await ConversationStore.LatestOfProjectAsync(c, t, target.ProjectId))?.Id;
         if (noteOn is { } id)
-            await ConversationStore.AddMessageAsync(c, t, NewMessage.Of(id, Direction.Note, message, now));
+            await ConversationStore.AddMessageAsync(c, t, NewMessage.Of(id, Direction.Note, message, turn.Now));
         else
-            await staffRelay.NoticeAsync(c, t, staff, target.ProjectId, "📝 Not recorded: this project has no conversation yet.", message.Id);
+            await turn.NoticeAsync(target.ProjectId, "📝 Not recorded: this project has no conversation yet.", message.Id);
     }
 
     /// <summary>A chat's label, told apart from the others' (two clients both called Anna) by the end of its id.</summary>

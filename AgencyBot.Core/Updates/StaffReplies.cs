@@ -6,6 +6,7 @@ using AgencyBot.Core.Projects;
 using AgencyBot.Core.Staff;
 using AgencyBot.Core.StaffGroup;
 using AgencyBot.Core.Tasks;
+using AgencyBot.Core.Turns;
 using Telegram.Bot.Types.Enums;
 using Telegram.Bot.Types.ReplyMarkups;
 
@@ -23,10 +24,7 @@ public sealed class StaffReplies(
     StaffCommands staffCommands,
     StaffRoster staffRoster,
     InviteDesk invites,
-    ReplyInPlace replyInPlace,
     BotUser botUser,
-    OutboxStore outbox,
-    TimeProvider clock,
     ILogger<StaffReplies> logger)
 {
     /// <summary>Callback data of /setup's confirmation buttons: "setup:go", "setup:no".</summary>
@@ -35,15 +33,16 @@ public sealed class StaffReplies(
     /// <summary>How long after a post its Telegram id may still be on its way into relay_posts.</summary>
     public static readonly TimeSpan RecordingGrace = TimeSpan.FromSeconds(10);
 
-    public async Task HandleAsync(Message message, long updateId, StaffChat staff, IDbConnection c, IDbTransaction t)
+    public async Task HandleAsync(Turn turn, Message message)
     {
+        var staff = turn.StaffChat!;
         // Topics can be switched on or off at any time; every message says which it is now.
         if (message.Chat.IsForum != staff.IsForum)
         {
-            staff = staff with { IsForum = message.Chat.IsForum };
-            await staffChats.SetForumAsync(c, t, staff.ChatId, message.Chat.IsForum);
+            turn.StaffChatIs(staff = staff with { IsForum = message.Chat.IsForum });
+            await staffChats.SetForumAsync(turn.Connection, turn.Transaction, staff.ChatId, message.Chat.IsForum);
         }
-        if (message.From is not { IsBot: false } from || await StaffStore.FindByTelegramUserAsync(c, t, from.Id) is not { } member)
+        if (turn.Member is not { } member)
         {
             logger.LogInformation("Staff chat: message {MessageId} from {UserId}, who is not registered staff; ignored", message.Id, message.From?.Id);
             return;
@@ -52,69 +51,69 @@ public sealed class StaffReplies(
         switch (command?.Name)
         {
             case "setup":
-                await SetupAsync(message, member, c, t);
+                await SetupAsync(turn, message);
                 return;
             case "staff":
-                await staffRoster.ListAsync(c, t, message, member);
+                await staffRoster.ListAsync(turn, message);
                 return;
             case "unsend":
-                await edits.UnsendAsync(c, t, staff, message, member);
+                await edits.UnsendAsync(turn, message);
                 return;
         }
         if (!MessageContent.IsRelayable(message) || message.IsTopicStart()) return;
 
-        var target = await TargetOfAsync(message, staff, c, t);
+        var target = await TargetOfAsync(turn, message);
         if (target is null)
         {
-            if (command is null) await NoTargetAsync(message, staff, c, t);
-            else if (BotCommands.IsStaff(command.Name, CommandDesk.Tasks)) await staffCommands.HandleAsync(message, command, member, staff, null, c, t);
-            else await replyInPlace.SendAsync(c, t, message, $"Use /{command.Name} in a project's topic, or as a reply to a client's message.");
+            if (command is null) await NoTargetAsync(turn, message);
+            else if (BotCommands.IsStaff(command.Name, CommandDesk.Tasks)) await staffCommands.HandleAsync(turn, message, command, null);
+            else await turn.ReplyAsync(message, $"Use /{command.Name} in a project's topic, or as a reply to a client's message.");
             return;
         }
         switch (command?.Name)
         {
             case null:
-                await answers.HandleAsync(c, t, staff, message, updateId, member, target);
+                await answers.HandleAsync(turn, message, target);
                 return;
             case "all" when command.Args.Length == 0:
-                await replyInPlace.SendAsync(c, t, message, "/all <text>: sends the text to every client chat of this project.");
+                await turn.ReplyAsync(message, "/all <text>: sends the text to every client chat of this project.");
                 return;
             case "all":
                 // Everyone on purpose: the words after the command, with their formatting.
-                await answers.HandleAsync(c, t, staff, message, updateId, member, target, MessageContent.FormattedOf(message)!.AfterFirstWord());
+                await answers.HandleAsync(turn, message, target, MessageContent.FormattedOf(message)!.AfterFirstWord());
                 return;
             case "invites":
-                await invites.ListAsync(c, t, staff, target.ProjectId, message);
+                await invites.ListAsync(turn, target.ProjectId, message);
                 return;
             case var name when BotCommands.IsStaff(name, CommandDesk.Tasks):
-                await staffCommands.HandleAsync(message, command, member, staff, new StaffTarget(target.ProjectId, target.ConversationId), c, t);
+                await staffCommands.HandleAsync(turn, message, command, new StaffTarget(target.ProjectId, target.ConversationId));
                 return;
             default:
                 // Nothing that looks like a command is ever relayed to a client: a mistyped one gets the help.
-                await replyInPlace.SendAsync(c, t, message, $"/{command.Name} is not a command I know. Nothing was sent to the client.\n\n{BotCommands.StaffHelp}");
+                await turn.ReplyAsync(message, $"/{command.Name} is not a command I know. Nothing was sent to the client.\n\n{BotCommands.StaffHelp}");
                 return;
         }
     }
 
     /// <summary>A staff member edited a message in the staff chat: an answer's client copies follow, and the record keeps
     /// both versions.</summary>
-    public async Task HandleEditAsync(Message edited, long updateId, StaffChat staff, IDbConnection c, IDbTransaction t)
+    public async Task HandleEditAsync(Turn turn, Message edited)
     {
-        if (edited.From is not { IsBot: false } from || await StaffStore.FindByTelegramUserAsync(c, t, from.Id) is null)
+        if (turn.Member is null)
         {
             logger.LogInformation("Staff chat: edit of message {MessageId} by {UserId}, who is not registered staff; ignored", edited.Id, edited.From?.Id);
             return;
         }
-        await edits.HandleEditAsync(c, t, staff, edited, updateId);
+        await edits.HandleEditAsync(turn, edited);
     }
 
     /// <summary>A staff message about no project: a reply to one of the bot's own posts must not vanish silently.</summary>
-    private async Task NoTargetAsync(Message message, StaffChat staff, IDbConnection c, IDbTransaction t)
+    private async Task NoTargetAsync(Turn turn, Message message)
     {
         if (IsReplyToTheBot(message))
         {
-            await WaitForThePostAsync(message, staff, c, t);
-            await replyInPlace.SendAsync(c, t, message,
+            await WaitForThePostAsync(turn, message);
+            await turn.ReplyAsync(message,
                 "⚠️ Not sent: I cannot tell which client this reply is for. Reply to the client's message itself, or write in the project's topic.");
             return;
         }
@@ -129,17 +128,20 @@ public sealed class StaffReplies(
 
     /// <summary>The replied-to post may be so new that its Telegram id is not recorded yet (a relay still on its way back
     /// from Telegram): the inbox tries this reply again shortly, for as long as the grace lasts.</summary>
-    private async Task WaitForThePostAsync(Message message, StaffChat staff, IDbConnection c, IDbTransaction t)
+    private static async Task WaitForThePostAsync(Turn turn, Message message)
     {
         var post = message.ReplyToMessage!;
-        if (RecordingGrace - (clock.GetUtcNow() - post.Date) > TimeSpan.Zero && await OutboxStore.HasUnrecordedPostsAsync(c, t, staff.ChatId))
+        if (RecordingGrace - (turn.Now - post.Date) > TimeSpan.Zero
+            && await OutboxStore.HasUnrecordedPostsAsync(turn.Connection, turn.Transaction, turn.StaffChat!.ChatId))
             throw new PostNotRecordedYetException(post.Id);
     }
 
     /// <summary>The project a staff message is about: for a reply to a relayed post, the messages that post carried; for a
     /// reply to a colleague's answer, the chats it went to.</summary>
-    private async Task<AnswerTarget?> TargetOfAsync(Message message, StaffChat staff, IDbConnection c, IDbTransaction t)
+    private async Task<AnswerTarget?> TargetOfAsync(Turn turn, Message message)
     {
+        var (c, t) = turn;
+        var staff = turn.StaffChat!;
         // A reply to a relayed post points at the conversations it carried; in a forum, Telegram also sets
         // reply_to_message to the topic's first message, which is no relay, so the lookup simply finds nothing.
         if (message.ReplyToMessage is { } replyTo && await ConversationStore.CarriedByPostAsync(c, t, staff.ChatId, replyTo.Id) is { Count: > 0 } carried)
@@ -152,7 +154,7 @@ public sealed class StaffReplies(
             return null;
         if (IsReplyToTheBot(message))
         {
-            await WaitForThePostAsync(message, staff, c, t);
+            await WaitForThePostAsync(turn, message);
             return new AnswerTarget(projectId, null, RepliesToTheBot: true);
         }
         if (message.ReplyToMessage is { From.IsBot: false } colleague && !colleague.IsTopicStart())
@@ -168,16 +170,17 @@ public sealed class StaffReplies(
     /// <summary>/setup in a group: a manager asks to make it the staff chat. Moving the staff chat moves every client's
     /// messages, so it is refused where configuration decides, by anyone but a manager, outside a supergroup and in a
     /// group a client is in; otherwise it waits for a confirmation button.</summary>
-    public async Task SetupAsync(Message message, StaffMember member, IDbConnection c, IDbTransaction t)
+    public async Task SetupAsync(Turn turn, Message message)
     {
-        var current = await staffChats.GetAsync(c, t);
-        if (await SetupRefusalAsync(message.Chat, member, current, c, t) is { } refusal)
+        var member = turn.Member!;
+        if (await SetupRefusalAsync(turn, message.Chat, member) is { } refusal)
         {
             logger.LogWarning("Refused /setup by staff {StaffId} ({Role}) in chat {ChatId}: {Refusal}", member.Id, member.Role, message.Chat.Id, refusal);
-            await replyInPlace.SendAsync(c, t, message, refusal);
+            await turn.ReplyAsync(message, refusal);
             return;
         }
-        await outbox.EnqueueAsync(c, t, message.Chat.Id, new SendMessageRequest
+        var current = turn.StaffChat;
+        await turn.SendAsync(message.Chat.Id, new SendMessageRequest
         {
             ChatId = message.Chat.Id, MessageThreadId = message.TopicOf(),
             Text = $"Make “{message.Chat.Title}” the staff chat? Every client message will arrive here, and answers written here reach clients as the agency."
@@ -189,13 +192,14 @@ public sealed class StaffReplies(
     }
 
     /// <summary>The confirmation button under /setup's question, checked again at the press.</summary>
-    public async Task ConfirmSetupAsync(CallbackQuery query, IDbConnection c, IDbTransaction t)
+    public async Task ConfirmSetupAsync(Turn turn, CallbackQuery query)
     {
-        Task AnswerAsync(string text) => outbox.AnswerButtonAsync(c, t, query, text);
+        Task AnswerAsync(string text) => turn.AnswerButtonAsync(query, text);
 
-        var member = await StaffStore.FindByTelegramUserAsync(c, t, query.From.Id);
+        var (c, t) = turn;
+        var member = turn.Member;
         var chat = query.Message?.Chat;
-        var current = await staffChats.GetAsync(c, t);
+        var current = turn.StaffChat;
         if (member is null || chat is null)
         {
             await AnswerAsync("Only a manager can choose the staff chat.");
@@ -206,7 +210,7 @@ public sealed class StaffReplies(
             await AnswerAsync("Nothing changed.");
             return;
         }
-        if (await SetupRefusalAsync(chat, member, current, c, t) is { } refusal)
+        if (await SetupRefusalAsync(turn, chat, member) is { } refusal)
         {
             logger.LogWarning("Refused /setup confirmation by staff {StaffId} in chat {ChatId}: {Refusal}", member.Id, chat.Id, refusal);
             await AnswerAsync(refusal);
@@ -214,12 +218,13 @@ public sealed class StaffReplies(
         }
         var chosen = new StaffChat(chat.Id, chat.IsForum);
         await staffChats.SetAsync(c, t, chosen);
+        turn.StaffChatIs(chosen);
         // What waited for the old staff chat (it may have shut the bot out) goes to the new one.
-        var moved = current is null ? 0 : await OutboxStore.ReaddressAsync(c, t, current.ChatId, chat.Id, anyRow: false, clock.GetUtcNow());
+        var moved = current is null ? 0 : await OutboxStore.ReaddressAsync(c, t, current.ChatId, chat.Id, anyRow: false, turn.Now);
         logger.LogWarning("Staff chat moved from {OldChatId} to {ChatId} (forum: {IsForum}) by staff {StaffId}; {Moved} queued posts follow",
             current?.ChatId, chat.Id, chat.IsForum, member.Id, moved);
         await AnswerAsync("This group is now the staff chat.");
-        await outbox.EnqueueAsync(c, t, chat.Id, new SendMessageRequest
+        await turn.SendAsync(chat.Id, new SendMessageRequest
         {
             ChatId = chat.Id, MessageThreadId = query.Message!.TopicOf(),
             Text = chat.IsForum
@@ -228,19 +233,20 @@ public sealed class StaffReplies(
         });
         var announcement = $"🔀 {member.Name} made “{chat.Title}” the staff chat: client messages arrive there from now on.";
         if (current is not null)
-            await outbox.EnqueueAsync(c, t, current.ChatId, new SendMessageRequest { ChatId = current.ChatId, Text = announcement });
-        await StaffStore.TellManagersAsync(c, t, outbox, announcement);
+            await turn.SendAsync(current.ChatId, announcement);
+        await turn.TellManagersAsync(announcement);
     }
 
-    private async Task<string?> SetupRefusalAsync(Chat chat, StaffMember member, StaffChat? current, IDbConnection c, IDbTransaction t)
+    private async Task<string?> SetupRefusalAsync(Turn turn, Chat chat, StaffMember member)
     {
+        var current = turn.StaffChat;
         if (staffChats.Configured)
             return "The staff chat is set in the agency's configuration (Agency:StaffChatId), so /setup cannot move it.";
         if (member.Role != StaffRole.Manager) return "Only a manager can choose the staff chat.";
         if (current?.ChatId == chat.Id) return "This group already is the staff chat.";
         if (chat.Type != ChatType.Supergroup)
             return "The staff chat must be a supergroup (with topics on, each client project gets its own topic). Upgrade the group, then send /setup again.";
-        if (await ChatBindingStore.IsClientChatAsync(c, t, chat.Id))
+        if (await ChatBindingStore.IsClientChatAsync(turn.Connection, turn.Transaction, chat.Id))
             return "This group is linked to a client's project (or asked to be), so it cannot be the staff chat.";
         return null;
     }

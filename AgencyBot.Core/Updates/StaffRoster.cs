@@ -1,7 +1,7 @@
 using AgencyBot.Core.Messaging;
-using AgencyBot.Core.Outbox;
 using AgencyBot.Core.Staff;
 using AgencyBot.Core.Tasks;
+using AgencyBot.Core.Turns;
 using Telegram.Bot.Types.ReplyMarkups;
 
 namespace AgencyBot.Core.Updates;
@@ -11,31 +11,32 @@ namespace AgencyBot.Core.Updates;
 /// deactivate them. Callback data is "s:&lt;action&gt;:&lt;staff id&gt;[:&lt;role&gt;]"; every press is checked
 /// again (an active manager, in the staff chat or their own private chat), and pressing twice does one thing.
 /// </summary>
-public sealed class StaffRoster(StaffChanges changes, OutboxStore outbox, ReplyInPlace reply, ILogger<StaffRoster> logger)
+public sealed class StaffRoster(StaffChanges changes, ILogger<StaffRoster> logger)
 {
     public const string Prefix = "s:";
 
-    public async Task ListAsync(IDbConnection c, IDbTransaction t, Message message, StaffMember member)
+    public async Task ListAsync(Turn turn, Message message)
     {
-        if (member.Role != StaffRole.Manager)
+        if (turn.Member!.Role != StaffRole.Manager)
         {
-            await reply.SendAsync(c, t, message, "Only managers can change who is on staff.");
+            await turn.ReplyAsync(message, "Only managers can change who is on staff.");
             return;
         }
-        var active = await StaffStore.ActiveAsync(c, t);
+        var active = await StaffStore.ActiveAsync(turn.Connection, turn.Transaction);
         var lines = active.Select(s => $"• {s.Name}: {StaffStore.RoleName(s.Role)}");
         var keyboard = new InlineKeyboardMarkup(active.Chunk(3).Select(row =>
             row.Select(s => InlineKeyboardButton.WithCallbackData($"✏️ {Clip(s.Name, 20)}", $"{Prefix}m:{s.Id}"))));
-        await outbox.EnqueueAsync(c, t, message.Chat.Id, new SendMessageRequest
+        await turn.SendAsync(message.Chat.Id, new SendMessageRequest
         {
             ChatId = message.Chat.Id, MessageThreadId = message.TopicOf(), ReplyMarkup = keyboard,
             Text = $"Staff ({active.Count} active):\n{string.Join("\n", lines)}\n\nTap a name to change their role or deactivate them.",
         });
     }
 
-    public async Task HandleButtonAsync(IDbConnection c, IDbTransaction t, CallbackQuery query, long? staffChatId)
+    public async Task HandleButtonAsync(Turn turn, CallbackQuery query)
     {
-        var manager = await StaffStore.FindByTelegramUserAsync(c, t, query.From.Id);
+        var (c, t) = turn;
+        var (manager, staffChatId) = (turn.Member, turn.StaffChat?.ChatId);
         var where = query.Message?.Chat.Id;
         var parts = query.Data![Prefix.Length..].Split(':');
         var target = parts.Length >= 2 && long.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var id)
@@ -44,86 +45,71 @@ public sealed class StaffRoster(StaffChanges changes, OutboxStore outbox, ReplyI
         if (manager is not { Role: StaffRole.Manager } || target is null || (where != staffChatId && where != query.From.Id))
         {
             logger.LogWarning("Refused staff button {Data} from {UserId} in chat {ChatId}", query.Data, query.From.Id, where);
-            await AnswerAsync(c, t, query, manager is not { Role: StaffRole.Manager } ? "Only managers can change who is on staff." : "This button has expired.");
+            await turn.AnswerButtonAsync(query, manager is not { Role: StaffRole.Manager } ? "Only managers can change who is on staff." : "This button has expired.");
             return;
         }
         switch (parts[0])
         {
             case "m":
-                await AnswerAsync(c, t, query, null);
-                await MenuAsync(c, t, query, target);
+                await turn.AnswerButtonAsync(query, null);
+                await MenuAsync(turn, query, target);
                 break;
             case "r" when parts.Length == 3 && Enum.TryParse<StaffRole>(parts[2], ignoreCase: true, out var role) && target.Active:
                 if (target.Role == role)
                 {
-                    await AnswerAsync(c, t, query, $"{target.Name} already is {StaffStore.RoleName(role)}.");
+                    await turn.AnswerButtonAsync(query, $"{target.Name} already is {StaffStore.RoleName(role)}.");
                     break;
                 }
                 if (target.Role == StaffRole.Manager && await IsLastManagerAsync(c, t, target))
                 {
-                    await AnswerAsync(c, t, query, "The last manager cannot be demoted: make someone else manager first.");
+                    await turn.AnswerButtonAsync(query, "The last manager cannot be demoted: make someone else manager first.");
                     break;
                 }
                 await changes.ChangeAsync(c, t, target.Id, null, role, null, manager.Id);
-                await AnswerAsync(c, t, query, $"{target.Name} is now {StaffStore.RoleName(role)}.");
-                await SayAsync(c, t, query, $"✅ {target.Name} is now {StaffStore.RoleName(role)} (by {manager.Name}).");
+                await turn.AnswerButtonAsync(query, $"{target.Name} is now {StaffStore.RoleName(role)}.");
+                await turn.SayUnderAsync(query, $"✅ {target.Name} is now {StaffStore.RoleName(role)} (by {manager.Name}).");
                 break;
             case "d" when target.Active:
-                await AnswerAsync(c, t, query, null);
-                await AskAsync(c, t, query, $"Deactivate {target.Name}? They lose every staff power at once; their history stays.",
+                await turn.AnswerButtonAsync(query, null);
+                await turn.SayUnderAsync(query, $"Deactivate {target.Name}? They lose every staff power at once; their history stays.",
                     [InlineKeyboardButton.WithCallbackData($"Yes, deactivate {Clip(target.Name, 20)}", $"{Prefix}D:{target.Id}")]);
                 break;
             case "D":
                 if (!target.Active)
                 {
-                    await AnswerAsync(c, t, query, $"{target.Name} is already deactivated.");
+                    await turn.AnswerButtonAsync(query, $"{target.Name} is already deactivated.");
                     break;
                 }
                 if (target.Id == manager.Id || (target.Role == StaffRole.Manager && await IsLastManagerAsync(c, t, target)))
                 {
-                    await AnswerAsync(c, t, query, target.Id == manager.Id ? "You cannot deactivate yourself." : "The last manager cannot be deactivated.");
+                    await turn.AnswerButtonAsync(query, target.Id == manager.Id ? "You cannot deactivate yourself." : "The last manager cannot be deactivated.");
                     break;
                 }
                 await changes.ChangeAsync(c, t, target.Id, null, null, false, manager.Id);
-                await AnswerAsync(c, t, query, $"{target.Name} is deactivated.");
-                await SayAsync(c, t, query, $"🚫 {target.Name} is deactivated (by {manager.Name}): no staff powers any more; their open tasks are listed in their projects' topics.");
+                await turn.AnswerButtonAsync(query, $"{target.Name} is deactivated.");
+                await turn.SayUnderAsync(query, $"🚫 {target.Name} is deactivated (by {manager.Name}): no staff powers any more; their open tasks are listed in their projects' topics.");
                 break;
             default:
-                await AnswerAsync(c, t, query, "Nothing to do: this has changed meanwhile.");
+                await turn.AnswerButtonAsync(query, "Nothing to do: this has changed meanwhile.");
                 break;
         }
     }
 
-    private async Task MenuAsync(IDbConnection c, IDbTransaction t, CallbackQuery query, StaffMember target)
+    private static async Task MenuAsync(Turn turn, CallbackQuery query, StaffMember target)
     {
         if (!target.Active)
         {
-            await SayAsync(c, t, query, $"{target.Name} is deactivated. The admin API brings them back (PATCH /api/staff/{target.Id}).");
+            await turn.SayUnderAsync(query, $"{target.Name} is deactivated. The admin API brings them back (PATCH /api/staff/{target.Id}).");
             return;
         }
         var roles = Enum.GetValues<StaffRole>().Where(r => r != target.Role)
             .Select(r => InlineKeyboardButton.WithCallbackData($"Make {StaffStore.RoleName(r)}", $"{Prefix}r:{target.Id}:{StaffStore.RoleName(r)}"));
-        await AskAsync(c, t, query, $"{target.Name} is {StaffStore.RoleName(target.Role)}.",
+        await turn.SayUnderAsync(query, $"{target.Name} is {StaffStore.RoleName(target.Role)}.",
             [.. roles, InlineKeyboardButton.WithCallbackData("🚫 Deactivate", $"{Prefix}d:{target.Id}")]);
     }
 
     private static async Task<bool> IsLastManagerAsync(IDbConnection c, IDbTransaction t, StaffMember target) =>
         (await StaffStore.ManagersAsync(c, t)).All(m => m.Id == target.Id);
-
-    private Task AskAsync(IDbConnection c, IDbTransaction t, CallbackQuery query, string text, IEnumerable<InlineKeyboardButton> buttons) =>
-        outbox.EnqueueAsync(c, t, query.Message!.Chat.Id, new SendMessageRequest
-        {
-            ChatId = query.Message.Chat.Id, MessageThreadId = query.Message.TopicOf(), Text = text,
-            ReplyMarkup = new InlineKeyboardMarkup(buttons.Chunk(2)),
-        });
-
-    private Task SayAsync(IDbConnection c, IDbTransaction t, CallbackQuery query, string text) =>
-        outbox.EnqueueAsync(c, t, query.Message!.Chat.Id, new SendMessageRequest
-        {
-            ChatId = query.Message.Chat.Id, MessageThreadId = query.Message.TopicOf(), Text = text,
-        });
-
-    private Task AnswerAsync(IDbConnection c, IDbTransaction t, CallbackQuery query, string? text) => outbox.AnswerButtonAsync(c, t, query, text);
 
     private static string Clip(string text, int max) => text.Length <= max ? text : text[..(max - 1)] + "…";
 }

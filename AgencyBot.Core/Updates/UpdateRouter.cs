@@ -2,10 +2,8 @@ using AgencyBot.Core.Clients;
 using AgencyBot.Core.Conversations;
 using AgencyBot.Core.Inbox;
 using AgencyBot.Core.Messaging;
-using AgencyBot.Core.Outbox;
-using AgencyBot.Core.Staff;
-using AgencyBot.Core.StaffGroup;
 using AgencyBot.Core.Tasks;
+using AgencyBot.Core.Turns;
 using Telegram.Bot.Types.Enums;
 
 namespace AgencyBot.Core.Updates;
@@ -13,7 +11,7 @@ namespace AgencyBot.Core.Updates;
 /// <summary>Routes each update by its shape: the staff chat to <see cref="StaffReplies"/>, client chats to
 /// <see cref="ClientMessages"/>; everything else is logged and left alone.</summary>
 public sealed class UpdateRouter(
-    StaffChatStore staffChats,
+    TurnFactory turns,
     ClientMessages clientMessages,
     StaffReplies staffReplies,
     StaffPrivateChat staffPrivateChat,
@@ -24,29 +22,28 @@ public sealed class UpdateRouter(
     InviteDesk inviteDesk,
     Deliveries deliveries,
     BotUser botUser,
-    OutboxStore outbox,
-    TimeProvider clock,
     ILogger<UpdateRouter> logger) : IInboxHandler
 {
     /// <summary>Presses by the prefix of their callback data. A staff-chat button pressed while no staff chat is known
     /// has nothing to act on: it is answered as expired, as unknown data is.</summary>
-    private readonly (string Prefix, bool NeedsStaffChat, Func<CallbackQuery, StaffChat?, IDbConnection, IDbTransaction, Task> Handle)[] _buttons =
+    private readonly (string Prefix, bool NeedsStaffChat, Func<Turn, CallbackQuery, Task> Handle)[] _buttons =
     [
-        (StaffButtons.Prefix, true, (q, staff, c, t) => staffButtons.HandleAsync(q, staff!, c, t)),
-        (StaffAnswers.Prefix, false, (q, staff, c, t) => staffAnswers.HandleChoiceAsync(c, t, q, staff)),
-        (Deliveries.RetryPrefix, false, (q, staff, c, t) => deliveries.HandleRetryAsync(c, t, q, staff)),
-        (InviteDesk.Prefix, false, (q, staff, c, t) => inviteDesk.HandleButtonAsync(q, staff, c, t)),
-        (StaffReplies.SetupPrefix, false, (q, _, c, t) => staffReplies.ConfirmSetupAsync(q, c, t)),
-        (StaffRoster.Prefix, false, (q, staff, c, t) => staffRoster.HandleButtonAsync(c, t, q, staff?.ChatId)),
-        (ClientMessages.ProjectCallbackPrefix, false, (q, _, c, t) => clientMessages.HandleProjectChoiceAsync(q, c, t)),
+        (StaffButtons.Prefix, true, staffButtons.HandleAsync),
+        (StaffAnswers.Prefix, false, staffAnswers.HandleChoiceAsync),
+        (Deliveries.RetryPrefix, false, deliveries.HandleRetryAsync),
+        (InviteDesk.Prefix, false, inviteDesk.HandleButtonAsync),
+        (StaffReplies.SetupPrefix, false, staffReplies.ConfirmSetupAsync),
+        (StaffRoster.Prefix, false, staffRoster.HandleButtonAsync),
+        (ClientMessages.ProjectCallbackPrefix, false, clientMessages.HandleProjectChoiceAsync),
     ];
 
     public async Task HandleAsync(Update update, IDbConnection connection, IDbTransaction transaction, CancellationToken ct)
     {
-        // Everything the routing depends on, read once: the staff chat, and whether a message's author is on staff. The
+        // Everything the routing depends on, read once: the staff chat, and whether the author is active staff. The
         // switch below looks only at the update's shape and these two, so the order of its cases is the only rule.
-        var staff = await staffChats.GetAsync(connection, transaction);
-        var member = update.Message?.From is { IsBot: false } person ? await StaffStore.FindByTelegramUserAsync(connection, transaction, person.Id) : null;
+        var turn = await turns.BeginAsync(connection, transaction, update);
+        var staff = turn.StaffChat;
+        var member = turn.Member;
         var inStaffChat = (Chat? chat) => staff is not null && chat?.Id == staff.ChatId;
         switch (update)
         {
@@ -58,32 +55,32 @@ public sealed class UpdateRouter(
                 await chatMigrations.MigrateAsync(connection, transaction, oldId, message.Chat.Id);
                 break;
             case { Message: { } message } when inStaffChat(message.Chat):
-                await staffReplies.HandleAsync(message, update.Id, staff!, connection, transaction);
+                await staffReplies.HandleAsync(turn, message);
                 break;
             case { Message: { Text: { } text } message } when member is not null && message.Chat.Type is ChatType.Supergroup or ChatType.Group
                 && botUser.ParseCommand(text) is { Name: "setup" }:
-                await staffReplies.SetupAsync(message, member, connection, transaction);
+                await staffReplies.SetupAsync(turn, message);
                 break;
             case { Message: { } message } when member is not null && message.Chat.Type == ChatType.Private:
-                await staffPrivateChat.HandleAsync(message, member, staff, connection, transaction);
+                await staffPrivateChat.HandleAsync(turn, message);
                 break;
             case { Message: { From.IsBot: false } message } when IsClientChat(message.Chat):
-                await clientMessages.HandleAsync(message, update.Id, connection, transaction);
+                await clientMessages.HandleAsync(turn, message);
                 break;
             case { EditedMessage: { } edited } when inStaffChat(edited.Chat):
-                await staffReplies.HandleEditAsync(edited, update.Id, staff!, connection, transaction);
+                await staffReplies.HandleEditAsync(turn, edited);
                 break;
             case { EditedMessage: { } edited } when IsClientChat(edited.Chat):
-                await clientMessages.HandleEditAsync(edited, update.Id, connection, transaction);
+                await clientMessages.HandleEditAsync(turn, edited);
                 break;
             case { CallbackQuery: { } query }:
                 var button = _buttons.FirstOrDefault(b => query.Data?.StartsWith(b.Prefix, StringComparison.Ordinal) == true);
                 if (button.Handle is not null && (staff is not null || !button.NeedsStaffChat))
-                    await button.Handle(query, staff, connection, transaction);
+                    await button.Handle(turn, query);
                 else
                 {
                     logger.LogInformation("Callback {CallbackId} with unknown data from {UserId}; answered as expired", query.Id, query.From.Id);
-                    await outbox.AnswerButtonAsync(connection, transaction, query, ClientTexts.Get("ButtonExpired", ClientTexts.Pick(null, query.From.LanguageCode)));
+                    await turn.AnswerButtonAsync(query, ClientTexts.Get("ButtonExpired", ClientTexts.Pick(null, query.From.LanguageCode)));
                 }
                 break;
             case { MyChatMember: { NewChatMember: { } status } change } when inStaffChat(change.Chat):
@@ -93,7 +90,7 @@ public sealed class UpdateRouter(
             case { MyChatMember: { NewChatMember: { } status } change }:
                 var gone = status.Status is ChatMemberStatus.Kicked or ChatMemberStatus.Left;
                 logger.LogInformation("Chat {ChatId}: the bot is now {Status}", change.Chat.Id, status.Status);
-                await ClientChatStore.SetBlockedAsync(connection, transaction, change.Chat.Id, gone, $"bot {status.Status}", clock.GetUtcNow());
+                await ClientChatStore.SetBlockedAsync(connection, transaction, change.Chat.Id, gone, $"bot {status.Status}", turn.Now);
                 break;
             default:
                 logger.LogInformation("Update {UpdateId} of kind {Kind} is not used; ignored", update.Id, update.Type);

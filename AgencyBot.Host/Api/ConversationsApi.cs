@@ -1,6 +1,7 @@
 using AgencyBot.Core.Conversations;
 using AgencyBot.Core.Data;
 using AgencyBot.Core.Projects;
+using AgencyBot.Core.Turns;
 using AgencyBot.Core.Updates;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -31,12 +32,13 @@ public static class ConversationsApi
     /// <summary>Takes a client chat off a project: nothing is relayed to or from it for that project any more.</summary>
     /// The project's open invites are closed too, so the removed chat cannot come back with one.
     private static async Task<Results<NoContent, ProblemHttpResult>> RemoveChatAsync(long id, long chatId, Database database,
-        ClientMessages clientMessages, TimeProvider clock, CancellationToken ct) =>
+        ClientMessages clientMessages, TurnFactory turns, CancellationToken ct) =>
         await database.WriteAsync(async (c, t) =>
         {
-            if (!await ChatBindingStore.UnbindAsync(c, t, id, chatId, clock.GetUtcNow())) return false;
+            var turn = await turns.BeginAsync(c, t);
+            if (!await ChatBindingStore.UnbindAsync(c, t, id, chatId, turn.Now)) return false;
             // What the chat had waiting for a pick between its projects is decided again: it may have one left, or none.
-            await clientMessages.ReconsiderHeldAsync(c, t, chatId, "chat removed from its projects");
+            await clientMessages.ReconsiderHeldAsync(turn, chatId, "chat removed from its projects");
             return true;
         }, ct)
             ? TypedResults.NoContent()
