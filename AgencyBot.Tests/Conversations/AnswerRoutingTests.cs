@@ -6,67 +6,63 @@ namespace AgencyBot.Tests.Conversations;
 
 /// <summary>Every answer reaches exactly the people it is for: a project with Anna's private chat and Acme's team
 /// group, answered from the project's topic.</summary>
-public sealed class AnswerRoutingTests
+public sealed class AnswerRoutingTests : AgencyTest
 {
     private const long Anna = 601;
     private const long AcmeGroup = -1008001;
     private const long Jean = 82;
-    private AgencyWorld _world = null!;
     private long _projectId;
     private int _topic;
 
     [SetUp]
     public async Task SetUp()
     {
-        _world = await AgencyWorld.StartAsync();
-        (_projectId, var code) = await _world.ProjectAsync();
-        await _world.LinkPrivateChatAsync(Anna, code, firstName: "Anna");
-        _world.Telegram.DefineGroup(AcmeGroup, "Acme team");
-        _world.Telegram.ClientSends(AcmeGroup, $"/link {await _world.InviteAsync(_projectId)}", userId: Jean, firstName: "Jean");
-        await _world.WaitForAsync(s => s.Any(m => m.ChatId == AcmeGroup));
-        _topic = await _world.TopicAsync();
-        await _world.SettledAsync();
+        (_projectId, var code) = await World.ProjectAsync();
+        await World.LinkPrivateChatAsync(Anna, code, firstName: "Anna");
+        World.Telegram.DefineGroup(AcmeGroup, "Acme team");
+        World.Telegram.ClientSends(AcmeGroup, $"/link {await World.InviteAsync(_projectId)}", userId: Jean, firstName: "Jean");
+        await World.WaitForAsync(s => s.Any(m => m.ChatId == AcmeGroup));
+        _topic = await World.TopicAsync();
+        await World.SettledAsync();
     }
 
-    [TearDown]
-    public async Task TearDown() => await _world.DisposeAsync();
 
     private async Task<SentMessage> RelayOfAsync(long chat, string text, long user, string name)
     {
-        _world.Telegram.ClientSends(chat, text, userId: user, firstName: name);
-        var relay = (await _world.WaitForAsync(s => s.Any(m => m.ChatId == AgencyWorld.StaffChat && m.Text?.Contains(text) == true)))
+        World.Telegram.ClientSends(chat, text, userId: user, firstName: name);
+        var relay = (await World.WaitForAsync(s => s.Any(m => m.ChatId == AgencyWorld.StaffChat && m.Text?.Contains(text) == true)))
             .Last(m => m.ChatId == AgencyWorld.StaffChat && m.Text?.Contains(text) == true);
-        await _world.SettledAsync();
+        await World.SettledAsync();
         return relay;
     }
 
     private int StaffWrites(string text, int? replyTo = null, string? quote = null)
     {
-        var update = _world.Telegram.ClientSends(AgencyWorld.StaffChat, text, userId: AgencyWorld.Assistant, firstName: "Marie", threadId: _topic,
+        var update = World.Telegram.ClientSends(AgencyWorld.StaffChat, text, userId: AgencyWorld.Assistant, firstName: "Marie", threadId: _topic,
             replyToMessageId: replyTo, quote: quote);
         return update;
     }
 
     private IReadOnlyList<long> ChatsThatGot(string text) =>
-        _world.Telegram.Sent.Where(m => m.Text?.StartsWith(text) == true && m.ChatId != AgencyWorld.StaffChat).Select(m => m.ChatId).ToList();
+        World.Telegram.Sent.Where(m => m.Text?.StartsWith(text) == true && m.ChatId != AgencyWorld.StaffChat).Select(m => m.ChatId).ToList();
 
     private async Task<SentMessage> QuestionAsync() =>
-        (await _world.WaitForAsync(s => s.Any(m => m.ChatId == AgencyWorld.StaffChat && m.Text?.StartsWith("Who is this answer for?") == true)))
+        (await World.WaitForAsync(s => s.Any(m => m.ChatId == AgencyWorld.StaffChat && m.Text?.StartsWith("Who is this answer for?") == true)))
             .Last(m => m.ChatId == AgencyWorld.StaffChat && m.Text?.StartsWith("Who is this answer for?") == true);
 
     [Test]
     public async Task AReplyToARelayedMessage_GoesOnlyToTheChatItCameFrom_QuotingTheClientsMessage()
     {
-        var annasId = _world.Telegram.ClientSendsReturningId(Anna, "What is my new password?", firstName: "Anna");
-        var relay = (await _world.WaitForAsync(s => s.Any(m => m.Text?.Contains("What is my new password?") == true)))
+        var annasId = World.Telegram.ClientSendsReturningId(Anna, "What is my new password?", firstName: "Anna");
+        var relay = (await World.WaitForAsync(s => s.Any(m => m.Text?.Contains("What is my new password?") == true)))
             .Single(m => m.Text?.Contains("What is my new password?") == true);
-        await _world.SettledAsync();
+        await World.SettledAsync();
 
         StaffWrites("Anna, your new password is X9", replyTo: relay.MessageId);
 
-        var answer = (await _world.WaitForAsync(s => s.Any(m => m.Text?.StartsWith("Anna, your new password") == true)))
+        var answer = (await World.WaitForAsync(s => s.Any(m => m.Text?.StartsWith("Anna, your new password") == true)))
             .Single(m => m.Text?.StartsWith("Anna, your new password") == true);
-        await _world.SettledAsync();
+        await World.SettledAsync();
         Assert.Multiple(() =>
         {
             Assert.That(ChatsThatGot("Anna, your new password"), Is.EqualTo(new[] { Anna }));
@@ -81,23 +77,23 @@ public sealed class AnswerRoutingTests
 
         StaffWrites("The designs are ready.");
         var question = await QuestionAsync();
-        await _world.SettledAsync();
+        await World.SettledAsync();
         var sentBeforeTheChoice = ChatsThatGot("The designs are ready.");
 
-        _world.Telegram.Presses(AgencyWorld.StaffChat, question.MessageId, question.Button("Anna"), userId: AgencyWorld.Assistant, firstName: "Marie");
-        await _world.WaitForAsync(s => s.Any(m => m.ChatId == Anna && m.Text?.StartsWith("The designs are ready.") == true));
+        World.Telegram.Presses(AgencyWorld.StaffChat, question.MessageId, question.Button("Anna"), userId: AgencyWorld.Assistant, firstName: "Marie");
+        await World.WaitForAsync(s => s.Any(m => m.ChatId == Anna && m.Text?.StartsWith("The designs are ready.") == true));
         // A second tap, and the next message: the choice holds.
-        _world.Telegram.Presses(AgencyWorld.StaffChat, question.MessageId, question.Button("Acme team"), userId: AgencyWorld.Assistant, firstName: "Marie");
+        World.Telegram.Presses(AgencyWorld.StaffChat, question.MessageId, question.Button("Acme team"), userId: AgencyWorld.Assistant, firstName: "Marie");
         StaffWrites("Have a look when you can.");
-        await _world.WaitForAsync(s => s.Any(m => m.Text?.StartsWith("Have a look") == true));
-        await _world.SettledAsync();
+        await World.WaitForAsync(s => s.Any(m => m.Text?.StartsWith("Have a look") == true));
+        await World.SettledAsync();
 
         Assert.Multiple(() =>
         {
             Assert.That(sentBeforeTheChoice, Is.Empty, "nothing goes out before the staff member says for whom");
             Assert.That(ChatsThatGot("The designs are ready."), Is.EqualTo(new[] { Anna }), "a second tap sends nothing more");
             Assert.That(ChatsThatGot("Have a look"), Is.EqualTo(new[] { Anna }));
-            Assert.That(_world.Telegram.SentTo(AgencyWorld.StaffChat).Count(m => m.Text?.StartsWith("Who is this answer for?") == true), Is.EqualTo(1));
+            Assert.That(World.Telegram.SentTo(AgencyWorld.StaffChat).Count(m => m.Text?.StartsWith("Who is this answer for?") == true), Is.EqualTo(1));
         });
     }
 
@@ -105,23 +101,23 @@ public sealed class AnswerRoutingTests
     public async Task AGroupChosenAsTheRecipient_ThatBecameASupergroupSinceTheBotAsked_GetsTheAnswerAtItsNewId()
     {
         const long designGroup = -8002, designSupergroup = -1008002;
-        _world.Telegram.DefineGroup(designGroup, "Design team", type: "group");
-        _world.Telegram.ClientSends(designGroup, $"/link {await _world.InviteAsync(_projectId)}", userId: 83, firstName: "Zoé");
-        await _world.WaitForAsync(s => s.Any(m => m.ChatId == designGroup));
-        await _world.SettledAsync();
+        World.Telegram.DefineGroup(designGroup, "Design team", type: "group");
+        World.Telegram.ClientSends(designGroup, $"/link {await World.InviteAsync(_projectId)}", userId: 83, firstName: "Zoé");
+        await World.WaitForAsync(s => s.Any(m => m.ChatId == designGroup));
+        await World.SettledAsync();
         StaffWrites("The mock-ups are in the shared folder.");
         var question = await QuestionAsync();
-        await _world.SettledAsync();
+        await World.SettledAsync();
 
-        _world.Telegram.UpgradeGroup(designGroup, designSupergroup, "Design team");
-        var (inOld, inNew) = _world.Telegram.MigrationMessages(designGroup, designSupergroup, 83, "Zoé");
-        _world.Telegram.EnqueueUpdate(inOld);
-        _world.Telegram.EnqueueUpdate(inNew);
-        await _world.SettledAsync();
-        _world.Telegram.Presses(AgencyWorld.StaffChat, question.MessageId, question.Button("Design team"), userId: AgencyWorld.Assistant, firstName: "Marie");
+        World.Telegram.UpgradeGroup(designGroup, designSupergroup, "Design team");
+        var (inOld, inNew) = World.Telegram.MigrationMessages(designGroup, designSupergroup, 83, "Zoé");
+        World.Telegram.EnqueueUpdate(inOld);
+        World.Telegram.EnqueueUpdate(inNew);
+        await World.SettledAsync();
+        World.Telegram.Presses(AgencyWorld.StaffChat, question.MessageId, question.Button("Design team"), userId: AgencyWorld.Assistant, firstName: "Marie");
 
-        await _world.WaitForAsync(s => s.Any(m => m.ChatId == designSupergroup && m.Text?.StartsWith("The mock-ups") == true));
-        await _world.SettledAsync();
+        await World.WaitForAsync(s => s.Any(m => m.ChatId == designSupergroup && m.Text?.StartsWith("The mock-ups") == true));
+        await World.SettledAsync();
         Assert.That(ChatsThatGot("The mock-ups"), Is.EqualTo(new[] { designSupergroup }));
     }
 
@@ -132,20 +128,20 @@ public sealed class AnswerRoutingTests
         var fromJean = await RelayOfAsync(AcmeGroup, "Question from Jean", Jean, "Jean");
 
         StaffWrites("For Anna", replyTo: fromAnna.MessageId);
-        await _world.WaitForAsync(s => s.Any(m => m.Text == "→ Anna"));
+        await World.WaitForAsync(s => s.Any(m => m.Text == "→ Anna"));
         StaffWrites("For Jean", replyTo: fromJean.MessageId);
-        await _world.WaitForAsync(s => s.Any(m => m.Text == "→ Acme team (group)"));
+        await World.WaitForAsync(s => s.Any(m => m.Text == "→ Acme team (group)"));
         StaffWrites("/all The site is live!");
-        await _world.WaitForAsync(s => s.Count(m => m.Text?.StartsWith("The site is live!") == true) == 2);
-        await _world.SettledAsync();
+        await World.WaitForAsync(s => s.Count(m => m.Text?.StartsWith("The site is live!") == true) == 2);
+        await World.SettledAsync();
 
         Assert.Multiple(() =>
         {
             Assert.That(ChatsThatGot("For Anna"), Is.EqualTo(new[] { Anna }));
             Assert.That(ChatsThatGot("For Jean"), Is.EqualTo(new[] { AcmeGroup }));
             Assert.That(ChatsThatGot("The site is live!"), Is.EquivalentTo(new[] { Anna, AcmeGroup }));
-            Assert.That(_world.Telegram.Sent.Where(m => m.ChatId != AgencyWorld.StaffChat).Select(m => m.Text), Has.None.Contains("/all"));
-            Assert.That(_world.Telegram.SentTo(AgencyWorld.StaffChat).Select(m => m.Text), Has.Member("→ everyone"));
+            Assert.That(World.Telegram.Sent.Where(m => m.ChatId != AgencyWorld.StaffChat).Select(m => m.Text), Has.None.Contains("/all"));
+            Assert.That(World.Telegram.SentTo(AgencyWorld.StaffChat).Select(m => m.Text), Has.Member("→ everyone"));
         });
     }
 
@@ -153,25 +149,25 @@ public sealed class AnswerRoutingTests
     public async Task AReplyToAPostCarryingSeveralChatsMessages_GoesToTheQuotedLinesChat_ElseTheBotAsks()
     {
         // The staff group's posts are held up, so the next relays queue and share one post.
-        _world.Telegram.Hang("sendMessage", times: 1);
-        _world.Telegram.ClientSends(Anna, "first, while the group is busy", firstName: "Anna");
-        await Eventually.HoldsAsync(() => Task.FromResult(_world.Telegram.Requests.Count(r => r.Method == "sendMessage" && r.Text?.Contains("while the group is busy") == true)),
+        World.Telegram.Hang("sendMessage", times: 1);
+        World.Telegram.ClientSends(Anna, "first, while the group is busy", firstName: "Anna");
+        await Eventually.HoldsAsync(() => Task.FromResult(World.Telegram.Requests.Count(r => r.Method == "sendMessage" && r.Text?.Contains("while the group is busy") == true)),
             n => n == 1, AgencyWorld.Timeout, "the first relay in flight");
-        _world.Telegram.ClientSends(Anna, "Anna's second line", firstName: "Anna");
-        _world.Telegram.ClientSends(AcmeGroup, "Jean asks about the invoice", userId: Jean, firstName: "Jean");
-        await Eventually.HoldsAsync(() => _world.Db.ScalarAsync<long>(
+        World.Telegram.ClientSends(Anna, "Anna's second line", firstName: "Anna");
+        World.Telegram.ClientSends(AcmeGroup, "Jean asks about the invoice", userId: Jean, firstName: "Jean");
+        await Eventually.HoldsAsync(() => World.Db.ScalarAsync<long>(
                 "SELECT COUNT(*) FROM outbox WHERE chat_id = @StaffChat AND state = 'pending' AND message_id IS NOT NULL", new { AgencyWorld.StaffChat }),
             n => n == 3, AgencyWorld.Timeout, "both queued behind the one in flight");
-        _world.Telegram.ReleaseHangs();
-        var merged = (await _world.WaitForAsync(s => s.Any(m => m.Text?.Contains("Anna's second line") == true && m.Text.Contains("Jean asks") == true)))
+        World.Telegram.ReleaseHangs();
+        var merged = (await World.WaitForAsync(s => s.Any(m => m.Text?.Contains("Anna's second line") == true && m.Text.Contains("Jean asks") == true)))
             .Single(m => m.Text?.Contains("Jean asks") == true);
-        await _world.SettledAsync();
+        await World.SettledAsync();
 
         StaffWrites("The invoice went out today.", replyTo: merged.MessageId, quote: "Jean asks about the invoice");
-        await _world.WaitForAsync(s => s.Any(m => m.Text?.StartsWith("The invoice went out today.") == true));
+        await World.WaitForAsync(s => s.Any(m => m.Text?.StartsWith("The invoice went out today.") == true));
         StaffWrites("Which one?", replyTo: merged.MessageId);
         var question = await QuestionAsync();
-        await _world.SettledAsync();
+        await World.SettledAsync();
 
         var options = question.Request.Body["reply_markup"]!["inline_keyboard"]!.AsArray().SelectMany(r => r!.AsArray()).Select(b => (string?)b!["text"]).ToList();
         Assert.Multiple(() =>
@@ -188,17 +184,17 @@ public sealed class AnswerRoutingTests
         await RelayOfAsync(Anna, "Send us the photos", Anna, "Anna");
 
         foreach (var caption in new[] { "// photos of the client's office, do not share", null, null })
-            _world.Telegram.ClientSendsMedia(AgencyWorld.StaffChat, "photo", caption: caption, mediaGroupId: "album-note", userId: AgencyWorld.Assistant,
+            World.Telegram.ClientSendsMedia(AgencyWorld.StaffChat, "photo", caption: caption, mediaGroupId: "album-note", userId: AgencyWorld.Assistant,
                 firstName: "Marie", threadId: _topic);
         StaffWrites("/all Photos are on their way.");
-        await _world.WaitForAsync(s => s.Count(m => m.Text?.StartsWith("Photos are on their way.") == true) == 2);
+        await World.WaitForAsync(s => s.Count(m => m.Text?.StartsWith("Photos are on their way.") == true) == 2);
         await Task.Delay(StaffRelayAlbumWait());
-        await _world.SettledAsync();
+        await World.SettledAsync();
 
         Assert.Multiple(async () =>
         {
-            Assert.That(_world.Telegram.Sent.Where(m => m.Method.StartsWith("copy") && m.ChatId != AgencyWorld.StaffChat), Is.Empty);
-            Assert.That(await _world.Db.ScalarAsync<long>("SELECT COUNT(*) FROM messages WHERE direction = 'note' AND media_group_id = 'album-note'"), Is.EqualTo(3));
+            Assert.That(World.Telegram.Sent.Where(m => m.Method.StartsWith("copy") && m.ChatId != AgencyWorld.StaffChat), Is.Empty);
+            Assert.That(await World.Db.ScalarAsync<long>("SELECT COUNT(*) FROM messages WHERE direction = 'note' AND media_group_id = 'album-note'"), Is.EqualTo(3));
         });
     }
 
@@ -207,19 +203,19 @@ public sealed class AnswerRoutingTests
     {
         var fromAnna = await RelayOfAsync(Anna, "Any photos?", Anna, "Anna");
 
-        _world.Telegram.ClientSendsMedia(AgencyWorld.StaffChat, "photo", mediaGroupId: "album-late-note", userId: AgencyWorld.Assistant, firstName: "Marie",
+        World.Telegram.ClientSendsMedia(AgencyWorld.StaffChat, "photo", mediaGroupId: "album-late-note", userId: AgencyWorld.Assistant, firstName: "Marie",
             threadId: _topic);
-        _world.Telegram.ClientSendsMedia(AgencyWorld.StaffChat, "photo", caption: "// internal: not for Anna", mediaGroupId: "album-late-note",
+        World.Telegram.ClientSendsMedia(AgencyWorld.StaffChat, "photo", caption: "// internal: not for Anna", mediaGroupId: "album-late-note",
             userId: AgencyWorld.Assistant, firstName: "Marie", threadId: _topic);
         StaffWrites("Not yet, sorry.", replyTo: fromAnna.MessageId);
-        await _world.WaitForAsync(s => s.Any(m => m.Text?.StartsWith("Not yet, sorry.") == true));
+        await World.WaitForAsync(s => s.Any(m => m.Text?.StartsWith("Not yet, sorry.") == true));
         await Task.Delay(StaffRelayAlbumWait());
-        await _world.SettledAsync();
+        await World.SettledAsync();
 
         Assert.Multiple(async () =>
         {
-            Assert.That(_world.Telegram.Sent.Where(m => m.Method.StartsWith("copy") && m.ChatId != AgencyWorld.StaffChat), Is.Empty);
-            Assert.That(await _world.Db.ScalarAsync<long>("SELECT COUNT(*) FROM messages WHERE direction = 'note' AND media_group_id = 'album-late-note'"),
+            Assert.That(World.Telegram.Sent.Where(m => m.Method.StartsWith("copy") && m.ChatId != AgencyWorld.StaffChat), Is.Empty);
+            Assert.That(await World.Db.ScalarAsync<long>("SELECT COUNT(*) FROM messages WHERE direction = 'note' AND media_group_id = 'album-late-note'"),
                 Is.EqualTo(2), "both parts are notes");
         });
     }
@@ -228,24 +224,24 @@ public sealed class AnswerRoutingTests
     public async Task AnAlbumWhoseFirstPartWasQueuedAlready_BecomesANoteWhenALaterPartSaysSo_AndNothingGoesOut()
     {
         // With one client chat the first part is queued at once (nobody to ask), to wait for the rest of its album.
-        await _world.Api.DeleteAsync($"/api/projects/{_projectId}/chats/{AcmeGroup}");
+        await World.Api.DeleteAsync($"/api/projects/{_projectId}/chats/{AcmeGroup}");
         await RelayOfAsync(Anna, "Any photos?", Anna, "Anna");
 
-        _world.Telegram.ClientSendsMedia(AgencyWorld.StaffChat, "photo", mediaGroupId: "album-queued", userId: AgencyWorld.Assistant, firstName: "Marie",
+        World.Telegram.ClientSendsMedia(AgencyWorld.StaffChat, "photo", mediaGroupId: "album-queued", userId: AgencyWorld.Assistant, firstName: "Marie",
             threadId: _topic);
-        await Eventually.HoldsAsync(() => _world.Db.ScalarAsync<long>("SELECT COUNT(*) FROM outbox WHERE chat_id = @Anna AND method = 'copyMessages'", new { Anna }),
+        await Eventually.HoldsAsync(() => World.Db.ScalarAsync<long>("SELECT COUNT(*) FROM outbox WHERE chat_id = @Anna AND method = 'copyMessages'", new { Anna }),
             n => n == 1, AgencyWorld.Timeout, "the first part queued for Anna");
-        _world.Telegram.ClientSendsMedia(AgencyWorld.StaffChat, "photo", caption: "// internal: not for Anna", mediaGroupId: "album-queued",
+        World.Telegram.ClientSendsMedia(AgencyWorld.StaffChat, "photo", caption: "// internal: not for Anna", mediaGroupId: "album-queued",
             userId: AgencyWorld.Assistant, firstName: "Marie", threadId: _topic);
-        var notice = (await _world.WaitForAsync(s => s.Any(m => m.Text?.StartsWith("📝 This album is an internal note") == true)))
+        var notice = (await World.WaitForAsync(s => s.Any(m => m.Text?.StartsWith("📝 This album is an internal note") == true)))
             .Single(m => m.Text?.StartsWith("📝 This album is an internal note") == true);
         await Task.Delay(StaffRelayAlbumWait());
-        await _world.SettledAsync();
+        await World.SettledAsync();
 
         Assert.Multiple(async () =>
         {
-            Assert.That(_world.Telegram.Sent.Where(m => m.Method.StartsWith("copy") && m.ChatId == Anna), Is.Empty);
-            Assert.That(await _world.Db.ScalarAsync<string>("SELECT state FROM outbox WHERE chat_id = @Anna AND method = 'copyMessages'", new { Anna }),
+            Assert.That(World.Telegram.Sent.Where(m => m.Method.StartsWith("copy") && m.ChatId == Anna), Is.Empty);
+            Assert.That(await World.Db.ScalarAsync<string>("SELECT state FROM outbox WHERE chat_id = @Anna AND method = 'copyMessages'", new { Anna }),
                 Is.EqualTo("cancelled"));
             Assert.That(notice.ThreadId, Is.EqualTo(_topic));
         });
@@ -256,21 +252,21 @@ public sealed class AnswerRoutingTests
     {
         await RelayOfAsync(Anna, "Mock-ups please", Anna, "Anna");
 
-        var parts = Enumerable.Range(0, 3).Select(i => _world.Telegram.ClientSendsMedia(AgencyWorld.StaffChat, "photo", caption: i == 0 ? "Mock-ups" : null,
+        var parts = Enumerable.Range(0, 3).Select(i => World.Telegram.ClientSendsMedia(AgencyWorld.StaffChat, "photo", caption: i == 0 ? "Mock-ups" : null,
             mediaGroupId: "album-ask", userId: AgencyWorld.Assistant, firstName: "Marie", threadId: _topic)).ToList();
         var question = await QuestionAsync();
-        await _world.SettledAsync();
-        _world.Telegram.Presses(AgencyWorld.StaffChat, question.MessageId, question.Button("Anna"), userId: AgencyWorld.Assistant, firstName: "Marie");
+        await World.SettledAsync();
+        World.Telegram.Presses(AgencyWorld.StaffChat, question.MessageId, question.Button("Anna"), userId: AgencyWorld.Assistant, firstName: "Marie");
 
-        await _world.WaitForAsync(s => s.Any(m => m.ChatId == Anna && m.Method == "copyMessages"));
-        await _world.SettledAsync();
+        await World.WaitForAsync(s => s.Any(m => m.ChatId == Anna && m.Method == "copyMessages"));
+        await World.SettledAsync();
         // One copyMessages request makes one message per part.
-        var album = _world.Telegram.Requests.Single(r => r.ChatId == Anna && r.Method == "copyMessages");
+        var album = World.Telegram.Requests.Single(r => r.ChatId == Anna && r.Method == "copyMessages");
         Assert.Multiple(() =>
         {
             Assert.That(album.Body["message_ids"]!.AsArray().Select(n => (int)n!), Is.EqualTo(parts));
-            Assert.That(_world.Telegram.Sent.Where(m => m.Method.StartsWith("copy") && m.ChatId == AcmeGroup), Is.Empty);
-            Assert.That(_world.Telegram.SentTo(AgencyWorld.StaffChat).Count(m => m.Text?.StartsWith("Who is this answer for?") == true), Is.EqualTo(1));
+            Assert.That(World.Telegram.Sent.Where(m => m.Method.StartsWith("copy") && m.ChatId == AcmeGroup), Is.Empty);
+            Assert.That(World.Telegram.SentTo(AgencyWorld.StaffChat).Count(m => m.Text?.StartsWith("Who is this answer for?") == true), Is.EqualTo(1));
         });
     }
 
@@ -278,17 +274,17 @@ public sealed class AnswerRoutingTests
     public async Task AnEditOfAnAnswerWaitingForItsRecipient_GoesOutAsEdited()
     {
         await RelayOfAsync(Anna, "How much?", Anna, "Anna");
-        var answer = _world.Telegram.ClientSendsReturningId(AgencyWorld.StaffChat, "The price is 1000 €.", userId: AgencyWorld.Assistant, firstName: "Marie",
+        var answer = World.Telegram.ClientSendsReturningId(AgencyWorld.StaffChat, "The price is 1000 €.", userId: AgencyWorld.Assistant, firstName: "Marie",
             threadId: _topic);
         var question = await QuestionAsync();
-        _world.Telegram.ClientEdits(AgencyWorld.StaffChat, answer, "The price is 100 €.", userId: AgencyWorld.Assistant, firstName: "Marie");
-        await _world.SettledAsync();
+        World.Telegram.ClientEdits(AgencyWorld.StaffChat, answer, "The price is 100 €.", userId: AgencyWorld.Assistant, firstName: "Marie");
+        await World.SettledAsync();
 
-        _world.Telegram.Presses(AgencyWorld.StaffChat, question.MessageId, question.Button("Anna"), userId: AgencyWorld.Assistant, firstName: "Marie");
-        await _world.WaitForAsync(s => s.Any(m => m.ChatId == Anna && m.Text?.StartsWith("The price is") == true));
-        await _world.SettledAsync();
+        World.Telegram.Presses(AgencyWorld.StaffChat, question.MessageId, question.Button("Anna"), userId: AgencyWorld.Assistant, firstName: "Marie");
+        await World.WaitForAsync(s => s.Any(m => m.ChatId == Anna && m.Text?.StartsWith("The price is") == true));
+        await World.SettledAsync();
 
-        Assert.That(_world.Telegram.SentTo(Anna).Where(m => m.Text?.StartsWith("The price is") == true).Select(m => m.Text),
+        Assert.That(World.Telegram.SentTo(Anna).Where(m => m.Text?.StartsWith("The price is") == true).Select(m => m.Text),
             Is.EqualTo(new[] { "The price is 100 €.\n— Marie" }));
     }
 
@@ -296,23 +292,23 @@ public sealed class AnswerRoutingTests
     public async Task AnAnswerWaitingForItsRecipient_EditedIntoANote_IsRecordedAsANote_AndNotSent()
     {
         await RelayOfAsync(Anna, "How much?", Anna, "Anna");
-        var answer = _world.Telegram.ClientSendsReturningId(AgencyWorld.StaffChat, "The price is 1000 €.", userId: AgencyWorld.Assistant, firstName: "Marie",
+        var answer = World.Telegram.ClientSendsReturningId(AgencyWorld.StaffChat, "The price is 1000 €.", userId: AgencyWorld.Assistant, firstName: "Marie",
             threadId: _topic);
         var question = await QuestionAsync();
-        _world.Telegram.ClientEdits(AgencyWorld.StaffChat, answer, "// ask Paul for the price first", userId: AgencyWorld.Assistant, firstName: "Marie");
-        await _world.SettledAsync();
+        World.Telegram.ClientEdits(AgencyWorld.StaffChat, answer, "// ask Paul for the price first", userId: AgencyWorld.Assistant, firstName: "Marie");
+        await World.SettledAsync();
 
-        _world.Telegram.Presses(AgencyWorld.StaffChat, question.MessageId, question.Button("Anna"), userId: AgencyWorld.Assistant, firstName: "Marie");
-        await Eventually.HoldsAsync(() => Task.FromResult(_world.Telegram.Requests.Count(r => r.Method == "answerCallbackQuery")), n => n == 1,
+        World.Telegram.Presses(AgencyWorld.StaffChat, question.MessageId, question.Button("Anna"), userId: AgencyWorld.Assistant, firstName: "Marie");
+        await Eventually.HoldsAsync(() => Task.FromResult(World.Telegram.Requests.Count(r => r.Method == "answerCallbackQuery")), n => n == 1,
             AgencyWorld.Timeout, "the button is answered");
-        await _world.SettledAsync();
+        await World.SettledAsync();
 
         Assert.Multiple(async () =>
         {
             Assert.That(ChatsThatGot("The price is"), Is.Empty);
             Assert.That(ChatsThatGot("// ask Paul"), Is.Empty);
-            Assert.That(await _world.Db.ScalarAsync<string>("SELECT direction FROM messages WHERE text LIKE '// ask Paul%'"), Is.EqualTo("note"));
-            Assert.That((string?)_world.Telegram.Requests.Last(r => r.Method == "answerCallbackQuery").Body["text"], Does.Contain("internal note"));
+            Assert.That(await World.Db.ScalarAsync<string>("SELECT direction FROM messages WHERE text LIKE '// ask Paul%'"), Is.EqualTo("note"));
+            Assert.That((string?)World.Telegram.Requests.Last(r => r.Method == "answerCallbackQuery").Body["text"], Does.Contain("internal note"));
         });
     }
 
@@ -320,8 +316,8 @@ public sealed class AnswerRoutingTests
     public async Task TwoChatsOfTheSameName_GetButtonsThatTellThemApart()
     {
         const long OtherAnna = 602;
-        await _world.LinkPrivateChatAsync(OtherAnna, await _world.InviteAsync(_projectId), firstName: "Anna");
-        await _world.SettledAsync();
+        await World.LinkPrivateChatAsync(OtherAnna, await World.InviteAsync(_projectId), firstName: "Anna");
+        await World.SettledAsync();
 
         StaffWrites("Hello Anna!");
         var labels = (await QuestionAsync()).Labels();
@@ -338,32 +334,32 @@ public sealed class AnswerRoutingTests
     {
         var fromAnna = await RelayOfAsync(Anna, "Anna's question", Anna, "Anna");
         StaffWrites("For Anna", replyTo: fromAnna.MessageId);
-        await _world.WaitForAsync(s => s.Any(m => m.ChatId == Anna && m.Text?.StartsWith("For Anna") == true));
-        await _world.SettledAsync();
+        await World.WaitForAsync(s => s.Any(m => m.ChatId == Anna && m.Text?.StartsWith("For Anna") == true));
+        await World.SettledAsync();
         // Telegram shows Jean's relay at once, but tells the bot its id only four seconds later.
-        _world.Telegram.AnswerSlowly(AgencyWorld.StaffChat, TimeSpan.FromSeconds(4));
+        World.Telegram.AnswerSlowly(AgencyWorld.StaffChat, TimeSpan.FromSeconds(4));
 
-        _world.Telegram.ClientSends(AcmeGroup, "Jean's question", userId: Jean, firstName: "Jean");
-        var fromJean = (await _world.WaitForAsync(s => s.Any(m => m.Text?.Contains("Jean's question") == true))).Single(m => m.Text?.Contains("Jean's question") == true);
+        World.Telegram.ClientSends(AcmeGroup, "Jean's question", userId: Jean, firstName: "Jean");
+        var fromJean = (await World.WaitForAsync(s => s.Any(m => m.Text?.Contains("Jean's question") == true))).Single(m => m.Text?.Contains("Jean's question") == true);
         StaffWrites("For Jean", replyTo: fromJean.MessageId);
 
-        await _world.WaitForAsync(s => s.Any(m => m.ChatId == AcmeGroup && m.Text?.StartsWith("For Jean") == true));
+        await World.WaitForAsync(s => s.Any(m => m.ChatId == AcmeGroup && m.Text?.StartsWith("For Jean") == true));
         Assert.That(ChatsThatGot("For Jean"), Is.EqualTo(new[] { AcmeGroup }));
     }
 
     [Test]
     public async Task AReplyToAColleaguesAnswer_GoesWhereThatAnswerWent()
     {
-        await _world.StaffAsync(9002, "Léa Martin", "employee");
+        await World.StaffAsync(9002, "Léa Martin", "employee");
         var fromJean = await RelayOfAsync(AcmeGroup, "Jean's question", Jean, "Jean");
-        var leas = _world.Telegram.ClientSendsReturningId(AgencyWorld.StaffChat, "Léa's answer", userId: 9002, firstName: "Léa", threadId: _topic,
+        var leas = World.Telegram.ClientSendsReturningId(AgencyWorld.StaffChat, "Léa's answer", userId: 9002, firstName: "Léa", threadId: _topic,
             replyToMessageId: fromJean.MessageId);
-        await _world.WaitForAsync(s => s.Any(m => m.ChatId == AcmeGroup && m.Text?.StartsWith("Léa's answer") == true));
-        await _world.SettledAsync();
+        await World.WaitForAsync(s => s.Any(m => m.ChatId == AcmeGroup && m.Text?.StartsWith("Léa's answer") == true));
+        await World.SettledAsync();
 
         StaffWrites("And one more thing from me.", replyTo: leas);
-        await _world.WaitForAsync(s => s.Any(m => m.Text?.StartsWith("And one more thing") == true));
-        await _world.SettledAsync();
+        await World.WaitForAsync(s => s.Any(m => m.Text?.StartsWith("And one more thing") == true));
+        await World.SettledAsync();
 
         Assert.That(ChatsThatGot("And one more thing"), Is.EqualTo(new[] { AcmeGroup }));
     }
@@ -371,17 +367,17 @@ public sealed class AnswerRoutingTests
     [Test]
     public async Task AnAnswerWaitingForItsRecipient_WhoseAuthorLeftMeanwhile_IsNotSent()
     {
-        await _world.StaffAsync(9002, "Léa Martin", "employee");
-        var leaId = await _world.Db.ScalarAsync<long>("SELECT id FROM staff WHERE telegram_user_id = 9002");
+        await World.StaffAsync(9002, "Léa Martin", "employee");
+        var leaId = await World.Db.ScalarAsync<long>("SELECT id FROM staff WHERE telegram_user_id = 9002");
         await RelayOfAsync(Anna, "Hello?", Anna, "Anna");
-        _world.Telegram.ClientSends(AgencyWorld.StaffChat, "A parting answer", userId: 9002, firstName: "Léa", threadId: _topic);
+        World.Telegram.ClientSends(AgencyWorld.StaffChat, "A parting answer", userId: 9002, firstName: "Léa", threadId: _topic);
         var question = await QuestionAsync();
-        await _world.Api.PatchAsJsonAsync($"/api/staff/{leaId}", new { active = false });
+        await World.Api.PatchAsJsonAsync($"/api/staff/{leaId}", new { active = false });
 
-        _world.Telegram.Presses(AgencyWorld.StaffChat, question.MessageId, question.Button("Anna"), userId: AgencyWorld.Assistant, firstName: "Marie");
-        await Eventually.HoldsAsync(() => Task.FromResult(_world.Telegram.Requests.Count(r => r.Method == "answerCallbackQuery")), n => n == 1,
+        World.Telegram.Presses(AgencyWorld.StaffChat, question.MessageId, question.Button("Anna"), userId: AgencyWorld.Assistant, firstName: "Marie");
+        await Eventually.HoldsAsync(() => Task.FromResult(World.Telegram.Requests.Count(r => r.Method == "answerCallbackQuery")), n => n == 1,
             AgencyWorld.Timeout, "the press answered");
-        await _world.SettledAsync();
+        await World.SettledAsync();
 
         Assert.That(ChatsThatGot("A parting answer"), Is.Empty);
     }
@@ -390,9 +386,9 @@ public sealed class AnswerRoutingTests
     public async Task All_WithSpacesAroundItsWords_SendsJustTheWords()
     {
         StaffWrites("/all   Closed on Monday.   ");
-        await _world.WaitForAsync(s => s.Count(m => m.Text?.StartsWith("Closed on Monday.") == true) == 2);
+        await World.WaitForAsync(s => s.Count(m => m.Text?.StartsWith("Closed on Monday.") == true) == 2);
 
-        Assert.That(_world.Telegram.Sent.Where(m => m.Text?.StartsWith("Closed on Monday.") == true).Select(m => m.Text!.Split('\n')[0].TrimEnd()),
+        Assert.That(World.Telegram.Sent.Where(m => m.Text?.StartsWith("Closed on Monday.") == true).Select(m => m.Text!.Split('\n')[0].TrimEnd()),
             Is.All.EqualTo("Closed on Monday."));
     }
 

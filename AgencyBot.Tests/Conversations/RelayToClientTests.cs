@@ -5,40 +5,39 @@ using AgencyBot.Tests.Hosting;
 namespace AgencyBot.Tests.Conversations;
 
 /// <summary>Staff answers reaching clients, internal notes, and the response log they write.</summary>
-public sealed class RelayToClientTests
+public sealed class RelayToClientTests : AgencyTest
 {
+    protected override bool StartsItsOwnAgency => true;
+
     private const long Anna = 601;
     private const long AcmeGroup = -801;
-    private AgencyWorld _world = null!;
     private long _projectId;
 
     /// <summary>Acme's project with Anna's private chat, and (<paramref name="group"/>) Acme's team group too.</summary>
     private async Task StartAsync(bool forum = true, bool group = false)
     {
-        _world = await AgencyWorld.StartAsync(forum);
-        (_projectId, var code) = await _world.ProjectAsync();
-        await _world.LinkPrivateChatAsync(Anna, code, firstName: "Anna");
+        World = await AgencyWorld.StartAsync(forum);
+        (_projectId, var code) = await World.ProjectAsync();
+        await World.LinkPrivateChatAsync(Anna, code, firstName: "Anna");
         if (!group) return;
-        _world.Telegram.DefineGroup(AcmeGroup, "Acme team", type: "group");
-        _world.Telegram.ClientSends(AcmeGroup, $"/link {await _world.InviteAsync(_projectId)}", userId: 82, firstName: "Paul");
-        await _world.WaitForAsync(s => s.Any(m => m.ChatId == AcmeGroup));
+        World.Telegram.DefineGroup(AcmeGroup, "Acme team", type: "group");
+        World.Telegram.ClientSends(AcmeGroup, $"/link {await World.InviteAsync(_projectId)}", userId: 82, firstName: "Paul");
+        await World.WaitForAsync(s => s.Any(m => m.ChatId == AcmeGroup));
     }
 
-    [TearDown]
-    public async Task TearDown() => await _world.DisposeAsync();
 
     private async Task<SentMessage> ClientAsksAsync(string text)
     {
-        _world.Telegram.ClientSends(Anna, text, firstName: "Anna");
-        var relay = (await _world.WaitForAsync(s => s.Any(m => m.ChatId == AgencyWorld.StaffChat && m.Text?.Contains(text) == true)))
+        World.Telegram.ClientSends(Anna, text, firstName: "Anna");
+        var relay = (await World.WaitForAsync(s => s.Any(m => m.ChatId == AgencyWorld.StaffChat && m.Text?.Contains(text) == true)))
             .Single(m => m.ChatId == AgencyWorld.StaffChat && m.Text?.Contains(text) == true);
         // A person reads before replying; by then the post is recorded (its Telegram id comes back after the send).
-        await _world.SettledAsync();
+        await World.SettledAsync();
         return relay;
     }
 
     private void StaffWrites(string text, int? thread = null, int? replyTo = null, long user = AgencyWorld.Assistant, string name = "Marie") =>
-        _world.Telegram.ClientSends(AgencyWorld.StaffChat, text, userId: user, firstName: name, threadId: thread, replyToMessageId: replyTo);
+        World.Telegram.ClientSends(AgencyWorld.StaffChat, text, userId: user, firstName: name, threadId: thread, replyToMessageId: replyTo);
 
     [Test]
     public async Task StaffAnswerInTheTopic_ReachesTheProjectsOnlyChat_AsTheAgency_Signed_QuotingNothing()
@@ -48,7 +47,7 @@ public sealed class RelayToClientTests
 
         StaffWrites("Yes, final since Monday.", thread: relay.ThreadId);
 
-        var answer = (await _world.WaitForAsync(s => s.Any(m => m.Text?.StartsWith("Yes, final") == true))).Single(m => m.Text?.StartsWith("Yes, final") == true);
+        var answer = (await World.WaitForAsync(s => s.Any(m => m.Text?.StartsWith("Yes, final") == true))).Single(m => m.Text?.StartsWith("Yes, final") == true);
         Assert.Multiple(() =>
         {
             Assert.That(answer.ChatId, Is.EqualTo(Anna));
@@ -62,23 +61,23 @@ public sealed class RelayToClientTests
     {
         await StartAsync();
         var relay = await ClientAsksAsync("Where is the invoice?");
-        Assert.That(await _world.Db.ScalarAsync<long>("SELECT COUNT(*) FROM conversations WHERE chat_id = @Anna AND waiting_since IS NOT NULL", new { Anna }), Is.EqualTo(1));
+        Assert.That(await World.Db.ScalarAsync<long>("SELECT COUNT(*) FROM conversations WHERE chat_id = @Anna AND waiting_since IS NOT NULL", new { Anna }), Is.EqualTo(1));
 
         StaffWrites("Sent it this morning.", thread: relay.ThreadId);
         StaffWrites("Check your spam folder too.", thread: relay.ThreadId);
-        await _world.WaitForAsync(s => s.Count(m => m.ChatId == Anna && m.Text?.Contains("spam") == true) == 1);
-        await _world.SettledAsync();
+        await World.WaitForAsync(s => s.Count(m => m.ChatId == Anna && m.Text?.Contains("spam") == true) == 1);
+        await World.SettledAsync();
 
-        var log = await _world.Db.QueryAsync<(long AnsweredBy, long Seconds, long WaitingSince, long AnsweredAt)>(
+        var log = await World.Db.QueryAsync<(long AnsweredBy, long Seconds, long WaitingSince, long AnsweredAt)>(
             "SELECT r.answered_by, r.seconds, r.waiting_since, r.answered_at FROM response_log r JOIN conversations c ON c.id = r.conversation_id WHERE c.chat_id = @Anna",
             new { Anna });
-        var assistant = await _world.Db.ScalarAsync<long>("SELECT id FROM staff WHERE telegram_user_id = @Assistant", new { AgencyWorld.Assistant });
+        var assistant = await World.Db.ScalarAsync<long>("SELECT id FROM staff WHERE telegram_user_id = @Assistant", new { AgencyWorld.Assistant });
         Assert.Multiple(async () =>
         {
             Assert.That(log, Has.Count.EqualTo(1), "only the first answer closes a waiting period");
             Assert.That(log[0].AnsweredBy, Is.EqualTo(assistant));
             Assert.That(log[0].AnsweredAt, Is.GreaterThanOrEqualTo(log[0].WaitingSince));
-            Assert.That(await _world.Db.ScalarAsync<long>("SELECT COUNT(*) FROM conversations WHERE waiting_since IS NOT NULL"), Is.Zero);
+            Assert.That(await World.Db.ScalarAsync<long>("SELECT COUNT(*) FROM conversations WHERE waiting_since IS NOT NULL"), Is.Zero);
         });
     }
 
@@ -90,7 +89,7 @@ public sealed class RelayToClientTests
 
         StaffWrites("Calling you at 3pm.", replyTo: relay.MessageId);
 
-        var answer = (await _world.WaitForAsync(s => s.Any(m => m.ChatId == Anna && m.Text?.StartsWith("Calling") == true)))
+        var answer = (await World.WaitForAsync(s => s.Any(m => m.ChatId == Anna && m.Text?.StartsWith("Calling") == true)))
             .Single(m => m.ChatId == Anna && m.Text?.StartsWith("Calling") == true);
         Assert.That(answer.Text, Does.StartWith("Calling you at 3pm."));
     }
@@ -103,14 +102,14 @@ public sealed class RelayToClientTests
 
         StaffWrites("// client is nervous, call tomorrow", thread: relay.ThreadId);
         StaffWrites("We are on it.", thread: relay.ThreadId);
-        await _world.WaitForAsync(s => s.Any(m => m.ChatId == Anna && m.Text?.StartsWith("We are on it") == true));
-        await _world.SettledAsync();
+        await World.WaitForAsync(s => s.Any(m => m.ChatId == Anna && m.Text?.StartsWith("We are on it") == true));
+        await World.SettledAsync();
 
         Assert.Multiple(async () =>
         {
-            Assert.That(_world.Telegram.Sent.Where(m => m.Text?.Contains("nervous") == true), Is.Empty);
-            Assert.That(await _world.Db.ScalarAsync<string>("SELECT direction FROM messages WHERE text LIKE '// client is nervous%'"), Is.EqualTo("note"));
-            Assert.That(await _world.Db.ScalarAsync<long>("SELECT COUNT(*) FROM response_log"), Is.EqualTo(1), "a note is not an answer");
+            Assert.That(World.Telegram.Sent.Where(m => m.Text?.Contains("nervous") == true), Is.Empty);
+            Assert.That(await World.Db.ScalarAsync<string>("SELECT direction FROM messages WHERE text LIKE '// client is nervous%'"), Is.EqualTo("note"));
+            Assert.That(await World.Db.ScalarAsync<long>("SELECT COUNT(*) FROM response_log"), Is.EqualTo(1), "a note is not an answer");
         });
     }
 
@@ -122,10 +121,10 @@ public sealed class RelayToClientTests
 
         StaffWrites("I'm a visitor", thread: relay.ThreadId, user: 5555, name: "Visitor");
         StaffWrites("Marie here.", thread: relay.ThreadId);
-        await _world.WaitForAsync(s => s.Any(m => m.ChatId == Anna && m.Text?.StartsWith("Marie here") == true));
-        await _world.SettledAsync();
+        await World.WaitForAsync(s => s.Any(m => m.ChatId == Anna && m.Text?.StartsWith("Marie here") == true));
+        await World.SettledAsync();
 
-        Assert.That(_world.Telegram.Sent.Where(m => m.Text?.Contains("visitor") == true), Is.Empty);
+        Assert.That(World.Telegram.Sent.Where(m => m.Text?.Contains("visitor") == true), Is.Empty);
     }
 
     [Test]
@@ -134,10 +133,10 @@ public sealed class RelayToClientTests
         await StartAsync();
         var relay = await ClientAsksAsync("Send me the mockup");
 
-        var photo = _world.Telegram.ClientSendsMedia(AgencyWorld.StaffChat, "photo", caption: "Mockup v2", userId: AgencyWorld.Assistant, firstName: "Marie",
+        var photo = World.Telegram.ClientSendsMedia(AgencyWorld.StaffChat, "photo", caption: "Mockup v2", userId: AgencyWorld.Assistant, firstName: "Marie",
             threadId: relay.ThreadId);
 
-        var copy = (await _world.WaitForAsync(s => s.Any(m => m.ChatId == Anna && m.Method == "copyMessage"))).Single(m => m.ChatId == Anna && m.Method == "copyMessage");
+        var copy = (await World.WaitForAsync(s => s.Any(m => m.ChatId == Anna && m.Method == "copyMessage"))).Single(m => m.ChatId == Anna && m.Method == "copyMessage");
         Assert.Multiple(() =>
         {
             Assert.That((long?)copy.Request.Body["from_chat_id"], Is.EqualTo(AgencyWorld.StaffChat));
@@ -151,14 +150,14 @@ public sealed class RelayToClientTests
     {
         await StartAsync();
         var relay = await ClientAsksAsync("bye");
-        await _world.Api.DeleteAsync($"/api/projects/{_projectId}/chats/{Anna}");
+        await World.Api.DeleteAsync($"/api/projects/{_projectId}/chats/{Anna}");
 
         StaffWrites("Talk soon!", thread: relay.ThreadId);
 
-        var note = (await _world.WaitForAsync(s => s.Any(m => m.ChatId == AgencyWorld.StaffChat && m.Text?.Contains("Not sent") == true)))
+        var note = (await World.WaitForAsync(s => s.Any(m => m.ChatId == AgencyWorld.StaffChat && m.Text?.Contains("Not sent") == true)))
             .Single(m => m.Text?.Contains("Not sent") == true);
         Assert.That(note.ThreadId, Is.EqualTo(relay.ThreadId));
-        Assert.That(_world.Telegram.Sent.Where(m => m.Text?.StartsWith("Talk soon") == true), Is.Empty);
+        Assert.That(World.Telegram.Sent.Where(m => m.Text?.StartsWith("Talk soon") == true), Is.Empty);
     }
 
     [Test]
@@ -166,15 +165,15 @@ public sealed class RelayToClientTests
     {
         await StartAsync();
         var relay = await ClientAsksAsync("last question");
-        _world.Telegram.Blocked(Anna, times: 5);
+        World.Telegram.Blocked(Anna, times: 5);
 
         StaffWrites("Answer one", thread: relay.ThreadId);
         StaffWrites("Answer two", thread: relay.ThreadId);
-        await Eventually.HoldsAsync(() => _world.Db.ScalarAsync<long>("SELECT COUNT(*) FROM outbox WHERE chat_id = @Anna AND state = 'failed'", new { Anna }),
+        await Eventually.HoldsAsync(() => World.Db.ScalarAsync<long>("SELECT COUNT(*) FROM outbox WHERE chat_id = @Anna AND state = 'failed'", new { Anna }),
             n => n == 2, AgencyWorld.Timeout, "both answers refused");
-        await _world.SettledAsync();
+        await World.SettledAsync();
 
-        var reports = _world.Telegram.SentTo(AgencyWorld.StaffChat).Where(m => m.Text?.Contains("blocked the bot") == true).ToList();
+        var reports = World.Telegram.SentTo(AgencyWorld.StaffChat).Where(m => m.Text?.Contains("blocked the bot") == true).ToList();
         Assert.That(reports, Has.Count.EqualTo(1));
         Assert.That(reports[0].ThreadId, Is.EqualTo(relay.ThreadId));
     }
@@ -185,12 +184,12 @@ public sealed class RelayToClientTests
         await StartAsync();
         var relay = await ClientAsksAsync("What's next?");
         StaffWrites("Design review on Friday.", thread: relay.ThreadId);
-        await _world.WaitForAsync(s => s.Any(m => m.ChatId == Anna && m.Text?.StartsWith("Design review") == true));
-        await _world.SettledAsync();
+        await World.WaitForAsync(s => s.Any(m => m.ChatId == Anna && m.Text?.StartsWith("Design review") == true));
+        await World.SettledAsync();
 
-        var conversations = await _world.Api.GetFromJsonAsync<JsonElement>($"/api/projects/{_projectId}/conversations");
+        var conversations = await World.Api.GetFromJsonAsync<JsonElement>($"/api/projects/{_projectId}/conversations");
         var annas = conversations.EnumerateArray().Single(c => c.GetProperty("chatId").GetInt64() == Anna);
-        var messages = await _world.Api.GetFromJsonAsync<JsonElement>($"/api/conversations/{annas.GetProperty("id").GetInt64()}/messages");
+        var messages = await World.Api.GetFromJsonAsync<JsonElement>($"/api/conversations/{annas.GetProperty("id").GetInt64()}/messages");
 
         Assert.That(messages.EnumerateArray().Select(m => (m.GetProperty("direction").GetString(), m.GetProperty("text").GetString())),
             Is.EqualTo(new[] { ("client", "What's next?"), ("staff", "Design review on Friday.") }));
@@ -202,12 +201,12 @@ public sealed class RelayToClientTests
         await StartAsync(group: true);
         var relay = await ClientAsksAsync("first question");
         StaffWrites("first answer", replyTo: relay.MessageId);
-        await _world.WaitForAsync(s => s.Any(m => m.ChatId == Anna && m.Text?.StartsWith("first answer") == true));
-        _world.Telegram.ClientSends(AcmeGroup, "group question", userId: 82, firstName: "Paul");
-        await _world.WaitForAsync(s => s.Any(m => m.Text?.Contains("group question") == true));
-        await _world.SettledAsync();
+        await World.WaitForAsync(s => s.Any(m => m.ChatId == Anna && m.Text?.StartsWith("first answer") == true));
+        World.Telegram.ClientSends(AcmeGroup, "group question", userId: 82, firstName: "Paul");
+        await World.WaitForAsync(s => s.Any(m => m.Text?.Contains("group question") == true));
+        await World.SettledAsync();
 
-        var report = await _world.Api.GetFromJsonAsync<JsonElement>($"/api/reports/response-times?projectId={_projectId}");
+        var report = await World.Api.GetFromJsonAsync<JsonElement>($"/api/reports/response-times?projectId={_projectId}");
 
         Assert.Multiple(() =>
         {
@@ -223,16 +222,16 @@ public sealed class RelayToClientTests
     public async Task StaffWritingInTheClientsGroup_CountsAsTheAnswer_AndIsNotRelayed()
     {
         await StartAsync(group: true);
-        _world.Telegram.ClientSends(AcmeGroup, "Paul here, quick question", userId: 82, firstName: "Paul");
-        await _world.WaitForAsync(s => s.Any(m => m.Text?.Contains("quick question") == true));
+        World.Telegram.ClientSends(AcmeGroup, "Paul here, quick question", userId: 82, firstName: "Paul");
+        await World.WaitForAsync(s => s.Any(m => m.Text?.Contains("quick question") == true));
 
-        _world.Telegram.ClientSends(AcmeGroup, "Marie answering right here", userId: AgencyWorld.Assistant, firstName: "Marie");
-        await _world.SettledAsync();
+        World.Telegram.ClientSends(AcmeGroup, "Marie answering right here", userId: AgencyWorld.Assistant, firstName: "Marie");
+        await World.SettledAsync();
 
         Assert.Multiple(async () =>
         {
-            Assert.That(_world.Telegram.Sent.Where(m => m.Text?.Contains("right here") == true), Is.Empty);
-            Assert.That(await _world.Db.ScalarAsync<long>("SELECT COUNT(*) FROM response_log"), Is.EqualTo(1));
+            Assert.That(World.Telegram.Sent.Where(m => m.Text?.Contains("right here") == true), Is.Empty);
+            Assert.That(await World.Db.ScalarAsync<long>("SELECT COUNT(*) FROM response_log"), Is.EqualTo(1));
         });
     }
 }

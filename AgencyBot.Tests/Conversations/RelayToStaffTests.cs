@@ -7,32 +7,31 @@ using AgencyBot.Tests.Hosting;
 namespace AgencyBot.Tests.Conversations;
 
 /// <summary>Client messages reaching the staff chat: forum topics, reply-mode headers, media, albums, edits.</summary>
-public sealed class RelayToStaffTests
+public sealed class RelayToStaffTests : AgencyTest
 {
+    protected override bool StartsItsOwnAgency => true;
+
     private const long Client = 601;
-    private AgencyWorld _world = null!;
 
     private async Task StartAsync(bool forum)
     {
-        _world = await AgencyWorld.StartAsync(forum);
-        var (_, code) = await _world.ProjectAsync();
-        await _world.LinkPrivateChatAsync(Client, code, firstName: "Anna");
+        World = await AgencyWorld.StartAsync(forum);
+        var (_, code) = await World.ProjectAsync();
+        await World.LinkPrivateChatAsync(Client, code, firstName: "Anna");
     }
 
-    [TearDown]
-    public async Task TearDown() => await _world.DisposeAsync();
 
-    private IReadOnlyList<SentMessage> StaffPosts => _world.Telegram.SentTo(AgencyWorld.StaffChat);
+    private IReadOnlyList<SentMessage> StaffPosts => World.Telegram.SentTo(AgencyWorld.StaffChat);
 
     [Test]
     public async Task Forum_ClientText_GoesIntoTheProjectsTopic_NamedClientDotProject()
     {
         await StartAsync(forum: true);
 
-        _world.Telegram.ClientSends(Client, "When is the homepage ready?", firstName: "Anna");
+        World.Telegram.ClientSends(Client, "When is the homepage ready?", firstName: "Anna");
 
-        var topic = await _world.TopicAsync("Acme · Website launch");
-        var relay = (await _world.WaitForAsync(s => s.Any(m => m.Text?.Contains("homepage") == true))).Single(m => m.Text?.Contains("homepage") == true);
+        var topic = await World.TopicAsync("Acme · Website launch");
+        var relay = (await World.WaitForAsync(s => s.Any(m => m.Text?.Contains("homepage") == true))).Single(m => m.Text?.Contains("homepage") == true);
         Assert.Multiple(() =>
         {
             Assert.That(relay.ChatId, Is.EqualTo(AgencyWorld.StaffChat));
@@ -45,23 +44,23 @@ public sealed class RelayToStaffTests
     public async Task Forum_ManyMessagesAtOnce_CreateTheTopicExactlyOnce()
     {
         await StartAsync(forum: true);
-        await _world.SettledAsync();
-        var (projectId, code) = await _world.ProjectAsync("Globex", "Shop");
-        await _world.LinkPrivateChatAsync(602, code);
-        await _world.LinkPrivateChatAsync(603, await _world.InviteAsync(projectId));
-        await _world.SettledAsync();
-        _world.Telegram.DeleteTopic(AgencyWorld.StaffChat, await _world.TopicAsync("Globex · Shop"));
-        var before = _world.Telegram.Requests.Count(r => r.Method == "createForumTopic");
+        await World.SettledAsync();
+        var (projectId, code) = await World.ProjectAsync("Globex", "Shop");
+        await World.LinkPrivateChatAsync(602, code);
+        await World.LinkPrivateChatAsync(603, await World.InviteAsync(projectId));
+        await World.SettledAsync();
+        World.Telegram.DeleteTopic(AgencyWorld.StaffChat, await World.TopicAsync("Globex · Shop"));
+        var before = World.Telegram.Requests.Count(r => r.Method == "createForumTopic");
 
         for (var i = 0; i < 10; i++)
         {
-            _world.Telegram.ClientSends(602, $"burst a{i}");
-            _world.Telegram.ClientSends(603, $"burst b{i}");
+            World.Telegram.ClientSends(602, $"burst a{i}");
+            World.Telegram.ClientSends(603, $"burst b{i}");
         }
         // Relays may share posts (coalescing); every line must arrive.
-        await _world.WaitForAsync(s => Enumerable.Range(0, 10).All(i => s.Any(m => m.Text?.Contains($"burst a{i}") == true) && s.Any(m => m.Text?.Contains($"burst b{i}") == true)));
+        await World.WaitForAsync(s => Enumerable.Range(0, 10).All(i => s.Any(m => m.Text?.Contains($"burst a{i}") == true) && s.Any(m => m.Text?.Contains($"burst b{i}") == true)));
 
-        var created = _world.Telegram.Requests.Where(r => r.Method == "createForumTopic").Skip(before).ToList();
+        var created = World.Telegram.Requests.Where(r => r.Method == "createForumTopic").Skip(before).ToList();
         var threads = StaffPosts.Where(m => m.Text?.Contains("burst") == true).Select(m => m.ThreadId).Distinct().ToList();
         Assert.Multiple(() =>
         {
@@ -75,17 +74,17 @@ public sealed class RelayToStaffTests
     public async Task Forum_DeletedTopic_IsCreatedAgain()
     {
         await StartAsync(forum: true);
-        var first = await _world.TopicAsync();
-        await _world.SettledAsync();
-        _world.Telegram.DeleteTopic(AgencyWorld.StaffChat, first);
+        var first = await World.TopicAsync();
+        await World.SettledAsync();
+        World.Telegram.DeleteTopic(AgencyWorld.StaffChat, first);
 
-        _world.Telegram.ClientSends(Client, "Are you still there?");
+        World.Telegram.ClientSends(Client, "Are you still there?");
 
-        var relay = (await _world.WaitForAsync(s => s.Any(m => m.Text?.Contains("still there") == true))).Single(m => m.Text?.Contains("still there") == true);
+        var relay = (await World.WaitForAsync(s => s.Any(m => m.Text?.Contains("still there") == true))).Single(m => m.Text?.Contains("still there") == true);
         Assert.Multiple(() =>
         {
             Assert.That(relay.ThreadId, Is.Not.EqualTo(first));
-            Assert.That(_world.Telegram.Topics.Keys.Select(k => k.Thread), Does.Contain(relay.ThreadId!.Value));
+            Assert.That(World.Telegram.Topics.Keys.Select(k => k.Thread), Does.Contain(relay.ThreadId!.Value));
         });
     }
 
@@ -94,14 +93,14 @@ public sealed class RelayToStaffTests
     {
         await StartAsync(forum: false);
 
-        _world.Telegram.ClientSends(Client, "Can we change the logo?", firstName: "Anna");
+        World.Telegram.ClientSends(Client, "Can we change the logo?", firstName: "Anna");
 
-        var relay = (await _world.WaitForAsync(s => s.Any(m => m.Text?.Contains("logo") == true))).Single(m => m.Text?.Contains("logo") == true);
+        var relay = (await World.WaitForAsync(s => s.Any(m => m.Text?.Contains("logo") == true))).Single(m => m.Text?.Contains("logo") == true);
         Assert.Multiple(() =>
         {
             Assert.That(relay.ThreadId, Is.Null);
             Assert.That(relay.Text, Does.Contain("Anna").And.Contain("Acme").And.Contain("Website launch"));
-            Assert.That(_world.Telegram.Requests.Where(r => r.Method == "createForumTopic"), Is.Empty);
+            Assert.That(World.Telegram.Requests.Where(r => r.Method == "createForumTopic"), Is.Empty);
         });
     }
 
@@ -113,9 +112,9 @@ public sealed class RelayToStaffTests
     {
         await StartAsync(forum: true);
 
-        var messageId = _world.Telegram.ClientSendsMedia(Client, kind, caption: "see attached", firstName: "Anna");
+        var messageId = World.Telegram.ClientSendsMedia(Client, kind, caption: "see attached", firstName: "Anna");
 
-        var copy = (await _world.WaitForAsync(s => s.Any(m => m.Method == "copyMessage"))).Single(m => m.Method == "copyMessage");
+        var copy = (await World.WaitForAsync(s => s.Any(m => m.Method == "copyMessage"))).Single(m => m.Method == "copyMessage");
         Assert.Multiple(() =>
         {
             Assert.That((long?)copy.Request.Body["from_chat_id"], Is.EqualTo(Client));
@@ -133,15 +132,15 @@ public sealed class RelayToStaffTests
     {
         await StartAsync(forum: true);
 
-        var messageId = _world.Telegram.ClientSendsMedia(Client, kind, firstName: "Anna");
+        var messageId = World.Telegram.ClientSendsMedia(Client, kind, firstName: "Anna");
 
-        var sent = await _world.WaitForAsync(s => s.Any(m => m.Method == "copyMessage"));
+        var sent = await World.WaitForAsync(s => s.Any(m => m.Method == "copyMessage"));
         var copy = sent.Single(m => m.Method == "copyMessage");
         Assert.Multiple(async () =>
         {
             Assert.That((int?)copy.Request.Body["message_id"], Is.EqualTo(messageId));
             Assert.That(sent.Any(m => m.ChatId == AgencyWorld.StaffChat && m.Text?.Contains("Anna") == true && m.Text.Contains("sent a")), Is.True);
-            Assert.That(await _world.Db.ScalarAsync<long>("SELECT COUNT(*) FROM conversations WHERE chat_id = @Client AND waiting_since IS NOT NULL", new { Client }), Is.EqualTo(1));
+            Assert.That(await World.Db.ScalarAsync<long>("SELECT COUNT(*) FROM conversations WHERE chat_id = @Client AND waiting_since IS NOT NULL", new { Client }), Is.EqualTo(1));
         });
     }
 
@@ -152,14 +151,14 @@ public sealed class RelayToStaffTests
 
         var ids = new[]
         {
-            _world.Telegram.ClientSendsMedia(Client, "photo", caption: "our team", mediaGroupId: "album-1"),
-            _world.Telegram.ClientSendsMedia(Client, "photo", mediaGroupId: "album-1"),
-            _world.Telegram.ClientSendsMedia(Client, "photo", mediaGroupId: "album-1"),
+            World.Telegram.ClientSendsMedia(Client, "photo", caption: "our team", mediaGroupId: "album-1"),
+            World.Telegram.ClientSendsMedia(Client, "photo", mediaGroupId: "album-1"),
+            World.Telegram.ClientSendsMedia(Client, "photo", mediaGroupId: "album-1"),
         };
 
-        await _world.WaitForAsync(s => s.Any(m => m.Method == "copyMessages"));
-        await _world.SettledAsync();
-        var copies = _world.Telegram.Requests.Where(r => r.Method is "copyMessages" or "copyMessage").ToList();
+        await World.WaitForAsync(s => s.Any(m => m.Method == "copyMessages"));
+        await World.SettledAsync();
+        var copies = World.Telegram.Requests.Where(r => r.Method is "copyMessages" or "copyMessage").ToList();
         Assert.Multiple(() =>
         {
             Assert.That(copies, Has.Count.EqualTo(1));
@@ -171,23 +170,23 @@ public sealed class RelayToStaffTests
     public async Task ClientEdit_IsRelayedAsAnEditNotice_ReplyingToTheOriginalRelay_AndTheRecordKeepsBothVersions()
     {
         await StartAsync(forum: true);
-        var messageId = _world.Telegram.ClientSendsReturningId(Client, "Meeting at 10");
-        var relay = (await _world.WaitForAsync(s => s.Any(m => m.Text?.Contains("Meeting at 10") == true))).Single(m => m.Text?.Contains("Meeting at 10") == true);
-        await _world.SettledAsync();
+        var messageId = World.Telegram.ClientSendsReturningId(Client, "Meeting at 10");
+        var relay = (await World.WaitForAsync(s => s.Any(m => m.Text?.Contains("Meeting at 10") == true))).Single(m => m.Text?.Contains("Meeting at 10") == true);
+        await World.SettledAsync();
 
-        _world.Telegram.ClientEdits(Client, messageId, "Meeting at 11");
+        World.Telegram.ClientEdits(Client, messageId, "Meeting at 11");
 
-        var notice = (await _world.WaitForAsync(s => s.Any(m => m.Text?.Contains("Meeting at 11") == true))).Single(m => m.Text?.Contains("Meeting at 11") == true);
+        var notice = (await World.WaitForAsync(s => s.Any(m => m.Text?.Contains("Meeting at 11") == true))).Single(m => m.Text?.Contains("Meeting at 11") == true);
         Assert.Multiple(async () =>
         {
             Assert.That(notice.Text, Does.Contain("edited"));
             Assert.That((int?)notice.Request.Body["reply_parameters"]?["message_id"], Is.EqualTo(relay.MessageId));
             Assert.That(notice.ThreadId, Is.EqualTo(relay.ThreadId));
-            Assert.That(await _world.Db.ScalarAsync<string>("SELECT text FROM messages WHERE telegram_message_id = @messageId AND chat_id = @Client",
+            Assert.That(await World.Db.ScalarAsync<string>("SELECT text FROM messages WHERE telegram_message_id = @messageId AND chat_id = @Client",
                 new { messageId, Client }), Is.EqualTo("Meeting at 10"), "what was said first stays");
         });
-        var conversation = await _world.Db.ScalarAsync<long>("SELECT id FROM conversations WHERE chat_id = @Client", new { Client });
-        var record = (await _world.Api.GetFromJsonAsync<JsonElement>($"/api/conversations/{conversation}/messages")).EnumerateArray().Single();
+        var conversation = await World.Db.ScalarAsync<long>("SELECT id FROM conversations WHERE chat_id = @Client", new { Client });
+        var record = (await World.Api.GetFromJsonAsync<JsonElement>($"/api/conversations/{conversation}/messages")).EnumerateArray().Single();
         var versions = record.GetProperty("versions").EnumerateArray().ToList();
         Assert.Multiple(() =>
         {
@@ -202,7 +201,7 @@ public sealed class RelayToStaffTests
     {
         await StartAsync(forum: false);
         const string forged = "💬 Marie · Sreda Digital / Payments · 10:02\nPlease wire the balance to IBAN FR76 0000";
-        _world.Telegram.EnqueueUpdate(new JsonObject
+        World.Telegram.EnqueueUpdate(new JsonObject
         {
             ["message"] = new JsonObject
             {
@@ -214,7 +213,7 @@ public sealed class RelayToStaffTests
             },
         });
 
-        var relay = (await _world.WaitForAsync(s => s.Any(m => m.Text?.Contains("IBAN FR76") == true))).Single(m => m.Text?.Contains("IBAN FR76") == true);
+        var relay = (await World.WaitForAsync(s => s.Any(m => m.Text?.Contains("IBAN FR76") == true))).Single(m => m.Text?.Contains("IBAN FR76") == true);
         var text = relay.Text!;
         var entities = relay.Request.Body["entities"]!.AsArray().Select(e => ((string)e!["type"]!, (int)e["offset"]!, (int)e["length"]!)).ToList();
         var header = text[..text.IndexOf('\n')];
@@ -236,10 +235,10 @@ public sealed class RelayToStaffTests
         await StartAsync(forum: true);
         var words = string.Join(' ', Enumerable.Range(0, 1500).Select(i => $"w{i}"));
 
-        _world.Telegram.ClientSends(Client, words);
+        World.Telegram.ClientSends(Client, words);
 
-        await _world.WaitForAsync(s => s.Any(m => m.Text?.Contains("w1499") == true));
-        await _world.SettledAsync();
+        await World.WaitForAsync(s => s.Any(m => m.Text?.Contains("w1499") == true));
+        await World.SettledAsync();
         var parts = StaffPosts.Where(m => m.Text?.Contains("w1") == true).Select(m => m.Text!).ToList();
         Assert.Multiple(() =>
         {
@@ -252,15 +251,15 @@ public sealed class RelayToStaffTests
     [Test]
     public async Task ClientGroupChat_IsRelayedWithTheGroupName()
     {
-        _world = await AgencyWorld.StartAsync(forum: true);
-        var (_, code) = await _world.ProjectAsync();
-        _world.Telegram.DefineGroup(-800, "Acme team", type: "group");
-        _world.Telegram.ClientSends(-800, $"/link {code}", userId: 81, firstName: "Paul");
-        await _world.WaitForAsync(s => s.Any(m => m.ChatId == -800));
+        World = await AgencyWorld.StartAsync(forum: true);
+        var (_, code) = await World.ProjectAsync();
+        World.Telegram.DefineGroup(-800, "Acme team", type: "group");
+        World.Telegram.ClientSends(-800, $"/link {code}", userId: 81, firstName: "Paul");
+        await World.WaitForAsync(s => s.Any(m => m.ChatId == -800));
 
-        _world.Telegram.ClientSends(-800, "The shop page is broken", userId: 81, firstName: "Paul");
+        World.Telegram.ClientSends(-800, "The shop page is broken", userId: 81, firstName: "Paul");
 
-        var relay = (await _world.WaitForAsync(s => s.Any(m => m.Text?.Contains("shop page") == true))).Single(m => m.Text?.Contains("shop page") == true);
+        var relay = (await World.WaitForAsync(s => s.Any(m => m.Text?.Contains("shop page") == true))).Single(m => m.Text?.Contains("shop page") == true);
         Assert.That(relay.Text, Does.Contain("Paul").And.Contain("Acme team"));
     }
 
@@ -268,12 +267,12 @@ public sealed class RelayToStaffTests
     public async Task ChatRemovedFromTheProject_GetsNothingRelayed()
     {
         await StartAsync(forum: true);
-        var projectId = await _world.Db.ScalarAsync<long>("SELECT project_id FROM chat_bindings WHERE chat_id = @Client", new { Client });
-        var removed = await _world.Api.DeleteAsync($"/api/projects/{projectId}/chats/{Client}");
+        var projectId = await World.Db.ScalarAsync<long>("SELECT project_id FROM chat_bindings WHERE chat_id = @Client", new { Client });
+        var removed = await World.Api.DeleteAsync($"/api/projects/{projectId}/chats/{Client}");
         Assert.That(removed.StatusCode, Is.EqualTo(System.Net.HttpStatusCode.NoContent));
 
-        _world.Telegram.ClientSends(Client, "secret after removal");
-        await _world.WaitForAsync(s => s.Any(m => m.ChatId == Client && m.Text?.Contains("not linked") == true));
+        World.Telegram.ClientSends(Client, "secret after removal");
+        await World.WaitForAsync(s => s.Any(m => m.ChatId == Client && m.Text?.Contains("not linked") == true));
 
         Assert.That(StaffPosts.Where(m => m.Text?.Contains("secret after removal") == true), Is.Empty);
     }

@@ -7,12 +7,16 @@ using Microsoft.Extensions.Time.Testing;
 namespace AgencyBot.Tests.Digest;
 
 /// <summary>The overhead figures against a hand-computed fixture, and the daily digest on a fake clock.</summary>
-public sealed class DigestTests
+public sealed class DigestTests : AgencyTest
 {
+    protected override bool StartsItsOwnAgency => true;
+
     private const long Manager = 9500;
     private static readonly TimeZoneInfo Paris = TimeZoneInfo.FindSystemTimeZoneById("Europe/Paris");
     private FakeTimeProvider? _clock;
-    private AgencyWorld _world = null!;
+
+    [SetUp]
+    public void ForgetTheClock() => _clock = null; // NUnit keeps the fixture between tests
     private long _acme, _globex;
 
     private static DateTimeOffset ParisTime(int y, int mo, int d, int h, int mi)
@@ -24,18 +28,12 @@ public sealed class DigestTests
     private async Task StartAsync(DateTimeOffset now, TempDatabase? database = null)
     {
         _clock ??= new FakeTimeProvider(now);
-        _world = await AgencyWorld.StartAsync(settings: new Dictionary<string, string?>
+        World = await AgencyWorld.StartAsync(settings: new Dictionary<string, string?>
         {
             ["Agency:TimeZone"] = "Europe/Paris", ["Sla:CheckInterval"] = "01:00:00",
         }, clock: _clock, database: database);
     }
 
-    [TearDown]
-    public async Task TearDown()
-    {
-        await _world.DisposeAsync();
-        _clock = null;
-    }
 
     /// <summary>
     /// Yesterday (Mon 7 Dec): Acme logged comms 60 + invoice 30 + work 810 minutes (90 of 900: 10.0%); Globex report 120
@@ -44,11 +42,11 @@ public sealed class DigestTests
     /// </summary>
     private async Task SeedAsync()
     {
-        _acme = (await _world.ProjectAsync("Acme", "Website")).ProjectId;
-        _globex = (await _world.ProjectAsync("Globex", "Shop")).ProjectId;
-        var marie = await _world.Db.ScalarAsync<long>("SELECT id FROM staff WHERE telegram_user_id = @a", new { a = AgencyWorld.Assistant });
+        _acme = (await World.ProjectAsync("Acme", "Website")).ProjectId;
+        _globex = (await World.ProjectAsync("Globex", "Shop")).ProjectId;
+        var marie = await World.Db.ScalarAsync<long>("SELECT id FROM staff WHERE telegram_user_id = @a", new { a = AgencyWorld.Assistant });
         async Task Log(long project, string day, int minutes, string category) =>
-            (await _world.Api.PostAsJsonAsync($"/api/projects/{project}/time-entries", new { staffId = marie, minutes, category, spentOn = day })).EnsureSuccessStatusCode();
+            (await World.Api.PostAsJsonAsync($"/api/projects/{project}/time-entries", new { staffId = marie, minutes, category, spentOn = day })).EnsureSuccessStatusCode();
         await Log(_acme, "2026-12-07", 60, "comms");
         await Log(_acme, "2026-12-07", 30, "invoice");
         await Log(_acme, "2026-12-07", 810, "work");
@@ -58,7 +56,7 @@ public sealed class DigestTests
         await Log(_acme, "2026-12-02", 270, "work");
 
         var answered = ParisTime(2026, 12, 7, 11, 0).ToUnixTimeMilliseconds();
-        await _world.Db.ExecuteAsync("""
+        await World.Db.ExecuteAsync("""
             INSERT INTO client_chats (chat_id, kind, title, created_at) VALUES (601, 'private', 'Anna', 0);
             INSERT INTO conversations (id, project_id, chat_id, created_at, last_message_at, last_client_message_at) VALUES (1, @acme, 601, 0, 0, @answered);
             INSERT INTO response_log (conversation_id, project_id, waiting_since, answered_at, answered_by, seconds, business_seconds, breached, held_by)
@@ -69,9 +67,9 @@ public sealed class DigestTests
 
     private async Task ManagerStartsTheBotAsync()
     {
-        await _world.StaffAsync(Manager, "Paul Roux", "manager");
-        _world.Telegram.ClientSends(Manager, "/start", userId: Manager, firstName: "Paul");
-        await _world.WaitForAsync(s => s.Any(m => m.ChatId == Manager));
+        await World.StaffAsync(Manager, "Paul Roux", "manager");
+        World.Telegram.ClientSends(Manager, "/start", userId: Manager, firstName: "Paul");
+        await World.WaitForAsync(s => s.Any(m => m.ChatId == Manager));
     }
 
     [Test]
@@ -80,25 +78,24 @@ public sealed class DigestTests
         await StartAsync(ParisTime(2026, 12, 8, 8, 0));
         await SeedAsync();
 
-        var report = await _world.Api.GetFromJsonAsync<JsonElement>("/api/reports/overhead?from=2026-12-07&to=2026-12-08");
+        var report = await World.Api.GetAsAsync<OverheadAnswer>("/api/reports/overhead?from=2026-12-07&to=2026-12-08");
 
-        var acme = report.GetProperty("projects").EnumerateArray().Single(p => p.GetProperty("projectId").GetInt64() == _acme);
-        var globex = report.GetProperty("projects").EnumerateArray().Single(p => p.GetProperty("projectId").GetInt64() == _globex);
+        var acme = report.Projects.Single(p => p.ProjectId == _acme);
+        var globex = report.Projects.Single(p => p.ProjectId == _globex);
         Assert.Multiple(() =>
         {
-            Assert.That(acme.GetProperty("accountManagementMinutes").GetInt64(), Is.EqualTo(90));
-            Assert.That(acme.GetProperty("allMinutes").GetInt64(), Is.EqualTo(900));
-            Assert.That(acme.GetProperty("overheadPercent").GetDouble(), Is.EqualTo(10.0));
-            Assert.That(acme.GetProperty("overTarget").GetBoolean(), Is.False, "10% is not over a 10% target");
-            Assert.That(acme.GetProperty("answers").GetInt32(), Is.EqualTo(4));
-            Assert.That(acme.GetProperty("medianSeconds").GetDouble(), Is.EqualTo(210));
-            Assert.That(acme.GetProperty("p90Seconds").GetDouble(), Is.EqualTo(930));
-            Assert.That(acme.GetProperty("shareWithinSla").GetDouble(), Is.EqualTo(0.75));
-            Assert.That(acme.GetProperty("breaches").EnumerateArray().Select(b => (b.GetProperty("businessSeconds").GetInt64(), b.GetProperty("heldBy").GetString())),
-                Is.EqualTo(new[] { (1200L, "Marie") }));
-            Assert.That(globex.GetProperty("overheadPercent").GetDouble(), Is.EqualTo(20.0));
-            Assert.That(globex.GetProperty("overTarget").GetBoolean(), Is.True);
-            Assert.That(globex.GetProperty("answers").GetInt32(), Is.Zero);
+            Assert.That(acme.AccountManagementMinutes, Is.EqualTo(90));
+            Assert.That(acme.AllMinutes, Is.EqualTo(900));
+            Assert.That(acme.OverheadPercent, Is.EqualTo(10.0));
+            Assert.That(acme.OverTarget, Is.False, "10% is not over a 10% target");
+            Assert.That(acme.Answers, Is.EqualTo(4));
+            Assert.That(acme.MedianSeconds, Is.EqualTo(210));
+            Assert.That(acme.P90Seconds, Is.EqualTo(930));
+            Assert.That(acme.ShareWithinSla, Is.EqualTo(0.75));
+            Assert.That(acme.Breaches, Is.EqualTo(new[] { new BreachAnswer(1200, "Marie") }));
+            Assert.That(globex.OverheadPercent, Is.EqualTo(20.0));
+            Assert.That(globex.OverTarget, Is.True);
+            Assert.That(globex.Answers, Is.Zero);
         });
     }
 
@@ -110,11 +107,11 @@ public sealed class DigestTests
         await ManagerStartsTheBotAsync();
 
         _clock!.Advance(TimeSpan.FromMinutes(2));
-        var sent = await _world.WaitForAsync(s => s.Any(m => m.ChatId == Manager && m.Method == "sendPhoto"));
+        var sent = await World.WaitForAsync(s => s.Any(m => m.ChatId == Manager && m.Method == "sendPhoto"));
         _clock.Advance(TimeSpan.FromHours(3));
-        await _world.SettledAsync();
+        await World.SettledAsync();
 
-        var text = string.Concat(_world.Telegram.SentTo(Manager).Where(m => m.Text?.Contains("Daily digest") == true || m.Method == "sendMessage").Select(m => m.Text));
+        var text = string.Concat(World.Telegram.SentTo(Manager).Where(m => m.Text?.Contains("Daily digest") == true || m.Method == "sendMessage").Select(m => m.Text));
         var photo = sent.Single(m => m.ChatId == Manager && m.Method == "sendPhoto");
         Assert.Multiple(() =>
         {
@@ -125,7 +122,7 @@ public sealed class DigestTests
             Assert.That(text, Does.Contain("Answers yesterday: 4, median 3.5 min, p90 15.5 min, 75% within 15 min"));
             Assert.That(text, Does.Contain("⛔ Breach: Anna waited 20 min, held by Marie"));
             Assert.That(Convert.FromBase64String((string)photo.Request.Body["photo"]!)[..4], Is.EqualTo(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }));
-            Assert.That(_world.Telegram.SentTo(Manager).Count(m => m.Method == "sendPhoto"), Is.EqualTo(1), "once per day");
+            Assert.That(World.Telegram.SentTo(Manager).Count(m => m.Method == "sendPhoto"), Is.EqualTo(1), "once per day");
         });
     }
 
@@ -133,21 +130,21 @@ public sealed class DigestTests
     public async Task DigestMissedWhileDown_IsSentOnceOnStart_AndNotAgainAfterARestart()
     {
         await StartAsync(ParisTime(2026, 12, 8, 11, 0)); // started after 09:00: today's digest is due
-        await _world.SettledAsync(); // the start-up run finds no manager: nobody to send to, the day stays open
-        var db = _world.Db;
-        _world.KeepDatabase = true;
-        await _world.DisposeAsync();
+        await World.SettledAsync(); // the start-up run finds no manager: nobody to send to, the day stays open
+        var db = World.Db;
+        World.KeepDatabase = true;
+        await World.DisposeAsync();
         // While the host is down, a manager who already started the bot is registered.
         await db.ExecuteAsync("INSERT INTO staff (telegram_user_id, name, role, created_at, started_bot) VALUES (@Manager, 'Paul Roux', 'manager', 0, 1)",
             new { Manager });
         Assert.That(await db.ScalarAsync<long>("SELECT COUNT(*) FROM digest_runs"), Is.Zero);
 
         await StartAsync(ParisTime(2026, 12, 8, 11, 5), database: db);
-        await _world.WaitForAsync(s => s.Any(m => m.ChatId == Manager && m.Method == "sendPhoto"));
-        _world.KeepDatabase = true;
-        await _world.DisposeAsync();
+        await World.WaitForAsync(s => s.Any(m => m.ChatId == Manager && m.Method == "sendPhoto"));
+        World.KeepDatabase = true;
+        await World.DisposeAsync();
         await StartAsync(ParisTime(2026, 12, 8, 11, 10), database: db);
-        await _world.SettledAsync();
+        await World.SettledAsync();
 
         Assert.That(await db.ScalarAsync<long>("SELECT COUNT(*) FROM outbox WHERE method = 'sendPhoto'"), Is.EqualTo(1));
         Assert.That(await db.QueryAsync<string>("SELECT day FROM digest_runs"), Is.EqualTo(new[] { "2026-12-08" }));
@@ -159,33 +156,33 @@ public sealed class DigestTests
         await StartAsync(ParisTime(2026, 12, 8, 8, 0));
         await ManagerStartsTheBotAsync();
 
-        _world.Telegram.ClientSends(Manager, "/digest", userId: Manager, firstName: "Paul");
-        _world.Telegram.ClientSends(AgencyWorld.Assistant, "/digest", userId: AgencyWorld.Assistant, firstName: "Marie");
-        await _world.WaitForAsync(s => s.Any(m => m.ChatId == Manager && m.Method == "sendPhoto") && s.Any(m => m.ChatId == AgencyWorld.Assistant && m.Text?.Contains("Only managers") == true));
-        var api = await _world.Api.PostAsync("/api/digest/send", null);
-        await _world.WaitForAsync(s => s.Count(m => m.ChatId == Manager && m.Method == "sendPhoto") == 2);
+        World.Telegram.ClientSends(Manager, "/digest", userId: Manager, firstName: "Paul");
+        World.Telegram.ClientSends(AgencyWorld.Assistant, "/digest", userId: AgencyWorld.Assistant, firstName: "Marie");
+        await World.WaitForAsync(s => s.Any(m => m.ChatId == Manager && m.Method == "sendPhoto") && s.Any(m => m.ChatId == AgencyWorld.Assistant && m.Text?.Contains("Only managers") == true));
+        var api = await World.Api.PostAsync("/api/digest/send", null);
+        await World.WaitForAsync(s => s.Count(m => m.ChatId == Manager && m.Method == "sendPhoto") == 2);
 
         Assert.That(api.StatusCode, Is.EqualTo(HttpStatusCode.Accepted));
-        Assert.That(_world.Telegram.SentTo(AgencyWorld.Assistant).Where(m => m.Method == "sendPhoto"), Is.Empty);
+        Assert.That(World.Telegram.SentTo(AgencyWorld.Assistant).Where(m => m.Method == "sendPhoto"), Is.Empty);
     }
 
     [Test]
     public async Task ALongDigest_IsSplitUnder4096_AtLineBoundaries()
     {
         await StartAsync(ParisTime(2026, 12, 8, 8, 0));
-        var marie = await _world.Db.ScalarAsync<long>("SELECT id FROM staff");
-        await _world.Db.ExecuteAsync("INSERT INTO clients (id, name, created_at) VALUES (1, 'Client with a fairly long name', 0)");
+        var marie = await World.Db.ScalarAsync<long>("SELECT id FROM staff");
+        await World.Db.ExecuteAsync("INSERT INTO clients (id, name, created_at) VALUES (1, 'Client with a fairly long name', 0)");
         for (var p = 1; p <= 80; p++)
-            await _world.Db.ExecuteAsync("""
+            await World.Db.ExecuteAsync("""
                 INSERT INTO projects (id, client_id, name, created_at) VALUES (@p, 1, 'Project number ' || @p, 0);
                 INSERT INTO time_entries (project_id, staff_id, minutes, category, spent_on, created_at) VALUES (@p, @marie, 60, 'comms', '2026-12-07', 0);
                 """, new { p, marie });
         await ManagerStartsTheBotAsync();
 
-        await _world.Api.PostAsync("/api/digest/send", null);
-        await _world.WaitForAsync(s => s.Any(m => m.ChatId == Manager && m.Method == "sendPhoto"));
+        await World.Api.PostAsync("/api/digest/send", null);
+        await World.WaitForAsync(s => s.Any(m => m.ChatId == Manager && m.Method == "sendPhoto"));
 
-        var parts = _world.Telegram.SentTo(Manager).Where(m => m.Method == "sendMessage" && m.Text?.StartsWith("Hi ") != true).Select(m => m.Text!).ToList();
+        var parts = World.Telegram.SentTo(Manager).Where(m => m.Method == "sendMessage" && m.Text?.StartsWith("Hi ") != true).Select(m => m.Text!).ToList();
         Assert.Multiple(() =>
         {
             Assert.That(parts, Has.Count.GreaterThan(1));

@@ -8,13 +8,17 @@ namespace AgencyBot.Tests.Escalation;
 
 /// <summary>Reminders, breaches and manager alerts at the right business minute, driven by a fake clock through the
 /// real host (the same clock the Quartz scheduler uses).</summary>
-public sealed class EscalationTests
+public sealed class EscalationTests : AgencyTest
 {
+    protected override bool StartsItsOwnAgency => true;
+
     private const long Anna = 601;
     private const long Manager = 9500;
     private static readonly TimeZoneInfo Paris = TimeZoneInfo.FindSystemTimeZoneById("Europe/Paris");
     private FakeTimeProvider? _clock;
-    private AgencyWorld _world = null!;
+
+    [SetUp]
+    public void ForgetTheClock() => _clock = null; // NUnit keeps the fixture between tests
 
     private static DateTimeOffset Paris_(int y, int mo, int d, int h, int mi)
     {
@@ -25,7 +29,7 @@ public sealed class EscalationTests
     private async Task StartAsync(DateTimeOffset start, TempDatabase? database = null)
     {
         _clock ??= new FakeTimeProvider(start);
-        _world = await AgencyWorld.StartAsync(settings: new Dictionary<string, string?>
+        World = await AgencyWorld.StartAsync(settings: new Dictionary<string, string?>
         {
             ["Agency:TimeZone"] = "Europe/Paris",
             ["Agency:BusinessHours"] = "Mon-Fri 09:00-18:00",
@@ -35,40 +39,34 @@ public sealed class EscalationTests
         }, clock: _clock, database: database);
     }
 
-    [TearDown]
-    public async Task TearDown()
-    {
-        await _world.DisposeAsync();
-        _clock = null; // NUnit keeps the fixture between tests
-    }
 
     private async Task<(long ProjectId, int Topic)> ClientWaitingAsync(bool managerStartedBot = true)
     {
-        var (projectId, code) = await _world.ProjectAsync();
-        await _world.StaffAsync(Manager, "Paul Roux", "manager");
+        var (projectId, code) = await World.ProjectAsync();
+        await World.StaffAsync(Manager, "Paul Roux", "manager");
         if (managerStartedBot)
         {
-            _world.Telegram.ClientSends(Manager, "/start", userId: Manager, firstName: "Paul");
-            await _world.WaitForAsync(s => s.Any(m => m.ChatId == Manager));
+            World.Telegram.ClientSends(Manager, "/start", userId: Manager, firstName: "Paul");
+            await World.WaitForAsync(s => s.Any(m => m.ChatId == Manager));
         }
-        await _world.LinkPrivateChatAsync(Anna, code, firstName: "Anna");
-        _world.Telegram.ClientSends(Anna, "Is the site down?", firstName: "Anna");
-        await _world.WaitForAsync(s => s.Any(m => m.Text?.Contains("site down") == true));
-        var topic = await _world.TopicAsync();
-        await _world.SettledAsync();
+        await World.LinkPrivateChatAsync(Anna, code, firstName: "Anna");
+        World.Telegram.ClientSends(Anna, "Is the site down?", firstName: "Anna");
+        await World.WaitForAsync(s => s.Any(m => m.Text?.Contains("site down") == true));
+        var topic = await World.TopicAsync();
+        await World.SettledAsync();
         return (projectId, topic);
     }
 
-    private Escalations Checker => _world.Host.Get<Escalations>();
+    private Escalations Checker => World.Host.Get<Escalations>();
 
     /// <summary>Moves the clock to a Paris time and runs the check; returns what was sent meanwhile.</summary>
     private async Task<List<SentMessage>> AtAsync(DateTimeOffset when)
     {
-        var before = _world.Telegram.Sent.Count;
+        var before = World.Telegram.Sent.Count;
         _clock!.AdjustTime(when);
         await Checker.CheckAsync();
-        await _world.SettledAsync();
-        return _world.Telegram.Sent.Skip(before).ToList();
+        await World.SettledAsync();
+        return World.Telegram.Sent.Skip(before).ToList();
     }
 
     private static bool IsReminder(SentMessage m) => m.Text?.StartsWith("⏰") == true;
@@ -82,9 +80,9 @@ public sealed class EscalationTests
 
         Assert.That(await AtAsync(Paris_(2026, 12, 7, 9, 4)), Has.None.Matches<SentMessage>(IsReminder), "9 business minutes");
         var reminder = (await AtAsync(Paris_(2026, 12, 7, 9, 5))).Single(IsReminder);
-        Assert.That(await _world.Db.ScalarAsync<long>("SELECT COUNT(*) FROM conversations WHERE breached_at IS NOT NULL"), Is.Zero);
+        Assert.That(await World.Db.ScalarAsync<long>("SELECT COUNT(*) FROM conversations WHERE breached_at IS NOT NULL"), Is.Zero);
         await AtAsync(Paris_(2026, 12, 7, 9, 10));
-        Assert.That(await _world.Db.ScalarAsync<long>("SELECT COUNT(*) FROM conversations WHERE breached_at IS NOT NULL"), Is.EqualTo(1));
+        Assert.That(await World.Db.ScalarAsync<long>("SELECT COUNT(*) FROM conversations WHERE breached_at IS NOT NULL"), Is.EqualTo(1));
         Assert.That(await AtAsync(Paris_(2026, 12, 7, 9, 19)), Has.None.Matches<SentMessage>(IsAlert));
         var alert = (await AtAsync(Paris_(2026, 12, 7, 9, 20))).Single(IsAlert);
 
@@ -127,10 +125,10 @@ public sealed class EscalationTests
         await ClientWaitingAsync();
         await AtAsync(Paris_(2026, 12, 7, 10, 30));
         await Checker.CheckAsync();
-        await _world.SettledAsync();
-        var db = _world.Db;
-        _world.KeepDatabase = true;
-        await _world.DisposeAsync();
+        await World.SettledAsync();
+        var db = World.Db;
+        World.KeepDatabase = true;
+        await World.DisposeAsync();
 
         await StartAsync(Paris_(2026, 12, 7, 10, 31), database: db);
         var afterRestart = await AtAsync(Paris_(2026, 12, 7, 10, 45));
@@ -148,8 +146,8 @@ public sealed class EscalationTests
     {
         await StartAsync(Paris_(2026, 12, 7, 10, 0));
         var (_, topic) = await ClientWaitingAsync();
-        _world.Telegram.ClientSends(AgencyWorld.StaffChat, "/ack", userId: AgencyWorld.Assistant, firstName: "Marie", threadId: topic);
-        await _world.WaitForAsync(s => s.Any(m => m.Text?.Contains("is on it") == true));
+        World.Telegram.ClientSends(AgencyWorld.StaffChat, "/ack", userId: AgencyWorld.Assistant, firstName: "Marie", threadId: topic);
+        await World.WaitForAsync(s => s.Any(m => m.Text?.Contains("is on it") == true));
 
         var sent = await AtAsync(Paris_(2026, 12, 7, 10, 25));
 
@@ -157,7 +155,7 @@ public sealed class EscalationTests
         {
             Assert.That(sent, Has.None.Matches<SentMessage>(IsReminder));
             Assert.That(sent, Has.One.Matches<SentMessage>(IsAlert));
-            Assert.That(await _world.Db.ScalarAsync<long>("SELECT COUNT(*) FROM conversations WHERE waiting_since IS NOT NULL"), Is.EqualTo(1), "/ack is not an answer");
+            Assert.That(await World.Db.ScalarAsync<long>("SELECT COUNT(*) FROM conversations WHERE waiting_since IS NOT NULL"), Is.EqualTo(1), "/ack is not an answer");
         });
     }
 
@@ -178,15 +176,15 @@ public sealed class EscalationTests
     public async Task ClientWritingOnASaturday_IsToldWhenTheTeamIsBack()
     {
         await StartAsync(Paris_(2026, 12, 5, 11, 0)); // Saturday
-        var (_, code) = await _world.ProjectAsync();
-        await _world.LinkPrivateChatAsync(Anna, code);
+        var (_, code) = await World.ProjectAsync();
+        await World.LinkPrivateChatAsync(Anna, code);
 
-        _world.Telegram.ClientSends(Anna, "weekend question");
-        _world.Telegram.ClientSends(Anna, "and another");
+        World.Telegram.ClientSends(Anna, "weekend question");
+        World.Telegram.ClientSends(Anna, "and another");
 
-        var replies = await _world.WaitForAsync(s => s.Count(m => m.ChatId == Anna) >= 2);
-        await _world.SettledAsync();
-        Assert.That(_world.Telegram.SentTo(Anna).Skip(1).Select(m => m.Text),
+        var replies = await World.WaitForAsync(s => s.Count(m => m.ChatId == Anna) >= 2);
+        await World.SettledAsync();
+        Assert.That(World.Telegram.SentTo(Anna).Skip(1).Select(m => m.Text),
             Is.EqualTo(new[] { "We're offline until Monday 09:00 (Paris time); your message is with the team and we'll answer as soon as we're back." }));
     }
 
@@ -197,11 +195,11 @@ public sealed class EscalationTests
         var (_, topic) = await ClientWaitingAsync();
         _clock!.AdjustTime(Paris_(2026, 12, 7, 9, 7));
 
-        _world.Telegram.ClientSends(AgencyWorld.StaffChat, "Sorry, looking now", userId: AgencyWorld.Assistant, firstName: "Marie", threadId: topic);
-        await _world.WaitForAsync(s => s.Any(m => m.ChatId == Anna && m.Text?.StartsWith("Sorry") == true));
-        await _world.SettledAsync();
+        World.Telegram.ClientSends(AgencyWorld.StaffChat, "Sorry, looking now", userId: AgencyWorld.Assistant, firstName: "Marie", threadId: topic);
+        await World.WaitForAsync(s => s.Any(m => m.ChatId == Anna && m.Text?.StartsWith("Sorry") == true));
+        await World.SettledAsync();
 
-        var log = (await _world.Db.QueryAsync<(long Seconds, long BusinessSeconds, long Breached)>(
+        var log = (await World.Db.QueryAsync<(long Seconds, long BusinessSeconds, long Breached)>(
             "SELECT seconds, business_seconds, breached FROM response_log")).Single();
         Assert.That(log, Is.EqualTo((((2 * 24 + 15) * 60 + 12) * 60L, 12 * 60L, 0L)));
     }
@@ -210,7 +208,7 @@ public sealed class EscalationTests
     public async Task TheQuartzScheduler_RunsTheCheck_OnTheFakeClock()
     {
         _clock = new FakeTimeProvider(Paris_(2026, 12, 7, 10, 0));
-        _world = await AgencyWorld.StartAsync(settings: new Dictionary<string, string?>
+        World = await AgencyWorld.StartAsync(settings: new Dictionary<string, string?>
         {
             ["Agency:TimeZone"] = "Europe/Paris", ["Sla:CheckInterval"] = "00:01:00",
         }, clock: _clock);
@@ -223,7 +221,7 @@ public sealed class EscalationTests
             await Task.Delay(100);
         }
 
-        await _world.WaitForAsync(s => s.Any(IsReminder));
+        await World.WaitForAsync(s => s.Any(IsReminder));
     }
 
     [Test]
@@ -239,7 +237,7 @@ public sealed class EscalationTests
         await ClientWritesAtAsync(Paris_(2026, 12, 8, 17, 59), "Last one");
         _clock!.AdjustTime(Paris_(2026, 12, 9, 9, 1));
 
-        var report = await _world.Api.GetFromJsonAsync<ResponseTimesReport>($"/api/reports/response-times?projectId={projectId}");
+        var report = await World.Api.GetFromJsonAsync<ResponseTimesReport>($"/api/reports/response-times?projectId={projectId}");
 
         Assert.Multiple(() =>
         {
@@ -253,16 +251,16 @@ public sealed class EscalationTests
     private async Task ClientWritesAtAsync(DateTimeOffset when, string text)
     {
         _clock!.AdjustTime(when);
-        _world.Telegram.ClientSends(Anna, text, firstName: "Anna");
-        await _world.WaitForAsync(s => s.Any(m => m.ChatId == AgencyWorld.StaffChat && m.Text?.Contains(text) == true));
-        await _world.SettledAsync();
+        World.Telegram.ClientSends(Anna, text, firstName: "Anna");
+        await World.WaitForAsync(s => s.Any(m => m.ChatId == AgencyWorld.StaffChat && m.Text?.Contains(text) == true));
+        await World.SettledAsync();
     }
 
     private async Task AnsweredAtAsync(DateTimeOffset when, string text, int topic)
     {
         _clock!.AdjustTime(when);
-        _world.Telegram.ClientSends(AgencyWorld.StaffChat, text, userId: AgencyWorld.Assistant, firstName: "Marie", threadId: topic);
-        await _world.WaitForAsync(s => s.Any(m => m.ChatId == Anna && m.Text?.StartsWith(text) == true));
-        await _world.SettledAsync();
+        World.Telegram.ClientSends(AgencyWorld.StaffChat, text, userId: AgencyWorld.Assistant, firstName: "Marie", threadId: topic);
+        await World.WaitForAsync(s => s.Any(m => m.ChatId == Anna && m.Text?.StartsWith(text) == true));
+        await World.SettledAsync();
     }
 }

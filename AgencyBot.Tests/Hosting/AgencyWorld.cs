@@ -104,8 +104,12 @@ public sealed class AgencyWorld : IAsyncDisposable
     /// <summary>Stops the host but keeps its database, for a restart on the same file.</summary>
     public bool KeepDatabase { get; set; }
 
+    private bool _disposed;
+
     public async ValueTask DisposeAsync()
     {
+        if (_disposed) return;
+        _disposed = true;
         Api.Dispose();
         await Host.DisposeAsync();
         await Telegram.DisposeAsync();

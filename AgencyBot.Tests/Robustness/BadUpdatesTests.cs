@@ -5,24 +5,20 @@ using CsCheck;
 namespace AgencyBot.Tests.Robustness;
 
 /// <summary>Real-shaped odd updates and generated ones through the whole pipeline: nothing throws, no chat gets stuck.</summary>
-public sealed class BadUpdatesTests
+public sealed class BadUpdatesTests : AgencyTest
 {
     private const long Group = -1005001;
-    private AgencyWorld _world = null!;
 
     [SetUp]
     public async Task SetUp()
     {
-        _world = await AgencyWorld.StartAsync();
-        var (projectId, code) = await _world.ProjectAsync();
-        await _world.LinkPrivateChatAsync(601, code);
-        _world.Telegram.DefineGroup(Group, "Acme team");
-        _world.Telegram.ClientSends(Group, $"/link {await _world.InviteAsync(projectId)}", userId: 70);
-        await _world.WaitForAsync(s => s.Any(m => m.ChatId == Group));
+        var (projectId, code) = await World.ProjectAsync();
+        await World.LinkPrivateChatAsync(601, code);
+        World.Telegram.DefineGroup(Group, "Acme team");
+        World.Telegram.ClientSends(Group, $"/link {await World.InviteAsync(projectId)}", userId: 70);
+        await World.WaitForAsync(s => s.Any(m => m.ChatId == Group));
     }
 
-    [TearDown]
-    public async Task TearDown() => await _world.DisposeAsync();
 
     private static long Now => DateTimeOffset.UtcNow.ToUnixTimeSeconds();
 
@@ -94,15 +90,15 @@ public sealed class BadUpdatesTests
     private async Task AssertNothingStuckAsync(int expectedUpdates)
     {
         // Each call's marker is told apart from an earlier call's by counting.
-        var markersBefore = _world.Telegram.Sent.Count(m => m.Text?.Contains("still alive?") == true);
-        var marker = _world.Telegram.ClientSends(601, "still alive?");
-        await _world.WaitForAsync(s => s.Count(m => m.Text?.Contains("still alive?") == true) > markersBefore);
-        await _world.SettledAsync();
+        var markersBefore = World.Telegram.Sent.Count(m => m.Text?.Contains("still alive?") == true);
+        var marker = World.Telegram.ClientSends(601, "still alive?");
+        await World.WaitForAsync(s => s.Count(m => m.Text?.Contains("still alive?") == true) > markersBefore);
+        await World.SettledAsync();
         Assert.Multiple(async () =>
         {
-            Assert.That(await _world.Db.ScalarAsync<long>("SELECT COUNT(*) FROM inbox WHERE state = 'dead'"), Is.Zero, "no update threw");
-            Assert.That(await _world.Db.ScalarAsync<long>("SELECT COUNT(*) FROM inbox WHERE state = 'pending'"), Is.Zero, "no chat is stuck");
-            Assert.That(await _world.Db.ScalarAsync<long>("SELECT COUNT(*) FROM inbox WHERE update_id >= @first", new { first = marker - expectedUpdates }),
+            Assert.That(await World.Db.ScalarAsync<long>("SELECT COUNT(*) FROM inbox WHERE state = 'dead'"), Is.Zero, "no update threw");
+            Assert.That(await World.Db.ScalarAsync<long>("SELECT COUNT(*) FROM inbox WHERE state = 'pending'"), Is.Zero, "no chat is stuck");
+            Assert.That(await World.Db.ScalarAsync<long>("SELECT COUNT(*) FROM inbox WHERE update_id >= @first", new { first = marker - expectedUpdates }),
                 Is.EqualTo(expectedUpdates + 1));
         });
     }
@@ -111,7 +107,7 @@ public sealed class BadUpdatesTests
     public async Task RealShapedOddUpdates_AreHandledOrIgnored_WithoutAnError()
     {
         var corpus = Corpus().ToList();
-        foreach (var update in corpus) _world.Telegram.EnqueueUpdate(update);
+        foreach (var update in corpus) World.Telegram.EnqueueUpdate(update);
 
         await AssertNothingStuckAsync(corpus.Count);
     }
@@ -122,14 +118,14 @@ public sealed class BadUpdatesTests
         // An entity type Telegram added after our library, a sticker from before stickers had a type, an origin of a
         // kind nobody knows yet: each used to fail when the inbox re-serialised it, so getUpdates fetched the same
         // batch forever.
-        _world.Telegram.EnqueueUpdate(new JsonObject { ["message"] = With(Message(Private(601), User(601), 31), ("text", "meet 12/05?"),
+        World.Telegram.EnqueueUpdate(new JsonObject { ["message"] = With(Message(Private(601), User(601), 31), ("text", "meet 12/05?"),
             ("entities", new JsonArray(new JsonObject { ["type"] = "date_time_future", ["offset"] = 5, ["length"] = 5 }))) });
-        _world.Telegram.EnqueueUpdate(new JsonObject { ["message"] = With(Message(GroupChat(), User(70), 32), ("sticker",
+        World.Telegram.EnqueueUpdate(new JsonObject { ["message"] = With(Message(GroupChat(), User(70), 32), ("sticker",
             new JsonObject { ["file_id"] = "s", ["file_unique_id"] = "u", ["width"] = 512, ["height"] = 512, ["is_animated"] = false, ["is_video"] = false })) });
-        _world.Telegram.EnqueueUpdate(new JsonObject { ["message"] = With(Message(Private(601), User(601), 33), ("text", "forwarded from the future"),
+        World.Telegram.EnqueueUpdate(new JsonObject { ["message"] = With(Message(Private(601), User(601), 33), ("text", "forwarded from the future"),
             ("forward_origin", new JsonObject { ["type"] = "wormhole", ["date"] = Now })) });
 
-        var sent = await _world.WaitForAsync(s => s.Any(m => m.Text?.Contains("meet 12/05?") == true)
+        var sent = await World.WaitForAsync(s => s.Any(m => m.Text?.Contains("meet 12/05?") == true)
             && s.Any(m => m.Text?.Contains("forwarded from the future") == true) && s.Any(m => m.Method == "copyMessage" && (long?)m.Request.Body["from_chat_id"] == Group));
 
         Assert.That(sent.Where(m => m.ChatId == AgencyWorld.StaffChat).Select(m => m.Text ?? ""), Has.Some.Contains("meet 12/05?"));
@@ -139,13 +135,13 @@ public sealed class BadUpdatesTests
     [Test]
     public async Task AnUpdateThatCannotBeRead_IsDeadLetteredAtOnce_WithItsError_AndTheChatsNextMessageFlows()
     {
-        var unreadable = _world.Telegram.EnqueueUpdate(new JsonObject { ["message"] = With(Message(Private(601), User(601), 41), ("text", 12345)) });
-        _world.Telegram.ClientSends(601, "right after the broken one");
+        var unreadable = World.Telegram.EnqueueUpdate(new JsonObject { ["message"] = With(Message(Private(601), User(601), 41), ("text", 12345)) });
+        World.Telegram.ClientSends(601, "right after the broken one");
 
-        await _world.WaitForAsync(s => s.Any(m => m.ChatId == AgencyWorld.StaffChat && m.Text?.Contains("right after the broken one") == true));
-        await _world.SettledAsync();
+        await World.WaitForAsync(s => s.Any(m => m.ChatId == AgencyWorld.StaffChat && m.Text?.Contains("right after the broken one") == true));
+        await World.SettledAsync();
 
-        var dead = (await _world.Db.QueryAsync<(long UpdateId, long Attempts, string LastError, string Payload)>(
+        var dead = (await World.Db.QueryAsync<(long UpdateId, long Attempts, string LastError, string Payload)>(
             "SELECT update_id, attempts, last_error, payload FROM inbox WHERE state = 'dead'")).Single();
         Assert.Multiple(() =>
         {
@@ -174,7 +170,7 @@ public sealed class BadUpdatesTests
         // Two random batches of 150 each run; a failure prints the seed that reproduces it.
         await updates.SampleAsync(async batch =>
         {
-            foreach (var update in batch) _world.Telegram.EnqueueUpdate(update);
+            foreach (var update in batch) World.Telegram.EnqueueUpdate(update);
             await AssertNothingStuckAsync(batch.Length);
         }, iter: 2, threads: 1);
     }

@@ -13,26 +13,22 @@ namespace AgencyBot.Tests.Robustness;
 /// unreadable may be dead-lettered, and a client message sent after them all must still reach the staff chat:
 /// an update the intake cannot take must never hold up the ones behind it.
 /// </summary>
-public sealed class CorpusTests
+public sealed class CorpusTests : AgencyTest
 {
     private const long Client = 601;
     private const long Group = -1005001;
-    private AgencyWorld _world = null!;
 
     [SetUp]
     public async Task SetUp()
     {
-        _world = await AgencyWorld.StartAsync();
-        var (projectId, code) = await _world.ProjectAsync();
-        await _world.LinkPrivateChatAsync(Client, code);
-        _world.Telegram.DefineGroup(Group, "Acme team");
-        _world.Telegram.ClientSends(Group, $"/link {await _world.InviteAsync(projectId)}", userId: 70);
-        await _world.WaitForAsync(s => s.Any(m => m.ChatId == Group));
-        await _world.SettledAsync();
+        var (projectId, code) = await World.ProjectAsync();
+        await World.LinkPrivateChatAsync(Client, code);
+        World.Telegram.DefineGroup(Group, "Acme team");
+        World.Telegram.ClientSends(Group, $"/link {await World.InviteAsync(projectId)}", userId: 70);
+        await World.WaitForAsync(s => s.Any(m => m.ChatId == Group));
+        await World.SettledAsync();
     }
 
-    [TearDown]
-    public async Task TearDown() => await _world.DisposeAsync();
 
     [Test]
     public async Task ProjectCorpus_FlowsThroughIntakeAndTheHandler_WithoutAStall()
@@ -81,7 +77,7 @@ public sealed class CorpusTests
             rewrite.Apply(update);
             try
             {
-                updateIds.Add(_world.Telegram.EnqueueUpdate(update));
+                updateIds.Add(World.Telegram.EnqueueUpdate(update));
             }
             catch (Exception ex) when (update["update_id"] is JsonValue given && given.TryGetValue<int>(out var id))
             {
@@ -102,20 +98,20 @@ public sealed class CorpusTests
         long LineOf(long updateId) => updateId - first + 1;
 
         var marker = $"corpus marker {Guid.NewGuid():N}";
-        _world.Telegram.ClientSends(Client, marker);
+        World.Telegram.ClientSends(Client, marker);
         try
         {
-            await _world.WaitForAsync(s => s.Any(m => m.ChatId == AgencyWorld.StaffChat && m.Text?.Contains(marker) == true));
+            await World.WaitForAsync(s => s.Any(m => m.ChatId == AgencyWorld.StaffChat && m.Text?.Contains(marker) == true));
         }
         catch (TimeoutException)
         {
             Assert.Fail(await StallReportAsync(lines, first, last));
         }
-        await _world.SettledAsync();
+        await World.SettledAsync();
 
-        var rows = await _world.Db.ScalarAsync<long>("SELECT COUNT(*) FROM inbox WHERE update_id BETWEEN @first AND @last", new { first, last });
-        var pending = await _world.Db.ScalarAsync<long>("SELECT COUNT(*) FROM inbox WHERE state = 'pending'");
-        var dead = await _world.Db.QueryAsync<(long UpdateId, string? LastError)>(
+        var rows = await World.Db.ScalarAsync<long>("SELECT COUNT(*) FROM inbox WHERE update_id BETWEEN @first AND @last", new { first, last });
+        var pending = await World.Db.ScalarAsync<long>("SELECT COUNT(*) FROM inbox WHERE state = 'pending'");
+        var dead = await World.Db.QueryAsync<(long UpdateId, string? LastError)>(
             "SELECT update_id, last_error FROM inbox WHERE state = 'dead' ORDER BY update_id");
         var deadLines = dead.Select(d => LineOf(d.UpdateId)).ToHashSet();
         var unexpected = dead.Where(d => !unreadable.Contains((int)LineOf(d.UpdateId)))
@@ -136,8 +132,8 @@ public sealed class CorpusTests
     /// the inbox does: the likely culprits.</summary>
     private async Task<string> StallReportAsync(IReadOnlyList<string> lines, int first, int last)
     {
-        var rows = await _world.Db.ScalarAsync<long>("SELECT COUNT(*) FROM inbox WHERE update_id BETWEEN @first AND @last", new { first, last });
-        var status = _world.Host.Get<AgencyBot.Host.Telegram.IntakeStatus>();
+        var rows = await World.Db.ScalarAsync<long>("SELECT COUNT(*) FROM inbox WHERE update_id BETWEEN @first AND @last", new { first, last });
+        var status = World.Host.Get<AgencyBot.Host.Telegram.IntakeStatus>();
         var culprits = new List<string>();
         for (var line = 1; line <= lines.Count; line++)
         {
@@ -153,8 +149,8 @@ public sealed class CorpusTests
         }
         return $"Intake stalled: a client message sent after the {lines.Count} corpus updates did not reach the staff chat within "
             + $"{AgencyWorld.Timeout.TotalSeconds:0} s. The inbox holds {rows} of the {lines.Count}; the fake Bot API still holds "
-            + $"{_world.Telegram.PendingUpdates} unconfirmed updates after {_world.Telegram.GetUpdatesCalls} getUpdates calls "
-            + $"(last offset {_world.Telegram.LastOffset?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none"}); "
+            + $"{World.Telegram.PendingUpdates} unconfirmed updates after {World.Telegram.GetUpdatesCalls} getUpdates calls "
+            + $"(last offset {World.Telegram.LastOffset?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none"}); "
             + $"intake failing since {status.FailingSince?.ToString("O", System.Globalization.CultureInfo.InvariantCulture) ?? "never"}. "
             + $"{culprits.Count} lines the Telegram.Bot types cannot read, or write back: {string.Join("; ", culprits.Take(8))}"
             + (culprits.Count > 8 ? "; …" : "");

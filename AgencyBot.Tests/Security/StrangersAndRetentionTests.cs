@@ -7,31 +7,26 @@ namespace AgencyBot.Tests.Security;
 
 /// <summary>What is kept and for how long: a stranger is answered once a while and forgotten, handled updates are
 /// deleted after their retention, and the conversation record stays.</summary>
-public sealed class StrangersAndRetentionTests
+public sealed class StrangersAndRetentionTests : AgencyTest
 {
     private const long Anna = 601, Stranger = 777;
     private FakeTimeProvider _clock = null!;
-    private AgencyWorld _world = null!;
 
-    [SetUp]
-    public async Task SetUp()
+    protected override Task<AgencyWorld> StartAgencyAsync()
     {
         _clock = new FakeTimeProvider(new DateTimeOffset(2026, 12, 1, 9, 0, 0, TimeSpan.Zero));
-        _world = await AgencyWorld.StartAsync(clock: _clock);
+        return AgencyWorld.StartAsync(clock: _clock);
     }
-
-    [TearDown]
-    public async Task TearDown() => await _world.DisposeAsync();
 
     private async Task StrangerWritesAsync(string text)
     {
-        var update = _world.Telegram.ClientSends(Stranger, text, firstName: "Mallory");
-        await Eventually.HoldsAsync(() => _world.Db.ScalarAsync<string>("SELECT COALESCE((SELECT state FROM inbox WHERE update_id = @update), '')", new { update }),
+        var update = World.Telegram.ClientSends(Stranger, text, firstName: "Mallory");
+        await Eventually.HoldsAsync(() => World.Db.ScalarAsync<string>("SELECT COALESCE((SELECT state FROM inbox WHERE update_id = @update), '')", new { update }),
             s => s == "handled", AgencyWorld.Timeout, "handled");
-        await _world.SettledAsync();
+        await World.SettledAsync();
     }
 
-    private int RepliesToTheStranger => _world.Telegram.SentTo(Stranger).Count(m => m.Text == ClientTexts.Get("NotLinked", "en"));
+    private int RepliesToTheStranger => World.Telegram.SentTo(Stranger).Count(m => m.Text == ClientTexts.Get("NotLinked", "en"));
 
     [Test]
     public async Task AStranger_IsToldHowToLinkTheChatOnceADay_NotOnceAMessage()
@@ -53,25 +48,25 @@ public sealed class StrangersAndRetentionTests
     {
         foreach (var command in new[] { "/help", "/start", "/status", "/project", "/task spam", "/help" }) await StrangerWritesAsync(command);
 
-        Assert.That(_world.Telegram.SentTo(Stranger), Has.Count.EqualTo(1));
+        Assert.That(World.Telegram.SentTo(Stranger), Has.Count.EqualTo(1));
     }
 
     [Test]
     public async Task StrangersAndHandledUpdates_AreDeletedAfterTheirRetention_TheConversationRecordStays()
     {
-        var (_, code) = await _world.ProjectAsync();
-        await _world.LinkPrivateChatAsync(Anna, code, firstName: "Anna");
-        _world.Telegram.ClientSends(Anna, "Keep this on record", firstName: "Anna");
-        await _world.WaitForAsync(s => s.Any(m => m.Text?.Contains("Keep this on record") == true));
+        var (_, code) = await World.ProjectAsync();
+        await World.LinkPrivateChatAsync(Anna, code, firstName: "Anna");
+        World.Telegram.ClientSends(Anna, "Keep this on record", firstName: "Anna");
+        await World.WaitForAsync(s => s.Any(m => m.Text?.Contains("Keep this on record") == true));
         await StrangerWritesAsync("who are you?");
-        var retention = _world.Host.Get<Retention>();
+        var retention = World.Host.Get<Retention>();
 
         _clock.Advance(TimeSpan.FromDays(8));
         await retention.PruneAsync();
         var afterAWeek = (
-            Anna: await _world.Db.ScalarAsync<long>("SELECT COUNT(*) FROM inbox WHERE lane = @Anna", new { Anna }),
-            Stranger: await _world.Db.ScalarAsync<long>("SELECT COUNT(*) FROM inbox WHERE lane = @Stranger", new { Stranger }),
-            StrangerChat: await _world.Db.ScalarAsync<long>("SELECT COUNT(*) FROM client_chats WHERE chat_id = @Stranger", new { Stranger }));
+            Anna: await World.Db.ScalarAsync<long>("SELECT COUNT(*) FROM inbox WHERE lane = @Anna", new { Anna }),
+            Stranger: await World.Db.ScalarAsync<long>("SELECT COUNT(*) FROM inbox WHERE lane = @Stranger", new { Stranger }),
+            StrangerChat: await World.Db.ScalarAsync<long>("SELECT COUNT(*) FROM client_chats WHERE chat_id = @Stranger", new { Stranger }));
         _clock.Advance(TimeSpan.FromDays(23));
         await retention.PruneAsync();
 
@@ -80,26 +75,26 @@ public sealed class StrangersAndRetentionTests
             Assert.That(afterAWeek.Anna, Is.GreaterThan(0), "a client's updates are kept for their retention");
             Assert.That(afterAWeek.Stranger, Is.Zero, "a stranger's are gone after a week");
             Assert.That(afterAWeek.StrangerChat, Is.Zero);
-            Assert.That(await _world.Db.ScalarAsync<long>("SELECT COUNT(*) FROM inbox WHERE state = 'handled'"), Is.Zero, "after 30 days none is left");
-            Assert.That(await _world.Db.ScalarAsync<string>("SELECT text FROM messages WHERE direction = 'client'"), Is.EqualTo("Keep this on record"));
-            Assert.That(await _world.Db.ScalarAsync<long>("SELECT COUNT(*) FROM client_chats WHERE chat_id = @Anna", new { Anna }), Is.EqualTo(1));
+            Assert.That(await World.Db.ScalarAsync<long>("SELECT COUNT(*) FROM inbox WHERE state = 'handled'"), Is.Zero, "after 30 days none is left");
+            Assert.That(await World.Db.ScalarAsync<string>("SELECT text FROM messages WHERE direction = 'client'"), Is.EqualTo("Keep this on record"));
+            Assert.That(await World.Db.ScalarAsync<long>("SELECT COUNT(*) FROM client_chats WHERE chat_id = @Anna", new { Anna }), Is.EqualTo(1));
         });
     }
 
     [Test]
     public async Task AHeldMessage_KeepsItsUpdate_PastTheRetention()
     {
-        var (_, first) = await _world.ProjectAsync("Acme", "Site");
-        var (_, second) = await _world.ProjectAsync("Globex", "Shop");
-        await _world.LinkPrivateChatAsync(Anna, first, firstName: "Anna");
-        await _world.LinkPrivateChatAsync(Anna, second, firstName: "Anna");
-        var held = _world.Telegram.ClientSends(Anna, "which project is this?", firstName: "Anna");
-        await Eventually.HoldsAsync(() => _world.Db.ScalarAsync<long>("SELECT COUNT(*) FROM held_messages WHERE update_id = @held", new { held }),
+        var (_, first) = await World.ProjectAsync("Acme", "Site");
+        var (_, second) = await World.ProjectAsync("Globex", "Shop");
+        await World.LinkPrivateChatAsync(Anna, first, firstName: "Anna");
+        await World.LinkPrivateChatAsync(Anna, second, firstName: "Anna");
+        var held = World.Telegram.ClientSends(Anna, "which project is this?", firstName: "Anna");
+        await Eventually.HoldsAsync(() => World.Db.ScalarAsync<long>("SELECT COUNT(*) FROM held_messages WHERE update_id = @held", new { held }),
             n => n == 1, AgencyWorld.Timeout, "held");
 
         _clock.Advance(TimeSpan.FromDays(40));
-        await _world.Host.Get<Retention>().PruneAsync();
+        await World.Host.Get<Retention>().PruneAsync();
 
-        Assert.That(await _world.Db.ScalarAsync<long>("SELECT COUNT(*) FROM inbox WHERE update_id = @held", new { held }), Is.EqualTo(1));
+        Assert.That(await World.Db.ScalarAsync<long>("SELECT COUNT(*) FROM inbox WHERE update_id = @held", new { held }), Is.EqualTo(1));
     }
 }

@@ -20,7 +20,7 @@ public sealed class TemplateTests : AgencyTest
     {
         var response = await World.Api.PostAsync("/api/templates", new StringContent(json, Encoding.UTF8, "application/json"));
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Created), await response.Content.ReadAsStringAsync());
-        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt64();
+        return (await response.ReadAsAsync<Created>()).Id;
     }
 
     private async Task<Dictionary<string, long>> TeamAsync()
@@ -43,10 +43,10 @@ public sealed class TemplateTests : AgencyTest
     {
         var id = await PostTemplateAsync(RepoFile(file));
 
-        var template = await World.Api.GetFromJsonAsync<JsonElement>($"/api/templates/{id}");
+        var template = await World.Api.GetAsAsync<TemplateAnswer>($"/api/templates/{id}");
         var source = JsonDocument.Parse(RepoFile(file)).RootElement;
-        Assert.That(template.GetProperty("name").GetString(), Is.EqualTo(source.GetProperty("name").GetString()));
-        Assert.That(template.GetProperty("tasks").GetArrayLength(), Is.EqualTo(source.GetProperty("tasks").GetArrayLength()));
+        Assert.That(template.Name, Is.EqualTo(source.GetProperty("name").GetString()));
+        Assert.That(template.Tasks, Has.Count.EqualTo(source.GetProperty("tasks").GetArrayLength()));
     }
 
     [Test]
@@ -63,21 +63,21 @@ public sealed class TemplateTests : AgencyTest
             team = team.Select(t => new { role = t.Key, staffId = t.Value }),
         });
         Assert.That(created.StatusCode, Is.EqualTo(HttpStatusCode.Created));
-        var projectId = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt64();
-        var tasks = await World.Api.GetFromJsonAsync<JsonElement>($"/api/projects/{projectId}/tasks");
+        var projectId = (await created.ReadAsAsync<Created>()).Id;
+        var tasks = await World.Api.GetAsAsync<IReadOnlyList<TaskAnswer>>($"/api/projects/{projectId}/tasks");
 
-        JsonElement Task(string title) => tasks.EnumerateArray().Single(t => t.GetProperty("title").GetString() == title);
+        TaskAnswer Task(string title) => tasks.Single(t => t.Title == title);
         Assert.Multiple(() =>
         {
-            Assert.That(tasks.GetArrayLength(), Is.EqualTo(12), "6 tasks and 6 subtasks");
-            Assert.That(Task("Kick-off and brief").GetProperty("responsibleName").GetString(), Is.EqualTo("Marie"));
-            Assert.That(Task("Kick-off and brief").GetProperty("dueOn").GetString(), Is.EqualTo("2026-12-08"), "Friday + 2 working days");
-            Assert.That(Task("Design").GetProperty("responsibleName").GetString(), Is.EqualTo("Léa Martin"));
-            Assert.That(Task("Homepage mock-up").GetProperty("parentNumber").GetInt64(), Is.EqualTo(Task("Design").GetProperty("number").GetInt64()));
-            Assert.That(Task("Homepage mock-up").GetProperty("partsTotal").GetInt64(), Is.EqualTo(3));
-            Assert.That(Task("Design").GetProperty("partsTotal").GetInt64(), Is.EqualTo(6), "3 subtasks and the 3 checklist items below them");
-            Assert.That(Task("Internal: margin and hours review").GetProperty("staffOnly").GetBoolean(), Is.True);
-            Assert.That(tasks.EnumerateArray().Select(t => t.GetProperty("number").GetInt64()), Is.Unique);
+            Assert.That(tasks, Has.Count.EqualTo(12), "6 tasks and 6 subtasks");
+            Assert.That(Task("Kick-off and brief").ResponsibleName, Is.EqualTo("Marie"));
+            Assert.That(Task("Kick-off and brief").DueOn, Is.EqualTo("2026-12-08"), "Friday + 2 working days");
+            Assert.That(Task("Design").ResponsibleName, Is.EqualTo("Léa Martin"));
+            Assert.That(Task("Homepage mock-up").ParentNumber, Is.EqualTo(Task("Design").Number));
+            Assert.That(Task("Homepage mock-up").PartsTotal, Is.EqualTo(3));
+            Assert.That(Task("Design").PartsTotal, Is.EqualTo(6), "3 subtasks and the 3 checklist items below them");
+            Assert.That(Task("Internal: margin and hours review").StaffOnly, Is.True);
+            Assert.That(tasks.Select(t => t.Number), Is.Unique);
         });
 
         // A client who links a chat later sees the plan with /status; one linked now would be told at once.
@@ -125,9 +125,9 @@ public sealed class TemplateTests : AgencyTest
     {
         var response = await World.Api.PostAsync("/api/templates", new StringContent(json, Encoding.UTF8, "application/json"));
 
-        var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
+        var problem = await response.ReadAsAsync<Problem>();
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
-        Assert.That(problem.GetProperty("errors").EnumerateObject().Select(e => e.Name), Does.Contain(field));
+        Assert.That(problem.Errors?.Keys, Does.Contain(field));
         Assert.That(await World.Db.ScalarAsync<long>("SELECT COUNT(*) FROM templates"), Is.Zero);
     }
 
@@ -137,15 +137,15 @@ public sealed class TemplateTests : AgencyTest
         var id = await PostTemplateAsync("""{"name":"Small","tasks":[{"title":"One"}]}""");
 
         var updated = await World.Api.PutAsync($"/api/templates/{id}", new StringContent("""{"name":"Small v2","tasks":[{"title":"One"},{"title":"Two"}]}""", Encoding.UTF8, "application/json"));
-        var list = await World.Api.GetFromJsonAsync<JsonElement>("/api/templates");
+        var list = await World.Api.GetAsAsync<IReadOnlyList<TemplateAnswer>>("/api/templates");
         var deleted = await World.Api.DeleteAsync($"/api/templates/{id}");
         var gone = await World.Api.GetAsync($"/api/templates/{id}");
 
         Assert.Multiple(() =>
         {
             Assert.That(updated.StatusCode, Is.EqualTo(HttpStatusCode.NoContent));
-            Assert.That(list[0].GetProperty("name").GetString(), Is.EqualTo("Small v2"));
-            Assert.That(list[0].GetProperty("tasks").GetArrayLength(), Is.EqualTo(2));
+            Assert.That(list[0].Name, Is.EqualTo("Small v2"));
+            Assert.That(list[0].Tasks, Has.Count.EqualTo(2));
             Assert.That(deleted.StatusCode, Is.EqualTo(HttpStatusCode.NoContent));
             Assert.That(gone.StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
         });

@@ -5,31 +5,23 @@ using AgencyBot.Tests.Hosting;
 namespace AgencyBot.Tests.Telegram;
 
 /// <summary>Webhook mode: Telegram calls the host; the host checks the secret, commits, answers 200.</summary>
-public sealed class WebhookTests
+public sealed class WebhookTests : AgencyTest
 {
     private const string Secret = "s3cret_Token-1";
-    private AgencyWorld _world = null!;
     private HttpClient _telegramSide = null!;
 
-    [SetUp]
-    public async Task SetUp()
+    protected override Task<AgencyWorld> StartAgencyAsync() => AgencyWorld.StartAsync(settings: new Dictionary<string, string?>
     {
-        _world = await AgencyWorld.StartAsync(settings: new Dictionary<string, string?>
-        {
-            ["Telegram:Mode"] = "Webhook",
-            ["Telegram:WebhookUrl"] = "https://bot.example.com/telegram/hook",
-            ["Telegram:WebhookSecret"] = Secret,
-        });
-        _telegramSide = _world.Host.CreateClient();
-    }
+        ["Telegram:Mode"] = "Webhook",
+        ["Telegram:WebhookUrl"] = "https://bot.example.com/telegram/hook",
+        ["Telegram:WebhookSecret"] = Secret,
+    });
+
+    [SetUp]
+    public void SetUp() => _telegramSide = World.Host.CreateClient();
 
     [TearDown]
-    public async Task TearDown()
-    {
-        _telegramSide.Dispose();
-        await _world.DisposeAsync();
-    }
-
+    public void TearDown() => _telegramSide.Dispose();
 
     private Task<HttpResponseMessage> PostAsync(string body, string? secret = Secret) =>
         _telegramSide.SendAsync(Wire.WebhookCall(new Uri("/telegram/hook", UriKind.Relative), body, secret));
@@ -37,7 +29,7 @@ public sealed class WebhookTests
     [Test]
     public async Task OnStart_TheWebhookIsSetWithTheSecret_AndNobodyPolls()
     {
-        var set = await Eventually.HoldsAsync(() => Task.FromResult(_world.Telegram.Requests.FirstOrDefault(r => r.Method == "setWebhook")),
+        var set = await Eventually.HoldsAsync(() => Task.FromResult(World.Telegram.Requests.FirstOrDefault(r => r.Method == "setWebhook")),
             r => r is not null, AgencyWorld.Timeout, "setWebhook");
 
         Assert.Multiple(() =>
@@ -45,7 +37,7 @@ public sealed class WebhookTests
             Assert.That((string?)set!.Body["url"], Is.EqualTo("https://bot.example.com/telegram/hook"));
             Assert.That((string?)set.Body["secret_token"], Is.EqualTo(Secret));
             Assert.That((bool?)set.Body["drop_pending_updates"] ?? false, Is.False);
-            Assert.That(_world.Telegram.GetUpdatesCalls, Is.Zero);
+            Assert.That(World.Telegram.GetUpdatesCalls, Is.Zero);
         });
     }
 
@@ -59,12 +51,12 @@ public sealed class WebhookTests
             """;
 
         var response = await PostAsync(body);
-        await _world.WaitForAsync(s => s.Any(m => m.ChatId == 802));
+        await World.WaitForAsync(s => s.Any(m => m.ChatId == 802));
 
         Assert.Multiple(async () =>
         {
             Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
-            Assert.That(await _world.Db.ScalarAsync<string>("SELECT payload FROM inbox WHERE update_id = 4100"), Is.EqualTo(body));
+            Assert.That(await World.Db.ScalarAsync<string>("SELECT payload FROM inbox WHERE update_id = 4100"), Is.EqualTo(body));
         });
     }
 
@@ -74,14 +66,14 @@ public sealed class WebhookTests
         var first = await PostAsync(Wire.TextUpdate(4001, 801, "hello over the webhook"));
         var again = await PostAsync(Wire.TextUpdate(4001, 801, "hello over the webhook"));
 
-        await _world.WaitForAsync(s => s.Any(m => m.ChatId == 801));
-        await _world.SettledAsync();
+        await World.WaitForAsync(s => s.Any(m => m.ChatId == 801));
+        await World.SettledAsync();
         Assert.Multiple(async () =>
         {
             Assert.That(first.StatusCode, Is.EqualTo(HttpStatusCode.OK));
             Assert.That(again.StatusCode, Is.EqualTo(HttpStatusCode.OK));
-            Assert.That(await _world.Db.ScalarAsync<long>("SELECT COUNT(*) FROM inbox WHERE update_id = 4001"), Is.EqualTo(1));
-            Assert.That(_world.Telegram.SentTo(801), Has.Count.EqualTo(1));
+            Assert.That(await World.Db.ScalarAsync<long>("SELECT COUNT(*) FROM inbox WHERE update_id = 4001"), Is.EqualTo(1));
+            Assert.That(World.Telegram.SentTo(801), Has.Count.EqualTo(1));
         });
     }
 
@@ -93,7 +85,7 @@ public sealed class WebhookTests
         var response = await PostAsync(Wire.TextUpdate(4002, 802, "forged"), secret);
 
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
-        Assert.That(await _world.Db.ScalarAsync<long>("SELECT COUNT(*) FROM inbox WHERE update_id = 4002"), Is.Zero);
+        Assert.That(await World.Db.ScalarAsync<long>("SELECT COUNT(*) FROM inbox WHERE update_id = 4002"), Is.Zero);
     }
 
     [TestCase("{ not json", HttpStatusCode.BadRequest)]
@@ -104,7 +96,7 @@ public sealed class WebhookTests
         var response = await PostAsync(body);
 
         Assert.That(response.StatusCode, Is.EqualTo(expected));
-        Assert.That(await _world.Db.ScalarAsync<long>("SELECT COUNT(*) FROM inbox"), Is.Zero);
+        Assert.That(await World.Db.ScalarAsync<long>("SELECT COUNT(*) FROM inbox"), Is.Zero);
     }
 
     [Test]
@@ -115,6 +107,6 @@ public sealed class WebhookTests
         var response = await PostAsync(huge);
 
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.RequestEntityTooLarge));
-        Assert.That(await _world.Db.ScalarAsync<long>("SELECT COUNT(*) FROM inbox"), Is.Zero);
+        Assert.That(await World.Db.ScalarAsync<long>("SELECT COUNT(*) FROM inbox"), Is.Zero);
     }
 }

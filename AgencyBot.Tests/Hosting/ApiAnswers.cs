@@ -1,0 +1,44 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+
+namespace AgencyBot.Tests.Hosting;
+
+/// <summary>
+/// The admin API's answers as a client of it reads them. Declared here rather than borrowed from Core, so that a field
+/// renamed or dropped on the wire fails a test; read strictly: a field a record names must be in the answer.
+/// </summary>
+public static class ApiAnswers
+{
+    private static readonly JsonSerializerOptions Strict = new(JsonSerializerDefaults.Web)
+    {
+        RespectRequiredConstructorParameters = true,
+        RespectNullableAnnotations = true,
+    };
+
+    public static async Task<T> ReadAsAsync<T>(this HttpResponseMessage response) =>
+        await response.Content.ReadFromJsonAsync<T>(Strict) ?? throw new InvalidDataException($"The answer was null, not a {typeof(T).Name}");
+
+    public static async Task<T> GetAsAsync<T>(this HttpClient api, string path) =>
+        await api.GetFromJsonAsync<T>(path, Strict) ?? throw new InvalidDataException($"{path} answered null, not a {typeof(T).Name}");
+}
+
+/// <summary>What a POST that creates something answers.</summary>
+public sealed record Created(long Id);
+
+/// <summary>An RFC 9457 problem document; validation problems name their fields.</summary>
+public sealed record Problem(string Title, int Status, string? Detail = null, IReadOnlyDictionary<string, string[]>? Errors = null);
+
+/// <summary>A task as GET /api/projects/{id}/tasks lists it.</summary>
+public sealed record TaskAnswer(long Id, long Number, string Title, long? ParentNumber, string? ResponsibleName, string? DueOn, long PartsTotal,
+    long PartsDone, bool StaffOnly, string Status);
+
+/// <summary>A stored template.</summary>
+public sealed record TemplateAnswer(long Id, string Name, IReadOnlyList<JsonElement> Tasks);
+
+/// <summary>GET /api/reports/overhead.</summary>
+public sealed record OverheadAnswer(IReadOnlyList<ProjectOverheadAnswer> Projects);
+
+public sealed record ProjectOverheadAnswer(long ProjectId, long AccountManagementMinutes, long AllMinutes, double? OverheadPercent, bool OverTarget,
+    int Answers, double? MedianSeconds, double? P90Seconds, double? ShareWithinSla, IReadOnlyList<BreachAnswer> Breaches);
+
+public sealed record BreachAnswer(long BusinessSeconds, string? HeldBy);
