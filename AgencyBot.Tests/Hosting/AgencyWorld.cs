@@ -50,23 +50,20 @@ public sealed class AgencyWorld : IAsyncDisposable
     {
         var response = await Api.PostAsJsonAsync("/api/staff", new { telegramUserId, name, role });
         response.EnsureSuccessStatusCode();
-        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt64();
+        return (await response.ReadAsAsync<Created>()).Id;
     }
 
     /// <summary>Creates a client and a project and returns the project id with a fresh invite code.</summary>
     public async Task<(long ProjectId, string Code)> ProjectAsync(string client = "Acme", string project = "Website launch")
     {
-        var clientId = (await (await Api.PostAsJsonAsync("/api/clients", new { name = client })).Content.ReadFromJsonAsync<JsonElement>())
-            .GetProperty("id").GetInt64();
-        var projectId = (await (await Api.PostAsJsonAsync("/api/projects", new { clientId, name = project })).Content.ReadFromJsonAsync<JsonElement>())
-            .GetProperty("id").GetInt64();
+        var clientId = (await (await Api.PostAsJsonAsync("/api/clients", new { name = client })).ReadAsAsync<Created>()).Id;
+        var projectId = (await (await Api.PostAsJsonAsync("/api/projects", new { clientId, name = project })).ReadAsAsync<Created>()).Id;
         return (projectId, await InviteAsync(projectId));
     }
 
     public async Task<string> InviteAsync(long projectId)
     {
-        var invite = await (await Api.PostAsync($"/api/projects/{projectId}/invites", null)).Content.ReadFromJsonAsync<JsonElement>();
-        return invite.GetProperty("code").GetString()!;
+        return (await (await Api.PostAsync($"/api/projects/{projectId}/invites", null)).ReadAsAsync<InviteAnswer>()).Code;
     }
 
     /// <summary>Binds a client chat straight in the database, without the onboarding messages.</summary>

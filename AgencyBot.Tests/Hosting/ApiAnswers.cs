@@ -32,6 +32,21 @@ public sealed record Problem(string Title, int Status, string? Detail = null, IR
 public sealed record TaskAnswer(long Id, long Number, string Title, long? ParentNumber, string? ResponsibleName, string? DueOn, long PartsTotal,
     long PartsDone, bool StaffOnly, string Status);
 
+/// <summary>GET /api/projects/{id}/tasks/{number}: the task, its checklist and who has been responsible for it.</summary>
+public sealed record TaskDetailAnswer(TaskDetailTask Task, IReadOnlyList<ChecklistItemAnswer> Checklist, IReadOnlyList<AssignmentAnswer> Responsible);
+
+public sealed record TaskDetailTask(long Number, string Title, string? Description, string? DueOn, string? ResponsibleName, long? SourceMessageId);
+
+public sealed record ChecklistItemAnswer(string Text, bool Done);
+
+public sealed record AssignmentAnswer(string? StaffName);
+
+/// <summary>A member of a project's team.</summary>
+public sealed record TeamMemberAnswer(string Role, long StaffId, string StaffName);
+
+/// <summary>An invite a POST /api/projects/{id}/invites created.</summary>
+public sealed record InviteAnswer(string Code);
+
 /// <summary>A stored template.</summary>
 public sealed record TemplateAnswer(long Id, string Name, IReadOnlyList<JsonElement> Tasks);
 

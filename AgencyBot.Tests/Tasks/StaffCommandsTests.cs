@@ -35,8 +35,7 @@ public sealed class StaffCommandsTests : AgencyTest
         return (await World.WaitForAsync(s => s.Any(IsAnswer))).First(IsAnswer).Text!;
     }
 
-    private async Task<JsonElement> TaskAsync(long number) =>
-        await World.Api.GetFromJsonAsync<JsonElement>($"/api/projects/{_projectId}/tasks/{number}");
+    private Task<TaskDetailAnswer> TaskAsync(long number) => World.Api.GetAsAsync<TaskDetailAnswer>($"/api/projects/{_projectId}/tasks/{number}");
 
     private async Task ClientAsksAsync(string text)
     {
@@ -55,8 +54,8 @@ public sealed class StaffCommandsTests : AgencyTest
         Assert.Multiple(() =>
         {
             Assert.That(answer, Does.Contain("#1").And.Contain("Contact form"));
-            Assert.That(task.GetProperty("task").GetProperty("description").GetString(), Is.EqualTo("Please add a contact form to the homepage"));
-            Assert.That(task.GetProperty("task").GetProperty("sourceMessageId").ValueKind, Is.EqualTo(JsonValueKind.Number));
+            Assert.That(task.Task.Description, Is.EqualTo("Please add a contact form to the homepage"));
+            Assert.That(task.Task.SourceMessageId, Is.Not.Null);
         });
     }
 
@@ -75,7 +74,7 @@ public sealed class StaffCommandsTests : AgencyTest
         {
             Assert.That(done, Does.Contain("#2.1").And.Contain("Mobile version"));
             Assert.That(tasks, Does.Contain("#1 Design").And.Contain("1/3").And.Contain("#2 Homepage mock-up"));
-            Assert.That((await TaskAsync(2)).GetProperty("checklist").EnumerateArray().Select(i => i.GetProperty("done").GetBoolean()), Is.EqualTo(new[] { true, false }));
+            Assert.That((await TaskAsync(2)).Checklist.Select(i => i.Done), Is.EqualTo(new[] { true, false }));
         });
     }
 
@@ -87,7 +86,7 @@ public sealed class StaffCommandsTests : AgencyTest
         var first = await StaffAsync("/assign #1 Léa Martin");
         var second = await StaffAsync("/assign #1 me");
 
-        var history = (await TaskAsync(1)).GetProperty("responsible").EnumerateArray().Select(a => a.GetProperty("staffName").GetString()).ToList();
+        var history = (await TaskAsync(1)).Responsible.Select(a => a.StaffName).ToList();
         Assert.Multiple(() =>
         {
             Assert.That(first, Does.Contain("Léa Martin"));
@@ -108,7 +107,7 @@ public sealed class StaffCommandsTests : AgencyTest
         {
             Assert.That(nobody, Does.Contain("Nobody").And.Contain("Zorro"));
             Assert.That(several, Does.Contain("Several people").And.Contain("Léa Martin").And.Contain("Léo Bernard"));
-            Assert.That((await TaskAsync(1)).GetProperty("responsible").GetArrayLength(), Is.Zero);
+            Assert.That((await TaskAsync(1)).Responsible, Is.Empty);
         });
     }
 
@@ -151,7 +150,7 @@ public sealed class StaffCommandsTests : AgencyTest
             Assert.That(quiet, Does.Contain("client not told"));
             Assert.That(World.Telegram.SentTo(Anna).Where(m => m.Text?.Contains("New date") == true).Select(m => m.Text),
                 Is.EqualTo(new[] { "📅 New date for “Homepage”: 15 Mar." }));
-            Assert.That((await TaskAsync(2)).GetProperty("task").GetProperty("dueOn").GetString(), Is.EqualTo("2027-03-15"));
+            Assert.That((await TaskAsync(2)).Task.DueOn, Is.EqualTo("2027-03-15"));
         });
     }
 
@@ -265,8 +264,8 @@ public sealed class StaffCommandsTests : AgencyTest
         var task = await TaskAsync(1);
         Assert.Multiple(async () =>
         {
-            Assert.That(task.GetProperty("task").GetProperty("title").GetString(), Is.EqualTo("Can you move the logo left?"));
-            Assert.That(task.GetProperty("task").GetProperty("responsibleName").GetString(), Is.EqualTo("Marie"));
+            Assert.That(task.Task.Title, Is.EqualTo("Can you move the logo left?"));
+            Assert.That(task.Task.ResponsibleName, Is.EqualTo("Marie"));
             Assert.That(await World.Db.ScalarAsync<long>("SELECT COUNT(*) FROM conversations WHERE taken_by IS NOT NULL"), Is.EqualTo(1));
             Assert.That(await World.Db.ScalarAsync<long>("SELECT COUNT(*) FROM conversations WHERE waiting_since IS NOT NULL"), Is.Zero);
             Assert.That(await World.Db.ScalarAsync<long>("SELECT COUNT(*) FROM response_log"), Is.Zero, "closing is not answering");

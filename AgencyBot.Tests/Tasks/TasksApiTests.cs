@@ -17,11 +17,11 @@ public sealed class TasksApiTests : AgencyTest
         await World.LinkPrivateChatAsync(601, code);
     }
 
-    private async Task<JsonElement> CreateAsync(object body)
+    private async Task<TaskAnswer> CreateAsync(object body)
     {
         var response = await World.Api.PostAsJsonAsync($"/api/projects/{_projectId}/tasks", body);
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Created), await response.Content.ReadAsStringAsync());
-        return await response.Content.ReadFromJsonAsync<JsonElement>();
+        return await response.ReadAsAsync<TaskAnswer>();
     }
 
     [Test]
@@ -29,12 +29,12 @@ public sealed class TasksApiTests : AgencyTest
     {
         var lea = await World.StaffAsync(9002, "Léa", "employee");
         var design = await CreateAsync(new { title = "Design", role = "designer", due = "2027-01-15" });
-        await CreateAsync(new { title = "Mock-up", parentNumber = design.GetProperty("number").GetInt64(), responsibleStaffId = lea });
+        await CreateAsync(new { title = "Mock-up", parentNumber = design.Number, responsibleStaffId = lea });
 
         var patched = await World.Api.PatchAsJsonAsync($"/api/projects/{_projectId}/tasks/2", new { status = "done" });
         var moved = await World.Api.PatchAsJsonAsync($"/api/projects/{_projectId}/tasks/1", new { due = "2027-02-01", status = "in_progress" });
-        var open = await World.Api.GetFromJsonAsync<JsonElement>($"/api/projects/{_projectId}/tasks?status=in_progress");
-        var done = await World.Api.GetFromJsonAsync<JsonElement>($"/api/projects/{_projectId}/tasks?status=done");
+        var open = await World.Api.GetAsAsync<IReadOnlyList<TaskAnswer>>($"/api/projects/{_projectId}/tasks?status=in_progress");
+        var done = await World.Api.GetAsAsync<IReadOnlyList<TaskAnswer>>($"/api/projects/{_projectId}/tasks?status=done");
 
         await World.WaitForAsync(s => s.Any(m => m.ChatId == 601 && m.Text?.Contains("New date") == true)
                                         && s.Any(m => m.ChatId == AgencyWorld.StaffChat && m.Text?.Contains("Mock-up") == true));
@@ -42,8 +42,8 @@ public sealed class TasksApiTests : AgencyTest
         {
             Assert.That(patched.StatusCode, Is.EqualTo(HttpStatusCode.OK));
             Assert.That(moved.StatusCode, Is.EqualTo(HttpStatusCode.OK));
-            Assert.That(open.EnumerateArray().Select(t => t.GetProperty("title").GetString()), Is.EqualTo(new[] { "Design" }));
-            Assert.That(done.EnumerateArray().Select(t => t.GetProperty("title").GetString()), Is.EqualTo(new[] { "Mock-up" }));
+            Assert.That(open.Select(t => t.Title), Is.EqualTo(new[] { "Design" }));
+            Assert.That(done.Select(t => t.Title), Is.EqualTo(new[] { "Mock-up" }));
             Assert.That(World.Telegram.SentTo(601).Select(m => m.Text), Has.Some.Contains("Done: “Mock-up”"));
             Assert.That(World.Telegram.SentTo(9002).Concat(World.Telegram.SentTo(AgencyWorld.StaffChat)).Select(m => m.Text), Has.Some.Contains("Mock-up"));
         });
@@ -82,14 +82,14 @@ public sealed class TasksApiTests : AgencyTest
         var set = await World.Api.PutAsJsonAsync($"/api/projects/{_projectId}/team", new { members = new[] { new { role = "designer", staffId = lea } } });
         var badRole = await World.Api.PutAsJsonAsync($"/api/projects/{_projectId}/team", new { members = new[] { new { role = "wizard", staffId = lea } } });
         var badStaff = await World.Api.PutAsJsonAsync($"/api/projects/{_projectId}/team", new { members = new[] { new { role = "developer", staffId = 999 } } });
-        var team = await World.Api.GetFromJsonAsync<JsonElement>($"/api/projects/{_projectId}/team");
+        var team = await World.Api.GetAsAsync<IReadOnlyList<TeamMemberAnswer>>($"/api/projects/{_projectId}/team");
 
         Assert.Multiple(() =>
         {
             Assert.That(set.StatusCode, Is.EqualTo(HttpStatusCode.OK));
             Assert.That(badRole.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
             Assert.That(badStaff.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
-            Assert.That(team.EnumerateArray().Select(m => (m.GetProperty("role").GetString(), m.GetProperty("staffName").GetString())),
+            Assert.That(team.Select(m => (m.Role, m.StaffName)),
                 Is.EqualTo(new[] { ("designer", "Léa") }));
         });
     }
@@ -98,8 +98,7 @@ public sealed class TasksApiTests : AgencyTest
     public async Task AProjectCreatedWithATeam_TakesKnownRoles_OnePersonEach()
     {
         var lea = await World.StaffAsync(9002, "Léa", "employee");
-        var clientId = (await (await World.Api.PostAsJsonAsync("/api/clients", new { name = "Globex" })).Content.ReadFromJsonAsync<JsonElement>())
-            .GetProperty("id").GetInt64();
+        var clientId = (await (await World.Api.PostAsJsonAsync("/api/clients", new { name = "Globex" })).ReadAsAsync<Created>()).Id;
 
         var twoDesigners = await World.Api.PostAsJsonAsync("/api/projects",
             new { clientId, name = "Shop", team = new[] { new { role = "designer", staffId = lea }, new { role = "designer", staffId = lea } } });
