@@ -51,8 +51,8 @@ public sealed class InboxProcessor(
         var pending = await inbox.PendingAsync(BatchSize, ct);
         var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
         // A chat whose next update waits out a retry pause waits as a whole (its order holds).
-        var pausedUntil = pending.GroupBy(i => i.Lane).Where(g => g.First().NotBefore > now).ToDictionary(g => g.Key, g => g.First().NotBefore);
-        foreach (var share in pending.Where(i => !pausedUntil.ContainsKey(i.Lane)).GroupBy(i => WorkerOf(i.Lane)))
+        var pausedUntil = pending.GroupBy(i => i.ChatId).Where(g => g.First().NotBefore > now).ToDictionary(g => g.Key, g => g.First().NotBefore);
+        foreach (var share in pending.Where(i => !pausedUntil.ContainsKey(i.ChatId)).GroupBy(i => WorkerOf(i.ChatId)))
         {
             if (busy.Contains(share.Key) || _workers.IsRunning(share.Key)) continue;
             var items = share.ToList(); // already in update_id order
@@ -61,7 +61,7 @@ public sealed class InboxProcessor(
         return pausedUntil.Count == 0 ? IdlePoll : TimeSpan.FromMilliseconds(Math.Clamp(pausedUntil.Values.Min() - now, 10, IdlePoll.TotalMilliseconds));
     }
 
-    private static long WorkerOf(long lane) => (long)((ulong)lane % Workers);
+    private static long WorkerOf(long chatId) => (long)((ulong)chatId % Workers);
 
     private async Task WorkAsync(List<InboxItem> items, CancellationToken ct)
     {
@@ -104,9 +104,9 @@ public sealed class InboxProcessor(
     /// waiting out the pause after a failed try.</summary>
     private bool Ready(InboxItem item, HashSet<long> stalled)
     {
-        if (stalled.Contains(item.Lane)) return false;
+        if (stalled.Contains(item.ChatId)) return false;
         if (item.NotBefore <= clock.GetUtcNow().ToUnixTimeMilliseconds()) return true;
-        stalled.Add(item.Lane); // later updates of this chat wait for it: order within a chat holds
+        stalled.Add(item.ChatId); // later updates of this chat wait for it: order within a chat holds
         return false;
     }
 
@@ -117,10 +117,10 @@ public sealed class InboxProcessor(
         {
             // Another host is handling this update (or has): its chat's later updates must wait for it, so the whole
             // chat is left to that host in this pass.
-            if (!claimed.Contains(item.UpdateId)) stalled.Add(item.Lane);
+            if (!claimed.Contains(item.UpdateId)) stalled.Add(item.ChatId);
             if (!Ready(item, stalled)) continue;
             // Every log line about this update carries its update_id and chat.
-            using var scope = logger.BeginScope(new Dictionary<string, object> { ["UpdateId"] = item.UpdateId, ["ChatId"] = item.Lane });
+            using var scope = logger.BeginScope(new Dictionary<string, object> { ["UpdateId"] = item.UpdateId, ["ChatId"] = item.ChatId });
             await transaction.SaveAsync("item", ct);
             try
             {
@@ -139,7 +139,7 @@ public sealed class InboxProcessor(
     private async Task HandleAloneAsync(InboxItem item, HashSet<long> stalled, CancellationToken ct)
     {
         if (!Ready(item, stalled)) return;
-        using var scope = logger.BeginScope(new Dictionary<string, object> { ["UpdateId"] = item.UpdateId, ["ChatId"] = item.Lane });
+        using var scope = logger.BeginScope(new Dictionary<string, object> { ["UpdateId"] = item.UpdateId, ["ChatId"] = item.ChatId });
         try
         {
             await database.WriteAsync(async (connection, transaction) =>
@@ -172,23 +172,23 @@ public sealed class InboxProcessor(
         if (ex is RetryLaterException && clock.GetUtcNow() - DateTimeOffset.FromUnixTimeMilliseconds(item.ReceivedAt) < MaxRetryLater)
         {
             await InboxStore.PostponeAsync(connection, transaction, item.UpdateId, ex.Message, clock.GetUtcNow() + RetryLaterException.After);
-            logger.LogInformation("Update {UpdateId} in chat {ChatId} waits: {Why}", item.UpdateId, item.Lane, ex.Message);
-            stalled.Add(item.Lane);
+            logger.LogInformation("Update {UpdateId} in chat {ChatId} waits: {Why}", item.UpdateId, item.ChatId, ex.Message);
+            stalled.Add(item.ChatId);
             return;
         }
         // Reading it again cannot help: the update goes to the dead letters now, and its chat's later updates flow on.
         if (ex is UnreadableUpdateException)
         {
             await InboxStore.DeadLetterAsync(connection, transaction, item.UpdateId, ex.ToString());
-            logger.LogError(ex, "Update {UpdateId} in chat {ChatId} cannot be read; dead-lettered", item.UpdateId, item.Lane);
+            logger.LogError(ex, "Update {UpdateId} in chat {ChatId} cannot be read; dead-lettered", item.UpdateId, item.ChatId);
             return;
         }
         if (await InboxStore.RecordFailureAsync(connection, transaction, item.UpdateId, ex.ToString(), retryAt))
         {
-            logger.LogError(ex, "Update {UpdateId} in chat {ChatId} dead-lettered after {Attempts} attempts", item.UpdateId, item.Lane, attempt);
+            logger.LogError(ex, "Update {UpdateId} in chat {ChatId} dead-lettered after {Attempts} attempts", item.UpdateId, item.ChatId, attempt);
             return;
         }
-        logger.LogWarning(ex, "Update {UpdateId} in chat {ChatId} failed on attempt {Attempt}; trying again at {RetryAt:O}", item.UpdateId, item.Lane, attempt, retryAt);
-        stalled.Add(item.Lane);
+        logger.LogWarning(ex, "Update {UpdateId} in chat {ChatId} failed on attempt {Attempt}; trying again at {RetryAt:O}", item.UpdateId, item.ChatId, attempt, retryAt);
+        stalled.Add(item.ChatId);
     }
 }

@@ -2,7 +2,7 @@ using AgencyBot.Core.Data;
 
 namespace AgencyBot.Core.Inbox;
 
-public sealed record InboxItem(long UpdateId, long Lane, string Kind, string Payload, long Attempts, long NotBefore, long ReceivedAt)
+public sealed record InboxItem(long UpdateId, long ChatId, string Kind, string Payload, long Attempts, long NotBefore, long ReceivedAt)
 {
     /// <summary>The update as stored (exactly as Telegram sent it), read tolerantly.</summary>
     public ReadUpdate Read() => UpdateReader.Read(Payload);
@@ -14,13 +14,13 @@ public sealed class InboxStore(Database database, TimeProvider clock)
     public const int MaxAttempts = 3;
 
     private const string Insert = """
-        INSERT INTO inbox (update_id, lane, kind, payload, received_at)
-        VALUES (@UpdateId, @Lane, @Kind, @Payload, @ReceivedAt)
+        INSERT INTO inbox (update_id, chat_id, kind, payload, received_at)
+        VALUES (@UpdateId, @ChatId, @Kind, @Payload, @ReceivedAt)
         ON CONFLICT (update_id) DO NOTHING
         """;
 
     private const string SelectPending = """
-        SELECT update_id AS UpdateId, lane AS Lane, kind AS Kind, payload AS Payload, attempts AS Attempts, not_before AS NotBefore,
+        SELECT update_id AS UpdateId, chat_id AS ChatId, kind AS Kind, payload AS Payload, attempts AS Attempts, not_before AS NotBefore,
                received_at AS ReceivedAt
         FROM inbox
         WHERE state = 'pending'
@@ -49,8 +49,8 @@ public sealed class InboxStore(Database database, TimeProvider clock)
     private const string Prune = """
         DELETE FROM inbox WHERE state = 'handled' AND update_id NOT IN (SELECT update_id FROM held_messages WHERE released_at IS NULL)
           AND (handled_at < @Before
-               OR (handled_at < @StrangersBefore AND lane <> @StaffChatId AND lane NOT IN (SELECT chat_id FROM chat_bindings)
-                   AND lane NOT IN (SELECT chat_id FROM conversations) AND lane NOT IN (SELECT telegram_user_id FROM staff)))
+               OR (handled_at < @StrangersBefore AND chat_id <> @StaffChatId AND chat_id NOT IN (SELECT chat_id FROM chat_bindings)
+                   AND chat_id NOT IN (SELECT chat_id FROM conversations) AND chat_id NOT IN (SELECT telegram_user_id FROM staff)))
         """;
 
     private const string Postpone = "UPDATE inbox SET not_before = @NotBefore, last_error = @Error WHERE update_id = @UpdateId AND state = 'pending'";
@@ -67,7 +67,7 @@ public sealed class InboxStore(Database database, TimeProvider clock)
     private const string SelectStates = "SELECT state, COUNT(*) FROM inbox GROUP BY state";
 
     private const string SelectDead = """
-        SELECT update_id AS UpdateId, lane AS ChatId, kind AS Kind, attempts AS Attempts, last_error AS LastError, received_at AS ReceivedAt
+        SELECT update_id AS UpdateId, chat_id AS ChatId, kind AS Kind, attempts AS Attempts, last_error AS LastError, received_at AS ReceivedAt
         FROM inbox WHERE state = 'dead' ORDER BY update_id DESC LIMIT @Limit
         """;
 
@@ -99,7 +99,7 @@ public sealed class InboxStore(Database database, TimeProvider clock)
     public Task<int> AddAsync(IReadOnlyCollection<RawUpdate> updates, CancellationToken ct = default)
     {
         var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
-        var rows = updates.Select(u => new { UpdateId = u.Id, u.Lane, u.Kind, Payload = u.Json, ReceivedAt = now }).ToList();
+        var rows = updates.Select(u => new { UpdateId = u.Id, u.ChatId, u.Kind, Payload = u.Json, ReceivedAt = now }).ToList();
         return database.WriteAsync((c, t) => c.ExecuteAsync(Insert, rows, t), ct);
     }
 

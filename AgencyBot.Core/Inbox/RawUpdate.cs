@@ -7,7 +7,7 @@ namespace AgencyBot.Core.Inbox;
 /// and the chat it belongs to (updates of one chat are handled in order). Nothing here depends on the Telegram
 /// library's types, so an update of a shape newer than the library is stored like any other.
 /// </summary>
-public sealed record RawUpdate(long Id, long Lane, string Kind, string Json)
+public sealed record RawUpdate(long Id, long ChatId, string Kind, string Json)
 {
     /// <summary>The update's JSON as received; null when it has no integer update_id (it cannot be an update).</summary>
     public static RawUpdate? From(JsonElement update)
@@ -17,7 +17,7 @@ public sealed record RawUpdate(long Id, long Lane, string Kind, string Json)
             return null;
         // Telegram sends one field besides update_id, named for the kind of update.
         var kind = update.EnumerateObject().Select(p => p.Name).FirstOrDefault(n => n != "update_id") ?? "unknown";
-        return new RawUpdate(updateId, LaneOf(kind, update.TryGetProperty(kind, out var body) ? body : default), kind, update.GetRawText());
+        return new RawUpdate(updateId, ChatOf(kind, update.TryGetProperty(kind, out var body) ? body : default), kind, update.GetRawText());
     }
 
     /// <summary>Parses one update's JSON text (a webhook body, a test's fixture); null when it is not an update.</summary>
@@ -36,7 +36,7 @@ public sealed record RawUpdate(long Id, long Lane, string Kind, string Json)
 
     /// <summary>The chat an update belongs to: the chat of a message or member change, the chat of the message a
     /// button sits under, else the user (inline queries, poll answers); 0 when none can be told.</summary>
-    private static long LaneOf(string kind, JsonElement body)
+    private static long ChatOf(string kind, JsonElement body)
     {
         if (body.ValueKind != JsonValueKind.Object) return 0;
         return kind switch

@@ -160,7 +160,7 @@ public sealed partial class ChaosTests
         {
             Assert.That(Lines(world.Telegram.Sent), Has.Count.EqualTo(100), "no relay twice");
             Assert.That(await world.Db.ScalarAsync<long>("SELECT COUNT(*) FROM messages WHERE direction = 'client'"), Is.EqualTo(100));
-            Assert.That(await world.Db.ScalarAsync<long>("SELECT COUNT(*) FROM inbox WHERE lane >= 70000"), Is.EqualTo(100));
+            Assert.That(await world.Db.ScalarAsync<long>("SELECT COUNT(*) FROM inbox WHERE chat_id >= 70000"), Is.EqualTo(100));
         });
     }
 }

@@ -13,7 +13,7 @@ public sealed class InboxClaimTests
         TempDatabase.RequirePostgres();
         await using var db = await TempDatabase.CreateMigratedAsync();
         for (var id = 1; id <= 8; id++)
-            await db.ExecuteAsync("INSERT INTO inbox (update_id, lane, kind, payload, received_at) VALUES (@id, 1, 'Message', '{}', 0)", new { id });
+            await db.ExecuteAsync("INSERT INTO inbox (update_id, chat_id, kind, payload, received_at) VALUES (@id, 1, 'Message', '{}', 0)", new { id });
         await db.ExecuteAsync("UPDATE inbox SET state = 'handled' WHERE update_id = 8");
         // Host A: a separate database object (another process, as far as locks go) holding rows 1-5 in its transaction.
         await using var hostA = new Database(db.ConnectionString, DatabaseProvider.Postgres);

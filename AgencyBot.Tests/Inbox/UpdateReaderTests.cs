@@ -93,7 +93,7 @@ public sealed class UpdateReaderTests
             Assert.That(raw.Json, Is.EqualTo(json), "byte for byte what Telegram sent");
             Assert.That(raw.Id, Is.EqualTo(12));
             Assert.That(raw.Kind, Is.EqualTo("callback_query"));
-            Assert.That(raw.Lane, Is.EqualTo(-100), "a button press belongs to the chat of the message it sits under");
+            Assert.That(raw.ChatId, Is.EqualTo(-100), "a button press belongs to the chat of the message it sits under");
         });
     }
 
@@ -101,8 +101,8 @@ public sealed class UpdateReaderTests
     [TestCase("""{"update_id":14,"poll_answer":{"poll_id":"p","user":{"id":78,"is_bot":false,"first_name":"A"},"option_ids":[]}}""", 78)]
     [TestCase("""{"update_id":15,"a_kind_from_the_future":{"chat":{"id":-9,"type":"group"}}}""", -9)]
     [TestCase("""{"update_id":16,"something unknown to us":17}""", 0)]
-    public void RawUpdate_LaneOfOtherKinds(string json, long lane) =>
-        Assert.That(RawUpdate.Parse(json)!.Lane, Is.EqualTo(lane));
+    public void RawUpdate_ChatOfOtherKinds(string json, long chatId) =>
+        Assert.That(RawUpdate.Parse(json)!.ChatId, Is.EqualTo(chatId));
 
     [TestCase("[]")]
     [TestCase("""{"message":{}}""")]

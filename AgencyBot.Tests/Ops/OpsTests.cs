@@ -15,7 +15,7 @@ public sealed class OpsTests : AgencyTest
     {
         // An update whose stored body cannot be read at all is dead-lettered at once: trying again cannot help.
         await World.Db.ExecuteAsync("""
-            INSERT INTO inbox (update_id, lane, kind, payload, received_at) VALUES (5, 601, 'Message', '{ broken', 0)
+            INSERT INTO inbox (update_id, chat_id, kind, payload, received_at) VALUES (5, 601, 'Message', '{ broken', 0)
             """);
         World.Host.Get<AgencyBot.Core.Data.InboxSignal>().Notify();
         await Eventually.HoldsAsync(() => World.Db.ScalarAsync<string>("SELECT state FROM inbox WHERE update_id = 5"), s => s == "dead",

@@ -64,8 +64,8 @@ public sealed class StrangersAndRetentionTests : AgencyTest
         _clock.Advance(TimeSpan.FromDays(8));
         await retention.PruneAsync();
         var afterAWeek = (
-            Anna: await World.Db.ScalarAsync<long>("SELECT COUNT(*) FROM inbox WHERE lane = @Anna", new { Anna }),
-            Stranger: await World.Db.ScalarAsync<long>("SELECT COUNT(*) FROM inbox WHERE lane = @Stranger", new { Stranger }),
+            Anna: await World.Db.ScalarAsync<long>("SELECT COUNT(*) FROM inbox WHERE chat_id = @Anna", new { Anna }),
+            Stranger: await World.Db.ScalarAsync<long>("SELECT COUNT(*) FROM inbox WHERE chat_id = @Stranger", new { Stranger }),
             StrangerChat: await World.Db.ScalarAsync<long>("SELECT COUNT(*) FROM client_chats WHERE chat_id = @Stranger", new { Stranger }));
         _clock.Advance(TimeSpan.FromDays(23));
         await retention.PruneAsync();
