@@ -5,7 +5,6 @@ using System.Text.Json;
 using AgencyBot.Core.Data;
 using AgencyBot.Core.Projects;
 using AgencyBot.Core.Sending;
-using AgencyBot.Core.StaffGroup;
 using AgencyBot.Sandbox;
 using Microsoft.Extensions.DependencyInjection;
 

@@ -3,7 +3,6 @@ using AgencyBot.Core.Clients;
 using AgencyBot.Core.Messaging;
 using AgencyBot.Core.Outbox;
 using AgencyBot.Core.Staff;
-using AgencyBot.Core.StaffGroup;
 using AgencyBot.Core.Turns;
 using Telegram.Bot;
 

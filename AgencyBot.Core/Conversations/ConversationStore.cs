@@ -1,5 +1,4 @@
 using AgencyBot.Core.Agency;
-using AgencyBot.Core.Clients;
 using AgencyBot.Core.Data;
 using AgencyBot.Core.Messaging;
 

@@ -1,5 +1,4 @@
 using AgencyBot.Core.Inbox;
-using AgencyBot.Core.Projects;
 
 namespace AgencyBot.Core.Conversations;
 

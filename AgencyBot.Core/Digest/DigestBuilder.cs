@@ -1,6 +1,5 @@
 using System.Text;
 using AgencyBot.Core.Agency;
-using AgencyBot.Core.Clients;
 using AgencyBot.Core.Data;
 using AgencyBot.Core.Projects;
 using AgencyBot.Core.TimeTracking;

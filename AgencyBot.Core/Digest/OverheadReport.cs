@@ -1,8 +1,6 @@
 using AgencyBot.Core.Agency;
-using AgencyBot.Core.Clients;
 using AgencyBot.Core.Conversations;
 using AgencyBot.Core.Data;
-using AgencyBot.Core.Projects;
 using AgencyBot.Core.TimeTracking;
 
 namespace AgencyBot.Core.Digest;

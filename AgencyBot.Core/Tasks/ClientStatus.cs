@@ -1,5 +1,4 @@
 using AgencyBot.Core.Clients;
-using AgencyBot.Core.Messaging;
 using AgencyBot.Core.Projects;
 using AgencyBot.Core.Turns;
 

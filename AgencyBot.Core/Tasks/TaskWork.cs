@@ -1,6 +1,5 @@
 using AgencyBot.Core.Agency;
 using AgencyBot.Core.Clients;
-using AgencyBot.Core.Conversations;
 using AgencyBot.Core.Messaging;
 using AgencyBot.Core.Outbox;
 using AgencyBot.Core.Projects;

@@ -1,4 +1,3 @@
-using AgencyBot.Core.Clients;
 using AgencyBot.Core.Projects;
 using AgencyBot.Core.Turns;
 

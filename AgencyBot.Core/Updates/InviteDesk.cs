@@ -1,7 +1,5 @@
 using AgencyBot.Core.Clients;
-using AgencyBot.Core.Conversations;
 using AgencyBot.Core.Projects;
-using AgencyBot.Core.Staff;
 using AgencyBot.Core.StaffGroup;
 using AgencyBot.Core.Turns;
 using Telegram.Bot.Types.ReplyMarkups;

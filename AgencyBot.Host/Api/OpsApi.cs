@@ -3,7 +3,6 @@ using AgencyBot.Core.Data;
 using AgencyBot.Core.Inbox;
 using AgencyBot.Core.Outbox;
 using AgencyBot.Core.Sending;
-using AgencyBot.Core.StaffGroup;
 using AgencyBot.Host.Settings;
 using AgencyBot.Host.Telegram;
 using Microsoft.Extensions.Options;

@@ -2,7 +2,6 @@ using AgencyBot.Core.Clients;
 using AgencyBot.Core.Data;
 using AgencyBot.Core.Messaging;
 using AgencyBot.Core.StaffGroup;
-using AgencyBot.Core.Updates;
 using Telegram.Bot;
 using Telegram.Bot.Types;
 

@@ -2,7 +2,6 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using AgencyBot.Core.Clients;
-using AgencyBot.Core.Projects;
 using AgencyBot.Tests.Fakes;
 using AgencyBot.Tests.Hosting;
 

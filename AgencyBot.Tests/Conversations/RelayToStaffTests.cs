@@ -1,7 +1,6 @@
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using AgencyBot.Core.Clients;
 using AgencyBot.Tests.Hosting;
 
 namespace AgencyBot.Tests.Conversations;

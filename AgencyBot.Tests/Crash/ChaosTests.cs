@@ -1,6 +1,5 @@
 using System.Text.RegularExpressions;
 using AgencyBot.Core.Projects;
-using AgencyBot.Core.StaffGroup;
 using AgencyBot.Tests.Hosting;
 
 namespace AgencyBot.Tests.Crash;

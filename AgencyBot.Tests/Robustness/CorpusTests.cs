@@ -1,6 +1,5 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using AgencyBot.Core.Clients;
 using AgencyBot.Tests.Hosting;
 using Telegram.Bot;
 using Telegram.Bot.Types;

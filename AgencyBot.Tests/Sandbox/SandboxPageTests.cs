@@ -1,5 +1,4 @@
 using System.Globalization;
-using AgencyBot.Core.Clients;
 using AgencyBot.Tests.Fakes;
 using AgencyBot.Tests.Hosting;
 using Microsoft.Playwright;

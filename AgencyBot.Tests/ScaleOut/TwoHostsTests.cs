@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Net;
 using System.Text.RegularExpressions;
 using AgencyBot.Core.Projects;
-using AgencyBot.Core.StaffGroup;
 using AgencyBot.Tests.Fakes;
 using AgencyBot.Tests.Hosting;
 

@@ -1,7 +1,5 @@
 using System.Net.Http.Json;
-using System.Text.Json;
 using AgencyBot.Core.Clients;
-using AgencyBot.Core.Conversations;
 using AgencyBot.Tests.Hosting;
 
 namespace AgencyBot.Tests.Tasks;
