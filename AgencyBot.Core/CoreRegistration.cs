@@ -1,4 +1,5 @@
 using AgencyBot.Core.Agency;
+using AgencyBot.Core.Budgets;
 using AgencyBot.Core.Clients;
 using AgencyBot.Core.Conversations;
 using AgencyBot.Core.Data;
@@ -62,6 +63,11 @@ public static class CoreRegistration
         services.AddSingleton<Retention>();
         services.AddSingleton<Deliveries>();
         services.AddSingleton<IDeliveryListener>(sp => sp.GetRequiredService<Deliveries>());
+
+        services.AddSingleton<BudgetStore>();
+        services.AddSingleton<BudgetUse>();
+        services.AddSingleton<BudgetAlerts>();
+        services.AddSingleton<BudgetCommand>();
 
         services.AddSingleton<OverheadReport>();
         services.AddSingleton<DigestBuilder>();

@@ -32,6 +32,7 @@ public static class BotCommands
         new("my", "", "your open tasks by due date", CommandDesk.Tasks),
         new("ack", "", "you are on it (stops the reminder; it is not an answer)", CommandDesk.Tasks),
         new("time", "<duration> <category> [note]", "log time on the project (anywhere else: /time <project> …)", CommandDesk.Tasks),
+        new("budget", "[<hours> monthly|total [<amount> <currency>] [client] | none]", "hours used against the budget; managers set it", CommandDesk.Tasks),
         new("digest", "", "the managers' digest, now (managers only)", CommandDesk.Tasks),
         new("all", "<text>", "send the text to every client chat of the project", CommandDesk.Desk),
         new("unsend", "", "as a reply to your answer: take it back from the client", CommandDesk.Desk),

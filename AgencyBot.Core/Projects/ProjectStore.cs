@@ -65,6 +65,12 @@ public sealed class ProjectStore(Database database, TimeProvider clock)
         return (await connection.QueryAsync<Project>(SelectAll)).AsList();
     }
 
+    private static readonly string SelectLabel = $"SELECT {ProjectLabel.Sql("c", "p")} FROM projects p JOIN clients c ON c.id = p.client_id WHERE p.id = @ProjectId";
+
+    /// <summary>"Client · Project"; null when there is no such project.</summary>
+    public static Task<string?> LabelAsync(IDbConnection c, IDbTransaction? t, long projectId) =>
+        c.ExecuteScalarAsync<string?>(SelectLabel, new { ProjectId = projectId }, t);
+
     private const string SetStarted = "UPDATE projects SET started_on = COALESCE(started_on, @Start) WHERE id = @ProjectId";
 
     /// <summary>The project started on <paramref name="start"/>, unless it had started already.</summary>

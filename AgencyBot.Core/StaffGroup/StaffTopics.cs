@@ -18,10 +18,6 @@ public sealed class StaffTopics(Database database, StaffChatStore staffChats, IM
         SELECT project_id FROM staff_topics WHERE staff_chat_id = @StaffChatId AND thread_id = @ThreadId
         """;
 
-    private static readonly string SelectName = $"""
-        SELECT {ProjectLabel.Sql("c", "p")} FROM projects p JOIN clients c ON c.id = p.client_id WHERE p.id = @ProjectId
-        """;
-
     private const string Save = """
         INSERT INTO staff_topics (project_id, staff_chat_id, thread_id, created_at) VALUES (@ProjectId, @StaffChatId, @ThreadId, @Now)
         ON CONFLICT (project_id) DO UPDATE SET staff_chat_id = excluded.staff_chat_id, thread_id = excluded.thread_id, created_at = excluded.created_at
@@ -54,7 +50,7 @@ public sealed class StaffTopics(Database database, StaffChatStore staffChats, IM
             if (!await IsForumAsync(connection, staffChatId, ct)) return (null, false);
             var thread = await connection.ExecuteScalarAsync<long?>(SelectThread, new { ProjectId = projectId, StaffChatId = staffChatId });
             if (thread is { } existing) return ((int)existing, false);
-            name = await connection.ExecuteScalarAsync<string>(SelectName, new { ProjectId = projectId }) ?? $"Project {projectId}";
+            name = await ProjectStore.LabelAsync(connection, null, projectId) ?? $"Project {projectId}";
         }
         if (name.Length > MaxNameLength) name = name[..(MaxNameLength - 1)] + "…";
 

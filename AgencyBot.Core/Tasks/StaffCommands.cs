@@ -1,5 +1,6 @@
 using System.Text;
 using AgencyBot.Core.Agency;
+using AgencyBot.Core.Budgets;
 using AgencyBot.Core.Conversations;
 using AgencyBot.Core.Digest;
 using AgencyBot.Core.Messaging;
@@ -20,6 +21,8 @@ public sealed record StaffTarget(long ProjectId, long? ConversationId);
 public sealed class StaffCommands(
     TaskWork work,
     TimeCommand timeCommand,
+    BudgetCommand budgetCommand,
+    BudgetAlerts budgetAlerts,
     DigestSender digest,
     IOptions<AgencyOptions> agency,
     ILogger<StaffCommands> logger)
@@ -62,7 +65,9 @@ public sealed class StaffCommands(
         }
         if (command.Name == "time" && target is null)
         {
-            await Reply(await timeCommand.RunAsync(turn, command.Args, null));
+            var time = await timeCommand.RunAsync(turn, command.Args, null);
+            if (time.LoggedOn is { } project) await budgetAlerts.CheckAsync(c, t, project, turn.Now);
+            await Reply(time.Answer);
             return;
         }
         if (target is null)
@@ -163,7 +168,11 @@ public sealed class StaffCommands(
             case "tasks":
                 return await OpenWorkAsync(c, t, projectId);
             case "time":
-                return await timeCommand.RunAsync(turn, args, projectId);
+                var logged = await timeCommand.RunAsync(turn, args, projectId);
+                if (logged.LoggedOn is not null) await budgetAlerts.CheckAsync(c, t, projectId, now);
+                return logged.Answer;
+            case "budget":
+                return await budgetCommand.RunAsync(turn, args, projectId);
             case "ack":
             {
                 // A reply names one conversation; in the topic, every client of the project who is waiting.

@@ -1,4 +1,5 @@
 using AgencyBot.Core.Agency;
+using AgencyBot.Core.Budgets;
 using AgencyBot.Core.Clients;
 using AgencyBot.Core.Messaging;
 using AgencyBot.Core.Outbox;
@@ -41,6 +42,9 @@ public sealed class TaskWork(OutboxStore outbox, StaffChatStore staffChats, Staf
     {
         var start = startOn ?? Today;
         await ProjectStore.MarkStartedAsync(c, t, projectId, start);
+        if (template.Budget is { Kind: { } kind, Hours: { } hours })
+            await BudgetStore.SetAsync(c, t, projectId, new NewBudget(Enum.Parse<BudgetKind>(kind, ignoreCase: true), (long)Math.Round(hours * 60)), actorId,
+                clock.GetUtcNow());
         var team = (await TeamStore.OfProjectAsync(c, t, projectId)).ToDictionary(m => m.Role, m => m.StaffId);
         var now = clock.GetUtcNow();
         var byKey = new Dictionary<string, long>(StringComparer.Ordinal);

@@ -4,7 +4,10 @@ namespace AgencyBot.Core.Tasks;
 
 /// <summary>A named tree of tasks, subtasks and checklist items, each with a team role and a due offset in working
 /// days from the project's start. Stored as JSON; see templates/*.json for examples.</summary>
-public sealed record Template(string? Name, IReadOnlyList<TemplateTask>? Tasks);
+public sealed record Template(string? Name, IReadOnlyList<TemplateTask>? Tasks, TemplateBudget? Budget = null);
+
+/// <summary>The hours a project made from the template is allotted: "monthly" (a retainer) or "total" (a fixed scope).</summary>
+public sealed record TemplateBudget(string? Kind, double? Hours);
 
 /// <param name="Key">Optional name other tasks use in <paramref name="After"/>.</param>
 /// <param name="After">Keys of tasks that must be done before this one starts.</param>
@@ -31,6 +34,9 @@ public sealed class TemplateValidator : AbstractValidator<Template>
         RuleFor(t => t.Name).NotEmpty().MaximumLength(100);
         RuleFor(t => t.Tasks).NotEmpty();
         RuleForEach(t => t.Tasks).NotNull().SetValidator(new TaskValidator(teamRoles, allowSubtasks: true));
+        RuleFor(t => t.Budget!.Kind).Must(k => k is "monthly" or "total").WithMessage("'Budget.Kind' must be monthly or total.")
+            .OverridePropertyName("Budget.Kind").When(t => t.Budget is not null);
+        RuleFor(t => t.Budget!.Hours).NotNull().GreaterThan(0).LessThanOrEqualTo(100_000).OverridePropertyName("Budget.Hours").When(t => t.Budget is not null);
         RuleFor(t => t).Custom((template, context) =>
         {
             if (HasNulls(template.Tasks)) return; // reported field by field above

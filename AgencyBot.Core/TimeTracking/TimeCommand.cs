@@ -11,31 +11,32 @@ public sealed class TimeCommand(IOptions<TimeTrackingOptions> options, IOptions<
     public string Usage => $"/time <duration> <category> [note], e.g. /time 1h30m invoice March invoice. " +
                            $"Categories: {string.Join(", ", options.Value.All)}. Outside a project's topic: /time <project> <duration> <category> [note].";
 
-    /// <summary>Records the time of the turn's staff member; returns what to answer.</summary>
-    public async Task<string> RunAsync(Turn turn, string args, long? projectId)
+    /// <summary>Records the time of the turn's staff member; returns what to answer, and the project it was logged on
+    /// (null when nothing was).</summary>
+    public async Task<(string Answer, long? LoggedOn)> RunAsync(Turn turn, string args, long? projectId)
     {
         var (c, t) = turn;
         var member = turn.Member ?? throw new InvalidOperationException("/time is a staff command");
         var words = args.Split(' ', StringSplitOptions.RemoveEmptyEntries).ToList();
         if (projectId is null)
         {
-            if (words.Count == 0) return Usage;
+            if (words.Count == 0) return (Usage, null);
             var (found, problem) = await FindProjectAsync(words[0], c, t);
-            if (found is null) return $"{problem} {Usage}";
+            if (found is null) return ($"{problem} {Usage}", null);
             projectId = found;
             words.RemoveAt(0);
         }
-        if (words.Count < 2) return Usage;
-        if (Durations.Parse(words[0]) is not { } duration) return $"“{words[0]}” is not a duration I understand. {Usage}";
-        if (duration <= TimeSpan.Zero || duration > TimeSpan.FromHours(24)) return $"A time entry must be more than 0 and at most 24 hours. {Usage}";
+        if (words.Count < 2) return (Usage, null);
+        if (Durations.Parse(words[0]) is not { } duration) return ($"“{words[0]}” is not a duration I understand. {Usage}", null);
+        if (duration <= TimeSpan.Zero || duration > TimeSpan.FromHours(24)) return ($"A time entry must be more than 0 and at most 24 hours. {Usage}", null);
         var category = words[1].ToLowerInvariant();
-        if (!options.Value.All.Contains(category)) return $"“{words[1]}” is not a category. {Usage}";
+        if (!options.Value.All.Contains(category)) return ($"“{words[1]}” is not a category. {Usage}", null);
         var note = words.Count > 2 ? string.Join(' ', words.Skip(2)) : null;
 
-        await TimeEntryStore.AddAsync(c, t, projectId.Value, member.Id, (int)duration.TotalMinutes, category, note?[..Math.Min(note.Length, 500)],
-            agency.Value.DateOf(turn.Now), turn.Now);
+        await TimeEntryStore.AddAsync(c, t, new NewTimeEntry(projectId.Value, member.Id, (int)duration.TotalMinutes, category,
+            note?[..Math.Min(note.Length, 500)], agency.Value.DateOf(turn.Now)), turn.Now);
         var kind = options.Value.IsAccountManagement(category) ? "account management" : "production";
-        return $"⏱ {Durations.Format((long)duration.TotalMinutes)} of {category} ({kind}) recorded for {member.Name}.";
+        return ($"⏱ {Durations.Format((long)duration.TotalMinutes)} of {category} ({kind}) recorded for {member.Name}.", projectId);
     }
 
     private static async Task<(long? Id, string Problem)> FindProjectAsync(string reference, IDbConnection c, IDbTransaction t)

@@ -57,6 +57,7 @@ public static class AdminApi
         api.MapTemplates();
         api.MapTasks();
         api.MapTimeEntries();
+        api.MapBudgets();
         api.MapDigest();
     }
 

@@ -4,9 +4,9 @@ using Microsoft.AspNetCore.Mvc;
 
 namespace AgencyBot.Host.Api;
 
-public sealed record TemplateResponse(long Id, string Name, IReadOnlyList<TemplateTask> Tasks)
+public sealed record TemplateResponse(long Id, string Name, IReadOnlyList<TemplateTask> Tasks, TemplateBudget? Budget)
 {
-    public static TemplateResponse From(StoredTemplate t) => new(t.Id, t.Body.Name!, t.Body.Tasks ?? []);
+    public static TemplateResponse From(StoredTemplate t) => new(t.Id, t.Body.Name!, t.Body.Tasks ?? [], t.Body.Budget);
 }
 
 /// <summary>Task templates: a named tree of tasks, subtasks and checklist items (see templates/*.json).</summary>

@@ -1,4 +1,6 @@
 using AgencyBot.Core.Agency;
+using AgencyBot.Core.Budgets;
+using AgencyBot.Core.Data;
 using AgencyBot.Core.Projects;
 using AgencyBot.Core.Staff;
 using AgencyBot.Core.TimeTracking;
@@ -29,13 +31,21 @@ public static class TimeEntriesApi
         api.MapGet("/projects/{id:long}/time-entries", ListAsync);
     }
 
-    private static async Task<IResult> AddAsync(long id, LogTime body, ProjectStore projects, StaffStore staff, TimeEntryStore entries,
+    /// <summary>Logs time; a budget it takes past 80 % or 100 % alerts in the same transaction.</summary>
+    private static async Task<IResult> AddAsync(long id, LogTime body, ProjectStore projects, StaffStore staff, Database database, BudgetAlerts alerts,
         IOptions<AgencyOptions> agency, TimeProvider clock, CancellationToken ct)
     {
         if (await projects.FindAsync(id, ct) is null) return Problems.NoProject(id);
         if (!await staff.ExistsAsync(body.StaffId!.Value, ct))
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["StaffId"] = [$"There is no staff member {body.StaffId}."] });
-        var entryId = await entries.AddAsync(id, body.StaffId.Value, body.Minutes!.Value, body.Category!, body.Note, body.SpentOn ?? agency.Value.Today(clock), ct);
+        var entry = new NewTimeEntry(id, body.StaffId.Value, body.Minutes!.Value, body.Category!, body.Note, body.SpentOn ?? agency.Value.Today(clock));
+        var now = clock.GetUtcNow();
+        var entryId = await database.WriteAsync(async (c, t) =>
+        {
+            var added = await TimeEntryStore.AddAsync(c, t, entry, now);
+            await alerts.CheckAsync(c, t, id, now);
+            return added;
+        }, ct);
         return TypedResults.Created($"/api/projects/{id}/time-entries/{entryId}", new { Id = entryId });
     }
 

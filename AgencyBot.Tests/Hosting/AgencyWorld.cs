@@ -13,8 +13,12 @@ public sealed class AgencyWorld : IAsyncDisposable
     public const long Assistant = 9001;
     public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(15);
 
-    private AgencyWorld(FakeBotApi telegram, TempDatabase db, TestHost host)
+    private readonly IDictionary<string, string?> _settings;
+    private readonly TimeProvider? _clock;
+
+    private AgencyWorld(FakeBotApi telegram, TempDatabase db, TestHost host, IDictionary<string, string?> settings, TimeProvider? clock)
     {
+        (_settings, _clock) = (settings, clock);
         Telegram = telegram;
         Db = db;
         Host = host;
@@ -23,8 +27,8 @@ public sealed class AgencyWorld : IAsyncDisposable
 
     public FakeBotApi Telegram { get; }
     public TempDatabase Db { get; }
-    public TestHost Host { get; }
-    public HttpClient Api { get; }
+    public TestHost Host { get; private set; }
+    public HttpClient Api { get; private set; }
 
     public static async Task<AgencyWorld> StartAsync(bool forum = true, IDictionary<string, string?>? settings = null, TimeProvider? clock = null,
         TempDatabase? database = null)
@@ -40,7 +44,7 @@ public sealed class AgencyWorld : IAsyncDisposable
         };
         foreach (var (k, v) in settings ?? new Dictionary<string, string?>()) all[k] = v;
         var host = new TestHost(telegram, db, all, clock).Start();
-        var world = new AgencyWorld(telegram, db, host);
+        var world = new AgencyWorld(telegram, db, host, all, clock);
         if (database is null) await world.StaffAsync(Assistant, "Marie", "assistant");
         return world;
     }
@@ -95,6 +99,16 @@ public sealed class AgencyWorld : IAsyncDisposable
             "SELECT (SELECT COUNT(*) FROM inbox WHERE state = 'pending') + (SELECT COUNT(*) FROM outbox WHERE state = 'pending')"),
             n => n == 0, Timeout, "inbox and outbox drained");
         await Task.Delay(100);
+    }
+
+    /// <summary>Stops the host and starts a new one on the same database and the same Telegram (a deploy, a crash
+    /// and restart): what was queued or claimed before is all the new host knows.</summary>
+    public async Task RestartHostAsync()
+    {
+        Api.Dispose();
+        await Host.DisposeAsync();
+        Host = new TestHost(Telegram, Db, _settings, _clock).Start();
+        Api = Host.AdminClient();
     }
 
     /// <summary>Stops the host but keeps its database, for a restart on the same file.</summary>

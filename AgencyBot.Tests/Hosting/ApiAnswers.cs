@@ -57,3 +57,10 @@ public sealed record ProjectOverheadAnswer(long ProjectId, long AccountManagemen
     int Answers, double? MedianSeconds, double? P90Seconds, double? ShareWithinSla, IReadOnlyList<BreachAnswer> Breaches);
 
 public sealed record BreachAnswer(long BusinessSeconds, string? HeldBy);
+
+/// <summary>GET /api/projects/{id}/budget.</summary>
+public sealed record BudgetStatusAnswer(BudgetAnswer? Budget, string Month, TimeUseAnswer ThisMonth, TimeUseAnswer InTotal, double? UsedPercent);
+
+public sealed record BudgetAnswer(string Kind, long Minutes, decimal? Amount, string? Currency, bool ShownToClient);
+
+public sealed record TimeUseAnswer(long AllMinutes, long AccountMinutes, long MeasuredAccountMinutes, long ProductionMinutes);
