@@ -2,6 +2,7 @@ using System.Diagnostics;
 using AgencyBot.Core.Agency;
 using AgencyBot.Core.Data;
 using AgencyBot.Core.Digest;
+using AgencyBot.Core.Measurement;
 using AgencyBot.Sandbox;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
@@ -9,8 +10,8 @@ using Microsoft.Extensions.Options;
 
 namespace AgencyBot.Bench;
 
-/// <summary>Digest build time and memory on a month of a busy agency: 200 projects, 1,000,000 messages,
-/// 50,000 time entries.</summary>
+/// <summary>Digest build time and memory on a month of a busy agency (200 projects, 1,000,000 messages, 50,000 time
+/// entries), and the time to measure that month's communication time from its messages.</summary>
 internal static class DigestBuild
 {
     public static async Task<Figure[]> RunAsync(int projects, int messages, int timeEntries)
@@ -18,7 +19,8 @@ internal static class DigestBuild
         await using var telegram = await FakeBotApi.StartAsync();
         using var folder = new TempFolder();
         await using var host = new BenchHost(telegram, folder.ConnectionString, limitsOn: false,
-            new() { ["Digest:Time"] = "23:59:00" }); // keep the scheduled digest out of the measurement
+            // Keep the scheduled digest and the hourly measurement out of the figures: both are run below.
+            new() { ["Digest:Time"] = "23:59:00", ["TimeTracking:Measure:Enabled"] = "false" });
         host.Start();
         var database = host.Services.GetRequiredService<Database>();
         var today = host.Services.GetRequiredService<IOptions<AgencyOptions>>().Value.Today(TimeProvider.System);
@@ -36,13 +38,35 @@ internal static class DigestBuild
         var allocatedMb = (GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore) / (1024.0 * 1024);
         var workingSetMb = Process.GetCurrentProcess().WorkingSet64 / (1024.0 * 1024);
         Console.WriteLine($"digest: built in {elapsed.TotalMilliseconds:0} ms, {allocatedMb:0.0} MB allocated, {digest.Text.Length} characters, chart {(digest.Chart?.Length ?? 0) / 1024} KB");
-        var detail = $"{projects} projects, {messages:N0} messages, {timeEntries:N0} time entries; text and PNG chart";
+        var detail = $"{projects} projects, {messages:N0} messages, {timeEntries:N0} time entries; text, agency and 4-week trend, PNG chart";
+
+        var (measureMs, measureMb, measuredDays, sessions) = await MeasureMonthAsync(host.Services.GetRequiredService<MeasuredDays>(), database, today);
+        Console.WriteLine($"measure: {measuredDays} days, {sessions} person-project-days in {measureMs:0} ms, {measureMb:0.0} MB allocated");
+        var workingSetAfterMb = Process.GetCurrentProcess().WorkingSet64 / (1024.0 * 1024);
         return
         [
             new Figure("digest build time", elapsed.TotalMilliseconds, "ms", detail + " (warm)"),
             new Figure("digest build allocations", allocatedMb, "MB", detail),
             new Figure("working set after digest build", workingSetMb, "MB", "whole benchmark process, host included"),
+            new Figure("measure a month", measureMs, "ms", $"{measuredDays} days of {messages:N0} messages, {projects} projects (read and model; warm)"),
+            new Figure("measure a month allocations", measureMb, "MB", "the same"),
+            new Figure("working set after measuring", workingSetAfterMb, "MB", "whole benchmark process, host included"),
         ];
+    }
+
+    /// <summary>Every day of the seeded month through the measurement (reading its messages, the session model).</summary>
+    private static async Task<(double Ms, double AllocatedMb, int Days, int Results)> MeasureMonthAsync(MeasuredDays measured, Database database, DateOnly today)
+    {
+        var monthStart = new DateOnly(today.Year, today.Month, 1).AddMonths(today.Day == 1 ? -1 : 0);
+        await using var connection = await database.OpenAsync();
+        await measured.MeasureAsync(connection, null, monthStart); // warm-up
+        GC.Collect();
+        var allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
+        var clock = Stopwatch.StartNew();
+        var (days, results) = (0, 0);
+        for (var day = monthStart; day < today; day = day.AddDays(1), days++)
+            results += (await measured.MeasureAsync(connection, null, day)).Count;
+        return (clock.Elapsed.TotalMilliseconds, (GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore) / (1024.0 * 1024), days, results);
     }
 
     private static async Task SeedAsync(Database database, DateOnly today, int projects, int messages, int timeEntries)

@@ -3,9 +3,11 @@ using AgencyBot.Core.Budgets;
 using AgencyBot.Core.Clients;
 using AgencyBot.Core.Conversations;
 using AgencyBot.Core.Data;
+using AgencyBot.Core.Deliverables;
 using AgencyBot.Core.Digest;
 using AgencyBot.Core.Escalation;
 using AgencyBot.Core.Inbox;
+using AgencyBot.Core.Measurement;
 using AgencyBot.Core.Messaging;
 using AgencyBot.Core.Outbox;
 using AgencyBot.Core.Projects;
@@ -69,6 +71,11 @@ public static class CoreRegistration
         services.AddSingleton<BudgetAlerts>();
         services.AddSingleton<BudgetCommand>();
 
+        services.AddSingleton<MeasuredDays>();
+
+        services.AddSingleton<ReportWriter>();
+        services.AddSingleton<ReportDrafts>();
+
         services.AddSingleton<OverheadReport>();
         services.AddSingleton<DigestBuilder>();
         services.AddSingleton<DigestSender>();
@@ -90,6 +97,8 @@ public static class CoreRegistration
         services.AddSingleton<StaffReplies>();
         services.AddSingleton<StaffAnswers>();
         services.AddSingleton<InviteDesk>();
+        services.AddSingleton<InvoiceDesk>();
+        services.AddSingleton<ReportDesk>();
         services.AddSingleton<StaffPrivateChat>();
         services.AddSingleton<StaffRoster>();
         services.AddSingleton<IInboxHandler, UpdateRouter>();

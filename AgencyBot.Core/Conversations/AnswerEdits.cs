@@ -51,7 +51,7 @@ public sealed class AnswerEdits(OutboxStore outbox, ClientRelay clientRelay, Bot
         }
         var text = MessageContent.FormattedOf(edited);
         // An /all answer's words are those after the command, as they were when it was sent.
-        if (botUser.ParseCommand(edited.Text) is { Name: "all" }) text = text!.AfterFirstWord();
+        if (botUser.ParseCommand(edited.Text ?? edited.Caption) is { Name: "all" }) text = text!.AfterFirstWord();
         var entities = text is { Entities.Count: > 0 } ? JsonSerializer.Serialize(text.Entities, JsonBotAPI.Options) : null;
         foreach (var record in records)
             await ConversationStore.AddVersionAsync(c, t, record.Id, "edit", text?.Text, edited.EditDate ?? now.UtcDateTime, now, entities);
@@ -59,7 +59,7 @@ public sealed class AnswerEdits(OutboxStore outbox, ClientRelay clientRelay, Bot
         if (answers.Count == 0) return;
         // The client's copy follows an edit of the words they got: never one that makes the answer a note or a command.
         if (InternalNote.Says(text?.Text)
-            || (botUser.ParseCommand(edited.Text) is { } command && command.Name != "all"))
+            || (botUser.ParseCommand(edited.Text ?? edited.Caption) is { } command && command.Name != "all"))
         {
             foreach (var answer in answers) await ConversationStore.MarkEditsAppliedAsync(c, t, answer.Id, now);
             await turn.ReplyAsync(edited, "⚠️ The client's copy was not changed: it already has this answer. /unsend as a reply takes it back.");

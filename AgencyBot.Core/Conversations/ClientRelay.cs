@@ -36,7 +36,7 @@ public sealed class ClientRelay(OutboxStore outbox, IOptions<AgencyOptions> agen
                 link with { Delay = StaffRelay.AlbumWait });
             return;
         }
-        if (answer.Text is not null || message.Text is not null)
+        if (message.Text is not null)
         {
             var text = (answer.Text ?? MessageContent.FormattedOf(message)!).Append(signature);
             var first = true;
@@ -51,7 +51,8 @@ public sealed class ClientRelay(OutboxStore outbox, IOptions<AgencyOptions> agen
             }
             return;
         }
-        var caption = MessageContent.FormattedOf(message)?.Append(signature);
+        // Media goes as a copy; words given for it (/all, /invoice) replace its own caption.
+        var caption = (answer.Text ?? MessageContent.FormattedOf(message))?.Append(signature);
         var fits = caption is null || caption.Text.Length <= MessageContent.MaxCaption;
         await outbox.EnqueueAsync(c, t, toChatId, new CopyMessageRequest
         {

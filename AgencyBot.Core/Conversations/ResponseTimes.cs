@@ -27,11 +27,17 @@ public sealed class ResponseTimes(Database database, BusinessCalendar calendar, 
         ORDER BY waiting_since
         """;
 
+    /// <summary>The first answers given in [from, to), of one project or all.</summary>
+    public static async Task<FirstAnswers> FirstAnswersAsync(IDbConnection c, IDbTransaction? t, DateTimeOffset from, DateTimeOffset to, long? projectId,
+        long slaSeconds) =>
+        FirstAnswers.Of(await c.QueryAsync<long>(SelectAnswered, new { From = from.ToUnixTimeMilliseconds(), To = to.ToUnixTimeMilliseconds(), ProjectId = projectId }, t),
+            slaSeconds);
+
     public async Task<ResponseTimesReport> ReportAsync(DateTimeOffset from, DateTimeOffset to, long? projectId, CancellationToken ct = default)
     {
         await using var connection = await database.OpenAsync(ct);
-        var seconds = (await connection.QueryAsync<long>(SelectAnswered,
-            new { From = from.ToUnixTimeMilliseconds(), To = to.ToUnixTimeMilliseconds(), ProjectId = projectId })).AsList();
+        var limit = (long)sla.Value.FirstResponse.TotalSeconds;
+        var answers = await FirstAnswersAsync(connection, null, from, to, projectId, limit);
         var now = clock.GetUtcNow();
         var waiting = (await connection.QueryAsync<(long ConversationId, long ProjectId, long ChatId, long WaitingSince)>(SelectWaiting, new { ProjectId = projectId }))
             .Select(w =>
@@ -40,8 +46,6 @@ public sealed class ResponseTimes(Database database, BusinessCalendar calendar, 
                 return new WaitingConversation(w.ConversationId, w.ProjectId, w.ChatId, since, (long)calendar.BusinessTime(since, now).TotalSeconds);
             })
             .ToList();
-        var limit = (long)sla.Value.FirstResponse.TotalSeconds;
-        var answers = FirstAnswers.Of(seconds, limit);
         return new ResponseTimesReport(from, to, projectId, answers.Count, answers.MedianSeconds, answers.P90Seconds, answers.ShareWithinSla,
             limit, waiting);
     }

@@ -6,9 +6,10 @@ using AgencyBot.Core.TimeTracking;
 
 namespace AgencyBot.Core.Digest;
 
-/// <summary>The digest: yesterday and month to date per project, answers and breaches, who is still waiting,
-/// overdue tasks, silent clients; with the overhead chart.</summary>
-public sealed record DigestContent(string Text, byte[]? Chart, Overhead Yesterday, Overhead Month);
+/// <summary>The digest: yesterday and month to date per project (and, asked for during the day, today so far), the
+/// agency as a whole, answers and breaches, who is still waiting, overdue tasks, silent clients; with the chart of
+/// each project's overhead over the last four weeks.</summary>
+public sealed record DigestContent(string Text, byte[]? Chart, Overhead Yesterday, Overhead Month, Overhead? Today, IReadOnlyList<Trend> Trend);
 
 public sealed class DigestBuilder(Database database, OverheadReport overhead, IOptions<DigestOptions> options, IOptions<AgencyOptions> agency,
     TimeProvider clock, Microsoft.Extensions.Logging.ILogger<DigestBuilder> logger)
@@ -43,13 +44,16 @@ public sealed class DigestBuilder(Database database, OverheadReport overhead, IO
         ORDER BY cl.name
         """;
 
-    public async Task<DigestContent> BuildAsync(DateOnly today, CancellationToken ct = default)
+    /// <param name="soFar">Asked for now (/digest, the API): today so far is shown too.</param>
+    public async Task<DigestContent> BuildAsync(DateOnly today, CancellationToken ct = default, bool soFar = false)
     {
         var yesterday = today.AddDays(-1);
         var monthStart = new DateOnly(today.Year, today.Month, 1);
         var day = await overhead.BuildAsync(yesterday, today, ct);
         // Month to date: from the 1st through yesterday (on the 1st, the whole of last month).
         var month = await overhead.BuildAsync(monthStart == today ? monthStart.AddMonths(-1) : monthStart, today, ct, withAnswers: false);
+        var todaySoFar = soFar ? await overhead.BuildAsync(today, today.AddDays(1), ct, withAnswers: false, withToday: true) : null;
+        var trend = await overhead.TrendAsync(today, ct: ct);
         var now = clock.GetUtcNow();
 
         await using var connection = await database.OpenAsync(ct);
@@ -63,13 +67,20 @@ public sealed class DigestBuilder(Database database, OverheadReport overhead, IO
         text.AppendLine(CultureInfo.InvariantCulture, $"📊 Daily digest, {today:ddd d MMM yyyy}");
         text.AppendLine(CultureInfo.InvariantCulture,
             $"Target: account management under {day.TargetPercent:0.#}% of project hours; first answer within {day.SlaSeconds / 60} min (business time).");
-        foreach (var project in month.Projects.Select(p => (p.ProjectId, Name: ProjectLabel.Of(p.Client, p.Project)))
-                     .Union(day.Projects.Select(p => (p.ProjectId, Name: ProjectLabel.Of(p.Client, p.Project)))).DistinctBy(p => p.ProjectId).OrderBy(p => p.Name))
+        text.AppendLine(CultureInfo.InvariantCulture, $"Agency, month to date: {AgencyHours(month)}");
+        // Projects over the target first (this month, then yesterday), then by name.
+        var shown = month.Projects.Concat(day.Projects).Concat(todaySoFar?.Projects ?? [])
+            .GroupBy(p => p.ProjectId)
+            .Select(g => (g.Key, Name: ProjectLabel.Of(g.First().Client, g.First().Project), Over: g.Any(p => p.OverTarget)))
+            .OrderByDescending(p => p.Over).ThenBy(p => p.Name, StringComparer.Ordinal);
+        foreach (var project in shown.Select(p => (ProjectId: p.Key, p.Name)))
         {
             text.AppendLine();
             text.AppendLine(project.Name);
             var y = day.Projects.FirstOrDefault(p => p.ProjectId == project.ProjectId);
             var m = month.Projects.FirstOrDefault(p => p.ProjectId == project.ProjectId);
+            if (todaySoFar is not null)
+                text.AppendLine($"  Today so far: {Hours(todaySoFar.Projects.FirstOrDefault(p => p.ProjectId == project.ProjectId), todaySoFar.TargetPercent)}");
             text.AppendLine($"  Yesterday: {Hours(y, day.TargetPercent)}");
             text.AppendLine($"  Month to date: {Hours(m, month.TargetPercent)}");
             if (y is { Answers: > 0 })
@@ -107,15 +118,15 @@ public sealed class DigestBuilder(Database database, OverheadReport overhead, IO
                 text.AppendLine(CultureInfo.InvariantCulture,
                     $"  {s.Client}: {(s.LastAt is { } at ? $"last wrote {Local(DateTimeOffset.FromUnixTimeMilliseconds(at)):d MMM}" : "never wrote")}");
         }
-        return new DigestContent(text.ToString().TrimEnd(), ChartOrNull(month), day, month);
+        return new DigestContent(text.ToString().TrimEnd(), ChartOrNull(trend, today, month.TargetPercent), day, month, todaySoFar, trend);
     }
 
     /// <summary>The chart is a bonus: if drawing it fails (fonts, memory), the figures still go out.</summary>
-    private byte[]? ChartOrNull(Overhead month)
+    private byte[]? ChartOrNull(IReadOnlyList<Trend> trend, DateOnly today, double target)
     {
         try
         {
-            return DigestChart.Png(month);
+            return DigestChart.Png(trend, today, target);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
@@ -126,10 +137,25 @@ public sealed class DigestBuilder(Database database, OverheadReport overhead, IO
 
     private DateTimeOffset Local(DateTimeOffset at) => TimeZoneInfo.ConvertTime(at, agency.Value.Zone);
 
-    private static string Hours(ProjectFigures? p, double target) => p is null || p.AllMinutes == 0
-        ? "no time logged"
-        : string.Create(CultureInfo.InvariantCulture,
-            $"account management {Durations.Format(p.AccountManagementMinutes)} of {Durations.Format(p.AllMinutes)} h, {p.OverheadPercent:0.0}% {(p.OverTarget ? "⚠️ over" : "✅ under")} {target:0.#}%");
+    /// <summary>"account management 1:30 of 15:00 h logged, 10.0% ✅ under 10% (measured 0:40, typed 0:50)".</summary>
+    private static string Hours(ProjectFigures? p, double target) => p switch
+    {
+        null or { Basis: OverheadBasis.None } => "no time logged",
+        _ => string.Create(CultureInfo.InvariantCulture,
+            $"account management {Durations.Format(p.AccountManagementMinutes)} of {Durations.Format(p.BasisMinutes)} h {BasisName(p.Basis)}, "
+            + $"{p.OverheadPercent:0.0}% {(p.OverTarget ? "⚠️ over" : "✅ under")} {target:0.#}%") + Split(p.MeasuredAccountMinutes, p.TypedAccountMinutes),
+    };
+
+    private static string AgencyHours(Overhead period) => period.Agency.OverheadPercent is { } percent
+        ? string.Create(CultureInfo.InvariantCulture,
+            $"account management {Durations.Format(period.Agency.AccountManagementMinutes)} of {Durations.Format(period.Agency.BasisMinutes)} h, {percent:0.0}% "
+            + $"{(period.Agency.OverTarget ? "⚠️ over" : "✅ under")} {period.TargetPercent:0.#}%") + Split(period.Agency.MeasuredAccountMinutes, period.Agency.TypedAccountMinutes)
+        : "no time logged";
+
+    private static string Split(long measured, long typed) =>
+        measured == 0 ? "" : $" (measured {Durations.Format(measured)}, typed {Durations.Format(typed)})";
+
+    private static string BasisName(OverheadBasis basis) => basis == OverheadBasis.Allotted ? "allotted" : "logged";
 
     private static string Min(double? seconds) => seconds is { } s ? $"{s / 60:0.#} min" : "n/a";
 }

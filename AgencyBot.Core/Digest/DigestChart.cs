@@ -1,40 +1,42 @@
-using AgencyBot.Core.Projects;
 using ScottPlot;
 
 namespace AgencyBot.Core.Digest;
 
-/// <summary>The digest's picture: account-management overhead per project against the target line.</summary>
+/// <summary>The digest's picture: each project's account-management overhead week by week over the last four weeks,
+/// against the target line.</summary>
 public static class DigestChart
 {
-    public const int MaxBars = 30;
+    /// <summary>More lines than this are unreadable: the projects highest last week make the picture.</summary>
+    public const int MaxLines = 8;
 
-    public static byte[] Png(Overhead month)
+    public static byte[] Png(IReadOnlyList<Trend> trend, DateOnly today, double targetPercent)
     {
-        // Telegram refuses photos wider than 20:1 (or over 10,000 px across): the 30 highest overheads make the picture.
-        var projects = month.Projects.Where(p => p.OverheadPercent is not null).OrderByDescending(p => p.OverheadPercent).Take(MaxBars).ToList();
+        var weeks = trend.Count == 0 ? 4 : trend.Max(t => t.WeeklyPercent.Count);
+        var shown = trend.OrderByDescending(t => t.WeeklyPercent.LastOrDefault(p => p is not null) ?? -1).Take(MaxLines).ToList();
         var plot = new Plot();
-        var bars = projects.Select((p, i) => new Bar
+        var xs = Enumerable.Range(0, weeks).Select(i => (double)i).ToArray();
+        foreach (var project in shown)
         {
-            Position = i,
-            Value = p.OverheadPercent!.Value,
-            FillColor = p.OverTarget ? Colors.OrangeRed : Colors.SeaGreen,
-        }).ToList();
-        plot.Add.Bars(bars);
-        plot.Axes.Bottom.SetTicks(
-            Enumerable.Range(0, projects.Count).Select(i => (double)i).ToArray(),
-            projects.Select(p => Short(ProjectLabel.Of(p.Client, p.Project))).ToArray());
-        var target = plot.Add.HorizontalLine(month.TargetPercent);
+            // A week without a basis is a gap in the line, not a zero.
+            var ys = project.WeeklyPercent.Select(p => p ?? double.NaN).ToArray();
+            var line = plot.Add.Scatter(xs, ys);
+            line.LegendText = Short(project.Label);
+            line.LineWidth = 2;
+            line.MarkerSize = 7;
+        }
+        plot.Axes.Bottom.SetTicks(xs, xs.Select(i => $"{today.AddDays(-7 * (weeks - (int)i)):d MMM}").ToArray());
+        var target = plot.Add.HorizontalLine(targetPercent);
         target.LinePattern = LinePattern.Dashed;
         target.Color = Colors.Red;
-        target.LegendText = $"target {month.TargetPercent:0.#}%";
-        plot.Title($"Account management, % of project hours ({month.From:d MMM}–{month.To.AddDays(-1):d MMM})" +
-            (month.Projects.Count(p => p.OverheadPercent is not null) > MaxBars ? $", the {MaxBars} highest" : ""));
+        target.LegendText = $"target {targetPercent:0.#}%";
+        plot.Title("Account management, % of project hours, week by week" + (trend.Count > MaxLines ? $" ({MaxLines} highest of {trend.Count})" : ""));
         plot.YLabel("% of hours");
-        plot.Axes.Margins(bottom: 0);
-        plot.Axes.SetLimitsY(0, Math.Max(month.TargetPercent * 2, bars.Select(b => b.Value).DefaultIfEmpty(0).Max() * 1.15));
-        plot.ShowLegend(Alignment.UpperRight);
-        return plot.GetImageBytes(Math.Max(600, 60 * projects.Count + 200), 500, ImageFormat.Png);
+        plot.XLabel("week starting");
+        var highest = shown.SelectMany(t => t.WeeklyPercent).Where(p => p is not null).Select(p => p!.Value).DefaultIfEmpty(0).Max();
+        plot.Axes.SetLimits(-0.3, weeks - 0.7, 0, Math.Max(targetPercent * 2, highest * 1.15));
+        plot.ShowLegend(Alignment.UpperLeft);
+        return plot.GetImageBytes(900, 500, ImageFormat.Png);
     }
 
-    private static string Short(string label) => label.Length <= 24 ? label : label[..23] + "…";
+    private static string Short(string label) => label.Length <= 32 ? label : label[..31] + "…";
 }

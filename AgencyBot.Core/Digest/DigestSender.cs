@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using AgencyBot.Core.Data;
+using AgencyBot.Core.Measurement;
 using AgencyBot.Core.Messaging;
 using AgencyBot.Core.Outbox;
 using AgencyBot.Core.Staff;
@@ -11,15 +12,16 @@ namespace AgencyBot.Core.Digest;
 /// only to people who did). The daily run is recorded in digest_runs in the transaction that queues it, so a day's
 /// digest goes out once however often the job fires, also after a restart that missed its hour.
 /// </summary>
-public sealed class DigestSender(Database database, DigestBuilder builder, OutboxStore outbox, IOptions<DigestOptions> options,
+public sealed class DigestSender(Database database, DigestBuilder builder, MeasuredDays measuredDays, OutboxStore outbox, IOptions<DigestOptions> options,
     TimeProvider clock, ILogger<DigestSender> logger)
 {
     private const string ClaimDay = "INSERT INTO digest_runs (day, sent_at) VALUES (@Day, @Now) ON CONFLICT (day) DO NOTHING";
 
-
     /// <summary>The day's digest, unless it already went out; true when this call sent it.</summary>
     public async Task<bool> SendDailyAsync(DateOnly today, CancellationToken ct = default)
     {
+        // Yesterday's communication time counts in it: measured now if the hourly measurement has not got to it yet.
+        await measuredDays.MeasureMissingDaysAsync(ct);
         var content = await builder.BuildAsync(today, ct);
         return await database.WriteAsync(async (c, t) =>
         {
@@ -37,7 +39,7 @@ public sealed class DigestSender(Database database, DigestBuilder builder, Outbo
     /// <summary>The digest now, to its usual recipients or to one chat (/digest); not counted as the day's digest.</summary>
     public async Task<int> SendNowAsync(DateOnly today, long? toChatId = null, CancellationToken ct = default)
     {
-        var content = await builder.BuildAsync(today, ct);
+        var content = await builder.BuildAsync(today, ct, soFar: true);
         return await database.WriteAsync(async (c, t) =>
         {
             var to = toChatId is { } chat ? [chat] : await RecipientsAsync(c, t);
@@ -49,7 +51,8 @@ public sealed class DigestSender(Database database, DigestBuilder builder, Outbo
     /// <summary>The same, inside the caller's transaction (the /digest command).</summary>
     public Task QueueAsync(IDbConnection c, IDbTransaction t, DigestContent content, long chatId) => QueueAsync(c, t, content, [chatId]);
 
-    public Task<DigestContent> BuildAsync(DateOnly today, CancellationToken ct = default) => builder.BuildAsync(today, ct);
+    /// <summary>The digest asked for now (/digest): with today so far.</summary>
+    public Task<DigestContent> BuildAsync(DateOnly today, CancellationToken ct = default) => builder.BuildAsync(today, ct, soFar: true);
 
     private async Task<IReadOnlyList<long>> RecipientsAsync(IDbConnection c, IDbTransaction t)
     {

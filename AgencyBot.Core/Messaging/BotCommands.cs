@@ -37,6 +37,8 @@ public static class BotCommands
         new("all", "<text>", "send the text to every client chat of the project", CommandDesk.Desk),
         new("unsend", "", "as a reply to your answer: take it back from the client", CommandDesk.Desk),
         new("invites", "", "the project's open invites, to revoke", CommandDesk.Desk),
+        new("invoice", "[note]", "as the caption of a document or photo (or a reply to one): send the invoice to the project's clients", CommandDesk.Desk),
+        new("report", "[text <number> <new text>]", "draft the client report of the last 7 days (Send, Edit or Skip it)", CommandDesk.Desk),
         new("staff", "", "who is on staff (managers change it)", CommandDesk.Desk),
         new("setup", "", "make this group the staff chat (managers, with confirmation)", CommandDesk.Desk),
         new("help", "", "this list", CommandDesk.Tasks),

@@ -22,18 +22,20 @@ public sealed class TelegramMessenger(ITelegramBotClient bot, AttachmentStore at
     };
 
     public Task<IReadOnlyList<int>> SendAsync(string method, string payload, CancellationToken ct) =>
-        method == "sendPhoto" ? SendStoredPhotoAsync(payload, ct)
+        method is "sendPhoto" or "sendDocument" ? SendStoredFileAsync(method, payload, ct)
         : Senders.TryGetValue(method, out var send) ? send(bot, payload, ct)
         : throw new NotSupportedException($"The outbox cannot send '{method}'.");
 
-    /// <summary>sendPhoto with a picture kept in the attachments table: {"chat_id", "attachment_id", "caption"}.</summary>
-    private async Task<IReadOnlyList<int>> SendStoredPhotoAsync(string payload, CancellationToken ct)
+    /// <summary>sendPhoto or sendDocument with a file kept in the attachments table: {"chat_id", "attachment_id", "caption"}.</summary>
+    private async Task<IReadOnlyList<int>> SendStoredFileAsync(string method, string payload, CancellationToken ct)
     {
         var json = System.Text.Json.Nodes.JsonNode.Parse(payload)!;
         var (fileName, data) = await attachments.GetAsync((long)json["attachment_id"]!, ct);
         using var stream = new MemoryStream(data);
-        var message = await bot.SendPhoto((long)json["chat_id"]!, InputFile.FromStream(stream, fileName), caption: (string?)json["caption"],
-            cancellationToken: ct);
+        var (chatId, file, caption) = ((long)json["chat_id"]!, InputFile.FromStream(stream, fileName), (string?)json["caption"]);
+        var message = method == "sendPhoto"
+            ? await bot.SendPhoto(chatId, file, caption: caption, cancellationToken: ct)
+            : await bot.SendDocument(chatId, file, caption: caption, cancellationToken: ct);
         return [message.Id];
     }
 

@@ -25,6 +25,7 @@ public sealed class ProjectStore(Database database, TimeProvider clock)
 
     private const string UpdateSettings = """
         UPDATE projects SET notify_progress = COALESCE(@NotifyProgress, notify_progress),
+                            report_every = CASE WHEN @ReportEvery = '' THEN NULL ELSE COALESCE(@ReportEvery, report_every) END,
                             language = CASE WHEN @ClearLanguage THEN NULL ELSE COALESCE(@Language, language) END
         WHERE id = @Id
         """;
@@ -53,10 +54,11 @@ public sealed class ProjectStore(Database database, TimeProvider clock)
 
     /// <summary>Per-project switches: progress notes to the client, and the language clients are answered in
     /// ("" clears it, so each client's own Telegram language is used). False when there is no such project.</summary>
-    public Task<bool> UpdateSettingsAsync(long id, bool? notifyProgress, string? language, CancellationToken ct = default) =>
+    /// <param name="reportEvery">weekly or monthly: the bot drafts a client report that often ("" stops it).</param>
+    public Task<bool> UpdateSettingsAsync(long id, bool? notifyProgress, string? language, string? reportEvery = null, CancellationToken ct = default) =>
         database.WriteAsync(async (c, t) => await c.ExecuteAsync(UpdateSettings, new
         {
-            Id = id, NotifyProgress = notifyProgress is { } notify ? Database.Flag(notify) : (int?)null, Language = language == "" ? null : language, ClearLanguage = language == "",
+            Id = id, ReportEvery = reportEvery, NotifyProgress = notifyProgress is { } notify ? Database.Flag(notify) : (int?)null, Language = language == "" ? null : language, ClearLanguage = language == "",
         }, t) == 1, ct);
 
     public async Task<IReadOnlyList<Project>> ListAsync(CancellationToken ct = default)
@@ -70,6 +72,18 @@ public sealed class ProjectStore(Database database, TimeProvider clock)
     /// <summary>"Client · Project"; null when there is no such project.</summary>
     public static Task<string?> LabelAsync(IDbConnection c, IDbTransaction? t, long projectId) =>
         c.ExecuteScalarAsync<string?>(SelectLabel, new { ProjectId = projectId }, t);
+
+    private const string SelectLanguage = "SELECT language FROM projects WHERE id = @ProjectId";
+
+    /// <summary>The language the project's clients are answered in; null: each client's own.</summary>
+    public static Task<string?> LanguageAsync(IDbConnection c, IDbTransaction? t, long projectId) =>
+        c.ExecuteScalarAsync<string?>(SelectLanguage, new { ProjectId = projectId }, t);
+
+    private const string SelectReported = "SELECT id AS Id, report_every AS Every FROM projects WHERE report_every IS NOT NULL";
+
+    /// <summary>The projects the bot drafts client reports for, and how often (weekly, monthly).</summary>
+    public static async Task<IReadOnlyList<(long Id, string Every)>> ReportedAsync(IDbConnection c, IDbTransaction? t) =>
+        (await c.QueryAsync<(long, string)>(SelectReported, transaction: t)).AsList();
 
     private const string SetStarted = "UPDATE projects SET started_on = COALESCE(started_on, @Start) WHERE id = @ProjectId";
 

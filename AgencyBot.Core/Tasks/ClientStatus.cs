@@ -12,7 +12,7 @@ namespace AgencyBot.Core.Tasks;
 public sealed class ClientStatus(BudgetUse budgets)
 {
     /// <summary>Whole hours as a client reads them ("34", "7.5").</summary>
-    private static string Hours(long minutes, string language) => (minutes / 60.0).ToString("0.#", CultureInfo.GetCultureInfo(language));
+    public static string Hours(long minutes, string language) => (minutes / 60.0).ToString("0.#", CultureInfo.GetCultureInfo(language));
 
     public async Task SendAsync(Turn turn, long chatId, BoundProject project, string language)
     {

@@ -29,6 +29,10 @@ public sealed class StaffButtons(IOptions<AgencyOptions> agency, BusinessCalenda
             await turn.RefusePressAsync(query);
             return;
         }
+        // A press is account-management activity (measured time counts it): it goes on the record, as a note of kind
+        // "button" that has no Telegram message of its own.
+        await ConversationStore.AddMessageAsync(c, t, new NewMessage(target.ConversationId, Direction.Note, query.From.Id, member.Name, "button",
+            $"pressed {parts[0]}", staff.ChatId, 0, null, now));
         switch (parts[0])
         {
             case "take":

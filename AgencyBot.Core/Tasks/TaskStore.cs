@@ -183,6 +183,16 @@ public sealed class TaskStore(Database database, TimeProvider clock)
             ORDER BY COALESCE(p.number, t.number), t.parent_id IS NOT NULL, t.number
             """, new { ProjectId = projectId, Status = status, OpenOnly = Database.Flag(openOnly) }, t)).AsList();
 
+    /// <summary>A project's tasks finished in [from, to) and still finished, in the order they were.</summary>
+    public static async Task<IReadOnlyList<TaskView>> DoneBetweenAsync(IDbConnection c, IDbTransaction? t, long projectId, DateTimeOffset from,
+        DateTimeOffset to) =>
+        (await c.QueryAsync<TaskView>($"""
+            SELECT {ViewColumns} {From}
+            WHERE t.project_id = @ProjectId AND t.status = 'done'
+              AND EXISTS (SELECT 1 FROM task_events e WHERE e.task_id = t.id AND e.kind = 'status' AND e.detail = 'done' AND e.at >= @From AND e.at < @To)
+            ORDER BY t.updated_at, t.number
+            """, new { ProjectId = projectId, From = Ms(from), To = Ms(to) }, t)).AsList();
+
     /// <summary>A staff member's open tasks across projects, soonest due first.</summary>
     public static async Task<IReadOnlyList<(TaskView Task, string Project)>> OfStaffAsync(IDbConnection c, IDbTransaction? t, long staffId) =>
         (await c.QueryAsync<TaskView, string, (TaskView, string)>($"""

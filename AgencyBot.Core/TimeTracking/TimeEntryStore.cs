@@ -90,6 +90,17 @@ public sealed class TimeEntryStore(Database database, IOptions<TimeTrackingOptio
     public static Task<TimeEntry?> MeasuredAsync(IDbConnection c, IDbTransaction? t, long projectId, long staffId, DateOnly day) =>
         c.QuerySingleOrDefaultAsync<TimeEntry>(SelectMeasured, new { ProjectId = projectId, StaffId = staffId, Day = Iso(day) }, t);
 
+    /// <summary>Corrects a staff member's measured time of a day: a new measured entry that replaces the one that
+    /// counted (if any; a day not measured yet is then left alone by the measurement). Returns the minutes it replaced.</summary>
+    public static async Task<long?> CorrectMeasuredAsync(IDbConnection c, IDbTransaction t, long projectId, long staffId, DateOnly day, int minutes,
+        string category, string by, DateTimeOffset now)
+    {
+        var before = await MeasuredAsync(c, t, projectId, staffId, day);
+        await AddAsync(c, t, new NewTimeEntry(projectId, staffId, minutes, category,
+            $"corrected by {by}" + (before is null ? "" : $" (measured {Durations.Format(before.Minutes)})"), day, TimeSource.Measured, before?.Id), now);
+        return before?.Minutes;
+    }
+
     /// <summary>What was logged on each project (or one) in [from, to), split as <see cref="TimeUse"/>.</summary>
     public async Task<IReadOnlyDictionary<long, TimeUse>> UseAsync(IDbConnection c, IDbTransaction? t, long? projectId, DateOnly? from, DateOnly? to)
     {

@@ -24,6 +24,8 @@ public sealed class StaffReplies(
     StaffCommands staffCommands,
     StaffRoster staffRoster,
     InviteDesk invites,
+    InvoiceDesk invoices,
+    ReportDesk reports,
     BotUser botUser,
     ILogger<StaffReplies> logger)
 {
@@ -47,7 +49,8 @@ public sealed class StaffReplies(
             logger.LogInformation("Staff chat: message {MessageId} from {UserId}, who is not registered staff; ignored", message.Id, message.From?.Id);
             return;
         }
-        var command = botUser.ParseCommand(message.Text);
+        // A command is a command in a caption too (a photo captioned "/all …", a PDF captioned "/invoice").
+        var command = botUser.ParseCommand(message.Text ?? message.Caption);
         switch (command?.Name)
         {
             case "setup":
@@ -84,6 +87,12 @@ public sealed class StaffReplies(
                 return;
             case "invites":
                 await invites.ListAsync(turn, target.ProjectId, message);
+                return;
+            case "invoice":
+                await invoices.SendAsync(turn, message, command, target);
+                return;
+            case "report":
+                await reports.CommandAsync(turn, message, command, target.ProjectId);
                 return;
             case var name when BotCommands.IsStaff(name, CommandDesk.Tasks):
                 await staffCommands.HandleAsync(turn, message, command, new StaffTarget(target.ProjectId, target.ConversationId));

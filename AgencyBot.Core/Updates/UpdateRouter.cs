@@ -1,5 +1,6 @@
 using AgencyBot.Core.Clients;
 using AgencyBot.Core.Conversations;
+using AgencyBot.Core.Deliverables;
 using AgencyBot.Core.Inbox;
 using AgencyBot.Core.Messaging;
 using AgencyBot.Core.Tasks;
@@ -20,6 +21,7 @@ public sealed class UpdateRouter(
     ChatMigrations chatMigrations,
     StaffAnswers staffAnswers,
     InviteDesk inviteDesk,
+    ReportDesk reportDesk,
     Deliveries deliveries,
     BotUser botUser,
     ILogger<UpdateRouter> logger) : IInboxHandler
@@ -34,6 +36,7 @@ public sealed class UpdateRouter(
         (InviteDesk.Prefix, false, inviteDesk.HandleButtonAsync),
         (StaffReplies.SetupPrefix, false, staffReplies.ConfirmSetupAsync),
         (StaffRoster.Prefix, false, staffRoster.HandleButtonAsync),
+        (ReportDrafts.Prefix, false, reportDesk.HandleButtonAsync),
         (ClientMessages.ProjectCallbackPrefix, false, clientMessages.HandleProjectChoiceAsync),
     ];
 

@@ -11,12 +11,16 @@ namespace AgencyBot.Host.Api;
 public sealed record CreateProject(long? ClientId, string? Name, long? TemplateId = null, DateOnly? StartDate = null,
     IReadOnlyList<TeamMemberBody>? Team = null);
 
-public sealed record ProjectSettings(bool? NotifyProgress = null, string? Language = null);
+/// <param name="ReportEvery">weekly or monthly: the bot drafts a client report that often, for staff to send; "" stops it.</param>
+public sealed record ProjectSettings(bool? NotifyProgress = null, string? Language = null, string? ReportEvery = null);
 
 internal sealed class ProjectSettingsValidator : AbstractValidator<ProjectSettings>
 {
-    public ProjectSettingsValidator() =>
+    public ProjectSettingsValidator()
+    {
         RuleFor(s => s.Language).Must(l => l is null or "" or "en" or "fr").WithMessage("'Language' must be en, fr, or empty (each client's own).");
+        RuleFor(s => s.ReportEvery).Must(r => r is null or "" or "weekly" or "monthly").WithMessage("'ReportEvery' must be weekly, monthly, or empty (none).");
+    }
 }
 
 /// <summary>An invite is single use unless <see cref="Kind"/> is "team": then several chats can join, each approved by
@@ -58,7 +62,7 @@ public static class ProjectsApi
             CancellationToken ct) =>
             await invites.RevokeAsync(id, code, ct) ? TypedResults.NoContent() : Problems.NotFound($"Project {id} has no invite {code} that is not revoked already."));
         projects.MapPatch("/{id:long}", async (long id, ProjectSettings body, ProjectStore store, CancellationToken ct) =>
-            await store.UpdateSettingsAsync(id, body.NotifyProgress, body.Language, ct)
+            await store.UpdateSettingsAsync(id, body.NotifyProgress, body.Language, body.ReportEvery, ct)
                 ? (IResult)TypedResults.NoContent()
                 : Problems.NoProject(id)).AddEndpointFilter<Validated<ProjectSettings>>();
     }

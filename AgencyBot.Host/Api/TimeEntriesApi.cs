@@ -23,12 +23,26 @@ internal sealed class LogTimeValidator : AbstractValidator<LogTime>
     }
 }
 
+/// <summary>A staff member's measured communication time of a day, as it should be.</summary>
+public sealed record CorrectMeasured(long? StaffId, DateOnly? Day, int? Minutes);
+
+internal sealed class CorrectMeasuredValidator : AbstractValidator<CorrectMeasured>
+{
+    public CorrectMeasuredValidator()
+    {
+        RuleFor(t => t.StaffId).NotNull().GreaterThan(0);
+        RuleFor(t => t.Day).NotNull();
+        RuleFor(t => t.Minutes).NotNull().GreaterThanOrEqualTo(0).LessThanOrEqualTo(24 * 60);
+    }
+}
+
 public static class TimeEntriesApi
 {
     public static void MapTimeEntries(this RouteGroupBuilder api)
     {
         api.MapPost("/projects/{id:long}/time-entries", AddAsync).AddEndpointFilter<Validated<LogTime>>();
         api.MapGet("/projects/{id:long}/time-entries", ListAsync);
+        api.MapPut("/projects/{id:long}/time-entries/measured", CorrectMeasuredAsync).AddEndpointFilter<Validated<CorrectMeasured>>();
     }
 
     /// <summary>Logs time; a budget it takes past 80 % or 100 % alerts in the same transaction.</summary>
@@ -47,6 +61,27 @@ public static class TimeEntriesApi
             return added;
         }, ct);
         return TypedResults.Created($"/api/projects/{id}/time-entries/{entryId}", new { Id = entryId });
+    }
+
+    /// <summary>Corrects the communication time the bot measured (or will measure) for a staff member's day: a new entry
+    /// replaces the measured one, which stays on record.</summary>
+    private static async Task<IResult> CorrectMeasuredAsync(long id, CorrectMeasured body, ProjectStore projects, StaffStore staff, Database database,
+        BudgetAlerts alerts, IOptions<TimeTrackingOptions> options, IOptions<AgencyOptions> agency, TimeProvider clock, CancellationToken ct)
+    {
+        if (await projects.FindAsync(id, ct) is null) return Problems.NoProject(id);
+        if (await staff.FindAsync(body.StaffId!.Value, ct) is not { } member)
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["StaffId"] = [$"There is no staff member {body.StaffId}."] });
+        if (body.Day > agency.Value.Today(clock))
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["Day"] = ["A day that has not come yet cannot be corrected."] });
+        var now = clock.GetUtcNow();
+        var replaced = await database.WriteAsync(async (c, t) =>
+        {
+            var before = await TimeEntryStore.CorrectMeasuredAsync(c, t, id, member.Id, body.Day!.Value, body.Minutes!.Value, options.Value.Measure.Category,
+                "the admin API", now);
+            await alerts.CheckAsync(c, t, id, now);
+            return before;
+        }, ct);
+        return TypedResults.Ok(new { body.Day, body.Minutes, Replaced = replaced });
     }
 
     /// <summary>Entries in [from, to) (default: this month so far).</summary>

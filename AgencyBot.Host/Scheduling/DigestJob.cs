@@ -1,7 +1,6 @@
 using AgencyBot.Core.Agency;
 using AgencyBot.Core.Digest;
 using Microsoft.Extensions.Options;
-using Quartz;
 
 namespace AgencyBot.Host.Scheduling;
 
@@ -10,24 +9,27 @@ namespace AgencyBot.Host.Scheduling;
 /// hour has come and it has not gone out yet, so days missed while the service was down produce one digest, not one
 /// each, and a failed run is made good within the quarter hour.
 /// </summary>
-[DisallowConcurrentExecution]
+[Quartz.DisallowConcurrentExecution]
 public sealed class DigestJob(DigestSender sender, IOptions<AgencyOptions> agency, IOptions<DigestOptions> digest, TimeProvider clock,
-    ILogger<DigestJob> logger) : IJob
+    ILogger<DigestJob> logger) : SafeJob(logger)
 {
-    public static readonly JobKey Key = new("daily-digest");
+    public static readonly Quartz.JobKey Key = new("daily-digest");
 
-    public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken)
+    protected override string Failure => "Building or queueing the digest failed";
+
+    protected override async Task RunAsync(CancellationToken ct)
     {
-        var local = TimeZoneInfo.ConvertTime(clock.GetUtcNow(), agency.Value.Zone);
-        if (local.TimeOfDay < digest.Value.Time) return; // started before today's hour: the trigger will fire later
-        try
-        {
-            if (await sender.SendDailyAsync(DateOnly.FromDateTime(local.DateTime), cancellationToken))
-                logger.LogInformation("Daily digest sent for {Day:yyyy-MM-dd}", local);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            logger.LogError(ex, "Building or queueing the digest failed; trying again within 15 minutes");
-        }
+        if (DigestHour.Today(clock, agency.Value, digest.Value) is not { } today) return; // the trigger fires again later
+        if (await sender.SendDailyAsync(today, ct)) logger.LogInformation("Daily digest sent for {Day:yyyy-MM-dd}", today);
+    }
+}
+
+/// <summary>The agency's day, once its digest hour has come (the digest and the scheduled reports wait for it).</summary>
+internal static class DigestHour
+{
+    public static DateOnly? Today(TimeProvider clock, AgencyOptions agency, DigestOptions digest)
+    {
+        var local = TimeZoneInfo.ConvertTime(clock.GetUtcNow(), agency.Zone);
+        return local.TimeOfDay < digest.Time ? null : DateOnly.FromDateTime(local.DateTime);
     }
 }

@@ -55,6 +55,16 @@ public static class SchedulingRegistration
                 .WithSimpleSchedule(s => s.WithInterval(TimeSpan.FromHours(1)).RepeatForever()
                     .WithMisfireInstruction(SimpleTriggerMisfireInstruction.NextWithRemainingCount)));
 
+            q.AddJob<MeasureJob>(j => j.WithIdentity(MeasureJob.Key).StoreDurably());
+            q.AddTrigger(t => t.ForJob(MeasureJob.Key).WithIdentity("measure-hourly").StartNow()
+                .WithSimpleSchedule(s => s.WithInterval(TimeSpan.FromHours(1)).RepeatForever()
+                    .WithMisfireInstruction(SimpleTriggerMisfireInstruction.NextWithRemainingCount)));
+
+            q.AddJob<ReportJob>(j => j.WithIdentity(ReportJob.Key).StoreDurably());
+            q.AddTrigger(t => t.ForJob(ReportJob.Key).WithIdentity("client-reports-quarter-hourly").StartNow()
+                .WithSimpleSchedule(s => s.WithInterval(TimeSpan.FromMinutes(15)).RepeatForever()
+                    .WithMisfireInstruction(SimpleTriggerMisfireInstruction.NextWithRemainingCount)));
+
             q.AddJob<DigestJob>(j => j.WithIdentity(DigestJob.Key).StoreDurably());
             q.AddTrigger((provider, t) =>
             {

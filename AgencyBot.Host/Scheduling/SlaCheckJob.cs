@@ -1,25 +1,17 @@
 using AgencyBot.Core.Escalation;
-using Quartz;
 
 namespace AgencyBot.Host.Scheduling;
 
-/// <summary>Every Sla:CheckInterval: reminders, breaches, manager alerts. Never two at once.</summary>
-[DisallowConcurrentExecution]
-public sealed class SlaCheckJob(Escalations escalations, ILogger<SlaCheckJob> logger) : IJob
+/// <summary>Every Sla:CheckInterval: reminders, breaches, manager alerts (each level claimed with the message it queues).</summary>
+[Quartz.DisallowConcurrentExecution]
+public sealed class SlaCheckJob(Escalations escalations, ILogger<SlaCheckJob> logger) : SafeJob(logger)
 {
-    public static readonly JobKey Key = new("sla-check");
+    public static readonly Quartz.JobKey Key = new("sla-check");
 
-    public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken)
+    protected override string Failure => "SLA check failed";
+
+    protected override async Task RunAsync(CancellationToken ct)
     {
-        try
-        {
-            var fired = await escalations.CheckAsync(cancellationToken);
-            if (fired > 0) logger.LogInformation("SLA check: {Fired} escalation levels fired", fired);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            // The next run tries again; nothing was claimed that was not also queued.
-            logger.LogError(ex, "SLA check failed");
-        }
+        if (await escalations.CheckAsync(ct) is > 0 and var fired) logger.LogInformation("SLA check: {Fired} escalation levels fired", fired);
     }
 }

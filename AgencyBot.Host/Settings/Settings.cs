@@ -97,6 +97,10 @@ public static class SettingsRegistration
             .ValidateOnStart();
         services.AddOptions<TimeTrackingOptions>().Bind(configuration.GetSection(TimeTrackingOptions.Section)).PostConfigure(o => o.Defaults())
             .Validate(o => o.All.Any() && o.All.Distinct().Count() == o.All.Count(), "TimeTracking: categories must be unique and not empty")
+            .Validate(o => o.AccountManagement.Contains(o.Measure.Category), "TimeTracking:Measure:Category must be one of TimeTracking:AccountManagement")
+            .Validate(o => o.Measure.SessionGap > TimeSpan.Zero && o.Measure.PerSession >= TimeSpan.Zero && o.Measure.ReadPerMessage >= TimeSpan.Zero
+                           && o.Measure.ReadingCharsPerMinute > 0 && o.Measure.Backfill >= TimeSpan.Zero,
+                "TimeTracking:Measure: SessionGap and ReadingCharsPerMinute must be positive, the other durations not negative")
             .ValidateOnStart();
         services.AddOptions<DigestOptions>().Bind(configuration.GetSection(DigestOptions.Section))
             .Validate(o => o.Time >= TimeSpan.Zero && o.Time < TimeSpan.FromDays(1), "Digest:Time must be a time of day, e.g. 09:00")

@@ -19,9 +19,7 @@ public sealed class AnswerRoutingTests : AgencyTest
     {
         (_projectId, var code) = await World.ProjectAsync();
         await World.LinkPrivateChatAsync(Anna, code, firstName: "Anna");
-        World.Telegram.DefineGroup(AcmeGroup, "Acme team");
-        World.Telegram.ClientSends(AcmeGroup, $"/link {await World.InviteAsync(_projectId)}", userId: Jean, firstName: "Jean");
-        await World.WaitForAsync(s => s.Any(m => m.ChatId == AcmeGroup));
+        await World.LinkGroupAsync(AcmeGroup, _projectId, userId: Jean);
         _topic = await World.TopicAsync();
         await World.SettledAsync();
     }

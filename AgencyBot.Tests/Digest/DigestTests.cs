@@ -11,18 +11,11 @@ public sealed class DigestTests : AgencyTest
     protected override bool StartsItsOwnAgency => true;
 
     private const long Manager = 9500;
-    private static readonly TimeZoneInfo Paris = TimeZoneInfo.FindSystemTimeZoneById("Europe/Paris");
     private FakeTimeProvider? _clock;
 
     [SetUp]
     public void ForgetTheClock() => _clock = null; // NUnit keeps the fixture between tests
     private long _acme, _globex;
-
-    private static DateTimeOffset ParisTime(int y, int mo, int d, int h, int mi)
-    {
-        var local = new DateTime(y, mo, d, h, mi, 0);
-        return new DateTimeOffset(local, Paris.GetUtcOffset(local));
-    }
 
     private async Task StartAsync(DateTimeOffset now, TempDatabase? database = null)
     {
@@ -54,7 +47,7 @@ public sealed class DigestTests : AgencyTest
         await Log(_acme, "2026-12-02", 30, "meeting");
         await Log(_acme, "2026-12-02", 270, "work");
 
-        var answered = ParisTime(2026, 12, 7, 11, 0).ToUnixTimeMilliseconds();
+        var answered = Paris.At(2026, 12, 7, 11, 0).ToUnixTimeMilliseconds();
         await World.Db.ExecuteAsync("""
             INSERT INTO client_chats (chat_id, kind, title, created_at) VALUES (601, 'private', 'Anna', 0);
             INSERT INTO conversations (id, project_id, chat_id, created_at, last_message_at, last_client_message_at) VALUES (1, @acme, 601, 0, 0, @answered);
@@ -74,7 +67,7 @@ public sealed class DigestTests : AgencyTest
     [Test]
     public async Task OverheadReport_MatchesTheHandComputedFigures()
     {
-        await StartAsync(ParisTime(2026, 12, 8, 8, 0));
+        await StartAsync(Paris.At(2026, 12, 8, 8, 0));
         await SeedAsync();
 
         var report = await World.Api.GetAsAsync<OverheadAnswer>("/api/reports/overhead?from=2026-12-07&to=2026-12-08");
@@ -101,7 +94,7 @@ public sealed class DigestTests : AgencyTest
     [Test]
     public async Task DailyDigest_GoesToTheManagerAtNine_WithFiguresAndAChart_OncePerDay()
     {
-        await StartAsync(ParisTime(2026, 12, 8, 8, 58));
+        await StartAsync(Paris.At(2026, 12, 8, 8, 58));
         await SeedAsync();
         await ManagerStartsTheBotAsync();
 
@@ -115,9 +108,12 @@ public sealed class DigestTests : AgencyTest
         Assert.Multiple(() =>
         {
             Assert.That(text, Does.Contain("Daily digest, Tue 8 Dec 2026"));
-            Assert.That(text, Does.Contain("Acme · Website\n  Yesterday: account management 1:30 of 15:00 h, 10.0% ✅ under 10%"));
-            Assert.That(text, Does.Contain("  Month to date: account management 2:00 of 20:00 h, 10.0% ✅ under 10%"));
-            Assert.That(text, Does.Contain("Globex · Shop\n  Yesterday: account management 2:00 of 10:00 h, 20.0% ⚠️ over 10%"));
+            Assert.That(text, Does.Contain("Acme · Website\n  Yesterday: account management 1:30 of 15:00 h logged, 10.0% ✅ under 10%"));
+            Assert.That(text, Does.Contain("  Month to date: account management 2:00 of 20:00 h logged, 10.0% ✅ under 10%"));
+            Assert.That(text, Does.Contain("Globex · Shop\n  Yesterday: account management 2:00 of 10:00 h logged, 20.0% ⚠️ over 10%"));
+            Assert.That(text, Does.Contain("Agency, month to date: account management 4:00 of 30:00 h, 13.3% ⚠️ over 10%"));
+            Assert.That(text.IndexOf("Globex · Shop", StringComparison.Ordinal), Is.LessThan(text.IndexOf("Acme · Website", StringComparison.Ordinal)),
+                "projects over the target first");
             Assert.That(text, Does.Contain("Answers yesterday: 4, median 3.5 min, p90 15.5 min, 75% within 15 min"));
             Assert.That(text, Does.Contain("⛔ Breach: Anna waited 20 min, held by Marie"));
             Assert.That(Convert.FromBase64String((string)photo.Request.Body["photo"]!)[..4], Is.EqualTo(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }));
@@ -128,7 +124,7 @@ public sealed class DigestTests : AgencyTest
     [Test]
     public async Task DigestMissedWhileDown_IsSentOnceOnStart_AndNotAgainAfterARestart()
     {
-        await StartAsync(ParisTime(2026, 12, 8, 11, 0)); // started after 09:00: today's digest is due
+        await StartAsync(Paris.At(2026, 12, 8, 11, 0)); // started after 09:00: today's digest is due
         await World.SettledAsync(); // the start-up run finds no manager: nobody to send to, the day stays open
         var db = World.Db;
         World.KeepDatabase = true;
@@ -138,11 +134,11 @@ public sealed class DigestTests : AgencyTest
             new { Manager });
         Assert.That(await db.ScalarAsync<long>("SELECT COUNT(*) FROM digest_runs"), Is.Zero);
 
-        await StartAsync(ParisTime(2026, 12, 8, 11, 5), database: db);
+        await StartAsync(Paris.At(2026, 12, 8, 11, 5), database: db);
         await World.WaitForAsync(s => s.Any(m => m.ChatId == Manager && m.Method == "sendPhoto"));
         World.KeepDatabase = true;
         await World.DisposeAsync();
-        await StartAsync(ParisTime(2026, 12, 8, 11, 10), database: db);
+        await StartAsync(Paris.At(2026, 12, 8, 11, 10), database: db);
         await World.SettledAsync();
 
         Assert.That(await db.ScalarAsync<long>("SELECT COUNT(*) FROM outbox WHERE method = 'sendPhoto'"), Is.EqualTo(1));
@@ -152,7 +148,7 @@ public sealed class DigestTests : AgencyTest
     [Test]
     public async Task DigestCommand_IsForManagers_AndTheApiSendsItNow()
     {
-        await StartAsync(ParisTime(2026, 12, 8, 8, 0));
+        await StartAsync(Paris.At(2026, 12, 8, 8, 0));
         await ManagerStartsTheBotAsync();
 
         World.Telegram.ClientSends(Manager, "/digest", userId: Manager, firstName: "Paul");
@@ -168,7 +164,7 @@ public sealed class DigestTests : AgencyTest
     [Test]
     public async Task ALongDigest_IsSplitUnder4096_AtLineBoundaries()
     {
-        await StartAsync(ParisTime(2026, 12, 8, 8, 0));
+        await StartAsync(Paris.At(2026, 12, 8, 8, 0));
         var marie = await World.Db.ScalarAsync<long>("SELECT id FROM staff");
         await World.Db.ExecuteAsync("INSERT INTO clients (id, name, created_at) VALUES (1, 'Client with a fairly long name', 0)");
         for (var p = 1; p <= 80; p++)

@@ -14,17 +14,10 @@ public sealed class EscalationTests : AgencyTest
 
     private const long Anna = 601;
     private const long Manager = 9500;
-    private static readonly TimeZoneInfo Paris = TimeZoneInfo.FindSystemTimeZoneById("Europe/Paris");
     private FakeTimeProvider? _clock;
 
     [SetUp]
     public void ForgetTheClock() => _clock = null; // NUnit keeps the fixture between tests
-
-    private static DateTimeOffset Paris_(int y, int mo, int d, int h, int mi)
-    {
-        var local = new DateTime(y, mo, d, h, mi, 0);
-        return new DateTimeOffset(local, Paris.GetUtcOffset(local));
-    }
 
     private async Task StartAsync(DateTimeOffset start, TempDatabase? database = null)
     {
@@ -75,16 +68,16 @@ public sealed class EscalationTests : AgencyTest
     [Test]
     public async Task OverAWeekend_RemindsAtTenBusinessMinutes_BreachesAtFifteen_AlertsManagersAtTwentyFive()
     {
-        await StartAsync(Paris_(2026, 12, 4, 17, 55)); // Friday
+        await StartAsync(Paris.At(2026, 12, 4, 17, 55)); // Friday
         var (_, topic) = await ClientWaitingAsync();
 
-        Assert.That(await AtAsync(Paris_(2026, 12, 7, 9, 4)), Has.None.Matches<SentMessage>(IsReminder), "9 business minutes");
-        var reminder = (await AtAsync(Paris_(2026, 12, 7, 9, 5))).Single(IsReminder);
+        Assert.That(await AtAsync(Paris.At(2026, 12, 7, 9, 4)), Has.None.Matches<SentMessage>(IsReminder), "9 business minutes");
+        var reminder = (await AtAsync(Paris.At(2026, 12, 7, 9, 5))).Single(IsReminder);
         Assert.That(await World.Db.ScalarAsync<long>("SELECT COUNT(*) FROM conversations WHERE breached_at IS NOT NULL"), Is.Zero);
-        await AtAsync(Paris_(2026, 12, 7, 9, 10));
+        await AtAsync(Paris.At(2026, 12, 7, 9, 10));
         Assert.That(await World.Db.ScalarAsync<long>("SELECT COUNT(*) FROM conversations WHERE breached_at IS NOT NULL"), Is.EqualTo(1));
-        Assert.That(await AtAsync(Paris_(2026, 12, 7, 9, 19)), Has.None.Matches<SentMessage>(IsAlert));
-        var alert = (await AtAsync(Paris_(2026, 12, 7, 9, 20))).Single(IsAlert);
+        Assert.That(await AtAsync(Paris.At(2026, 12, 7, 9, 19)), Has.None.Matches<SentMessage>(IsAlert));
+        var alert = (await AtAsync(Paris.At(2026, 12, 7, 9, 20))).Single(IsAlert);
 
         Assert.Multiple(() =>
         {
@@ -99,18 +92,18 @@ public sealed class EscalationTests : AgencyTest
     [Test]
     public async Task OverChristmasDay_TheHolidayDoesNotCount()
     {
-        await StartAsync(Paris_(2026, 12, 24, 17, 55)); // Thursday; Friday 25th is a holiday
+        await StartAsync(Paris.At(2026, 12, 24, 17, 55)); // Thursday; Friday 25th is a holiday
         await ClientWaitingAsync();
 
-        Assert.That(await AtAsync(Paris_(2026, 12, 25, 12, 0)), Has.None.Matches<SentMessage>(IsReminder));
-        Assert.That(await AtAsync(Paris_(2026, 12, 28, 9, 4)), Has.None.Matches<SentMessage>(IsReminder));
-        Assert.That(await AtAsync(Paris_(2026, 12, 28, 9, 5)), Has.One.Matches<SentMessage>(IsReminder));
+        Assert.That(await AtAsync(Paris.At(2026, 12, 25, 12, 0)), Has.None.Matches<SentMessage>(IsReminder));
+        Assert.That(await AtAsync(Paris.At(2026, 12, 28, 9, 4)), Has.None.Matches<SentMessage>(IsReminder));
+        Assert.That(await AtAsync(Paris.At(2026, 12, 28, 9, 5)), Has.One.Matches<SentMessage>(IsReminder));
     }
 
     [Test]
     public async Task OverTheWeekendTheClocksGoForward_RemindsAtNineOFiveSummerTime()
     {
-        await StartAsync(Paris_(2027, 3, 26, 17, 55));
+        await StartAsync(Paris.At(2027, 3, 26, 17, 55));
         await ClientWaitingAsync();
 
         Assert.That(await AtAsync(new DateTimeOffset(2027, 3, 29, 7, 4, 0, TimeSpan.Zero)), Has.None.Matches<SentMessage>(IsReminder));
@@ -121,17 +114,17 @@ public sealed class EscalationTests : AgencyTest
     [Test]
     public async Task EachLevelFiresOnce_EvenWhenTheCheckRunsTwice_AndAcrossARestart()
     {
-        await StartAsync(Paris_(2026, 12, 7, 10, 0));
+        await StartAsync(Paris.At(2026, 12, 7, 10, 0));
         await ClientWaitingAsync();
-        await AtAsync(Paris_(2026, 12, 7, 10, 30));
+        await AtAsync(Paris.At(2026, 12, 7, 10, 30));
         await Checker.CheckAsync();
         await World.SettledAsync();
         var db = World.Db;
         World.KeepDatabase = true;
         await World.DisposeAsync();
 
-        await StartAsync(Paris_(2026, 12, 7, 10, 31), database: db);
-        var afterRestart = await AtAsync(Paris_(2026, 12, 7, 10, 45));
+        await StartAsync(Paris.At(2026, 12, 7, 10, 31), database: db);
+        var afterRestart = await AtAsync(Paris.At(2026, 12, 7, 10, 45));
 
         Assert.Multiple(async () =>
         {
@@ -144,12 +137,12 @@ public sealed class EscalationTests : AgencyTest
     [Test]
     public async Task Ack_StopsTheReminder_ButNotTheBreachOrTheAlert()
     {
-        await StartAsync(Paris_(2026, 12, 7, 10, 0));
+        await StartAsync(Paris.At(2026, 12, 7, 10, 0));
         var (_, topic) = await ClientWaitingAsync();
         World.Telegram.ClientSends(AgencyWorld.StaffChat, "/ack", userId: AgencyWorld.Assistant, firstName: "Marie", threadId: topic);
         await World.WaitForAsync(s => s.Any(m => m.Text?.Contains("is on it") == true));
 
-        var sent = await AtAsync(Paris_(2026, 12, 7, 10, 25));
+        var sent = await AtAsync(Paris.At(2026, 12, 7, 10, 25));
 
         Assert.Multiple(async () =>
         {
@@ -162,10 +155,10 @@ public sealed class EscalationTests : AgencyTest
     [Test]
     public async Task AManagerWhoNeverStartedTheBot_IsMentionedInTheStaffGroup()
     {
-        await StartAsync(Paris_(2026, 12, 7, 10, 0));
+        await StartAsync(Paris.At(2026, 12, 7, 10, 0));
         var (_, topic) = await ClientWaitingAsync(managerStartedBot: false);
 
-        var alert = (await AtAsync(Paris_(2026, 12, 7, 10, 25))).Single(IsAlert);
+        var alert = (await AtAsync(Paris.At(2026, 12, 7, 10, 25))).Single(IsAlert);
 
         Assert.That(alert.ChatId, Is.EqualTo(AgencyWorld.StaffChat));
         Assert.That(alert.ThreadId, Is.EqualTo(topic));
@@ -175,7 +168,7 @@ public sealed class EscalationTests : AgencyTest
     [Test]
     public async Task ClientWritingOnASaturday_IsToldWhenTheTeamIsBack()
     {
-        await StartAsync(Paris_(2026, 12, 5, 11, 0)); // Saturday
+        await StartAsync(Paris.At(2026, 12, 5, 11, 0)); // Saturday
         var (_, code) = await World.ProjectAsync();
         await World.LinkPrivateChatAsync(Anna, code);
 
@@ -191,9 +184,9 @@ public sealed class EscalationTests : AgencyTest
     [Test]
     public async Task TheAnswer_IsLoggedInWallClockAndBusinessTime()
     {
-        await StartAsync(Paris_(2026, 12, 4, 17, 55));
+        await StartAsync(Paris.At(2026, 12, 4, 17, 55));
         var (_, topic) = await ClientWaitingAsync();
-        _clock!.AdjustTime(Paris_(2026, 12, 7, 9, 7));
+        _clock!.AdjustTime(Paris.At(2026, 12, 7, 9, 7));
 
         World.Telegram.ClientSends(AgencyWorld.StaffChat, "Sorry, looking now", userId: AgencyWorld.Assistant, firstName: "Marie", threadId: topic);
         await World.WaitForAsync(s => s.Any(m => m.ChatId == Anna && m.Text?.StartsWith("Sorry") == true));
@@ -207,7 +200,7 @@ public sealed class EscalationTests : AgencyTest
     [Test]
     public async Task TheQuartzScheduler_RunsTheCheck_OnTheFakeClock()
     {
-        _clock = new FakeTimeProvider(Paris_(2026, 12, 7, 10, 0));
+        _clock = new FakeTimeProvider(Paris.At(2026, 12, 7, 10, 0));
         World = await AgencyWorld.StartAsync(settings: new Dictionary<string, string?>
         {
             ["Agency:TimeZone"] = "Europe/Paris", ["Sla:CheckInterval"] = "00:01:00",
@@ -227,15 +220,15 @@ public sealed class EscalationTests : AgencyTest
     [Test]
     public async Task TheResponseTimesReport_TakesItsMedianInBusinessTime_AndCountsWaitingInBusinessTimeToo()
     {
-        await StartAsync(Paris_(2026, 12, 7, 10, 0)); // Monday
+        await StartAsync(Paris.At(2026, 12, 7, 10, 0)); // Monday
         var (projectId, topic) = await ClientWaitingAsync();
-        await AnsweredAtAsync(Paris_(2026, 12, 7, 10, 1).AddSeconds(40), "Looking now", topic); // 100 s
-        await ClientWritesAtAsync(Paris_(2026, 12, 7, 11, 0), "And the shop?");
-        await AnsweredAtAsync(Paris_(2026, 12, 7, 11, 3).AddSeconds(20), "Fine too", topic); // 200 s
-        await ClientWritesAtAsync(Paris_(2026, 12, 7, 17, 59).AddSeconds(10), "One more thing");
-        await AnsweredAtAsync(Paris_(2026, 12, 8, 9, 0), "Yes?", topic); // 50 business seconds, 15 hours on the wall clock
-        await ClientWritesAtAsync(Paris_(2026, 12, 8, 17, 59), "Last one");
-        _clock!.AdjustTime(Paris_(2026, 12, 9, 9, 1));
+        await AnsweredAtAsync(Paris.At(2026, 12, 7, 10, 1).AddSeconds(40), "Looking now", topic); // 100 s
+        await ClientWritesAtAsync(Paris.At(2026, 12, 7, 11, 0), "And the shop?");
+        await AnsweredAtAsync(Paris.At(2026, 12, 7, 11, 3).AddSeconds(20), "Fine too", topic); // 200 s
+        await ClientWritesAtAsync(Paris.At(2026, 12, 7, 17, 59).AddSeconds(10), "One more thing");
+        await AnsweredAtAsync(Paris.At(2026, 12, 8, 9, 0), "Yes?", topic); // 50 business seconds, 15 hours on the wall clock
+        await ClientWritesAtAsync(Paris.At(2026, 12, 8, 17, 59), "Last one");
+        _clock!.AdjustTime(Paris.At(2026, 12, 9, 9, 1));
 
         var report = await World.Api.GetFromJsonAsync<ResponseTimesReport>($"/api/reports/response-times?projectId={projectId}");
 

@@ -69,6 +69,14 @@ public sealed class AgencyWorld : IAsyncDisposable
         return (await (await Api.PostAsync($"/api/projects/{projectId}/invites", null)).ReadAsAsync<InviteAnswer>()).Code;
     }
 
+    /// <summary>A client's team group ("Acme team") linked to the project with a fresh invite by one of its members.</summary>
+    public async Task LinkGroupAsync(long groupId, long projectId, long userId = 70, string firstName = "Jean")
+    {
+        Telegram.DefineGroup(groupId, "Acme team");
+        Telegram.ClientSends(groupId, $"/link {await InviteAsync(projectId)}", userId: userId, firstName: firstName);
+        await WaitForAsync(s => s.Any(m => m.ChatId == groupId));
+    }
+
     /// <summary>Binds a client chat straight in the database, without the onboarding messages.</summary>
     public Task BindDirectlyAsync(long chatId, long projectId) =>
         Db.Database.WriteAsync((c, t) => AgencyBot.Core.Projects.ChatBindingStore.BindChatAsync(c, t, chatId, projectId, DateTimeOffset.UtcNow));

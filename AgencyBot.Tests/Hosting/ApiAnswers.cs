@@ -64,3 +64,6 @@ public sealed record BudgetStatusAnswer(BudgetAnswer? Budget, string Month, Time
 public sealed record BudgetAnswer(string Kind, long Minutes, decimal? Amount, string? Currency, bool ShownToClient);
 
 public sealed record TimeUseAnswer(long AllMinutes, long AccountMinutes, long MeasuredAccountMinutes, long ProductionMinutes);
+
+/// <summary>A time entry as GET /api/projects/{id}/time-entries lists it.</summary>
+public sealed record TimeEntryAnswer(long Id, long StaffId, long Minutes, string Category, string SpentOn, string Source, long? Replaces);

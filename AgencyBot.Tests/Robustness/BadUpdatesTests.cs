@@ -14,9 +14,7 @@ public sealed class BadUpdatesTests : AgencyTest
     {
         var (projectId, code) = await World.ProjectAsync();
         await World.LinkPrivateChatAsync(601, code);
-        World.Telegram.DefineGroup(Group, "Acme team");
-        World.Telegram.ClientSends(Group, $"/link {await World.InviteAsync(projectId)}", userId: 70);
-        await World.WaitForAsync(s => s.Any(m => m.ChatId == Group));
+        await World.LinkGroupAsync(Group, projectId, userId: 70);
     }
 
 

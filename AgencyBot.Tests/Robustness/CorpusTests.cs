@@ -22,9 +22,7 @@ public sealed class CorpusTests : AgencyTest
     {
         var (projectId, code) = await World.ProjectAsync();
         await World.LinkPrivateChatAsync(Client, code);
-        World.Telegram.DefineGroup(Group, "Acme team");
-        World.Telegram.ClientSends(Group, $"/link {await World.InviteAsync(projectId)}", userId: 70);
-        await World.WaitForAsync(s => s.Any(m => m.ChatId == Group));
+        await World.LinkGroupAsync(Group, projectId, userId: 70);
         await World.SettledAsync();
     }
 

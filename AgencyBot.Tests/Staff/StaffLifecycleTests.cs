@@ -27,9 +27,7 @@ public sealed class StaffLifecycleTests : AgencyTest
         string code;
         (_projectId, code) = await World.ProjectAsync();
         await World.LinkPrivateChatAsync(Anna, code, firstName: "Anna");
-        World.Telegram.DefineGroup(AcmeGroup, "Acme team");
-        World.Telegram.ClientSends(AcmeGroup, $"/link {await World.InviteAsync(_projectId)}", userId: 70, firstName: "Jean");
-        await World.WaitForAsync(s => s.Any(m => m.ChatId == AcmeGroup));
+        await World.LinkGroupAsync(AcmeGroup, _projectId, userId: 70);
         _topic = await World.TopicAsync();
         // Tom started the bot and holds a task.
         World.Telegram.ClientSends(Tom, "/start", firstName: "Tom");

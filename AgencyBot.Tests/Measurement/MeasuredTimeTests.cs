@@ -1,0 +1,156 @@
+using System.Net.Http.Json;
+using AgencyBot.Core.Measurement;
+using AgencyBot.Core.TimeTracking;
+using AgencyBot.Tests.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+
+namespace AgencyBot.Tests.Measurement;
+
+/// <summary>
+/// Communication time measured from the conversation record: the README's worked example, computed by hand, through
+/// the model and end to end (Telegram → record → measured entry), corrected by /time fix and the API, measured once.
+/// </summary>
+public sealed class MeasuredTimeTests : AgencyTest
+{
+    private const long Anna = 601;
+    private FakeTimeProvider _clock = null!;
+    private long _projectId;
+    private int _topic;
+
+    private static DateTimeOffset At(int day, int hour, int minute) => Paris.At(2026, 12, day, hour, minute);
+
+    protected override Task<AgencyWorld> StartAgencyAsync()
+    {
+        _clock = new FakeTimeProvider(At(7, 8, 0));
+        return Paris.StartAgencyAsync(_clock);
+    }
+
+    [SetUp]
+    public async Task ArrangeAsync()
+    {
+        string code;
+        (_projectId, code) = await World.ProjectAsync();
+        await World.LinkPrivateChatAsync(Anna, code, firstName: "Anna");
+        _topic = await World.TopicAsync();
+        await World.SettledAsync();
+    }
+
+    /// <summary>The worked example (README, "Measured communication time"): Marie's Monday on Acme.</summary>
+    [Test]
+    public void TheModel_GivesTheWorkedExamplesMinutes()
+    {
+        const long project = 1, conversation = 1, marie = 7;
+        Activity Client(int h, int m, int length) => new(project, conversation, null, true, length, At(7, h, m));
+        Activity Marie(int h, int m) => new(project, conversation, marie, false, 40, At(7, h, m));
+        var day = new[]
+        {
+            Client(9, 0, 600), Marie(9, 5), Marie(9, 7),  // session 1: 2 min + 2 min; reading 15 s + 0.6 min
+            Client(9, 30, 200), Marie(9, 50),             // session 2: 0 + 2 min; reading 15 s + 0.2 min
+            Marie(14, 0), Marie(14, 6),                   // session 3: 6 min + 2 min
+        };
+
+        var measured = CommunicationTime.Measure(day, new MeasureOptions());
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(measured[(project, marie)], Is.EqualTo(TimeSpan.FromMinutes(14) + TimeSpan.FromSeconds(78)));
+            Assert.That(CommunicationTime.Minutes(measured[(project, marie)]), Is.EqualTo(15));
+        });
+    }
+
+    [Test]
+    public void AClientMessageNobodyActedOn_CostsNobodyAnything_AndEachPersonHasTheirOwnSessions()
+    {
+        Activity Act(long? staff, int h, int m, bool client = false) => new(1, 1, staff, client, 1000, At(7, h, m));
+        var measured = CommunicationTime.Measure([Act(7, 9, 0), Act(8, 9, 5), Act(null, 18, 0, client: true)], new MeasureOptions());
+
+        Assert.That(measured.OrderBy(m => m.Key.StaffId).Select(m => m.Value), Is.EqualTo(new[] { TimeSpan.FromMinutes(2), TimeSpan.FromMinutes(2) }));
+    }
+
+    private void AnnaWrites(string text) => World.Telegram.ClientSends(Anna, text, firstName: "Anna");
+
+    private void MarieWrites(string text) =>
+        World.Telegram.ClientSends(AgencyWorld.StaffChat, text, userId: AgencyWorld.Assistant, firstName: "Marie", threadId: _topic);
+
+    private async Task AtAsync(int hour, int minute)
+    {
+        await World.SettledAsync();
+        _clock.SetUtcNow(At(7, hour, minute));
+    }
+
+    private Task<IReadOnlyList<(long Minutes, string Source, long? Replaces)>> MariesEntriesAsync() =>
+        World.Db.QueryAsync<(long Minutes, string Source, long? Replaces)>(
+            "SELECT minutes, source, replaces FROM time_entries WHERE spent_on = '2026-12-07' ORDER BY id");
+
+    [Test]
+    public async Task TheWorkedExample_ThroughTelegram_IsMeasuredOnceTheDayIsOver_AndOnlyOnce()
+    {
+        await AtAsync(9, 0);
+        AnnaWrites(new string('a', 600));
+        await AtAsync(9, 5);
+        MarieWrites("Thanks Anna, we are on it.");
+        await AtAsync(9, 7);
+        MarieWrites("// check with Léa");
+        await AtAsync(9, 30);
+        AnnaWrites(new string('b', 200));
+        await AtAsync(9, 50);
+        MarieWrites("Done, please have a look.");
+        await AtAsync(14, 0);
+        MarieWrites("/task Contact form");
+        await AtAsync(14, 6);
+        var relay = World.Telegram.SentTo(AgencyWorld.StaffChat).Last(m => m.Text?.Contains("bbbb") == true);
+        var take = relay.Request.Body["reply_markup"]!["inline_keyboard"]!.AsArray().SelectMany(r => r!.AsArray())
+            .Select(b => (string)b!["callback_data"]!).Single(d => d.StartsWith("b:take:", StringComparison.Ordinal));
+        World.Telegram.Presses(AgencyWorld.StaffChat, relay.MessageId, take, userId: AgencyWorld.Assistant, firstName: "Marie");
+        await World.SettledAsync();
+        var days = World.Host.Services.GetRequiredService<MeasuredDays>();
+
+        await days.MeasureMissingDaysAsync(); // Monday is not over: only the days before it
+        var whileOpen = await MariesEntriesAsync();
+        _clock.SetUtcNow(At(8, 0, 30));
+        await days.MeasureMissingDaysAsync(); // half an hour after midnight: late updates of Monday may still come
+        var tooSoon = await MariesEntriesAsync();
+        _clock.SetUtcNow(At(8, 1, 5));
+        await days.MeasureMissingDaysAsync(); // (the hourly job, on the same clock, may get there first)
+        await days.MeasureMissingDaysAsync();
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(whileOpen, Is.Empty);
+            Assert.That(tooSoon, Is.Empty);
+            Assert.That(await MariesEntriesAsync(), Is.EqualTo(new[] { (15L, "measured", (long?)null) }), "measured once");
+            Assert.That(await World.Db.ScalarAsync<long>("SELECT COUNT(*) FROM measure_runs WHERE day = '2026-12-07'"), Is.EqualTo(1));
+        });
+    }
+
+    [Test]
+    public async Task AMeasuredDay_IsCorrectedByANewEntry_ThroughTimeFixAndTheApi_AndTheOldOneStaysOnRecord()
+    {
+        await AtAsync(9, 0);
+        AnnaWrites("Hello?");
+        await AtAsync(9, 4);
+        MarieWrites("Hello Anna!");
+        await World.SettledAsync();
+        _clock.SetUtcNow(At(8, 10, 0));
+        await World.Host.Services.GetRequiredService<MeasuredDays>().MeasureMissingDaysAsync();
+        var measured = await MariesEntriesAsync();
+
+        MarieWrites("/time fix 2026-12-07 45m");
+        await World.WaitForAsync(s => s.Any(m => m.Text?.Contains("is now 0:45 (measured: 0:02)") == true));
+        var marie = await World.Db.ScalarAsync<long>("SELECT id FROM staff WHERE telegram_user_id = @a", new { a = AgencyWorld.Assistant });
+        var viaApi = await World.Api.PutAsJsonAsync($"/api/projects/{_projectId}/time-entries/measured", new { staffId = marie, day = "2026-12-07", minutes = 30 });
+        var future = await World.Api.PutAsJsonAsync($"/api/projects/{_projectId}/time-entries/measured", new { staffId = marie, day = "2026-12-09", minutes = 30 });
+        var listed = await World.Api.GetAsAsync<IReadOnlyList<TimeEntryAnswer>>($"/api/projects/{_projectId}/time-entries?from=2026-12-01&to=2026-12-31");
+
+        var entries = await MariesEntriesAsync();
+        Assert.Multiple(() =>
+        {
+            Assert.That(measured.Select(e => e.Minutes), Is.EqualTo(new[] { 2L }), "a session of one answer, and 15 s of reading");
+            Assert.That(viaApi.IsSuccessStatusCode, Is.True);
+            Assert.That(future.StatusCode, Is.EqualTo(System.Net.HttpStatusCode.BadRequest));
+            Assert.That(entries.Select(e => e.Minutes), Is.EqualTo(new[] { 2L, 45L, 30L }), "nothing overwritten");
+            Assert.That(listed.Select(e => (e.Minutes, e.Source)), Is.EqualTo(new[] { (30L, "measured") }), "only the latest correction counts");
+        });
+    }
+}
