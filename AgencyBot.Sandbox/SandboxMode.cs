@@ -68,6 +68,7 @@ public sealed class SandboxMode
     {
         services.AddSingleton(Telegram);
         services.AddSingleton<TimeProvider>(Clock);
+        services.AddSingleton<SandboxHistory>();
         services.AddHostedService<SandboxSeed>();
     }
 }

@@ -11,7 +11,8 @@ namespace AgencyBot.Sandbox;
 /// <summary>
 /// The demo agency, set up the way a real one is: staff and client registered as the admin API would, a project
 /// from the "Website launch" template with its team, and then the people act in Telegram (the emulator): Anna opens
-/// her invite link, Léa and Paul start the bot. Everything after that is the real pipeline at work.
+/// her invite link, Léa and Paul start the bot. Everything after that is the real pipeline at work. Before that, the
+/// agency is given five weeks of past (<see cref="SandboxHistory"/>), so its reports have something to show.
 /// </summary>
 internal sealed class SandboxSeed(
     FakeBotApi telegram,
@@ -21,6 +22,7 @@ internal sealed class SandboxSeed(
     InviteStore invites,
     TemplateStore templates,
     TaskWork work,
+    SandboxHistory history,
     IOptions<AgencyOptions> agency,
     ILogger<SandboxSeed> logger) : IHostedService
 {
@@ -44,6 +46,7 @@ internal sealed class SandboxSeed(
             await work.ApplyTemplateAsync(c, t, projectId, template.Body, null, null);
         }, ct) ?? throw new InvalidOperationException("The demo project was refused");
         var invite = await invites.CreateAsync(project.Id, agency.Value.InviteLifetime, ct: ct) ?? throw new InvalidOperationException("No invite");
+        await history.WriteAsync(project.Id, team["assistant"], team["designer"], ct);
 
         // People in Telegram: the client opens her link; the designer and the manager start the bot.
         telegram.ClientSends(SandboxPeople.Client.TelegramId, $"/start {invite.Code}", firstName: SandboxPeople.Client.FirstName, languageCode: "en");
