@@ -4,7 +4,7 @@ namespace AgencyBot.Core.Measurement;
 
 /// <summary>Something in the conversation record: a client's message (Staff null), or a staff member's answer, note,
 /// command or button press.</summary>
-public sealed record Activity(long ProjectId, long ConversationId, long? StaffId, bool ByClient, long Length, DateTimeOffset At);
+public readonly record struct Activity(long ProjectId, long ConversationId, long? StaffId, bool ByClient, long Length, DateTimeOffset At);
 
 /// <summary>
 /// The measurement model, as a pure function of one day's activity (see <see cref="MeasureOptions"/>): per project and
@@ -15,16 +15,26 @@ public static class CommunicationTime
 {
     public static IReadOnlyDictionary<(long ProjectId, long StaffId), TimeSpan> Measure(IEnumerable<Activity> day, MeasureOptions options)
     {
+        // A day can hold tens of thousands of messages: grouped and sorted in place, in the order they came when two
+        // share a second.
+        var conversations = new Dictionary<long, List<(Activity Activity, int Order)>>();
+        var order = 0;
+        foreach (var activity in day)
+        {
+            if (!conversations.TryGetValue(activity.ConversationId, out var list)) conversations[activity.ConversationId] = list = [];
+            list.Add((activity, order++));
+        }
         var reading = new Dictionary<(long, long), TimeSpan>();
         var moments = new Dictionary<(long, long), List<DateTimeOffset>>();
-        foreach (var conversation in day.GroupBy(a => a.ConversationId))
+        foreach (var conversation in conversations.Values)
         {
-            var unread = new List<Activity>();
-            foreach (var activity in conversation.OrderBy(a => a.At))
+            conversation.Sort((x, y) => x.Activity.At != y.Activity.At ? x.Activity.At.CompareTo(y.Activity.At) : x.Order.CompareTo(y.Order));
+            var unread = TimeSpan.Zero;
+            foreach (var (activity, _) in conversation)
             {
                 if (activity.ByClient)
                 {
-                    unread.Add(activity);
+                    unread += options.ReadPerMessage + TimeSpan.FromMinutes((double)activity.Length / options.ReadingCharsPerMinute);
                     continue;
                 }
                 if (activity.StaffId is not { } staff) continue;
@@ -32,10 +42,8 @@ public static class CommunicationTime
                 if (!moments.TryGetValue(key, out var list)) moments[key] = list = [];
                 list.Add(activity.At);
                 // Whoever acts first after the client wrote has read it.
-                foreach (var message in unread)
-                    reading[key] = reading.GetValueOrDefault(key) + options.ReadPerMessage
-                                   + TimeSpan.FromMinutes((double)message.Length / options.ReadingCharsPerMinute);
-                unread.Clear();
+                if (unread > TimeSpan.Zero) reading[key] = reading.GetValueOrDefault(key) + unread;
+                unread = TimeSpan.Zero;
             }
         }
         return moments.ToDictionary(m => m.Key, m => Sessions(m.Value, options) + reading.GetValueOrDefault(m.Key));
