@@ -33,7 +33,8 @@ public static class DigestChart
         plot.YLabel("% of hours");
         plot.XLabel("week starting");
         var highest = shown.SelectMany(t => t.WeeklyPercent).Where(p => p is not null).Select(p => p!.Value).DefaultIfEmpty(0).Max();
-        plot.Axes.SetLimits(-0.3, weeks - 0.7, 0, Math.Max(targetPercent * 2, highest * 1.15));
+        // Headroom above the highest line for the legend.
+        plot.Axes.SetLimits(-0.3, weeks - 0.7, 0, Math.Max(targetPercent * 2, highest * 1.4));
         plot.ShowLegend(Alignment.UpperLeft);
         return plot.GetImageBytes(900, 500, ImageFormat.Png);
     }

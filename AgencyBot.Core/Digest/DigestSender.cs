@@ -76,7 +76,7 @@ public sealed class DigestSender(Database database, DigestBuilder builder, Measu
             await outbox.EnqueueTextAsync(c, t, chatId, content.Text);
             if (chart is null) continue;
             // The chart is uploaded from the database when the row is sent (see TelegramMessenger).
-            var photo = new JsonObject { ["chat_id"] = chatId, ["attachment_id"] = chart, ["caption"] = "Account management, % of project hours, month to date" };
+            var photo = new JsonObject { ["chat_id"] = chatId, ["attachment_id"] = chart, ["caption"] = "Account management, % of project hours, week by week over the last four weeks" };
             await outbox.EnqueueRawAsync(c, t, chatId, "sendPhoto", photo.ToJsonString());
         }
     }
