@@ -13,7 +13,8 @@ namespace AgencyBot.Core.Updates;
 /// <summary>
 /// /invoice in a project's topic, as the caption of a document or photo, or as a reply to one: the file goes to every
 /// client chat of the project (as any answer does, delivery tracked), is recorded on the project, and its preparation
-/// counts as invoice time (TimeTracking:InvoiceCost).
+/// counts as invoice time: for a file posted first (a // note) and sent later with /invoice as a reply, the time from the
+/// one to the other, at most TimeTracking:InvoiceCost; for a file sent at once, TimeTracking:InvoiceCost.
 /// </summary>
 public sealed class InvoiceDesk(StaffAnswers answers, BudgetAlerts alerts, IOptions<TimeTrackingOptions> time, IOptions<AgencyOptions> agency,
     ILogger<InvoiceDesk> logger)
@@ -40,7 +41,8 @@ public sealed class InvoiceDesk(StaffAnswers answers, BudgetAlerts alerts, IOpti
         var caption = command.Args.Length > 0 ? $"🧾 {command.Args}" : ClientTexts.Get("InvoiceCaption", language, agency.Value.Name);
         await answers.HandleAsync(turn, file, new AnswerTarget(target.ProjectId, null), FormattedText.Plain(caption));
         await DocumentStore.AddAsync(c, t, target.ProjectId, DocumentKind.Invoice, member.Id, command.Args.Length > 0 ? command.Args : null, chats.Count, turn.Now);
-        var minutes = (int)time.Value.InvoiceCost.TotalMinutes;
+        var cost = time.Value.InvoiceCost.TotalMinutes;
+        var minutes = (int)(file == message ? cost : Math.Clamp(Math.Round((message.Date - file.Date).TotalMinutes), 1, cost));
         var category = time.Value.AccountManagement.Contains("invoice") ? "invoice" : time.Value.Measure.Category;
         await TimeEntryStore.AddAsync(c, t, new NewTimeEntry(target.ProjectId, member.Id, minutes, category, "invoice sent with /invoice",
             agency.Value.DateOf(turn.Now), TimeSource.Invoice), turn.Now);

@@ -71,6 +71,8 @@ public sealed class InvoiceAndReportTests : AgencyTest
             Assert.That(copies.Select(r => ((int?)r.Body["message_id"], (string?)r.Body["caption"])),
                 Is.EqualTo(new[] { ((int?)draft, (string?)"🧾 Invoice from Sreda Digital\n— Marie") }), "the note's file, with the invoice's words, signed");
             Assert.That(await CountAsync("SELECT COUNT(*) FROM project_documents WHERE project_id = @project"), Is.EqualTo(1), "the one sent");
+            Assert.That(await CountAsync("SELECT COALESCE(SUM(minutes), 0) FROM time_entries WHERE project_id = @project AND source = 'invoice'"), Is.EqualTo(1),
+                "posted and sent within the minute: the time between the two, at least a minute");
         });
     }
 

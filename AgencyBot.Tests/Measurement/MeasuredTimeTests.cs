@@ -1,4 +1,5 @@
 using System.Net.Http.Json;
+using AgencyBot.Core.Conversations;
 using AgencyBot.Core.Measurement;
 using AgencyBot.Core.TimeTracking;
 using AgencyBot.Tests.Hosting;
@@ -151,6 +152,48 @@ public sealed class MeasuredTimeTests : AgencyTest
             Assert.That(future.StatusCode, Is.EqualTo(System.Net.HttpStatusCode.BadRequest));
             Assert.That(entries.Select(e => e.Minutes), Is.EqualTo(new[] { 2L, 45L, 30L }), "nothing overwritten");
             Assert.That(listed.Select(e => (e.Minutes, e.Source)), Is.EqualTo(new[] { (30L, "measured") }), "only the latest correction counts");
+        });
+    }
+
+    /// <summary>A month of the worked example: January 2027's 21 working days, each Marie's 15 minutes, written into the
+    /// record the way the pipeline writes it, then measured by the daily run: 21 entries of 15 minutes, 315 in all.</summary>
+    [Test]
+    public async Task AFixtureMonth_GivesTheHandComputedMinutes()
+    {
+        AnnaWrites("Hello"); // (on 7 December: the conversation the month is written into)
+        await World.SettledAsync();
+        var conversation = await World.Db.ScalarAsync<long>("SELECT id FROM conversations WHERE project_id = @p", new { p = _projectId });
+        var days = 0;
+        await World.Db.Database.WriteAsync(async (c, t) =>
+        {
+            for (var day = 1; day <= 31; day++)
+            {
+                if (new DateOnly(2027, 1, day).DayOfWeek is DayOfWeek.Saturday or DayOfWeek.Sunday) continue;
+                days++;
+                async Task Write(Direction direction, int hour, int minute, int length) =>
+                    await AgencyBot.Core.Conversations.ConversationStore.AddMessageAsync(c, t, new NewMessage(conversation, direction,
+                        direction == Direction.Client ? Anna : AgencyWorld.Assistant, "someone", "text", new string('x', length), Anna, 0, null,
+                        Paris.At(2027, 1, day, hour, minute)));
+                await Write(Direction.Client, 9, 0, 600);
+                await Write(Direction.Staff, 9, 5, 40);
+                await Write(Direction.Note, 9, 7, 20);
+                await Write(Direction.Client, 9, 30, 200);
+                await Write(Direction.Staff, 9, 50, 40);
+                await Write(Direction.Note, 14, 0, 20);
+                await Write(Direction.Note, 14, 6, 20);
+            }
+        });
+        _clock.SetUtcNow(Paris.At(2027, 2, 1, 2, 0));
+
+        await World.Host.Services.GetRequiredService<MeasuredDays>().MeasureMissingDaysAsync();
+
+        var entries = await World.Db.QueryAsync<long>(
+            "SELECT minutes FROM time_entries WHERE source = 'measured' AND spent_on >= '2027-01-01' AND spent_on < '2027-02-01'");
+        Assert.Multiple(() =>
+        {
+            Assert.That(days, Is.EqualTo(21));
+            Assert.That(entries, Has.Count.EqualTo(21).And.All.EqualTo(15));
+            Assert.That(entries.Sum(), Is.EqualTo(315));
         });
     }
 }
