@@ -19,9 +19,7 @@ public sealed class BudgetTests : AgencyTest
         await World.StaffAsync(Paul, "Paul Roux", "manager");
         World.Telegram.ClientSends(Paul, "/start", userId: Paul, firstName: "Paul");
         await World.WaitForAsync(s => s.Any(m => m.ChatId == Paul));
-        string code;
-        (_projectId, code) = await World.ProjectAsync();
-        await World.LinkPrivateChatAsync(Anna, code, firstName: "Anna");
+        _projectId = await World.ProjectWithClientAsync(Anna);
         _topic = await World.TopicAsync();
         await World.SettledAsync();
     }

@@ -18,9 +18,7 @@ public sealed class InvoiceAndReportTests : AgencyTest
     [SetUp]
     public async Task ArrangeAsync()
     {
-        string code;
-        (_projectId, code) = await World.ProjectAsync();
-        await World.LinkPrivateChatAsync(Anna, code, firstName: "Anna");
+        _projectId = await World.ProjectWithClientAsync(Anna);
         await World.LinkGroupAsync(AcmeGroup, _projectId, userId: 70);
         _topic = await World.TopicAsync();
         await World.SettledAsync();

@@ -1,6 +1,5 @@
 using System.Net.Http.Json;
 using AgencyBot.Tests.Hosting;
-using Microsoft.Extensions.Time.Testing;
 
 namespace AgencyBot.Tests.Digest;
 
@@ -9,28 +8,20 @@ namespace AgencyBot.Tests.Digest;
 /// the monthly budget allots to the period; the basis is always said, measured and typed time apart, the agency
 /// summed up, and /digest during the day counts today so far.
 /// </summary>
-public sealed class OverheadBasisTests : AgencyTest
+public sealed class OverheadBasisTests : ParisAgencyTest
 {
     private const long Anna = 601;
     private const long Paul = 9500;
-    private FakeTimeProvider _clock = null!;
     private long _projectId;
     private long _marie;
 
-    private static DateTimeOffset At(int day, int hour, int minute) => Paris.At(2026, 12, day, hour, minute);
 
-    protected override Task<AgencyWorld> StartAgencyAsync()
-    {
-        _clock = new FakeTimeProvider(At(8, 10, 0));
-        return Paris.StartAgencyAsync(_clock);
-    }
+    protected override DateTimeOffset StartsAt => At(8, 10, 0);
 
     [SetUp]
     public async Task ArrangeAsync()
     {
-        string code;
-        (_projectId, code) = await World.ProjectAsync();
-        await World.LinkPrivateChatAsync(Anna, code, firstName: "Anna");
+        _projectId = await World.ProjectWithClientAsync(Anna);
         _marie = await World.Db.ScalarAsync<long>("SELECT id FROM staff WHERE telegram_user_id = @a", new { a = AgencyWorld.Assistant });
         // December has 31 days: 31 h a month allot 7 h to its first week.
         (await World.Api.PutAsJsonAsync($"/api/projects/{_projectId}/budget", new { kind = "monthly", hours = 31 })).EnsureSuccessStatusCode();
@@ -87,7 +78,7 @@ public sealed class OverheadBasisTests : AgencyTest
         World.Telegram.ClientSends(Anna, "Hello?", firstName: "Anna");
         await World.WaitForAsync(s => s.Any(m => m.Text?.Contains("Hello?") == true));
         await World.SettledAsync();
-        _clock.Advance(TimeSpan.FromMinutes(3));
+        Clock.Advance(TimeSpan.FromMinutes(3));
         World.Telegram.ClientSends(AgencyWorld.StaffChat, "Hello Anna!", userId: AgencyWorld.Assistant, firstName: "Marie", threadId: topic);
         await World.WaitForAsync(s => s.Any(m => m.ChatId == Anna && m.Text?.Contains("Hello Anna") == true));
 

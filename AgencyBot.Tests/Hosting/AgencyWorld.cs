@@ -69,6 +69,14 @@ public sealed class AgencyWorld : IAsyncDisposable
         return (await (await Api.PostAsync($"/api/projects/{projectId}/invites", null)).ReadAsAsync<InviteAnswer>()).Code;
     }
 
+    /// <summary>A project ("Acme · Website launch") whose client has linked their private chat; returns the project.</summary>
+    public async Task<long> ProjectWithClientAsync(long chatId = 601, string firstName = "Anna")
+    {
+        var (projectId, code) = await ProjectAsync();
+        await LinkPrivateChatAsync(chatId, code, firstName: firstName);
+        return projectId;
+    }
+
     /// <summary>A client's team group ("Acme team") linked to the project with a fresh invite by one of its members.</summary>
     public async Task LinkGroupAsync(long groupId, long projectId, long userId = 70, string firstName = "Jean")
     {

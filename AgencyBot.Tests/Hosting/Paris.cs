@@ -17,3 +17,21 @@ public static class Paris
         return new DateTimeOffset(local, Info.GetUtcOffset(local));
     }
 }
+
+/// <summary>A fixture whose agency is in Paris, on a fake clock that starts at <see cref="StartsAt"/> for each test.</summary>
+public abstract class ParisAgencyTest : AgencyTest
+{
+    protected Microsoft.Extensions.Time.Testing.FakeTimeProvider Clock { get; private set; } = null!;
+
+    /// <summary>When each test's clock starts.</summary>
+    protected abstract DateTimeOffset StartsAt { get; }
+
+    /// <summary>A moment of December 2026 in Paris.</summary>
+    protected static DateTimeOffset At(int day, int hour, int minute) => Paris.At(2026, 12, day, hour, minute);
+
+    protected override Task<AgencyWorld> StartAgencyAsync()
+    {
+        Clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(StartsAt);
+        return Paris.StartAgencyAsync(Clock);
+    }
+}

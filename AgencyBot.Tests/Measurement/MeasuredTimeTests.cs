@@ -4,7 +4,6 @@ using AgencyBot.Core.Measurement;
 using AgencyBot.Core.TimeTracking;
 using AgencyBot.Tests.Hosting;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Time.Testing;
 
 namespace AgencyBot.Tests.Measurement;
 
@@ -12,27 +11,19 @@ namespace AgencyBot.Tests.Measurement;
 /// Communication time measured from the conversation record: the README's worked example, computed by hand, through
 /// the model and end to end (Telegram → record → measured entry), corrected by /time fix and the API, measured once.
 /// </summary>
-public sealed class MeasuredTimeTests : AgencyTest
+public sealed class MeasuredTimeTests : ParisAgencyTest
 {
     private const long Anna = 601;
-    private FakeTimeProvider _clock = null!;
     private long _projectId;
     private int _topic;
 
-    private static DateTimeOffset At(int day, int hour, int minute) => Paris.At(2026, 12, day, hour, minute);
 
-    protected override Task<AgencyWorld> StartAgencyAsync()
-    {
-        _clock = new FakeTimeProvider(At(7, 8, 0));
-        return Paris.StartAgencyAsync(_clock);
-    }
+    protected override DateTimeOffset StartsAt => At(7, 8, 0);
 
     [SetUp]
     public async Task ArrangeAsync()
     {
-        string code;
-        (_projectId, code) = await World.ProjectAsync();
-        await World.LinkPrivateChatAsync(Anna, code, firstName: "Anna");
+        _projectId = await World.ProjectWithClientAsync(Anna);
         _topic = await World.TopicAsync();
         await World.SettledAsync();
     }
@@ -77,7 +68,7 @@ public sealed class MeasuredTimeTests : AgencyTest
     private async Task AtAsync(int hour, int minute)
     {
         await World.SettledAsync();
-        _clock.SetUtcNow(At(7, hour, minute));
+        Clock.SetUtcNow(At(7, hour, minute));
     }
 
     private Task<IReadOnlyList<(long Minutes, string Source, long? Replaces)>> MariesEntriesAsync() =>
@@ -109,10 +100,10 @@ public sealed class MeasuredTimeTests : AgencyTest
 
         await days.MeasureMissingDaysAsync(); // Monday is not over: only the days before it
         var whileOpen = await MariesEntriesAsync();
-        _clock.SetUtcNow(At(8, 0, 30));
+        Clock.SetUtcNow(At(8, 0, 30));
         await days.MeasureMissingDaysAsync(); // half an hour after midnight: late updates of Monday may still come
         var tooSoon = await MariesEntriesAsync();
-        _clock.SetUtcNow(At(8, 1, 5));
+        Clock.SetUtcNow(At(8, 1, 5));
         await days.MeasureMissingDaysAsync(); // (the hourly job, on the same clock, may get there first)
         await days.MeasureMissingDaysAsync();
 
@@ -133,7 +124,7 @@ public sealed class MeasuredTimeTests : AgencyTest
         await AtAsync(9, 4);
         MarieWrites("Hello Anna!");
         await World.SettledAsync();
-        _clock.SetUtcNow(At(8, 10, 0));
+        Clock.SetUtcNow(At(8, 10, 0));
         await World.Host.Services.GetRequiredService<MeasuredDays>().MeasureMissingDaysAsync();
         var measured = await MariesEntriesAsync();
 
@@ -183,7 +174,7 @@ public sealed class MeasuredTimeTests : AgencyTest
                 await Write(Direction.Note, 14, 6, 20);
             }
         });
-        _clock.SetUtcNow(Paris.At(2027, 2, 1, 2, 0));
+        Clock.SetUtcNow(Paris.At(2027, 2, 1, 2, 0));
 
         await World.Host.Services.GetRequiredService<MeasuredDays>().MeasureMissingDaysAsync();
 
