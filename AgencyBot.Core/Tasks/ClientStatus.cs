@@ -18,6 +18,8 @@ public sealed class ClientStatus(BudgetUse budgets)
     {
         var open = (await TaskStore.OfProjectAsync(turn.Connection, turn.Transaction, project.ProjectId, openOnly: true))
             .Where(task => !task.StaffOnly && task.ParentNumber is null)
+            // What comes due first is what the client asks about first; undated work after it.
+            .OrderBy(task => task.DueOn is null).ThenBy(task => task.DueOn, StringComparer.Ordinal).ThenBy(task => task.Number)
             .ToList();
         var text = open.Count == 0
             ? ClientTexts.Get("StatusNothing", language, project.ProjectName)

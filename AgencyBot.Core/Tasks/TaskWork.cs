@@ -80,7 +80,7 @@ public sealed class TaskWork(OutboxStore outbox, StaffChatStore staffChats, Staf
         {
             var list = string.Join("; ", mine.Take(10).Select(v => $"#{v.Number} {v.Title}" + (v.DueOn is { } d ? $" (due {TaskStore.ParseIso(d):d MMM})" : "")))
                        + (mine.Count() > 10 ? $"; and {mine.Count() - 10} more (/my)" : "");
-            await NotifyStaffAsync(c, t, mine.Key, projectId, $"{mine.Count()} new tasks in {ProjectLabel.Of(project.ClientName, project.ProjectName)}: {list}.");
+            await NotifyStaffAsync(c, t, mine.Key, projectId, $"{mine.Count()} new task{(mine.Count() == 1 ? "" : "s")} in {ProjectLabel.Of(project.ClientName, project.ProjectName)}: {list}.");
         }
 
         await TellClientsAsync(c, t, projectId, (info, language) =>
@@ -157,8 +157,10 @@ public sealed class TaskWork(OutboxStore outbox, StaffChatStore staffChats, Staf
         return string.Join(", ", parts);
     }
 
+    /// <summary>"3 Dec", "3 décembre": French months in full, since their abbreviations end with a period that doubles
+    /// the sentence's own ("prévu le 3 déc..").</summary>
     public static string FormatDate(DateOnly date, string language) =>
-        date.ToString("d MMM", CultureInfo.GetCultureInfo(language == "fr" ? "fr-FR" : "en-GB"));
+        language == "fr" ? date.ToString("d MMMM", CultureInfo.GetCultureInfo("fr-FR")) : date.ToString("d MMM", CultureInfo.GetCultureInfo("en-GB"));
 
     /// <summary>Sends a text to every chat bound to the project, each in its client's language; a null text sends nothing.</summary>
     private async Task TellClientsAsync(IDbConnection c, IDbTransaction t, long projectId, Func<ProjectInfo, string, string?> text)

@@ -52,6 +52,9 @@ public sealed class ClientMessages(
                 case "project" or "help" or "status" when projects.Count == 0:
                     await TellStrangerAsync(turn, chat.ChatId, ClientTexts.Get("NotLinked", language));
                     return;
+                case "project" when projects.Count == 1:
+                    await turn.SendAsync(chat.ChatId, ClientTexts.Get("OneProject", language, projects[0].ProjectName));
+                    return;
                 case "project":
                     await OfferProjectsAsync(turn, chat.ChatId, projects, "ChooseProject", language);
                     return;
