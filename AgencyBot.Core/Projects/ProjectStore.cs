@@ -73,6 +73,22 @@ public sealed class ProjectStore(Database database, TimeProvider clock)
     public static Task<string?> LabelAsync(IDbConnection c, IDbTransaction? t, long projectId) =>
         c.ExecuteScalarAsync<string?>(SelectLabel, new { ProjectId = projectId }, t);
 
+    private const string SelectSettings = """
+        SELECT language AS Language, notify_progress AS NotifyProgress, report_every AS ReportEvery FROM projects WHERE id = @ProjectId
+        """;
+
+    /// <summary>A project's switches: the language its clients are answered in (null: each client's own), whether they
+    /// hear of progress, how often a client report is drafted.</summary>
+    public sealed record Settings
+    {
+        public string? Language { get; init; }
+        public bool NotifyProgress { get; init; }
+        public string? ReportEvery { get; init; }
+    }
+
+    public static Task<Settings?> SettingsAsync(IDbConnection c, IDbTransaction? t, long projectId) =>
+        c.QuerySingleOrDefaultAsync<Settings>(SelectSettings, new { ProjectId = projectId }, t);
+
     private const string SelectLanguage = "SELECT language FROM projects WHERE id = @ProjectId";
 
     /// <summary>The language the project's clients are answered in; null: each client's own.</summary>

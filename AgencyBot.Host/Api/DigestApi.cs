@@ -8,8 +8,12 @@ public static class DigestApi
 {
     public static void MapDigest(this RouteGroupBuilder api)
     {
-        // Now, to the usual recipients; the day's scheduled digest still goes out at its hour.
+        // Now, to the usual recipients; the day's scheduled digest still goes out at its hour. Nobody to send it to is
+        // said as such, with what to do about it, rather than as a count of zero.
         api.MapPost("/digest/send", async (DigestSender sender, IOptions<AgencyOptions> agency, TimeProvider clock, CancellationToken ct) =>
-            TypedResults.Accepted((string?)null, new { Recipients = await sender.SendNowAsync(agency.Value.Today(clock), ct: ct) }));
+            await sender.SendNowAsync(agency.Value.Today(clock), ct: ct) is > 0 and var recipients
+                ? (IResult)TypedResults.Accepted((string?)null, new { Recipients = recipients })
+                : TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Nobody to send the digest to",
+                    detail: "No manager has opened a private chat with the bot (they send it /start), and Digest:ChatId is not set."));
     }
 }

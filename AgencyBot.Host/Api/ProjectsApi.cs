@@ -12,6 +12,10 @@ public sealed record CreateProject(long? ClientId, string? Name, long? TemplateI
     IReadOnlyList<TeamMemberBody>? Team = null);
 
 /// <param name="ReportEvery">weekly or monthly: the bot drafts a client report that often, for staff to send; "" stops it.</param>
+/// <summary>GET /api/projects/{id}: the project, its settings and its team.</summary>
+public sealed record ProjectView(long Id, long ClientId, string Name, string? Language, bool NotifyProgress, string? ReportEvery,
+    IReadOnlyList<AgencyBot.Core.Tasks.TeamMember> Team);
+
 public sealed record ProjectSettings(bool? NotifyProgress = null, string? Language = null, string? ReportEvery = null);
 
 internal sealed class ProjectSettingsValidator : AbstractValidator<ProjectSettings>
@@ -67,8 +71,17 @@ public static class ProjectsApi
                 : Problems.NoProject(id)).AddEndpointFilter<Validated<ProjectSettings>>();
     }
 
-    private static async Task<Results<Ok<Project>, ProblemHttpResult>> GetAsync(long id, ProjectStore store, CancellationToken ct) =>
-        await store.FindAsync(id, ct) is { } project ? TypedResults.Ok(project) : Problems.NoProject(id);
+    /// <summary>The project with its settings and team, as PATCH and PUT /team set them.</summary>
+    private static async Task<Results<Ok<ProjectView>, ProblemHttpResult>> GetAsync(long id, ProjectStore store, AgencyBot.Core.Data.Database database,
+        CancellationToken ct)
+    {
+        if (await store.FindAsync(id, ct) is not { } project) return Problems.NoProject(id);
+        await using var connection = await database.OpenAsync(ct);
+        var settings = await ProjectStore.SettingsAsync(connection, null, id);
+        var team = await AgencyBot.Core.Tasks.TeamStore.OfProjectAsync(connection, null, id);
+        return TypedResults.Ok(new ProjectView(project.Id, project.ClientId, project.Name, settings?.Language, settings?.NotifyProgress ?? true,
+            settings?.ReportEvery, team));
+    }
 
     private static async Task<Results<Created<Project>, ProblemHttpResult>> CreateAsync(CreateProject body, ProjectStore store,
         AgencyBot.Core.Tasks.TemplateStore templates, AgencyBot.Core.Staff.StaffStore staff, AgencyBot.Core.Tasks.TaskWork work, CancellationToken ct)

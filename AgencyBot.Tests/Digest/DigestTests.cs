@@ -149,6 +149,7 @@ public sealed class DigestTests : AgencyTest
     public async Task DigestCommand_IsForManagers_AndTheApiSendsItNow()
     {
         await StartAsync(Paris.At(2026, 12, 8, 8, 0));
+        var nobody = await World.Api.PostAsync("/api/digest/send", null);
         await ManagerStartsTheBotAsync();
 
         World.Telegram.ClientSends(Manager, "/digest", userId: Manager, firstName: "Paul");
@@ -159,6 +160,8 @@ public sealed class DigestTests : AgencyTest
 
         Assert.That(api.StatusCode, Is.EqualTo(HttpStatusCode.Accepted));
         Assert.That(World.Telegram.SentTo(AgencyWorld.Assistant).Where(m => m.Method == "sendPhoto"), Is.Empty);
+        Assert.That(nobody.StatusCode, Is.EqualTo(HttpStatusCode.Conflict), "before any manager started the bot");
+        Assert.That((await nobody.ReadAsAsync<Problem>()).Detail, Does.Contain("No manager has opened a private chat with the bot"));
     }
 
     [Test]

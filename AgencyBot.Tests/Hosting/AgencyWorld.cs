@@ -105,6 +105,10 @@ public sealed class AgencyWorld : IAsyncDisposable
     {
         var topic = await Eventually.HoldsAsync(() => Task.FromResult(Telegram.Topics.Where(t => t.Value == name).Select(t => t.Key.Thread).FirstOrDefault()),
             t => t != 0, Timeout, $"topic {name}");
+        // Telegram has the topic a moment before the bot has recorded it: a staff message in it before then would find
+        // no project, as it would in real life.
+        await Eventually.HoldsAsync(() => Db.ScalarAsync<long>("SELECT COUNT(*) FROM staff_topics WHERE thread_id = @topic", new { topic }),
+            n => n == 1, Timeout, $"topic {name} recorded");
         return topic;
     }
 

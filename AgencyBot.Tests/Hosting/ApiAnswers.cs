@@ -67,3 +67,6 @@ public sealed record TimeUseAnswer(long AllMinutes, long AccountMinutes, long Me
 
 /// <summary>A time entry as GET /api/projects/{id}/time-entries lists it.</summary>
 public sealed record TimeEntryAnswer(long Id, long StaffId, long Minutes, string Category, string SpentOn, string Source, long? Replaces);
+
+/// <summary>GET /api/projects/{id}.</summary>
+public sealed record ProjectViewAnswer(long Id, string Name, string? Language, bool NotifyProgress, string? ReportEvery, IReadOnlyList<TeamMemberAnswer> Team);

@@ -59,6 +59,6 @@ public sealed class ClientStatusTests : AgencyTest
         await World.LinkPrivateChatAsync(603, code, language: "fr");
         (await World.Api.PostAsJsonAsync($"/api/projects/{project}/tasks", new { title = "Maquette", due = "2027-01-15" })).EnsureSuccessStatusCode();
 
-        Assert.That(await StatusAsync(603, "fr"), Is.EqualTo("« Website launch », travaux en cours :\n• Maquette : en cours d’attribution, prévu le 15 janv."));
+        Assert.That(await StatusAsync(603, "fr"), Is.EqualTo("« Website launch », travaux en cours :\n• Maquette : en cours d’attribution, prévu le 15 janvier"));
     }
 }

@@ -114,4 +114,17 @@ public sealed class TasksApiTests : AgencyTest
             Assert.That(await World.Db.ScalarAsync<long>("SELECT COUNT(*) FROM projects WHERE name = 'Shop'"), Is.EqualTo(1));
         });
     }
+
+    [Test]
+    public async Task TheProject_ShowsItsLanguageSettingsAndTeam()
+    {
+        var lea = await World.StaffAsync(9002, "Léa", "employee");
+        (await World.Api.PutAsJsonAsync($"/api/projects/{_projectId}/team", new { members = new[] { new { role = "designer", staffId = lea } } })).EnsureSuccessStatusCode();
+        (await World.Api.PatchAsJsonAsync($"/api/projects/{_projectId}", new { language = "fr", notifyProgress = false, reportEvery = "monthly" })).EnsureSuccessStatusCode();
+
+        var project = await World.Api.GetAsAsync<ProjectViewAnswer>($"/api/projects/{_projectId}");
+
+        Assert.That(project with { Team = [] }, Is.EqualTo(new ProjectViewAnswer(_projectId, "Website launch", "fr", false, "monthly", [])));
+        Assert.That(project.Team.Select(m => (m.Role, m.StaffName)), Is.EqualTo(new[] { ("designer", "Léa") }));
+    }
 }
