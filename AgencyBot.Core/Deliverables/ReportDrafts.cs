@@ -66,7 +66,7 @@ public sealed class ReportDrafts(Database database, ReportWriter writer, StaffCh
         await DocumentStore.AddAsync(c, t, report.ProjectId, DocumentKind.Report, staffId, $"{report.PeriodFrom}–{report.PeriodTo}", chats.Count, now);
         var spent = now - DateTimeOffset.FromUnixTimeMilliseconds(report.DraftedAt);
         var minutes = (int)Math.Clamp(Math.Round(spent.TotalMinutes), 1, time.Value.ReportCost.TotalMinutes);
-        await TimeEntryStore.AddAsync(c, t, new NewTimeEntry(report.ProjectId, staffId, minutes, Category("report"), "client report sent",
+        await TimeEntryStore.AddAsync(c, t, new NewTimeEntry(report.ProjectId, staffId, minutes, time.Value.AccountCategory("report"), "client report sent",
             agency.Value.DateOf(now), TimeSource.Report), now);
         await alerts.CheckAsync(c, t, report.ProjectId, now);
         return chats.Count;
@@ -99,8 +99,6 @@ public sealed class ReportDrafts(Database database, ReportWriter writer, StaffCh
         }, ct);
     }
 
-    private string Category(string wanted) => time.Value.AccountManagement.Contains(wanted) ? wanted : time.Value.Measure.Category;
-
     private async Task PostAsync(IDbConnection c, IDbTransaction t, long projectId, long reportId, string text, int? replyTo)
     {
         if (await staffChats.GetAsync(c, t) is not { } staff)
@@ -116,11 +114,12 @@ public sealed class ReportDrafts(Database database, ReportWriter writer, StaffCh
             replyTo, buttons: buttons);
     }
 
-    /// <summary>The project's language, else its first client chat's, else English.</summary>
-    private static async Task<string> LanguageAsync(IDbConnection c, IDbTransaction t, long projectId)
+    /// <summary>The language one text for all of a project's clients is written in (a report, an invoice's caption):
+    /// the project's, else its first client chat's, else English.</summary>
+    public static async Task<string> LanguageAsync(IDbConnection c, IDbTransaction t, long projectId)
     {
         var chats = await ChatBindingStore.ReachableChatsOfProjectAsync(c, t, projectId);
         var first = chats.Count > 0 ? await ClientChatStore.FindAsync(c, t, chats[0].ChatId) : null;
-        return ClientTexts.Pick(await ProjectStore.LanguageAsync(c, t, projectId), first?.LanguageCode);
+        return ClientTexts.Pick((await ProjectStore.SettingsAsync(c, t, projectId))?.Language, first?.LanguageCode);
     }
 }

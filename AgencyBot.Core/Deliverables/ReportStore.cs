@@ -1,3 +1,5 @@
+using AgencyBot.Core.TimeTracking;
+
 namespace AgencyBot.Core.Deliverables;
 
 /// <summary>A client report: its period, language, state, and its text as it stands (the last version).</summary>
@@ -38,7 +40,7 @@ public static class ReportStore
     {
         var id = await c.ExecuteScalarAsync<long?>(Insert, new
         {
-            ProjectId = projectId, From = Iso(from), To = Iso(to), Language = language, Now = now.ToUnixTimeMilliseconds(), By = by,
+            ProjectId = projectId, From = TimeEntryStore.Iso(from), To = TimeEntryStore.Iso(to), Language = language, Now = now.ToUnixTimeMilliseconds(), By = by,
         }, t);
         if (id is { } report) await AddTextAsync(c, t, report, text, by, now);
         return id;
@@ -53,6 +55,4 @@ public static class ReportStore
     /// <summary>Sent or skipped: true for the one who decided; a second press finds it decided.</summary>
     public static async Task<bool> DecideAsync(IDbConnection c, IDbTransaction t, long id, string state, long by, DateTimeOffset now) =>
         await c.ExecuteAsync(Decide, new { Id = id, State = state, Now = now.ToUnixTimeMilliseconds(), By = by }, t) == 1;
-
-    private static string Iso(DateOnly day) => day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 }

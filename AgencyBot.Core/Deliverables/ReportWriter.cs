@@ -26,7 +26,7 @@ public sealed class ReportWriter(BudgetUse budgets, BusinessCalendar calendar, I
     public async Task<ReportText> WriteAsync(IDbConnection c, IDbTransaction? t, long projectId, DateOnly from, DateOnly to, string language,
         DateTimeOffset now)
     {
-        var name = (await ProjectStore.NamedAsync(c, t)).First(p => p.Id == projectId).Name;
+        var name = (await ProjectStore.SettingsAsync(c, t, projectId))!.Name;
         var (start, end) = (calendar.Instant(from, TimeOnly.MinValue), calendar.Instant(to, TimeOnly.MinValue));
         var shown = (IEnumerable<TaskView> tasks) => tasks.Where(task => !task.StaffOnly).ToList();
         var done = shown(await TaskStore.DoneBetweenAsync(c, t, projectId, start, end));

@@ -74,13 +74,14 @@ public sealed class ProjectStore(Database database, TimeProvider clock)
         c.ExecuteScalarAsync<string?>(SelectLabel, new { ProjectId = projectId }, t);
 
     private const string SelectSettings = """
-        SELECT language AS Language, notify_progress AS NotifyProgress, report_every AS ReportEvery FROM projects WHERE id = @ProjectId
+        SELECT name AS Name, language AS Language, notify_progress AS NotifyProgress, report_every AS ReportEvery FROM projects WHERE id = @ProjectId
         """;
 
-    /// <summary>A project's switches: the language its clients are answered in (null: each client's own), whether they
-    /// hear of progress, how often a client report is drafted.</summary>
+    /// <summary>A project's name and switches: the language its clients are answered in (null: each client's own),
+    /// whether they hear of progress, how often a client report is drafted.</summary>
     public sealed record Settings
     {
+        public string Name { get; init; } = "";
         public string? Language { get; init; }
         public bool NotifyProgress { get; init; }
         public string? ReportEvery { get; init; }
@@ -88,12 +89,6 @@ public sealed class ProjectStore(Database database, TimeProvider clock)
 
     public static Task<Settings?> SettingsAsync(IDbConnection c, IDbTransaction? t, long projectId) =>
         c.QuerySingleOrDefaultAsync<Settings>(SelectSettings, new { ProjectId = projectId }, t);
-
-    private const string SelectLanguage = "SELECT language FROM projects WHERE id = @ProjectId";
-
-    /// <summary>The language the project's clients are answered in; null: each client's own.</summary>
-    public static Task<string?> LanguageAsync(IDbConnection c, IDbTransaction? t, long projectId) =>
-        c.ExecuteScalarAsync<string?>(SelectLanguage, new { ProjectId = projectId }, t);
 
     private const string SelectReported = "SELECT id AS Id, report_every AS Every FROM projects WHERE report_every IS NOT NULL";
 

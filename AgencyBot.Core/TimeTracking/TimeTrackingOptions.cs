@@ -29,6 +29,10 @@ public sealed class TimeTrackingOptions
     public IEnumerable<string> All => AccountManagement.Concat(Production);
 
     public bool IsAccountManagement(string category) => AccountManagement.Contains(category);
+
+    /// <summary>The account-management category the bot logs its own time under: <paramref name="wanted"/> ("invoice",
+    /// "report") if the agency has it, else the one measured time goes to.</summary>
+    public string AccountCategory(string wanted) => AccountManagement.Contains(wanted) ? wanted : Measure.Category;
 }
 
 /// <summary>

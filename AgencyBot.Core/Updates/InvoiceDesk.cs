@@ -37,14 +37,13 @@ public sealed class InvoiceDesk(StaffAnswers answers, BudgetAlerts alerts, IOpti
             await turn.NoticeAsync(target.ProjectId, "⚠️ Not sent: this project has no client chat that can receive it.", message.Id);
             return;
         }
-        var language = ClientTexts.Pick(await ProjectStore.LanguageAsync(c, t, target.ProjectId), null);
+        var language = await ReportDrafts.LanguageAsync(c, t, target.ProjectId);
         var caption = command.Args.Length > 0 ? $"🧾 {command.Args}" : ClientTexts.Get("InvoiceCaption", language, agency.Value.Name);
         await answers.HandleAsync(turn, file, new AnswerTarget(target.ProjectId, null), FormattedText.Plain(caption));
         await DocumentStore.AddAsync(c, t, target.ProjectId, DocumentKind.Invoice, member.Id, command.Args.Length > 0 ? command.Args : null, chats.Count, turn.Now);
         var cost = time.Value.InvoiceCost.TotalMinutes;
         var minutes = (int)(file == message ? cost : Math.Clamp(Math.Round((message.Date - file.Date).TotalMinutes), 1, cost));
-        var category = time.Value.AccountManagement.Contains("invoice") ? "invoice" : time.Value.Measure.Category;
-        await TimeEntryStore.AddAsync(c, t, new NewTimeEntry(target.ProjectId, member.Id, minutes, category, "invoice sent with /invoice",
+        await TimeEntryStore.AddAsync(c, t, new NewTimeEntry(target.ProjectId, member.Id, minutes, time.Value.AccountCategory("invoice"), "invoice sent with /invoice",
             agency.Value.DateOf(turn.Now), TimeSource.Invoice), turn.Now);
         await alerts.CheckAsync(c, t, target.ProjectId, turn.Now);
         logger.LogInformation("Staff {StaffId}: invoice sent on project {ProjectId} to {Chats} chats", member.Id, target.ProjectId, chats.Count);
