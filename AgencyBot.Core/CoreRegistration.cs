@@ -101,6 +101,7 @@ public static class CoreRegistration
         services.AddSingleton<ReportDesk>();
         services.AddSingleton<StaffPrivateChat>();
         services.AddSingleton<StaffRoster>();
+        services.AddSingleton<StaffJoin>();
         services.AddSingleton<IInboxHandler, UpdateRouter>();
 
         services.AddHostedService<InboxProcessor>();

@@ -6,7 +6,8 @@ namespace AgencyBot.Sandbox;
 /// Sandbox mode: the whole product on one machine without a Telegram bot. The Bot API emulator runs in-process and
 /// the real pipeline (intake, inbox, outbox, rate limits, Quartz) talks to it over HTTP exactly as it would to
 /// Telegram; a demo agency is seeded on a database of its own; the page at /sandbox shows the chats.
-/// Wanted with <c>--sandbox</c>, or in Development when no bot token is set. Never in Production.
+/// Wanted with <c>--sandbox</c>, or when no bot token is set and the environment is Development or not chosen at all.
+/// Never in an environment set to Production.
 /// </summary>
 public sealed class SandboxMode
 {
@@ -25,18 +26,24 @@ public sealed class SandboxMode
     public int Port { get; }
     public string PageAddress => $"http://127.0.0.1:{Port}/sandbox";
 
+    /// <summary>--sandbox, or no bot token while nobody chose an environment (a plain <c>dotnet run</c>) or chose
+    /// Development. An environment set to Production is production, under <c>dotnet run</c> too.</summary>
     public static bool Wanted(string[] args, WebApplicationBuilder builder) =>
         args.Contains(Flag, StringComparer.Ordinal)
-        || (builder.Environment.IsDevelopment() && string.IsNullOrWhiteSpace(builder.Configuration["Telegram:BotToken"]));
+        || ((builder.Environment.IsDevelopment() || !EnvironmentChosen(builder)) && string.IsNullOrWhiteSpace(builder.Configuration["Telegram:BotToken"]));
 
     /// <summary>The one line that explains why the sandbox does not start, or null when it may.</summary>
-    public static string? Refusal(WebApplicationBuilder builder) => builder.Environment.IsProduction()
+    public static string? Refusal(WebApplicationBuilder builder) => builder.Environment.IsProduction() && EnvironmentChosen(builder)
         ? "the sandbox is for trying AgencyBot on your own machine and does not run in Production (set DOTNET_ENVIRONMENT=Development, or give Telegram__BotToken to run for real)"
         : null;
+
+    /// <summary>Whether ASPNETCORE_ENVIRONMENT, DOTNET_ENVIRONMENT or --environment named one (the host defaults to Production).</summary>
+    private static bool EnvironmentChosen(WebApplicationBuilder builder) => !string.IsNullOrEmpty(builder.Configuration[HostDefaults.EnvironmentKey]);
 
     /// <summary>Starts the emulator and points the host's settings at it; the sandbox starts over on every run.</summary>
     public static async Task<SandboxMode> StartAsync(WebApplicationBuilder builder)
     {
+        if (!EnvironmentChosen(builder)) builder.Environment.EnvironmentName = Environments.Development;
         var clock = new SandboxClock();
         var telegram = await FakeBotApi.StartAsync(clock);
         telegram.DefineGroup(SandboxPeople.StaffChat, SandboxPeople.StaffChatTitle, isForum: true);

@@ -40,12 +40,13 @@ public static class BotCommands
         new("invoice", "[note]", "as the caption of a document or photo (or a reply to one): send the invoice to the project's clients", CommandDesk.Desk),
         new("report", "[text <number> <new text>]", "draft the client report of the last 7 days (Send, Edit or Skip it)", CommandDesk.Desk),
         new("staff", "", "who is on staff (managers change it)", CommandDesk.Desk),
+        new("invite_staff", "<assistant | employee | manager>", "a single-use link that makes a colleague staff (managers)", CommandDesk.Desk),
         new("setup", "", "make this group the staff chat (managers, with confirmation)", CommandDesk.Desk),
         new("help", "", "this list", CommandDesk.Tasks),
     ];
 
     /// <summary>In a staff member's private chat with the bot.</summary>
-    public static readonly IReadOnlyList<StaffCommand> StaffPrivate = [.. StaffChat.Where(c => c.Name is "my" or "time" or "digest" or "staff" or "help")];
+    public static readonly IReadOnlyList<StaffCommand> StaffPrivate = [.. StaffChat.Where(c => c.Name is "my" or "time" or "digest" or "staff" or "invite_staff" or "help")];
 
     /// <summary>In a client's private chat; each command's menu text is the client text "Command_&lt;name&gt;".</summary>
     public static readonly IReadOnlyList<string> ClientPrivate = ["start", "project", "status", "help"];

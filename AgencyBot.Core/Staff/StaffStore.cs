@@ -118,18 +118,26 @@ public sealed class StaffStore(Database database, TimeProvider clock)
         (await connection.QueryAsync<StaffRow>(SelectActive, transaction: transaction)).Select(r => r.ToMember()).ToList();
 
     /// <summary>Registers a staff member; null when that Telegram user is already registered (active or not).</summary>
-    public async Task<StaffMember?> AddAsync(long telegramUserId, string name, StaffRole role, CancellationToken ct = default)
+    public async Task<StaffMember?> AddAsync(long telegramUserId, string name, StaffRole role, CancellationToken ct = default) =>
+        await database.WriteAsync((c, t) => RegisterAsync(c, t, telegramUserId, name, role, null, clock.GetUtcNow()), ct);
+
+    /// <summary>Registers a staff member, recording who did it (null: the admin API or the owner link); null when that
+    /// Telegram user is already registered (active or not).</summary>
+    public static async Task<StaffMember?> RegisterAsync(IDbConnection c, IDbTransaction t, long telegramUserId, string name, StaffRole role,
+        long? actorId, DateTimeOffset now)
     {
-        var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
-        var id = await database.WriteAsync(async (c, t) =>
-        {
-            var id = await c.ExecuteScalarAsync<long?>(Insert, new { TelegramUserId = telegramUserId, Name = name, Role = RoleName(role), Now = now }, t);
-            if (id is { } created)
-                await c.ExecuteAsync(InsertEvent, new { StaffId = created, Now = now, ActorId = (long?)null, Kind = "registered", Detail = $"{RoleName(role)}: {name}" }, t);
-            return id;
-        }, ct);
-        return id is null ? null : new StaffMember(id.Value, telegramUserId, name, role);
+        var at = now.ToUnixTimeMilliseconds();
+        if (await c.ExecuteScalarAsync<long?>(Insert, new { TelegramUserId = telegramUserId, Name = name, Role = RoleName(role), Now = at }, t) is not { } id)
+            return null;
+        await c.ExecuteAsync(InsertEvent, new { StaffId = id, Now = at, ActorId = actorId, Kind = "registered", Detail = $"{RoleName(role)}: {name}" }, t);
+        return new StaffMember(id, telegramUserId, name, role);
     }
+
+    private const string SelectByUser = $"SELECT {Columns} FROM staff WHERE telegram_user_id = @TelegramUserId";
+
+    /// <summary>The staff member with this Telegram id, active or not.</summary>
+    public static async Task<StaffMember?> FindAnyByTelegramUserAsync(IDbConnection connection, IDbTransaction? transaction, long telegramUserId) =>
+        (await connection.QuerySingleOrDefaultAsync<StaffRow>(SelectByUser, new { TelegramUserId = telegramUserId }, transaction))?.ToMember();
 
     /// <summary>
     /// Renames, changes the role of, deactivates or reactivates a staff member, recording each change. A deactivated
@@ -180,6 +188,14 @@ public sealed class StaffStore(Database database, TimeProvider clock)
     }
 
     public static string RoleName(StaffRole role) => role.ToString().ToLowerInvariant();
+
+    /// <summary>A role by its name (assistant, employee, manager), never by number.</summary>
+    public static bool TryParseRole(string? text, out StaffRole role)
+    {
+        var name = text?.Trim().ToLowerInvariant();
+        role = Enum.GetValues<StaffRole>().FirstOrDefault(r => RoleName(r) == name);
+        return RoleName(role) == name;
+    }
 
     // A property record: Dapper sets SQLite's 0/1 integers into bools through setters, not constructors.
     private sealed record StaffRow

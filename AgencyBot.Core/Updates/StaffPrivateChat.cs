@@ -12,10 +12,14 @@ public sealed class StaffPrivateChat(StaffCommands commands, StaffRoster staffRo
     {
         var member = turn.Member!;
         await StaffStore.MarkStartedBotAsync(turn.Connection, turn.Transaction, member.Id);
-        if (botUser.ParseCommand(message.Text) is { Name: "staff" })
+        switch (botUser.ParseCommand(message.Text))
         {
-            await staffRoster.ListAsync(turn, message);
-            return;
+            case { Name: "staff" }:
+                await staffRoster.ListAsync(turn, message);
+                return;
+            case { Name: "invite_staff" } invite:
+                await staffRoster.InviteAsync(turn, message, invite);
+                return;
         }
         if (botUser.ParseCommand(message.Text) is { } command && turn.StaffChat is not null && BotCommands.IsStaff(command.Name, CommandDesk.Tasks))
         {

@@ -59,6 +59,9 @@ public sealed class StaffReplies(
             case "staff":
                 await staffRoster.ListAsync(turn, message);
                 return;
+            case "invite_staff":
+                await staffRoster.InviteAsync(turn, message, command);
+                return;
             case "unsend":
                 await edits.UnsendAsync(turn, message);
                 return;

@@ -1,3 +1,4 @@
+using AgencyBot.Core.Agency;
 using AgencyBot.Core.Messaging;
 using AgencyBot.Core.Staff;
 using AgencyBot.Core.Tasks;
@@ -11,7 +12,7 @@ namespace AgencyBot.Core.Updates;
 /// deactivate them. Callback data is "s:&lt;action&gt;:&lt;staff id&gt;[:&lt;role&gt;]"; every press is checked
 /// again (an active manager, in the staff chat or their own private chat), and pressing twice does one thing.
 /// </summary>
-public sealed class StaffRoster(StaffChanges changes, ILogger<StaffRoster> logger)
+public sealed class StaffRoster(StaffChanges changes, BotUser botUser, IOptions<AgencyOptions> agency, ILogger<StaffRoster> logger)
 {
     public const string Prefix = "s:";
 
@@ -32,6 +33,35 @@ public sealed class StaffRoster(StaffChanges changes, ILogger<StaffRoster> logge
             Text = $"Staff ({active.Count} active):\n{string.Join("\n", lines)}\n\nTap a name to change their role or deactivate them.",
         });
     }
+
+    /// <summary>/invite_staff &lt;role&gt;, for managers: a link that registers whoever opens it first, in that role.</summary>
+    public async Task InviteAsync(Turn turn, Message message, Command command)
+    {
+        if (turn.Member!.Role != StaffRole.Manager)
+        {
+            await turn.ReplyAsync(message, "Only managers can invite staff.");
+            return;
+        }
+        if (!StaffStore.TryParseRole(command.Args, out var role))
+        {
+            await turn.ReplyAsync(message, "/invite_staff <assistant | employee | manager>: a link that makes whoever opens it staff in that role.");
+            return;
+        }
+        if (await botUser.UsernameAsync(turn.Connection, turn.Transaction) is not { } username)
+        {
+            await turn.ReplyAsync(message, "I do not know my own username yet (Telegram has not answered since I started). Try again in a minute.");
+            return;
+        }
+        var lifetime = agency.Value.InviteLifetime;
+        var code = await StaffInviteStore.CreateAsync(turn.Connection, turn.Transaction, role, turn.Member.Id, turn.Now, lifetime);
+        logger.LogInformation("Staff {StaffId} made a staff link for the role {Role}", turn.Member.Id, role);
+        await turn.ReplyAsync(message, $"🔗 A staff link for {Article(role)} {StaffStore.RoleName(role)}:\n" +
+            $"{BotUser.Link(username, StaffInviteStore.Payload(code, owner: false))}\n\n" +
+            $"Forward it to the person. It works once, until {(turn.Now + lifetime).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)}: " +
+            "opening it registers them with their Telegram name.");
+    }
+
+    private static string Article(StaffRole role) => role is StaffRole.Assistant or StaffRole.Employee ? "an" : "a";
 
     public async Task HandleButtonAsync(Turn turn, CallbackQuery query)
     {

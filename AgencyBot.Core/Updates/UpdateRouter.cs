@@ -3,6 +3,7 @@ using AgencyBot.Core.Conversations;
 using AgencyBot.Core.Deliverables;
 using AgencyBot.Core.Inbox;
 using AgencyBot.Core.Messaging;
+using AgencyBot.Core.Staff;
 using AgencyBot.Core.Tasks;
 using AgencyBot.Core.Turns;
 using Telegram.Bot.Types.Enums;
@@ -18,6 +19,7 @@ public sealed class UpdateRouter(
     StaffPrivateChat staffPrivateChat,
     StaffButtons staffButtons,
     StaffRoster staffRoster,
+    StaffJoin staffJoin,
     ChatMigrations chatMigrations,
     StaffAnswers staffAnswers,
     InviteDesk inviteDesk,
@@ -63,6 +65,10 @@ public sealed class UpdateRouter(
             case { Message: { Text: { } text } message } when member is not null && message.Chat.Type is ChatType.Supergroup or ChatType.Group
                 && botUser.ParseCommand(text) is { Name: "setup" }:
                 await staffReplies.SetupAsync(turn, message);
+                break;
+            case { Message: { Text: { } text } message } when message.Chat.Type == ChatType.Private
+                && botUser.ParseCommand(text) is { Name: "start" } start && StaffInviteStore.CodeOf(start.Args) is { } code:
+                await staffJoin.HandleAsync(turn, message, code);
                 break;
             case { Message: { } message } when member is not null && message.Chat.Type == ChatType.Private:
                 await staffPrivateChat.HandleAsync(turn, message);

@@ -120,6 +120,23 @@ internal static class Problems
     public static ProblemHttpResult NotFound(string what) =>
         TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not found", detail: what);
 
+    /// <summary>The bot's username for a link, or null when Telegram cannot be reached and it was never learned.</summary>
+    public static async Task<string?> UsernameAsync(Telegram.BotIdentity bot, CancellationToken ct)
+    {
+        try
+        {
+            return await bot.UsernameAsync(ct);
+        }
+        catch (Exception ex) when (ex is HttpRequestException or global::Telegram.Bot.Exceptions.RequestException or TaskCanceledException && !ct.IsCancellationRequested)
+        {
+            return null;
+        }
+    }
+
+    public static ProblemHttpResult TelegramUnreachable() => TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable,
+        title: "Telegram cannot be reached",
+        detail: "A link needs the bot's username, which Telegram has not given yet (it is kept once getMe answers). Try again when Telegram answers.");
+
     /// <summary>The route names a project that does not exist.</summary>
     public static ProblemHttpResult NoProject(long id) => NotFound($"There is no project {id}.");
 }

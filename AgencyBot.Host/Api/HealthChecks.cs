@@ -62,11 +62,14 @@ internal sealed class StaffChatHealthCheck(Database database, AgencyBot.Core.Sta
     }
 }
 
-/// <summary>Degraded once getUpdates has been failing for more than a minute.</summary>
+/// <summary>Unhealthy at once when Telegram rejects the token (nothing can work until someone fixes it); degraded once
+/// getUpdates has been failing for more than a minute.</summary>
 internal sealed class TelegramHealthCheck(IntakeStatus intake, TimeProvider clock) : IHealthCheck
 {
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken ct = default) =>
-        Task.FromResult(intake.FailingSince is { } since && clock.GetUtcNow() - since > TimeSpan.FromMinutes(1)
-            ? HealthCheckResult.Degraded($"getUpdates has been failing since {since:O}")
-            : HealthCheckResult.Healthy());
+        Task.FromResult(intake.TokenRejected
+            ? HealthCheckResult.Unhealthy("Telegram rejected the bot token (401): check Telegram:BotToken")
+            : intake.FailingSince is { } since && clock.GetUtcNow() - since > TimeSpan.FromMinutes(1)
+                ? HealthCheckResult.Degraded($"getUpdates has been failing since {since:O}")
+                : HealthCheckResult.Healthy());
 }

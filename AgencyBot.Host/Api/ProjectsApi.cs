@@ -109,11 +109,11 @@ public static class ProjectsApi
         if (body is not null && await validator.ValidateAsync(body, ct) is { IsValid: false } invalid)
             return Problems.BadRequest(string.Join(" ", invalid.Errors.Select(e => e.ErrorMessage)));
         var kind = body?.Kind == "team" ? InviteKind.Team : InviteKind.Single;
-        // Ask Telegram for the username first, so a Telegram outage leaves no unusable invite behind.
-        var username = await bot.UsernameAsync(ct);
+        // The username first, so a Telegram outage leaves no unusable invite behind.
+        if (await Problems.UsernameAsync(bot, ct) is not { } username) return Problems.TelegramUnreachable();
         if (await invites.CreateAsync(id, agency.Value.InviteLifetime, kind, ct) is not { } invite)
             return Problems.NoProject(id);
-        var link = $"https://t.me/{username}?start={invite.Code}";
+        var link = AgencyBot.Core.Messaging.BotUser.Link(username, invite.Code);
         return TypedResults.Created($"/api/projects/{id}/invites/{invite.Code}",
             new InviteCreated(invite.Code, link, InviteStore.KindName(invite.Kind), invite.ExpiresAt));
     }

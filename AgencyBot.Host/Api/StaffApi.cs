@@ -1,8 +1,11 @@
+using AgencyBot.Core.Agency;
 using AgencyBot.Core.Data;
 using AgencyBot.Core.Staff;
 using AgencyBot.Core.Tasks;
+using AgencyBot.Host.Telegram;
 using FluentValidation;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
 
 namespace AgencyBot.Host.Api;
 
@@ -35,6 +38,17 @@ internal sealed class ChangeStaffValidator : AbstractValidator<ChangeStaff>
     }
 }
 
+/// <summary>A link that makes whoever opens it first staff in <see cref="Role"/>.</summary>
+public sealed record CreateStaffInvite(string? Role);
+
+internal sealed class CreateStaffInviteValidator : AbstractValidator<CreateStaffInvite>
+{
+    public CreateStaffInviteValidator() =>
+        RuleFor(i => i.Role).NotEmpty().Must(r => CreateStaffValidator.Roles.Contains(r)).WithMessage("'Role' must be one of: assistant, employee, manager.");
+}
+
+public sealed record StaffInviteCreated(string Code, string Link, string Role, DateTimeOffset ExpiresAt);
+
 public static class StaffApi
 {
     public static void MapStaff(this RouteGroupBuilder api)
@@ -45,6 +59,29 @@ public static class StaffApi
             await store.FindAsync(id, ct) is { } member ? TypedResults.Ok(member) : Problems.NotFound($"There is no staff member {id}."));
         staff.MapPost("/", CreateAsync).AddEndpointFilter<Validated<CreateStaff>>();
         staff.MapPatch("/{id:long}", ChangeAsync).AddEndpointFilter<Validated<ChangeStaff>>();
+        staff.MapPost("/invites", CreateInviteAsync).AddEndpointFilter<Validated<CreateStaffInvite>>();
+        staff.MapGet("/invites", async (Database database, TimeProvider clock, CancellationToken ct) =>
+        {
+            await using var connection = await database.OpenAsync(ct);
+            return TypedResults.Ok(await StaffInviteStore.ListAsync(connection, null, clock.GetUtcNow()));
+        });
+        staff.MapDelete("/invites/{code}", async Task<Results<NoContent, ProblemHttpResult>> (string code, Database database, TimeProvider clock,
+            CancellationToken ct) =>
+            await database.WriteAsync((c, t) => StaffInviteStore.RevokeAsync(c, t, code, clock.GetUtcNow()), ct)
+                ? TypedResults.NoContent()
+                : Problems.NotFound($"There is no staff link {code} that is still unused and not revoked."));
+    }
+
+    private static async Task<Results<Created<StaffInviteCreated>, ProblemHttpResult>> CreateInviteAsync(CreateStaffInvite body, Database database,
+        BotIdentity bot, IOptions<AgencyOptions> agency, TimeProvider clock, CancellationToken ct)
+    {
+        if (await Problems.UsernameAsync(bot, ct) is not { } username) return Problems.TelegramUnreachable();
+        var role = Enum.Parse<StaffRole>(body.Role!, ignoreCase: true);
+        var now = clock.GetUtcNow();
+        var lifetime = agency.Value.InviteLifetime;
+        var code = await database.WriteAsync((c, t) => StaffInviteStore.CreateAsync(c, t, role, null, now, lifetime), ct);
+        return TypedResults.Created($"/api/staff/invites/{code}", new StaffInviteCreated(code,
+            AgencyBot.Core.Messaging.BotUser.Link(username, StaffInviteStore.Payload(code, owner: false)), StaffStore.RoleName(role), now + lifetime));
     }
 
     private static async Task<Results<Ok<StaffMember>, ProblemHttpResult>> ChangeAsync(long id, ChangeStaff body, Database database,

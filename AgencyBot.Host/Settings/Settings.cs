@@ -60,6 +60,8 @@ public static class SettingsRegistration
     {
         services.AddOptions<TelegramOptions>().Bind(configuration.GetSection(TelegramOptions.Section))
             .Validate(o => !string.IsNullOrWhiteSpace(o.BotToken), Missing("Telegram:BotToken"))
+            .Validate(o => string.IsNullOrWhiteSpace(o.BotToken) || IsTokenShaped(o.BotToken),
+                "Telegram:BotToken is not a bot token: a token is digits, a colon, then letters, digits, - and _ (123456789:AAH4…), as @BotFather gave it")
             .Validate(o => Uri.TryCreate(o.ApiBaseUrl, UriKind.Absolute, out _), "Telegram:ApiBaseUrl must be an absolute URL")
             .Validate(o => o.Mode != TelegramMode.Webhook || Uri.TryCreate(o.WebhookUrl, UriKind.Absolute, out _),
                 "Telegram:WebhookUrl must be an absolute URL in webhook mode (Telegram__WebhookUrl)")
@@ -113,6 +115,11 @@ public static class SettingsRegistration
 
     /// <summary>Every settings failure, checked before the host starts so each is printed as one plain line
     /// rather than logged with a stack trace by the host.</summary>
+    /// <summary>The shape the Telegram library accepts: the bot's numeric id, a colon, the secret.</summary>
+    private static bool IsTokenShaped(string token) =>
+        token.IndexOf(':') is > 0 and <= 16 and var colon && token[..colon].All(char.IsAsciiDigit)
+        && token.Length > colon + 1 && token[(colon + 1)..].All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_');
+
     public static IReadOnlyList<string> Problems(IServiceProvider services)
     {
         var problems = new List<string>();

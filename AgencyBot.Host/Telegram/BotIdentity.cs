@@ -1,22 +1,26 @@
+using AgencyBot.Core.Data;
 using AgencyBot.Core.Messaging;
 using Telegram.Bot;
 
 namespace AgencyBot.Host.Telegram;
 
-/// <summary>The bot's username for invite links: the one kept in <see cref="BotUser"/> (BotMenu learns it at start-up),
-/// else asked of getMe now and kept there for everyone.</summary>
-public sealed class BotIdentity(ITelegramBotClient bot, BotUser botUser)
+/// <summary>The bot's username for invite links: the one <see cref="BotUser"/> knows (from this start's getMe, or the
+/// last one kept in the database), else asked of getMe now. Only a bot that never reached Telegram has none.</summary>
+public sealed class BotIdentity(ITelegramBotClient bot, BotUser botUser, Database database, TimeProvider clock)
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
 
     public async Task<string> UsernameAsync(CancellationToken ct)
     {
-        if (botUser.Username is { } known) return known;
+        await using (var connection = await database.OpenAsync(ct))
+            if (await botUser.UsernameAsync(connection, null) is { } known) return known;
         await _gate.WaitAsync(ct);
         try
         {
-            return botUser.Username ??= (await bot.GetMe(ct)).Username
-                ?? throw new InvalidOperationException("getMe returned a bot without a username");
+            if (botUser.Username is { } learned) return learned;
+            var username = (await bot.GetMe(ct)).Username ?? throw new InvalidOperationException("getMe returned a bot without a username");
+            await database.WriteAsync((c, t) => botUser.LearnedAsync(c, t, username, clock.GetUtcNow()), ct);
+            return username;
         }
         finally
         {

@@ -12,7 +12,8 @@ namespace AgencyBot.Host.Telegram;
 /// each client language, the staff group), and
 /// whether the configured staff chat is a forum. Retries in the background until Telegram answers.
 /// </summary>
-public sealed class BotMenu(ITelegramBotClient bot, BotUser botUser, Database database, StaffChatStore staffChats, TimeProvider clock, ILogger<BotMenu> logger)
+public sealed class BotMenu(ITelegramBotClient bot, BotUser botUser, Database database, StaffChatStore staffChats, IntakeStatus status, TimeProvider clock,
+    ILogger<BotMenu> logger)
     : BackgroundService
 {
     /// <summary>A client table's menu in one language (Telegram shows the one matching the user's app language).</summary>
@@ -39,7 +40,8 @@ public sealed class BotMenu(ITelegramBotClient bot, BotUser botUser, Database da
         {
             try
             {
-                botUser.Username = (await bot.GetMe(stoppingToken)).Username;
+                if ((await bot.GetMe(stoppingToken)).Username is { } username)
+                    await database.WriteAsync((c, t) => botUser.LearnedAsync(c, t, username, clock.GetUtcNow()), stoppingToken);
                 await SetClientMenusAsync(stoppingToken);
                 await using (var connection = await database.OpenAsync(stoppingToken))
                 {
@@ -60,7 +62,7 @@ public sealed class BotMenu(ITelegramBotClient bot, BotUser botUser, Database da
             catch (Exception ex)
             {
                 var delay = Backoff.After(attempt + 1, Backoff.StartupCap);
-                logger.LogWarning(ex, "Setting the bot menu failed; trying again in {Delay}", delay);
+                if (!status.Rejected(ex, logger)) logger.LogWarning(ex, "Setting the bot menu failed; trying again in {Delay}", delay);
                 await Task.Delay(delay, clock, stoppingToken);
             }
         }

@@ -14,9 +14,32 @@ namespace AgencyBot.Host.Telegram;
 /// <summary>When and how the last getUpdates went, for health and the operations view.</summary>
 public sealed class IntakeStatus
 {
+    private int _tokenRejected;
+
     public DateTimeOffset? LastSuccessAt { get; set; }
     public DateTimeOffset? FailingSince { get; set; }
     public long Received;
+
+    /// <summary>Telegram answered 401 to the bot's token: it is wrong or was revoked. Nothing works until it is fixed.</summary>
+    public bool TokenRejected => Volatile.Read(ref _tokenRejected) == 1;
+
+    /// <summary>A Bot API call failed: when Telegram rejected the token, that is said once, in words that say what to
+    /// do (true); any other failure is the caller's to log (false).</summary>
+    public bool Rejected(Exception ex, ILogger logger)
+    {
+        if (ex is not ApiRequestException { ErrorCode: 401 }) return false;
+        if (Interlocked.Exchange(ref _tokenRejected, 1) == 0)
+            logger.LogError("Telegram rejected the bot token (401 Unauthorized): check Telegram:BotToken, or ask @BotFather for the bot's current token");
+        return true;
+    }
+
+    /// <summary>A Bot API call went through.</summary>
+    public void Succeeded(DateTimeOffset at)
+    {
+        LastSuccessAt = at;
+        FailingSince = null;
+        Volatile.Write(ref _tokenRejected, 0);
+    }
 }
 
 /// <summary>
@@ -47,8 +70,7 @@ public sealed class PollingIntake(
             try
             {
                 var batch = await bot.SendRequest(new RawUpdatesRequest(offset, (int)options.Value.PollTimeout.TotalSeconds), stoppingToken);
-                status.LastSuccessAt = clock.GetUtcNow();
-                status.FailingSince = null;
+                status.Succeeded(clock.GetUtcNow());
                 failures = 0;
                 if (batch.Length == 0) continue;
 
@@ -69,7 +91,7 @@ public sealed class PollingIntake(
                 var delay = ex is ApiRequestException { ErrorCode: 429, Parameters.RetryAfter: { } after }
                     ? TimeSpan.FromSeconds(after)
                     : Backoff.After(++failures, Backoff.StartupCap);
-                logger.LogWarning(ex, "getUpdates failed; trying again in {Delay}", delay);
+                if (!status.Rejected(ex, logger)) logger.LogWarning(ex, "getUpdates failed; trying again in {Delay}", delay);
                 await Task.Delay(delay, clock, stoppingToken);
             }
         }
@@ -137,7 +159,7 @@ public sealed class PollingIntake(
             catch (Exception ex) when (!ct.IsCancellationRequested)
             {
                 var delay = Backoff.After(attempt + 1, Backoff.StartupCap);
-                logger.LogWarning(ex, "{Call} failed; trying again in {Delay}", what, delay);
+                if (!status.Rejected(ex, logger)) logger.LogWarning(ex, "{Call} failed; trying again in {Delay}", what, delay);
                 await Task.Delay(delay, clock, ct);
             }
         }

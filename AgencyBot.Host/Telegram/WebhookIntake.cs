@@ -56,7 +56,7 @@ public static class WebhookIntake
 
         await inbox.AddAsync([update], http.RequestAborted);
         Interlocked.Increment(ref status.Received);
-        status.LastSuccessAt = clock.GetUtcNow();
+        status.Succeeded(clock.GetUtcNow());
         signal.Notify();
         return TypedResults.Ok();
     }
@@ -64,7 +64,8 @@ public static class WebhookIntake
 
 /// <summary>At start-up in webhook mode: tells Telegram where to send updates, with the secret it must send back.
 /// Pending updates are kept (never dropped). Retries until Telegram answers.</summary>
-public sealed class WebhookRegistration(ITelegramBotClient bot, IOptions<TelegramOptions> options, TimeProvider clock, ILogger<WebhookRegistration> logger)
+public sealed class WebhookRegistration(ITelegramBotClient bot, IOptions<TelegramOptions> options, IntakeStatus status, TimeProvider clock,
+    ILogger<WebhookRegistration> logger)
     : BackgroundService
 {
     private static readonly UpdateType[] Wanted =
@@ -84,7 +85,7 @@ public sealed class WebhookRegistration(ITelegramBotClient bot, IOptions<Telegra
             catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
             {
                 var delay = Backoff.After(attempt + 1, Backoff.StartupCap);
-                logger.LogWarning(ex, "setWebhook failed; trying again in {Delay}", delay);
+                if (!status.Rejected(ex, logger)) logger.LogWarning(ex, "setWebhook failed; trying again in {Delay}", delay);
                 await Task.Delay(delay, clock, stoppingToken);
             }
         }

@@ -47,6 +47,9 @@ public sealed record TeamMemberAnswer(string Role, long StaffId, string StaffNam
 /// <summary>An invite a POST /api/projects/{id}/invites created.</summary>
 public sealed record InviteAnswer(string Code);
 
+/// <summary>POST /api/projects/{id}/invites, read in full.</summary>
+public sealed record InviteLinkAnswer(string Code, string Link, string Kind, DateTimeOffset ExpiresAt);
+
 /// <summary>A stored template.</summary>
 public sealed record TemplateAnswer(long Id, string Name, IReadOnlyList<JsonElement> Tasks);
 
@@ -70,3 +73,9 @@ public sealed record TimeEntryAnswer(long Id, long StaffId, long Minutes, string
 
 /// <summary>GET /api/projects/{id}.</summary>
 public sealed record ProjectViewAnswer(long Id, string Name, string? Language, bool NotifyProgress, string? ReportEvery, IReadOnlyList<TeamMemberAnswer> Team);
+
+/// <summary>POST /api/staff/invites.</summary>
+public sealed record StaffInviteCreated(string Code, string Link, string Role, DateTimeOffset ExpiresAt);
+
+/// <summary>GET /api/staff/invites.</summary>
+public sealed record StaffInviteView(string Code, string Role, bool Owner, string State, DateTimeOffset ExpiresAt);

@@ -2,6 +2,8 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 
 namespace AgencyBot.Tests.Hosting;
 
@@ -49,6 +51,9 @@ public sealed class TestHost : WebApplicationFactory<Program>
 
     public T Get<T>() where T : notnull => Services.GetRequiredService<T>();
 
+    /// <summary>What the host logged so far (Information and above), as formatted messages.</summary>
+    public IReadOnlyList<string> Logs => Services.GetFakeLogCollector().GetSnapshot().Select(r => r.Message).ToList();
+
     /// <summary>An HTTP client for the admin API carrying the API key.</summary>
     public HttpClient AdminClient()
     {
@@ -60,6 +65,7 @@ public sealed class TestHost : WebApplicationFactory<Program>
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Testing");
+        builder.ConfigureLogging(logging => logging.AddFakeLogging(o => o.OutputSink = null));
         foreach (var (key, value) in _settings) builder.UseSetting(key, value);
         if (_clock is not null)
             builder.ConfigureTestServices(services => services.AddSingleton(_clock));

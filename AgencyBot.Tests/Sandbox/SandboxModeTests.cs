@@ -44,10 +44,27 @@ public sealed class SandboxModeTests
     }
 
     [Test]
-    public async Task InDevelopment_WithoutAToken_ThePlainRunIsTheSandbox_OnThisMachineOnly()
+    public async Task InProductionUnderDotnetRun_WithoutAToken_ItIsProduction_AndSaysTheTokenIsMissing()
+    {
+        // dotnet run no longer forces Development (launchSettings sets no environment), so this is what it runs.
+        using var host = Start("Production", Wire.FreePort());
+
+        var exit = await host.WaitForExitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(exit, Is.EqualTo(1));
+            Assert.That(host.Output.Trim().Split('\n'), Is.All.StartsWith("AgencyBot cannot start: "), "one line per missing setting, no stack trace");
+            Assert.That(host.Output, Does.Contain("Telegram:BotToken is not set").And.Not.Contain("sandbox"));
+        });
+    }
+
+    [TestCase("Development")]
+    [TestCase("")] // nobody chose an environment: a plain `dotnet run` on a fresh machine
+    public async Task InDevelopmentOrUnchosen_WithoutAToken_ThePlainRunIsTheSandbox_OnThisMachineOnly(string environment)
     {
         var port = Wire.FreePort();
-        using var host = Start("Development", port);
+        using var host = Start(environment, port);
         var address = $"http://127.0.0.1:{port}/sandbox";
         await Eventually.HoldsAsync(() => Task.FromResult(host.Output), o => o.Contains(address, StringComparison.Ordinal) || host.HasExited,
             TimeSpan.FromSeconds(60), "the sandbox prints its address");
