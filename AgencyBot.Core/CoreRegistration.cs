@@ -9,6 +9,7 @@ using AgencyBot.Core.Escalation;
 using AgencyBot.Core.Inbox;
 using AgencyBot.Core.Measurement;
 using AgencyBot.Core.Messaging;
+using AgencyBot.Core.Onboarding;
 using AgencyBot.Core.Outbox;
 using AgencyBot.Core.Projects;
 using AgencyBot.Core.Sending;
@@ -73,6 +74,8 @@ public static class CoreRegistration
 
         services.AddSingleton<MeasuredDays>();
 
+        services.AddSingleton<ProjectSetup>();
+
         services.AddSingleton<ReportWriter>();
         services.AddSingleton<ReportDrafts>();
 
@@ -102,6 +105,7 @@ public static class CoreRegistration
         services.AddSingleton<StaffPrivateChat>();
         services.AddSingleton<StaffRoster>();
         services.AddSingleton<StaffJoin>();
+        services.AddSingleton<ProjectDialog>();
         services.AddSingleton<IInboxHandler, UpdateRouter>();
 
         services.AddHostedService<InboxProcessor>();

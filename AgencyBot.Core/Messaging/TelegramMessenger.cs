@@ -26,16 +26,17 @@ public sealed class TelegramMessenger(ITelegramBotClient bot, AttachmentStore at
         : Senders.TryGetValue(method, out var send) ? send(bot, payload, ct)
         : throw new NotSupportedException($"The outbox cannot send '{method}'.");
 
-    /// <summary>sendPhoto or sendDocument with a file kept in the attachments table: {"chat_id", "attachment_id", "caption"}.</summary>
+    /// <summary>sendPhoto or sendDocument with a file kept in the attachments table: {"chat_id", "attachment_id", "caption"},
+    /// and "message_thread_id" when it goes into a topic.</summary>
     private async Task<IReadOnlyList<int>> SendStoredFileAsync(string method, string payload, CancellationToken ct)
     {
         var json = System.Text.Json.Nodes.JsonNode.Parse(payload)!;
         var (fileName, data) = await attachments.GetAsync((long)json["attachment_id"]!, ct);
         using var stream = new MemoryStream(data);
-        var (chatId, file, caption) = ((long)json["chat_id"]!, InputFile.FromStream(stream, fileName), (string?)json["caption"]);
+        var (chatId, file, caption, thread) = ((long)json["chat_id"]!, InputFile.FromStream(stream, fileName), (string?)json["caption"], (int?)json["message_thread_id"]);
         var message = method == "sendPhoto"
-            ? await bot.SendPhoto(chatId, file, caption: caption, cancellationToken: ct)
-            : await bot.SendDocument(chatId, file, caption: caption, cancellationToken: ct);
+            ? await bot.SendPhoto(chatId, file, caption: caption, messageThreadId: thread, cancellationToken: ct)
+            : await bot.SendDocument(chatId, file, caption: caption, messageThreadId: thread, cancellationToken: ct);
         return [message.Id];
     }
 

@@ -324,14 +324,16 @@ public sealed class OutboxStore(Database database, TimeProvider clock)
     public Task<long> RefusePressAsync(IDbConnection connection, IDbTransaction transaction, CallbackQuery query, bool byStaff) =>
         AnswerButtonAsync(connection, transaction, query, byStaff ? "This button has expired." : "Only registered staff can use these buttons.");
 
-    /// <summary>Queues a request whose body the caller built (an upload that refers to a stored attachment).</summary>
-    public async Task<long> EnqueueRawAsync(IDbConnection connection, IDbTransaction transaction, long chatId, string method, string payload)
+    /// <summary>Queues a request whose body the caller built (an upload that refers to a stored attachment); with a
+    /// link, into a project's topic like any other post.</summary>
+    public async Task<long> EnqueueRawAsync(IDbConnection connection, IDbTransaction transaction, long chatId, string method, string payload,
+        OutboxLink? link = null)
     {
         var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
         return await connection.ExecuteScalarAsync<long>(Insert, new
         {
             ChatId = chatId, Method = method, Payload = payload, Now = now, NotBefore = now,
-            TopicProjectId = (long?)null, MessageId = (long?)null, Lane = 0L, Mergeable = 0, Priority = 0, AnswerBy = (long?)null,
+            link?.TopicProjectId, MessageId = (long?)null, Lane = link?.Lane ?? 0, Mergeable = 0, Priority = link?.Priority ?? 0, AnswerBy = (long?)null,
         }, transaction);
     }
 

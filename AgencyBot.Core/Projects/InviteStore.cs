@@ -72,18 +72,20 @@ public sealed class InviteStore(Database database, TimeProvider clock)
     }
 
     /// <summary>Creates an invite valid for <paramref name="lifetime"/>; null when the project does not exist.</summary>
-    public async Task<Invite?> CreateAsync(long projectId, TimeSpan lifetime, InviteKind kind = InviteKind.Single, CancellationToken ct = default)
+    public Task<Invite?> CreateAsync(long projectId, TimeSpan lifetime, InviteKind kind = InviteKind.Single, CancellationToken ct = default) =>
+        database.WriteAsync((c, t) => CreateAsync(c, t, projectId, lifetime, kind, clock.GetUtcNow()), ct);
+
+    public static async Task<Invite?> CreateAsync(IDbConnection c, IDbTransaction t, long projectId, TimeSpan lifetime, InviteKind kind, DateTimeOffset now)
     {
-        var now = clock.GetUtcNow();
         var invite = new Invite(RandomNumberGenerator.GetString(Alphabet, CodeLength), projectId, kind, now + lifetime);
-        var inserted = await database.WriteAsync((c, t) => c.ExecuteAsync(Insert, new
+        var inserted = await c.ExecuteAsync(Insert, new
         {
             invite.Code,
             ProjectId = projectId,
             Now = now.ToUnixTimeMilliseconds(),
             ExpiresAt = invite.ExpiresAt.ToUnixTimeMilliseconds(),
             Kind = KindName(kind),
-        }, t), ct);
+        }, t);
         return inserted == 1 ? invite : null;
     }
 

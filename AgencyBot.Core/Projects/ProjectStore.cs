@@ -45,21 +45,40 @@ public sealed class ProjectStore(Database database, TimeProvider clock)
     {
         var id = await database.WriteAsync(async (c, t) =>
         {
-            var id = await c.ExecuteScalarAsync<long?>(Insert, new { ClientId = clientId, Name = name, Now = clock.GetUtcNow().ToUnixTimeMilliseconds() }, t);
+            var id = await AddAsync(c, t, clientId, name, clock.GetUtcNow());
             if (id is { } created && then is not null) await then(c, t, created);
             return id;
         }, ct);
         return id is null ? null : new Project(id.Value, clientId, name);
     }
 
+    /// <summary>The new project's id; null when the client does not exist.</summary>
+    public static Task<long?> AddAsync(IDbConnection c, IDbTransaction t, long clientId, string name, DateTimeOffset now) =>
+        c.ExecuteScalarAsync<long?>(Insert, new { ClientId = clientId, Name = name, Now = now.ToUnixTimeMilliseconds() }, t);
+
+    private const string Change = """
+        UPDATE projects SET name = COALESCE(@Name, name),
+                            archived_at = CASE WHEN @Archived = 1 THEN COALESCE(archived_at, @Now) WHEN @Archived = 0 THEN NULL ELSE archived_at END,
+                            report_every = CASE WHEN @Archived = 1 THEN NULL ELSE report_every END
+        WHERE id = @Id
+        """;
+
+    /// <summary>Renames, archives (true: no more scheduled reports) or brings back (false) a project; false when there
+    /// is no such project.</summary>
+    public static async Task<bool> ChangeAsync(IDbConnection c, IDbTransaction t, long id, string? name, bool? archived, DateTimeOffset now) =>
+        await c.ExecuteAsync(Change, new { Id = id, Name = name, Archived = archived is { } a ? Database.Flag(a) : (int?)null, Now = now.ToUnixTimeMilliseconds() }, t) == 1;
+
     /// <summary>Per-project switches: progress notes to the client, and the language clients are answered in
     /// ("" clears it, so each client's own Telegram language is used). False when there is no such project.</summary>
     /// <param name="reportEvery">weekly or monthly: the bot drafts a client report that often ("" stops it).</param>
     public Task<bool> UpdateSettingsAsync(long id, bool? notifyProgress, string? language, string? reportEvery = null, CancellationToken ct = default) =>
-        database.WriteAsync(async (c, t) => await c.ExecuteAsync(UpdateSettings, new
+        database.WriteAsync((c, t) => UpdateSettingsAsync(c, t, id, notifyProgress, language, reportEvery), ct);
+
+    public static async Task<bool> UpdateSettingsAsync(IDbConnection c, IDbTransaction t, long id, bool? notifyProgress, string? language, string? reportEvery) =>
+        await c.ExecuteAsync(UpdateSettings, new
         {
             Id = id, ReportEvery = reportEvery, NotifyProgress = notifyProgress is { } notify ? Database.Flag(notify) : (int?)null, Language = language == "" ? null : language, ClearLanguage = language == "",
-        }, t) == 1, ct);
+        }, t) == 1;
 
     public async Task<IReadOnlyList<Project>> ListAsync(CancellationToken ct = default)
     {
@@ -74,7 +93,8 @@ public sealed class ProjectStore(Database database, TimeProvider clock)
         c.ExecuteScalarAsync<string?>(SelectLabel, new { ProjectId = projectId }, t);
 
     private const string SelectSettings = """
-        SELECT name AS Name, language AS Language, notify_progress AS NotifyProgress, report_every AS ReportEvery FROM projects WHERE id = @ProjectId
+        SELECT name AS Name, language AS Language, notify_progress AS NotifyProgress, report_every AS ReportEvery, archived_at AS ArchivedAt
+        FROM projects WHERE id = @ProjectId
         """;
 
     /// <summary>A project's name and switches: the language its clients are answered in (null: each client's own),
@@ -85,6 +105,7 @@ public sealed class ProjectStore(Database database, TimeProvider clock)
         public string? Language { get; init; }
         public bool NotifyProgress { get; init; }
         public string? ReportEvery { get; init; }
+        public long? ArchivedAt { get; init; }
     }
 
     public static Task<Settings?> SettingsAsync(IDbConnection c, IDbTransaction? t, long projectId) =>
@@ -108,6 +129,9 @@ public sealed class ProjectStore(Database database, TimeProvider clock)
     public async Task<Project?> FindAsync(long id, CancellationToken ct = default)
     {
         await using var connection = await database.OpenAsync(ct);
-        return await connection.QuerySingleOrDefaultAsync<Project>(SelectById, new { Id = id });
+        return await FindAsync(connection, null, id);
     }
+
+    public static Task<Project?> FindAsync(IDbConnection c, IDbTransaction? t, long id) =>
+        c.QuerySingleOrDefaultAsync<Project>(SelectById, new { Id = id }, t);
 }

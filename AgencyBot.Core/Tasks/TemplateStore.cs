@@ -46,13 +46,30 @@ public sealed class TemplateStore(Database database, TimeProvider clock)
     public async Task<IReadOnlyList<StoredTemplate>> ListAsync(CancellationToken ct = default)
     {
         await using var connection = await database.OpenAsync(ct);
-        return (await connection.QueryAsync<(long Id, string Body)>(SelectAll)).Select(Read).ToList();
+        return await ListAsync(connection, null);
     }
+
+    public static async Task<IReadOnlyList<StoredTemplate>> ListAsync(IDbConnection c, IDbTransaction? t) =>
+        (await c.QueryAsync<(long Id, string Body)>(SelectAll, transaction: t)).Select(Read).ToList();
 
     public async Task<StoredTemplate?> FindAsync(long id, CancellationToken ct = default)
     {
         await using var connection = await database.OpenAsync(ct);
-        var row = await connection.QuerySingleOrDefaultAsync<(long Id, string Body)?>(SelectOne, new { Id = id });
+        return await FindAsync(connection, null, id);
+    }
+
+    public static async Task<StoredTemplate?> FindAsync(IDbConnection c, IDbTransaction? t, long id)
+    {
+        var row = await c.QuerySingleOrDefaultAsync<(long Id, string Body)?>(SelectOne, new { Id = id }, t);
+        return row is { } r ? Read(r) : null;
+    }
+
+    private const string SelectByName = "SELECT id, body FROM templates WHERE LOWER(name) = LOWER(@Name)";
+
+    /// <summary>The template with this name (any case): an import names templates, it does not number them.</summary>
+    public static async Task<StoredTemplate?> FindByNameAsync(IDbConnection c, IDbTransaction? t, string name)
+    {
+        var row = await c.QuerySingleOrDefaultAsync<(long Id, string Body)?>(SelectByName, new { Name = name }, t);
         return row is { } r ? Read(r) : null;
     }
 

@@ -1,4 +1,8 @@
+using AgencyBot.Core.Agency;
 using AgencyBot.Core.Clients;
+using AgencyBot.Core.Messaging;
+using AgencyBot.Core.Onboarding;
+using AgencyBot.Core.Outbox;
 using AgencyBot.Core.Projects;
 using AgencyBot.Core.StaffGroup;
 using AgencyBot.Core.Turns;
@@ -12,7 +16,7 @@ namespace AgencyBot.Core.Updates;
 /// "inv:&lt;ok|no&gt;:&lt;project&gt;:&lt;chat&gt;" or "inv:rv:&lt;project&gt;:&lt;code&gt;"; only active staff pressing in the staff
 /// chat are obeyed, and a second press finds the decision made.
 /// </summary>
-public sealed class InviteDesk(ClientMessages clientMessages, ILogger<InviteDesk> logger)
+public sealed class InviteDesk(ClientMessages clientMessages, OutboxStore outbox, BotUser botUser, IOptions<AgencyOptions> agency, ILogger<InviteDesk> logger)
 {
     public const string Prefix = "inv:";
 
@@ -20,19 +24,38 @@ public sealed class InviteDesk(ClientMessages clientMessages, ILogger<InviteDesk
         InlineKeyboardButton.WithCallbackData("✅ Approve", $"{Prefix}ok:{projectId}:{chatId}"),
         InlineKeyboardButton.WithCallbackData("⛔ Refuse", $"{Prefix}no:{projectId}:{chatId}")]]);
 
-    /// <summary>/invites in a project's topic.</summary>
-    public async Task ListAsync(Turn turn, long projectId, Message command)
+    /// <summary>/invite in a project's topic: a new invitation (text to forward and QR code), posted there.</summary>
+    public async Task InviteAsync(Turn turn, long projectId, Message command)
     {
-        var open = (await InviteStore.OfProjectAsync(turn.Connection, turn.Transaction, projectId, turn.Now)).Where(i => i.State == "open").Take(20).ToList();
-        if (open.Count == 0)
+        var (c, t) = turn;
+        if (await botUser.UsernameAsync(c, t) is not { } username)
         {
-            await turn.NoticeAsync(projectId, "No open invite for this project. Create one with POST /api/projects/{id}/invites.", command.Id);
+            await turn.ReplyAsync(command, "I do not know my own username yet (Telegram has not answered since I started). Try again in a minute.");
             return;
         }
-        var lines = open.Select(i => $"• {i.Kind} invite …{i.Code[^4..]}, until {DateTimeOffset.FromUnixTimeMilliseconds(i.ExpiresAt):yyyy-MM-dd HH:mm} UTC");
+        var invitation = (await Invitation.CreateAsync(c, t, projectId, username, agency.Value.Name, agency.Value.InviteLifetime, turn.Now))!;
+        logger.LogInformation("Staff {StaffId} made an invitation for project {ProjectId}", turn.Member!.Id, projectId);
+        await invitation.PostAsync(c, t, outbox, turn.StaffChat!.ChatId, turn.Now);
+    }
+
+    /// <summary>/invites in a project's topic: who has joined, and the invites nobody used yet (to revoke).</summary>
+    public async Task ListAsync(Turn turn, long projectId, Message command)
+    {
+        var (c, t) = turn;
+        var open = (await InviteStore.OfProjectAsync(c, t, projectId, turn.Now)).Where(i => i.State == "open").Take(20).ToList();
+        var joined = new List<string>();
+        foreach (var chat in await ChatBindingStore.ChatsOfProjectAsync(c, t, projectId))
+            joined.Add(ClientChatStore.TitleOf(await ClientChatStore.FindAsync(c, t, chat.ChatId), chat.ChatId));
+        var who = joined.Count == 0 ? "Nobody has joined yet." : $"Joined: {string.Join(", ", joined)}.";
+        if (open.Count == 0)
+        {
+            await turn.NoticeAsync(projectId, $"{who}\nNo invite is waiting to be used. /invite makes one.", command.Id);
+            return;
+        }
+        var lines = open.Select(i => $"• {i.Kind} invite …{i.Code[^4..]}, not used yet, until {DateTimeOffset.FromUnixTimeMilliseconds(i.ExpiresAt):yyyy-MM-dd HH:mm} UTC");
         var buttons = new InlineKeyboardMarkup(open.Select(i =>
             new[] { InlineKeyboardButton.WithCallbackData($"Revoke …{i.Code[^4..]}", $"{Prefix}rv:{projectId}:{i.Code}") }));
-        await turn.NoticeAsync(projectId, $"Open invites:\n{string.Join("\n", lines)}", command.Id, buttons: buttons);
+        await turn.NoticeAsync(projectId, $"{who}\nWaiting to be used:\n{string.Join("\n", lines)}", command.Id, buttons: buttons);
     }
 
     public async Task HandleButtonAsync(Turn turn, CallbackQuery query)

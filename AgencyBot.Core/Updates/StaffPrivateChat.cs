@@ -6,14 +6,21 @@ using AgencyBot.Core.Turns;
 namespace AgencyBot.Core.Updates;
 
 /// <summary>A staff member's private chat with the bot: where assignments reach them, and /my works.</summary>
-public sealed class StaffPrivateChat(StaffCommands commands, StaffRoster staffRoster, BotUser botUser)
+public sealed class StaffPrivateChat(StaffCommands commands, StaffRoster staffRoster, ProjectDialog dialogs, BotUser botUser)
 {
     public async Task HandleAsync(Turn turn, Message message)
     {
         var member = turn.Member!;
         await StaffStore.MarkStartedBotAsync(turn.Connection, turn.Transaction, member.Id);
+        if (await dialogs.AnswerAsync(turn, message)) return;
         switch (botUser.ParseCommand(message.Text))
         {
+            case { Name: "newproject" }:
+                await dialogs.StartProjectAsync(turn, message);
+                return;
+            case { Name: "newclient" } newClient:
+                await dialogs.StartClientAsync(turn, message, newClient.Args);
+                return;
             case { Name: "staff" }:
                 await staffRoster.ListAsync(turn, message);
                 return;

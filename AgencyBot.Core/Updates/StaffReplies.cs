@@ -26,6 +26,7 @@ public sealed class StaffReplies(
     InviteDesk invites,
     InvoiceDesk invoices,
     ReportDesk reports,
+    ProjectDialog dialogs,
     BotUser botUser,
     ILogger<StaffReplies> logger)
 {
@@ -49,10 +50,18 @@ public sealed class StaffReplies(
             logger.LogInformation("Staff chat: message {MessageId} from {UserId}, who is not registered staff; ignored", message.Id, message.From?.Id);
             return;
         }
+        // The answer to a guided dialog's question (a name, a date) is for the bot, never for a client.
+        if (await dialogs.AnswerAsync(turn, message)) return;
         // A command is a command in a caption too (a photo captioned "/all …", a PDF captioned "/invoice").
         var command = botUser.ParseCommand(message.Text ?? message.Caption);
         switch (command?.Name)
         {
+            case "newproject":
+                await dialogs.StartProjectAsync(turn, message);
+                return;
+            case "newclient":
+                await dialogs.StartClientAsync(turn, message, command.Args);
+                return;
             case "setup":
                 await SetupAsync(turn, message);
                 return;
@@ -90,6 +99,9 @@ public sealed class StaffReplies(
                 return;
             case "invites":
                 await invites.ListAsync(turn, target.ProjectId, message);
+                return;
+            case "invite":
+                await invites.InviteAsync(turn, target.ProjectId, message);
                 return;
             case "invoice":
                 await invoices.SendAsync(turn, message, command, target);

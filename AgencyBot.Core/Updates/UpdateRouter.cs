@@ -20,6 +20,7 @@ public sealed class UpdateRouter(
     StaffButtons staffButtons,
     StaffRoster staffRoster,
     StaffJoin staffJoin,
+    ProjectDialog projectDialog,
     ChatMigrations chatMigrations,
     StaffAnswers staffAnswers,
     InviteDesk inviteDesk,
@@ -39,6 +40,7 @@ public sealed class UpdateRouter(
         (StaffReplies.SetupPrefix, false, staffReplies.ConfirmSetupAsync),
         (StaffRoster.Prefix, false, staffRoster.HandleButtonAsync),
         (ReportDrafts.Prefix, false, reportDesk.HandleButtonAsync),
+        (ProjectDialog.Prefix, false, projectDialog.HandleButtonAsync),
         (ClientMessages.ProjectCallbackPrefix, false, clientMessages.HandleProjectChoiceAsync),
     ];
 

@@ -8,8 +8,9 @@ using Microsoft.Extensions.Options;
 namespace AgencyBot.Host.Api;
 
 /// <summary>With a template, every task of it is created at once (day 0 = <see cref="StartDate"/>, default today).</summary>
+/// <param name="Language">en or fr: the language its clients are answered and invited in; none: each client's own.</param>
 public sealed record CreateProject(long? ClientId, string? Name, long? TemplateId = null, DateOnly? StartDate = null,
-    IReadOnlyList<TeamMemberBody>? Team = null);
+    IReadOnlyList<TeamMemberBody>? Team = null, string? Language = null);
 
 /// <param name="ReportEvery">weekly or monthly: the bot drafts a client report that often, for staff to send; "" stops it.</param>
 /// <summary>GET /api/projects/{id}: the project, its settings and its team.</summary>
@@ -45,6 +46,7 @@ internal sealed class CreateProjectValidator : AbstractValidator<CreateProject>
     {
         RuleFor(p => p.ClientId).NotNull().GreaterThan(0);
         RuleFor(p => p.Name).NotEmpty().MaximumLength(100);
+        RuleFor(p => p.Language).Must(l => l is null || AgencyBot.Core.Onboarding.ProjectSetup.Languages.Contains(l)).WithMessage("'Language' must be en or fr.");
         RuleForEach(p => p.Team).NotNull().SetValidator(new TeamMemberValidator(agency));
         RuleFor(p => p.Team).Must(TeamMemberValidator.OnePersonPerRole).WithMessage(TeamMemberValidator.OnePersonPerRoleMessage);
     }
@@ -83,23 +85,15 @@ public static class ProjectsApi
             settings?.ReportEvery, team));
     }
 
-    private static async Task<Results<Created<Project>, ProblemHttpResult>> CreateAsync(CreateProject body, ProjectStore store,
-        AgencyBot.Core.Tasks.TemplateStore templates, AgencyBot.Core.Staff.StaffStore staff, AgencyBot.Core.Tasks.TaskWork work, CancellationToken ct)
+    private static async Task<Results<Created<Project>, ProblemHttpResult>> CreateAsync(CreateProject body, AgencyBot.Core.Data.Database database,
+        AgencyBot.Core.Onboarding.ProjectSetup setup, TimeProvider clock, CancellationToken ct)
     {
-        AgencyBot.Core.Tasks.StoredTemplate? template = null;
-        if (body.TemplateId is { } templateId && (template = await templates.FindAsync(templateId, ct)) is null)
-            return Problems.NotFound($"There is no template {templateId}.");
-        foreach (var member in body.Team ?? [])
-            if (!await staff.ExistsAsync(member.StaffId!.Value, ct)) return Problems.NotFound($"There is no staff member {member.StaffId}.");
-        var project = await store.AddAsync(body.ClientId!.Value, body.Name!.Trim(), async (c, t, projectId) =>
-        {
-            if (body.Team is { Count: > 0 } members)
-                await AgencyBot.Core.Tasks.TeamStore.SetAsync(c, t, projectId, members.Select(m => (m.Role!, m.StaffId!.Value)).ToList());
-            if (template is not null) await work.ApplyTemplateAsync(c, t, projectId, template.Body, body.StartDate, null);
-        }, ct);
-        return project is not null
+        var spec = new AgencyBot.Core.Onboarding.NewProject(body.ClientId, null, body.Name!, body.TemplateId, StartOn: body.StartDate, Language: body.Language,
+            Team: body.Team?.Select(m => (m.Role!, m.StaffId!.Value)).ToList());
+        var created = await database.WriteAsync((c, t) => setup.CreateAsync(c, t, spec, username: null, actorId: null, clock.GetUtcNow()), ct);
+        return created.Project is { } project
             ? TypedResults.Created($"/api/projects/{project.Id}", project)
-            : Problems.NotFound($"There is no client {body.ClientId}.");
+            : created.NotFound ? Problems.NotFound(created.Problem!) : Problems.BadRequest(created.Problem!);
     }
 
     private static async Task<Results<Created<InviteCreated>, ProblemHttpResult>> CreateInviteAsync(

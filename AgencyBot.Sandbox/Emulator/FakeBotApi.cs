@@ -12,7 +12,8 @@ public sealed record BotRequest(string Method, JsonObject Body, DateTimeOffset A
     public long? ChatId => Body["chat_id"] is JsonValue v && v.TryGetValue<long>(out var id) ? id
         : Body["chat_id"] is JsonValue s && long.TryParse(s.ToString(), out var parsed) ? parsed : null;
     public string? Text => (string?)Body["text"] ?? (string?)Body["caption"];
-    public int? ThreadId => (int?)Body["message_thread_id"];
+    // A form upload's fields arrive as text and are read as numbers of any size.
+    public int? ThreadId => Body["message_thread_id"] is JsonValue v && v.TryGetValue<long>(out var id) ? (int)id : (int?)Body["message_thread_id"];
 }
 
 /// <summary>A message the bot created (sendMessage, copyMessage, ...), with the id the fake assigned.</summary>

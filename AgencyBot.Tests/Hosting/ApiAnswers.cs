@@ -79,3 +79,6 @@ public sealed record StaffInviteCreated(string Code, string Link, string Role, D
 
 /// <summary>GET /api/staff/invites.</summary>
 public sealed record StaffInviteView(string Code, string Role, bool Owner, string State, DateTimeOffset ExpiresAt);
+
+/// <summary>GET /api/clients.</summary>
+public sealed record ClientAnswer(long Id, string Name, string? Language, string? Contact);
