@@ -75,6 +75,7 @@ public static class CoreRegistration
         services.AddSingleton<MeasuredDays>();
 
         services.AddSingleton<ProjectSetup>();
+        services.AddSingleton<ProjectImport>();
 
         services.AddSingleton<ReportWriter>();
         services.AddSingleton<ReportDrafts>();

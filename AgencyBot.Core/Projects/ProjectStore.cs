@@ -132,6 +132,12 @@ public sealed class ProjectStore(Database database, TimeProvider clock)
         return await FindAsync(connection, null, id);
     }
 
+    private const string SelectOfClient = "SELECT id AS Id, client_id AS ClientId, name AS Name FROM projects WHERE client_id = @ClientId AND archived_at IS NULL ORDER BY id";
+
+    /// <summary>The client's projects that are not archived.</summary>
+    public static async Task<IReadOnlyList<Project>> OfClientAsync(IDbConnection c, IDbTransaction? t, long clientId) =>
+        (await c.QueryAsync<Project>(SelectOfClient, new { ClientId = clientId }, t)).AsList();
+
     public static Task<Project?> FindAsync(IDbConnection c, IDbTransaction? t, long id) =>
         c.QuerySingleOrDefaultAsync<Project>(SelectById, new { Id = id }, t);
 }

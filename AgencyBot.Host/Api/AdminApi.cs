@@ -59,6 +59,7 @@ public static class AdminApi
         api.MapTimeEntries();
         api.MapBudgets();
         api.MapDigest();
+        api.MapImport();
     }
 
     private static async ValueTask TooManyCallsAsync(OnRejectedContext context, CancellationToken ct)

@@ -82,3 +82,9 @@ public sealed record StaffInviteView(string Code, string Role, bool Owner, strin
 
 /// <summary>GET /api/clients.</summary>
 public sealed record ClientAnswer(long Id, string Name, string? Language, string? Contact);
+
+/// <summary>POST /api/import.</summary>
+public sealed record ImportAnswerView(int Created, int Existing, IReadOnlyList<ImportedProjectAnswer> Projects);
+
+public sealed record ImportedProjectAnswer(int Line, string Client, string Project, long ProjectId, string Status, string? Link, string? Language,
+    string? Invitation, DateTimeOffset? ExpiresAt);
