@@ -15,6 +15,7 @@ public static class AdminApi
     public static IServiceCollection AddAdminApi(this IServiceCollection services)
     {
         services.AddProblemDetails();
+        services.AddApiReference();
         services.AddValidatorsFromAssemblyContaining<CreateStaff>(includeInternalTypes: true);
         services.AddSingleton<IValidator<AgencyBot.Core.Tasks.Template>>(sp =>
             new AgencyBot.Core.Tasks.TemplateValidator(sp.GetRequiredService<IOptions<AgencyBot.Core.Agency.AgencyOptions>>().Value.TeamRoles));
@@ -60,6 +61,7 @@ public static class AdminApi
         api.MapBudgets();
         api.MapDigest();
         api.MapImport();
+        app.MapApiReference();
     }
 
     private static async ValueTask TooManyCallsAsync(OnRejectedContext context, CancellationToken ct)
@@ -75,7 +77,9 @@ public static class AdminApi
 }
 
 /// <summary>Compares X-Api-Key with AdminApi:ApiKey in constant time, so timing reveals nothing about the key. It runs
-/// as middleware, before model binding: a caller without the key learns nothing, not even that a body is malformed.</summary>
+/// as middleware, before model binding: a caller without the key learns nothing, not even that a body is malformed.
+/// A browser opening the API reference cannot set a header, so HTTP Basic with the key as password is accepted too,
+/// and the reference's 401 asks the browser for it.</summary>
 internal sealed class ApiKeyMiddleware(RequestDelegate next, IOptions<AdminApiOptions> options, ILogger<ApiKeyMiddleware> logger)
 {
     public const string Header = "X-Api-Key";
@@ -83,14 +87,32 @@ internal sealed class ApiKeyMiddleware(RequestDelegate next, IOptions<AdminApiOp
     public async Task InvokeAsync(HttpContext http)
     {
         var given = http.Request.Headers[Header].ToString();
+        if (given.Length == 0 && BasicPassword(http.Request) is { } password) given = password;
         if (CryptographicOperations.FixedTimeEquals(Hash(given), Hash(options.Value.ApiKey)))
         {
             await next(http);
             return;
         }
         logger.LogWarning("Admin API call to {Path} without a valid API key", http.Request.Path);
+        if (http.Request.Path.StartsWithSegments(ApiReference.ReferencePath))
+            http.Response.Headers.WWWAuthenticate = "Basic realm=\"AgencyBot admin API (any user name, the API key as password)\", charset=\"UTF-8\"";
         await TypedResults.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Unauthorized",
             detail: $"Send the admin API key in the {Header} header.").ExecuteAsync(http);
+    }
+
+    private static string? BasicPassword(HttpRequest request)
+    {
+        var authorization = request.Headers.Authorization.ToString();
+        if (!authorization.StartsWith("Basic ", StringComparison.OrdinalIgnoreCase)) return null;
+        try
+        {
+            var credentials = Encoding.UTF8.GetString(Convert.FromBase64String(authorization[6..].Trim()));
+            return credentials.IndexOf(':') is >= 0 and var colon ? credentials[(colon + 1)..] : null;
+        }
+        catch (FormatException)
+        {
+            return null;
+        }
     }
 
     // Hashing first makes the comparison length-independent as well.
