@@ -6,6 +6,7 @@ using AgencyBot.Core.Data;
 using AgencyBot.Core.Deliverables;
 using AgencyBot.Core.Digest;
 using AgencyBot.Core.Escalation;
+using AgencyBot.Core.Exports;
 using AgencyBot.Core.Inbox;
 using AgencyBot.Core.Measurement;
 using AgencyBot.Core.Messaging;
@@ -76,6 +77,7 @@ public static class CoreRegistration
 
         services.AddSingleton<ProjectSetup>();
         services.AddSingleton<ProjectImport>();
+        services.AddSingleton<CsvExports>();
 
         services.AddSingleton<ReportWriter>();
         services.AddSingleton<ReportDrafts>();

@@ -9,8 +9,11 @@ public sealed record Conversation
     public long Id { get; init; }
     public long ProjectId { get; init; }
     public long ChatId { get; init; }
+    [System.Text.Json.Serialization.JsonConverter(typeof(IsoTime))]
     public long CreatedAt { get; init; }
+    [System.Text.Json.Serialization.JsonConverter(typeof(IsoTime))]
     public long LastMessageAt { get; init; }
+    [System.Text.Json.Serialization.JsonConverter(typeof(IsoTimeOrNull))]
     public long? WaitingSince { get; init; }
 }
 
@@ -38,6 +41,7 @@ public sealed record MessageVersion
     public long MessageId { get; init; }
     public string Kind { get; init; } = "";
     public string? Text { get; init; }
+    [System.Text.Json.Serialization.JsonConverter(typeof(IsoTime))]
     public long At { get; init; }
 }
 
@@ -53,7 +57,9 @@ public sealed record ConversationMessage
     public long ChatId { get; init; }
     public long TelegramMessageId { get; init; }
     public string? MediaGroupId { get; init; }
+    [System.Text.Json.Serialization.JsonConverter(typeof(IsoTime))]
     public long CreatedAt { get; init; }
+    [System.Text.Json.Serialization.JsonConverter(typeof(IsoTimeOrNull))]
     public long? EditedAt { get; init; }
     /// <summary>Every edit and unsend after the original (<see cref="Text"/>), oldest first.</summary>
     public IReadOnlyList<MessageVersion> Versions { get; init; } = [];

@@ -1,3 +1,4 @@
+using AgencyBot.Core.Data;
 using AgencyBot.Core.Inbox;
 
 namespace AgencyBot.Core.Conversations;
@@ -24,6 +25,7 @@ public sealed record HeldMessage
     public string? MediaGroupId { get; init; }
     public long? StaffId { get; init; }
     public long? ProjectId { get; init; }
+    [System.Text.Json.Serialization.JsonConverter(typeof(IsoTime))]
     public long HeldAt { get; init; }
 }
 

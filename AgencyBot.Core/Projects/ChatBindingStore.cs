@@ -12,6 +12,7 @@ public sealed record BoundChat
     public long ChatId { get; init; }
     public string Kind { get; init; } = "";
     public string Title { get; init; } = "";
+    [System.Text.Json.Serialization.JsonConverter(typeof(IsoTime))]
     public long BoundAt { get; init; }
     public bool Blocked { get; init; }
     /// <summary>"active", or "pending": joined with a team invite and not approved yet (nothing is relayed to it).</summary>

@@ -13,10 +13,14 @@ public sealed record InviteState
     public string Code { get; init; } = "";
     public long ProjectId { get; init; }
     public string Kind { get; init; } = "";
+    [System.Text.Json.Serialization.JsonConverter(typeof(IsoTime))]
     public long CreatedAt { get; init; }
+    [System.Text.Json.Serialization.JsonConverter(typeof(IsoTime))]
     public long ExpiresAt { get; init; }
     public long? UsedByChatId { get; init; }
+    [System.Text.Json.Serialization.JsonConverter(typeof(IsoTimeOrNull))]
     public long? UsedAt { get; init; }
+    [System.Text.Json.Serialization.JsonConverter(typeof(IsoTimeOrNull))]
     public long? RevokedAt { get; init; }
     /// <summary>open, used, expired or revoked.</summary>
     public string State { get; init; } = "";

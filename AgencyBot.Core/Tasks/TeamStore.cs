@@ -35,6 +35,21 @@ public sealed class TeamStore(Database database)
     public Task SetAsync(long projectId, IReadOnlyCollection<(string Role, long StaffId)> members, CancellationToken ct = default) =>
         database.WriteAsync((c, t) => SetAsync(c, t, projectId, members), ct);
 
+    private const string Put = """
+        INSERT INTO team_members (project_id, role, staff_id) VALUES (@ProjectId, @Role, @StaffId)
+        ON CONFLICT (project_id, role) DO UPDATE SET staff_id = excluded.staff_id
+        """;
+
+    private const string Remove = "DELETE FROM team_members WHERE project_id = @ProjectId AND role = @Role";
+
+    /// <summary>One role of the team: who plays it now (the others stay as they are).</summary>
+    public static Task PutAsync(IDbConnection c, IDbTransaction t, long projectId, string role, long staffId) =>
+        c.ExecuteAsync(Put, new { ProjectId = projectId, Role = role, StaffId = staffId }, t);
+
+    /// <summary>Nobody plays the role any more; false when nobody did.</summary>
+    public static async Task<bool> RemoveAsync(IDbConnection c, IDbTransaction t, long projectId, string role) =>
+        await c.ExecuteAsync(Remove, new { ProjectId = projectId, Role = role }, t) == 1;
+
     public static async Task SetAsync(IDbConnection c, IDbTransaction t, long projectId, IReadOnlyCollection<(string Role, long StaffId)> members)
     {
         await c.ExecuteAsync(Clear, new { ProjectId = projectId }, t);

@@ -61,6 +61,7 @@ public static class AdminApi
         api.MapBudgets();
         api.MapDigest();
         api.MapImport();
+        api.MapExports();
         app.MapApiReference();
     }
 

@@ -15,9 +15,10 @@ public sealed record CreateProject(long? ClientId, string? Name, long? TemplateI
 /// <param name="ReportEvery">weekly or monthly: the bot drafts a client report that often, for staff to send; "" stops it.</param>
 /// <summary>GET /api/projects/{id}: the project, its settings and its team.</summary>
 public sealed record ProjectView(long Id, long ClientId, string Name, string? Language, bool NotifyProgress, string? ReportEvery,
-    IReadOnlyList<AgencyBot.Core.Tasks.TeamMember> Team);
+    IReadOnlyList<AgencyBot.Core.Tasks.TeamMember> Team, DateTimeOffset? ArchivedAt = null);
 
-public sealed record ProjectSettings(bool? NotifyProgress = null, string? Language = null, string? ReportEvery = null);
+/// <param name="Archived">true: kept with all its history, its open invites revoked, no scheduled reports; false: back.</param>
+public sealed record ProjectSettings(bool? NotifyProgress = null, string? Language = null, string? ReportEvery = null, string? Name = null, bool? Archived = null);
 
 internal sealed class ProjectSettingsValidator : AbstractValidator<ProjectSettings>
 {
@@ -25,6 +26,7 @@ internal sealed class ProjectSettingsValidator : AbstractValidator<ProjectSettin
     {
         RuleFor(s => s.Language).Must(l => l is null or "" or "en" or "fr").WithMessage("'Language' must be en, fr, or empty (each client's own).");
         RuleFor(s => s.ReportEvery).Must(r => r is null or "" or "weekly" or "monthly").WithMessage("'ReportEvery' must be weekly, monthly, or empty (none).");
+        RuleFor(s => s.Name).Must(n => n is null || n.Trim().Length is > 0 and <= 100).WithMessage("'Name' must be 1-100 characters.");
     }
 }
 
@@ -67,10 +69,22 @@ public static class ProjectsApi
         projects.MapDelete("/{id:long}/invites/{code}", async Task<Results<NoContent, ProblemHttpResult>> (long id, string code, InviteStore invites,
             CancellationToken ct) =>
             await invites.RevokeAsync(id, code, ct) ? TypedResults.NoContent() : Problems.NotFound($"Project {id} has no invite {code} that is not revoked already."));
-        projects.MapPatch("/{id:long}", async (long id, ProjectSettings body, ProjectStore store, CancellationToken ct) =>
-            await store.UpdateSettingsAsync(id, body.NotifyProgress, body.Language, body.ReportEvery, ct)
-                ? (IResult)TypedResults.NoContent()
-                : Problems.NoProject(id)).AddEndpointFilter<Validated<ProjectSettings>>();
+        projects.MapPatch("/{id:long}", ChangeAsync).AddEndpointFilter<Validated<ProjectSettings>>();
+    }
+
+    /// <summary>Settings, name, archived: in one transaction. Archiving revokes the invites nobody used yet.</summary>
+    private static async Task<Results<NoContent, ProblemHttpResult>> ChangeAsync(long id, ProjectSettings body, AgencyBot.Core.Data.Database database,
+        TimeProvider clock, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        var found = await database.WriteAsync(async (c, t) =>
+        {
+            if (!await ProjectStore.UpdateSettingsAsync(c, t, id, body.NotifyProgress, body.Language, body.ReportEvery)) return false;
+            await ProjectStore.ChangeAsync(c, t, id, body.Name?.Trim(), body.Archived, now);
+            if (body.Archived == true) await InviteStore.RevokeOpenAsync(c, t, id, now);
+            return true;
+        }, ct);
+        return found ? TypedResults.NoContent() : Problems.NoProject(id);
     }
 
     /// <summary>The project with its settings and team, as PATCH and PUT /team set them.</summary>
@@ -82,7 +96,7 @@ public static class ProjectsApi
         var settings = await ProjectStore.SettingsAsync(connection, null, id);
         var team = await AgencyBot.Core.Tasks.TeamStore.OfProjectAsync(connection, null, id);
         return TypedResults.Ok(new ProjectView(project.Id, project.ClientId, project.Name, settings?.Language, settings?.NotifyProgress ?? true,
-            settings?.ReportEvery, team));
+            settings?.ReportEvery, team, settings?.ArchivedAt is { } archived ? DateTimeOffset.FromUnixTimeMilliseconds(archived) : null));
     }
 
     private static async Task<Results<Created<Project>, ProblemHttpResult>> CreateAsync(CreateProject body, AgencyBot.Core.Data.Database database,

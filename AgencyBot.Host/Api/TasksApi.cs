@@ -4,6 +4,7 @@ using AgencyBot.Core.Projects;
 using AgencyBot.Core.Staff;
 using AgencyBot.Core.Tasks;
 using FluentValidation;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 
 namespace AgencyBot.Host.Api;
@@ -21,6 +22,14 @@ public sealed record ApplyTemplate(long? TemplateId, DateOnly? StartDate = null)
 public sealed record TeamMemberBody(string? Role, long? StaffId);
 
 public sealed record SetTeam(IReadOnlyList<TeamMemberBody>? Members);
+
+/// <summary>PUT /api/projects/{id}/team/{role}: who plays the role.</summary>
+public sealed record TeamRoleBody(long? StaffId);
+
+internal sealed class TeamRoleBodyValidator : AbstractValidator<TeamRoleBody>
+{
+    public TeamRoleBodyValidator() => RuleFor(b => b.StaffId).NotNull().GreaterThan(0);
+}
 
 public sealed record TaskDetail(TaskView Task, IReadOnlyList<ChecklistItem> Checklist, IReadOnlyList<Assignment> Responsible);
 
@@ -92,6 +101,15 @@ public static class TasksApi
         project.MapGet("/team", async (long id, ProjectStore projects, TeamStore team, CancellationToken ct) =>
             await projects.FindAsync(id, ct) is null ? (IResult)Problems.NoProject(id) : TypedResults.Ok(await team.OfProjectAsync(id, ct)));
         project.MapPut("/team", SetTeamAsync).AddEndpointFilter<Validated<SetTeam>>();
+        project.MapPut("/team/{role}", PutMemberAsync).AddEndpointFilter<Validated<TeamRoleBody>>();
+        project.MapDelete("/team/{role}", async Task<Results<Ok<IReadOnlyList<TeamMember>>, ProblemHttpResult>> (long id, string role, ProjectStore projects,
+            Database database, CancellationToken ct) =>
+        {
+            if (await projects.FindAsync(id, ct) is null) return Problems.NoProject(id);
+            return await database.WriteAsync(async (c, t) => await TeamStore.RemoveAsync(c, t, id, role)
+                ? (Results<Ok<IReadOnlyList<TeamMember>>, ProblemHttpResult>)TypedResults.Ok(await TeamStore.OfProjectAsync(c, t, id))
+                : Problems.NotFound($"Nobody plays {role} on project {id}."), ct);
+        });
         project.MapPost("/apply-template", ApplyAsync).AddEndpointFilter<Validated<ApplyTemplate>>();
     }
 
@@ -164,6 +182,21 @@ public static class TasksApi
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["Members"] = [$"No staff member with id {string.Join(", ", unknown)}."] });
         await team.SetAsync(id, body.Members!.Select(m => (m.Role!, m.StaffId!.Value)).ToList(), ct);
         return TypedResults.Ok(await team.OfProjectAsync(id, ct));
+    }
+
+    /// <summary>PUT /team/{role}: one role of the team, the others left as they are.</summary>
+    private static async Task<Results<Ok<IReadOnlyList<TeamMember>>, ProblemHttpResult, ValidationProblem>> PutMemberAsync(long id, string role, TeamRoleBody body,
+        ProjectStore projects, Database database, IOptions<AgencyOptions> agency, CancellationToken ct)
+    {
+        if (await projects.FindAsync(id, ct) is null) return Problems.NoProject(id);
+        if (!agency.Value.TeamRoles.Contains(role))
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["role"] = [TeamMemberValidator.UnknownRole(agency.Value)] });
+        return await database.WriteAsync(async (c, t) =>
+        {
+            if (!await StaffStore.ExistsAsync(c, t, body.StaffId!.Value)) return (Results<Ok<IReadOnlyList<TeamMember>>, ProblemHttpResult, ValidationProblem>)Problems.NotFound($"There is no staff member {body.StaffId}.");
+            await TeamStore.PutAsync(c, t, id, role, body.StaffId.Value);
+            return TypedResults.Ok(await TeamStore.OfProjectAsync(c, t, id));
+        }, ct);
     }
 
     private static async Task<IResult> ApplyAsync(long id, ApplyTemplate body, ProjectStore projects, TemplateStore templates, Database database,

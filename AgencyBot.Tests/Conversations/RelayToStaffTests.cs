@@ -191,7 +191,8 @@ public sealed class RelayToStaffTests : AgencyTest
         {
             Assert.That(record.GetProperty("text").GetString(), Is.EqualTo("Meeting at 10"));
             Assert.That(versions.Select(v => (v.GetProperty("kind").GetString(), v.GetProperty("text").GetString())), Is.EqualTo(new[] { ("edit", "Meeting at 11") }));
-            Assert.That(versions[0].GetProperty("at").GetInt64(), Is.GreaterThanOrEqualTo(record.GetProperty("createdAt").GetInt64()));
+            Assert.That(versions[0].GetProperty("at").GetDateTimeOffset(), Is.GreaterThanOrEqualTo(record.GetProperty("createdAt").GetDateTimeOffset()),
+                "ISO-8601, like every time the API gives");
         });
     }
 

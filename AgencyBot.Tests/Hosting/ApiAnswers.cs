@@ -72,7 +72,8 @@ public sealed record TimeUseAnswer(long AllMinutes, long AccountMinutes, long Me
 public sealed record TimeEntryAnswer(long Id, long StaffId, long Minutes, string Category, string SpentOn, string Source, long? Replaces);
 
 /// <summary>GET /api/projects/{id}.</summary>
-public sealed record ProjectViewAnswer(long Id, string Name, string? Language, bool NotifyProgress, string? ReportEvery, IReadOnlyList<TeamMemberAnswer> Team);
+public sealed record ProjectViewAnswer(long Id, long ClientId, string Name, string? Language, bool NotifyProgress, string? ReportEvery, IReadOnlyList<TeamMemberAnswer> Team,
+    DateTimeOffset? ArchivedAt = null);
 
 /// <summary>POST /api/staff/invites.</summary>
 public sealed record StaffInviteCreated(string Code, string Link, string Role, DateTimeOffset ExpiresAt);
@@ -88,3 +89,6 @@ public sealed record ImportAnswerView(int Created, int Existing, IReadOnlyList<I
 
 public sealed record ImportedProjectAnswer(int Line, string Client, string Project, long ProjectId, string Status, string? Link, string? Language,
     string? Invitation, DateTimeOffset? ExpiresAt);
+
+/// <summary>A client, with when it was archived.</summary>
+public sealed record ArchivedAnswer(long Id, DateTimeOffset? ArchivedAt);

@@ -124,7 +124,7 @@ public sealed class TasksApiTests : AgencyTest
 
         var project = await World.Api.GetAsAsync<ProjectViewAnswer>($"/api/projects/{_projectId}");
 
-        Assert.That(project with { Team = [] }, Is.EqualTo(new ProjectViewAnswer(_projectId, "Website launch", "fr", false, "monthly", [])));
+        Assert.That(project with { Team = [], ClientId = 0 }, Is.EqualTo(new ProjectViewAnswer(_projectId, 0, "Website launch", "fr", false, "monthly", [])));
         Assert.That(project.Team.Select(m => (m.Role, m.StaffName)), Is.EqualTo(new[] { ("designer", "Léa") }));
     }
 }
