@@ -41,6 +41,8 @@ app.UseExceptionHandler(new ExceptionHandlerOptions
 {
     // Body too large, malformed JSON: the status the server chose, as a problem document.
     StatusCodeSelector = ex => ex is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError,
+    // A caller's malformed request is theirs to fix, not an error of ours to log with a stack trace.
+    SuppressDiagnosticsCallback = context => context.Exception is BadHttpRequestException,
 });
 app.UseStatusCodePages();
 app.MapHealthChecks("/health");

@@ -36,14 +36,18 @@ public sealed class DigestSender(Database database, DigestBuilder builder, Measu
         }, ct);
     }
 
-    /// <summary>The digest now, to its usual recipients or to one chat (/digest); not counted as the day's digest.</summary>
-    public async Task<int> SendNowAsync(DateOnly today, long? toChatId = null, CancellationToken ct = default)
+    /// <summary>The digest now, to its usual recipients or to one chat (/digest). Sent to the usual recipients once the
+    /// day's digest hour has come (<paramref name="isTheDaysDigest"/>), it is the day's digest: the scheduled run (or a
+    /// restart's) does not send it again.</summary>
+    public async Task<int> SendNowAsync(DateOnly today, long? toChatId = null, bool isTheDaysDigest = false, CancellationToken ct = default)
     {
         var content = await builder.BuildAsync(today, ct, soFar: true);
         return await database.WriteAsync(async (c, t) =>
         {
             var to = toChatId is { } chat ? [chat] : await RecipientsAsync(c, t);
             await QueueAsync(c, t, content, to);
+            if (isTheDaysDigest && toChatId is null && to.Count > 0)
+                await c.ExecuteAsync(ClaimDay, new { Day = today.ToString("yyyy-MM-dd"), Now = clock.GetUtcNow().ToUnixTimeMilliseconds() }, t);
             return to.Count;
         }, ct);
     }

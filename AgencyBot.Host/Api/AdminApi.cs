@@ -14,7 +14,15 @@ public static class AdminApi
 {
     public static IServiceCollection AddAdminApi(this IServiceCollection services)
     {
-        services.AddProblemDetails();
+        // A body that is not the JSON a route takes: the problem names the field ("'clientId' must be a number"), not
+        // only "bad request".
+        // Binding failures throw, so the exception handler's problem document can say which field was wrong.
+        services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+        services.AddProblemDetails(o => o.CustomizeProblemDetails = context =>
+        {
+            if (context.Exception is BadHttpRequestException { InnerException: System.Text.Json.JsonException { Path: { Length: > 2 } path } json })
+                context.ProblemDetails.Detail = $"'{path.TrimStart('$', '.')}' has the wrong type or shape: {json.Message.Split(" Path:")[0]}";
+        });
         services.AddApiReference();
         services.AddValidatorsFromAssemblyContaining<CreateStaff>(includeInternalTypes: true);
         services.AddSingleton<IValidator<AgencyBot.Core.Tasks.Template>>(sp =>

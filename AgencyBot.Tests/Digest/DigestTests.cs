@@ -165,6 +165,27 @@ public sealed class DigestTests : AgencyTest
     }
 
     [Test]
+    public async Task AManualSendAfterTheDigestHour_IsTheDaysDigest_SoARestartDoesNotSendItAgain()
+    {
+        await StartAsync(Paris.At(2026, 12, 8, 10, 0)); // after the digest's 09:00; nobody to send to at start-up
+        await ManagerStartsTheBotAsync();
+
+        (await World.Api.PostAsync("/api/digest/send", null)).EnsureSuccessStatusCode();
+        await World.WaitForAsync(s => s.Any(m => m.ChatId == Manager && m.Method == "sendPhoto"));
+        await World.RestartHostAsync();
+        // The restarted host answers (its start-up digest run has had its chance meanwhile).
+        World.Telegram.ClientSends(Manager, "/my", userId: Manager, firstName: "Paul");
+        await World.WaitForAsync(s => s.Count(m => m.ChatId == Manager && m.Method == "sendMessage") >= 3);
+        await World.SettledAsync();
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(await World.Db.ScalarAsync<long>("SELECT COUNT(*) FROM digest_runs WHERE day = '2026-12-08'"), Is.EqualTo(1), "the send was the day's digest");
+            Assert.That(World.Telegram.SentTo(Manager).Count(m => m.Method == "sendPhoto"), Is.EqualTo(1), "one digest, not two");
+        });
+    }
+
+    [Test]
     public async Task ALongDigest_IsSplitUnder4096_AtLineBoundaries()
     {
         await StartAsync(Paris.At(2026, 12, 8, 8, 0));

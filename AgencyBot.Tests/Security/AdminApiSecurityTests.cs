@@ -67,14 +67,16 @@ public sealed class AdminApiSecurityTests : AgencyTest
         Assert.That(withBody, Has.Count.GreaterThanOrEqualTo(10));
     }
 
-    [TestCase("/api/staff", "{\"telegramUserId\":\"not a number\",\"name\":\"x\",\"role\":\"manager\"}")]
-    [TestCase("/api/projects", "{\"clientId\":true,\"name\":\"x\"}")]
-    [TestCase("/api/templates", "{\"name\":\"x\",\"tasks\":\"not a list\"}")]
-    public async Task WrongTypes_Are400Problems(string path, string body)
+    [TestCase("/api/staff", "{\"telegramUserId\":\"not a number\",\"name\":\"x\",\"role\":\"manager\"}", "telegramUserId")]
+    [TestCase("/api/projects", "{\"clientId\":true,\"name\":\"x\"}", "clientId")]
+    [TestCase("/api/templates", "{\"name\":\"x\",\"tasks\":\"not a list\"}", "tasks")]
+    public async Task WrongTypes_Are400Problems_NamingTheField(string path, string body, string field)
     {
         var response = await World.Api.PostAsync(path, new StringContent(body, Encoding.UTF8, "application/json"));
+        var problem = await response.ReadAsAsync<Problem>();
 
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
         Assert.That(response.Content.Headers.ContentType?.MediaType, Is.EqualTo("application/problem+json"));
+        Assert.That(problem.Detail, Does.Contain($"'{field}'"));
     }
 }
