@@ -24,6 +24,7 @@ public static class BotCommands
         new("itask", "<title>", "the same, staff-only (never shown to the client)", CommandDesk.Tasks),
         new("sub", "<#task> <title>", "a subtask", CommandDesk.Tasks),
         new("check", "<#task> <item>", "a checklist item", CommandDesk.Tasks),
+        new("title", "<#task> <title>", "rename a task", CommandDesk.Tasks),
         new("assign", "<#task> <name | me | nobody>", "who is responsible", CommandDesk.Tasks),
         new("due", "<#task> <date> [quiet]", "reschedule (2026-12-15, 15.12, tomorrow, +3 working days); the client is told unless quiet", CommandDesk.Tasks),
         new("done", "<#task | #task.item>", "finish a task, subtask or checklist item", CommandDesk.Tasks),

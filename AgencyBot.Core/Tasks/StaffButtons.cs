@@ -11,7 +11,7 @@ namespace AgencyBot.Core.Tasks;
 /// "b:&lt;action&gt;:&lt;message id&gt;[:&lt;tag&gt;]", well within Telegram's 64 bytes; only registered staff pressing in the
 /// staff chat are obeyed.
 /// </summary>
-public sealed class StaffButtons(IOptions<AgencyOptions> agency, BusinessCalendar calendar, IOptions<SlaOptions> sla, ILogger<StaffButtons> logger)
+public sealed partial class StaffButtons(IOptions<AgencyOptions> agency, BusinessCalendar calendar, IOptions<SlaOptions> sla, ILogger<StaffButtons> logger)
 {
     public const string Prefix = RelayButtons.Prefix;
 
@@ -45,11 +45,12 @@ public sealed class StaffButtons(IOptions<AgencyOptions> agency, BusinessCalenda
                 await turn.AnswerButtonAsync(query, $"Task #{made} was made from this message already.");
                 break;
             case "task":
-                var title = FirstLine(target.Text) ?? "Client request";
+                var title = TitleOf(target.Text);
                 var task = await TaskStore.CreateAsync(c, t, new NewTask(target.ProjectId, title, target.Text, ResponsibleId: member.Id,
                     SourceMessageId: target.Id, ActorId: member.Id), now);
                 await turn.AnswerButtonAsync(query, $"Task #{task.Number} created.");
-                await turn.NoticeAsync(target.ProjectId, $"📌 #{task.Number} “{task.Title}” created by {member.Name}, who is responsible.", query.Message.Id);
+                await turn.NoticeAsync(target.ProjectId, $"📌 #{task.Number} “{task.Title}” created by {member.Name}, who is responsible " +
+                    $"(the client's message is its description). A better title: /title #{task.Number} <title>", query.Message.Id);
                 break;
             case "tag" when parts.Length == 2:
                 await turn.AnswerButtonAsync(query, null);
@@ -76,9 +77,24 @@ public sealed class StaffButtons(IOptions<AgencyOptions> agency, BusinessCalenda
         }
     }
 
-    private static string? FirstLine(string? text)
+    /// <summary>A task's title from a client's message: its first sentence without the greeting ("Hi Marie, could you
+    /// …"), cut at a word before 60 characters. The whole message stays the description.</summary>
+    internal static string TitleOf(string? text)
     {
-        var line = text?.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).FirstOrDefault();
-        return line is null ? null : line.Length <= 80 ? line : line[..79] + "…";
+        // A greeting alone on the first line ("Hello!") leaves the request on the next one.
+        var line = (text ?? "").Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select((l, i) => i == 0 ? Greeting().Replace(l, "") : l).FirstOrDefault(l => l.Length > 0);
+        if (line is null) return "Client request";
+        if (SentenceEnd().Match(line) is { Success: true, Index: > 10 } end) line = line[..(end.Index + 1)];
+        line = line.TrimEnd('.', ' ');
+        if (line.Length > 60) line = (line.LastIndexOf(' ', 59) is > 20 and var space ? line[..space] : line[..59]).TrimEnd(',', ';', ':') + "…";
+        return line.Length == 0 ? "Client request" : char.ToUpper(line[0], CultureInfo.InvariantCulture) + line[1..];
     }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^(hi|hello|hey|dear|good (morning|afternoon|evening)|bonjour|salut|coucou|bonsoir)\b[^,!.:]{0,30}[,!.:]?\s*",
+        System.Text.RegularExpressions.RegexOptions.IgnoreCase)]
+    private static partial System.Text.RegularExpressions.Regex Greeting();
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"[.?!](\s|$)")]
+    private static partial System.Text.RegularExpressions.Regex SentenceEnd();
 }

@@ -107,6 +107,13 @@ public sealed class StaffCommands(
                     ActorId: member.Id), now);
                 return $"📌 #{sub.Number} “{sub.Title}” added under #{parent.Number} “{parent.Title}”.";
             }
+            case "title":
+            {
+                if (!TaskRef.TrySplit(args, out var number, out var title) || title.Length == 0) return BotCommands.Usage("title");
+                if (await TaskStore.FindAsync(c, t, projectId, number) is not { } task) return NoTask(number);
+                await TaskStore.SetTextAsync(c, t, task.Id, Clip(title, 200), null, member.Id, now);
+                return $"✏️ #{number} is now “{Clip(title, 200)}” (was “{task.Title}”).";
+            }
             case "check":
             {
                 if (!TaskRef.TrySplit(args, out var number, out var text) || text.Length == 0) return BotCommands.Usage("check");

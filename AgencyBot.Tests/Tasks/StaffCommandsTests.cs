@@ -249,7 +249,7 @@ public sealed class StaffCommandsTests : AgencyTest
     [Test]
     public async Task Buttons_MakeATask_TakeIt_AndClose()
     {
-        await ClientAsksAsync("Can you move the logo left?");
+        await ClientAsksAsync("Hi Marie, can you move the logo left? It looks off on mobile.");
         var relay = World.Telegram.SentTo(AgencyWorld.StaffChat).Single(m => m.Text?.Contains("logo left") == true);
         string Data(string action) => relay.Request.Body["reply_markup"]!["inline_keyboard"]!.AsArray().SelectMany(r => r!.AsArray())
             .Select(b => (string)b!["callback_data"]!).Single(d => d.StartsWith($"b:{action}:", StringComparison.Ordinal));
@@ -258,17 +258,29 @@ public sealed class StaffCommandsTests : AgencyTest
         World.Telegram.Presses(AgencyWorld.StaffChat, relay.MessageId, Data("take"), userId: AgencyWorld.Assistant, firstName: "Marie");
         World.Telegram.Presses(AgencyWorld.StaffChat, relay.MessageId, Data("close"), userId: AgencyWorld.Assistant, firstName: "Marie");
         await World.WaitForAsync(s => s.Any(m => m.Text?.Contains("Closed by Marie") == true));
+        var made = await TaskAsync(1);
+        var renamed = await StaffAsync("/title #1 Logo: move left on mobile");
 
         var task = await TaskAsync(1);
         Assert.Multiple(async () =>
         {
-            Assert.That(task.Task.Title, Is.EqualTo("Can you move the logo left?"));
+            Assert.That(made.Task.Title, Is.EqualTo("Can you move the logo left?"), "the request, not the greeting nor the whole message");
+            Assert.That(made.Task.Description, Is.EqualTo("Hi Marie, can you move the logo left? It looks off on mobile."));
+            Assert.That(renamed, Does.Contain("#1 is now “Logo: move left on mobile”"));
+            Assert.That(task.Task.Title, Is.EqualTo("Logo: move left on mobile"));
             Assert.That(task.Task.ResponsibleName, Is.EqualTo("Marie"));
             Assert.That(await World.Db.ScalarAsync<long>("SELECT COUNT(*) FROM conversations WHERE taken_by IS NOT NULL"), Is.EqualTo(1));
             Assert.That(await World.Db.ScalarAsync<long>("SELECT COUNT(*) FROM conversations WHERE waiting_since IS NOT NULL"), Is.Zero);
             Assert.That(await World.Db.ScalarAsync<long>("SELECT COUNT(*) FROM response_log"), Is.Zero, "closing is not answering");
         });
     }
+
+    [TestCase("Bonjour, pourriez-vous envoyer la facture de novembre ? Merci", "Pourriez-vous envoyer la facture de novembre ?")]
+    [TestCase("hello!\nthe form on the contact page does not send anything when I click", "The form on the contact page does not send anything when I…")]
+    [TestCase("", "Client request")]
+    [TestCase("Ok.", "Ok")]
+    public void ATitleFromAClientMessage_IsItsFirstRequest_Short(string message, string title) =>
+        Assert.That(AgencyBot.Core.Tasks.StaffButtons.TitleOf(message), Is.EqualTo(title));
 
     [Test]
     public async Task MakeATask_TappedTwice_OrByTwoPeopleAtOnce_MakesOneTask()
