@@ -58,6 +58,17 @@ public static class BotCommands
     /// <summary>In a client group.</summary>
     public static readonly IReadOnlyList<string> ClientGroup = ["link", "project", "status", "help"];
 
+    /// <summary>A staff table as the menu Telegram shows when they type "/" (descriptions of at most 256 characters).</summary>
+    public static BotCommand[] Menu(IReadOnlyList<StaffCommand> commands) =>
+        [.. commands.Select(c => new BotCommand { Command = c.Name, Description = c.What.Length <= 256 ? c.What : c.What[..255] + "…" })];
+
+    /// <summary>The menu a staff chat or a staff member's private chat gets (setMyCommands for that one chat).</summary>
+    public static SetMyCommandsRequest MenuFor(long chatId, IReadOnlyList<StaffCommand> commands) =>
+        new() { Commands = Menu(commands), Scope = BotCommandScope.Chat(chatId) };
+
+    /// <summary>Someone who left staff gets the client menu back in their private chat.</summary>
+    public static DeleteMyCommandsRequest NoStaffMenu(long chatId) => new() { Scope = BotCommandScope.Chat(chatId) };
+
     public static StaffCommand? Staff(string name) => StaffChat.FirstOrDefault(c => c.Name == name);
 
     public static bool IsStaff(string name, CommandDesk desk) => Staff(name)?.Desk == desk;

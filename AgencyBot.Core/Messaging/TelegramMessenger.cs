@@ -19,6 +19,8 @@ public sealed class TelegramMessenger(ITelegramBotClient bot, AttachmentStore at
         ["editMessageCaption"] = Send<EditMessageCaptionRequest, Message>(m => [m.Id]),
         ["deleteMessage"] = Send<DeleteMessageRequest, bool>(_ => []),
         ["answerCallbackQuery"] = Send<AnswerCallbackQueryRequest, bool>(_ => []),
+        ["setMyCommands"] = Send<SetMyCommandsRequest, bool>(_ => []),
+        ["deleteMyCommands"] = Send<DeleteMyCommandsRequest, bool>(_ => []),
     };
 
     public Task<IReadOnlyList<int>> SendAsync(string method, string payload, CancellationToken ct) =>

@@ -77,9 +77,9 @@ public sealed class StaffStore(Database database, TimeProvider clock)
     public static async Task<bool> StartedBotAsync(IDbConnection connection, IDbTransaction? transaction, long id) =>
         await connection.ExecuteScalarAsync<long>(StartedBot, new { Id = id }, transaction) == 1;
 
-    /// <summary>They opened a private chat with the bot: from now on it may write to them there.</summary>
-    public static Task MarkStartedBotAsync(IDbConnection connection, IDbTransaction transaction, long id) =>
-        connection.ExecuteAsync(MarkStarted, new { Id = id }, transaction);
+    /// <summary>They opened a private chat with the bot: from now on it may write to them there. True the first time.</summary>
+    public static async Task<bool> MarkStartedBotAsync(IDbConnection connection, IDbTransaction transaction, long id) =>
+        await connection.ExecuteAsync(MarkStarted, new { Id = id }, transaction) == 1;
 
     /// <summary>Whether an active staff member has this id (who may be given tasks and team roles).</summary>
     public static async Task<bool> ExistsAsync(IDbConnection connection, IDbTransaction? transaction, long id) =>

@@ -1,3 +1,5 @@
+using AgencyBot.Core.Messaging;
+using AgencyBot.Core.Outbox;
 using AgencyBot.Core.Conversations;
 using AgencyBot.Core.Staff;
 using AgencyBot.Core.StaffGroup;
@@ -9,7 +11,7 @@ namespace AgencyBot.Core.Tasks;
 /// who leaves loses every staff power at once (see <see cref="StaffStore.ChangeAsync"/>), and the open tasks they
 /// were responsible for are listed in each project's topic so someone takes them over.
 /// </summary>
-public sealed class StaffChanges(StaffChatStore staffChats, StaffNotices notices, TimeProvider clock, ILogger<StaffChanges> logger)
+public sealed class StaffChanges(StaffChatStore staffChats, StaffNotices notices, OutboxStore outbox, TimeProvider clock, ILogger<StaffChanges> logger)
 {
     public async Task<StaffChange?> ChangeAsync(IDbConnection c, IDbTransaction t, long staffId, string? name, StaffRole? role, bool? active,
         long? actorId)
@@ -22,6 +24,7 @@ public sealed class StaffChanges(StaffChatStore staffChats, StaffNotices notices
             // Someone who left plays no team role and holds no waiting client any more.
             await TeamStore.LeaveAllAsync(c, t, staffId);
             await ConversationStore.LetGoOfAsync(c, t, staffId);
+            await outbox.EnqueueAsync(c, t, change.After.TelegramUserId, BotCommands.NoStaffMenu(change.After.TelegramUserId));
         }
         if (change.Deactivated && await staffChats.GetAsync(c, t) is { } staff)
             foreach (var project in (await TaskStore.OfStaffAsync(c, t, staffId)).GroupBy(o => o.Task.ProjectId))

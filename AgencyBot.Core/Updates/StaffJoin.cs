@@ -1,3 +1,4 @@
+using AgencyBot.Core.Messaging;
 using AgencyBot.Core.Staff;
 using AgencyBot.Core.Tasks;
 using AgencyBot.Core.Turns;
@@ -33,6 +34,7 @@ public sealed class StaffJoin(StaffChanges changes, ILogger<StaffJoin> logger)
             ?? (await changes.ChangeAsync(c, t, (await StaffStore.FindAnyByTelegramUserAsync(c, t, from.Id))!.Id, name, link.Role, true, link.CreatedBy))!.After;
         await StaffInviteStore.RecordUserAsync(c, t, link.Code, member.Id);
         await StaffStore.MarkStartedBotAsync(c, t, member.Id);
+        await turn.SendAsync(from.Id, BotCommands.MenuFor(from.Id, BotCommands.StaffPrivate));
         logger.LogInformation("Telegram user {UserId} joined the staff as {Role} (staff {StaffId}{Owner})", from.Id, link.Role, member.Id,
             link.Owner ? ", the owner link" : "");
         if (link.Owner)

@@ -11,7 +11,9 @@ public sealed class StaffPrivateChat(StaffCommands commands, StaffRoster staffRo
     public async Task HandleAsync(Turn turn, Message message)
     {
         var member = turn.Member!;
-        await StaffStore.MarkStartedBotAsync(turn.Connection, turn.Transaction, member.Id);
+        // The first time: their "/" menu becomes the staff one (the client menu is every private chat's default).
+        if (await StaffStore.MarkStartedBotAsync(turn.Connection, turn.Transaction, member.Id))
+            await turn.SendAsync(member.TelegramUserId, BotCommands.MenuFor(member.TelegramUserId, BotCommands.StaffPrivate));
         if (await dialogs.AnswerAsync(turn, message)) return;
         switch (botUser.ParseCommand(message.Text))
         {

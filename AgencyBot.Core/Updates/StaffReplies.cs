@@ -248,6 +248,7 @@ public sealed class StaffReplies(
         logger.LogWarning("Staff chat moved from {OldChatId} to {ChatId} (forum: {IsForum}) by staff {StaffId}; {Moved} queued posts follow",
             current?.ChatId, chat.Id, chat.IsForum, member.Id, moved);
         await AnswerAsync("This group is now the staff chat.");
+        await turn.SendAsync(chat.Id, BotCommands.MenuFor(chat.Id, BotCommands.StaffChat));
         await turn.SendAsync(chat.Id, new SendMessageRequest
         {
             ChatId = chat.Id, MessageThreadId = query.Message!.TopicOf(),

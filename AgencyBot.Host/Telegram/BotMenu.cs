@@ -20,9 +20,6 @@ public sealed class BotMenu(ITelegramBotClient bot, BotUser botUser, Database da
     private static BotCommand[] ClientMenu(IReadOnlyList<string> commands, string language) =>
         [.. commands.Select(name => new BotCommand { Command = name, Description = ClientTexts.Get($"Command_{name}", language) })];
 
-    private static BotCommand[] StaffMenu(IReadOnlyList<StaffCommand> commands) =>
-        [.. commands.Select(c => new BotCommand { Command = c.Name, Description = c.What.Length <= 256 ? c.What : c.What[..255] + "…" })];
-
     private async Task SetClientMenusAsync(CancellationToken ct)
     {
         foreach (var language in ClientTexts.Languages)
@@ -47,7 +44,7 @@ public sealed class BotMenu(ITelegramBotClient bot, BotUser botUser, Database da
                 {
                     if (await staffChats.GetAsync(connection) is { } staff)
                     {
-                        await bot.SetMyCommands(StaffMenu(BotCommands.StaffChat), BotCommandScope.Chat(staff.ChatId), cancellationToken: stoppingToken);
+                        await bot.SendRequest(BotCommands.MenuFor(staff.ChatId, BotCommands.StaffChat), stoppingToken);
                         var chat = await bot.GetChat(staff.ChatId, stoppingToken);
                         if (chat.IsForum != staff.IsForum)
                             await database.WriteAsync((c, t) => staffChats.SetForumAsync(c, t, staff.ChatId, chat.IsForum), stoppingToken);

@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using AgencyBot.Core.Messaging;
 using AgencyBot.Tests.Hosting;
 
@@ -23,5 +24,21 @@ public sealed class BotMenuTests : AgencyTest
             Assert.That(byScope[("chat", null)].Keys, Is.EqualTo(BotCommands.StaffChat.Select(c => c.Name)));
             Assert.That(byScope[("chat", null)].Keys, Does.Contain("task").And.Contain("all").And.Contain("setup"));
         });
+    }
+
+    [Test]
+    public async Task AStaffMember_GetsTheStaffMenuInTheirPrivateChat_AndLosesItWhenTheyLeave()
+    {
+        var paul = await World.StaffAsync(9009, "Paul", "manager");
+        World.Telegram.ClientSends(9009, "/start", firstName: "Paul");
+        var set = await Eventually.HoldsAsync(() => Task.FromResult(World.Telegram.Requests.Where(r => r.Method == "setMyCommands"
+            && (string?)r.Body["scope"]!["type"] == "chat" && (long?)r.Body["scope"]!["chat_id"] == 9009).ToList()), r => r.Count == 1, AgencyWorld.Timeout, "staff menu");
+        (await World.Api.PatchAsJsonAsync($"/api/staff/{paul}", new { active = false })).EnsureSuccessStatusCode();
+        await Eventually.HoldsAsync(() => Task.FromResult(World.Telegram.Requests.Count(r => r.Method == "deleteMyCommands"
+            && (long?)r.Body["scope"]!["chat_id"] == 9009)), n => n == 1, AgencyWorld.Timeout, "staff menu taken away");
+
+        var commands = set[0].Body["commands"]!.AsArray().Select(c => (string)c!["command"]!).ToList();
+        Assert.That(commands, Is.EqualTo(BotCommands.StaffPrivate.Select(c => c.Name)));
+        Assert.That(commands, Does.Contain("newproject").And.Contain("invite_staff").And.Not.Contain("start"));
     }
 }
