@@ -1,7 +1,10 @@
 using System.Net;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using AgencyBot.Core.Agency;
+using AgencyBot.Core.Conversations;
 using AgencyBot.Core.Escalation;
+using Microsoft.Extensions.Options;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace AgencyBot.Sandbox;
@@ -21,7 +24,8 @@ public static class SandboxApi
 {
     /// <summary>Telegram's apps split a longer text into several messages of at most this many characters.</summary>
     private const int TelegramMessageLimit = 4096;
-    private static readonly TimeSpan Skip = TimeSpan.FromMinutes(30);
+    /// <summary>When nobody waits (or a wait is past every step), the clock button moves this far.</summary>
+    private static readonly TimeSpan Idle = TimeSpan.FromMinutes(10);
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Converters = { new JsonStringEnumConverter() } };
 
     public static void MapSandbox(this WebApplication app, SandboxMode sandbox)
@@ -45,17 +49,36 @@ public static class SandboxApi
         page.MapPost("/api/photos", (SandboxMessage body, ILoggerFactory logs) => SendPhoto(sandbox, body, logs.CreateLogger(nameof(SandboxApi))));
         page.MapGet("/sample-photo.svg", () => Asset("sample-photo.svg", "image/svg+xml"));
         page.MapPost("/api/presses", (SandboxPress body, ILoggerFactory logs) => Press(sandbox, body, logs.CreateLogger(nameof(SandboxApi))));
-        page.MapPost("/api/skip", async (Escalations escalations, CancellationToken ct) =>
+        page.MapPost("/api/skip", async (Escalations escalations, ConversationStore conversations, IOptions<SlaOptions> sla, CancellationToken ct) =>
         {
-            sandbox.Clock.Skip(Skip);
+            var (by, step) = NextStep(await conversations.OldestWaitingAsync(ct), sla.Value, sandbox.Clock.GetUtcNow());
+            sandbox.Clock.Skip(by);
             // The SLA check runs every few seconds anyway; running it now shows the effect at once.
             await escalations.CheckAsync(ct);
-            return TypedResults.Ok(State(sandbox));
+            return TypedResults.Ok(State(sandbox, step));
         });
     }
 
-    private static object State(SandboxMode sandbox) => new
+    /// <summary>Just past the next escalation step of the client who has waited longest, so each step shows on its own:
+    /// the reminder in the topic, the broken promise, the managers' alert.</summary>
+    private static (TimeSpan By, string Step) NextStep(Conversation? waiting, SlaOptions sla, DateTimeOffset now)
     {
+        if (waiting?.WaitingSince is not { } since) return (Idle, "nobody is waiting for an answer");
+        var waited = now - DateTimeOffset.FromUnixTimeMilliseconds(since);
+        (TimeSpan At, string Step)[] steps =
+        [
+            (sla.Remind, $"{sla.Remind.TotalMinutes:0} min: the reminder in the topic"),
+            (sla.FirstResponse, $"{sla.FirstResponse.TotalMinutes:0} min: the promise is broken (the digest counts it)"),
+            (sla.Escalate, $"{sla.Escalate.TotalMinutes:0} min: the managers are alerted"),
+        ];
+        foreach (var (at, step) in steps)
+            if (waited < at) return (at - waited + TimeSpan.FromSeconds(5), step);
+        return (Idle, "past every step: answer the client");
+    }
+
+    private static object State(SandboxMode sandbox, string? step = null) => new
+    {
+        Step = step,
         Skipped = (long)sandbox.Clock.Skipped.TotalMinutes,
         Now = sandbox.Clock.GetUtcNow(),
         StaffChat = new { Id = SandboxPeople.StaffChat, Title = SandboxPeople.StaffChatTitle },

@@ -170,11 +170,13 @@ public sealed partial class FakeBotApi
             pressed["message_thread_id"] = thread;
             pressed["is_topic_message"] = true;
         }
+        var id = Guid.NewGuid().ToString("N");
+        lock (_lock) _presses[id] = (chatId, thread);
         return EnqueueUpdate(new JsonObject
         {
             ["callback_query"] = new JsonObject
             {
-                ["id"] = Guid.NewGuid().ToString("N"),
+                ["id"] = id,
                 ["from"] = from,
                 ["chat_instance"] = "ci-" + chatId,
                 ["data"] = data,

@@ -57,7 +57,14 @@ public sealed partial class FakeBotApi
             case "getupdates":
                 await GetUpdatesAsync(http, body);
                 break;
-            case "deletewebhook" or "setwebhook" or "setmycommands" or "deletemycommands" or "answercallbackquery":
+            case "answercallbackquery":
+                // The presser's app shows the text as a pop-up over the chat the button was pressed in.
+                lock (_lock)
+                    if ((string?)body["callback_query_id"] is { } query && _presses.Remove(query, out var where) && (string?)body["text"] is { Length: > 0 } popup)
+                        AddToTimeline(new ChatEntry(0, ChatEntryKind.Popup, where.Chat, where.Thread, 0, "Agency Bot", true, popup, null, null, null, _clock.GetUtcNow()));
+                await Ok(http, true);
+                break;
+            case "deletewebhook" or "setwebhook" or "setmycommands" or "deletemycommands":
                 await Ok(http, true);
                 break;
             case "getchat":

@@ -26,7 +26,8 @@ public sealed record SentMessage(BotRequest Request, int MessageId)
     public DateTimeOffset At => Request.At;
 }
 
-public enum ChatEntryKind { Message, Edit, Topic }
+/// <summary>Popup: the short answer to a button press that Telegram's apps show the presser (answerCallbackQuery's text).</summary>
+public enum ChatEntryKind { Message, Edit, Topic, Popup }
 
 /// <summary>One thing that appeared in a chat. <see cref="Photo"/> is "upload" for a photo the bot uploaded (its bytes:
 /// <see cref="FakeBotApi.PhotoOf"/>), or the file id of a photo a person sent (or a copy of one).</summary>
@@ -68,6 +69,7 @@ public sealed partial class FakeBotApi : IAsyncDisposable
     private readonly Dictionary<(long Chat, int Message), string> _userPhotos = [];
     private readonly Dictionary<(long Chat, int Message), JsonNode> _userMessages = [];
     private readonly Dictionary<int, byte[]> _uploads = [];
+    private readonly Dictionary<string, (long Chat, int? Thread)> _presses = [];
     private readonly Dictionary<long, long> _migrated = [];
     private readonly Dictionary<long, string> _botRemoved = [];
     private readonly Dictionary<long, TimeSpan> _slowAnswers = [];

@@ -11,6 +11,7 @@ const entries = [];            // every timeline entry, in order
 const byMessage = new Map();   // "chat:messageId:bot" -> the entry's element (for edits)
 let selectedThread = null;     // the staff pane's topic (null: General)
 let skipped = 0;
+let lastStep = ""; // what the last skip reached
 
 function paneOf(chatId) {
   if (chatId === staffChat) return panes.staff;
@@ -108,6 +109,7 @@ function show(entry) {
   const pane = paneOf(entry.chatId);
   if (!pane) return;
   if (entry.kind === "Topic") { addTopic(entry.threadId, entry.text); return; }
+  if (entry.kind === "Popup") { popup(pane, entry); return; }
   const key = `${entry.chatId}:${entry.messageId}:${entry.fromBot}`;
   if (entry.kind === "Edit") {
     const old = byMessage.get(key);
@@ -126,6 +128,18 @@ function show(entry) {
   const atBottom = list.scrollHeight - list.scrollTop - list.clientHeight < 40;
   list.append(el);
   if (atBottom) list.scrollTop = list.scrollHeight;
+}
+
+// What Telegram's apps show over the chat after a button press (the bot's answer to it), for a few seconds.
+function popup(pane, entry) {
+  // The feed replays everything when the page loads: an old pop-up is long gone.
+  if (Date.now() + skipped * 60000 - Date.parse(entry.at) > 10000) return;
+  const note = document.createElement("div");
+  note.className = "popup";
+  note.setAttribute("role", "status");
+  note.textContent = entry.text;
+  pane.append(note);
+  setTimeout(() => note.remove(), 6000);
 }
 
 function addTopic(threadId, name) {
@@ -189,12 +203,12 @@ for (const pane of Object.values(panes)) {
 function tick() {
   const now = new Date(Date.now() + skipped * 60000);
   document.getElementById("clock").textContent = now.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
-  document.getElementById("skipped").textContent = skipped ? `(+${skipped} min)` : "";
+  document.getElementById("skipped").textContent = skipped ? `(+${skipped} min${lastStep ? `; ${lastStep}` : ""})` : "";
 }
 
 document.getElementById("skip").addEventListener("click", async () => {
   const state = await post("/sandbox/api/skip", {}, null);
-  if (state) { skipped = state.skipped; tick(); }
+  if (state) { skipped = state.skipped; lastStep = state.step ?? ""; tick(); }
 });
 
 fetch("/sandbox/api/state").then(r => r.json()).then(state => { skipped = state.skipped; tick(); });

@@ -147,19 +147,41 @@ public sealed class SandboxPageTests
     }
 
     [Test]
-    public async Task SkipThirtyMinutes_WithAClientWaiting_EscalatesToTheManager()
+    public async Task SkipToTheNextStep_WithAClientWaiting_ShowsEachEscalationStep_UpToTheManagersAlert()
     {
         var alertsBefore = await Manager.Locator(".msg", new() { HasText = "🚨" }).CountAsync();
         var text = Unique("The site is down!");
         await WriteAsync(Client, text);
         await Expect(Staff.Locator(".messages")).ToContainTextAsync(text, Soon);
 
-        await _page.ClickAsync("#skip");
+        // One step at a time (Anna may have been waiting since an earlier test: then fewer steps are left).
+        var steps = new List<string>();
+        for (var i = 0; i < 4 && await Manager.Locator(".msg", new() { HasText = "🚨" }).CountAsync() == alertsBefore; i++)
+        {
+            await _page.ClickAsync("#skip");
+            await Expect(_page.Locator("#skipped")).ToContainTextAsync("min:", Soon);
+            steps.Add(await _page.Locator("#skipped").InnerTextAsync());
+            await _page.WaitForTimeoutAsync(500);
+        }
         await ScreenshotAsync("skipped");
 
-        await Expect(_page.Locator("#skipped")).ToContainTextAsync("min", Soon);
         await Expect(Manager.Locator(".msg", new() { HasText = "🚨" })).ToHaveCountAsync(alertsBefore + 1, new() { Timeout = 20_000 });
         await Expect(Manager.Locator(".msg", new() { HasText = "🚨" }).Last).ToContainTextAsync("Anna", Soon);
+        Assert.That(steps.Last(), Does.Contain("the managers are alerted"), string.Join(" | ", steps));
+    }
+
+    [Test]
+    public async Task TagAndClose_ShowTheBotsPopUpAnswer_ToThePresser()
+    {
+        var text = Unique("Where is my invoice?");
+        await WriteAsync(Client, text);
+        var relayed = Staff.Locator(".msg", new() { HasText = text });
+        await Expect(relayed).ToBeVisibleAsync(new() { Timeout = 20_000 });
+
+        await relayed.GetByRole(AriaRole.Button, new() { Name = "✔️ Close" }).ClickAsync();
+
+        await Expect(Staff.Locator(".popup")).ToContainTextAsync("Closed: no answer needed.", Soon);
+        await ScreenshotAsync("popup");
     }
 
     [Test]
