@@ -109,10 +109,13 @@ public static class CoreRegistration
         services.AddSingleton<StaffRoster>();
         services.AddSingleton<StaffJoin>();
         services.AddSingleton<ProjectDialog>();
+        services.AddSingleton<ImportDesk>();
         services.AddSingleton<IInboxHandler, UpdateRouter>();
 
         services.AddHostedService<InboxProcessor>();
         services.AddHostedService<OutboxSender>();
+        services.AddSingleton<ImportSignal>();
+        services.AddHostedService<ImportRequests>(); // files sent with /import: downloaded and imported after the update
         return services;
     }
 }

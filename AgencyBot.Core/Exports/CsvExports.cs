@@ -14,6 +14,9 @@ public sealed class CsvExports(Database database)
 {
     public static readonly IReadOnlyList<string> Kinds = ["conversations", "messages", "response-times", "time-entries"];
 
+    /// <summary>How every CSV the bot writes is written: a cell starting with =, +, -, @ gets a leading apostrophe.</summary>
+    public static CsvConfiguration Configuration() => new(CultureInfo.InvariantCulture) { InjectionOptions = InjectionOptions.Escape };
+
     private const string Conversations = """
         SELECT cv.id AS Id, c.name AS Client, p.name AS Project, cv.chat_id AS ChatId, cv.created_at AS CreatedAt,
                cv.last_message_at AS LastMessageAt, cv.waiting_since AS WaitingSince
@@ -47,7 +50,7 @@ public sealed class CsvExports(Database database)
     {
         await using var connection = await database.OpenAsync(ct);
         await using var text = new StreamWriter(output, new System.Text.UTF8Encoding(encoderShouldEmitUTF8Identifier: true), leaveOpen: true);
-        await using var csv = new CsvWriter(text, new CsvConfiguration(CultureInfo.InvariantCulture) { InjectionOptions = InjectionOptions.Escape });
+        await using var csv = new CsvWriter(text, Configuration());
         var period = new
         {
             From = from.ToUnixTimeMilliseconds(), To = to.ToUnixTimeMilliseconds(),

@@ -41,6 +41,7 @@ public static class BotCommands
         new("invites", "", "who has joined, and the invites not used yet (to revoke)", CommandDesk.Desk),
         new("newproject", "", "create a project (client, name, template, start, language) and its invitation (managers, assistants)", CommandDesk.Desk),
         new("newclient", "[name]", "create a client (language, contact) (managers, assistants)", CommandDesk.Desk),
+        new("import", "", "as the caption of a CSV of client, project, template, language, contact: create them all, with their invitations", CommandDesk.Desk),
         new("invoice", "[note]", "as the caption of a document or photo (or a reply to one): send the invoice to the project's clients", CommandDesk.Desk),
         new("report", "[text <number> <new text>]", "draft the client report of the last 7 days (Send, Edit or Skip it)", CommandDesk.Desk),
         new("staff", "", "who is on staff (managers change it)", CommandDesk.Desk),
@@ -50,7 +51,7 @@ public static class BotCommands
     ];
 
     /// <summary>In a staff member's private chat with the bot.</summary>
-    public static readonly IReadOnlyList<StaffCommand> StaffPrivate = [.. StaffChat.Where(c => c.Name is "my" or "time" or "digest" or "staff" or "invite_staff" or "newproject" or "newclient" or "help")];
+    public static readonly IReadOnlyList<StaffCommand> StaffPrivate = [.. StaffChat.Where(c => c.Name is "my" or "time" or "digest" or "staff" or "invite_staff" or "newproject" or "newclient" or "import" or "help")];
 
     /// <summary>In a client's private chat; each command's menu text is the client text "Command_&lt;name&gt;".</summary>
     public static readonly IReadOnlyList<string> ClientPrivate = ["start", "project", "status", "help"];

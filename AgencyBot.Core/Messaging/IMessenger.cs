@@ -17,4 +17,7 @@ public interface IMessenger
 
     /// <summary>createForumTopic; returns the new topic's message_thread_id.</summary>
     Task<int> CreateTopicAsync(long chatId, string name, CancellationToken ct);
+
+    /// <summary>getFile and the download of a file someone sent; null when it is larger than <paramref name="maxBytes"/>.</summary>
+    Task<byte[]?> DownloadAsync(string fileId, long maxBytes, CancellationToken ct);
 }

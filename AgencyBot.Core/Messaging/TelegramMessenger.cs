@@ -46,6 +46,15 @@ public sealed class TelegramMessenger(ITelegramBotClient bot, AttachmentStore at
 
     public Task ReopenTopicAsync(long chatId, int threadId, CancellationToken ct) => bot.ReopenForumTopic(chatId, threadId, ct);
 
+    public async Task<byte[]?> DownloadAsync(string fileId, long maxBytes, CancellationToken ct)
+    {
+        var file = await bot.GetFile(fileId, ct);
+        if (file.FileSize > maxBytes || file.FilePath is null) return null;
+        using var content = new MemoryStream();
+        await bot.DownloadFile(file.FilePath, content, ct);
+        return content.Length > maxBytes ? null : content.ToArray();
+    }
+
     public async Task<int> CreateTopicAsync(long chatId, string name, CancellationToken ct) =>
         (await bot.CreateForumTopic(chatId, name, cancellationToken: ct)).MessageThreadId;
 

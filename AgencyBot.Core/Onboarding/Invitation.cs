@@ -23,7 +23,9 @@ public sealed record Invitation(long ClientId, long ProjectId, string Client, st
         var invite = (await InviteStore.CreateAsync(c, t, projectId, lifetime, InviteKind.Single, now))!;
         var link = BotUser.Link(username, invite.Code);
         var language = ClientTexts.Pick(settings.Language ?? client.Language, null);
-        var hello = string.IsNullOrWhiteSpace(client.Contact) || client.Contact.Contains('@') ? "" : " " + client.Contact.Trim().Split(' ')[0];
+        // "Hello Anna!": the contact's first name, when the contact is a name (not an email, a phone number, or junk).
+        var first = client.Contact?.Trim().Split(' ')[0] ?? "";
+        var hello = first.Length is > 0 and <= 40 && char.IsLetter(first[0]) && !first.Contains('@') ? " " + first : "";
         return new Invitation(client.Id, projectId, client.Name, project.Name, invite.Code, link, invite.ExpiresAt, language,
             ClientTexts.Get("Invitation", language, hello, agencyName, project.Name, link));
     }

@@ -6,7 +6,7 @@ using AgencyBot.Core.Turns;
 namespace AgencyBot.Core.Updates;
 
 /// <summary>A staff member's private chat with the bot: where assignments reach them, and /my works.</summary>
-public sealed class StaffPrivateChat(StaffCommands commands, StaffRoster staffRoster, ProjectDialog dialogs, BotUser botUser)
+public sealed class StaffPrivateChat(StaffCommands commands, StaffRoster staffRoster, ProjectDialog dialogs, ImportDesk imports, BotUser botUser)
 {
     public async Task HandleAsync(Turn turn, Message message)
     {
@@ -15,8 +15,11 @@ public sealed class StaffPrivateChat(StaffCommands commands, StaffRoster staffRo
         if (await StaffStore.MarkStartedBotAsync(turn.Connection, turn.Transaction, member.Id))
             await turn.SendAsync(member.TelegramUserId, BotCommands.MenuFor(member.TelegramUserId, BotCommands.StaffPrivate));
         if (await dialogs.AnswerAsync(turn, message)) return;
-        switch (botUser.ParseCommand(message.Text))
+        switch (botUser.ParseCommand(message.Text ?? message.Caption))
         {
+            case { Name: "import" }:
+                await imports.RequestAsync(turn, message);
+                return;
             case { Name: "newproject" }:
                 await dialogs.StartProjectAsync(turn, message);
                 return;

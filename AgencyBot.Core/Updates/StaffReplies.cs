@@ -27,6 +27,7 @@ public sealed class StaffReplies(
     InvoiceDesk invoices,
     ReportDesk reports,
     ProjectDialog dialogs,
+    ImportDesk imports,
     BotUser botUser,
     ILogger<StaffReplies> logger)
 {
@@ -61,6 +62,9 @@ public sealed class StaffReplies(
                 return;
             case "newclient":
                 await dialogs.StartClientAsync(turn, message, command.Args);
+                return;
+            case "import":
+                await imports.RequestAsync(turn, message);
                 return;
             case "setup":
                 await SetupAsync(turn, message);

@@ -137,6 +137,24 @@ public sealed partial class FakeBotApi
         return (int)message["message_id"]!;
     }
 
+    /// <summary>Someone sends a file (a document) with these bytes; the bot can getFile and download it. Returns the
+    /// message_id.</summary>
+    public int ClientSendsDocument(long chatId, string fileName, byte[] content, string? caption = null, long? userId = null, string firstName = "Client",
+        int? threadId = null, string mimeType = "text/csv")
+    {
+        var message = NewMessage(chatId, userId ?? chatId, firstName, "en", threadId);
+        var fileId = $"document-{Guid.NewGuid():N}";
+        lock (_lock) _files[fileId] = content;
+        message["document"] = new JsonObject
+        {
+            ["file_id"] = fileId, ["file_unique_id"] = Guid.NewGuid().ToString("N")[..12], ["file_name"] = fileName, ["mime_type"] = mimeType,
+            ["file_size"] = content.Length,
+        };
+        if (caption is not null) message["caption"] = caption;
+        EnqueueUpdate(new JsonObject { ["message"] = message });
+        return (int)message["message_id"]!;
+    }
+
     /// <summary>Like <see cref="ClientSends"/> but returns the message_id (for edits and replies).</summary>
     public int ClientSendsReturningId(long chatId, string text, long? userId = null, string firstName = "Client", int? threadId = null, int? replyToMessageId = null)
     {

@@ -7,6 +7,19 @@ public sealed partial class FakeBotApi
 {
     // ---------- the wire ----------
 
+    private async Task DownloadAsync(HttpContext http, string token, string path)
+    {
+        byte[]? content;
+        var fileId = Path.GetFileNameWithoutExtension(path);
+        lock (_lock) content = token == Token ? _files.GetValueOrDefault(fileId) : null;
+        if (content is null)
+        {
+            http.Response.StatusCode = 404;
+            return;
+        }
+        await http.Response.Body.WriteAsync(content);
+    }
+
     private async Task HandleAsync(HttpContext http, string token, string method)
     {
         if (token != Token)
@@ -66,6 +79,21 @@ public sealed partial class FakeBotApi
                 break;
             case "deletewebhook" or "setwebhook" or "setmycommands" or "deletemycommands":
                 await Ok(http, true);
+                break;
+            case "getfile":
+                // As Telegram: the file's path to download it from, for files up to 20 MB.
+                byte[]? stored;
+                var fileId = (string?)body["file_id"] ?? "";
+                lock (_lock) stored = _files.GetValueOrDefault(fileId);
+                if (stored is null)
+                {
+                    await Error(http, 400, "Bad Request: invalid file_id");
+                    break;
+                }
+                await Ok(http, new JsonObject
+                {
+                    ["file_id"] = fileId, ["file_unique_id"] = fileId[^12..], ["file_size"] = stored.Length, ["file_path"] = $"documents/{fileId}.csv",
+                });
                 break;
             case "getchat":
                 var full = ChatJson(request.ChatId ?? 0, "Client");

@@ -70,6 +70,7 @@ public sealed partial class FakeBotApi : IAsyncDisposable
     private readonly Dictionary<(long Chat, int Message), JsonNode> _userMessages = [];
     private readonly Dictionary<int, byte[]> _uploads = [];
     private readonly Dictionary<string, (long Chat, int? Thread)> _presses = [];
+    private readonly Dictionary<string, byte[]> _files = [];
     private readonly Dictionary<long, long> _migrated = [];
     private readonly Dictionary<long, string> _botRemoved = [];
     private readonly Dictionary<long, TimeSpan> _slowAnswers = [];
@@ -104,6 +105,8 @@ public sealed partial class FakeBotApi : IAsyncDisposable
         var app = builder.Build();
         var fake = new FakeBotApi(app, clock ?? TimeProvider.System);
         app.Map("/bot{token}/{method}", fake.HandleAsync);
+        // Files are downloaded from /file/bot<token>/<file_path>, the path getFile gave.
+        app.MapGet("/file/bot{token}/{**path}", fake.DownloadAsync);
         await app.StartAsync();
         fake.BaseUrl = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         return fake;

@@ -89,4 +89,38 @@ public sealed class ImportTests : AgencyTest
             Assert.That(answer.Projects.Select(p => p.Line), Is.EqualTo(new[] { 1, 2 }));
         });
     }
+
+    [Test]
+    public async Task ImportInTheStaffChat_TakesTheCsvAsAFile_AndAnswersWithTheInvitationsAsAFile()
+    {
+        var csv = Encoding.UTF8.GetBytes("\uFEFFclient,project,template,language,contact\nAcme,Site,Website,en,Anna\n=SUM(1+1),Shop,,fr,Jean\n");
+        World.Telegram.ClientSendsDocument(AgencyWorld.StaffChat, "clients.csv", csv, caption: "/import", userId: AgencyWorld.Assistant, firstName: "Marie");
+        var summary = (await World.WaitForAsync(s => s.Any(m => m.ChatId == AgencyWorld.StaffChat && m.Text?.StartsWith("✅ Imported") == true)))
+            .First(m => m.Text?.StartsWith("✅ Imported") == true);
+        var file = (await World.WaitForAsync(s => s.Any(m => m.Method == "sendDocument"))).Single(m => m.Method == "sendDocument");
+        using var reader = new StringReader(Encoding.UTF8.GetString(Convert.FromBase64String((string)file.Request.Body["document"]!)).TrimStart('\uFEFF'));
+        using var parser = new CsvHelper.CsvReader(reader, System.Globalization.CultureInfo.InvariantCulture);
+        var invitations = parser.GetRecords<dynamic>().Select(r => (IDictionary<string, object>)r).ToList();
+
+        World.Telegram.ClientSendsDocument(AgencyWorld.StaffChat, "bad.csv", Encoding.UTF8.GetBytes("client,project,template\nInitech,App,Nope\n"), caption: "/import",
+            userId: AgencyWorld.Assistant, firstName: "Marie");
+        var refused = (await World.WaitForAsync(s => s.Any(m => m.Text?.StartsWith("Nothing was imported") == true))).First(m => m.Text?.StartsWith("Nothing was imported") == true);
+        World.Telegram.ClientSends(AgencyWorld.StaffChat, "/import", userId: AgencyWorld.Assistant, firstName: "Marie");
+        var howTo = (await World.WaitForAsync(s => s.Any(m => m.Text?.StartsWith("Send the file") == true))).First(m => m.Text?.StartsWith("Send the file") == true);
+        await World.SettledAsync();
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(summary.Text, Does.Contain("2 projects created"));
+            Assert.That(invitations.Select(i => i["Project"]), Is.EqualTo(new[] { "Site", "Shop" }));
+            Assert.That((string)invitations[0]["Invitation"], Does.StartWith("Hello Anna! Sreda Digital"));
+            Assert.That((string)invitations[0]["Link"], Does.StartWith($"https://t.me/{AgencyBot.Sandbox.FakeBotApi.BotUsername}?start="));
+            Assert.That((string)invitations[1]["Client"], Is.EqualTo("'=SUM(1+1)"), "a formula is not run by the spreadsheet");
+            Assert.That((string)invitations[1]["Invitation"], Does.StartWith("Bonjour Jean !"));
+            Assert.That(refused.Text, Does.Contain("line 2").And.Contain("Nope"));
+            Assert.That(howTo.Text, Does.Contain("client, project"));
+            Assert.That(await World.Db.ScalarAsync<long>("SELECT COUNT(*) FROM projects"), Is.EqualTo(2), "the bad file created nothing");
+            Assert.That(await World.Db.QueryAsync<string>("SELECT state FROM import_requests ORDER BY id"), Is.EqualTo(new[] { "done", "failed" }));
+        });
+    }
 }
