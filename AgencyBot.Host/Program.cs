@@ -28,6 +28,7 @@ builder.Services.AddTelegram(builder.Configuration); // the Bot API client, inta
 builder.Services.AddScheduling(builder.Configuration); // Quartz: SLA checks, the daily digest
 builder.Services.AddAdminApi();         // /api, behind X-Api-Key
 builder.Services.AddAgencyHealth();     // /health
+if (sandbox is null) builder.Services.AddHostedService<OwnerLink>(); // no staff yet: the first manager's link (the sandbox has its staff)
 sandbox?.AddServices(builder.Services); // the emulator, the sandbox clock, the demo agency
 
 var app = builder.Build();

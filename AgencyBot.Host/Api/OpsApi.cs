@@ -21,12 +21,13 @@ public static class OpsApi
             signal.Notify();
             return TypedResults.NoContent();
         });
-        api.MapPost("/ops/backup", async (Backup backup, Database database, IOptions<DatabaseOptions> options, CancellationToken ct) =>
+        api.MapPost("/ops/backup", async (Backup backup, Database database, IOptions<DatabaseOptions> options, IHostEnvironment host, CancellationToken ct) =>
         {
             if (database.Provider != DatabaseProvider.Sqlite)
                 return TypedResults.Problem(statusCode: 409, title: "Backups of PostgreSQL are made with pg_dump",
                     detail: "This endpoint copies the SQLite file; back a PostgreSQL database up with pg_dump or the server's own tooling.");
-            var result = await backup.WriteAsync(options.Value.BackupFolder, ct);
+            // Beside the database: a relative folder is under the content root too.
+            var result = await backup.WriteAsync(Path.Combine(host.ContentRootPath, options.Value.BackupFolder), ct);
             return result.IntegrityCheck == "ok"
                 ? (IResult)TypedResults.Ok(result)
                 : TypedResults.Problem(statusCode: 500, title: "Backup failed its integrity check", detail: result.IntegrityCheck);

@@ -25,7 +25,6 @@ public static class TelegramRegistration
         services.AddSingleton<IntakeStatus>();
 
         services.AddHostedService<BotMenu>();
-        services.AddHostedService<OwnerLink>(); // a new agency's first manager, by link
         // Updates arrive one way or the other: the bot polls, or Telegram calls the webhook (WebhookIntake).
         if (configuration.GetValue<TelegramMode>("Telegram:Mode") == TelegramMode.Webhook)
             services.AddHostedService<WebhookRegistration>();
