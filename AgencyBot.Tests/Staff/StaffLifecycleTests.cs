@@ -51,6 +51,8 @@ public sealed class StaffLifecycleTests : AgencyTest
         World.Telegram.ClientSends(AgencyWorld.StaffChat, "Your new password is X9", userId: Tom, firstName: "Tom", threadId: _topic);
         // In the client's group: a client's message now (relayed to staff, opens a waiting period), not an answer.
         World.Telegram.ClientSends(AcmeGroup, "I am Tom, answering here", userId: Tom, firstName: "Tom");
+        // In the staff group's General: no new project (an assistant could, before).
+        World.Telegram.ClientSends(AgencyWorld.StaffChat, "/newproject", userId: Tom, firstName: "Tom");
         // Privately: no /my, no /staff, no /digest.
         World.Telegram.ClientSends(Tom, "/my", firstName: "Tom");
         await World.WaitForAsync(s => s.Any(m => m.ChatId == AgencyWorld.StaffChat && m.Text?.Contains("I am Tom, answering here") == true));
@@ -69,6 +71,8 @@ public sealed class StaffLifecycleTests : AgencyTest
             Assert.That(await World.Db.ScalarAsync<long>("SELECT COUNT(*) FROM conversations WHERE chat_id = @AcmeGroup AND waiting_since IS NOT NULL",
                 new { AcmeGroup }), Is.EqualTo(1), "Tom's message in the group waits for an answer like a client's");
             Assert.That(World.Telegram.SentTo(Tom).Last().Text, Is.EqualTo(ClientTexts.Get("NotLinked", "en")), "no /my for someone who left");
+            Assert.That(await World.Db.ScalarAsync<long>("SELECT COUNT(*) FROM dialogs"), Is.Zero, "no /newproject either");
+            Assert.That(World.Telegram.Sent.Where(m => m.Text?.Contains("New project (1/5)") == true), Is.Empty);
             Assert.That(notice.Text, Does.Contain("#1 Homepage copy"));
             Assert.That(notice.ThreadId, Is.EqualTo(_topic));
             Assert.That(await World.Db.ScalarAsync<long>("SELECT responsible_id FROM tasks WHERE number = 1"), Is.EqualTo(_tomId), "history stays");
