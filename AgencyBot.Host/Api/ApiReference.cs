@@ -19,6 +19,18 @@ public static class ApiReference
         {
             // Only the admin API: /health and the Telegram webhook are no part of it.
             options.ShouldInclude = description => description.RelativePath?.StartsWith("api/", StringComparison.Ordinal) == true;
+            // Moments kept as Unix milliseconds are written as ISO-8601 strings (IsoTime): the schema says so too.
+            options.AddSchemaTransformer((schema, context, _) =>
+            {
+                var converter = context.JsonPropertyInfo?.AttributeProvider?.GetCustomAttributes(typeof(System.Text.Json.Serialization.JsonConverterAttribute), true)
+                    .OfType<System.Text.Json.Serialization.JsonConverterAttribute>().FirstOrDefault()?.ConverterType;
+                if (converter == typeof(AgencyBot.Core.Data.IsoTime) || converter == typeof(AgencyBot.Core.Data.IsoTimeOrNull))
+                {
+                    schema.Type = converter == typeof(AgencyBot.Core.Data.IsoTime) ? JsonSchemaType.String : JsonSchemaType.String | JsonSchemaType.Null;
+                    schema.Format = "date-time";
+                }
+                return Task.CompletedTask;
+            });
             options.AddDocumentTransformer((document, _, _) =>
             {
                 document.Info = new OpenApiInfo

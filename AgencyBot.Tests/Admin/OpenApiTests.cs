@@ -38,6 +38,9 @@ public sealed partial class OpenApiTests : AgencyTest
             Assert.That(document.GetProperty("components").GetProperty("securitySchemes").GetProperty("X-Api-Key").GetProperty("in").GetString(), Is.EqualTo("header"));
             Assert.That(document.GetProperty("paths").GetProperty("/api/staff/invites").GetProperty("post").GetProperty("responses").TryGetProperty("201", out _),
                 "typed answers are described");
+            var invite = document.GetProperty("components").GetProperty("schemas").GetProperty("InviteState").GetProperty("properties");
+            Assert.That((invite.GetProperty("expiresAt").GetProperty("type").ToString(), invite.GetProperty("expiresAt").GetProperty("format").GetString()),
+                Is.EqualTo(("string", "date-time")), "a time is ISO-8601 on the wire, and described so");
         });
     }
 
