@@ -102,7 +102,7 @@ public sealed class InviteTests : AgencyTest
         var again = await World.Api.DeleteAsync($"/api/projects/{projectId}/invites/{byApi}");
         var topic = await World.TopicAsync();
         World.Telegram.ClientSends(AgencyWorld.StaffChat, "/invites", userId: AgencyWorld.Assistant, firstName: "Marie", threadId: topic);
-        var list = (await World.WaitForAsync(s => s.Any(m => m.Text?.StartsWith("Open invites:") == true))).Single(m => m.Text?.StartsWith("Open invites:") == true);
+        var list = (await World.WaitForAsync(s => s.Any(m => m.Text?.Contains("Waiting to be used:") == true))).Single(m => m.Text?.Contains("Waiting to be used:") == true);
         World.Telegram.Presses(AgencyWorld.StaffChat, list.MessageId, list.Button(inTopic[^4..]), userId: AgencyWorld.Assistant, firstName: "Marie");
         await World.WaitForAsync(s => s.Any(m => m.Text?.Contains("revoked the invite") == true));
         World.Telegram.ClientSends(Bob, $"/start {byApi}", firstName: "Bob");
@@ -118,6 +118,7 @@ public sealed class InviteTests : AgencyTest
             Assert.That(revoked.StatusCode, Is.EqualTo(HttpStatusCode.NoContent));
             Assert.That(again.StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
             Assert.That(list.Text, Does.Contain(inTopic[^4..]).And.Not.Contain(byApi[^4..]), "only open invites are listed");
+            Assert.That(list.Text, Does.StartWith("Joined: Anna."), "who has joined, then what waits");
             Assert.That(states, Is.EquivalentTo(new Dictionary<string, string?> { [used] = "used", [byApi] = "revoked", [inTopic] = "revoked" }));
             Assert.That(World.Telegram.SentTo(Bob).Single().Text, Is.EqualTo(ClientTexts.Get("InvalidCode", "en")));
             Assert.That(World.Telegram.SentTo(Carol).Single().Text, Is.EqualTo(ClientTexts.Get("InvalidCode", "en")));
