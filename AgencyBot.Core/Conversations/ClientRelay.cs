@@ -5,8 +5,9 @@ using AgencyBot.Core.Outbox;
 namespace AgencyBot.Core.Conversations;
 
 /// <summary>A staff answer on its way to one client chat. <paramref name="Text"/> replaces the message's own text (the
-/// words after /all); <paramref name="Quote"/> is the client's message it answers, in that chat.</summary>
-public sealed record Answer(Message Message, long? StaffId, FormattedText? Text = null, int? Quote = null);
+/// words after /all or /later); <paramref name="Quote"/> is the client's message it answers, in that chat;
+/// <paramref name="Later"/> holds it back that long (/later).</summary>
+public sealed record Answer(Message Message, long? StaffId, FormattedText? Text = null, int? Quote = null, TimeSpan? Later = null);
 
 /// <summary>
 /// Sends a staff answer to a client chat as the agency: text as the bot's own message with the staff member's
@@ -24,7 +25,7 @@ public sealed class ClientRelay(OutboxStore outbox, IOptions<AgencyOptions> agen
     public async Task RelayAsync(IDbConnection c, IDbTransaction t, Answer answer, long toChatId, long messageId)
     {
         var message = answer.Message;
-        var link = new OutboxLink(MessageId: messageId, AnswerBy: answer.StaffId);
+        var link = new OutboxLink(MessageId: messageId, AnswerBy: answer.StaffId, Delay: answer.Later, Scheduled: answer.Later is not null);
         var signature = SignatureOf(message);
         var quote = answer.Quote is { } id ? new ReplyParameters { MessageId = id, AllowSendingWithoutReply = true } : null;
 

@@ -34,13 +34,19 @@ public sealed record OutboxItem
 /// <summary>What an outbox row is about, beyond its request. <paramref name="Mergeable"/>: a text relay that may share
 /// a post with the texts queued behind it; <paramref name="FirstOfWait"/>: it opened a waiting period;
 /// <paramref name="AnswerBy"/>: the staff member whose answer to a client it carries (its waiting period closes when
-/// Telegram accepts it).</summary>
+/// Telegram accepts it).
+/// <paramref name="Scheduled"/>: an answer sent later (/later), in a lane of its own so that it holds up nothing meanwhile.</summary>
 public sealed record OutboxLink(long? TopicProjectId = null, long? MessageId = null, TimeSpan? Delay = null,
-    bool Mergeable = false, bool FirstOfWait = false, long? AnswerBy = null, bool Notice = false)
+    bool Mergeable = false, bool FirstOfWait = false, long? AnswerBy = null, bool Notice = false, bool Scheduled = false)
 {
+    /// <summary>Below every project's lane (±project id): one lane per scheduled answer, by its message.</summary>
+    private const long ScheduledLanes = -(1L << 50);
+
     /// <summary>The queue within the chat: a staff-chat post about a project waits in that project's lane, the bot's own
-    /// notices in a lane of their own beside it (so they never hold up a client's message), anything else in lane 0.</summary>
-    public long Lane => TopicProjectId is { } project ? Notice ? -project : project : 0;
+    /// notices in a lane of their own beside it (so they never hold up a client's message), a scheduled answer in its
+    /// own lane (it waits for its time without holding up the chat), anything else in lane 0.</summary>
+    public long Lane => Scheduled && MessageId is { } message ? ScheduledLanes - message
+        : TopicProjectId is { } project ? Notice ? -project : project : 0;
 
     /// <summary>A lane holding the first message of a waiting period goes first, notices last.</summary>
     public long Priority => FirstOfWait ? 1 : Notice ? -1 : 0;

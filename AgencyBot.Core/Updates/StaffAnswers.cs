@@ -1,3 +1,4 @@
+using AgencyBot.Core.Agency;
 using AgencyBot.Core.Conversations;
 using AgencyBot.Core.Messaging;
 using AgencyBot.Core.Projects;
@@ -18,6 +19,7 @@ public sealed class StaffAnswers(
     AnswerRecipients recipients,
     ClientRelay clientRelay,
     AnswerEdits edits,
+    BusinessCalendar calendar,
     ILogger<StaffAnswers> logger)
 {
     /// <summary>Callback data of the "who is this for?" buttons: "to:&lt;held id&gt;:&lt;chat id, or 0 for everyone&gt;".</summary>
@@ -64,6 +66,49 @@ public sealed class StaffAnswers(
             case RecipientDecision.Nobody nobody:
                 await turn.NoticeAsync(target.ProjectId, $"⚠️ Not sent: {nobody.Why}. Create an invite with POST /api/projects/{{id}}/invites.",
                     message.Id);
+                break;
+        }
+    }
+
+    /// <summary>
+    /// /later &lt;when&gt; &lt;text&gt;: the answer is recorded now and sent at that moment through the outbox (so a restart
+    /// keeps it), as the agency. The client's wait stays open until it goes (it is the answer), without reminders
+    /// meanwhile (as /ack). /unsend as a reply to the /later message takes it back before it goes.
+    /// </summary>
+    public async Task LaterAsync(Turn turn, Message message, AnswerTarget target, Command command)
+    {
+        var (c, t) = turn;
+        var (member, now) = (turn.Member!, turn.Now);
+        var when = SendTimes.Parse(command.Args, now, calendar);
+        var text = MessageContent.FormattedOf(message)!.AfterFirstWord();
+        for (var i = 0; i < (when?.Words ?? 0); i++) text = text.AfterFirstWord();
+        if (when is not { At: var at } || text.Text.Trim().Length == 0 || message.MediaGroupId is not null)
+        {
+            await turn.ReplyAsync(message, $"{BotCommands.Usage("later")}\nNothing was scheduled.");
+            return;
+        }
+        if (at <= now + TimeSpan.FromMinutes(1) || at > now + SendTimes.Furthest)
+        {
+            await turn.ReplyAsync(message, $"A scheduled answer goes between a minute and {SendTimes.Furthest.TotalDays:0} days from now; " +
+                $"{calendar.ToLocal(at):ddd d MMM HH:mm} is not. Nothing was scheduled.");
+            return;
+        }
+        switch (await recipients.DecideAsync(c, t, message, member.Id, target, false, null, now))
+        {
+            case RecipientDecision.Send send:
+                await SendAsync(turn, message, member, target.ProjectId, send.To, text, shown: true, later: at - now);
+                foreach (var recipient in send.To)
+                    await ConversationStore.AckAsync(c, t, (await ConversationStore.GetOrCreateAsync(c, t, target.ProjectId, recipient.Chat.ChatId, now)).Id, member.Id, now);
+                logger.LogInformation("Staff {StaffId} scheduled an answer for {At} to {Count} chat(s) of project {ProjectId}", member.Id, at, send.To.Count, target.ProjectId);
+                var zone = calendar.Zone.Id.Contains('/') ? calendar.Zone.Id[(calendar.Zone.Id.LastIndexOf('/') + 1)..].Replace('_', ' ') : calendar.Zone.Id;
+                await turn.NoticeAsync(target.ProjectId, $"🕘 Scheduled for {calendar.ToLocal(at).ToString("ddd d MMM HH:mm", CultureInfo.InvariantCulture)} ({zone} time) " +
+                    $"to {string.Join(", ", send.To.Select(r => Label(r.Chat)))}. /unsend as a reply to your /later message cancels it.", message.Id);
+                break;
+            case RecipientDecision.Ask:
+                await turn.ReplyAsync(message, "This project has several chats: answer /later as a reply to the client's message it is for. Nothing was scheduled.");
+                break;
+            case RecipientDecision.Nobody nobody:
+                await turn.NoticeAsync(target.ProjectId, $"⚠️ Not scheduled: {nobody.Why}.", message.Id);
                 break;
         }
     }
@@ -147,7 +192,7 @@ public sealed class StaffAnswers(
     /// <summary>Records the answer on each recipient's conversation and queues it to them; says in the topic where it
     /// went when the project has several chats and this is not where this staff member's last answer went.</summary>
     private async Task SendAsync(Turn turn, Message message, StaffMember member, long projectId, IReadOnlyList<Recipient> to, FormattedText? text,
-        bool shown = false)
+        bool shown = false, TimeSpan? later = null)
     {
         var (c, t) = turn;
         var now = turn.Now;
@@ -161,7 +206,7 @@ public sealed class StaffAnswers(
             var record = NewMessage.Of(conversation.Id, Direction.Staff, message, now);
             var messageId = await ConversationStore.AddMessageAsync(c, t, text is null ? record : record with { Text = text.Text });
             // The waiting period closes when Telegram accepts the answer (see Deliveries), not now.
-            await clientRelay.RelayAsync(c, t, new Answer(message, member.Id, text, recipient.Quote), recipient.Chat.ChatId, messageId);
+            await clientRelay.RelayAsync(c, t, new Answer(message, member.Id, text, recipient.Quote, later), recipient.Chat.ChatId, messageId);
         }
         if (reachable.Count <= 1) return;
         await AnswerRecipients.RememberAsync(c, t, member.Id, projectId, destination, now);

@@ -107,6 +107,9 @@ public sealed class StaffReplies(
             case "invite":
                 await invites.InviteAsync(turn, target.ProjectId, message);
                 return;
+            case "later":
+                await answers.LaterAsync(turn, message, target, command);
+                return;
             case "invoice":
                 await invoices.SendAsync(turn, message, command, target);
                 return;
