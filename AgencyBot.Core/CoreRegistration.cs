@@ -110,6 +110,7 @@ public static class CoreRegistration
         services.AddSingleton<StaffJoin>();
         services.AddSingleton<ProjectDialog>();
         services.AddSingleton<ImportDesk>();
+        services.AddSingleton<SavedAnswerDesk>();
         services.AddSingleton<IInboxHandler, UpdateRouter>();
 
         services.AddHostedService<InboxProcessor>();

@@ -36,6 +36,8 @@ public static class BotCommands
         new("budget", "[<hours> monthly|total [<amount> <currency>] [client] | none]", "hours used against the budget; managers set it", CommandDesk.Tasks),
         new("digest", "", "the managers' digest, now (managers only)", CommandDesk.Tasks),
         new("all", "<text>", "send the text to every client chat of the project", CommandDesk.Desk),
+        new("r", "<shortcut>", "send a saved answer, in the client's language, with their name filled in (/saved lists them)", CommandDesk.Desk),
+        new("saved", "[<shortcut> <en|fr> <text> | <shortcut> delete]", "the saved answers; save or delete one (managers, assistants)", CommandDesk.Desk),
         new("later", "<when> <text>", "send the answer then (+2h, 09:00, tomorrow 09:00, mon 09:00, 15.12 10:00, opening); /unsend cancels it", CommandDesk.Desk),
         new("unsend", "", "as a reply to your answer: take it back from the client", CommandDesk.Desk),
         new("invite", "", "a new invitation for this project's client: the text to forward and a QR code", CommandDesk.Desk),

@@ -20,6 +20,8 @@ public sealed class TelegramMessenger(ITelegramBotClient bot, AttachmentStore at
         ["deleteMessage"] = Send<DeleteMessageRequest, bool>(_ => []),
         ["answerCallbackQuery"] = Send<AnswerCallbackQueryRequest, bool>(_ => []),
         ["setMyCommands"] = Send<SetMyCommandsRequest, bool>(_ => []),
+        // Telegram.Bot writes inline results but cannot read them back: the stored body goes as it is.
+        ["answerInlineQuery"] = async (bot, payload, ct) => { await bot.SendRequest(new AsStored("answerInlineQuery", payload), ct); return []; },
         ["deleteMyCommands"] = Send<DeleteMyCommandsRequest, bool>(_ => []),
     };
 
@@ -65,4 +67,10 @@ public sealed class TelegramMessenger(ITelegramBotClient bot, AttachmentStore at
                 ?? throw new JsonException($"Empty {typeof(TRequest).Name} payload");
             return messageIds(await bot.SendRequest(request, ct));
         };
+}
+
+/// <summary>A request whose JSON body is the one stored in the outbox, sent without reading it back into a type.</summary>
+internal sealed class AsStored(string method, string payload) : RequestBase<bool>(method)
+{
+    public override HttpContent ToHttpContent() => new StringContent(payload, System.Text.Encoding.UTF8, "application/json");
 }

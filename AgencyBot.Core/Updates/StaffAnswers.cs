@@ -2,6 +2,7 @@ using AgencyBot.Core.Agency;
 using AgencyBot.Core.Conversations;
 using AgencyBot.Core.Messaging;
 using AgencyBot.Core.Projects;
+using AgencyBot.Core.SavedAnswers;
 using AgencyBot.Core.Staff;
 using AgencyBot.Core.StaffGroup;
 using AgencyBot.Core.Turns;
@@ -20,6 +21,7 @@ public sealed class StaffAnswers(
     ClientRelay clientRelay,
     AnswerEdits edits,
     BusinessCalendar calendar,
+    BotUser botUser,
     ILogger<StaffAnswers> logger)
 {
     /// <summary>Callback data of the "who is this for?" buttons: "to:&lt;held id&gt;:&lt;chat id, or 0 for everyone&gt;".</summary>
@@ -51,6 +53,10 @@ public sealed class StaffAnswers(
 
         switch (await recipients.DecideAsync(c, t, message, member.Id, target, everyone is not null, null, now))
         {
+            case RecipientDecision.Send send when everyone is null && IsInlineSavedAnswer(message):
+                // A saved answer picked with inline mode: its {name} and {project} are each client's.
+                await SendSavedAsync(turn, message, target, new SavedAnswer("inline", new Dictionary<string, string> { ["en"] = message.Text! }), "", send);
+                break;
             case RecipientDecision.Send send:
                 await SendAsync(turn, message, member, target.ProjectId, send.To, everyone);
                 break;
@@ -109,6 +115,35 @@ public sealed class StaffAnswers(
                 break;
             case RecipientDecision.Nobody nobody:
                 await turn.NoticeAsync(target.ProjectId, $"⚠️ Not scheduled: {nobody.Why}.", message.Id);
+                break;
+        }
+    }
+
+    /// <summary>/r &lt;shortcut&gt;: the saved answer to the chats an answer here would go to, each in its own language with
+    /// its placeholders filled. Where that cannot be told, the staff member is asked to reply to the client's message.</summary>
+    public async Task SendSavedAsync(Turn turn, Message message, AnswerTarget target, SavedAnswer saved, string agencyName, RecipientDecision? decided = null)
+    {
+        var (c, t) = turn;
+        var (member, now) = (turn.Member!, turn.Now);
+        switch (decided ?? await recipients.DecideAsync(c, t, message, member.Id, target, false, null, now))
+        {
+            case RecipientDecision.Send send:
+                var settings = await ProjectStore.SettingsAsync(c, t, target.ProjectId);
+                foreach (var recipient in send.To)
+                {
+                    var chat = await Clients.ClientChatStore.FindAsync(c, t, recipient.Chat.ChatId);
+                    var name = recipient.Chat.Kind == "private" ? recipient.Chat.Title.Split(' ')[0] : recipient.Chat.Title;
+                    var text = SavedAnswerText.Render(saved, SavedAnswerText.LanguageOf(settings?.Language, chat),
+                        new Placeholders(name, settings?.Name ?? "", agencyName, member.FirstName));
+                    await SendAsync(turn, message, member, target.ProjectId, [recipient], FormattedText.Plain(text), shown: send.To.Count > 1);
+                }
+                logger.LogInformation("Staff {StaffId} sent the saved answer {Shortcut} to {Count} chat(s)", member.Id, saved.Shortcut, send.To.Count);
+                break;
+            case RecipientDecision.Ask:
+                await turn.ReplyAsync(message, $"This project has several chats: answer /r {saved.Shortcut} as a reply to the client's message it is for. Nothing was sent.");
+                break;
+            case RecipientDecision.Nobody nobody:
+                await turn.NoticeAsync(target.ProjectId, $"⚠️ Not sent: {nobody.Why}.", message.Id);
                 break;
         }
     }
@@ -253,6 +288,11 @@ public sealed class StaffAnswers(
         await RecordNoteAsync(turn, message, target);
         return true;
     }
+
+    /// <summary>Sent with inline mode through this bot, as text with placeholders in it.</summary>
+    private bool IsInlineSavedAnswer(Message message) =>
+        message.ViaBot is { } via && botUser.Username is { } me && string.Equals(via.Username, me, StringComparison.OrdinalIgnoreCase)
+        && message.Text is { } text && SavedAnswerText.Known.Any(p => text.Contains($"{{{p}}}", StringComparison.Ordinal));
 
     private static bool SaysNote(Message message) => InternalNote.Says(MessageContent.TextOf(message));
 

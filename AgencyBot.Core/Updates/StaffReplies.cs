@@ -28,6 +28,7 @@ public sealed class StaffReplies(
     ReportDesk reports,
     ProjectDialog dialogs,
     ImportDesk imports,
+    SavedAnswerDesk saved,
     BotUser botUser,
     ILogger<StaffReplies> logger)
 {
@@ -65,6 +66,9 @@ public sealed class StaffReplies(
                 return;
             case "import":
                 await imports.RequestAsync(turn, message);
+                return;
+            case "saved":
+                await saved.ManageAsync(turn, message, command);
                 return;
             case "setup":
                 await SetupAsync(turn, message);
@@ -109,6 +113,9 @@ public sealed class StaffReplies(
                 return;
             case "later":
                 await answers.LaterAsync(turn, message, target, command);
+                return;
+            case "r":
+                await saved.SendAsync(turn, message, target, command);
                 return;
             case "invoice":
                 await invoices.SendAsync(turn, message, command, target);

@@ -21,6 +21,7 @@ public sealed class UpdateRouter(
     StaffRoster staffRoster,
     StaffJoin staffJoin,
     ProjectDialog projectDialog,
+    SavedAnswerDesk savedAnswers,
     ChatMigrations chatMigrations,
     StaffAnswers staffAnswers,
     InviteDesk inviteDesk,
@@ -93,6 +94,9 @@ public sealed class UpdateRouter(
                     logger.LogInformation("Callback {CallbackId} with unknown data from {UserId}; answered as expired", query.Id, query.From.Id);
                     await turn.AnswerButtonAsync(query, ClientTexts.Get("ButtonExpired", ClientTexts.Pick(null, query.From.LanguageCode)));
                 }
+                break;
+            case { InlineQuery: { } inline }:
+                await savedAnswers.InlineAsync(turn, inline);
                 break;
             case { MyChatMember: { NewChatMember: { } status } change } when inStaffChat(change.Chat):
                 logger.LogInformation("Staff chat {ChatId}: the bot is now {Status}", change.Chat.Id, status.Status);

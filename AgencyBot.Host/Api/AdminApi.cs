@@ -70,6 +70,7 @@ public static class AdminApi
         api.MapDigest();
         api.MapImport();
         api.MapExports();
+        api.MapSavedAnswers();
         app.MapApiReference();
     }
 

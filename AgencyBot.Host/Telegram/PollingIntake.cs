@@ -56,9 +56,6 @@ public sealed class PollingIntake(
     TimeProvider clock,
     ILogger<PollingIntake> logger) : BackgroundService
 {
-    private static readonly UpdateType[] Wanted =
-        [UpdateType.Message, UpdateType.EditedMessage, UpdateType.CallbackQuery, UpdateType.MyChatMember];
-
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         await UntilAsync(() => bot.DeleteWebhook(dropPendingUpdates: false, cancellationToken: stoppingToken), "deleteWebhook", stoppingToken);
@@ -144,7 +141,7 @@ public sealed class PollingIntake(
         public int? Offset { get; } = offset;
         public int Limit => 100;
         public int Timeout { get; } = timeout;
-        public UpdateType[] AllowedUpdates => Wanted;
+        public UpdateType[] AllowedUpdates => TelegramRegistration.Wanted;
     }
 
     private async Task UntilAsync(Func<Task> call, string what, CancellationToken ct)

@@ -2,11 +2,20 @@ using AgencyBot.Core.Messaging;
 using AgencyBot.Host.Settings;
 using Microsoft.Extensions.Options;
 using Telegram.Bot;
+using Telegram.Bot.Types.Enums;
 
 namespace AgencyBot.Host.Telegram;
 
 public static class TelegramRegistration
 {
+    /// <summary>The updates the bot asks Telegram for, polling or by webhook: messages and their edits, button presses,
+    /// inline queries (staff finding saved answers), and changes of the bot's own membership.</summary>
+    public static readonly UpdateType[] Wanted =
+    [
+        UpdateType.Message, UpdateType.EditedMessage, UpdateType.CallbackQuery,
+        UpdateType.InlineQuery, UpdateType.MyChatMember,
+    ];
+
     /// <summary>The Bot API client behind the messenger port, the bot's identity and menus, and intake: polling, or
     /// the webhook (Telegram:Mode).</summary>
     public static IServiceCollection AddTelegram(this IServiceCollection services, IConfiguration configuration)

@@ -6,7 +6,6 @@ using AgencyBot.Core.Messaging;
 using AgencyBot.Host.Settings;
 using Microsoft.Extensions.Options;
 using Telegram.Bot;
-using Telegram.Bot.Types.Enums;
 
 namespace AgencyBot.Host.Telegram;
 
@@ -68,16 +67,13 @@ public sealed class WebhookRegistration(ITelegramBotClient bot, IOptions<Telegra
     ILogger<WebhookRegistration> logger)
     : BackgroundService
 {
-    private static readonly UpdateType[] Wanted =
-        [UpdateType.Message, UpdateType.EditedMessage, UpdateType.CallbackQuery, UpdateType.MyChatMember];
-
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         for (var attempt = 0; !stoppingToken.IsCancellationRequested; attempt++)
         {
             try
             {
-                await bot.SetWebhook(options.Value.WebhookUrl!, allowedUpdates: Wanted, dropPendingUpdates: false,
+                await bot.SetWebhook(options.Value.WebhookUrl!, allowedUpdates: TelegramRegistration.Wanted, dropPendingUpdates: false,
                     secretToken: options.Value.WebhookSecret, cancellationToken: stoppingToken);
                 logger.LogInformation("Webhook set to {Url}", options.Value.WebhookUrl);
                 return;

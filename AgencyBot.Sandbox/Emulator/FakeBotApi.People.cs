@@ -137,6 +137,28 @@ public sealed partial class FakeBotApi
         return (int)message["message_id"]!;
     }
 
+    /// <summary>Someone types "@bot <paramref name="query"/>" in any chat (inline mode).</summary>
+    public int InlineQueries(long userId, string query, string firstName = "Client") =>
+        EnqueueUpdate(new JsonObject
+        {
+            ["inline_query"] = new JsonObject
+            {
+                ["id"] = Guid.NewGuid().ToString("N"),
+                ["from"] = new JsonObject { ["id"] = userId, ["is_bot"] = false, ["first_name"] = firstName, ["language_code"] = "en" },
+                ["query"] = query, ["offset"] = "",
+            },
+        });
+
+    /// <summary>Someone sends an inline result they picked: their message, "via" the bot. Returns the message_id.</summary>
+    public int ClientSendsViaBot(long chatId, string text, long userId, string firstName = "Client", int? threadId = null)
+    {
+        var message = NewMessage(chatId, userId, firstName, "en", threadId);
+        message["text"] = text;
+        message["via_bot"] = BotUserJson();
+        EnqueueUpdate(new JsonObject { ["message"] = message });
+        return (int)message["message_id"]!;
+    }
+
     /// <summary>Someone sends a file (a document) with these bytes; the bot can getFile and download it. Returns the
     /// message_id.</summary>
     public int ClientSendsDocument(long chatId, string fileName, byte[] content, string? caption = null, long? userId = null, string firstName = "Client",

@@ -77,7 +77,7 @@ public sealed partial class FakeBotApi
                         AddToTimeline(new ChatEntry(0, ChatEntryKind.Popup, where.Chat, where.Thread, 0, "Agency Bot", true, popup, null, null, null, _clock.GetUtcNow()));
                 await Ok(http, true);
                 break;
-            case "deletewebhook" or "setwebhook" or "setmycommands" or "deletemycommands":
+            case "deletewebhook" or "setwebhook" or "setmycommands" or "deletemycommands" or "answerinlinequery":
                 await Ok(http, true);
                 break;
             case "getfile":

@@ -92,3 +92,6 @@ public sealed record ImportedProjectAnswer(int Line, string Client, string Proje
 
 /// <summary>A client, with when it was archived.</summary>
 public sealed record ArchivedAnswer(long Id, DateTimeOffset? ArchivedAt);
+
+/// <summary>GET /api/saved-answers.</summary>
+public sealed record SavedAnswerAnswer(string Shortcut, IReadOnlyDictionary<string, string> Texts);
