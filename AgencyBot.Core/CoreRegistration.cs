@@ -13,6 +13,7 @@ using AgencyBot.Core.Messaging;
 using AgencyBot.Core.Onboarding;
 using AgencyBot.Core.Outbox;
 using AgencyBot.Core.Projects;
+using AgencyBot.Core.Satisfaction;
 using AgencyBot.Core.Sending;
 using AgencyBot.Core.Staff;
 using AgencyBot.Core.StaffGroup;
@@ -75,6 +76,7 @@ public static class CoreRegistration
 
         services.AddSingleton<MeasuredDays>();
 
+        services.AddSingleton<Ratings>();
         services.AddSingleton<ProjectSetup>();
         services.AddSingleton<ProjectImport>();
         services.AddSingleton<CsvExports>();
@@ -111,6 +113,7 @@ public static class CoreRegistration
         services.AddSingleton<ProjectDialog>();
         services.AddSingleton<ImportDesk>();
         services.AddSingleton<SavedAnswerDesk>();
+        services.AddSingleton<RatingDesk>();
         services.AddSingleton<IInboxHandler, UpdateRouter>();
 
         services.AddHostedService<InboxProcessor>();

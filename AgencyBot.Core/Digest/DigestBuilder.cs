@@ -62,12 +62,18 @@ public sealed class DigestBuilder(Database database, OverheadReport overhead, IO
             new { Today = today.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) })).AsList();
         var silent = (await connection.QueryAsync<(string Client, long? LastAt)>(SelectSilent,
             new { Before = (now - options.Value.SilentAfter).ToUnixTimeMilliseconds() })).AsList();
+        var rated = await Satisfaction.Ratings.SummaryAsync(connection, null, now - TimeSpan.FromDays(7), now.AddMilliseconds(1)); // up to this moment
 
         var text = new StringBuilder();
         text.AppendLine(CultureInfo.InvariantCulture, $"📊 Daily digest, {today:ddd d MMM yyyy}");
         text.AppendLine(CultureInfo.InvariantCulture,
             $"Target: account management under {day.TargetPercent:0.#}% of project hours; first answer within {day.SlaSeconds / 60} min (business time).");
         text.AppendLine(CultureInfo.InvariantCulture, $"Agency, month to date: {AgencyHours(month)}");
+        if (rated.Asked > 0)
+            text.AppendLine(string.Create(CultureInfo.InvariantCulture, $"Clients' ratings, last 7 days: 👍 {rated.Good} · 😐 {rated.Neutral} · 👎 {rated.Bad}") +
+                (rated.GoodPercent is { } good
+                    ? string.Create(CultureInfo.InvariantCulture, $" ({good:0.#}% 👍; {rated.Rated} of {rated.Asked} asked answered)")
+                    : string.Create(CultureInfo.InvariantCulture, $" ({rated.Asked} asked, none answered yet)")));
         // Projects over the target first (this month, then yesterday), then by name.
         var shown = month.Projects.Concat(day.Projects).Concat(todaySoFar?.Projects ?? [])
             .GroupBy(p => p.ProjectId)

@@ -126,7 +126,7 @@ public sealed class Escalations(
         var staff = await staffChats.GetAsync(c, t);
         var holders = (await c.QueryAsync<Person>(SelectHolders, new { w.ProjectId, ConversationId = w.Id }, t)).DistinctBy(p => p.Id).ToList();
         var held = holders.FirstOrDefault(h => h.Why == "holder") ?? holders.FirstOrDefault();
-        var link = staff is null ? null : await TopicLinkAsync(c, t, staff, w.ProjectId);
+        var link = staff is null ? null : await StaffTopics.LinkAsync(c, t, staff, w.ProjectId);
         var text = $"🚨 {Who(w)} has waited {Minutes(w, now)} without an answer ({ProjectLabel.Of(w.ClientName, w.ProjectName)}). " +
                    $"Held by {held?.Name ?? "nobody"}." + (link is null ? "" : $"\n{link}");
         logger.LogWarning("Conversation {ConversationId}: escalated to managers after {Minutes}", w.Id, Minutes(w, now));
@@ -139,14 +139,6 @@ public sealed class Escalations(
         }
     }
 
-    private static async Task<string?> TopicLinkAsync(IDbConnection c, IDbTransaction t, StaffChat staff, long projectId)
-    {
-        // t.me/c/ links take a supergroup's id without its -100 prefix.
-        var id = staff.ChatId.ToString(CultureInfo.InvariantCulture);
-        var internalId = id.StartsWith("-100", StringComparison.Ordinal) ? id[4..] : id.TrimStart('-');
-        var thread = await StaffTopics.ThreadOfProjectAsync(c, t, staff.ChatId, projectId);
-        return thread is { } topic ? $"https://t.me/c/{internalId}/{topic}" : null;
-    }
 
     private static string Who(Waiting w) => w.ChatTitle.Length > 0 ? w.ChatTitle : $"Chat {w.ChatId}";
 

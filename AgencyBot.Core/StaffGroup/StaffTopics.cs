@@ -31,6 +31,16 @@ public sealed class StaffTopics(Database database, StaffChatStore staffChats, IM
     public static Task MoveStaffChatAsync(IDbConnection connection, IDbTransaction transaction, long from, long to) =>
         connection.ExecuteAsync(MoveStaffChat, new { From = from, To = to }, transaction);
 
+    /// <summary>A link that opens the project's topic (for managers told privately); null while it has none.</summary>
+    public static async Task<string?> LinkAsync(IDbConnection c, IDbTransaction t, StaffChat staff, long projectId)
+    {
+        // t.me/c/ links take a supergroup's id without its -100 prefix.
+        var id = staff.ChatId.ToString(CultureInfo.InvariantCulture);
+        var internalId = id.StartsWith("-100", StringComparison.Ordinal) ? id[4..] : id.TrimStart('-');
+        var thread = await ThreadOfProjectAsync(c, t, staff.ChatId, projectId);
+        return thread is { } topic ? $"https://t.me/c/{internalId}/{topic}" : null;
+    }
+
     /// <summary>Telegram's topic names are at most 128 characters.</summary>
     internal const int MaxNameLength = 128;
 

@@ -22,6 +22,7 @@ public sealed class UpdateRouter(
     StaffJoin staffJoin,
     ProjectDialog projectDialog,
     SavedAnswerDesk savedAnswers,
+    RatingDesk ratings,
     ChatMigrations chatMigrations,
     StaffAnswers staffAnswers,
     InviteDesk inviteDesk,
@@ -42,6 +43,7 @@ public sealed class UpdateRouter(
         (StaffRoster.Prefix, false, staffRoster.HandleButtonAsync),
         (ReportDrafts.Prefix, false, reportDesk.HandleButtonAsync),
         (ProjectDialog.Prefix, false, projectDialog.HandleButtonAsync),
+        (Satisfaction.Ratings.Prefix, false, ratings.HandleButtonAsync),
         (ClientMessages.ProjectCallbackPrefix, false, clientMessages.HandleProjectChoiceAsync),
     ];
 

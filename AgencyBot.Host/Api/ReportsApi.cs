@@ -7,11 +7,25 @@ using Microsoft.Extensions.Options;
 
 namespace AgencyBot.Host.Api;
 
+public sealed record SatisfactionReport(AgencyBot.Core.Satisfaction.RatingSummary Summary, IReadOnlyList<AgencyBot.Core.Satisfaction.Rating> Ratings);
+
 public static class ReportsApi
 {
     public static void MapReports(this RouteGroupBuilder api)
     {
         api.MapGet("/reports/response-times", ResponseTimesAsync);
+
+        // Clients' ratings in [from, to) (default: the last 30 days), with the counts.
+        api.MapGet("/reports/satisfaction", async Task<Results<Ok<SatisfactionReport>, ProblemHttpResult>> (DateTimeOffset? from, DateTimeOffset? to,
+            AgencyBot.Core.Data.Database database, TimeProvider clock, CancellationToken ct) =>
+        {
+            var end = to ?? clock.GetUtcNow().AddMilliseconds(1); // up to this moment
+            var start = from ?? end.AddDays(-30);
+            if (start >= end) return Problems.BadRequest("'from' must be before 'to'.");
+            await using var connection = await database.OpenAsync(ct);
+            return TypedResults.Ok(new SatisfactionReport(await AgencyBot.Core.Satisfaction.Ratings.SummaryAsync(connection, null, start, end),
+                await AgencyBot.Core.Satisfaction.Ratings.RatedAsync(connection, null, start, end)));
+        });
 
         // The digest's figures as JSON, for [from, to) in the agency's days (default: this month so far).
         api.MapGet("/reports/overhead", async (DateOnly? from, DateOnly? to, OverheadReport report, IOptions<AgencyOptions> agency,

@@ -55,6 +55,11 @@ public static class SchedulingRegistration
                 .WithSimpleSchedule(s => s.WithInterval(TimeSpan.FromHours(1)).RepeatForever()
                     .WithMisfireInstruction(SimpleTriggerMisfireInstruction.NextWithRemainingCount)));
 
+            q.AddJob<SatisfactionJob>(j => j.WithIdentity(SatisfactionJob.Key).StoreDurably());
+            q.AddTrigger(t => t.ForJob(SatisfactionJob.Key).WithIdentity("satisfaction-every-5-minutes").StartNow()
+                .WithSimpleSchedule(s => s.WithInterval(TimeSpan.FromMinutes(5)).RepeatForever()
+                    .WithMisfireInstruction(SimpleTriggerMisfireInstruction.NextWithRemainingCount)));
+
             q.AddJob<MeasureJob>(j => j.WithIdentity(MeasureJob.Key).StoreDurably());
             q.AddTrigger(t => t.ForJob(MeasureJob.Key).WithIdentity("measure-hourly").StartNow()
                 .WithSimpleSchedule(s => s.WithInterval(TimeSpan.FromHours(1)).RepeatForever()

@@ -104,6 +104,9 @@ public static class SettingsRegistration
                            && o.Measure.ReadingCharsPerMinute > 0 && o.Measure.Backfill >= TimeSpan.Zero,
                 "TimeTracking:Measure: SessionGap and ReadingCharsPerMinute must be positive, the other durations not negative")
             .ValidateOnStart();
+        services.AddOptions<AgencyBot.Core.Satisfaction.CsatOptions>().Bind(configuration.GetSection(AgencyBot.Core.Satisfaction.CsatOptions.Section))
+            .Validate(o => o.After > TimeSpan.Zero && o.MinInterval > TimeSpan.Zero, "Csat: After and MinInterval must be positive")
+            .ValidateOnStart();
         services.AddOptions<DigestOptions>().Bind(configuration.GetSection(DigestOptions.Section))
             .Validate(o => o.Time >= TimeSpan.Zero && o.Time < TimeSpan.FromDays(1), "Digest:Time must be a time of day, e.g. 09:00")
             .Validate(o => o.OverheadTargetPercent is > 0 and <= 100, "Digest:OverheadTargetPercent must be between 0 and 100")
@@ -131,6 +134,7 @@ public static class SettingsRegistration
         Check<SlaOptions>(services, problems);
         Check<TimeTrackingOptions>(services, problems);
         Check<DigestOptions>(services, problems);
+        Check<AgencyBot.Core.Satisfaction.CsatOptions>(services, problems);
         return problems;
     }
 

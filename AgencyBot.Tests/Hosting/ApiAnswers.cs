@@ -95,3 +95,10 @@ public sealed record ArchivedAnswer(long Id, DateTimeOffset? ArchivedAt);
 
 /// <summary>GET /api/saved-answers.</summary>
 public sealed record SavedAnswerAnswer(string Shortcut, IReadOnlyDictionary<string, string> Texts);
+
+/// <summary>GET /api/reports/satisfaction.</summary>
+public sealed record SatisfactionAnswer(RatingSummaryAnswer Summary, IReadOnlyList<RatingAnswer> Ratings);
+
+public sealed record RatingSummaryAnswer(int Good, int Neutral, int Bad, int Asked);
+
+public sealed record RatingAnswer(long ProjectId, string Project, string Client, long ChatId, int Score, DateTimeOffset RatedAt);
