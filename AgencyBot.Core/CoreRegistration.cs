@@ -114,6 +114,7 @@ public static class CoreRegistration
         services.AddSingleton<ImportDesk>();
         services.AddSingleton<SavedAnswerDesk>();
         services.AddSingleton<RatingDesk>();
+        services.AddSingleton<StaffReactions>();
         services.AddSingleton<IInboxHandler, UpdateRouter>();
 
         services.AddHostedService<InboxProcessor>();

@@ -210,20 +210,31 @@ public sealed class ConversationStore(Database database)
     public static Task ClientWroteAsync(IDbConnection connection, IDbTransaction transaction, long conversationId, DateTimeOffset at) =>
         connection.ExecuteAsync(ClientWrote, new { Id = conversationId, At = at.ToUnixTimeMilliseconds() }, transaction);
 
-    /// <summary>Closes the waiting period (if one runs) with its response-log row. <paramref name="writtenAt"/>: when
-    /// the answer was written; an answer written before the client's question does not answer it.</summary>
-    public static async Task CloseWaitingAsync(IDbConnection connection, IDbTransaction transaction, long conversationId, long staffId,
+    /// <summary>Closes the waiting period (if one runs) with its response-log row; true when this closed one.
+    /// <paramref name="writtenAt"/>: when the answer was written; an answer written before the client's question does
+    /// not answer it.</summary>
+    public static async Task<bool> CloseWaitingAsync(IDbConnection connection, IDbTransaction transaction, long conversationId, long staffId,
         DateTimeOffset answeredAt, BusinessCalendar calendar, TimeSpan promise, DateTimeOffset? writtenAt = null)
     {
         var waiting = await connection.QuerySingleOrDefaultAsync<(long WaitingSince, long? HeldBy)?>(SelectWaiting, new { Id = conversationId }, transaction);
-        if (waiting is not { } open || (writtenAt is { } written && open.WaitingSince > written.ToUnixTimeMilliseconds())) return;
+        if (waiting is not { } open || (writtenAt is { } written && open.WaitingSince > written.ToUnixTimeMilliseconds())) return false;
         var business = calendar.BusinessTime(DateTimeOffset.FromUnixTimeMilliseconds(open.WaitingSince), answeredAt);
         await connection.ExecuteAsync(CloseWaiting, new
         {
             Id = conversationId, StaffId = staffId, AnsweredAt = answeredAt.ToUnixTimeMilliseconds(),
             BusinessSeconds = (long)business.TotalSeconds, Breached = Database.Flag(business > promise), open.HeldBy,
         }, transaction);
+        return true;
     }
+
+    private const string SelectLastClientPost = """
+        SELECT chat_id AS ChatId, telegram_message_id AS MessageId FROM messages
+        WHERE conversation_id = @ConversationId AND direction = 'client' AND telegram_message_id > 0 ORDER BY id DESC LIMIT 1
+        """;
+
+    /// <summary>Where the client's last message of the conversation is in their chat (to react on it).</summary>
+    public static Task<(long ChatId, long MessageId)?> LastClientPostAsync(IDbConnection connection, IDbTransaction transaction, long conversationId) =>
+        connection.QuerySingleOrDefaultAsync<(long, long)?>(SelectLastClientPost, new { ConversationId = conversationId }, transaction);
 
     private const string Take = "UPDATE conversations SET taken_by = @StaffId WHERE id = @Id";
 

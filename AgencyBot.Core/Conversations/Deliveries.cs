@@ -67,9 +67,10 @@ public sealed class Deliveries(
             // An answer counts once Telegram has it, for the wait it was written for (not one that opened after it), unless
             // it was taken back while on its way.
             if (row.AnswerBy is { } staffId
-                && await c.QuerySingleOrDefaultAsync<Carried>(SelectCarried, new { row.MessageId }, t) is { Unsent: false } answered)
-                await ConversationStore.CloseWaitingAsync(c, t, answered.ConversationId, staffId, at, calendar, sla.Value.FirstResponse,
-                    writtenAt: DateTimeOffset.FromUnixTimeMilliseconds(answered.WrittenAt));
+                && await c.QuerySingleOrDefaultAsync<Carried>(SelectCarried, new { row.MessageId }, t) is { Unsent: false } answered
+                && await ConversationStore.CloseWaitingAsync(c, t, answered.ConversationId, staffId, at, calendar, sla.Value.FirstResponse,
+                    writtenAt: DateTimeOffset.FromUnixTimeMilliseconds(answered.WrittenAt)))
+                await Reactions.OnLastClientMessageAsync(c, t, outbox, answered.ConversationId, Reactions.Answered); // 👌 on what was answered
             // An edit (or /unsend) made while this copy was on its way applies now that Telegram has it.
             await edits.ApplyWithAlbumAsync(c, t, row.MessageId!.Value);
         }

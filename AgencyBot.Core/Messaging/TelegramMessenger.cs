@@ -22,6 +22,7 @@ public sealed class TelegramMessenger(ITelegramBotClient bot, AttachmentStore at
         ["setMyCommands"] = Send<SetMyCommandsRequest, bool>(_ => []),
         // Telegram.Bot writes inline results but cannot read them back: the stored body goes as it is.
         ["answerInlineQuery"] = async (bot, payload, ct) => { await bot.SendRequest(new AsStored("answerInlineQuery", payload), ct); return []; },
+        ["setMessageReaction"] = async (bot, payload, ct) => { await bot.SendRequest(new AsStored("setMessageReaction", payload), ct); return []; },
         ["deleteMyCommands"] = Send<DeleteMyCommandsRequest, bool>(_ => []),
     };
 

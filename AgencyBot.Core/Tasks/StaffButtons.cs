@@ -11,7 +11,8 @@ namespace AgencyBot.Core.Tasks;
 /// "b:&lt;action&gt;:&lt;message id&gt;[:&lt;tag&gt;]", well within Telegram's 64 bytes; only registered staff pressing in the
 /// staff chat are obeyed.
 /// </summary>
-public sealed partial class StaffButtons(IOptions<AgencyOptions> agency, BusinessCalendar calendar, IOptions<SlaOptions> sla, ILogger<StaffButtons> logger)
+public sealed partial class StaffButtons(IOptions<AgencyOptions> agency, BusinessCalendar calendar, IOptions<SlaOptions> sla, OutboxStore outbox,
+    ILogger<StaffButtons> logger)
 {
     public const string Prefix = RelayButtons.Prefix;
 
@@ -37,6 +38,7 @@ public sealed partial class StaffButtons(IOptions<AgencyOptions> agency, Busines
         {
             case "take":
                 await ConversationStore.TakeAsync(c, t, target.ConversationId, member.Id);
+                await Reactions.OnLastClientMessageAsync(c, t, outbox, target.ConversationId, Reactions.Taken); // 👀: the client sees someone is on it
                 await turn.AnswerButtonAsync(query, "You took it.");
                 await turn.NoticeAsync(target.ProjectId, $"🙋 {member.Name} is on it.", query.Message.Id);
                 break;

@@ -97,5 +97,5 @@ public sealed class TurnFactory(StaffChatStore staffChats, OutboxStore outbox, S
     }
 
     private static User? AuthorOf(Update update) =>
-        update.Message?.From ?? update.EditedMessage?.From ?? update.CallbackQuery?.From ?? update.InlineQuery?.From;
+        update.Message?.From ?? update.EditedMessage?.From ?? update.CallbackQuery?.From ?? update.InlineQuery?.From ?? update.MessageReaction?.User;
 }

@@ -23,6 +23,7 @@ public sealed class UpdateRouter(
     ProjectDialog projectDialog,
     SavedAnswerDesk savedAnswers,
     RatingDesk ratings,
+    StaffReactions staffReactions,
     ChatMigrations chatMigrations,
     StaffAnswers staffAnswers,
     InviteDesk inviteDesk,
@@ -96,6 +97,9 @@ public sealed class UpdateRouter(
                     logger.LogInformation("Callback {CallbackId} with unknown data from {UserId}; answered as expired", query.Id, query.From.Id);
                     await turn.AnswerButtonAsync(query, ClientTexts.Get("ButtonExpired", ClientTexts.Pick(null, query.From.LanguageCode)));
                 }
+                break;
+            case { MessageReaction: { } reaction } when inStaffChat(reaction.Chat):
+                await staffReactions.HandleAsync(turn, reaction);
                 break;
             case { InlineQuery: { } inline }:
                 await savedAnswers.InlineAsync(turn, inline);

@@ -9,11 +9,11 @@ namespace AgencyBot.Host.Telegram;
 public static class TelegramRegistration
 {
     /// <summary>The updates the bot asks Telegram for, polling or by webhook: messages and their edits, button presses,
-    /// inline queries (staff finding saved answers), and changes of the bot's own membership.</summary>
+    /// inline queries (staff finding saved answers), reactions (staff's 👍 and 👌 on relayed messages), and changes of the bot's own membership.</summary>
     public static readonly UpdateType[] Wanted =
     [
         UpdateType.Message, UpdateType.EditedMessage, UpdateType.CallbackQuery,
-        UpdateType.InlineQuery, UpdateType.MyChatMember,
+        UpdateType.InlineQuery, UpdateType.MessageReaction, UpdateType.MyChatMember,
     ];
 
     /// <summary>The Bot API client behind the messenger port, the bot's identity and menus, and intake: polling, or

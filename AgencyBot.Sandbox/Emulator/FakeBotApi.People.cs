@@ -137,6 +137,22 @@ public sealed partial class FakeBotApi
         return (int)message["message_id"]!;
     }
 
+    /// <summary>Someone changes their reaction on a message: <paramref name="emoji"/> now, <paramref name="before"/> until
+    /// then (Telegram sends both lists).</summary>
+    public int Reacts(long chatId, int messageId, long userId, string emoji, string firstName = "Client", string? before = null)
+    {
+        static JsonArray List(string? e) => e is null ? [] : new JsonArray(new JsonObject { ["type"] = "emoji", ["emoji"] = e });
+        return EnqueueUpdate(new JsonObject
+        {
+            ["message_reaction"] = new JsonObject
+            {
+                ["chat"] = ChatJson(chatId, firstName), ["message_id"] = messageId, ["date"] = Now(),
+                ["user"] = new JsonObject { ["id"] = userId, ["is_bot"] = false, ["first_name"] = firstName },
+                ["old_reaction"] = List(before), ["new_reaction"] = List(emoji),
+            },
+        });
+    }
+
     /// <summary>Someone types "@bot <paramref name="query"/>" in any chat (inline mode).</summary>
     public int InlineQueries(long userId, string query, string firstName = "Client") =>
         EnqueueUpdate(new JsonObject

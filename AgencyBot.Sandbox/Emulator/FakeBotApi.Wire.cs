@@ -7,6 +7,15 @@ public sealed partial class FakeBotApi
 {
     // ---------- the wire ----------
 
+    /// <summary>The emoji Telegram accepts as a reaction (Bot API, ReactionTypeEmoji).</summary>
+    private static readonly HashSet<string> ReactionEmoji =
+    [
+        "👍", "👎", "❤", "🔥", "🥰", "👏", "😁", "🤔", "🤯", "😱", "🤬", "😢", "🎉", "🤩", "🤮", "💩", "🙏", "👌", "🕊", "🤡", "🥱", "🥴", "😍", "🐳",
+        "❤‍🔥", "🌚", "🌭", "💯", "🤣", "⚡", "🍌", "🏆", "💔", "🤨", "😐", "🍓", "🍾", "💋", "🖕", "😈", "😴", "😭", "🤓", "👻", "👨‍💻", "👀", "🎃",
+        "🙈", "😇", "😨", "🤝", "✍", "🤗", "🫡", "🎅", "🎄", "☃", "💅", "🤪", "🗿", "🆒", "💘", "🙉", "🦄", "😘", "💊", "🙊", "😎", "👾", "🤷‍♂", "🤷",
+        "🤷‍♀", "😡",
+    ];
+
     private async Task DownloadAsync(HttpContext http, string token, string path)
     {
         byte[]? content;
@@ -78,6 +87,16 @@ public sealed partial class FakeBotApi
                 await Ok(http, true);
                 break;
             case "deletewebhook" or "setwebhook" or "setmycommands" or "deletemycommands" or "answerinlinequery":
+                await Ok(http, true);
+                break;
+            case "setmessagereaction":
+                // As Telegram: only emoji of its reaction list (✅ is not one of them).
+                var emoji = body["reaction"] is JsonArray list ? list.Select(r => (string?)r?["emoji"]).ToList() : [];
+                if (emoji.Any(e => e is null || !ReactionEmoji.Contains(e)))
+                {
+                    await Error(http, 400, "Bad Request: REACTION_INVALID");
+                    break;
+                }
                 await Ok(http, true);
                 break;
             case "getfile":
