@@ -115,6 +115,7 @@ public static class CoreRegistration
         services.AddSingleton<SavedAnswerDesk>();
         services.AddSingleton<RatingDesk>();
         services.AddSingleton<StaffReactions>();
+        services.AddSingleton<FileDesk>();
         services.AddSingleton<IInboxHandler, UpdateRouter>();
 
         services.AddHostedService<InboxProcessor>();

@@ -32,7 +32,13 @@ public sealed record NewMessage(
     /// <summary>A Telegram message as the record keeps it: its sender, kind, text and Telegram's time.</summary>
     public static NewMessage Of(long conversationId, Direction direction, Message message, DateTimeOffset now) => new(
         conversationId, direction, message.From?.Id ?? 0, MessageContent.SenderName(message.From), MessageContent.Kind(message),
-        MessageContent.TextOf(message), message.Chat.Id, message.Id, message.MediaGroupId, message.Date == default ? now : message.Date);
+        MessageContent.TextOf(message), message.Chat.Id, message.Id, message.MediaGroupId, message.Date == default ? now : message.Date)
+    {
+        File = MessageContent.FileOf(message),
+    };
+
+    /// <summary>The file it carries (a document, photo, video, voice note…): its name and size, as Telegram gave them.</summary>
+    public SentFile? File { get; init; }
 }
 
 /// <summary>A later version of a message: an edit (its new text) or "unsent" (staff took the answer back).</summary>
@@ -87,9 +93,9 @@ public sealed class ConversationStore(Database database)
 
     private const string InsertMessage = """
         INSERT INTO messages (conversation_id, direction, sender_user_id, sender_name, kind, text, chat_id,
-                              telegram_message_id, media_group_id, created_at)
+                              telegram_message_id, media_group_id, created_at, file_name, file_size)
         VALUES (@ConversationId, @Direction, @SenderUserId, @SenderName, @Kind, @Text, @ChatId,
-                @TelegramMessageId, @MediaGroupId, @At)
+                @TelegramMessageId, @MediaGroupId, @At, @FileName, @FileSize)
         RETURNING id
         """;
 
@@ -200,7 +206,7 @@ public sealed class ConversationStore(Database database)
         connection.ExecuteScalarAsync<long>(InsertMessage, new
         {
             m.ConversationId, Direction = m.Direction.ToString().ToLowerInvariant(), m.SenderUserId, m.SenderName, m.Kind, m.Text,
-            m.ChatId, m.TelegramMessageId, m.MediaGroupId, At = m.At.ToUnixTimeMilliseconds(),
+            m.ChatId, m.TelegramMessageId, m.MediaGroupId, At = m.At.ToUnixTimeMilliseconds(), FileName = m.File?.Name, FileSize = m.File?.Size,
         }, transaction);
 
     /// <summary>Starts a waiting period unless one is already running; true when it started one.</summary>

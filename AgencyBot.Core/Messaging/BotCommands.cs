@@ -45,6 +45,7 @@ public static class BotCommands
         new("newproject", "", "create a project (client, name, template, start, language) and its invitation (managers, assistants)", CommandDesk.Desk),
         new("newclient", "[name]", "create a client (language, contact) (managers, assistants)", CommandDesk.Desk),
         new("import", "", "as the caption of a CSV of client, project, template, language, contact: create them all, with their invitations", CommandDesk.Desk),
+        new("file", "[title]", "as a reply to a file in the topic: make it one of the project's files (the client's /files lists them)", CommandDesk.Desk),
         new("invoice", "[note]", "as the caption of a document or photo (or a reply to one): send the invoice to the project's clients", CommandDesk.Desk),
         new("report", "[text <number> <new text>]", "draft the client report of the last 7 days (Send, Edit or Skip it)", CommandDesk.Desk),
         new("staff", "", "who is on staff (managers change it)", CommandDesk.Desk),
@@ -57,10 +58,10 @@ public static class BotCommands
     public static readonly IReadOnlyList<StaffCommand> StaffPrivate = [.. StaffChat.Where(c => c.Name is "my" or "time" or "digest" or "staff" or "invite_staff" or "newproject" or "newclient" or "import" or "help")];
 
     /// <summary>In a client's private chat; each command's menu text is the client text "Command_&lt;name&gt;".</summary>
-    public static readonly IReadOnlyList<string> ClientPrivate = ["start", "project", "status", "help"];
+    public static readonly IReadOnlyList<string> ClientPrivate = ["start", "project", "status", "files", "help"];
 
     /// <summary>In a client group.</summary>
-    public static readonly IReadOnlyList<string> ClientGroup = ["link", "project", "status", "help"];
+    public static readonly IReadOnlyList<string> ClientGroup = ["link", "project", "status", "files", "help"];
 
     /// <summary>A staff table as the menu Telegram shows when they type "/" (descriptions of at most 256 characters).</summary>
     public static BotCommand[] Menu(IReadOnlyList<StaffCommand> commands) =>

@@ -27,6 +27,19 @@ public static class MessageContent
 
     public static string? TextOf(Message message) => message.Text ?? message.Caption;
 
+    /// <summary>The file a message carries, if any: its name (documents, videos and audio have one) and size.</summary>
+    public static SentFile? FileOf(Message message) => message switch
+    {
+        { Document: { } d } => new SentFile(d.FileName, d.FileSize),
+        { Photo: [.., var largest] } => new SentFile(null, largest.FileSize),
+        { Video: { } v } => new SentFile(v.FileName, v.FileSize),
+        { Audio: { } a } => new SentFile(a.FileName, a.FileSize),
+        { Animation: { } g } => new SentFile(g.FileName, g.FileSize),
+        { Voice: { } n } => new SentFile(null, n.FileSize),
+        { VideoNote: { } vn } => new SentFile(null, vn.FileSize),
+        _ => null,
+    };
+
     public static string SenderName(User? user) =>
         user is null ? "Someone" : string.Join(' ', new[] { user.FirstName, user.LastName }.Where(n => !string.IsNullOrWhiteSpace(n)));
 
@@ -122,3 +135,6 @@ public sealed record FormattedText(string Text, IReadOnlyList<MessageEntity> Ent
         UnixTime = e.UnixTime, DateTimeFormat = e.DateTimeFormat,
     };
 }
+
+/// <summary>A file as a message carried it.</summary>
+public sealed record SentFile(string? Name, long? Size);

@@ -49,7 +49,7 @@ public sealed class ClientMessages(
                 case "link":
                     await LinkAsync(turn, chat, message, command.Args, projects, "LinkUsage", language);
                     return;
-                case "project" or "help" or "status" when projects.Count == 0:
+                case "project" or "help" or "status" or "files" when projects.Count == 0:
                     await TellStrangerAsync(turn, chat.ChatId, ClientTexts.Get("NotLinked", language));
                     return;
                 case "project" when projects.Count == 1:
@@ -64,6 +64,9 @@ public sealed class ClientMessages(
                 case "status":
                     if (Chosen(projects, now) is { } current) await clientStatus.SendAsync(turn, chat.ChatId, current, language);
                     else await OfferProjectsAsync(turn, chat.ChatId, projects, "ChooseProject", language);
+                    return;
+                case "files":
+                    await FileDesk.ListAsync(turn, chat.ChatId, projects, language);
                     return;
                 case var staffOnly when BotCommands.Staff(staffOnly) is not null:
                     // A client typing a staff command gets the client help, and nothing happens.

@@ -29,6 +29,7 @@ public sealed class StaffReplies(
     ProjectDialog dialogs,
     ImportDesk imports,
     SavedAnswerDesk saved,
+    FileDesk files,
     BotUser botUser,
     ILogger<StaffReplies> logger)
 {
@@ -116,6 +117,9 @@ public sealed class StaffReplies(
                 return;
             case "r":
                 await saved.SendAsync(turn, message, target, command);
+                return;
+            case "file":
+                await files.MarkAsync(turn, message, target.ProjectId, command.Args);
                 return;
             case "invoice":
                 await invoices.SendAsync(turn, message, command, target);

@@ -24,6 +24,7 @@ public sealed class UpdateRouter(
     SavedAnswerDesk savedAnswers,
     RatingDesk ratings,
     StaffReactions staffReactions,
+    FileDesk fileDesk,
     ChatMigrations chatMigrations,
     StaffAnswers staffAnswers,
     InviteDesk inviteDesk,
@@ -45,6 +46,7 @@ public sealed class UpdateRouter(
         (ReportDrafts.Prefix, false, reportDesk.HandleButtonAsync),
         (ProjectDialog.Prefix, false, projectDialog.HandleButtonAsync),
         (Satisfaction.Ratings.Prefix, false, ratings.HandleButtonAsync),
+        (FileDesk.Prefix, false, fileDesk.HandleButtonAsync),
         (ClientMessages.ProjectCallbackPrefix, false, clientMessages.HandleProjectChoiceAsync),
     ];
 

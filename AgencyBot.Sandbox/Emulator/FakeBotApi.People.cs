@@ -84,15 +84,21 @@ public sealed partial class FakeBotApi
             // The message replied to, as Telegram includes it (without its own reply_to_message): a person's own message
             // as they sent it, or else one of the bot's.
             JsonObject? theirs;
-            string? botText;
+            SentMessage? bots;
+            JsonObject? copied = null;
             lock (_lock)
             {
                 theirs = _userMessages.GetValueOrDefault((chatId, replyTo))?.DeepClone().AsObject();
-                botText = theirs is null ? _sent.LastOrDefault(m => m.ChatId == chatId && m.MessageId == replyTo)?.Text : null;
+                bots = theirs is null ? _sent.LastOrDefault(m => m.ChatId == chatId && m.MessageId == replyTo) : null;
+                // A copy carries what it copied (the document, the photo…), as the original had it.
+                if (bots is { Method: "copyMessage" } copy && Number(copy.Request.Body["from_chat_id"]) is { } from && Number(copy.Request.Body["message_id"]) is { } id)
+                    copied = _userMessages.GetValueOrDefault((from, (int)id))?.DeepClone().AsObject();
             }
             theirs?.Remove("reply_to_message");
             var replied = theirs ?? new JsonObject { ["message_id"] = replyTo, ["date"] = Now(), ["chat"] = ChatJson(chatId, null), ["from"] = BotUserJson() };
-            if (botText is not null) replied["text"] = botText;
+            foreach (var media in new[] { "document", "photo", "video", "audio", "voice", "animation", "video_note", "sticker" })
+                if (copied?[media] is { } content) replied[media] = content.DeepClone();
+            if (bots?.Text is { } botText) replied[copied is null ? "text" : "caption"] = botText;
             message["reply_to_message"] = replied;
             // Outside forums, Telegram threads a supergroup's replies too: message_thread_id is the reply chain's root,
             // and there is no is_topic_message.

@@ -17,10 +17,10 @@ public sealed class BotMenuTests : AgencyTest
             m => m.Body["commands"]!.AsArray().ToDictionary(c => (string)c!["command"]!, c => (string)c!["description"]!));
         Assert.Multiple(() =>
         {
-            Assert.That(byScope[("all_private_chats", null)].Keys, Is.EqualTo(new[] { "start", "project", "status", "help" }));
+            Assert.That(byScope[("all_private_chats", null)].Keys, Is.EqualTo(new[] { "start", "project", "status", "files", "help" }));
             Assert.That(byScope[("all_private_chats", null)]["help"], Is.EqualTo("How this chat works"));
             Assert.That(byScope[("all_private_chats", "fr")]["help"], Is.EqualTo("Comment fonctionne cette discussion"));
-            Assert.That(byScope[("all_group_chats", null)].Keys, Is.EqualTo(new[] { "link", "project", "status", "help" }));
+            Assert.That(byScope[("all_group_chats", null)].Keys, Is.EqualTo(new[] { "link", "project", "status", "files", "help" }));
             Assert.That(byScope[("chat", null)].Keys, Is.EqualTo(BotCommands.StaffChat.Select(c => c.Name)));
             Assert.That(byScope[("chat", null)].Keys, Does.Contain("task").And.Contain("all").And.Contain("setup"));
         });
