@@ -77,6 +77,7 @@ public static class CoreRegistration
         services.AddSingleton<MeasuredDays>();
 
         services.AddSingleton<Ratings>();
+        services.AddSingleton<Approvals.ClientWaits>();
         services.AddSingleton<ProjectSetup>();
         services.AddSingleton<ProjectImport>();
         services.AddSingleton<CsvExports>();
@@ -116,6 +117,7 @@ public static class CoreRegistration
         services.AddSingleton<RatingDesk>();
         services.AddSingleton<StaffReactions>();
         services.AddSingleton<FileDesk>();
+        services.AddSingleton<ApprovalDesk>();
         services.AddSingleton<IInboxHandler, UpdateRouter>();
 
         services.AddHostedService<InboxProcessor>();

@@ -62,6 +62,7 @@ public sealed class DigestBuilder(Database database, OverheadReport overhead, IO
             new { Today = today.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) })).AsList();
         var silent = (await connection.QueryAsync<(string Client, long? LastAt)>(SelectSilent,
             new { Before = (now - options.Value.SilentAfter).ToUnixTimeMilliseconds() })).AsList();
+        var clientWaits = await Approvals.ClientWaits.AllAsync(connection, null);
         var rated = await Satisfaction.Ratings.SummaryAsync(connection, null, now - TimeSpan.FromDays(7), now.AddMilliseconds(1)); // up to this moment
 
         var text = new StringBuilder();
@@ -109,6 +110,14 @@ public sealed class DigestBuilder(Database database, OverheadReport overhead, IO
             foreach (var w in waiting.Take(MaxLines * 5))
                 text.AppendLine(CultureInfo.InvariantCulture,
                     $"  {w.Project}: {w.Chat}, since {Local(DateTimeOffset.FromUnixTimeMilliseconds(w.WaitingSince)):ddd HH:mm}");
+        }
+        if (clientWaits.Count > 0)
+        {
+            // The client's side of the clock, beside the agency's own.
+            text.AppendLine().AppendLine(CultureInfo.InvariantCulture, $"⏸ Waiting for clients: {clientWaits.Count}");
+            foreach (var w in clientWaits.Take(MaxLines * 5))
+                text.AppendLine(CultureInfo.InvariantCulture,
+                    $"  {w.Label}: #{w.TaskNumber} {w.Title} ({(w.IsApproval ? "approval" : "feedback")}), since {Local(DateTimeOffset.FromUnixTimeMilliseconds(w.Since!.Value)):ddd d MMM HH:mm}{(w.Nudged > 0 ? $", nudged {w.Nudged}×" : "")}");
         }
         if (overdue.Count > 0)
         {

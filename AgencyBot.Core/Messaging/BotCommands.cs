@@ -45,6 +45,7 @@ public static class BotCommands
         new("newproject", "", "create a project (client, name, template, start, language) and its invitation (managers, assistants)", CommandDesk.Desk),
         new("newclient", "[name]", "create a client (language, contact) (managers, assistants)", CommandDesk.Desk),
         new("import", "", "as the caption of a CSV of client, project, template, language, contact: create them all, with their invitations", CommandDesk.Desk),
+        new("approve", "<#task> [text]", "as a reply to a deliverable: send it to the client with Approve / Request changes", CommandDesk.Desk),
         new("file", "[title]", "as a reply to a file in the topic: make it one of the project's files (the client's /files lists them)", CommandDesk.Desk),
         new("invoice", "[note]", "as the caption of a document or photo (or a reply to one): send the invoice to the project's clients", CommandDesk.Desk),
         new("report", "[text <number> <new text>]", "draft the client report of the last 7 days (Send, Edit or Skip it)", CommandDesk.Desk),

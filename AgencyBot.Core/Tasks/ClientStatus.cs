@@ -25,6 +25,9 @@ public sealed class ClientStatus(BudgetUse budgets)
             ? ClientTexts.Get("StatusNothing", language, project.ProjectName)
             : ClientTexts.Get("StatusHeader", language, project.ProjectName) + "\n" +
               string.Join("\n", open.Select(task => ClientTexts.Get("StatusLine", language, task.Title, TaskWork.Describe(task, language))));
+        // What the agency waits for from them.
+        foreach (var approval in await Approvals.ApprovalStore.PendingOfProjectAsync(turn.Connection, turn.Transaction, project.ProjectId))
+            text += "\n" + ClientTexts.Get("StatusAwaitingApproval", language, approval.TaskTitle);
         // The hours, where the agency chose to show them to this project's client.
         var budget = await budgets.StatusAsync(turn.Connection, turn.Transaction, project.ProjectId, turn.Now);
         if (budget.Budget is { ShownToClient: true, Kind: not BudgetKind.None } shown)

@@ -264,7 +264,8 @@ public sealed class TaskStore(Database database, TimeProvider clock)
 
     public DateTimeOffset Now => clock.GetUtcNow();
 
-    private static Task EventAsync(IDbConnection c, IDbTransaction t, long taskId, long? actorId, string kind, string? detail, DateTimeOffset now) =>
+    /// <summary>A line in the task's history (created, status, approval requested, approved, …).</summary>
+    public static Task EventAsync(IDbConnection c, IDbTransaction t, long taskId, long? actorId, string kind, string? detail, DateTimeOffset now) =>
         c.ExecuteAsync(InsertEvent, new { TaskId = taskId, Now = Ms(now), ActorId = actorId, Kind = kind, Detail = detail }, t);
 
     public static string? Iso(DateOnly? date) => date?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);

@@ -21,6 +21,7 @@ namespace AgencyBot.Core.Updates;
 public sealed class ClientMessages(
     StaffRelay staffRelay,
     ClientStatus clientStatus,
+    ApprovalDesk approvals,
     BotUser botUser,
     IOptions<AgencyOptions> agency,
     IOptions<SlaOptions> sla,
@@ -223,6 +224,8 @@ public sealed class ClientMessages(
         var now = turn.Now;
         var conversation = await ConversationStore.GetOrCreateAsync(c, t, project.ProjectId, chat.ChatId, now);
         var messageId = await ConversationStore.AddMessageAsync(c, t, NewMessage.Of(conversation.Id, Direction.Client, message, now));
+        // Right after asking for changes, what they write says what should change.
+        if (MessageContent.TextOf(message) is { Length: > 0 } words) await approvals.CommentAsync(turn, chat.ChatId, words);
         var firstOfWait = await ConversationStore.OpenWaitingAsync(c, t, conversation.Id, message.Date);
         await ConversationStore.ClientWroteAsync(c, t, conversation.Id, message.Date);
         // Out of hours, say honestly when the team will answer (once per waiting period).

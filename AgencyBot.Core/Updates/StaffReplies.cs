@@ -30,6 +30,7 @@ public sealed class StaffReplies(
     ImportDesk imports,
     SavedAnswerDesk saved,
     FileDesk files,
+    ApprovalDesk approvals,
     BotUser botUser,
     ILogger<StaffReplies> logger)
 {
@@ -120,6 +121,9 @@ public sealed class StaffReplies(
                 return;
             case "file":
                 await files.MarkAsync(turn, message, target.ProjectId, command.Args);
+                return;
+            case "approve":
+                await approvals.RequestAsync(turn, message, target.ProjectId);
                 return;
             case "invoice":
                 await invoices.SendAsync(turn, message, command, target);

@@ -25,6 +25,7 @@ public sealed class UpdateRouter(
     RatingDesk ratings,
     StaffReactions staffReactions,
     FileDesk fileDesk,
+    ApprovalDesk approvalDesk,
     ChatMigrations chatMigrations,
     StaffAnswers staffAnswers,
     InviteDesk inviteDesk,
@@ -47,6 +48,7 @@ public sealed class UpdateRouter(
         (ProjectDialog.Prefix, false, projectDialog.HandleButtonAsync),
         (Satisfaction.Ratings.Prefix, false, ratings.HandleButtonAsync),
         (FileDesk.Prefix, false, fileDesk.HandleButtonAsync),
+        (ApprovalDesk.Prefix, false, approvalDesk.HandleButtonAsync),
         (ClientMessages.ProjectCallbackPrefix, false, clientMessages.HandleProjectChoiceAsync),
     ];
 

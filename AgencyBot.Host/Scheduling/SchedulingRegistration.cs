@@ -55,8 +55,8 @@ public static class SchedulingRegistration
                 .WithSimpleSchedule(s => s.WithInterval(TimeSpan.FromHours(1)).RepeatForever()
                     .WithMisfireInstruction(SimpleTriggerMisfireInstruction.NextWithRemainingCount)));
 
-            q.AddJob<SatisfactionJob>(j => j.WithIdentity(SatisfactionJob.Key).StoreDurably());
-            q.AddTrigger(t => t.ForJob(SatisfactionJob.Key).WithIdentity("satisfaction-every-5-minutes").StartNow()
+            q.AddJob<ClientSideJob>(j => j.WithIdentity(ClientSideJob.Key).StoreDurably());
+            q.AddTrigger(t => t.ForJob(ClientSideJob.Key).WithIdentity("client-side-every-5-minutes").StartNow()
                 .WithSimpleSchedule(s => s.WithInterval(TimeSpan.FromMinutes(5)).RepeatForever()
                     .WithMisfireInstruction(SimpleTriggerMisfireInstruction.NextWithRemainingCount)));
 

@@ -107,6 +107,9 @@ public static class SettingsRegistration
         services.AddOptions<AgencyBot.Core.Satisfaction.CsatOptions>().Bind(configuration.GetSection(AgencyBot.Core.Satisfaction.CsatOptions.Section))
             .Validate(o => o.After > TimeSpan.Zero && o.MinInterval > TimeSpan.Zero, "Csat: After and MinInterval must be positive")
             .ValidateOnStart();
+        services.AddOptions<AgencyBot.Core.Approvals.ApprovalOptions>().Bind(configuration.GetSection(AgencyBot.Core.Approvals.ApprovalOptions.Section))
+            .Validate(o => o.RemindAfter >= 1 && o.MaxReminders >= 0, "Approvals: RemindAfter must be at least 1 (working days), MaxReminders not negative")
+            .ValidateOnStart();
         services.AddOptions<DigestOptions>().Bind(configuration.GetSection(DigestOptions.Section))
             .Validate(o => o.Time >= TimeSpan.Zero && o.Time < TimeSpan.FromDays(1), "Digest:Time must be a time of day, e.g. 09:00")
             .Validate(o => o.OverheadTargetPercent is > 0 and <= 100, "Digest:OverheadTargetPercent must be between 0 and 100")
@@ -135,6 +138,7 @@ public static class SettingsRegistration
         Check<TimeTrackingOptions>(services, problems);
         Check<DigestOptions>(services, problems);
         Check<AgencyBot.Core.Satisfaction.CsatOptions>(services, problems);
+        Check<AgencyBot.Core.Approvals.ApprovalOptions>(services, problems);
         return problems;
     }
 

@@ -19,7 +19,7 @@ public sealed class ConfigurationTableTests
     private static readonly Type[] Sections =
     [
         typeof(TelegramOptions), typeof(DatabaseOptions), typeof(AdminApiOptions), typeof(AgencyOptions), typeof(ConversationOptions),
-        typeof(SlaOptions), typeof(TimeTrackingOptions), typeof(DigestOptions), typeof(AgencyBot.Core.Satisfaction.CsatOptions),
+        typeof(SlaOptions), typeof(TimeTrackingOptions), typeof(DigestOptions), typeof(AgencyBot.Core.Satisfaction.CsatOptions), typeof(AgencyBot.Core.Approvals.ApprovalOptions),
     ];
 
     [Test]
