@@ -4,7 +4,7 @@ using AgencyBot.Core.Outbox;
 using AgencyBot.Core.Turns;
 using Telegram.Bot.Types.Enums;
 
-namespace AgencyBot.Core.Tasks;
+namespace AgencyBot.Core.Updates;
 
 /// <summary>
 /// A staff member's reaction on a relayed client message in the staff chat (see <see cref="Reactions"/>): 👍 is "on
@@ -24,6 +24,10 @@ public sealed class StaffReactions(OutboxStore outbox, BusinessCalendar calendar
         var added = Emoji(reaction.NewReaction).Except(Emoji(reaction.OldReaction)).ToList();
         if (!added.Contains(Reactions.OnIt) && !added.Contains(Reactions.Close)) return;
         var carried = await ConversationStore.CarriedByPostAsync(c, t, reaction.Chat.Id, reaction.MessageId);
+        // A reaction on a post so new that its id is not recorded yet: the inbox tries it again shortly (as for replies).
+        if (carried.Count == 0 && turn.Now - reaction.Date < StaffReplies.RecordingGrace
+            && await OutboxStore.HasUnrecordedPostsAsync(c, t, reaction.Chat.Id))
+            throw new PostNotRecordedYetException(reaction.MessageId);
         foreach (var conversationId in carried.Where(m => m.Direction == "client").Select(m => m.ConversationId).Distinct())
         {
             var conversation = await ConversationStore.GetAsync(c, t, conversationId);
