@@ -38,6 +38,11 @@ public sealed class ReportWriter(BudgetUse budgets, BusinessCalendar calendar, I
         Section(text, ClientTexts.Get("ReportDone", language), done.Select(task => task.Title), language);
         Section(text, ClientTexts.Get("ReportInProgress", language), inProgress.Select(task => $"{task.Title}: {TaskWork.Describe(task, language)}"), language);
         Section(text, ClientTexts.Get("ReportNext", language), next.Select(task => $"{task.Title}: {TaskWork.Describe(task, language, withProgress: false)}"), language);
+        // What the agency waits for from them (approvals, feedback), when there is anything.
+        var waits = (await Approvals.ClientWaits.AllAsync(c, t)).Where(w => w.ProjectId == projectId).ToList();
+        if (waits.Count > 0)
+            Section(text, ClientTexts.Get("ReportWaitingForYou", language), waits.Select(w => ClientTexts.Get(w.IsApproval ? "ReportAwaitsApproval" : "ReportAwaitsFeedback",
+                language, w.Title, TaskWork.FormatDate(agency.Value.DateOf(DateTimeOffset.FromUnixTimeMilliseconds(w.Since!.Value)), language))), language);
 
         var budget = await budgets.StatusAsync(c, t, projectId, now);
         text.AppendLine(budget.Budget is { Kind: not BudgetKind.None } b

@@ -88,6 +88,10 @@ public sealed class ApprovalTests : ParisAgencyTest
         var first = await Nudge();
         var again = await Nudge();
         var digest = await World.Host.Get<AgencyBot.Core.Digest.DigestBuilder>().BuildAsync(new DateOnly(2026, 12, 9), soFar: true);
+        string report;
+        await using (var connection = await World.Host.Get<AgencyBot.Core.Data.Database>().OpenAsync())
+            report = (await World.Host.Get<AgencyBot.Core.Deliverables.ReportWriter>().WriteAsync(connection, null, _projectId, new DateOnly(2026, 12, 2),
+                new DateOnly(2026, 12, 9), "en", Clock.GetUtcNow())).Whole;
         Clock.Advance(TimeSpan.FromMinutes(30));
         World.Telegram.ClientSends(Anna, "I will look on Friday", firstName: "Anna");
         await World.WaitForAsync(s => s.Any(m => m.ThreadId == _topic && m.Text?.Contains("look on Friday") == true));
@@ -99,6 +103,7 @@ public sealed class ApprovalTests : ParisAgencyTest
         {
             Assert.That((tooSoon, first, again, afterAnswer), Is.EqualTo((0, 1, 0, 0)));
             Assert.That(World.Telegram.SentTo(Anna).Count(m => m.Text == ClientTexts.Get("NudgeApproval", "en", "Mock-up")), Is.EqualTo(1));
+            Assert.That(report, Does.Contain("⏳ Waiting for you\n• Mock-up: your approval, since"), "the client report says what waits for them");
             Assert.That(digest.Text, Does.Contain("⏸ Waiting for clients: 1").And.Contain("#1 Mock-up (approval), since Mon 7 Dec").And.Contain("nudged 1×"));
         });
     }
