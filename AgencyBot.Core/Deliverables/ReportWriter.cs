@@ -54,6 +54,9 @@ public sealed class ReportWriter(BudgetUse budgets, BusinessCalendar calendar, I
         if (answers is { Count: > 0, MedianSeconds: { } median, ShareWithinSla: { } share })
             text.AppendLine(ClientTexts.Get("ReportAnswers", language, answers.Count, Math.Max(1, (int)Math.Round(median / 60)), (int)Math.Round(share * 100),
                 limit / 60));
+        var ratings = (await Satisfaction.Ratings.RatedAsync(c, t, start, end)).Where(r => r.ProjectId == projectId).ToList();
+        if (ratings.Count > 0)
+            text.AppendLine(ClientTexts.Get("ReportRatings", language, ratings.Count(r => r.Score > 0), ratings.Count(r => r.Score == 0), ratings.Count(r => r.Score < 0)));
         text.AppendLine().Append(ClientTexts.Get("ReportSignature", language, agency.Value.Name));
         return new ReportText(ClientTexts.Get("ReportTitle", language, name, TaskWork.FormatDate(from, language), TaskWork.FormatDate(to.AddDays(-1), language)),
             text.ToString());

@@ -48,6 +48,10 @@ public sealed class SatisfactionTests : ParisAgencyTest
         await World.SettledAsync();
         var report = await World.Api.GetAsAsync<SatisfactionAnswer>("/api/reports/satisfaction");
         var digest = await World.Host.Get<AgencyBot.Core.Digest.DigestBuilder>().BuildAsync(new DateOnly(2026, 12, 7), soFar: true);
+        string clientReport;
+        await using (var connection = await World.Host.Get<AgencyBot.Core.Data.Database>().OpenAsync())
+            clientReport = (await World.Host.Get<AgencyBot.Core.Deliverables.ReportWriter>().WriteAsync(connection, null, 1, new DateOnly(2026, 12, 1),
+                new DateOnly(2026, 12, 8), "en", Clock.GetUtcNow())).Whole;
 
         var popups = World.Telegram.Requests.Where(r => r.Method == "answerCallbackQuery").Select(r => (string?)r.Body["text"]).ToList();
         Assert.Multiple(() =>
@@ -59,6 +63,7 @@ public sealed class SatisfactionTests : ParisAgencyTest
             Assert.That(popups, Is.EqualTo(new[] { ClientTexts.Get("CsatSorry", "en"), ClientTexts.Get("CsatAlready", "en") }), "the first tap counts");
             Assert.That((report.Summary.Bad, report.Summary.Good, report.Summary.Asked), Is.EqualTo((1, 0, 1)));
             Assert.That(report.Ratings.Single().Score, Is.EqualTo(-1));
+            Assert.That(clientReport, Does.Contain("⭐ Your ratings of our answers: 👍 0 · 😐 0 · 👎 1."), "the client report too");
             Assert.That(digest.Text, Does.Contain("Clients' ratings, last 7 days: 👍 0 · 😐 0 · 👎 1 (0% 👍; 1 of 1 asked answered)"));
         });
     }
