@@ -15,6 +15,9 @@ public sealed record SandboxMessage(long As, long Chat, int? ThreadId, string? T
 /// <summary>A press on an inline-keyboard button under one of the bot's messages.</summary>
 public sealed record SandboxPress(long As, long Chat, int MessageId, string? Data);
 
+/// <summary>A reaction put on a message.</summary>
+public sealed record SandboxReaction(long As, long Chat, int MessageId, string? Emoji);
+
 /// <summary>
 /// The sandbox page and what it calls: the page itself (three chats), the live feed of everything posted
 /// (server-sent events), acting as one of the demo people, and the clock button. Only in sandbox mode, and only to
@@ -49,6 +52,15 @@ public static class SandboxApi
         page.MapPost("/api/photos", (SandboxMessage body, ILoggerFactory logs) => SendPhoto(sandbox, body, logs.CreateLogger(nameof(SandboxApi))));
         page.MapGet("/sample-photo.svg", () => Asset("sample-photo.svg", "image/svg+xml"));
         page.MapPost("/api/presses", (SandboxPress body, ILoggerFactory logs) => Press(sandbox, body, logs.CreateLogger(nameof(SandboxApi))));
+        page.MapPost("/api/reactions", IResult (SandboxReaction body, ILoggerFactory logs) =>
+        {
+            if (Speaker(body.As, body.Chat) is not { } person || string.IsNullOrEmpty(body.Emoji) || body.Emoji.Length > 8)
+            {
+                logs.CreateLogger(nameof(SandboxApi)).LogWarning("Sandbox: refused a reaction by {As} in chat {Chat}", body.As, body.Chat);
+                return Refused(400, "Bad request", "That person cannot react in that chat.");
+            }
+            return TypedResults.Accepted((string?)null, new { UpdateId = sandbox.Telegram.Reacts(body.Chat, body.MessageId, person.TelegramId, body.Emoji, person.FirstName) });
+        });
         page.MapPost("/api/skip", async (Escalations escalations, ConversationStore conversations, IOptions<SlaOptions> sla, CancellationToken ct) =>
         {
             var (by, step) = NextStep(await conversations.OldestWaitingAsync(ct), sla.Value, sandbox.Clock.GetUtcNow());

@@ -40,10 +40,12 @@ internal sealed class SandboxSeed(
         }
         var template = await templates.AddAsync(ReadTemplate(), ct) ?? throw new InvalidOperationException("The demo template was refused");
         var acme = await clients.AddAsync("Acme", ct);
+        long design = 0;
         var project = await projects.AddAsync(acme.Id, "Website launch", async (c, t, projectId) =>
         {
             await TeamStore.SetAsync(c, t, projectId, team.Select(m => (m.Key, m.Value)).ToList());
-            await work.ApplyTemplateAsync(c, t, projectId, template.Body, null, null);
+            var tasks = await work.ApplyTemplateAsync(c, t, projectId, template.Body, null, null);
+            design = tasks.FirstOrDefault(task => task.Title == "Design")?.Number ?? tasks[0].Number;
         }, ct) ?? throw new InvalidOperationException("The demo project was refused");
         var invite = await invites.CreateAsync(project.Id, agency.Value.InviteLifetime, ct: ct) ?? throw new InvalidOperationException("No invite");
         await history.WriteAsync(project.Id, team["assistant"], team["designer"], ct);
@@ -53,6 +55,28 @@ internal sealed class SandboxSeed(
         telegram.ClientSends(SandboxPeople.Designer.TelegramId, "/start", firstName: SandboxPeople.Designer.FirstName);
         telegram.ClientSends(SandboxPeople.Manager.TelegramId, "/start", firstName: SandboxPeople.Manager.FirstName);
         logger.LogInformation("Sandbox agency ready: Acme's \"Website launch\" with {Tasks} tasks from the template", template.Body.Tasks?.Count ?? 0);
+        _ = MockUpForApprovalAsync(design);
+    }
+
+    /// <summary>Once the project's topic is there, Marie posts the homepage mock-up as a note and asks Anna to approve it,
+    /// so a visitor can approve it (or ask for changes) as Anna.</summary>
+    private async Task MockUpForApprovalAsync(long task)
+    {
+        try
+        {
+            using var patience = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+            int thread;
+            while ((thread = telegram.Topics.FirstOrDefault(x => x.Key.Chat == SandboxPeople.StaffChat && x.Value == "Acme · Website launch").Key.Thread) == 0)
+                await Task.Delay(200, patience.Token);
+            var mockUp = telegram.ClientSendsMedia(SandboxPeople.StaffChat, "photo", "// Homepage mock-up, first version", userId: SandboxPeople.Assistant.TelegramId,
+                firstName: SandboxPeople.Assistant.FirstName, threadId: thread);
+            telegram.ClientSends(SandboxPeople.StaffChat, $"/approve #{task} Here is the homepage mock-up: does it work for you?", SandboxPeople.Assistant.TelegramId,
+                SandboxPeople.Assistant.FirstName, threadId: thread, replyToMessageId: mockUp);
+        }
+        catch (Exception ex)
+        {
+            logger.LogWarning(ex, "Sandbox: the mock-up to approve could not be posted");
+        }
     }
 
     public Task StopAsync(CancellationToken ct) => Task.CompletedTask;

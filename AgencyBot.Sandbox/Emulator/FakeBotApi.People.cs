@@ -148,6 +148,8 @@ public sealed partial class FakeBotApi
     public int Reacts(long chatId, int messageId, long userId, string emoji, string firstName = "Client", string? before = null)
     {
         static JsonArray List(string? e) => e is null ? [] : new JsonArray(new JsonObject { ["type"] = "emoji", ["emoji"] = e });
+        lock (_lock)
+            AddToTimeline(new ChatEntry(0, ChatEntryKind.Reaction, chatId, null, messageId, firstName, false, emoji, null, null, null, _clock.GetUtcNow()));
         return EnqueueUpdate(new JsonObject
         {
             ["message_reaction"] = new JsonObject

@@ -97,6 +97,9 @@ public sealed partial class FakeBotApi
                     await Error(http, 400, "Bad Request: REACTION_INVALID");
                     break;
                 }
+                lock (_lock)
+                    AddToTimeline(new ChatEntry(0, ChatEntryKind.Reaction, request.ChatId ?? 0, null, (int)(Number(body["message_id"]) ?? 0), "Agency Bot", true,
+                        string.Concat(emoji), null, null, null, _clock.GetUtcNow()));
                 await Ok(http, true);
                 break;
             case "getfile":

@@ -26,8 +26,9 @@ public sealed record SentMessage(BotRequest Request, int MessageId)
     public DateTimeOffset At => Request.At;
 }
 
-/// <summary>Popup: the short answer to a button press that Telegram's apps show the presser (answerCallbackQuery's text).</summary>
-public enum ChatEntryKind { Message, Edit, Topic, Popup }
+/// <summary>Popup: the short answer to a button press that Telegram's apps show the presser (answerCallbackQuery's text).
+/// Reaction: a reaction put on message MessageId (its Text is the emoji).</summary>
+public enum ChatEntryKind { Message, Edit, Topic, Popup, Reaction }
 
 /// <summary>One thing that appeared in a chat. <see cref="Photo"/> is "upload" for a photo the bot uploaded (its bytes:
 /// <see cref="FakeBotApi.PhotoOf"/>), or the file id of a photo a person sent (or a copy of one).</summary>

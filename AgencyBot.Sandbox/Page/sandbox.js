@@ -90,6 +90,20 @@ function render(entry, pane) {
   }
   el.append(body(entry));
   if (entry.keyboard) el.append(keyboard(entry, pane));
+  // In the staff group, a 👍 (on it) or 👌 (no answer needed) on what the bot relayed, as in Telegram.
+  if (pane === panes.staff && entry.fromBot) {
+    const bar = document.createElement("div");
+    bar.className = "reactions";
+    for (const emoji of ["👍", "👌"]) {
+      const button = document.createElement("button");
+      button.type = "button"; button.className = "react"; button.textContent = emoji;
+      button.title = emoji === "👍" ? "React 👍: you are on it" : "React 👌: no answer needed";
+      button.addEventListener("click", () => post("/sandbox/api/reactions",
+        { as: Number(actingAs(pane)), chat: staffChat, messageId: entry.messageId, emoji }, pane));
+      bar.append(button);
+    }
+    el.append(bar);
+  }
   const meta = document.createElement("div");
   meta.className = "meta";
   meta.textContent = new Date(entry.at).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
@@ -110,6 +124,7 @@ function show(entry) {
   if (!pane) return;
   if (entry.kind === "Topic") { addTopic(entry.threadId, entry.text); return; }
   if (entry.kind === "Popup") { popup(pane, entry); return; }
+  if (entry.kind === "Reaction") { react(entry); return; }
   const key = `${entry.chatId}:${entry.messageId}:${entry.fromBot}`;
   if (entry.kind === "Edit") {
     const old = byMessage.get(key);
@@ -140,6 +155,17 @@ function popup(pane, entry) {
   note.textContent = entry.text;
   pane.append(note);
   setTimeout(() => note.remove(), 6000);
+}
+
+// A reaction shows on the message it was put on (the bot's 👀 and 👌 on the client's, staff's on relays).
+function react(entry) {
+  for (const fromBot of [false, true]) {
+    const el = byMessage.get(`${entry.chatId}:${entry.messageId}:${fromBot}`);
+    if (!el) continue;
+    let badge = el.querySelector(".reacted");
+    if (!badge) { badge = document.createElement("span"); badge.className = "reacted"; el.querySelector(".meta").prepend(badge); }
+    badge.textContent = entry.text + " ";
+  }
 }
 
 function addTopic(threadId, name) {

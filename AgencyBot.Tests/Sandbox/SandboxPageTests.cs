@@ -171,6 +171,34 @@ public sealed class SandboxPageTests
     }
 
     [Test]
+    public async Task AVisitor_ApprovesTheMockUp_AsAnna_AndTheTeamSeesIt()
+    {
+        var request = Client.Locator(".msg", new() { HasText = "Is it good to go?" }).Last;
+        await Expect(request).ToBeVisibleAsync(new() { Timeout = 20_000 });
+
+        await request.GetByRole(AriaRole.Button, new() { Name = "✅ Approve" }).ClickAsync();
+
+        await Expect(Client.Locator(".popup")).ToContainTextAsync("Thank you!", Soon);
+        await Expect(Staff.Locator(".messages")).ToContainTextAsync("Anna approved", Soon);
+        await ScreenshotAsync("approved");
+    }
+
+    [Test]
+    public async Task AThumbsUp_OnARelayedMessage_IsOnIt_AndAnnaSeesEyesOnHerMessage()
+    {
+        var text = Unique("Can we talk tomorrow?");
+        await WriteAsync(Client, text);
+        var relayed = Staff.Locator(".msg", new() { HasText = text });
+        await Expect(relayed).ToBeVisibleAsync(new() { Timeout = 20_000 });
+
+        await relayed.GetByRole(AriaRole.Button, new() { Name = "👍" }).ClickAsync();
+
+        await Expect(Staff.Locator(".messages")).ToContainTextAsync("Marie Dupont is on it.", Soon);
+        await Expect(Client.Locator(".msg", new() { HasText = text }).Locator(".reacted")).ToContainTextAsync("👀", Soon);
+        await ScreenshotAsync("reacted");
+    }
+
+    [Test]
     public async Task TagAndClose_ShowTheBotsPopUpAnswer_ToThePresser()
     {
         var text = Unique("Where is my invoice?");
