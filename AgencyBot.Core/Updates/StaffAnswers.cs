@@ -27,6 +27,37 @@ public sealed class StaffAnswers(
     /// <summary>Callback data of the "who is this for?" buttons: "to:&lt;held id&gt;:&lt;chat id, or 0 for everyone&gt;".</summary>
     public const string Prefix = "to:";
 
+    /// <summary>Callback data of the out-of-hours choice: "op:&lt;open|now&gt;:&lt;staff message id&gt;".</summary>
+    public const string OpeningPrefix = "op:";
+
+    /// <summary>How long an answer written outside business hours waits for the choice of sending it at opening.</summary>
+    public static readonly TimeSpan OpeningChoice = TimeSpan.FromMinutes(1);
+
+    /// <summary>When the agency keeps hours and they are over, a plain answer (not an album, not /all) is offered to wait for opening.</summary>
+    private bool OutOfHours(Turn turn, Message message) => !calendar.AlwaysOpen && !calendar.IsOpen(turn.Now) && message.MediaGroupId is null;
+
+    /// <summary>The out-of-hours choice: the answer goes at opening, or now. Only while it has not gone yet.</summary>
+    public async Task HandleOpeningChoiceAsync(Turn turn, CallbackQuery query)
+    {
+        var (c, t) = turn;
+        var parts = query.Data![OpeningPrefix.Length..].Split(':');
+        if (turn.Member is null || turn.StaffChat is not { } staff || query.Message?.Chat.Id != staff.ChatId || parts.Length != 2 || parts[0] is not ("open" or "now")
+            || !long.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var staffMessage))
+        {
+            await turn.RefusePressAsync(query);
+            return;
+        }
+        var answer = (await ConversationStore.AnswersOfAsync(c, t, staff.ChatId, staffMessage)).Where(m => m.Direction == "staff").Select(m => m.Id).ToList();
+        var at = parts[0] == "open" ? calendar.NextOpening(turn.Now) : turn.Now;
+        if (await Outbox.OutboxStore.RescheduleAsync(c, t, answer, at) == 0)
+        {
+            await turn.AnswerButtonAsync(query, "Too late: it has gone already.");
+            return;
+        }
+        logger.LogInformation("Staff {StaffId}: answer {MessageId} goes {When}", turn.Member.Id, staffMessage, parts[0] == "open" ? $"at opening, {at:O}" : "now");
+        await turn.AnswerButtonAsync(query, parts[0] == "open" ? $"It goes at opening, {calendar.ToLocal(at).ToString("ddd d MMM HH:mm", CultureInfo.InvariantCulture)}." : "It goes now.");
+    }
+
     public async Task HandleAsync(Turn turn, Message message, AnswerTarget target, FormattedText? everyone = null)
     {
         var (c, t) = turn;
@@ -56,6 +87,15 @@ public sealed class StaffAnswers(
             case RecipientDecision.Send send when everyone is null && IsInlineSavedAnswer(message):
                 // A saved answer picked with inline mode: its {name} and {project} are each client's.
                 await SendSavedAsync(turn, message, target, new SavedAnswer("inline", new Dictionary<string, string> { ["en"] = message.Text! }), "", send);
+                break;
+            case RecipientDecision.Send send when OutOfHours(turn, message):
+                // Outside business hours it waits a minute, for the choice of sending it at opening instead.
+                await SendAsync(turn, message, member, target.ProjectId, send.To, everyone, later: OpeningChoice);
+                var opens = calendar.NextOpening(now);
+                await turn.NoticeAsync(target.ProjectId, $"🌙 Outside business hours: this goes to {string.Join(", ", send.To.Select(r => Label(r.Chat)))} in a minute.", message.Id,
+                    buttons: new InlineKeyboardMarkup([[
+                        InlineKeyboardButton.WithCallbackData($"🕘 At opening ({calendar.ToLocal(opens).ToString("ddd HH:mm", CultureInfo.InvariantCulture)})", $"{OpeningPrefix}open:{message.Id}"),
+                        InlineKeyboardButton.WithCallbackData("Send now", $"{OpeningPrefix}now:{message.Id}")]]));
                 break;
             case RecipientDecision.Send send:
                 await SendAsync(turn, message, member, target.ProjectId, send.To, everyone);

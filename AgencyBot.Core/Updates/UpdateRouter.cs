@@ -40,6 +40,7 @@ public sealed class UpdateRouter(
     [
         (StaffButtons.Prefix, true, staffButtons.HandleAsync),
         (StaffAnswers.Prefix, false, staffAnswers.HandleChoiceAsync),
+        (StaffAnswers.OpeningPrefix, false, staffAnswers.HandleOpeningChoiceAsync),
         (Deliveries.RetryPrefix, false, deliveries.HandleRetryAsync),
         (InviteDesk.Prefix, false, inviteDesk.HandleButtonAsync),
         (StaffReplies.SetupPrefix, false, staffReplies.ConfirmSetupAsync),
