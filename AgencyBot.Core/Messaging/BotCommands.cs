@@ -25,6 +25,7 @@ public static class BotCommands
         new("sub", "<#task> <title>", "a subtask", CommandDesk.Tasks),
         new("check", "<#task> <item>", "a checklist item", CommandDesk.Tasks),
         new("title", "<#task> <title>", "rename a task", CommandDesk.Tasks),
+        new("wait", "<#task> [off]", "the task waits for the client (their /status says so; they are nudged politely); off: in progress again", CommandDesk.Tasks),
         new("assign", "<#task> <name | me | nobody>", "who is responsible", CommandDesk.Tasks),
         new("due", "<#task> <date> [quiet]", "reschedule (2026-12-15, 15.12, tomorrow, +3 working days); the client is told unless quiet", CommandDesk.Tasks),
         new("done", "<#task | #task.item>", "finish a task, subtask or checklist item", CommandDesk.Tasks),

@@ -107,6 +107,19 @@ public sealed class StaffCommands(
                     ActorId: member.Id), now);
                 return $"📌 #{sub.Number} “{sub.Title}” added under #{parent.Number} “{parent.Title}”.";
             }
+            case "wait":
+            {
+                // The client's side of the clock: the task waits for them (nudged politely), until /wait #n off.
+                if (!TaskRef.TrySplit(args, out var number, out var rest) || rest is not ("" or "off")) return BotCommands.Usage("wait");
+                if (await TaskStore.FindAsync(c, t, projectId, number) is not { } task) return NoTask(number);
+                if (task.StaffOnly) return $"#{number} is staff-only: the client cannot be waited for on it.";
+                var waiting = rest != "off";
+                if ((task.Status == TaskState.WaitingForClient) == waiting) return waiting ? $"#{number} already waits for the client." : $"#{number} is not waiting for the client.";
+                await TaskStore.SetStatusAsync(c, t, task.Id, waiting ? TaskState.WaitingForClient : TaskState.InProgress, member.Id, now);
+                return waiting
+                    ? $"⏸ #{number} “{task.Title}” waits for the client: their /status says so, and they are nudged after a few working days of silence."
+                    : $"▶️ #{number} “{task.Title}” is in progress again.";
+            }
             case "title":
             {
                 if (!TaskRef.TrySplit(args, out var number, out var title) || title.Length == 0) return BotCommands.Usage("title");

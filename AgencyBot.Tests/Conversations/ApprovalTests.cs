@@ -107,4 +107,22 @@ public sealed class ApprovalTests : ParisAgencyTest
             Assert.That(digest.Text, Does.Contain("⏸ Waiting for clients: 1").And.Contain("#1 Mock-up (approval), since Mon 7 Dec").And.Contain("nudged 1×"));
         });
     }
+
+    [Test]
+    public async Task Wait_PutsATaskOnTheClientsSide_TheirStatusSaysSo_AndTheDigestListsIt()
+    {
+        World.Telegram.ClientSends(AgencyWorld.StaffChat, "/wait #1", userId: AgencyWorld.Assistant, firstName: "Marie", threadId: _topic);
+        await NoticeAsync("⏸ #1 “Mock-up” waits for the client");
+        World.Telegram.ClientSends(Anna, "/status", firstName: "Anna");
+        var status = (await World.WaitForAsync(s => s.Any(m => m.ChatId == Anna && m.Text?.Contains("Mock-up") == true))).Last(m => m.ChatId == Anna && m.Text?.Contains("Mock-up") == true);
+        var digest = await World.Host.Get<AgencyBot.Core.Digest.DigestBuilder>().BuildAsync(new DateOnly(2026, 12, 7), soFar: true);
+        World.Telegram.ClientSends(AgencyWorld.StaffChat, "/wait #1 off", userId: AgencyWorld.Assistant, firstName: "Marie", threadId: _topic);
+        await NoticeAsync("▶️ #1 “Mock-up” is in progress again");
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(status.Text, Does.Contain(ClientTexts.Get("WaitingForYou", "en")));
+            Assert.That(digest.Text, Does.Contain("#1 Mock-up (feedback)"));
+        });
+    }
 }
