@@ -64,6 +64,9 @@ public sealed class ProjectDialog(ProjectSetup setup, OutboxStore outbox, BotUse
             return true;
         }
         if (botUser.ParseCommand(text) is not null) return false; // another command: it is obeyed, the dialog waits
+        // A step answered with buttons takes no text: what they write meanwhile is an ordinary message (an answer to a
+        // client in a topic, say), never swallowed by the dialog.
+        if (dialog.Step is not ("client_name" or "name" or "start" or "contact")) return false;
         text = text.Trim();
         var answers = dialog.Answers;
         switch (dialog.Step)
@@ -88,8 +91,7 @@ public sealed class ProjectDialog(ProjectSetup setup, OutboxStore outbox, BotUse
                 await turn.ReplyAsync(message, "I could not read that date. Try 2026-12-15, 15.12, tomorrow or +3 (working days), or /cancel.");
                 return true;
             default:
-                await turn.ReplyAsync(message, "Please use the buttons above (or /cancel).");
-                return true;
+                return false;
         }
         dialog = dialog with { UpdatedAt = turn.Now };
         await DialogStore.SaveAsync(c, t, dialog);

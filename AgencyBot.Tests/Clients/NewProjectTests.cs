@@ -120,4 +120,25 @@ public sealed class NewProjectTests : AgencyTest
             Assert.That(World.Telegram.Requests.Any(r => r.Method == "answerCallbackQuery" && r.Body["text"]?.ToString().Contains("someone else's") == true));
         });
     }
+
+    [Test]
+    public async Task InAProjectsTopic_OnlyTheDialogsNameAndDateStepsTakeText_AnAnswerMeanwhileStillReachesTheClient()
+    {
+        await World.ProjectWithClientAsync(601);
+        World.Telegram.ClientSends(601, "Any news?", firstName: "Anna");
+        var topic = await World.TopicAsync();
+        void InTopic(string text) => World.Telegram.ClientSends(AgencyWorld.StaffChat, text, userId: Marie, firstName: "Marie", threadId: topic);
+
+        InTopic("/newproject");
+        var question = await AskedAsync("for which client?");
+        InTopic("Not yet, tomorrow.");
+        await World.WaitForAsync(s => s.Any(m => m.ChatId == 601 && m.Text?.StartsWith("Not yet, tomorrow.") == true));
+        Taps(question, "New client");
+        await AskedAsync("reply with the new client's name");
+        InTopic("Globex");
+        await AskedAsync("New project (2/5) for Globex");
+        await World.SettledAsync();
+
+        Assert.That(World.Telegram.SentTo(601).Where(m => m.Text?.Contains("Globex") == true), Is.Empty, "the name step's answer is the dialog's");
+    }
 }
