@@ -66,7 +66,9 @@ internal sealed class SandboxSeed(
         {
             using var patience = new CancellationTokenSource(TimeSpan.FromMinutes(1));
             int thread;
-            while ((thread = telegram.Topics.FirstOrDefault(x => x.Key.Chat == SandboxPeople.StaffChat && x.Value == "Acme · Website launch").Key.Thread) == 0)
+            // Anna's chat is linked (the bot welcomed her) and the project's topic is there.
+            while ((thread = telegram.Topics.FirstOrDefault(x => x.Key.Chat == SandboxPeople.StaffChat && x.Value == "Acme · Website launch").Key.Thread) == 0
+                   || !telegram.SentTo(SandboxPeople.Client.TelegramId).Any())
                 await Task.Delay(200, patience.Token);
             var mockUp = telegram.ClientSendsMedia(SandboxPeople.StaffChat, "photo", "// Homepage mock-up, first version", userId: SandboxPeople.Assistant.TelegramId,
                 firstName: SandboxPeople.Assistant.FirstName, threadId: thread);

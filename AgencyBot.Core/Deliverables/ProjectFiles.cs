@@ -28,8 +28,11 @@ public static class ProjectFiles
         from_chat_id AS FromChatId, from_message_id AS FromMessageId, marked_at AS MarkedAt
         """;
 
-    private const string SelectOfProjects = $"""
-        SELECT {Columns} FROM project_files WHERE project_id IN @ProjectIds AND removed_at IS NULL ORDER BY marked_at DESC, id DESC LIMIT @Limit
+    // The chat's projects: those it is linked to (approved), the same rule as every relay.
+    private const string SelectOfChat = $"""
+        SELECT {Columns} FROM project_files
+        WHERE project_id IN (SELECT project_id FROM chat_bindings WHERE chat_id = @ChatId AND status = 'active') AND removed_at IS NULL
+        ORDER BY marked_at DESC, id DESC LIMIT @Limit
         """;
 
     private const string SelectOne = $"SELECT {Columns} FROM project_files WHERE id = @Id AND removed_at IS NULL";
@@ -48,9 +51,9 @@ public static class ProjectFiles
     public static Task<long?> MarkedAsync(IDbConnection c, IDbTransaction t, long chatId, long messageId) =>
         c.ExecuteScalarAsync<long?>(SelectMarked, new { ChatId = chatId, MessageId = messageId }, t);
 
-    /// <summary>The projects' files, newest first.</summary>
-    public static async Task<IReadOnlyList<ProjectFile>> OfProjectsAsync(IDbConnection c, IDbTransaction t, IReadOnlyCollection<long> projectIds, int limit) =>
-        projectIds.Count == 0 ? [] : (await c.QueryAsync<ProjectFile>(SelectOfProjects, new { ProjectIds = projectIds, Limit = limit }, t)).AsList();
+    /// <summary>The files of the chat's projects, newest first.</summary>
+    public static async Task<IReadOnlyList<ProjectFile>> OfChatAsync(IDbConnection c, IDbTransaction t, long chatId, int limit) =>
+        (await c.QueryAsync<ProjectFile>(SelectOfChat, new { ChatId = chatId, Limit = limit }, t)).AsList();
 
     public static Task<ProjectFile?> FindAsync(IDbConnection c, IDbTransaction t, long id) =>
         c.QuerySingleOrDefaultAsync<ProjectFile>(SelectOne, new { Id = id }, t);

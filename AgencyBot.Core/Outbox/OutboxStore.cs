@@ -582,13 +582,17 @@ public sealed class OutboxStore(Database database, TimeProvider clock)
 
     private const string Resume = "UPDATE outbox SET not_before = @Now WHERE chat_id = @ChatId AND state = 'pending' AND not_before > @Now";
 
-    private const string MoveAnswer = "UPDATE outbox SET not_before = @At WHERE message_id IN @MessageIds AND state = 'pending' AND claimed_at IS NULL";
+    private const string MoveAnswer = "UPDATE outbox SET not_before = @At WHERE message_id = @MessageId AND state = 'pending' AND claimed_at IS NULL";
 
     /// <summary>What is still queued (and not being sent) of these recorded messages goes at <paramref name="at"/>
-    /// instead; how many rows. None: they went already.</summary>
-    public static Task<int> RescheduleAsync(IDbConnection connection, IDbTransaction transaction, IReadOnlyCollection<long> messageIds, DateTimeOffset at) =>
-        messageIds.Count == 0 ? Task.FromResult(0)
-            : connection.ExecuteAsync(MoveAnswer, new { MessageIds = messageIds, At = at.ToUnixTimeMilliseconds() }, transaction);
+    /// instead; how many rows. None: they went already. (One statement per message: an answer has a few.)</summary>
+    public static async Task<int> RescheduleAsync(IDbConnection connection, IDbTransaction transaction, IReadOnlyCollection<long> messageIds, DateTimeOffset at)
+    {
+        var moved = 0;
+        foreach (var id in messageIds)
+            moved += await connection.ExecuteAsync(MoveAnswer, new { MessageId = id, At = at.ToUnixTimeMilliseconds() }, transaction);
+        return moved;
+    }
 
     /// <summary>What waited out a pause of the chat goes now; returns how many rows.</summary>
     public static Task<int> ResumeChatAsync(IDbConnection connection, IDbTransaction transaction, long chatId, DateTimeOffset now) =>

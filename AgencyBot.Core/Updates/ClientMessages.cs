@@ -67,7 +67,7 @@ public sealed class ClientMessages(
                     else await OfferProjectsAsync(turn, chat.ChatId, projects, "ChooseProject", language);
                     return;
                 case "files":
-                    await FileDesk.ListAsync(turn, chat.ChatId, projects, language);
+                    await FileDesk.ListAsync(turn, chat.ChatId, language);
                     return;
                 case var staffOnly when BotCommands.Staff(staffOnly) is not null:
                     // A client typing a staff command gets the client help, and nothing happens.

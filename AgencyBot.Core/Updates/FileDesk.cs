@@ -40,9 +40,9 @@ public sealed class FileDesk(ILogger<FileDesk> logger)
     }
 
     /// <summary>/files in a client chat: the files of its projects, newest first, a button each.</summary>
-    public static async Task ListAsync(Turn turn, long chatId, IReadOnlyList<BoundProject> projects, string language)
+    public static async Task ListAsync(Turn turn, long chatId, string language)
     {
-        var files = await ProjectFiles.OfProjectsAsync(turn.Connection, turn.Transaction, [.. projects.Select(p => p.ProjectId)], Listed);
+        var files = await ProjectFiles.OfChatAsync(turn.Connection, turn.Transaction, chatId, Listed);
         if (files.Count == 0)
         {
             await turn.SendAsync(chatId, ClientTexts.Get("NoFiles", language));
