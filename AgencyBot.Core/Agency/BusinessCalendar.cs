@@ -102,6 +102,10 @@ public sealed partial class BusinessCalendar
 
     public DateTimeOffset ToLocal(DateTimeOffset at) => TimeZoneInfo.ConvertTime(at, Zone);
 
+    /// <summary>The zone as people say it: "Paris" for Europe/Paris ("… (Paris time)").</summary>
+    public static string CityOf(TimeZoneInfo zone) =>
+        zone.Id.Contains('/') ? zone.Id[(zone.Id.LastIndexOf('/') + 1)..].Replace('_', ' ') : zone.Id;
+
     private DateOnly LocalDate(DateTimeOffset at) => DateOnly.FromDateTime(ToLocal(at).DateTime);
 
     private IEnumerable<(DateTimeOffset Open, DateTimeOffset Close)> OpeningsAround(DateTimeOffset at) =>

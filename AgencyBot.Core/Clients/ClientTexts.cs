@@ -43,7 +43,7 @@ public static class ClientTexts
             _ => $"{culture.DateTimeFormat.GetDayName(local.DayOfWeek)} {time}",
         };
         if (language == "en") when = char.ToUpperInvariant(when[0]) + when[1..];
-        var city = zone.Id.Contains('/') ? zone.Id[(zone.Id.LastIndexOf('/') + 1)..].Replace('_', ' ') : zone.Id;
+        var city = Agency.BusinessCalendar.CityOf(zone);
         return Get("OutOfHours", language, when, city);
     }
 

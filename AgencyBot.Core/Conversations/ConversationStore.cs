@@ -233,14 +233,6 @@ public sealed class ConversationStore(Database database)
         return true;
     }
 
-    private const string SelectLastClientPost = """
-        SELECT chat_id AS ChatId, telegram_message_id AS MessageId FROM messages
-        WHERE conversation_id = @ConversationId AND direction = 'client' AND telegram_message_id > 0 ORDER BY id DESC LIMIT 1
-        """;
-
-    /// <summary>Where the client's last message of the conversation is in their chat (to react on it).</summary>
-    public static Task<(long ChatId, long MessageId)?> LastClientPostAsync(IDbConnection connection, IDbTransaction transaction, long conversationId) =>
-        connection.QuerySingleOrDefaultAsync<(long, long)?>(SelectLastClientPost, new { ConversationId = conversationId }, transaction);
 
     private const string Take = "UPDATE conversations SET taken_by = @StaffId WHERE id = @Id";
 
@@ -258,7 +250,7 @@ public sealed class ConversationStore(Database database)
         """;
 
     private const string SelectLastClientMessage = """
-        SELECT id AS Id, text AS Text FROM messages
+        SELECT id AS Id, text AS Text, chat_id AS ChatId, telegram_message_id AS TelegramMessageId FROM messages
         WHERE conversation_id = @ConversationId AND direction = 'client' ORDER BY id DESC LIMIT 1
         """;
 
@@ -331,8 +323,11 @@ public sealed class ConversationStore(Database database)
         connection.QuerySingleOrDefaultAsync<MessageOfProject>(SelectMessageOfProject, new { Id = messageId }, transaction);
 
     /// <summary>What the client last wrote in a conversation.</summary>
-    public static Task<(long Id, string? Text)?> LastClientMessageAsync(IDbConnection connection, IDbTransaction transaction, long conversationId) =>
-        connection.QuerySingleOrDefaultAsync<(long Id, string? Text)?>(SelectLastClientMessage, new { ConversationId = conversationId }, transaction);
+    /// <summary>The conversation's last client message: its record, its text, and where it is in the client's chat.</summary>
+    public static Task<(long Id, string? Text, long ChatId, long TelegramMessageId)?> LastClientMessageAsync(IDbConnection connection, IDbTransaction transaction,
+        long conversationId) =>
+        connection.QuerySingleOrDefaultAsync<(long Id, string? Text, long ChatId, long TelegramMessageId)?>(SelectLastClientMessage,
+            new { ConversationId = conversationId }, transaction);
 
     private const string SelectOldestWaiting = """
         SELECT id AS Id, project_id AS ProjectId, chat_id AS ChatId, created_at AS CreatedAt, last_message_at AS LastMessageAt,

@@ -26,7 +26,7 @@ public static class Reactions
     /// <summary>👀 or 👌 on the client's last message of the conversation.</summary>
     public static async Task OnLastClientMessageAsync(IDbConnection c, IDbTransaction t, OutboxStore outbox, long conversationId, string emoji)
     {
-        if (await ConversationStore.LastClientPostAsync(c, t, conversationId) is { } post)
-            await ReactAsync(c, t, outbox, post.ChatId, post.MessageId, emoji);
+        if (await ConversationStore.LastClientMessageAsync(c, t, conversationId) is { TelegramMessageId: > 0 } last)
+            await ReactAsync(c, t, outbox, last.ChatId, last.TelegramMessageId, emoji);
     }
 }

@@ -35,7 +35,8 @@ public sealed class ImportRequests(Database database, IMessenger messenger, Proj
 {
     public const long MaxBytes = 1024 * 1024;
     private const int MaxAttempts = 5;
-    private static readonly TimeSpan Idle = TimeSpan.FromMinutes(1);
+    /// <summary>How often it looks for new files when nothing wakes it (a request recorded on another host).</summary>
+    private static readonly TimeSpan Idle = TimeSpan.FromSeconds(5);
 
     private const string Insert = """
         INSERT INTO import_requests (chat_id, thread_id, message_id, staff_id, file_id, file_name, next_at, created_at)
@@ -65,11 +66,10 @@ public sealed class ImportRequests(Database database, IMessenger messenger, Proj
             document.FileName, Now = now.ToUnixTimeMilliseconds(),
         }, t);
 
-    protected override Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        database.Committed += signal.Notify;
-        return WorkLoop.RunAsync(PassAsync, signal, Idle, clock, logger, "Importing a file sent with /import", stoppingToken);
-    }
+    // Not woken by every commit (that would be two queries per update on the intake's hot path): a short poll finds a
+    // new request within seconds, and one whose download failed waits for its own time.
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        WorkLoop.RunAsync(PassAsync, signal, Idle, clock, logger, "Importing a file sent with /import", stoppingToken);
 
     private async Task<TimeSpan> PassAsync(CancellationToken ct)
     {

@@ -6,7 +6,7 @@ namespace AgencyBot.Core.Updates;
 
 /// <summary>/import as the caption of a CSV (or a reply to one), in the staff chat or privately: the file is recorded
 /// and imported right after (<see cref="ImportRequests"/>), which answers with the invitations.</summary>
-public sealed class ImportDesk(ILogger<ImportDesk> logger)
+public sealed class ImportDesk(ImportSignal signal, ILogger<ImportDesk> logger)
 {
     public const string Columns = "client, project, template, language, contact (only client and project are required)";
 
@@ -29,6 +29,7 @@ public sealed class ImportDesk(ILogger<ImportDesk> logger)
             return;
         }
         await ImportRequests.AddAsync(turn.Connection, turn.Transaction, message, document, member.Id, turn.Now);
+        signal.Notify(); // look soon (the poll finds it anyway if this turn has not committed by then)
         logger.LogInformation("Staff {StaffId} asked to import {FileName}", member.Id, document.FileName);
         await turn.ReplyAsync(message, $"📥 Importing {document.FileName ?? "the file"}… the invitations follow here.");
     }

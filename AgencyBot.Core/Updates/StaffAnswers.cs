@@ -146,7 +146,7 @@ public sealed class StaffAnswers(
                 foreach (var recipient in send.To)
                     await ConversationStore.AckAsync(c, t, (await ConversationStore.GetOrCreateAsync(c, t, target.ProjectId, recipient.Chat.ChatId, now)).Id, member.Id, now);
                 logger.LogInformation("Staff {StaffId} scheduled an answer for {At} to {Count} chat(s) of project {ProjectId}", member.Id, at, send.To.Count, target.ProjectId);
-                var zone = calendar.Zone.Id.Contains('/') ? calendar.Zone.Id[(calendar.Zone.Id.LastIndexOf('/') + 1)..].Replace('_', ' ') : calendar.Zone.Id;
+                var zone = BusinessCalendar.CityOf(calendar.Zone);
                 await turn.NoticeAsync(target.ProjectId, $"🕘 Scheduled for {calendar.ToLocal(at).ToString("ddd d MMM HH:mm", CultureInfo.InvariantCulture)} ({zone} time) " +
                     $"to {string.Join(", ", send.To.Select(r => Label(r.Chat)))}. /unsend as a reply to your /later message cancels it.", message.Id);
                 break;

@@ -12,12 +12,13 @@ public sealed class BotIdentity(ITelegramBotClient bot, BotUser botUser, Databas
 
     public async Task<string> UsernameAsync(CancellationToken ct)
     {
+        if (botUser.Username is { } learned) return learned;
         await using (var connection = await database.OpenAsync(ct))
-            if (await botUser.UsernameAsync(connection, null) is { } known) return known;
+            if (await botUser.UsernameAsync(connection, null) is { } kept) return kept;
         await _gate.WaitAsync(ct);
         try
         {
-            if (botUser.Username is { } learned) return learned;
+            if (botUser.Username is { } meanwhile) return meanwhile;
             var username = (await bot.GetMe(ct)).Username ?? throw new InvalidOperationException("getMe returned a bot without a username");
             await database.WriteAsync((c, t) => botUser.LearnedAsync(c, t, username, clock.GetUtcNow()), ct);
             return username;
