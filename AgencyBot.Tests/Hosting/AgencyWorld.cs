@@ -112,6 +112,26 @@ public sealed class AgencyWorld : IAsyncDisposable
         return topic;
     }
 
+    /// <summary>Waits until a scheduled job has no run due and none under way (its start-up runs are over), so a test
+    /// can tell what the job did at start-up from what it does later.</summary>
+    public async Task JobIdleAsync(Quartz.JobKey job)
+    {
+        var scheduler = await Host.Get<Quartz.ISchedulerFactory>().GetScheduler();
+        var clock = _clock ?? TimeProvider.System;
+        async Task<bool> IdleAsync()
+        {
+            var due = await scheduler.QueryTriggers(new Quartz.TriggerQuery { Job = job, NextFireTimeBefore = clock.GetUtcNow().AddMilliseconds(1) });
+            var running = await scheduler.QueryFireInstances(new Quartz.FireInstanceQuery { Job = job });
+            return due.Items.Count == 0 && running.Items.Count == 0;
+        }
+        // Twice, a moment apart: a trigger that has just fired is not yet among the running jobs.
+        for (var i = 0; i < 2; i++)
+        {
+            await Eventually.HoldsAsync(IdleAsync, idle => idle, Timeout, $"job {job} idle");
+            await Task.Delay(200);
+        }
+    }
+
     /// <summary>Waits until the pipeline has nothing left to do.</summary>
     public async Task SettledAsync()
     {
