@@ -51,6 +51,8 @@ public sealed class StaffAnswers(
         var at = parts[0] == "open" ? calendar.NextOpening(turn.Now) : turn.Now;
         if (await Outbox.OutboxStore.RescheduleAsync(c, t, answer, at) == 0)
         {
+            logger.LogInformation("Staff {StaffId}: answer {MessageId} ({Records} records) had nothing left to move at {Now:O}; told it has gone",
+                turn.Member.Id, staffMessage, answer.Count, turn.Now);
             await turn.AnswerButtonAsync(query, "Too late: it has gone already.");
             return;
         }

@@ -40,11 +40,23 @@ public sealed class OutOfHoursAnswerTests : AgencyTest
         "SELECT (SELECT COUNT(*) FROM inbox WHERE state = 'pending') * 100 + (SELECT COUNT(*) FROM outbox WHERE state = 'pending')"), n => n == rows,
         AgencyWorld.Timeout, $"{rows} pending");
 
+    /// <summary>Marie sees the pop-up a moment after her tap: seconds pass meanwhile, as they do for the host, whose
+    /// loops also wake on their clock (never the minute her answer waits).</summary>
+    private async Task PressAnsweredAsync()
+    {
+        for (var second = 0; second < 20 && !World.Telegram.Requests.Any(r => r.Method == "answerCallbackQuery"); second++)
+        {
+            await Task.Delay(250);
+            _clock.Advance(TimeSpan.FromSeconds(1));
+        }
+    }
+
     [Test]
     public async Task AtOpening_HoldsTheAnswerUntilTheTeamIsBack_ThenItAnswersTheWait()
     {
         var offer = await MarieAnswersAsync("We are on it first thing tomorrow.");
         World.Telegram.Presses(AgencyWorld.StaffChat, offer.MessageId, offer.Button("At opening"), userId: AgencyWorld.Assistant, firstName: "Marie");
+        await PressAnsweredAsync();
         await PendingAsync(1);
         _clock.Advance(TimeSpan.FromMinutes(5));
         await PendingAsync(1);
