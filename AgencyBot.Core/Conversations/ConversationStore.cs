@@ -233,7 +233,6 @@ public sealed class ConversationStore(Database database)
         return true;
     }
 
-
     private const string Take = "UPDATE conversations SET taken_by = @StaffId WHERE id = @Id";
 
     private const string CloseUnanswered = "UPDATE conversations SET waiting_since = NULL WHERE id = @Id AND waiting_since IS NOT NULL";
@@ -322,7 +321,6 @@ public sealed class ConversationStore(Database database)
     public static Task<MessageOfProject?> MessageOfProjectAsync(IDbConnection connection, IDbTransaction transaction, long messageId) =>
         connection.QuerySingleOrDefaultAsync<MessageOfProject>(SelectMessageOfProject, new { Id = messageId }, transaction);
 
-    /// <summary>What the client last wrote in a conversation.</summary>
     /// <summary>The conversation's last client message: its record, its text, and where it is in the client's chat.</summary>
     public static Task<(long Id, string? Text, long ChatId, long TelegramMessageId)?> LastClientMessageAsync(IDbConnection connection, IDbTransaction transaction,
         long conversationId) =>
