@@ -7,7 +7,7 @@ public sealed record Figure(string Name, double Value, string Unit, string Detai
 
 /// <summary>
 /// Runs the real Host in this process against the fake Bot API server on loopback and prints measured figures.
-/// Usage: dotnet run -c Release --project AgencyBot.Bench [-- --quick | --relay-only | --digest-only | --postgres CONNECTION]
+/// Usage: dotnet run -c Release --project AgencyBot.Bench [-- --quick | --relay-only | --digest-only | --footprint | --postgres CONNECTION]
 /// </summary>
 internal static class Benchmark
 {
@@ -26,6 +26,13 @@ internal static class Benchmark
         {
             results.Add(await Scenarios.IntakeAsync(updates: quick ? 2_000 : 20_000, chats: 1_000));
             results.Add(await Scenarios.IntakeAsync(updates: quick ? 2_000 : 20_000, chats: 1_000, postgres: args[at + 1]));
+            results.AddRange(await ScaleOut.RunAsync(args[at + 1], updates: quick ? 2_000 : 20_000, chats: 1_000));
+            Print(results);
+            return 0;
+        }
+        if (args.Contains("--footprint"))
+        {
+            results.AddRange(await Footprint.RunAsync(chats: 20, updates: quick ? 2_000 : 20_000));
             Print(results);
             return 0;
         }
@@ -35,6 +42,7 @@ internal static class Benchmark
             Print(results);
             return 0;
         }
+        results.AddRange(await Footprint.RunAsync(chats: 20, updates: quick ? 2_000 : 20_000));
         results.AddRange(new List<Figure>
         {
             await Scenarios.StartUpAsync(),

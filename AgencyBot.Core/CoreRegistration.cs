@@ -118,10 +118,12 @@ public static class CoreRegistration
         services.AddSingleton<StaffReactions>();
         services.AddSingleton<FileDesk>();
         services.AddSingleton<ApprovalDesk>();
+        services.AddSingleton<UpdateScopes>();
         services.AddSingleton<IInboxHandler, UpdateRouter>();
 
         services.AddHostedService<InboxProcessor>();
         services.AddHostedService<OutboxSender>();
+        services.AddHostedService<MissingTopics>(); // at start-up: a topic for every open project that has none
         services.AddSingleton<ImportSignal>();
         services.AddHostedService<ImportRequests>(); // files sent with /import: downloaded and imported after the update
         return services;

@@ -10,8 +10,8 @@ namespace AgencyBot.Core.Inbox;
 /// A worker handles its updates in chunks, one transaction per chunk and a savepoint per update: a throwing update
 /// rolls back only itself, is tried <see cref="InboxStore.MaxAttempts"/> times in all, then dead-lettered, and the
 /// chat's later updates go on.
-/// On PostgreSQL several hosts do this at once: a chunk first claims its updates (FOR UPDATE SKIP LOCKED, before the
-/// write lock), and a chat with an update claimed by another host is left to that host for this pass, so each update
+/// On PostgreSQL several hosts do this at once: a chunk first claims its updates (FOR UPDATE SKIP LOCKED, before any
+/// lock), then locks what its updates touch (the handler's <see cref="IInboxHandler.ScopeAsync"/>), and a chat with an update claimed by another host is left to that host for this pass, so each update
 /// is handled once and a chat's order holds across hosts.
 /// </summary>
 public sealed class InboxProcessor(
@@ -75,6 +75,8 @@ public sealed class InboxProcessor(
                 {
                     await database.ClaimAndWriteAsync(
                         (connection, transaction) => InboxStore.ClaimAsync(connection, transaction, database.Provider, chunk.Select(i => i.UpdateId).ToList()),
+                        (connection, transaction, claimed) => handler.ScopeAsync(
+                            chunk.Where(i => claimed.Contains(i.UpdateId)).Select(i => i.Read().Update).ToList(), connection, transaction),
                         async (connection, transaction, claimed) =>
                         {
                             await HandleChunkAsync(chunk, claimed, stalled, connection, (DbTransaction)transaction, ct);

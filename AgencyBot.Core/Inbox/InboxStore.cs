@@ -19,6 +19,13 @@ public sealed class InboxStore(Database database, TimeProvider clock)
         ON CONFLICT (update_id) DO NOTHING
         """;
 
+    // The whole batch in one statement (one round trip instead of one per update).
+    private const string InsertPostgres = """
+        INSERT INTO inbox (update_id, chat_id, kind, payload, received_at)
+        SELECT u.update_id, u.chat_id, u.kind, u.payload, @ReceivedAt FROM unnest(@UpdateIds, @ChatIds, @Kinds, @Payloads) AS u (update_id, chat_id, kind, payload)
+        ON CONFLICT (update_id) DO NOTHING
+        """;
+
     private const string SelectPending = """
         SELECT update_id AS UpdateId, chat_id AS ChatId, kind AS Kind, payload AS Payload, attempts AS Attempts, not_before AS NotBefore,
                received_at AS ReceivedAt
@@ -99,6 +106,13 @@ public sealed class InboxStore(Database database, TimeProvider clock)
     public Task<int> AddAsync(IReadOnlyCollection<RawUpdate> updates, CancellationToken ct = default)
     {
         var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
+        // Rows that no one reads to decide a write: beside the handling of earlier updates, not after it.
+        if (database.Provider == DatabaseProvider.Postgres)
+            return database.WriteAsync(WriteScope.AddsOnly, (c, t) => c.ExecuteAsync(InsertPostgres, new
+            {
+                UpdateIds = updates.Select(u => u.Id).ToArray(), ChatIds = updates.Select(u => u.ChatId).ToArray(),
+                Kinds = updates.Select(u => u.Kind).ToArray(), Payloads = updates.Select(u => u.Json).ToArray(), ReceivedAt = now,
+            }, t), ct);
         var rows = updates.Select(u => new { UpdateId = u.Id, u.ChatId, u.Kind, Payload = u.Json, ReceivedAt = now }).ToList();
         return database.WriteAsync((c, t) => c.ExecuteAsync(Insert, rows, t), ct);
     }

@@ -2,6 +2,7 @@ using AgencyBot.Core.Agency;
 using AgencyBot.Core.Clients;
 using AgencyBot.Core.Projects;
 using AgencyBot.Core.Staff;
+using AgencyBot.Core.StaffGroup;
 using AgencyBot.Core.Tasks;
 
 namespace AgencyBot.Core.Onboarding;
@@ -20,9 +21,10 @@ public sealed record ProjectCreated(Project? Project, Invitation? Invitation, st
 /// Creates a project the way the agency starts one, in the caller's transaction: the client (when new), the project,
 /// its team, every task of its template (day 0 = the start date), its language, and a first invitation. The admin
 /// API, /newproject and the import all create projects here, so they cannot drift apart. Checks come first: a problem
-/// leaves nothing behind.
+/// leaves nothing behind. Its staff topic is opened at once (a first notice in it, which the sender posts after creating
+/// the topic), so a new client's first message does not wait for the topic to be made.
 /// </summary>
-public sealed class ProjectSetup(TaskWork work, IOptions<AgencyOptions> agency)
+public sealed class ProjectSetup(TaskWork work, StaffChatStore staffChats, StaffNotices notices, IOptions<AgencyOptions> agency)
 {
     public static readonly IReadOnlyList<string> Languages = ClientTexts.Languages;
 
@@ -61,6 +63,8 @@ public sealed class ProjectSetup(TaskWork work, IOptions<AgencyOptions> agency)
         if (template is null && spec.StartOn is { } start) await ProjectStore.MarkStartedAsync(c, t, projectId, start);
         var invitation = username is null ? null
             : await Invitation.CreateAsync(c, t, projectId, username, agency.Value.Name, agency.Value.InviteLifetime, now);
+        if (await staffChats.GetAsync(c, t) is { } staff)
+            await notices.NoticeAsync(c, t, staff, projectId, StaffNotices.TopicOpening($"{client.Name} · {name}", tasks, template?.Body.Name));
         return new ProjectCreated(new Project(projectId, client.Id, name), invitation, null, Tasks: tasks);
     }
 

@@ -57,6 +57,10 @@ public sealed record OldestRelay(long OutboxId, long ChatId, long ProjectId, Dat
 /// <summary>How much waits for one chat, and since when.</summary>
 public sealed record ChatBacklog(long ChatId, long Pending, DateTimeOffset OldestSince);
 
+/// <summary>Who holds the right to send (PostgreSQL): the session (backend process id) that took the sending lease,
+/// and the lease's advisory key. Rows are claimed only while that session still holds it.</summary>
+public sealed record LeaseHolder(int Pid, long Key);
+
 /// <summary>The outbox table: every message the bot sends, from decision to Telegram's message_id.</summary>
 public sealed class OutboxStore(Database database, TimeProvider clock)
 {
@@ -184,8 +188,15 @@ public sealed class OutboxStore(Database database, TimeProvider clock)
         UPDATE outbox SET claimed_at = @Now, claimed_by = @Claimant WHERE id IN @Ids AND state = 'pending' AND claimed_at IS NULL RETURNING id
         """;
 
+    private const string NotDurable = "SET LOCAL synchronous_commit = off;\n";
+
+    // Fenced by the sending lease: only while the session that took it still holds it (a bigint advisory key shows in
+    // pg_locks as its high and low halves), so a host whose lease has gone claims nothing, and sends nothing more.
     private const string ClaimPostgres = """
-        UPDATE outbox SET claimed_at = @Now, claimed_by = @Claimant WHERE id = ANY(@Ids) AND state = 'pending' AND claimed_at IS NULL RETURNING id
+        UPDATE outbox SET claimed_at = @Now, claimed_by = @Claimant WHERE id = ANY(@Ids) AND state = 'pending' AND claimed_at IS NULL
+          AND EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted AND pid = @Holder
+                      AND classid::bigint = @LeaseHigh AND objid::bigint = @LeaseLow AND objsubid = 1)
+        RETURNING id
         """;
 
     // Only another sender's: this one's own claims are requests in flight (it gives them back itself).
@@ -218,14 +229,21 @@ public sealed class OutboxStore(Database database, TimeProvider clock)
             await MoveReaddressedAsync(c, t);
         }, ct);
 
-    /// <summary>Takes rows for sending; returns the ids taken (a row cancelled meanwhile is not).</summary>
-    public async Task<IReadOnlySet<long>> ClaimAsync(IReadOnlyCollection<long> ids, CancellationToken ct = default)
+    /// <summary>Takes rows for sending; returns the ids taken (a row cancelled meanwhile is not, nor is any once
+    /// <paramref name="lease"/> is lost). A claim is one conditional update of the rows themselves, so it needs no
+    /// transaction to stand aside for it: a handler that cancels or moves a row finds it taken, or not, row by row.</summary>
+    public async Task<IReadOnlySet<long>> ClaimAsync(IReadOnlyCollection<long> ids, LeaseHolder? lease, CancellationToken ct = default)
     {
         if (ids.Count == 0) return new HashSet<long>();
         var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
-        return await database.WriteAsync(async (c, t) =>
-            (await c.QueryAsync<long>(database.Provider == DatabaseProvider.Postgres ? ClaimPostgres : Claim,
-                new { Ids = ids.ToArray(), Now = now, Claimant = _claimant }, t)).ToHashSet(), ct);
+        if (database.Provider == DatabaseProvider.Sqlite)
+            return await database.WriteAsync(async (c, t) => (await c.QueryAsync<long>(Claim, new { Ids = ids.ToArray(), Now = now, Claimant = _claimant }, t)).ToHashSet(), ct);
+        if (lease is null) return new HashSet<long>();
+        // Not waited to disk: a claim lost in a crash is one a restarted sender would have freed anyway.
+        return await database.WriteAsync(WriteScope.AddsOnly, async (c, t) => (await c.QueryAsync<long>(NotDurable + ClaimPostgres, new
+        {
+            Ids = ids.ToArray(), Now = now, Claimant = _claimant, Holder = lease.Pid, LeaseHigh = lease.Key >> 32, LeaseLow = lease.Key & 0xFFFF_FFFFL,
+        }, t)).ToHashSet(), ct);
     }
 
     /// <summary>A sender that starts (after a restart, or taking over) frees what a dead sender had taken: at most that

@@ -116,7 +116,7 @@ public sealed class OutboxSender(
             starts.Add(Choose(due));
         }
         // Each row is taken before it goes (one write for the whole pass): one cancelled meanwhile stays unsent.
-        var claimed = await outbox.ClaimAsync(starts.Select(s => s.Id).ToList(), ct);
+        var claimed = await outbox.ClaimAsync(starts.Select(s => s.Id).ToList(), lease.Holder, ct);
         foreach (var next in starts.Where(s => claimed.Contains(s.Id)))
             _inFlight.Start(next.ChatId, () => SendAsync(next, ct), signal.Notify);
         return wait;
@@ -263,7 +263,7 @@ public sealed class OutboxSender(
         var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
         var followers = (await outbox.FollowersAsync(head, 100, ct)).TakeWhile(f => f.Mergeable && f.NotBefore <= now).ToList();
         // Taken like the head, so none of them is cancelled while it rides along; the merge stops at the first not taken.
-        var claimed = await outbox.ClaimAsync(followers.Select(f => f.Id).ToList(), ct);
+        var claimed = await outbox.ClaimAsync(followers.Select(f => f.Id).ToList(), lease.Holder, ct);
         try
         {
             return Merged(head, json, text, entities, carried, followers, claimed);

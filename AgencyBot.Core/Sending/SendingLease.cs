@@ -1,3 +1,4 @@
+using AgencyBot.Core.Outbox;
 using AgencyBot.Core.Data;
 using Npgsql;
 
@@ -18,8 +19,14 @@ public sealed class SendingLease(Database database, TimeProvider clock, ILogger<
     private static readonly TimeSpan CheckEvery = TimeSpan.FromSeconds(2);
 
     private NpgsqlConnection? _session;
+    private LeaseHolder? _holder;
     private DateTimeOffset _checkedAt = DateTimeOffset.MinValue;
     private bool _held;
+
+    /// <summary>The session holding the lease, while this host believes it does (PostgreSQL): every claim of rows to send
+    /// checks that this session still holds it, so a host that lost the lease sends nothing more, not even until its
+    /// next check.</summary>
+    public LeaseHolder? Holder => _held ? _holder : null;
 
     /// <summary>Whether this host may send now. Cheap: the database is asked at most every two seconds.</summary>
     public async ValueTask<bool> HeldAsync(CancellationToken ct)
@@ -45,6 +52,7 @@ public sealed class SendingLease(Database database, TimeProvider clock, ILogger<
             if (await session.ExecuteScalarAsync<bool>("SELECT pg_try_advisory_lock(@LeaseLock)", new { LeaseLock }))
             {
                 _session = session;
+                _holder = new LeaseHolder(session.ProcessID, LeaseLock);
                 return true;
             }
         }
@@ -69,6 +77,7 @@ public sealed class SendingLease(Database database, TimeProvider clock, ILogger<
             logger.LogWarning(ex, "The sending lease's connection broke; stopping sends until the lease is taken again");
             await _session!.DisposeAsync();
             _session = null;
+            _holder = null;
             return false;
         }
     }

@@ -18,6 +18,11 @@ public sealed class StaffNotices(OutboxStore outbox, StaffChatStore staffChats)
         PostAsync(c, t, staff.ChatId, FormattedText.Plain(text),
             new OutboxLink(TopicProjectId: projectId, Notice: true, Mergeable: replyTo is null && !html && buttons is null), replyTo, html, buttons);
 
+    /// <summary>The first line of a project's topic (also what opens the topic of a project that has none at start-up).</summary>
+    public static string TopicOpening(string label, int? tasks = null, string? template = null) =>
+        $"📁 {label}: this is the project's topic. What its clients write comes here" +
+        (tasks is > 0 ? $"; {tasks} {(tasks == 1 ? "task" : "tasks")} from {(template is null ? "its template" : $"the template {template}")}." : ".");
+
     /// <summary>Reports a client chat that blocked the bot, once, into each of its projects' topics.</summary>
     public async Task ReportBlockedChatAsync(IDbConnection c, IDbTransaction t, long chatId)
     {

@@ -1,5 +1,6 @@
 using AgencyBot.Core.Clients;
 using AgencyBot.Core.Conversations;
+using AgencyBot.Core.Data;
 using AgencyBot.Core.Deliverables;
 using AgencyBot.Core.Inbox;
 using AgencyBot.Core.Messaging;
@@ -32,6 +33,7 @@ public sealed class UpdateRouter(
     ReportDesk reportDesk,
     Deliveries deliveries,
     BotUser botUser,
+    UpdateScopes scopes,
     ILogger<UpdateRouter> logger) : IInboxHandler
 {
     /// <summary>Presses by the prefix of their callback data. A staff-chat button pressed while no staff chat is known
@@ -52,6 +54,9 @@ public sealed class UpdateRouter(
         (ApprovalDesk.Prefix, false, approvalDesk.HandleButtonAsync),
         (ClientMessages.ProjectCallbackPrefix, false, clientMessages.HandleProjectChoiceAsync),
     ];
+
+    public Task<WriteScope> ScopeAsync(IReadOnlyList<Update> updates, IDbConnection connection, IDbTransaction transaction) =>
+        scopes.OfAsync(updates, connection, transaction);
 
     public async Task HandleAsync(Update update, IDbConnection connection, IDbTransaction transaction, CancellationToken ct)
     {

@@ -31,8 +31,42 @@ public sealed class OnboardingTests : AgencyTest
         await World.LinkPrivateChatAsync(501, code, firstName: "Anna");
 
         var topic = await World.TopicAsync();
-        var notice = await World.WaitForAsync(s => s.Any(m => m.ChatId == AgencyWorld.StaffChat && m.ThreadId == topic));
-        Assert.That(notice.Single(m => m.ChatId == AgencyWorld.StaffChat).Text, Does.Contain("Anna").And.Contain("linked"));
+        var posts = await World.WaitForAsync(s => s.Count(m => m.ChatId == AgencyWorld.StaffChat && m.ThreadId == topic) == 2);
+        Assert.That(posts.Where(m => m.ChatId == AgencyWorld.StaffChat).Select(m => m.Text), Has.Exactly(1).Contain("Anna").And.Contain("linked"));
+    }
+
+    [Test]
+    public async Task AProjectsTopic_IsOpenedWhenTheProjectIsCreated_BeforeAnyClientWrites()
+    {
+        await World.ProjectAsync();
+
+        var topic = await World.TopicAsync();
+        var sent = await World.WaitForAsync(s => s.Any(m => m.ThreadId == topic));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(sent.Single(m => m.ChatId == AgencyWorld.StaffChat && m.ThreadId == topic).Text,
+                Does.StartWith("📁 Acme · Website launch: this is the project's topic"));
+            Assert.That(sent.Where(m => m.ChatId != AgencyWorld.StaffChat), Is.Empty, "no client involved");
+        });
+    }
+
+    [Test]
+    public async Task AtStartUp_AnOpenProjectWithoutATopic_GetsOne_AndAnArchivedOneDoesNot()
+    {
+        await World.ProjectAsync(); // its topic tells the host the staff chat has topics
+        await World.TopicAsync();
+        await World.Db.ExecuteAsync("""
+            INSERT INTO clients (id, name, created_at) VALUES (50, 'Globex', 0);
+            INSERT INTO projects (id, client_id, name, created_at) VALUES (50, 50, 'Shop', 0);
+            INSERT INTO projects (id, client_id, name, created_at, archived_at) VALUES (51, 50, 'Old shop', 0, 1);
+            """);
+
+        await World.RestartHostAsync();
+        await World.TopicAsync("Globex · Shop");
+        await World.SettledAsync();
+
+        Assert.That(World.Telegram.Topics.Values, Is.EquivalentTo(new[] { "Acme · Website launch", "Globex · Shop" }));
     }
 
     [TestCase("/start")]
@@ -141,7 +175,7 @@ public sealed class OnboardingTests : AgencyTest
             Assert.That((string?)answer.Body["text"], Is.EqualTo(ClientTexts.Get("ProjectNotAvailable", "en")));
             Assert.That(await World.Db.ScalarAsync<long>("SELECT COUNT(*) FROM chat_bindings WHERE chat_id = 507 AND project_id = @otherProject", new { otherProject }), Is.Zero);
             Assert.That(await World.Db.ScalarAsync<long>("SELECT COUNT(*) FROM conversations WHERE project_id = @otherProject", new { otherProject }), Is.Zero);
-            Assert.That(World.Telegram.Sent.Where(m => m.Text?.Contains("Secret rebrand") == true), Is.Empty);
+            Assert.That(World.Telegram.SentTo(507).Where(m => m.Text?.Contains("Secret rebrand") == true), Is.Empty, "the client never sees it");
         });
     }
 }
