@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Text;
-using System.Text.Json.Nodes;
 using AgencyBot.Sandbox;
 using Dapper;
 
@@ -46,7 +45,7 @@ internal static class ScaleOut
             foreach (var port in ports)
                 await HostProcess.WaitAsync(async () => (await http.GetAsync(new Uri($"http://127.0.0.1:{port}/health"))).IsSuccessStatusCode);
 
-            var bodies = Enumerable.Range(1, updates).Select(i => Update(i, 1_000_000 + i % chats, $"message {i}")).ToList();
+            var bodies = Enumerable.Range(1, updates).Select(i => FakeBotApi.WebhookTextUpdate(i, 1_000_000 + i % chats, $"message {i}")).ToList();
             var clock = Stopwatch.StartNew();
             // A few posts in flight at a time, as Telegram keeps a few connections to a webhook (max_connections).
             await Parallel.ForEachAsync(Enumerable.Range(0, updates), new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (i, ct) =>
@@ -78,15 +77,4 @@ internal static class ScaleOut
             }
         }
     }
-
-    private static string Update(int updateId, long chat, string text) => new JsonObject
-    {
-        ["update_id"] = updateId,
-        ["message"] = new JsonObject
-        {
-            ["message_id"] = updateId, ["date"] = DateTimeOffset.UtcNow.ToUnixTimeSeconds(), ["text"] = text,
-            ["chat"] = new JsonObject { ["id"] = chat, ["type"] = "private", ["first_name"] = "Ann" },
-            ["from"] = new JsonObject { ["id"] = chat, ["is_bot"] = false, ["first_name"] = "Ann" },
-        },
-    }.ToJsonString();
 }

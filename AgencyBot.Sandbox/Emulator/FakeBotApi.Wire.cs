@@ -7,6 +7,19 @@ public sealed partial class FakeBotApi
 {
     // ---------- the wire ----------
 
+    /// <summary>A text message from a private chat as the JSON body Telegram posts to a webhook (for driving hosts in
+    /// webhook mode, where nothing is polled from this server).</summary>
+    public static string WebhookTextUpdate(int updateId, long chat, string text) => new JsonObject
+    {
+        ["update_id"] = updateId,
+        ["message"] = new JsonObject
+        {
+            ["message_id"] = updateId, ["date"] = DateTimeOffset.UtcNow.ToUnixTimeSeconds(), ["text"] = text,
+            ["chat"] = new JsonObject { ["id"] = chat, ["type"] = "private", ["first_name"] = "Ann" },
+            ["from"] = new JsonObject { ["id"] = chat, ["is_bot"] = false, ["first_name"] = "Ann" },
+        },
+    }.ToJsonString();
+
     /// <summary>The emoji Telegram accepts as a reaction (Bot API, ReactionTypeEmoji).</summary>
     private static readonly HashSet<string> ReactionEmoji =
     [

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Sockets;
-using System.Text.Json.Nodes;
 
 namespace AgencyBot.Tests.Fakes;
 
@@ -8,16 +7,7 @@ namespace AgencyBot.Tests.Fakes;
 public static class Wire
 {
     /// <summary>A text message from a private chat, as the JSON body Telegram posts to a webhook.</summary>
-    public static string TextUpdate(int updateId, long chat, string text) => new JsonObject
-    {
-        ["update_id"] = updateId,
-        ["message"] = new JsonObject
-        {
-            ["message_id"] = updateId, ["date"] = DateTimeOffset.UtcNow.ToUnixTimeSeconds(), ["text"] = text,
-            ["chat"] = new JsonObject { ["id"] = chat, ["type"] = "private", ["first_name"] = "Ann" },
-            ["from"] = new JsonObject { ["id"] = chat, ["is_bot"] = false, ["first_name"] = "Ann" },
-        },
-    }.ToJsonString();
+    public static string TextUpdate(int updateId, long chat, string text) => FakeBotApi.WebhookTextUpdate(updateId, chat, text);
 
     /// <summary>The POST Telegram makes to a webhook: the update as JSON, the secret in its header (none: left out).</summary>
     public static HttpRequestMessage WebhookCall(Uri hook, string body, string? secret)
