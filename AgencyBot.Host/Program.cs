@@ -55,7 +55,18 @@ if (sandbox is not null)
     app.Lifetime.ApplicationStarted.Register(() => Console.WriteLine($"AgencyBot sandbox: open {sandbox.PageAddress}"));
 }
 
-await app.RunAsync();
+var (stopping, started) = (app.Lifetime.ApplicationStopping, app.Lifetime.ApplicationStarted);
+try
+{
+    await app.RunAsync();
+}
+catch (Exception) when (stopping.IsCancellationRequested && !started.IsCancellationRequested)
+{
+    // SIGTERM before start-up was over (the scheduler and the web server start after the intake): the host cancels its
+    // start by throwing (dotnet/runtime#111013), Quartz wrapping the cancellation in its own exception. What was begun
+    // is in transactions, so this is a clean stop, not a crash.
+    Console.Error.WriteLine("AgencyBot stopped before its start-up was over");
+}
 if (sandbox is not null) await sandbox.Telegram.DisposeAsync();
 return 0;
 
