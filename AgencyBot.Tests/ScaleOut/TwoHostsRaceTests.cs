@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
+using System.Text.Json.Nodes;
 using AgencyBot.Core.Projects;
 using AgencyBot.Tests.Fakes;
 using AgencyBot.Tests.Hosting;
@@ -110,6 +111,138 @@ public sealed class TwoHostsRaceTests
                 Assert.That(await db.ScalarAsync<long>("SELECT COUNT(*) FROM conversations"), Is.EqualTo(projects), "one conversation each, not two made side by side");
             });
         }
+    }
+
+    /// <summary>
+    /// A staff answer closes the client's waiting period (when Telegram has accepted it) while the same client writes
+    /// again, on the other host: the two must end as one after the other. The closing first: the period it closed is
+    /// logged, and the follow-up opens a new one. The follow-up first: it joins the period, which the answer then
+    /// closes. Never a period logged twice or not at all, nor a client left waiting on the period already answered.
+    /// </summary>
+    [Test]
+    public async Task AStaffAnswerAndTheClientsNextMessage_OnTheTwoHostsAtOnce_EndAsOneAfterTheOther()
+    {
+        TempDatabase.RequirePostgres();
+        await using var telegram = await FakeBotApi.StartAsync();
+        telegram.DefineGroup(StaffChat, "Staff", isForum: true);
+        await using var db = await TempDatabase.CreateMigratedAsync();
+        const int projects = 10;
+        await db.ExecuteAsync("INSERT INTO staff (telegram_user_id, name, role, created_at, started_bot) VALUES (9001, 'Marie', 'assistant', 0, 1); INSERT INTO clients (name, created_at) VALUES ('Acme', 0);");
+        for (var p = 1; p <= projects; p++)
+        {
+            await db.ExecuteAsync("INSERT INTO projects (id, client_id, name, created_at) VALUES (@p, 1, 'Project ' || @p, 0)", new { p });
+            await db.Database.WriteAsync((c, t) => ChatBindingStore.BindChatAsync(c, t, 70_000 + p, p, DateTimeOffset.UtcNow));
+        }
+        // Whole seconds apart, as Telegram dates messages: which period a client waits in shows in its start.
+        var askedAt = DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.ToUnixTimeSeconds() - 120);
+        var followedUpAt = askedAt.AddSeconds(60);
+        var (a, b, ports) = await TwoHostsAsync(telegram, db);
+        using (a)
+        using (b)
+        {
+            using var http = new HttpClient();
+            for (var p = 1; p <= projects; p++) await PostAsync(http, ports[0], Dated(Wire.TextUpdate(p, 70_000 + p, $"question {p}"), askedAt));
+            await Eventually.HoldsAsync(() => db.ScalarAsync<long>("SELECT COUNT(*) FROM conversations WHERE waiting_since IS NOT NULL"), n => n == projects,
+                TimeSpan.FromSeconds(60), "every client waiting");
+            var topics = (await Eventually.HoldsAsync(() => db.QueryAsync<(long Project, long Thread)>("SELECT project_id, thread_id FROM staff_topics"),
+                t => t.Count == projects, TimeSpan.FromSeconds(60), "every project's topic")).ToDictionary(t => t.Project, t => (int)t.Thread);
+
+            // The answers at once; the follow-ups staggered over the time an answer takes to be delivered, so some come
+            // before its closing and some after.
+            var race = new List<Task>();
+            for (var p = 1; p <= projects; p++) race.Add(PostAsync(http, ports[1], StaffTopicMessage(200 + p, topics[p], $"answer {p}")));
+            for (var p = 1; p <= projects; p++)
+            {
+                var project = p;
+                race.Add(Task.Run(async () =>
+                {
+                    await Task.Delay(TimeSpan.FromMilliseconds(60 * (project - 1)));
+                    await PostAsync(http, ports[0], Dated(Wire.TextUpdate(100 + project, 70_000 + project, $"follow-up {project}"), followedUpAt));
+                }));
+            }
+            await Task.WhenAll(race);
+            await Eventually.HoldsAsync(() => db.ScalarAsync<long>("SELECT COUNT(*) FROM inbox WHERE state = 'handled'"), n => n == projects * 3,
+                TimeSpan.FromSeconds(60), "every update handled");
+            await Eventually.HoldsAsync(() => db.ScalarAsync<long>("SELECT COUNT(*) FROM outbox WHERE state = 'pending'"), n => n == 0,
+                TimeSpan.FromSeconds(60), "every answer delivered");
+
+            var ends = await db.QueryAsync<(long Project, long Logged, long? LoggedSince, long? WaitingSince)>("""
+                SELECT c.project_id, (SELECT COUNT(*) FROM response_log r WHERE r.conversation_id = c.id),
+                       (SELECT MIN(r.waiting_since) FROM response_log r WHERE r.conversation_id = c.id), c.waiting_since
+                FROM conversations c ORDER BY c.project_id
+                """);
+            TestContext.Out.WriteLine($"the follow-up came after the closing in {ends.Count(e => e.WaitingSince is not null)} of {projects}");
+            Assert.That(ends, Has.Count.EqualTo(projects));
+            Assert.Multiple(() =>
+            {
+                foreach (var end in ends)
+                {
+                    Assert.That((end.Logged, end.LoggedSince), Is.EqualTo((1L, (long?)askedAt.ToUnixTimeMilliseconds())), $"project {end.Project}: the question's period, logged once");
+                    Assert.That(end.WaitingSince, Is.Null.Or.EqualTo(followedUpAt.ToUnixTimeMilliseconds()), $"project {end.Project}: waits, if at all, since the follow-up");
+                    Assert.That(telegram.SentTo(70_000 + end.Project).Count(m => m.Text?.StartsWith($"answer {end.Project}\n", StringComparison.Ordinal) == true),
+                        Is.EqualTo(1), $"project {end.Project}: the answer sent once");
+                }
+            });
+        }
+    }
+
+    private static string Dated(string update, DateTimeOffset at)
+    {
+        var json = JsonNode.Parse(update)!;
+        json["message"]!["date"] = at.ToUnixTimeSeconds();
+        return json.ToJsonString();
+    }
+
+    /// <summary>Both hosts start at once on a database with open projects that have no staff topic: each topic is
+    /// opened once, not once per host.</summary>
+    [Test]
+    public async Task TwoHostsStartingTogether_OpenEachMissingTopicOnce()
+    {
+        TempDatabase.RequirePostgres();
+        await using var telegram = await FakeBotApi.StartAsync();
+        telegram.DefineGroup(StaffChat, "Staff", isForum: true);
+        await using var db = await TempDatabase.CreateMigratedAsync();
+        const int projects = 10;
+        await db.ExecuteAsync("INSERT INTO clients (name, created_at) VALUES ('Acme', 0); INSERT INTO settings (key, value, updated_at) VALUES (@Key, '1', 0)",
+            new { Key = $"forum:{StaffChat}" });
+        for (var p = 1; p <= projects; p++)
+            await db.ExecuteAsync("INSERT INTO projects (id, client_id, name, created_at) VALUES (@p, 1, 'Project ' || @p, 0)", new { p });
+        var (a, b, _) = await TwoHostsAsync(telegram, db);
+        using (a)
+        using (b)
+        {
+            await Eventually.HoldsAsync(() => db.ScalarAsync<long>("SELECT COUNT(*) FROM staff_topics"), n => n == projects, TimeSpan.FromSeconds(60), "every topic recorded");
+            await Eventually.HoldsAsync(() => db.ScalarAsync<long>("SELECT COUNT(*) FROM outbox WHERE state = 'pending'"), n => n == 0, TimeSpan.FromSeconds(60), "outbox drained");
+
+            Assert.Multiple(() =>
+            {
+                Assert.That(telegram.Requests.Count(r => r.Method == "createForumTopic"), Is.EqualTo(projects));
+                Assert.That(telegram.Topics.Values.Order(), Is.EqualTo(Enumerable.Range(1, projects).Select(p => $"Acme · Project {p}").Order()));
+            });
+        }
+    }
+
+    /// <summary>Marie's message in a project's topic, as Telegram sends it from a forum: a topic message that replies to
+    /// the topic's creation.</summary>
+    private static string StaffTopicMessage(int updateId, int thread, string text)
+    {
+        var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        JsonObject Chat() => new() { ["id"] = StaffChat, ["type"] = "supergroup", ["title"] = "Staff", ["is_forum"] = true };
+        return new JsonObject
+        {
+            ["update_id"] = updateId,
+            ["message"] = new JsonObject
+            {
+                ["message_id"] = 10_000 + updateId, ["date"] = now, ["text"] = text, ["message_thread_id"] = thread, ["is_topic_message"] = true,
+                ["chat"] = Chat(), ["from"] = new JsonObject { ["id"] = 9001, ["is_bot"] = false, ["first_name"] = "Marie" },
+                ["reply_to_message"] = new JsonObject
+                {
+                    ["message_id"] = thread, ["date"] = now, ["chat"] = Chat(), ["message_thread_id"] = thread, ["is_topic_message"] = true,
+                    ["from"] = new JsonObject { ["id"] = FakeBotApi.BotId, ["is_bot"] = true, ["first_name"] = "Agency", ["username"] = FakeBotApi.BotUsername },
+                    ["forum_topic_created"] = new JsonObject { ["name"] = "topic", ["icon_color"] = 7322096 },
+                },
+            },
+        }.ToJsonString();
     }
 
     private static async Task PostAsync(HttpClient http, int port, string body)
