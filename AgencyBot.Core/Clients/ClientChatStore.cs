@@ -41,15 +41,15 @@ public sealed class ClientChatStore
         INSERT INTO blocked_chats (chat_id, blocked_at, reason) VALUES (@ChatId, @Now, @Reason) ON CONFLICT (chat_id) DO NOTHING
         """;
 
-    /// <summary>Remembers the chat; a message from it also means the bot can write there again.</summary>
-    public static async Task SeenAsync(IDbConnection connection, IDbTransaction transaction, ClientChat chat, DateTimeOffset now)
-    {
-        await connection.ExecuteAsync(Upsert, new { chat.ChatId, chat.Kind, chat.Title, chat.LanguageCode, Now = now.ToUnixTimeMilliseconds() }, transaction);
-        await connection.ExecuteAsync(Unblock, new { chat.ChatId }, transaction);
-    }
+    // Both in one round trip: this runs for every client message.
+    private const string Seen = $"{Upsert};\n{Unblock}";
 
-    /// <summary>The bot was removed from, or blocked in, a chat (true) or let back in (false).</summary>
-    /// <summary>Marks the chat blocked (or not); true when that changed something.</summary>
+    /// <summary>Remembers the chat; a message from it also means the bot can write there again.</summary>
+    public static Task SeenAsync(IDbConnection connection, IDbTransaction transaction, ClientChat chat, DateTimeOffset now) =>
+        connection.ExecuteAsync(Seen, new { chat.ChatId, chat.Kind, chat.Title, chat.LanguageCode, Now = now.ToUnixTimeMilliseconds() }, transaction);
+
+    /// <summary>The bot was removed from, or blocked in, a chat (true) or let back in (false): marks the chat blocked
+    /// (or not); true when that changed something.</summary>
     public static async Task<bool> SetBlockedAsync(IDbConnection connection, IDbTransaction transaction, long chatId, bool blocked, string reason,
         DateTimeOffset now) =>
         await connection.ExecuteAsync(blocked ? Block : Unblock, new { ChatId = chatId, Now = now.ToUnixTimeMilliseconds(), Reason = reason }, transaction) == 1;

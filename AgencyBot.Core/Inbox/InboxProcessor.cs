@@ -1,4 +1,3 @@
-using System.Data.Common;
 using AgencyBot.Core.Data;
 using Microsoft.Extensions.Hosting;
 
@@ -7,9 +6,10 @@ namespace AgencyBot.Core.Inbox;
 /// <summary>
 /// Handles inbox rows: in update_id order within a chat, different chats in parallel.
 /// Chats are spread over a few workers by chat id, so one chat always lands on the same worker and its order holds.
-/// A worker handles its updates in chunks, one transaction per chunk and a savepoint per update: a throwing update
-/// rolls back only itself, is tried <see cref="InboxStore.MaxAttempts"/> times in all, then dead-lettered, and the
-/// chat's later updates go on.
+/// A worker handles its updates in chunks, one transaction per chunk. An update that throws rolls its chunk back; its
+/// try is recorded on its own and the chunk goes again without it: the culprit is tried
+/// <see cref="InboxStore.MaxAttempts"/> times in all, then dead-lettered, and the chat's later updates go on. (No savepoint per update: on PostgreSQL each
+/// is a subtransaction, two more round trips per update, and past 64 in a transaction they slow every snapshot.)
 /// On PostgreSQL several hosts do this at once: a chunk first claims its updates (FOR UPDATE SKIP LOCKED, before any
 /// lock), then locks what its updates touch (the handler's <see cref="IInboxHandler.ScopeAsync"/>), and a chat with an update claimed by another host is left to that host for this pass, so each update
 /// is handled once and a chat's order holds across hosts.
@@ -26,6 +26,8 @@ public sealed class InboxProcessor(
     private const int BatchSize = 2000;
     private const int ChunkSize = 200;
     private const int Workers = 4;
+    /// <summary>How many times a chunk goes again without the update that threw before it is handled one by one.</summary>
+    private const int MaxChunkPasses = 4;
     private static readonly TimeSpan IdlePoll = TimeSpan.FromSeconds(1);
     /// <summary>The pause before the next try grows with each failure: 0.5 s, then 1 s.</summary>
     private static readonly TimeSpan RetryDelay = TimeSpan.FromMilliseconds(500);
@@ -48,6 +50,8 @@ public sealed class InboxProcessor(
     {
         // Taken before the query, whose snapshot may still show rows a finishing worker just handled.
         var busy = _workers.Snapshot();
+        // Every worker at work: nothing could be started (the first to finish wakes this loop again).
+        if (busy.Count == Workers) return IdlePoll;
         var pending = await inbox.PendingAsync(BatchSize, ct);
         var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
         // A chat whose next update waits out a retry pause waits as a whole (its order holds).
@@ -70,25 +74,28 @@ public sealed class InboxProcessor(
             var stalled = new HashSet<long>();
             foreach (var chunk in items.Chunk(ChunkSize))
             {
-                ct.ThrowIfCancellationRequested();
-                try
+                for (var pass = 1; ; pass++)
                 {
-                    await database.ClaimAndWriteAsync(
-                        (connection, transaction) => InboxStore.ClaimAsync(connection, transaction, database.Provider, chunk.Select(i => i.UpdateId).ToList()),
-                        (connection, transaction, claimed) => handler.ScopeAsync(
-                            chunk.Where(i => claimed.Contains(i.UpdateId)).Select(i => i.Read().Update).ToList(), connection, transaction),
-                        async (connection, transaction, claimed) =>
-                        {
-                            await HandleChunkAsync(chunk, claimed, stalled, connection, (DbTransaction)transaction, ct);
-                            return claimed.Count;
-                        }, ct);
-                }
-                catch (Exception ex) when (!ct.IsCancellationRequested)
-                {
-                    // Something broke the whole transaction (not just one update): go through the chunk one update
-                    // per transaction, so the culprit is found, counted and, in the end, dead-lettered.
-                    logger.LogWarning(ex, "Inbox chunk of {Count} updates rolled back; handling them one by one", chunk.Length);
-                    foreach (var item in chunk) await HandleAloneAsync(item, stalled, ct);
+                    ct.ThrowIfCancellationRequested();
+                    try
+                    {
+                        await HandleChunkAsync(chunk, stalled, ct);
+                        break;
+                    }
+                    catch (UpdateFailed failed) when (!ct.IsCancellationRequested && pass < MaxChunkPasses)
+                    {
+                        // The chunk was rolled back. The update that threw has its try recorded on its own (its chat now
+                        // waits for its next try, or it is dead-lettered), and the rest of the chunk goes again.
+                        await database.WriteAsync((c, t) => RecordFailureAsync(failed.Item, failed.InnerException!, stalled, c, t), ct);
+                    }
+                    catch (Exception ex) when (!ct.IsCancellationRequested)
+                    {
+                        // The transaction itself broke, or too many updates threw: one update per transaction, so each
+                        // culprit is found, counted and, in the end, dead-lettered, and the rest handled.
+                        logger.LogWarning(ex, "Inbox chunk of {Count} updates rolled back; handling them one by one", chunk.Length);
+                        foreach (var item in chunk) await HandleAloneAsync(item, stalled, ct);
+                        break;
+                    }
                 }
                 outboxSignal.Notify();
             }
@@ -112,30 +119,41 @@ public sealed class InboxProcessor(
         return false;
     }
 
-    private async Task HandleChunkAsync(InboxItem[] chunk, HashSet<long> claimed, HashSet<long> stalled, IDbConnection connection,
-        DbTransaction transaction, CancellationToken ct)
+    /// <summary>One transaction for the chunk: its updates are claimed (and read, each once), what they touch locked,
+    /// and each one ready handled. An update that throws rolls the whole chunk back, as <see cref="UpdateFailed"/>.</summary>
+    private Task HandleChunkAsync(InboxItem[] chunk, HashSet<long> stalled, CancellationToken ct) =>
+        database.ClaimAndWriteAsync(
+            async (connection, transaction) => (await InboxStore.ClaimAsync(connection, transaction, database.Provider, chunk.Select(i => i.UpdateId).ToList()))
+                .ToDictionary(r => r.Key, r => new Lazy<ReadUpdate>(() => UpdateReader.Read(r.Value))),
+            (connection, transaction, claimed) => handler.ScopeAsync(
+                chunk.Where(i => claimed.ContainsKey(i.UpdateId)).Select(i => claimed[i.UpdateId].Value.Update).ToList(), connection, transaction),
+            async (connection, transaction, claimed) =>
+            {
+                foreach (var item in chunk)
+                {
+                    // Another host is handling this update (or has): its chat's later updates must wait for it, so the
+                    // whole chat is left to that host in this pass.
+                    if (!claimed.TryGetValue(item.UpdateId, out var update)) stalled.Add(item.ChatId);
+                    if (!Ready(item, stalled)) continue;
+                    // Every log line about this update carries its update_id and chat.
+                    using var scope = logger.BeginScope(new Dictionary<string, object> { ["UpdateId"] = item.UpdateId, ["ChatId"] = item.ChatId });
+                    try
+                    {
+                        if (await InboxStore.MarkHandledAsync(connection, transaction, item.UpdateId, clock.GetUtcNow()))
+                            await handler.HandleAsync(Logged(item, update!.Value), connection, transaction, ct);
+                    }
+                    catch (Exception ex) when (!ct.IsCancellationRequested)
+                    {
+                        throw new UpdateFailed(item, ex);
+                    }
+                }
+                return claimed.Count;
+            }, ct);
+
+    /// <summary>An update of a chunk threw: the chunk's transaction is rolled back, and this says which one.</summary>
+    private sealed class UpdateFailed(InboxItem item, Exception inner) : Exception($"Update {item.UpdateId} failed", inner)
     {
-        foreach (var item in chunk)
-        {
-            // Another host is handling this update (or has): its chat's later updates must wait for it, so the whole
-            // chat is left to that host in this pass.
-            if (!claimed.Contains(item.UpdateId)) stalled.Add(item.ChatId);
-            if (!Ready(item, stalled)) continue;
-            // Every log line about this update carries its update_id and chat.
-            using var scope = logger.BeginScope(new Dictionary<string, object> { ["UpdateId"] = item.UpdateId, ["ChatId"] = item.ChatId });
-            await transaction.SaveAsync("item", ct);
-            try
-            {
-                if (await InboxStore.MarkHandledAsync(connection, transaction, item.UpdateId, clock.GetUtcNow()))
-                    await handler.HandleAsync(Read(item), connection, transaction, ct);
-                await transaction.ReleaseAsync("item", ct);
-            }
-            catch (Exception ex) when (!ct.IsCancellationRequested)
-            {
-                await transaction.RollbackAsync("item", ct);
-                await RecordFailureAsync(item, ex, stalled, connection, transaction);
-            }
-        }
+        public InboxItem Item { get; } = item;
     }
 
     private async Task HandleAloneAsync(InboxItem item, HashSet<long> stalled, CancellationToken ct)
@@ -146,8 +164,9 @@ public sealed class InboxProcessor(
         {
             await database.WriteAsync(async (connection, transaction) =>
             {
-                if (await InboxStore.MarkHandledAsync(connection, transaction, item.UpdateId, clock.GetUtcNow()))
-                    await handler.HandleAsync(Read(item), connection, transaction, ct);
+                if (await InboxStore.MarkHandledAsync(connection, transaction, item.UpdateId, clock.GetUtcNow())
+                    && await InboxStore.PayloadAsync(connection, transaction, item.UpdateId) is { } payload)
+                    await handler.HandleAsync(Logged(item, UpdateReader.Read(payload)), connection, transaction, ct);
             }, ct);
         }
         catch (Exception ex) when (!ct.IsCancellationRequested)
@@ -157,9 +176,8 @@ public sealed class InboxProcessor(
     }
 
     /// <summary>The stored update, read tolerantly; what had to be left out of it is logged.</summary>
-    private Update Read(InboxItem item)
+    private Update Logged(InboxItem item, ReadUpdate read)
     {
-        var read = item.Read();
         if (read.LeftOut.Count > 0)
             logger.LogWarning("Update {UpdateId} holds parts this version cannot read ({LeftOut}); handled without them",
                 item.UpdateId, string.Join(", ", read.LeftOut));

@@ -2,11 +2,8 @@ using AgencyBot.Core.Data;
 
 namespace AgencyBot.Core.Inbox;
 
-public sealed record InboxItem(long UpdateId, long ChatId, string Kind, string Payload, long Attempts, long NotBefore, long ReceivedAt)
-{
-    /// <summary>The update as stored (exactly as Telegram sent it), read tolerantly.</summary>
-    public ReadUpdate Read() => UpdateReader.Read(Payload);
-}
+/// <summary>A pending update's place in line: what dispatching needs, without the update itself (read when claimed).</summary>
+public sealed record InboxItem(long UpdateId, long ChatId, long Attempts, long NotBefore, long ReceivedAt);
 
 /// <summary>The inbox table: every received update, unique by update_id, and its handling state.</summary>
 public sealed class InboxStore(Database database, TimeProvider clock)
@@ -27,8 +24,7 @@ public sealed class InboxStore(Database database, TimeProvider clock)
         """;
 
     private const string SelectPending = """
-        SELECT update_id AS UpdateId, chat_id AS ChatId, kind AS Kind, payload AS Payload, attempts AS Attempts, not_before AS NotBefore,
-               received_at AS ReceivedAt
+        SELECT update_id AS UpdateId, chat_id AS ChatId, attempts AS Attempts, not_before AS NotBefore, received_at AS ReceivedAt
         FROM inbox
         WHERE state = 'pending'
         ORDER BY update_id
@@ -68,8 +64,10 @@ public sealed class InboxStore(Database database, TimeProvider clock)
 
     // Rows another host's transaction holds are skipped, not waited for; rows handled meanwhile are no longer pending.
     private const string ClaimPostgres = """
-        SELECT update_id FROM inbox WHERE update_id = ANY(@UpdateIds) AND state = 'pending' ORDER BY update_id FOR UPDATE SKIP LOCKED
+        SELECT update_id, payload FROM inbox WHERE update_id = ANY(@UpdateIds) AND state = 'pending' ORDER BY update_id FOR UPDATE SKIP LOCKED
         """;
+
+    private const string ClaimSqlite = "SELECT update_id, payload FROM inbox WHERE update_id IN @UpdateIds AND state = 'pending'";
 
     private const string SelectStates = "SELECT state, COUNT(*) FROM inbox GROUP BY state";
 
@@ -124,15 +122,14 @@ public sealed class InboxStore(Database database, TimeProvider clock)
     }
 
     /// <summary>
-    /// Takes the given pending updates for this transaction. On PostgreSQL, where several hosts handle the inbox,
-    /// a row another host is handling is locked and left out (FOR UPDATE SKIP LOCKED); on SQLite the one host's
-    /// write transaction already excludes everyone, and every id is claimed.
+    /// Takes those of the given updates still pending for this transaction, and reads them (update_id → the update as
+    /// stored). On PostgreSQL, where several hosts handle the inbox, a row another host is handling is locked and left
+    /// out (FOR UPDATE SKIP LOCKED); on SQLite the one host's write transaction already excludes everyone.
     /// </summary>
-    public static async Task<HashSet<long>> ClaimAsync(IDbConnection connection, IDbTransaction transaction, DatabaseProvider provider,
+    public static async Task<Dictionary<long, string>> ClaimAsync(IDbConnection connection, IDbTransaction transaction, DatabaseProvider provider,
         IReadOnlyCollection<long> updateIds) =>
-        provider == DatabaseProvider.Postgres
-            ? (await connection.QueryAsync<long>(ClaimPostgres, new { UpdateIds = updateIds.ToArray() }, transaction)).ToHashSet()
-            : updateIds.ToHashSet();
+        (await connection.QueryAsync<(long UpdateId, string Payload)>(provider == DatabaseProvider.Postgres ? ClaimPostgres : ClaimSqlite,
+            new { UpdateIds = updateIds.ToArray() }, transaction)).ToDictionary(r => r.UpdateId, r => r.Payload);
 
     /// <summary>Marks the update handled inside the handler's own transaction, so the effect and the
     /// mark commit together. Returns false when another pass already handled it.</summary>
@@ -151,9 +148,11 @@ public sealed class InboxStore(Database database, TimeProvider clock)
 
     /// <summary>A stored update, read again (a held message being filed or sent later); null when it is not there.</summary>
     public static async Task<Update?> ReadAsync(IDbConnection connection, IDbTransaction transaction, long updateId) =>
-        await connection.ExecuteScalarAsync<string?>(SelectPayload, new { UpdateId = updateId }, transaction) is { } payload
-            ? UpdateReader.Read(payload).Update
-            : null;
+        await PayloadAsync(connection, transaction, updateId) is { } payload ? UpdateReader.Read(payload).Update : null;
+
+    /// <summary>A stored update as Telegram sent it; null when it is not there.</summary>
+    public static Task<string?> PayloadAsync(IDbConnection connection, IDbTransaction transaction, long updateId) =>
+        connection.ExecuteScalarAsync<string?>(SelectPayload, new { UpdateId = updateId }, transaction);
 
     /// <summary>Tries the update again at <paramref name="notBefore"/> without counting a failed attempt.</summary>
     public static Task PostponeAsync(IDbConnection connection, IDbTransaction transaction, long updateId, string why, DateTimeOffset notBefore) =>

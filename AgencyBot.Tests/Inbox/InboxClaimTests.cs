@@ -18,10 +18,10 @@ public sealed class InboxClaimTests
         // Host A: a separate database object (another process, as far as locks go) holding rows 1-5 in its transaction.
         await using var hostA = new Database(db.ConnectionString, DatabaseProvider.Postgres);
         var release = new TaskCompletionSource();
-        var aClaimed = new TaskCompletionSource<HashSet<long>>();
+        var aClaimed = new TaskCompletionSource<ICollection<long>>();
         var a = hostA.ClaimAndWriteAsync((c, t) => InboxStore.ClaimAsync(c, t, DatabaseProvider.Postgres, [1, 2, 3, 4, 5]), async (_, _, claimed) =>
         {
-            aClaimed.SetResult(claimed);
+            aClaimed.SetResult(claimed.Keys);
             await release.Task;
             return claimed.Count;
         });
@@ -39,19 +39,23 @@ public sealed class InboxClaimTests
         Assert.Multiple(async () =>
         {
             Assert.That(await aClaimed.Task, Is.EquivalentTo(new long[] { 1, 2, 3, 4, 5 }));
-            Assert.That(bClaimed, Is.EquivalentTo(new long[] { 6, 7 }), "A's rows skipped, the handled one not claimed");
+            Assert.That(bClaimed.Keys, Is.EquivalentTo(new long[] { 6, 7 }), "A's rows skipped, the handled one not claimed");
         });
     }
 
     [Test]
-    public async Task OnSqlite_TheWriteTransactionExcludesEveryoneElse_SoEveryIdIsClaimed()
+    public async Task OnSqlite_TheWriteTransactionExcludesEveryoneElse_SoEveryPendingIdIsClaimed_WithTheUpdateAsStored()
     {
         if (TempDatabase.OnPostgres) Assert.Ignore("The SQLite case.");
         await using var db = await TempDatabase.CreateMigratedAsync();
+        for (var id = 1; id <= 4; id++)
+            await db.ExecuteAsync("INSERT INTO inbox (update_id, chat_id, kind, payload, received_at) VALUES (@id, 1, 'Message', @Payload, 0)",
+                new { id, Payload = $"{{\"update_id\":{id}}}" });
+        await db.ExecuteAsync("UPDATE inbox SET state = 'handled' WHERE update_id = 4");
 
-        var claimed = await db.Database.ClaimAndWriteAsync((c, t) => InboxStore.ClaimAsync(c, t, DatabaseProvider.Sqlite, [3, 1, 2]),
-            (_, _, ids) => Task.FromResult(ids));
+        var claimed = await db.Database.ClaimAndWriteAsync((c, t) => InboxStore.ClaimAsync(c, t, DatabaseProvider.Sqlite, [3, 1, 2, 4]),
+            (_, _, rows) => Task.FromResult(rows));
 
-        Assert.That(claimed, Is.EquivalentTo(new long[] { 1, 2, 3 }));
+        Assert.That(claimed, Is.EquivalentTo(new Dictionary<long, string> { [1] = "{\"update_id\":1}", [2] = "{\"update_id\":2}", [3] = "{\"update_id\":3}" }));
     }
 }

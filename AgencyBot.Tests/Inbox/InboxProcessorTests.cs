@@ -3,6 +3,7 @@ using System.Data;
 using System.Text.Json;
 using AgencyBot.Core.Data;
 using AgencyBot.Core.Inbox;
+using Dapper;
 using AgencyBot.Tests.Hosting;
 using Microsoft.Extensions.Logging.Abstractions;
 using Telegram.Bot;
@@ -27,6 +28,21 @@ public sealed class InboxProcessorTests
             if (poison.Contains(update.Id)) throw new InvalidOperationException($"poison {update.Id}");
             await Task.Yield();
             Handled.Enqueue((update.Message!.Chat.Id, update.Id));
+        }
+    }
+
+    /// <summary>Writes a row for each update it handles, in the handler's transaction; throws for the poison one.</summary>
+    private sealed class CommittingHandler(int poison) : IInboxHandler
+    {
+        public const string Table = "CREATE TABLE handled_by_test (update_id BIGINT NOT NULL)";
+
+        public ConcurrentDictionary<int, int> Tries { get; } = new();
+
+        public async Task HandleAsync(Update update, IDbConnection connection, IDbTransaction transaction, CancellationToken ct)
+        {
+            Tries.AddOrUpdate(update.Id, 1, (_, n) => n + 1);
+            if (update.Id == poison) throw new InvalidOperationException($"poison {update.Id}");
+            await connection.ExecuteAsync("INSERT INTO handled_by_test (update_id) VALUES (@Id)", new { update.Id }, transaction);
         }
     }
 
@@ -77,7 +93,8 @@ public sealed class InboxProcessorTests
         await using var db = await TempDatabase.CreateMigratedAsync();
         var store = new InboxStore(db.Database, TimeProvider.System);
         await store.AddAsync([Message(1, 10), Message(2, 10), Message(3, 10), Message(4, 20)]);
-        var handler = new RecordingHandler(poison: 2);
+        await db.ExecuteAsync(CommittingHandler.Table);
+        var handler = new CommittingHandler(poison: 2);
         var processor = Processor(db, handler);
 
         await processor.StartAsync(CancellationToken.None);
@@ -86,13 +103,14 @@ public sealed class InboxProcessorTests
 
         var dead = (await db.QueryAsync<(long UpdateId, long Attempts, string LastError)>(
             "SELECT update_id, attempts, last_error FROM inbox WHERE state = 'dead'")).Single();
-        Assert.Multiple(() =>
+        Assert.Multiple(async () =>
         {
             Assert.That(dead.UpdateId, Is.EqualTo(2));
             Assert.That(dead.Attempts, Is.EqualTo(InboxStore.MaxAttempts));
             Assert.That(dead.LastError, Does.Contain("poison 2"));
             Assert.That(handler.Tries[2], Is.EqualTo(3));
-            Assert.That(handler.Handled.Select(h => h.UpdateId), Is.EquivalentTo(new[] { 1, 3, 4 }));
+            // What the others did is committed once each (update 1 is handled again when its chunk goes again).
+            Assert.That(await db.QueryAsync<long>("SELECT update_id FROM handled_by_test ORDER BY update_id"), Is.EqualTo(new[] { 1, 3, 4 }));
         });
     }
 
