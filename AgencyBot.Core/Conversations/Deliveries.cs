@@ -1,3 +1,4 @@
+using AgencyBot.Core.Data;
 using AgencyBot.Core.Agency;
 using AgencyBot.Core.Clients;
 using AgencyBot.Core.Outbox;
@@ -56,6 +57,27 @@ public sealed class Deliveries(
         public bool Unsent { get; init; }
         /// <summary>When the staff member wrote it (Telegram's time), however long it then waited for its recipient.</summary>
         public long WrittenAt { get; init; }
+    }
+
+    // PostgreSQL only (SQLite is never asked for a scope): a list is one array parameter.
+    private const string OutagesAmong = "SELECT COUNT(*) FROM chat_outages WHERE chat_id = ANY(@Chats) AND ended_at IS NULL";
+
+    private const string ProjectsOfMessages = """
+        SELECT DISTINCT c.project_id FROM messages m JOIN conversations c ON c.id = m.conversation_id WHERE m.id = ANY(@MessageIds)
+        """;
+
+    /// <summary>
+    /// Delivered rows touch their chats (an outage ends) and the conversations of the messages they carry (a waiting
+    /// period closes, an edit applies), so they lock those chats and projects, and the projects whose topics they
+    /// posted in. A chat coming back from an outage tells managers and the staff chat: that runs alone.
+    /// </summary>
+    public async Task<WriteScope> ScopeOfDeliveredAsync(IDbConnection c, IDbTransaction t, IReadOnlyList<OutboxItem> rows)
+    {
+        var chats = rows.Select(r => r.ChatId).Distinct().ToArray();
+        if (await c.ExecuteScalarAsync<long>(OutagesAmong, new { Chats = chats }, t) > 0) return WriteScope.Everything;
+        var messages = rows.Where(r => r.MessageId is not null).Select(r => r.MessageId!.Value).Distinct().ToArray();
+        var projects = messages.Length == 0 ? [] : await c.QueryAsync<long>(ProjectsOfMessages, new { MessageIds = messages }, t);
+        return WriteScope.Of(chats, projects.Concat(rows.Where(r => r.TopicProjectId is not null).Select(r => r.TopicProjectId!.Value)));
     }
 
     public async Task DeliveredAsync(IDbConnection c, IDbTransaction t, IReadOnlyList<OutboxItem> rows, DateTimeOffset at)

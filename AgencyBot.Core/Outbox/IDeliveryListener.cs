@@ -1,9 +1,14 @@
+using AgencyBot.Core.Data;
+
 namespace AgencyBot.Core.Outbox;
 
 /// <summary>What follows from the outcome of a send, decided by those who know what the rows carry. Each runs in the
 /// transaction that records the outcome, so the outcome and what follows commit together.</summary>
 public interface IDeliveryListener
 {
+    /// <summary>What <see cref="DeliveredAsync"/> for these rows may read and write (PostgreSQL's locks).</summary>
+    Task<WriteScope> ScopeOfDeliveredAsync(IDbConnection connection, IDbTransaction transaction, IReadOnlyList<OutboxItem> rows);
+
     /// <summary>Telegram accepted these rows (at <paramref name="at"/>).</summary>
     Task DeliveredAsync(IDbConnection connection, IDbTransaction transaction, IReadOnlyList<OutboxItem> rows, DateTimeOffset at);
 

@@ -447,12 +447,17 @@ public sealed class OutboxStore(Database database, TimeProvider clock)
     }
 
     /// <summary>Records sent rows, many in one transaction (group commit under load), with the posts they made;
-    /// <paramref name="then"/> runs in that transaction with the rows now sent.</summary>
+    /// <paramref name="then"/> runs in that transaction with the rows now sent, and <paramref name="scopeOf"/> says what
+    /// it touches (by default, everything). The rows themselves are this sender's claim: no one else writes them.</summary>
     public Task MarkSentAsync(IReadOnlyCollection<(OutboxItem Item, IReadOnlyList<int> MessageIds)> sent,
-        Func<IDbConnection, IDbTransaction, IReadOnlyList<OutboxItem>, Task>? then = null, CancellationToken ct = default)
+        Func<IDbConnection, IDbTransaction, IReadOnlyList<OutboxItem>, Task>? then = null,
+        Func<IDbConnection, IDbTransaction, IReadOnlyList<OutboxItem>, Task<WriteScope>>? scopeOf = null, CancellationToken ct = default)
     {
         var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
-        return database.WriteAsync(async (c, t) =>
+        var items = sent.Select(s => s.Item).ToList();
+        return database.ClaimAndWriteAsync((_, _) => Task.FromResult(true),
+            (c, t, _) => scopeOf?.Invoke(c, t, items) ?? Task.FromResult(WriteScope.Everything),
+            async (c, t, _) =>
         {
             // An album part may have joined a copyMessages row after the sender read it: that part stays queued.
             var albums = sent.Where(s => s.Item.Method == "copyMessages").ToList();
@@ -477,6 +482,7 @@ public sealed class OutboxStore(Database database, TimeProvider clock)
             if (posts.Count > 0) await c.ExecuteAsync(InsertPost, posts, t);
             await CopyReaddressedAsync(c, t, sent.Select(s => s.Item.Id).ToList());
             if (then is not null) await then(c, t, sent.Where(s => !grown.Contains(s.Item.Id)).Select(s => s.Item).ToList());
+            return true;
         }, ct);
     }
 

@@ -165,7 +165,8 @@ public sealed class OutboxSender(
             {
                 try
                 {
-                    await outbox.MarkSentAsync(sent, (c, t, rows) => deliveries.DeliveredAsync(c, t, rows, clock.GetUtcNow()), CancellationToken.None);
+                    await outbox.MarkSentAsync(sent, (c, t, rows) => deliveries.DeliveredAsync(c, t, rows, clock.GetUtcNow()),
+                        deliveries.ScopeOfDeliveredAsync, CancellationToken.None);
                     foreach (var c in batch) c.Recorded.TrySetResult();
                     break;
                 }
@@ -344,7 +345,7 @@ public sealed class OutboxSender(
             case ApiRequestException { ErrorCode: 400 } same when same.Message.Contains("message is not modified", StringComparison.OrdinalIgnoreCase):
                 // An edit to what the message already says: Telegram has it as wanted.
                 logger.LogInformation("Chat {ChatId}: outbox row {OutboxId} ({Method}) changed nothing; done", item.ChatId, item.Id, item.Method);
-                await outbox.MarkSentAsync([(item, [])], (c, t, rows) => deliveries.DeliveredAsync(c, t, rows, now), ct);
+                await outbox.MarkSentAsync([(item, [])], (c, t, rows) => deliveries.DeliveredAsync(c, t, rows, now), deliveries.ScopeOfDeliveredAsync, ct);
                 break;
             case ApiRequestException stale when loss == ChatLoss.Stale:
                 // Refused before the bot was let back in: it goes again at once.

@@ -56,6 +56,8 @@ public sealed class FailureClassificationTests
         var messenger = new Mock<IMessenger>();
         messenger.Setup(m => m.SendAsync("sendMessage", It.IsAny<string>(), It.IsAny<CancellationToken>())).ThrowsAsync(@case.Failure);
         var deliveries = new Mock<IDeliveryListener>();
+        deliveries.Setup(d => d.ScopeOfDeliveredAsync(It.IsAny<IDbConnection>(), It.IsAny<IDbTransaction>(), It.IsAny<IReadOnlyList<OutboxItem>>()))
+            .ReturnsAsync(AgencyBot.Core.Data.WriteScope.Of([Chat], []));
         deliveries.Setup(d => d.ChatLostAsync(It.IsAny<IDbConnection>(), It.IsAny<IDbTransaction>(), Chat, It.IsAny<string>(), It.IsAny<DateTimeOffset>()))
             .ReturnsAsync(@case.Loss);
         var staffChats = new StaffChatStore(Options.Create(new AgencyBot.Core.Agency.AgencyOptions()), TimeProvider.System);
