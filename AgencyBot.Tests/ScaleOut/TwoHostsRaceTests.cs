@@ -45,6 +45,18 @@ public sealed class TwoHostsRaceTests
         return (a, b, ports);
     }
 
+    /// <summary>Marie the assistant, client Acme, and <paramref name="projects"/> projects (ids 1…n), each with one client
+    /// chat bound to it (70,000 + its id).</summary>
+    private static async Task ProjectsWithAClientEachAsync(TempDatabase db, int projects)
+    {
+        await db.ExecuteAsync("INSERT INTO staff (telegram_user_id, name, role, created_at, started_bot) VALUES (9001, 'Marie', 'assistant', 0, 1); INSERT INTO clients (name, created_at) VALUES ('Acme', 0);");
+        for (var p = 1; p <= projects; p++)
+        {
+            await db.ExecuteAsync("INSERT INTO projects (id, client_id, name, created_at) VALUES (@p, 1, 'Project ' || @p, 0)", new { p });
+            await db.Database.WriteAsync((c, t) => ChatBindingStore.BindChatAsync(c, t, 70_000 + p, p, DateTimeOffset.UtcNow));
+        }
+    }
+
     [Test]
     public async Task TasksCreatedOnBothHostsAtOnce_AreNumberedOneToN_WithoutAGapOrATwin()
     {
@@ -78,12 +90,7 @@ public sealed class TwoHostsRaceTests
         telegram.DefineGroup(StaffChat, "Staff", isForum: true);
         await using var db = await TempDatabase.CreateMigratedAsync();
         const int projects = 10;
-        await db.ExecuteAsync("INSERT INTO staff (telegram_user_id, name, role, created_at, started_bot) VALUES (9001, 'Marie', 'assistant', 0, 1); INSERT INTO clients (name, created_at) VALUES ('Acme', 0);");
-        for (var p = 1; p <= projects; p++)
-        {
-            await db.ExecuteAsync("INSERT INTO projects (id, client_id, name, created_at) VALUES (@p, 1, 'Project ' || @p, 0)", new { p });
-            await db.Database.WriteAsync((c, t) => ChatBindingStore.BindChatAsync(c, t, 70_000 + p, p, DateTimeOffset.UtcNow));
-        }
+        await ProjectsWithAClientEachAsync(db, projects);
         var (a, b, ports) = await TwoHostsAsync(telegram, db);
         using (a)
         using (b)
@@ -127,12 +134,7 @@ public sealed class TwoHostsRaceTests
         telegram.DefineGroup(StaffChat, "Staff", isForum: true);
         await using var db = await TempDatabase.CreateMigratedAsync();
         const int projects = 10;
-        await db.ExecuteAsync("INSERT INTO staff (telegram_user_id, name, role, created_at, started_bot) VALUES (9001, 'Marie', 'assistant', 0, 1); INSERT INTO clients (name, created_at) VALUES ('Acme', 0);");
-        for (var p = 1; p <= projects; p++)
-        {
-            await db.ExecuteAsync("INSERT INTO projects (id, client_id, name, created_at) VALUES (@p, 1, 'Project ' || @p, 0)", new { p });
-            await db.Database.WriteAsync((c, t) => ChatBindingStore.BindChatAsync(c, t, 70_000 + p, p, DateTimeOffset.UtcNow));
-        }
+        await ProjectsWithAClientEachAsync(db, projects);
         // Whole seconds apart, as Telegram dates messages: which period a client waits in shows in its start.
         var askedAt = DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.ToUnixTimeSeconds() - 120);
         var followedUpAt = askedAt.AddSeconds(60);
