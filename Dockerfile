@@ -5,13 +5,18 @@ COPY Directory.Build.props Directory.Packages.props ./
 COPY AgencyBot.Core/AgencyBot.Core.csproj AgencyBot.Core/
 COPY AgencyBot.Host/AgencyBot.Host.csproj AgencyBot.Host/
 COPY AgencyBot.Sandbox/AgencyBot.Sandbox.csproj AgencyBot.Sandbox/
-RUN dotnet restore AgencyBot.Host/AgencyBot.Host.csproj
+# Set by BuildKit for the platform being built (amd64, arm64); the default serves the classic builder.
+ARG TARGETARCH=amd64
+RUN dotnet restore AgencyBot.Host/AgencyBot.Host.csproj -a $TARGETARCH -p:PublishReadyToRun=true
 COPY AgencyBot.Core/ AgencyBot.Core/
 COPY AgencyBot.Host/ AgencyBot.Host/
 COPY AgencyBot.Sandbox/ AgencyBot.Sandbox/
 # The sandbox embeds the demo template.
 COPY templates/ templates/
-RUN dotnet publish AgencyBot.Host/AgencyBot.Host.csproj -c Release -o /app --no-restore
+# ReadyToRun: compiled ahead of time, so a restarted bot listens again sooner (measured: 549 -> 452 ms from process
+# start to the first getUpdates; `-- --footprint DIR` in the README's Benchmark section).
+RUN dotnet publish AgencyBot.Host/AgencyBot.Host.csproj -c Release -a $TARGETARCH --self-contained false -p:PublishReadyToRun=true \
+    -o /app --no-restore
 
 FROM mcr.microsoft.com/dotnet/aspnet:10.0
 # curl for the health check; fontconfig and fonts for the digest chart.

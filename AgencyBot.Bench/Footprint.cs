@@ -18,14 +18,15 @@ internal static class Footprint
     private const long StaffChat = -1009000;
     private const string ApiKey = "bench-footprint-api-key";
 
-    public static async Task<IReadOnlyList<Figure>> RunAsync(int chats, int updates)
+    /// <param name="hostFolder">A published host (dotnet publish … -o DIR) to measure instead of the one built here.</param>
+    public static async Task<IReadOnlyList<Figure>> RunAsync(int chats, int updates, string? hostFolder = null)
     {
         await using var telegram = await FakeBotApi.StartAsync();
         telegram.DefineGroup(StaffChat, "Agency staff", isForum: true);
         using var folder = new TempFolder();
         var port = HostProcess.FreePort();
         var clock = Stopwatch.StartNew();
-        using var host = StartHost(telegram, folder, port);
+        using var host = StartHost(telegram, folder, port, hostFolder);
         while (telegram.GetUpdatesCalls == 0)
         {
             if (host.HasExited) throw new InvalidOperationException("The host exited at start-up");
@@ -49,20 +50,20 @@ internal static class Footprint
         return
         [
             new Figure("host process: start-up to first getUpdates", startUp.TotalMilliseconds, "ms",
-                "dotnet AgencyBot.Host.dll on a new SQLite file (migrations included), from process start"),
+                $"dotnet AgencyBot.Host.dll ({(hostFolder is null ? "as built" : $"published in {hostFolder}")}) on a new SQLite file (migrations included), from process start"),
             new Figure("host process: idle resident memory", idle, "MB", $"{chats} client chats onboarded through the admin API and /start, then 10 s idle"),
             new Figure("host process: peak resident memory", peak, "MB", $"the same process after {updates} updates from 1,000 chats (VmHWM)"),
         ];
     }
 
-    private static Process StartHost(FakeBotApi telegram, TempFolder folder, int port) => HostProcess.Start(new Dictionary<string, string>
+    private static Process StartHost(FakeBotApi telegram, TempFolder folder, int port, string? hostFolder) => HostProcess.Start(new Dictionary<string, string>
     {
         ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}",
         ["Telegram__BotToken"] = FakeBotApi.Token, ["Telegram__ApiBaseUrl"] = telegram.BaseUrl, ["Telegram__PollTimeout"] = "00:00:01",
         ["Telegram__Limits__Enabled"] = "false",
         ["Database__ConnectionString"] = folder.ConnectionString, ["AdminApi__ApiKey"] = ApiKey,
         ["Agency__StaffChatId"] = StaffChat.ToString(CultureInfo.InvariantCulture),
-    });
+    }, hostFolder);
 
     /// <summary>Each chat gets a project, an invite, and opens it; done when every welcome has arrived.</summary>
     private static async Task OnboardAsync(FakeBotApi telegram, HttpClient api, int chats)

@@ -6,14 +6,15 @@ using Microsoft.Data.Sqlite;
 namespace AgencyBot.Bench;
 
 /// <summary>The host in a process of its own (dotnet AgencyBot.Host.dll, as in production), with settings as
-/// environment variables.</summary>
+/// environment variables: the one built beside the benchmark, or one published to <c>hostFolder</c>.</summary>
 internal static class HostProcess
 {
-    public static Process Start(IReadOnlyDictionary<string, string> settings)
+    public static Process Start(IReadOnlyDictionary<string, string> settings, string? hostFolder = null)
     {
-        var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "AgencyBot.Host.dll")])
+        var folder = hostFolder ?? AppContext.BaseDirectory;
+        var start = new ProcessStartInfo("dotnet", [Path.Combine(folder, "AgencyBot.Host.dll")])
         {
-            UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = AppContext.BaseDirectory,
+            UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = folder,
         };
         start.Environment["DOTNET_ENVIRONMENT"] = "Production";
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";

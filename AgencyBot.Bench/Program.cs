@@ -7,7 +7,7 @@ public sealed record Figure(string Name, double Value, string Unit, string Detai
 
 /// <summary>
 /// Runs the real Host in this process against the fake Bot API server on loopback and prints measured figures.
-/// Usage: dotnet run -c Release --project AgencyBot.Bench [-- --quick | --relay-only | --digest-only | --footprint | --postgres CONNECTION]
+/// Usage: dotnet run -c Release --project AgencyBot.Bench [-- --quick | --relay-only | --digest-only | --footprint [DIR] | --postgres CONNECTION]
 /// </summary>
 internal static class Benchmark
 {
@@ -30,9 +30,11 @@ internal static class Benchmark
             Print(results);
             return 0;
         }
-        if (args.Contains("--footprint"))
+        // --footprint [DIR]: DIR a published host (the Dockerfile's ReadyToRun publish), else the one built here.
+        if (Array.IndexOf(args, "--footprint") is var footprint and >= 0)
         {
-            results.AddRange(await Footprint.RunAsync(chats: 20, updates: quick ? 2_000 : 20_000));
+            var published = footprint + 1 < args.Length && !args[footprint + 1].StartsWith("--", StringComparison.Ordinal) ? args[footprint + 1] : null;
+            results.AddRange(await Footprint.RunAsync(chats: 20, updates: quick ? 2_000 : 20_000, published));
             Print(results);
             return 0;
         }
