@@ -8,11 +8,13 @@ namespace AgencyBot.Core.Inbox;
 /// Chats are spread over a few workers by chat id, so one chat always lands on the same worker and its order holds.
 /// A worker handles its updates in chunks, one transaction per chunk. An update that throws rolls its chunk back; its
 /// try is recorded on its own and the chunk goes again without it: the culprit is tried
-/// <see cref="InboxStore.MaxAttempts"/> times in all, then dead-lettered, and the chat's later updates go on. (No savepoint per update: on PostgreSQL each
-/// is a subtransaction, two more round trips per update, and past 64 in a transaction they slow every snapshot.)
+/// <see cref="InboxStore.MaxAttempts"/> times in all, then dead-lettered, and the chat's later updates go on. There is
+/// no savepoint per update: on PostgreSQL each is a subtransaction and two more round trips, and more than 64 of them
+/// in one transaction overflow the backend's subtransaction cache, which other sessions' snapshots then pay for.
 /// On PostgreSQL several hosts do this at once: a chunk first claims its updates (FOR UPDATE SKIP LOCKED, before any
-/// lock), then locks what its updates touch (the handler's <see cref="IInboxHandler.ScopeAsync"/>), and a chat with an update claimed by another host is left to that host for this pass, so each update
-/// is handled once and a chat's order holds across hosts.
+/// lock), then locks what its updates touch (the handler's <see cref="IInboxHandler.ScopeAsync"/>), and a chat with an
+/// update claimed by another host is left to that host for this pass, so each update is handled once and a chat's
+/// order holds across hosts.
 /// </summary>
 public sealed class InboxProcessor(
     InboxStore inbox,
