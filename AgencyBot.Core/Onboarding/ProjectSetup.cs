@@ -64,7 +64,7 @@ public sealed class ProjectSetup(TaskWork work, StaffChatStore staffChats, Staff
         var invitation = username is null ? null
             : await Invitation.CreateAsync(c, t, projectId, username, agency.Value.Name, agency.Value.InviteLifetime, now);
         if (await staffChats.GetAsync(c, t) is { } staff)
-            await notices.NoticeAsync(c, t, staff, projectId, StaffNotices.TopicOpening($"{client.Name} · {name}", tasks, template?.Body.Name));
+            await notices.NoticeAsync(c, t, staff, projectId, StaffNotices.TopicOpening(ProjectLabel.Of(client.Name, name), tasks, template?.Body.Name));
         return new ProjectCreated(new Project(projectId, client.Id, name), invitation, null, Tasks: tasks);
     }
 

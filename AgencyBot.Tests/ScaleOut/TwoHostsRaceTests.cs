@@ -19,6 +19,26 @@ public sealed class TwoHostsRaceTests
     private const string Secret = "race-secret";
     private const string ApiKey = "race-admin-api-key-0123456789";
 
+    private FakeBotApi _telegram = null!;
+    private TempDatabase _db = null!;
+
+    /// <summary>Every test: a fake Bot API with the staff forum, and a migrated PostgreSQL database.</summary>
+    [SetUp]
+    public async Task StartAsync()
+    {
+        TempDatabase.RequirePostgres();
+        _telegram = await FakeBotApi.StartAsync();
+        _telegram.DefineGroup(StaffChat, "Staff", isForum: true);
+        _db = await TempDatabase.CreateMigratedAsync();
+    }
+
+    [TearDown]
+    public async Task StopAsync()
+    {
+        if (_db is not null) await _db.DisposeAsync();
+        if (_telegram is not null) await _telegram.DisposeAsync();
+    }
+
     private static HostProcess Start(FakeBotApi telegram, TempDatabase db, int port) => HostProcess.Start(new Dictionary<string, string?>
     {
         ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}",
@@ -60,12 +80,8 @@ public sealed class TwoHostsRaceTests
     [Test]
     public async Task TasksCreatedOnBothHostsAtOnce_AreNumberedOneToN_WithoutAGapOrATwin()
     {
-        TempDatabase.RequirePostgres();
-        await using var telegram = await FakeBotApi.StartAsync();
-        telegram.DefineGroup(StaffChat, "Staff", isForum: true);
-        await using var db = await TempDatabase.CreateMigratedAsync();
-        await db.ExecuteAsync("INSERT INTO clients (name, created_at) VALUES ('Acme', 0); INSERT INTO projects (client_id, name, created_at) VALUES (1, 'Website', 0);");
-        var (a, b, ports) = await TwoHostsAsync(telegram, db);
+        await _db.ExecuteAsync("INSERT INTO clients (name, created_at) VALUES ('Acme', 0); INSERT INTO projects (client_id, name, created_at) VALUES (1, 'Website', 0);");
+        var (a, b, ports) = await TwoHostsAsync(_telegram, _db);
         using (a)
         using (b)
         {
@@ -77,7 +93,7 @@ public sealed class TwoHostsRaceTests
             Assert.Multiple(async () =>
             {
                 Assert.That(created.Select(r => r.StatusCode), Is.All.EqualTo(HttpStatusCode.Created));
-                Assert.That(await db.QueryAsync<long>("SELECT number FROM tasks WHERE project_id = 1 ORDER BY number"), Is.EqualTo(Enumerable.Range(1, 40)));
+                Assert.That(await _db.QueryAsync<long>("SELECT number FROM tasks WHERE project_id = 1 ORDER BY number"), Is.EqualTo(Enumerable.Range(1, 40)));
             });
         }
     }
@@ -85,13 +101,9 @@ public sealed class TwoHostsRaceTests
     [Test]
     public async Task ClientsOfTenProjectsWritingToBothHostsAtOnce_AreEachFiledOnce_UnderTheirOwnProject()
     {
-        TempDatabase.RequirePostgres();
-        await using var telegram = await FakeBotApi.StartAsync();
-        telegram.DefineGroup(StaffChat, "Staff", isForum: true);
-        await using var db = await TempDatabase.CreateMigratedAsync();
         const int projects = 10;
-        await ProjectsWithAClientEachAsync(db, projects);
-        var (a, b, ports) = await TwoHostsAsync(telegram, db);
+        await ProjectsWithAClientEachAsync(_db, projects);
+        var (a, b, ports) = await TwoHostsAsync(_telegram, _db);
         using (a)
         using (b)
         {
@@ -105,9 +117,9 @@ public sealed class TwoHostsRaceTests
                     sends.Add(PostAsync(http, ports[updateId % 2], Wire.TextUpdate(updateId, 70_000 + p, $"p{p}-{i}#")));
             await Task.WhenAll(sends);
 
-            await Eventually.HoldsAsync(() => db.ScalarAsync<long>("SELECT COUNT(*) FROM inbox WHERE state = 'handled'"), n => n == projects * 4,
+            await Eventually.HoldsAsync(() => _db.ScalarAsync<long>("SELECT COUNT(*) FROM inbox WHERE state = 'handled'"), n => n == projects * 4,
                 TimeSpan.FromSeconds(60), "every update handled");
-            var filed = await db.QueryAsync<(long ProjectId, long ChatId, long Messages)>("""
+            var filed = await _db.QueryAsync<(long ProjectId, long ChatId, long Messages)>("""
                 SELECT c.project_id, c.chat_id, COUNT(*) FROM messages m JOIN conversations c ON c.id = m.conversation_id
                 WHERE m.direction = 'client' GROUP BY c.project_id, c.chat_id ORDER BY c.project_id
                 """);
@@ -115,7 +127,7 @@ public sealed class TwoHostsRaceTests
             Assert.Multiple(async () =>
             {
                 Assert.That(filed, Is.EqualTo(Enumerable.Range(1, projects).Select(p => ((long)p, 70_000L + p, 4L))), "four messages under each chat's own project");
-                Assert.That(await db.ScalarAsync<long>("SELECT COUNT(*) FROM conversations"), Is.EqualTo(projects), "one conversation each, not two made side by side");
+                Assert.That(await _db.ScalarAsync<long>("SELECT COUNT(*) FROM conversations"), Is.EqualTo(projects), "one conversation each, not two made side by side");
             });
         }
     }
@@ -129,24 +141,20 @@ public sealed class TwoHostsRaceTests
     [Test]
     public async Task AStaffAnswerAndTheClientsNextMessage_OnTheTwoHostsAtOnce_EndAsOneAfterTheOther()
     {
-        TempDatabase.RequirePostgres();
-        await using var telegram = await FakeBotApi.StartAsync();
-        telegram.DefineGroup(StaffChat, "Staff", isForum: true);
-        await using var db = await TempDatabase.CreateMigratedAsync();
         const int projects = 10;
-        await ProjectsWithAClientEachAsync(db, projects);
+        await ProjectsWithAClientEachAsync(_db, projects);
         // Whole seconds apart, as Telegram dates messages: which period a client waits in shows in its start.
         var askedAt = DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.ToUnixTimeSeconds() - 120);
         var followedUpAt = askedAt.AddSeconds(60);
-        var (a, b, ports) = await TwoHostsAsync(telegram, db);
+        var (a, b, ports) = await TwoHostsAsync(_telegram, _db);
         using (a)
         using (b)
         {
             using var http = new HttpClient();
             for (var p = 1; p <= projects; p++) await PostAsync(http, ports[0], Dated(Wire.TextUpdate(p, 70_000 + p, $"question {p}"), askedAt));
-            await Eventually.HoldsAsync(() => db.ScalarAsync<long>("SELECT COUNT(*) FROM conversations WHERE waiting_since IS NOT NULL"), n => n == projects,
+            await Eventually.HoldsAsync(() => _db.ScalarAsync<long>("SELECT COUNT(*) FROM conversations WHERE waiting_since IS NOT NULL"), n => n == projects,
                 TimeSpan.FromSeconds(60), "every client waiting");
-            var topics = (await Eventually.HoldsAsync(() => db.QueryAsync<(long Project, long Thread)>("SELECT project_id, thread_id FROM staff_topics"),
+            var topics = (await Eventually.HoldsAsync(() => _db.QueryAsync<(long Project, long Thread)>("SELECT project_id, thread_id FROM staff_topics"),
                 t => t.Count == projects, TimeSpan.FromSeconds(60), "every project's topic")).ToDictionary(t => t.Project, t => (int)t.Thread);
 
             // The answers at once; the follow-ups staggered over the time an answer takes to be delivered, so some come
@@ -163,12 +171,12 @@ public sealed class TwoHostsRaceTests
                 }));
             }
             await Task.WhenAll(race);
-            await Eventually.HoldsAsync(() => db.ScalarAsync<long>("SELECT COUNT(*) FROM inbox WHERE state = 'handled'"), n => n == projects * 3,
+            await Eventually.HoldsAsync(() => _db.ScalarAsync<long>("SELECT COUNT(*) FROM inbox WHERE state = 'handled'"), n => n == projects * 3,
                 TimeSpan.FromSeconds(60), "every update handled");
-            await Eventually.HoldsAsync(() => db.ScalarAsync<long>("SELECT COUNT(*) FROM outbox WHERE state = 'pending'"), n => n == 0,
+            await Eventually.HoldsAsync(() => _db.ScalarAsync<long>("SELECT COUNT(*) FROM outbox WHERE state = 'pending'"), n => n == 0,
                 TimeSpan.FromSeconds(60), "every answer delivered");
 
-            var ends = await db.QueryAsync<(long Project, long Logged, long? LoggedSince, long? WaitingSince)>("""
+            var ends = await _db.QueryAsync<(long Project, long Logged, long? LoggedSince, long? WaitingSince)>("""
                 SELECT c.project_id, (SELECT COUNT(*) FROM response_log r WHERE r.conversation_id = c.id),
                        (SELECT MIN(r.waiting_since) FROM response_log r WHERE r.conversation_id = c.id), c.waiting_since
                 FROM conversations c ORDER BY c.project_id
@@ -181,7 +189,7 @@ public sealed class TwoHostsRaceTests
                 {
                     Assert.That((end.Logged, end.LoggedSince), Is.EqualTo((1L, (long?)askedAt.ToUnixTimeMilliseconds())), $"project {end.Project}: the question's period, logged once");
                     Assert.That(end.WaitingSince, Is.Null.Or.EqualTo(followedUpAt.ToUnixTimeMilliseconds()), $"project {end.Project}: waits, if at all, since the follow-up");
-                    Assert.That(telegram.SentTo(70_000 + end.Project).Count(m => m.Text?.StartsWith($"answer {end.Project}\n", StringComparison.Ordinal) == true),
+                    Assert.That(_telegram.SentTo(70_000 + end.Project).Count(m => m.Text?.StartsWith($"answer {end.Project}\n", StringComparison.Ordinal) == true),
                         Is.EqualTo(1), $"project {end.Project}: the answer sent once");
                 }
             });
@@ -200,26 +208,22 @@ public sealed class TwoHostsRaceTests
     [Test]
     public async Task TwoHostsStartingTogether_OpenEachMissingTopicOnce()
     {
-        TempDatabase.RequirePostgres();
-        await using var telegram = await FakeBotApi.StartAsync();
-        telegram.DefineGroup(StaffChat, "Staff", isForum: true);
-        await using var db = await TempDatabase.CreateMigratedAsync();
         const int projects = 10;
-        await db.ExecuteAsync("INSERT INTO clients (name, created_at) VALUES ('Acme', 0); INSERT INTO settings (key, value, updated_at) VALUES (@Key, '1', 0)",
+        await _db.ExecuteAsync("INSERT INTO clients (name, created_at) VALUES ('Acme', 0); INSERT INTO settings (key, value, updated_at) VALUES (@Key, '1', 0)",
             new { Key = $"forum:{StaffChat}" });
         for (var p = 1; p <= projects; p++)
-            await db.ExecuteAsync("INSERT INTO projects (id, client_id, name, created_at) VALUES (@p, 1, 'Project ' || @p, 0)", new { p });
-        var (a, b, _) = await TwoHostsAsync(telegram, db);
+            await _db.ExecuteAsync("INSERT INTO projects (id, client_id, name, created_at) VALUES (@p, 1, 'Project ' || @p, 0)", new { p });
+        var (a, b, _) = await TwoHostsAsync(_telegram, _db);
         using (a)
         using (b)
         {
-            await Eventually.HoldsAsync(() => db.ScalarAsync<long>("SELECT COUNT(*) FROM staff_topics"), n => n == projects, TimeSpan.FromSeconds(60), "every topic recorded");
-            await Eventually.HoldsAsync(() => db.ScalarAsync<long>("SELECT COUNT(*) FROM outbox WHERE state = 'pending'"), n => n == 0, TimeSpan.FromSeconds(60), "outbox drained");
+            await Eventually.HoldsAsync(() => _db.ScalarAsync<long>("SELECT COUNT(*) FROM staff_topics"), n => n == projects, TimeSpan.FromSeconds(60), "every topic recorded");
+            await Eventually.HoldsAsync(() => _db.ScalarAsync<long>("SELECT COUNT(*) FROM outbox WHERE state = 'pending'"), n => n == 0, TimeSpan.FromSeconds(60), "outbox drained");
 
             Assert.Multiple(() =>
             {
-                Assert.That(telegram.Requests.Count(r => r.Method == "createForumTopic"), Is.EqualTo(projects));
-                Assert.That(telegram.Topics.Values.Order(), Is.EqualTo(Enumerable.Range(1, projects).Select(p => $"Acme · Project {p}").Order()));
+                Assert.That(_telegram.Requests.Count(r => r.Method == "createForumTopic"), Is.EqualTo(projects));
+                Assert.That(_telegram.Topics.Values.Order(), Is.EqualTo(Enumerable.Range(1, projects).Select(p => $"Acme · Project {p}").Order()));
             });
         }
     }
