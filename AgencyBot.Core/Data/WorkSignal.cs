@@ -35,6 +35,9 @@ public sealed class InboxSignal : WorkSignal;
 /// <summary>
 /// The loop both queues run: a pass, then a wait until notified or until the time the pass asked for. A failing pass
 /// (a database outage) is logged and tried again; it never ends the loop, and the rows it could not read stay put.
+/// The wait counts from the pass's start, not its end: a pass judges what is due by the time it read, so time that
+/// passed while it ran (a slow query, a clock that moved) is not waited again — a row that fell due meanwhile goes
+/// at once instead of a whole wait later.
 /// </summary>
 public static class WorkLoop
 {
@@ -43,6 +46,7 @@ public static class WorkLoop
     {
         while (!ct.IsCancellationRequested)
         {
+            var started = clock.GetUtcNow();
             var wait = idle;
             try
             {
@@ -56,7 +60,7 @@ public static class WorkLoop
             {
                 Microsoft.Extensions.Logging.LoggerExtensions.LogError(logger, ex, "{What} failed; retrying", what);
             }
-            await signal.WaitAsync(wait, clock, ct);
+            await signal.WaitAsync(started + wait - clock.GetUtcNow(), clock, ct);
         }
     }
 }
