@@ -10,7 +10,8 @@ namespace AgencyBot.Core.Measurement;
 /// Writes each day's measured communication time, once the day is over: one time entry per staff member and project
 /// (source "measured"), in the transaction that records the day as measured, so a day is measured once however often
 /// this runs. A person's day that already has a measured entry (they corrected it in advance) is left as it is. Days
-/// missed while the service was down are measured when it is back, as far back as TimeTracking:Measure:Backfill.
+/// missed while the service was down are measured when it is back, as far back as TimeTracking:Measure:Backfill, but
+/// not before the first message on record: a new agency's database has no days to catch up.
 /// </summary>
 public sealed class MeasuredDays(Database database, BusinessCalendar calendar, BudgetAlerts alerts, IOptions<TimeTrackingOptions> options,
     IOptions<AgencyOptions> agency, TimeProvider clock, ILogger<MeasuredDays> logger)
@@ -30,6 +31,9 @@ public sealed class MeasuredDays(Database database, BusinessCalendar calendar, B
     private const string SelectStaff = "SELECT telegram_user_id, id FROM staff";
 
     private const string SelectMeasuredDays = "SELECT day FROM measure_runs WHERE day >= @From";
+
+    // The first entry of messages_by_time: no table scan.
+    private const string SelectFirstMessage = "SELECT MIN(created_at) FROM messages";
 
     private const string ClaimDay = "INSERT INTO measure_runs (day, measured_at) VALUES (@Day, @Now) ON CONFLICT (day) DO NOTHING";
 
@@ -72,7 +76,14 @@ public sealed class MeasuredDays(Database database, BusinessCalendar calendar, B
         var first = today.AddDays(-Math.Max(1, (int)Options.Backfill.TotalDays));
         HashSet<string> done;
         await using (var connection = await database.OpenAsync(ct))
+        {
+            // A day before the first message has nothing to measure. Not recorded as measured either: a message of that
+            // day arriving late (Telegram's date, after an outage) makes it the first, and its day is measured then.
+            if (await connection.ExecuteScalarAsync<long?>(SelectFirstMessage) is not { } firstMessage) return 0;
+            var firstDay = agency.Value.DateOf(DateTimeOffset.FromUnixTimeMilliseconds(firstMessage));
+            if (firstDay > first) first = firstDay;
             done = (await connection.QueryAsync<string>(SelectMeasuredDays, new { From = TimeEntryStore.Iso(first) })).ToHashSet(StringComparer.Ordinal);
+        }
         var measured = 0;
         for (var day = first; day < today; day = day.AddDays(1))
             if (!done.Contains(TimeEntryStore.Iso(day)) && await RecordAsync(day, ct)) measured++;

@@ -117,6 +117,27 @@ public sealed class MeasuredTimeTests : ParisAgencyTest
     }
 
     [Test]
+    public async Task ANewAgency_HasNoDaysToCatchUp_AndItsFirstDayIsMeasuredOnceOver()
+    {
+        var days = World.Host.Services.GetRequiredService<MeasuredDays>();
+        Task<IReadOnlyList<string>> MeasuredAsync() => World.Db.QueryAsync<string>("SELECT day FROM measure_runs ORDER BY day");
+        await days.MeasureMissingDaysAsync();
+        var atStart = await MeasuredAsync(); // the scheduler's start-up run has been too
+
+        await AtAsync(9, 0);
+        AnnaWrites("Good morning, a first question.");
+        await World.SettledAsync();
+        Clock.SetUtcNow(At(9, 8, 0)); // Wednesday
+        await days.MeasureMissingDaysAsync();
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(atStart, Is.Empty, "no message on record: none of the backfill's 35 days is measured");
+            Assert.That(await MeasuredAsync(), Is.EqualTo(new[] { "2026-12-07", "2026-12-08" }), "from the first message's day");
+        });
+    }
+
+    [Test]
     public async Task AMeasuredDay_IsCorrectedByANewEntry_ThroughTimeFixAndTheApi_AndTheOldOneStaysOnRecord()
     {
         await AtAsync(9, 0);
