@@ -122,7 +122,9 @@ public sealed class InboxProcessor(
     }
 
     /// <summary>One transaction for the chunk: its updates are claimed (and read, each once), what they touch locked,
-    /// and each one ready handled. An update that throws rolls the whole chunk back, as <see cref="UpdateFailed"/>.</summary>
+    /// each one ready handled, and those marked handled in one statement. An update that throws rolls the whole chunk
+    /// back, as <see cref="UpdateFailed"/>. The claim is what keeps an update from being handled twice (its row stays
+    /// locked, on SQLite the whole database, until the commit), so the marks can wait for the chunk's end.</summary>
     private Task HandleChunkAsync(InboxItem[] chunk, HashSet<long> stalled, CancellationToken ct) =>
         database.ClaimAndWriteAsync(
             async (connection, transaction) => (await InboxStore.ClaimAsync(connection, transaction, database.Provider, chunk.Select(i => i.UpdateId).ToList()))
@@ -131,6 +133,7 @@ public sealed class InboxProcessor(
                 chunk.Where(i => claimed.ContainsKey(i.UpdateId)).Select(i => claimed[i.UpdateId].Value.Update).ToList(), connection, transaction),
             async (connection, transaction, claimed) =>
             {
+                var handled = new List<long>();
                 foreach (var item in chunk)
                 {
                     // Another host is handling this update (or has): its chat's later updates must wait for it, so the
@@ -141,14 +144,18 @@ public sealed class InboxProcessor(
                     using var scope = logger.BeginScope(new Dictionary<string, object> { ["UpdateId"] = item.UpdateId, ["ChatId"] = item.ChatId });
                     try
                     {
-                        if (await InboxStore.MarkHandledAsync(connection, transaction, item.UpdateId, clock.GetUtcNow()))
-                            await handler.HandleAsync(Logged(item, update!.Value), connection, transaction, ct);
+                        await handler.HandleAsync(Logged(item, update!.Value), connection, transaction, ct);
                     }
                     catch (Exception ex) when (!ct.IsCancellationRequested)
                     {
                         throw new UpdateFailed(item, ex);
                     }
+                    handled.Add(item.UpdateId);
                 }
+                // Every one was claimed pending by this transaction: fewer marked means something else changed a claimed
+                // row, and the chunk must not commit (it goes again, one by one).
+                if (handled.Count > 0 && await InboxStore.MarkHandledAsync(connection, transaction, database.Provider, handled, clock.GetUtcNow()) != handled.Count)
+                    throw new InvalidOperationException($"Updates of a claimed chunk were no longer pending: {string.Join(", ", handled)}");
                 return claimed.Count;
             }, ct);
 
@@ -166,7 +173,7 @@ public sealed class InboxProcessor(
         {
             await database.WriteAsync(async (connection, transaction) =>
             {
-                if (await InboxStore.MarkHandledAsync(connection, transaction, item.UpdateId, clock.GetUtcNow())
+                if (await InboxStore.MarkHandledAsync(connection, transaction, database.Provider, [item.UpdateId], clock.GetUtcNow()) == 1
                     && await InboxStore.PayloadAsync(connection, transaction, item.UpdateId) is { } payload)
                     await handler.HandleAsync(Logged(item, UpdateReader.Read(payload)), connection, transaction, ct);
             }, ct);

@@ -31,10 +31,11 @@ public sealed class InboxStore(Database database, TimeProvider clock)
         LIMIT @Limit
         """;
 
-    private const string MarkHandled = """
-        UPDATE inbox SET state = 'handled', attempts = attempts + 1, handled_at = @Now
-        WHERE update_id = @UpdateId AND state = 'pending'
-        """;
+    private const string MarkHandled = "UPDATE inbox SET state = 'handled', attempts = attempts + 1, handled_at = @Now";
+
+    private const string MarkHandledPostgres = $"{MarkHandled} WHERE update_id = ANY(@UpdateIds) AND state = 'pending'";
+
+    private const string MarkHandledSqlite = $"{MarkHandled} WHERE update_id IN @UpdateIds AND state = 'pending'";
 
     private const string RecordFailure = """
         UPDATE inbox
@@ -131,10 +132,12 @@ public sealed class InboxStore(Database database, TimeProvider clock)
         (await connection.QueryAsync<(long UpdateId, string Payload)>(provider == DatabaseProvider.Postgres ? ClaimPostgres : ClaimSqlite,
             new { UpdateIds = updateIds.ToArray() }, transaction)).ToDictionary(r => r.UpdateId, r => r.Payload);
 
-    /// <summary>Marks the update handled inside the handler's own transaction, so the effect and the
-    /// mark commit together. Returns false when another pass already handled it.</summary>
-    public static async Task<bool> MarkHandledAsync(IDbConnection connection, IDbTransaction transaction, long updateId, DateTimeOffset now) =>
-        await connection.ExecuteAsync(MarkHandled, new { UpdateId = updateId, Now = now.ToUnixTimeMilliseconds() }, transaction) == 1;
+    /// <summary>Marks updates handled inside their handlers' transaction, so the effects and the marks commit
+    /// together. Returns how many were still pending (the others another pass has handled, or is handling).</summary>
+    public static Task<int> MarkHandledAsync(IDbConnection connection, IDbTransaction transaction, DatabaseProvider provider,
+        IReadOnlyCollection<long> updateIds, DateTimeOffset now) =>
+        connection.ExecuteAsync(provider == DatabaseProvider.Postgres ? MarkHandledPostgres : MarkHandledSqlite,
+            new { UpdateIds = updateIds.ToArray(), Now = now.ToUnixTimeMilliseconds() }, transaction);
 
     /// <summary>Records a failed attempt in the caller's transaction; returns true when the update is now dead-lettered.</summary>
     public static async Task<bool> RecordFailureAsync(IDbConnection connection, IDbTransaction transaction, long updateId, string error,
