@@ -14,7 +14,15 @@ public sealed class StaffChatStore(IOptions<AgencyOptions> agency, TimeProvider 
 {
     private const string ChatKey = "staff_chat_id";
 
-    private const string Select = "SELECT key, value FROM settings WHERE key = 'staff_chat_id' OR key LIKE 'forum:%'";
+    private const string MigratedKey = "migrated_to";
+
+    // Read for every update (each turn begins with it), so in one round trip: the settings, and where the configured
+    // chat moved if it was upgraded to a supergroup (the first hop; a second is as good as unheard of).
+    private const string Select = $"""
+        SELECT key, value FROM settings WHERE key = '{ChatKey}' OR key LIKE 'forum:%'
+        UNION ALL
+        SELECT '{MigratedKey}', CAST(to_chat_id AS TEXT) FROM chat_migrations WHERE from_chat_id = @Configured
+        """;
 
     private const string SelectMigratedTo = "SELECT to_chat_id FROM chat_migrations WHERE from_chat_id = @ChatId";
 
@@ -28,11 +36,13 @@ public sealed class StaffChatStore(IOptions<AgencyOptions> agency, TimeProvider 
 
     public async Task<StaffChat?> GetAsync(IDbConnection connection, IDbTransaction? transaction = null)
     {
-        var values = (await connection.QueryAsync<(string Key, string Value)>(Select, transaction: transaction))
+        var configured = agency.Value.StaffChatId;
+        var values = (await connection.QueryAsync<(string Key, string Value)>(Select, new { Configured = configured ?? 0 }, transaction))
             .ToDictionary(r => r.Key, r => r.Value);
-        long? chatId = agency.Value.StaffChatId is { } configured
-            ? await CurrentIdAsync(connection, transaction, configured)
-            : values.TryGetValue(ChatKey, out var id) ? long.Parse(id, CultureInfo.InvariantCulture) : null;
+        long? chatId = configured is null
+            ? values.TryGetValue(ChatKey, out var id) ? long.Parse(id, CultureInfo.InvariantCulture) : null
+            : values.TryGetValue(MigratedKey, out var moved) ? await CurrentIdAsync(connection, transaction, long.Parse(moved, CultureInfo.InvariantCulture))
+            : configured;
         if (chatId is null) return null;
         return new StaffChat(chatId.Value, values.TryGetValue(ForumKey(chatId.Value), out var forum) ? forum == "1" : null);
     }
