@@ -36,7 +36,11 @@ public static class TelegramRegistration
         services.AddHostedService<BotMenu>();
         // Updates arrive one way or the other: the bot polls, or Telegram calls the webhook (WebhookIntake).
         if (configuration.GetValue<TelegramMode>("Telegram:Mode") == TelegramMode.Webhook)
+        {
             services.AddHostedService<WebhookRegistration>();
+            services.AddSingleton<WebhookCommits>();
+            services.AddHostedService(sp => sp.GetRequiredService<WebhookCommits>());
+        }
         else
             services.AddHostedService<PollingIntake>();
         return services;

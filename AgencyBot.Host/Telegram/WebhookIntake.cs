@@ -11,8 +11,9 @@ namespace AgencyBot.Host.Telegram;
 
 /// <summary>
 /// Webhook mode: Telegram POSTs each update. The secret header is checked (in constant time) before the body is
-/// read; the update is committed to the inbox before the 200 that tells Telegram it arrived, so an answer Telegram
-/// never got only means a redelivery, which the inbox ignores.
+/// read; the update is committed to the inbox (with the calls that came at the same time: <see cref="WebhookCommits"/>)
+/// before the 200 that tells Telegram it arrived, so an answer Telegram never got only means a redelivery, which the
+/// inbox ignores.
 /// </summary>
 public static class WebhookIntake
 {
@@ -26,7 +27,7 @@ public static class WebhookIntake
         app.MapPost(new Uri(options.WebhookUrl!).AbsolutePath, ReceiveAsync);
     }
 
-    private static async Task<IResult> ReceiveAsync(HttpContext http, InboxStore inbox, InboxSignal signal, IOptions<TelegramOptions> options,
+    private static async Task<IResult> ReceiveAsync(HttpContext http, WebhookCommits commits, InboxSignal signal, IOptions<TelegramOptions> options,
         IntakeStatus status, TimeProvider clock, ILogger<InboxStore> logger)
     {
         var given = http.Request.Headers[SecretHeader].ToString();
@@ -53,7 +54,9 @@ public static class WebhookIntake
             return TypedResults.Problem(statusCode: 400, title: "Not a Telegram update");
         }
 
-        await inbox.AddAsync([update], http.RequestAborted);
+        if (commits.Queue(update) is not { } committed)
+            return TypedResults.Problem(statusCode: 503, title: "Stopping", detail: "The bot is restarting; send the update again.");
+        await committed;
         Interlocked.Increment(ref status.Received);
         status.Succeeded(clock.GetUtcNow());
         signal.Notify();

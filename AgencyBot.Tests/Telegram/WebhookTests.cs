@@ -77,6 +77,27 @@ public sealed class WebhookTests : AgencyTest
         });
     }
 
+    /// <summary>Calls that come together are committed together: each one still answers 200 only once its own update
+    /// is stored (and a repeat among them is stored once).</summary>
+    [Test]
+    public async Task ManyCallsAtOnce_EachIsStoredBeforeItsAnswer()
+    {
+        async Task<(HttpStatusCode Status, long Stored)> DeliverAsync(int updateId)
+        {
+            var response = await PostAsync(Wire.TextUpdate(updateId, 900 + updateId % 10, $"message {updateId}"));
+            return (response.StatusCode, await World.Db.ScalarAsync<long>("SELECT COUNT(*) FROM inbox WHERE update_id = @updateId", new { updateId }));
+        }
+
+        var calls = await Task.WhenAll(Enumerable.Range(5000, 60).Append(5000).Select(id => Task.Run(() => DeliverAsync(id))));
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(calls.Select(c => c.Status), Is.All.EqualTo(HttpStatusCode.OK));
+            Assert.That(calls.Select(c => c.Stored), Is.All.EqualTo(1), "stored before its 200");
+            Assert.That(await World.Db.ScalarAsync<long>("SELECT COUNT(*) FROM inbox WHERE update_id >= 5000 AND update_id < 5060"), Is.EqualTo(60));
+        });
+    }
+
     [TestCase(null)]
     [TestCase("wrong")]
     [TestCase("")]
