@@ -18,15 +18,11 @@ public abstract class WorkSignal
         if (_channel.Reader.TryRead(out _)) return;
         using var timeout = new CancellationTokenSource(max < TimeSpan.Zero ? TimeSpan.Zero : max, clock);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, timeout.Token);
-        try
-        {
-            await _channel.Reader.WaitToReadAsync(linked.Token);
-            _channel.Reader.TryRead(out _);
-        }
-        catch (OperationCanceledException)
-        {
-            // the wait ran out, or the host is stopping: the caller's loop checks which
-        }
+        // A wait that runs out (an idle loop, every second) or a stopping host ends the wait without throwing: the
+        // caller's loop checks which.
+        Task waited = _channel.Reader.WaitToReadAsync(linked.Token).AsTask();
+        await waited.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        _channel.Reader.TryRead(out _);
     }
 }
 
