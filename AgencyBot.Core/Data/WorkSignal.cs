@@ -29,24 +29,23 @@ public abstract class WorkSignal
 public sealed class InboxSignal : WorkSignal;
 
 /// <summary>
-/// The loop both queues run: a pass, then a wait until notified or until the time the pass asked for. A failing pass
-/// (a database outage) is logged and tried again; it never ends the loop, and the rows it could not read stay put.
-/// The wait counts from the pass's start, not its end: a pass judges what is due by the time it read, so time that
-/// passed while it ran (a slow query, a clock that moved) is not waited again — a row that fell due meanwhile goes
-/// at once instead of a whole wait later.
+/// The loop both queues run: a pass, then a wait until notified or until the moment the pass asked to run again. A
+/// failing pass (a database outage) is logged and tried again; it never ends the loop, and the rows it could not read
+/// stay put. The pass names a moment, not a duration, because it judged what is due by the time it read: time that
+/// passed while it ran (a slow query, a clock that moved) is not waited again, and a row that fell due meanwhile goes
+/// at once. The wait is never longer than <c>idle</c>, so a wall clock set back costs at most that.
 /// </summary>
 public static class WorkLoop
 {
-    public static async Task RunAsync(Func<CancellationToken, Task<TimeSpan>> pass, WorkSignal signal, TimeSpan idle, TimeProvider clock,
+    public static async Task RunAsync(Func<CancellationToken, Task<DateTimeOffset>> pass, WorkSignal signal, TimeSpan idle, TimeProvider clock,
         Microsoft.Extensions.Logging.ILogger logger, string what, CancellationToken ct)
     {
         while (!ct.IsCancellationRequested)
         {
-            var started = clock.GetUtcNow();
-            var wait = idle;
+            var next = clock.GetUtcNow() + idle;
             try
             {
-                wait = await pass(ct);
+                next = await pass(ct);
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {
@@ -56,7 +55,8 @@ public static class WorkLoop
             {
                 Microsoft.Extensions.Logging.LoggerExtensions.LogError(logger, ex, "{What} failed; retrying", what);
             }
-            await signal.WaitAsync(started + wait - clock.GetUtcNow(), clock, ct);
+            var wait = next - clock.GetUtcNow();
+            await signal.WaitAsync(wait < TimeSpan.Zero ? TimeSpan.Zero : wait > idle ? idle : wait, clock, ct);
         }
     }
 }

@@ -46,14 +46,14 @@ public sealed class InboxProcessor(
         await _workers.WhenAllAsync();
     }
 
-    /// <summary>Starts a worker for each share of chats with work that may be done now; returns how long until
-    /// a chat waiting out a retry pause is due.</summary>
-    private async Task<TimeSpan> DispatchAsync(CancellationToken ct)
+    /// <summary>Starts a worker for each share of chats with work that may be done now; returns when a chat waiting
+    /// out a retry pause is due.</summary>
+    private async Task<DateTimeOffset> DispatchAsync(CancellationToken ct)
     {
         // Taken before the query, whose snapshot may still show rows a finishing worker just handled.
         var busy = _workers.Snapshot();
         // Every worker at work: nothing could be started (the first to finish wakes this loop again).
-        if (busy.Count == Workers) return IdlePoll;
+        if (busy.Count == Workers) return clock.GetUtcNow() + IdlePoll;
         var pending = await inbox.PendingAsync(BatchSize, ct);
         var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
         // A chat whose next update waits out a retry pause waits as a whole (its order holds).
@@ -64,7 +64,7 @@ public sealed class InboxProcessor(
             var items = share.ToList(); // already in update_id order
             _workers.Start(share.Key, () => WorkAsync(items, ct), inboxSignal.Notify);
         }
-        return pausedUntil.Count == 0 ? IdlePoll : TimeSpan.FromMilliseconds(Math.Clamp(pausedUntil.Values.Min() - now, 10, IdlePoll.TotalMilliseconds));
+        return DateTimeOffset.FromUnixTimeMilliseconds(pausedUntil.Count == 0 ? now + (long)IdlePoll.TotalMilliseconds : Math.Max(pausedUntil.Values.Min(), now + 10));
     }
 
     private static long WorkerOf(long chatId) => (long)((ulong)chatId % Workers);

@@ -71,7 +71,7 @@ public sealed class ImportRequests(Database database, IMessenger messenger, Proj
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
         WorkLoop.RunAsync(PassAsync, signal, Idle, clock, logger, "Importing a file sent with /import", stoppingToken);
 
-    private async Task<TimeSpan> PassAsync(CancellationToken ct)
+    private async Task<DateTimeOffset> PassAsync(CancellationToken ct)
     {
         IReadOnlyList<ImportRequest> due;
         long? next;
@@ -81,8 +81,8 @@ public sealed class ImportRequests(Database database, IMessenger messenger, Proj
             next = await connection.ExecuteScalarAsync<long?>(SelectNext);
         }
         foreach (var request in due) await ProcessAsync(request, ct);
-        if (due.Count > 0) return TimeSpan.Zero;
-        return next is { } at ? TimeSpan.FromMilliseconds(Math.Clamp(at - clock.GetUtcNow().ToUnixTimeMilliseconds(), 0, Idle.TotalMilliseconds)) : Idle;
+        if (due.Count > 0) return clock.GetUtcNow();
+        return next is { } at ? DateTimeOffset.FromUnixTimeMilliseconds(at) : clock.GetUtcNow() + Idle;
     }
 
     private async Task ProcessAsync(ImportRequest request, CancellationToken ct)

@@ -62,14 +62,14 @@ public sealed class OutboxSender(
         await recorder;
     }
 
-    /// <summary>Starts every send that may go now, one per chat; returns how long until the next one could.</summary>
-    private async Task<TimeSpan> DispatchAsync(CancellationToken ct)
+    /// <summary>Starts every send that may go now, one per chat; returns when the next one could.</summary>
+    private async Task<DateTimeOffset> DispatchAsync(CancellationToken ct)
     {
         var wait = IdlePoll;
         if (!await lease.HeldAsync(ct))
         {
             _seeded = false;
-            return wait; // another host sends
+            return clock.GetUtcNow() + wait; // another host sends
         }
         if (!_seeded)
         {
@@ -119,7 +119,7 @@ public sealed class OutboxSender(
         var claimed = await outbox.ClaimAsync(starts.Select(s => s.Id).ToList(), lease.Holder, ct);
         foreach (var next in starts.Where(s => claimed.Contains(s.Id)))
             _inFlight.Start(next.ChatId, () => SendAsync(next, ct), signal.Notify);
-        return wait;
+        return now + wait;
     }
 
     /// <summary>

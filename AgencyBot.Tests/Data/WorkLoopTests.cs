@@ -5,7 +5,7 @@ using Microsoft.Extensions.Time.Testing;
 
 namespace AgencyBot.Tests.Data;
 
-/// <summary>The queues' loop waits until the time a pass asked for, counted from when the pass began.</summary>
+/// <summary>The queues' loop waits until the moment a pass asked to run again, and never longer than its idle interval.</summary>
 public sealed class WorkLoopTests
 {
     private sealed class TestSignal : WorkSignal;
@@ -21,9 +21,10 @@ public sealed class WorkLoopTests
         using var stop = new CancellationTokenSource();
         var loop = WorkLoop.RunAsync(_ =>
         {
+            var now = clock.GetUtcNow(); // what the pass judges by
             if (++passes == 1) clock.Advance(TimeSpan.FromMinutes(1));
             else second.TrySetResult();
-            return Task.FromResult(TimeSpan.FromSeconds(1));
+            return Task.FromResult(now + TimeSpan.FromSeconds(1));
         }, new TestSignal(), TimeSpan.FromSeconds(1), clock, NullLogger.Instance, "Testing", stop.Token);
 
         var ran = await Task.WhenAny(second.Task, Task.Delay(TimeSpan.FromSeconds(10))) == second.Task;
@@ -33,8 +34,9 @@ public sealed class WorkLoopTests
         Assert.That(ran, Is.True, "the second pass ran without the clock moving again");
     }
 
-    [Test]
-    public async Task APassThatAsksForASecond_WaitsThatSecond()
+    [TestCase(1, TestName = "APassThatAsksForASecond_WaitsThatSecond")]
+    [TestCase(3600, TestName = "APassThatAsksForAnHour_WaitsNoLongerThanTheIdleSecond")]
+    public async Task TheWait_IsTheOneAskedFor_AtMostTheIdleInterval(int askedSeconds)
     {
         var clock = new FakeTimeProvider(new DateTimeOffset(2026, 12, 7, 20, 0, 0, TimeSpan.Zero));
         var passes = 0;
@@ -42,7 +44,7 @@ public sealed class WorkLoopTests
         var loop = WorkLoop.RunAsync(_ =>
         {
             Interlocked.Increment(ref passes);
-            return Task.FromResult(TimeSpan.FromSeconds(1));
+            return Task.FromResult(clock.GetUtcNow() + TimeSpan.FromSeconds(askedSeconds));
         }, new TestSignal(), TimeSpan.FromSeconds(1), clock, NullLogger.Instance, "Testing", stop.Token);
 
         await Task.Delay(300);
