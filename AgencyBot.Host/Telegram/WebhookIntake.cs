@@ -56,7 +56,15 @@ public static class WebhookIntake
 
         if (commits.Queue(update) is not { } committed)
             return TypedResults.Problem(statusCode: 503, title: "Stopping", detail: "The bot is restarting; send the update again.");
-        await committed;
+        try
+        {
+            await committed;
+        }
+        catch (Exception) when (!http.RequestAborted.IsCancellationRequested)
+        {
+            // WebhookCommits logged the failure once for all the calls it carried; Telegram sends this one again.
+            return TypedResults.Problem(statusCode: 503, title: "Not stored", detail: "The update could not be stored; send it again.");
+        }
         Interlocked.Increment(ref status.Received);
         status.Succeeded(clock.GetUtcNow());
         signal.Notify();
