@@ -37,12 +37,15 @@ public sealed class InboxSignal : WorkSignal;
 /// </summary>
 public static class WorkLoop
 {
+    /// <summary>What a pass returns when it has no moment of its own: run again after the loop's idle interval.</summary>
+    public static readonly DateTimeOffset Idle = DateTimeOffset.MaxValue;
+
     public static async Task RunAsync(Func<CancellationToken, Task<DateTimeOffset>> pass, WorkSignal signal, TimeSpan idle, TimeProvider clock,
         Microsoft.Extensions.Logging.ILogger logger, string what, CancellationToken ct)
     {
         while (!ct.IsCancellationRequested)
         {
-            var next = clock.GetUtcNow() + idle;
+            var next = Idle;
             try
             {
                 next = await pass(ct);
@@ -55,8 +58,8 @@ public static class WorkLoop
             {
                 Microsoft.Extensions.Logging.LoggerExtensions.LogError(logger, ex, "{What} failed; retrying", what);
             }
-            var wait = next - clock.GetUtcNow();
-            await signal.WaitAsync(wait < TimeSpan.Zero ? TimeSpan.Zero : wait > idle ? idle : wait, clock, ct);
+            var wait = next - clock.GetUtcNow(); // a moment already past: WaitAsync takes it as no wait
+            await signal.WaitAsync(wait > idle ? idle : wait, clock, ct);
         }
     }
 }

@@ -53,7 +53,7 @@ public sealed class InboxProcessor(
         // Taken before the query, whose snapshot may still show rows a finishing worker just handled.
         var busy = _workers.Snapshot();
         // Every worker at work: nothing could be started (the first to finish wakes this loop again).
-        if (busy.Count == Workers) return clock.GetUtcNow() + IdlePoll;
+        if (busy.Count == Workers) return WorkLoop.Idle;
         var pending = await inbox.PendingAsync(BatchSize, ct);
         var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
         // A chat whose next update waits out a retry pause waits as a whole (its order holds).
@@ -64,7 +64,7 @@ public sealed class InboxProcessor(
             var items = share.ToList(); // already in update_id order
             _workers.Start(share.Key, () => WorkAsync(items, ct), inboxSignal.Notify);
         }
-        return DateTimeOffset.FromUnixTimeMilliseconds(pausedUntil.Count == 0 ? now + (long)IdlePoll.TotalMilliseconds : Math.Max(pausedUntil.Values.Min(), now + 10));
+        return pausedUntil.Count == 0 ? WorkLoop.Idle : DateTimeOffset.FromUnixTimeMilliseconds(Math.Max(pausedUntil.Values.Min(), now + 10));
     }
 
     private static long WorkerOf(long chatId) => (long)((ulong)chatId % Workers);

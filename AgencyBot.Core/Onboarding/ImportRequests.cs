@@ -82,7 +82,7 @@ public sealed class ImportRequests(Database database, IMessenger messenger, Proj
         }
         foreach (var request in due) await ProcessAsync(request, ct);
         if (due.Count > 0) return clock.GetUtcNow();
-        return next is { } at ? DateTimeOffset.FromUnixTimeMilliseconds(at) : clock.GetUtcNow() + Idle;
+        return next is { } at ? DateTimeOffset.FromUnixTimeMilliseconds(at) : WorkLoop.Idle;
     }
 
     private async Task ProcessAsync(ImportRequest request, CancellationToken ct)

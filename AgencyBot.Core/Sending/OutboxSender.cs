@@ -69,7 +69,7 @@ public sealed class OutboxSender(
         if (!await lease.HeldAsync(ct))
         {
             _seeded = false;
-            return clock.GetUtcNow() + wait; // another host sends
+            return WorkLoop.Idle; // another host sends
         }
         if (!_seeded)
         {
