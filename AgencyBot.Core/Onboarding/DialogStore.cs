@@ -40,6 +40,8 @@ public static class DialogStore
 
     private const string Delete = "DELETE FROM dialogs WHERE chat_id = @ChatId AND user_id = @UserId";
 
+    private const string CountOf = "SELECT COUNT(*) FROM dialogs WHERE chat_id = @ChatId AND user_id = @UserId";
+
     public static Task SaveAsync(IDbConnection c, IDbTransaction t, Dialog dialog) =>
         c.ExecuteAsync(Upsert, new
         {
@@ -54,6 +56,10 @@ public static class DialogStore
         return row is null ? null : new Dialog(row.ChatId, row.UserId, row.Kind, row.Step, JsonSerializer.Deserialize<DialogAnswers>(row.Data, Json)!,
             row.ThreadId is { } thread ? (int)thread : null, DateTimeOffset.FromUnixTimeMilliseconds(row.UpdatedAt));
     }
+
+    /// <summary>Whether the person has a dialog in this chat, however old: for a decision that must not miss one.</summary>
+    public static async Task<bool> AnyAsync(IDbConnection c, IDbTransaction t, long chatId, long userId) =>
+        await c.ExecuteScalarAsync<long>(CountOf, new { ChatId = chatId, UserId = userId }, t) > 0;
 
     public static Task EndAsync(IDbConnection c, IDbTransaction t, long chatId, long userId) =>
         c.ExecuteAsync(Delete, new { ChatId = chatId, UserId = userId }, t);

@@ -188,16 +188,8 @@ public sealed class StaffReplies(
     {
         var (c, t) = turn;
         var staff = turn.StaffChat!;
-        // A reply to a relayed post points at the conversations it carried; in a forum, Telegram also sets
-        // reply_to_message to the topic's first message, which is no relay, so the lookup simply finds nothing.
-        if (message.ReplyToMessage is { } replyTo && await ConversationStore.CarriedByPostAsync(c, t, staff.ChatId, replyTo.Id) is { Count: > 0 } carried)
-        {
-            var conversation = await ConversationStore.GetAsync(c, t, carried[^1].ConversationId);
-            return new AnswerTarget(conversation.ProjectId, carried);
-        }
-        if (!message.Chat.IsForum || message.TopicOf() is not { } thread
-            || await StaffTopics.ProjectOfThreadAsync(c, t, staff.ChatId, thread) is not { } projectId)
-            return null;
+        if (await ProjectOfAsync(c, t, staff, message) is not (var projectId, var carried)) return null;
+        if (carried is not null) return new AnswerTarget(projectId, carried);
         if (IsReplyToTheBot(message))
         {
             await WaitForThePostAsync(turn, message);
@@ -211,6 +203,21 @@ public sealed class StaffReplies(
             if (chats.Count > 0) return new AnswerTarget(projectId, null, AnsweredChats: chats);
         }
         return new AnswerTarget(projectId, null);
+    }
+
+    /// <summary>The project a message in the staff chat is about, read the same way for handling it and for knowing
+    /// beforehand what handling it locks (<see cref="UpdateScopes"/>): a reply to a relayed post is about the post's
+    /// conversations (returned), a message in a project's topic about that project.</summary>
+    public static async Task<(long ProjectId, IReadOnlyList<ConversationMessage>? Carried)?> ProjectOfAsync(IDbConnection c, IDbTransaction t,
+        StaffChat staff, Message message)
+    {
+        // A reply to a relayed post points at the conversations it carried; in a forum, Telegram also sets
+        // reply_to_message to the topic's first message, which is no relay, so the lookup simply finds nothing.
+        if (message.ReplyToMessage is { } replyTo && await ConversationStore.CarriedByPostAsync(c, t, staff.ChatId, replyTo.Id) is { Count: > 0 } carried)
+            return ((await ConversationStore.GetAsync(c, t, carried[^1].ConversationId)).ProjectId, carried);
+        if (message.Chat.IsForum && message.TopicOf() is { } thread && await StaffTopics.ProjectOfThreadAsync(c, t, staff.ChatId, thread) is { } projectId)
+            return (projectId, null);
+        return null;
     }
 
     /// <summary>/setup in a group: a manager asks to make it the staff chat. Moving the staff chat moves every client's

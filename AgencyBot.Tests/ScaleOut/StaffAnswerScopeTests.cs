@@ -1,0 +1,134 @@
+using AgencyBot.Core.Data;
+using AgencyBot.Core.Updates;
+using AgencyBot.Tests.Hosting;
+using Microsoft.Extensions.Time.Testing;
+using Quartz;
+using Telegram.Bot.Types;
+using Telegram.Bot.Types.Enums;
+
+namespace AgencyBot.Tests.ScaleOut;
+
+/// <summary>
+/// On PostgreSQL a staff member's answer locks only its project and that project's client chats: it goes through while
+/// another host works on another project, and waits while one works on its own. Whatever may do more than answer (a
+/// command, an edit, an open dialog, a message about no project) still runs alone.
+/// </summary>
+public sealed class StaffAnswerScopeTests : AgencyTest
+{
+    private const long Anna = 601;
+    private long _project;
+    private int _topic;
+
+    // A frozen clock: no scheduled job runs meanwhile, so nothing else takes the whole database while a lock is held.
+    protected override Task<AgencyWorld> StartAgencyAsync()
+    {
+        TempDatabase.RequirePostgres();
+        return AgencyWorld.StartAsync(settings: new Dictionary<string, string?> { ["Agency:BusinessHours"] = "" },
+            clock: new FakeTimeProvider(DateTimeOffset.UtcNow));
+    }
+
+    [SetUp]
+    public async Task AProjectWithAnnaAndItsTopicAsync()
+    {
+        _project = await World.ProjectWithClientAsync(Anna);
+        _topic = await World.TopicAsync();
+        await World.SettledAsync();
+        // The jobs' runs at start-up take the whole database; a lock held by the test must not keep one waiting, for the
+        // answer would wait behind it.
+        var scheduler = await World.Host.Get<ISchedulerFactory>().GetScheduler();
+        foreach (var job in await scheduler.GetJobKeys(GroupMatcher<JobKey>.AnyGroup())) await World.JobIdleAsync(job);
+    }
+
+    /// <summary>Another host holds a transaction of <paramref name="scope"/> open until the returned release is called.</summary>
+    private async Task<(Task Done, Action Release)> AnotherHostHoldsAsync(WriteScope scope)
+    {
+        var other = new Database(World.Db.ConnectionString, DatabaseProvider.Postgres);
+        var entered = new TaskCompletionSource();
+        var release = new TaskCompletionSource();
+        var done = other.WriteAsync(scope, async (_, _) =>
+        {
+            entered.SetResult();
+            await release.Task;
+        }).ContinueWith(_ => other.DisposeAsync().AsTask()).Unwrap();
+        await entered.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        return (done, release.SetResult);
+    }
+
+    private void MarieAnswers(string text) =>
+        World.Telegram.ClientSends(AgencyWorld.StaffChat, text, userId: AgencyWorld.Assistant, firstName: "Marie", threadId: _topic);
+
+    private bool AnnaHas(string text) => World.Telegram.SentTo(Anna).Any(m => m.Text?.StartsWith(text, StringComparison.Ordinal) == true);
+
+    [Test]
+    public async Task AnAnswer_GoesThroughWhileAnotherProjectIsWorkedOn_AndWaitsWhileItsOwnIs()
+    {
+        var (otherDone, releaseOther) = await AnotherHostHoldsAsync(WriteScope.Of([Anna + 1], [_project + 1]));
+        try
+        {
+            MarieAnswers("While the other project is busy");
+            await World.WaitForAsync(_ => AnnaHas("While the other project is busy"));
+        }
+        finally
+        {
+            releaseOther();
+            await otherDone;
+        }
+
+        var (ownDone, releaseOwn) = await AnotherHostHoldsAsync(WriteScope.Of([], [_project]));
+        MarieAnswers("While this project is busy");
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        var sentWhileHeld = AnnaHas("While this project is busy");
+        releaseOwn();
+        await ownDone;
+        await World.WaitForAsync(_ => AnnaHas("While this project is busy"));
+
+        Assert.That(sentWhileHeld, Is.False, "the answer waited for the transaction on its own project");
+    }
+
+    private Update InStaffChat(Message message, bool edited = false)
+    {
+        message.Chat = new Chat { Id = AgencyWorld.StaffChat, Type = ChatType.Supergroup, Title = "Staff", IsForum = true };
+        message.From ??= new User { Id = AgencyWorld.Assistant, FirstName = "Marie" };
+        message.Date = DateTime.UtcNow;
+        return edited ? new Update { Id = 1, EditedMessage = message } : new Update { Id = 1, Message = message };
+    }
+
+    private Message InTopic(string? text = null) => new() { Id = 5000, Text = text, MessageThreadId = _topic, IsTopicMessage = true };
+
+    private Task<WriteScope> ScopeOfAsync(params Update[] updates) =>
+        World.Db.Database.WriteAsync((c, t) => World.Host.Get<UpdateScopes>().OfAsync(updates, c, t));
+
+    [Test]
+    public async Task AnAnswerInATopic_LocksItsProjectAndItsChats_AnythingMoreRunsAlone()
+    {
+        var answer = await ScopeOfAsync(InStaffChat(InTopic("Hello Anna")));
+        var photo = new Message { Id = 5001, Photo = [new PhotoSize { FileId = "p", FileUniqueId = "p", Width = 1, Height = 1 }], MessageThreadId = _topic, IsTopicMessage = true };
+        var photoAnswer = await ScopeOfAsync(InStaffChat(photo));
+        World.Telegram.ClientSends(Anna, "A question", firstName: "Anna");
+        var relay = (await World.WaitForAsync(s => s.Any(m => m.ChatId == AgencyWorld.StaffChat && m.Text?.Contains("A question", StringComparison.Ordinal) == true)))
+            .Last(m => m.ChatId == AgencyWorld.StaffChat);
+        await World.SettledAsync();
+        var replyToTheRelay = await ScopeOfAsync(InStaffChat(new Message { Id = 5005, Text = "Answered", ReplyToMessage = new Message { Id = relay.MessageId } }));
+        var commandInCaption = await ScopeOfAsync(InStaffChat(new Message
+        {
+            Id = 5002, Document = new Document { FileId = "d", FileUniqueId = "d" }, Caption = "/invoice 2026-12", MessageThreadId = _topic, IsTopicMessage = true,
+            CaptionEntities = [new MessageEntity { Type = MessageEntityType.BotCommand, Offset = 0, Length = 8 }],
+        }));
+        var command = await ScopeOfAsync(InStaffChat(InTopic("/task Call Anna")));
+        var edit = await ScopeOfAsync(InStaffChat(InTopic("Hello Anna, edited"), edited: true));
+        var general = await ScopeOfAsync(InStaffChat(new Message { Id = 5003, Text = "Lunch?" }));
+        var stranger = await ScopeOfAsync(InStaffChat(new Message { Id = 5004, Text = "Hi", MessageThreadId = _topic, IsTopicMessage = true, From = new User { Id = 4242, FirstName = "Eve" } }));
+        await World.Db.ExecuteAsync("INSERT INTO dialogs (chat_id, user_id, kind, step, data, thread_id, updated_at) VALUES (@Chat, @User, 'project', 'name', '{}', @Topic, 0)",
+            new { Chat = AgencyWorld.StaffChat, User = AgencyWorld.Assistant, Topic = _topic });
+        var inADialog = await ScopeOfAsync(InStaffChat(InTopic("Website v2")));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(answer.Keys, Is.EqualTo(WriteScope.Of([Anna], [_project]).Keys), "an answer: its project and Anna's chat");
+            Assert.That(photoAnswer.Keys, Is.EqualTo(answer.Keys), "a photo answer the same");
+            Assert.That(replyToTheRelay.Keys, Is.EqualTo(answer.Keys), "a reply to the relayed question, outside its topic, the same");
+            Assert.That(new[] { commandInCaption, command, edit, general, stranger, inADialog }.Select(s => s.IsEverything), Is.All.True,
+                "a command in a caption, a command, an edit, a message about no project, from no staff member, in a dialog");
+        });
+    }
+}
