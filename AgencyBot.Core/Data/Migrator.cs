@@ -32,9 +32,6 @@ public sealed class Migrator(Database database, ILogger<Migrator> logger, IEnume
             await using var connection = await database.OpenAsync(ct);
             await connection.ExecuteAsync("PRAGMA journal_mode = WAL;");
         }
-        // Under the write lock: hosts starting together on one PostgreSQL database take turns.
-        await database.WriteAsync((connection, transaction) => connection.ExecuteAsync(CreateLedger, transaction: transaction), ct);
-
         var scripts = Scripts(database.Provider)
             .Concat((extra ?? []).Where(s => s.Provider == database.Provider).Select(s => (s.Version, Name: $"{s.Version:0000}_{s.Name}", s.Sql)))
             .OrderBy(s => s.Version)
@@ -42,19 +39,23 @@ public sealed class Migrator(Database database, ILogger<Migrator> logger, IEnume
         // The ledger knows versions, not names: a second script with a taken number would be skipped for good.
         if (scripts.GroupBy(s => s.Version).FirstOrDefault(g => g.Count() > 1) is { } clash)
             throw new InvalidOperationException($"Migrations {string.Join(" and ", clash.Select(s => s.Name))} share version {clash.Key}");
-        foreach (var script in scripts)
+        // Every pending script in one transaction under the write lock: hosts starting together on one PostgreSQL
+        // database take turns, a script that fails leaves the schema as it was (not half-way to the new version), and a
+        // new database is made in one commit instead of one per script.
+        var applied = await database.WriteAsync(async (connection, transaction) =>
         {
-            var applied = await database.WriteAsync(async (connection, transaction) =>
+            await connection.ExecuteAsync(CreateLedger, transaction: transaction);
+            var versions = (await connection.QueryAsync<long>(AppliedVersions, transaction: transaction)).ToHashSet();
+            var pending = scripts.Where(s => !versions.Contains(s.Version)).ToList();
+            foreach (var script in pending)
             {
-                var versions = (await connection.QueryAsync<long>(AppliedVersions, transaction: transaction)).ToHashSet();
-                if (versions.Contains(script.Version)) return false;
                 await connection.ExecuteAsync(script.Sql, transaction: transaction);
                 await connection.ExecuteAsync(RecordVersion,
                     new { script.Version, script.Name, AppliedAt = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() }, transaction);
-                return true;
-            }, ct);
-            if (applied) logger.LogInformation("Applied migration {Version} {Name}", script.Version, script.Name);
-        }
+            }
+            return pending;
+        }, ct);
+        foreach (var script in applied) logger.LogInformation("Applied migration {Version} {Name}", script.Version, script.Name);
     }
 
     internal static IReadOnlyList<(long Version, string Name, string Sql)> Scripts(DatabaseProvider provider)

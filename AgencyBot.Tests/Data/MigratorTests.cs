@@ -37,6 +37,32 @@ public sealed class MigratorTests
     }
 
     [Test]
+    public async Task Migrate_WhenALaterScriptFails_LeavesTheSchemaAsItWas_AndTheNextStartAppliesAll()
+    {
+        await using var db = TempDatabase.Create();
+        var next = Migrator.Scripts(db.Provider)[^1].Version + 1;
+        var broken = new Migrator(db.Database, NullLogger<Migrator>.Instance,
+        [
+            new MigrationScript(db.Provider, next, "fine", "CREATE TABLE migrated_fine (id BIGINT PRIMARY KEY)"),
+            new MigrationScript(db.Provider, next + 1, "broken", "ALTER TABLE no_such_table ADD COLUMN x BIGINT"),
+        ]);
+
+        await Assert.ThatAsync(() => broken.MigrateAsync(), Throws.Exception);
+        var ledgerAfterFailure = await db.ScalarAsync<long>(db.Provider == DatabaseProvider.Sqlite
+            ? "SELECT COUNT(*) FROM sqlite_master WHERE name IN ('schema_migrations', 'migrated_fine', 'inbox')"
+            : "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = 'public' AND table_name IN ('schema_migrations', 'migrated_fine', 'inbox')");
+        await new Migrator(db.Database, NullLogger<Migrator>.Instance,
+            [new MigrationScript(db.Provider, next, "fine", "CREATE TABLE migrated_fine (id BIGINT PRIMARY KEY)")]).MigrateAsync();
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(ledgerAfterFailure, Is.Zero, "nothing of the failed start remains: no ledger, no table of an earlier script");
+            Assert.That(await db.QueryAsync<long>("SELECT version FROM schema_migrations ORDER BY version"),
+                Is.EqualTo(Migrator.Scripts(db.Provider).Select(s => s.Version).Append(next)));
+        });
+    }
+
+    [Test]
     public async Task Migrate_CreatesTheFoundationTables()
     {
         await using var db = await TempDatabase.CreateMigratedAsync();
