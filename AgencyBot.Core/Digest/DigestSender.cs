@@ -17,9 +17,14 @@ public sealed class DigestSender(Database database, DigestBuilder builder, Measu
 {
     private const string ClaimDay = "INSERT INTO digest_runs (day, sent_at) VALUES (@Day, @Now) ON CONFLICT (day) DO NOTHING";
 
+    private const string DaySent = "SELECT COUNT(*) FROM digest_runs WHERE day = @Day";
+
     /// <summary>The day's digest, unless it already went out; true when this call sent it.</summary>
     public async Task<bool> SendDailyAsync(DateOnly today, CancellationToken ct = default)
     {
+        // The job asks every quarter hour; a digest (a measurement, a chart drawn with Skia) is made only for a day that
+        // has not gone out and for someone to read it. The transaction below decides again: another host may be first.
+        if (!await DueAsync(today, ct)) return false;
         // Yesterday's communication time counts in it: measured now if the hourly measurement has not got to it yet.
         await measuredDays.MeasureMissingDaysAsync(ct);
         var content = await builder.BuildAsync(today, ct);
@@ -28,7 +33,7 @@ public sealed class DigestSender(Database database, DigestBuilder builder, Measu
             // Nobody to send to yet (no manager has started the bot): leave the day open for the next try.
             var recipients = await RecipientsAsync(c, t);
             if (recipients.Count == 0) return false;
-            if (await c.ExecuteAsync(ClaimDay, new { Day = today.ToString("yyyy-MM-dd"), Now = clock.GetUtcNow().ToUnixTimeMilliseconds() }, t) == 0)
+            if (await c.ExecuteAsync(ClaimDay, new { Day = DayKey(today), Now = clock.GetUtcNow().ToUnixTimeMilliseconds() }, t) == 0)
                 return false;
             await QueueAsync(c, t, content, recipients);
             logger.LogInformation("Digest for {Day} queued", today);
@@ -47,7 +52,7 @@ public sealed class DigestSender(Database database, DigestBuilder builder, Measu
             var to = toChatId is { } chat ? [chat] : await RecipientsAsync(c, t);
             await QueueAsync(c, t, content, to);
             if (isTheDaysDigest && toChatId is null && to.Count > 0)
-                await c.ExecuteAsync(ClaimDay, new { Day = today.ToString("yyyy-MM-dd"), Now = clock.GetUtcNow().ToUnixTimeMilliseconds() }, t);
+                await c.ExecuteAsync(ClaimDay, new { Day = DayKey(today), Now = clock.GetUtcNow().ToUnixTimeMilliseconds() }, t);
             return to.Count;
         }, ct);
     }
@@ -58,11 +63,21 @@ public sealed class DigestSender(Database database, DigestBuilder builder, Measu
     /// <summary>The digest asked for now (/digest): with today so far.</summary>
     public Task<DigestContent> BuildAsync(DateOnly today, CancellationToken ct = default) => builder.BuildAsync(today, ct, soFar: true);
 
-    private async Task<IReadOnlyList<long>> RecipientsAsync(IDbConnection c, IDbTransaction t)
+    /// <summary>How digest_runs names a day.</summary>
+    private static string DayKey(DateOnly day) => day.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+
+    private async Task<bool> DueAsync(DateOnly today, CancellationToken ct)
+    {
+        await using var connection = await database.OpenAsync(ct);
+        return await connection.ExecuteScalarAsync<long>(DaySent, new { Day = DayKey(today) }) == 0
+               && (await RecipientsAsync(connection, null, warn: false)).Count > 0;
+    }
+
+    private async Task<IReadOnlyList<long>> RecipientsAsync(IDbConnection c, IDbTransaction? t, bool warn = true)
     {
         if (options.Value.ChatId is { } chat) return [chat];
         var managers = await StaffStore.ManagersAsync(c, t);
-        foreach (var silent in managers.Where(m => !m.StartedBot))
+        foreach (var silent in managers.Where(m => warn && !m.StartedBot))
             logger.LogWarning("Manager {Name} gets no digest: they have not started a private chat with the bot", silent.Name);
         return managers.Where(m => m.StartedBot).Select(m => m.TelegramUserId).ToList();
     }
