@@ -44,7 +44,9 @@ public sealed class UpdateScopes(StaffChatStore staffChats, BotUser botUser)
         }
         var privateChats = messages.Where(m => m.Message.Chat.Type == ChatType.Private).Select(m => m.Message.Chat.Id).Distinct().ToArray();
         if (privateChats.Length > 0 && await c.ExecuteScalarAsync<long>(StaffAmong, new { Users = privateChats }, t) > 0) return WriteScope.Everything;
-        var projects = answeredProjects.Concat(await c.QueryAsync<long>(ProjectsOfChats, new { Chats = clientChats.ToArray() }, t));
+        // Each lookup only when it has something to look up: a chunk of staff answers alone has no client chat.
+        var projects = clientChats.Count == 0 ? answeredProjects
+            : answeredProjects.Concat(await c.QueryAsync<long>(ProjectsOfChats, new { Chats = clientChats.ToArray() }, t));
         var chats = answeredProjects.Count == 0 ? clientChats
             : clientChats.Concat(await c.QueryAsync<long>(ChatsOfProjects, new { Projects = answeredProjects.ToArray() }, t));
         return WriteScope.Of(chats, projects);
