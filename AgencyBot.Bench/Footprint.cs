@@ -24,17 +24,10 @@ internal static class Footprint
     {
         await using var telegram = await FakeBotApi.StartAsync();
         telegram.DefineGroup(StaffChat, "Agency staff", isForum: true);
-        var calls = await WarmAsync(telegram);
         using var folder = new TempFolder();
         var port = HostProcess.FreePort();
-        var clock = Stopwatch.StartNew();
-        using var host = StartHost(telegram, folder, port, hostFolder);
-        while (telegram.GetUpdatesCalls == calls)
-        {
-            if (host.HasExited) throw new InvalidOperationException("The host exited at start-up");
-            await Task.Delay(1);
-        }
-        var startUp = clock.Elapsed;
+        var (host, startUp) = await StartUntilFirstPollAsync(telegram, folder, port, hostFolder);
+        using var _ = host;
 
         using var api = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
         api.DefaultRequestHeaders.Add("X-Api-Key", ApiKey);
@@ -56,6 +49,48 @@ internal static class Footprint
             new Figure("host process: idle resident memory", idle, "MB", $"{chats} client chats onboarded through the admin API and /start, then 10 s idle"),
             new Figure("host process: peak resident memory", peak, "MB", $"the same process after {updates} updates from 1,000 chats (VmHWM)"),
         ];
+    }
+
+    /// <summary>Start-up alone, <paramref name="runs"/> times, each on a new SQLite file: the spread of one start is
+    /// wide on a shared machine, so the figure is the median, with the fastest and slowest.</summary>
+    public static async Task<IReadOnlyList<Figure>> StartUpAsync(int runs, string? hostFolder = null)
+    {
+        await using var telegram = await FakeBotApi.StartAsync();
+        telegram.DefineGroup(StaffChat, "Agency staff", isForum: true);
+        var times = new List<double>();
+        for (var run = 0; run < runs; run++)
+        {
+            using var folder = new TempFolder();
+            var (host, startUp) = await StartUntilFirstPollAsync(telegram, folder, HostProcess.FreePort(), hostFolder);
+            using (host)
+            {
+                host.Kill();
+                await host.WaitForExitAsync();
+            }
+            times.Add(startUp.TotalMilliseconds);
+        }
+        times.Sort();
+        var median = times[times.Count / 2];
+        Console.WriteLine($"start-up: median {median:0} ms, fastest {times[0]:0} ms, slowest {times[^1]:0} ms over {runs} runs");
+        return
+        [
+            new Figure("host process: start-up to first getUpdates, median", median, "ms",
+                $"{runs} starts of dotnet AgencyBot.Host.dll ({(hostFolder is null ? "as built" : $"published in {hostFolder}")}), each on a new SQLite file: fastest {times[0]:0} ms, slowest {times[^1]:0} ms"),
+        ];
+    }
+
+    /// <summary>Starts the host and waits for its first getUpdates, timed from process start.</summary>
+    private static async Task<(Process Host, TimeSpan StartUp)> StartUntilFirstPollAsync(FakeBotApi telegram, TempFolder folder, int port, string? hostFolder)
+    {
+        var calls = await WarmAsync(telegram);
+        var clock = Stopwatch.StartNew();
+        var host = StartHost(telegram, folder, port, hostFolder);
+        while (telegram.GetUpdatesCalls == calls)
+        {
+            if (host.HasExited) throw new InvalidOperationException("The host exited at start-up");
+            await Task.Delay(1);
+        }
+        return (host, clock.Elapsed);
     }
 
     /// <summary>The calls the host makes at start-up, answered once by the emulator (which runs in this process) before

@@ -7,7 +7,7 @@ public sealed record Figure(string Name, double Value, string Unit, string Detai
 
 /// <summary>
 /// Runs the real Host in this process against the fake Bot API server on loopback and prints measured figures.
-/// Usage: dotnet run -c Release --project AgencyBot.Bench [-- --quick | --relay-only | --digest-only | --footprint [DIR] | --postgres CONNECTION]
+/// Usage: dotnet run -c Release --project AgencyBot.Bench [-- --quick | --relay-only | --digest-only | --footprint [DIR] | --startup [DIR] | --postgres CONNECTION]
 /// </summary>
 internal static class Benchmark
 {
@@ -35,6 +35,14 @@ internal static class Benchmark
         {
             var published = footprint + 1 < args.Length && !args[footprint + 1].StartsWith("--", StringComparison.Ordinal) ? args[footprint + 1] : null;
             results.AddRange(await Footprint.RunAsync(chats: 20, updates: quick ? 2_000 : 20_000, published));
+            Print(results);
+            return 0;
+        }
+        // --startup [DIR]: start-up alone, 15 times (--quick: 5).
+        if (Array.IndexOf(args, "--startup") is var startup and >= 0)
+        {
+            var published = startup + 1 < args.Length && !args[startup + 1].StartsWith("--", StringComparison.Ordinal) ? args[startup + 1] : null;
+            results.AddRange(await Footprint.StartUpAsync(runs: quick ? 5 : 15, published));
             Print(results);
             return 0;
         }

@@ -58,8 +58,6 @@ public sealed class PollingIntake(
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        await UntilAsync(() => bot.DeleteWebhook(dropPendingUpdates: false, cancellationToken: stoppingToken), "deleteWebhook", stoppingToken);
-
         int? offset = null;
         var failures = 0;
         while (!stoppingToken.IsCancellationRequested)
@@ -82,6 +80,13 @@ public sealed class PollingIntake(
             {
                 break;
             }
+            catch (ApiRequestException ex) when (WebhookActive(ex))
+            {
+                // A webhook left by an earlier deployment in webhook mode. Deleted only when met, not before every
+                // start: the first getUpdates goes out one round trip sooner. What waits is kept.
+                logger.LogInformation("A webhook is set for this bot; deleting it to poll instead (waiting updates are kept)");
+                await UntilAsync(() => bot.DeleteWebhook(dropPendingUpdates: false, cancellationToken: stoppingToken), "deleteWebhook", stoppingToken);
+            }
             catch (Exception ex)
             {
                 status.FailingSince ??= clock.GetUtcNow();
@@ -94,6 +99,11 @@ public sealed class PollingIntake(
         }
         await ConfirmAsync(offset);
     }
+
+    /// <summary>Telegram refuses getUpdates while a webhook is set (409, "can't use getUpdates method while webhook is
+    /// active"); its other 409, another poller with the same token, is not ours to resolve.</summary>
+    private static bool WebhookActive(ApiRequestException ex) =>
+        ex.ErrorCode == 409 && ex.Message.Contains("webhook", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>On shutdown: one last call with the offset, so Telegram forgets what is already in the inbox and a
     /// restart does not fetch it again. Whatever that call brings is committed too (it comes again, deduplicated).</summary>

@@ -99,7 +99,19 @@ public sealed partial class FakeBotApi
                         AddToTimeline(new ChatEntry(0, ChatEntryKind.Popup, where.Chat, where.Thread, 0, "Agency Bot", true, popup, null, null, null, _clock.GetUtcNow()));
                 await Ok(http, true);
                 break;
-            case "deletewebhook" or "setwebhook" or "setmycommands" or "deletemycommands" or "answerinlinequery":
+            case "setwebhook":
+                lock (_lock) WebhookUrl = (string?)body["url"] is { Length: > 0 } url ? url : null;
+                await Ok(http, true);
+                break;
+            case "deletewebhook":
+                lock (_lock)
+                {
+                    WebhookUrl = null;
+                    if ((bool?)body["drop_pending_updates"] == true) _unconfirmed.Clear();
+                }
+                await Ok(http, true);
+                break;
+            case "setmycommands" or "deletemycommands" or "answerinlinequery":
                 await Ok(http, true);
                 break;
             case "setmessagereaction":
@@ -337,6 +349,14 @@ public sealed partial class FakeBotApi
         var limit = Math.Clamp((int?)body["limit"] ?? 100, 1, 100);
         var timeout = TimeSpan.FromSeconds((int?)body["timeout"] ?? 0);
         var deadline = DateTimeOffset.UtcNow + timeout;
+        bool webhookSet;
+        lock (_lock) webhookSet = WebhookUrl is not null;
+        if (webhookSet)
+        {
+            // Telegram's words, and nothing is handed out or confirmed.
+            await Error(http, 409, "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first");
+            return;
+        }
         while (true)
         {
             Task arrived;

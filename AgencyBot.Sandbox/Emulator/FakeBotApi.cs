@@ -97,6 +97,10 @@ public sealed partial class FakeBotApi : IAsyncDisposable
 
     public int GetUpdatesCalls { get; private set; }
 
+    /// <summary>The webhook set with setWebhook, until deleteWebhook (or setWebhook with an empty url) removes it;
+    /// while there is one, getUpdates is refused, as Telegram does.</summary>
+    public string? WebhookUrl { get; private set; }
+
     /// <param name="clock">Where message dates come from (a fake clock in tests that move time).</param>
     public static async Task<FakeBotApi> StartAsync(TimeProvider? clock = null)
     {

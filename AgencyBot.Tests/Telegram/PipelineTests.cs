@@ -1,6 +1,8 @@
 using System.Text.Json.Nodes;
 using AgencyBot.Core.Clients;
 using AgencyBot.Tests.Hosting;
+using Telegram.Bot;
+using Telegram.Bot.Exceptions;
 
 namespace AgencyBot.Tests.Telegram;
 
@@ -56,6 +58,36 @@ public sealed class PipelineTests
         await _telegram.WaitForSentAsync(s => s.Any(m => m.ChatId == 601) && s.Any(m => m.ChatId == 602), Timeout);
         Assert.That(_telegram.Requests.Where(r => r.Method == "deleteWebhook").Select(r => (bool?)r.Body["drop_pending_updates"] ?? false),
             Is.All.False, "pending updates must never be dropped");
+    }
+
+    [Test]
+    public async Task WebhookLeftByAnEarlierDeployment_IsDeletedWhenPollingMeetsIt_AndWaitingUpdatesStillArrive()
+    {
+        var bot = new TelegramBotClient(new TelegramBotClientOptions(FakeBotApi.Token, _telegram.BaseUrl));
+        await bot.SetWebhook("https://old.example.com/telegram/webhook");
+        var refused = Assert.ThrowsAsync<ApiRequestException>(() => bot.GetUpdates(timeout: 0));
+        Assert.That(refused!.ErrorCode, Is.EqualTo(409), "Telegram refuses getUpdates while a webhook is set");
+        _telegram.ClientSends(611, "written while the webhook was still set");
+
+        await using var host = new TestHost(_telegram, _db).Start();
+
+        await _telegram.WaitForSentAsync(s => s.Any(m => m.ChatId == 611), Timeout);
+        Assert.Multiple(() =>
+        {
+            Assert.That(_telegram.WebhookUrl, Is.Null);
+            Assert.That(_telegram.Requests.Where(r => r.Method == "deleteWebhook").Select(r => (bool?)r.Body["drop_pending_updates"] ?? false),
+                Is.EqualTo(new[] { false }), "deleted once, keeping what waits");
+        });
+    }
+
+    [Test]
+    public async Task WithoutAWebhook_PollingStartsWithGetUpdates_NotADeleteWebhookFirst()
+    {
+        await using var host = new TestHost(_telegram, _db).Start();
+
+        _telegram.ClientSends(621, "hello");
+        await _telegram.WaitForSentAsync(s => s.Any(m => m.ChatId == 621), Timeout);
+        Assert.That(_telegram.Requests.Select(r => r.Method), Has.None.EqualTo("deleteWebhook"));
     }
 
     [Test]
