@@ -1,6 +1,7 @@
 using AgencyBot.Core.Data;
 using AgencyBot.Core.Messaging;
 using AgencyBot.Core.Onboarding;
+using AgencyBot.Core.Satisfaction;
 using AgencyBot.Core.StaffGroup;
 using Telegram.Bot.Types.Enums;
 
@@ -10,10 +11,13 @@ namespace AgencyBot.Core.Updates;
 /// What handling updates may touch, for PostgreSQL's locks (<see cref="WriteScope"/>). A client's ordinary message or
 /// its edit, outside the staff chat and a staff member's private chat, reads and writes only that chat's rows and its
 /// projects' (conversations, waiting periods, held messages, the topic's posts): it locks the chat and those projects,
-/// so the clients of other projects are handled beside it. A staff member's answer in the staff chat (no command, no
-/// dialog of theirs open) reads and writes only its project's rows and those of the project's client chats: it locks
-/// those. Everything else runs alone: a command (a /start binds a chat), an edit in the staff chat, anything from staff
-/// in private, buttons, reactions, membership changes, chat migrations.
+/// so the clients of other projects are handled beside it. So does a client's command other than those that bind or
+/// set up a chat (/help, /project, /status, /files read and answer; any other is filed as a message: see
+/// <see cref="ClientMessages.HandleAsync"/>), and a press of a client's button (an approval, a rating, a file, the
+/// project to file under) in a client chat. A staff member's answer in the staff chat (no command, no dialog of theirs
+/// open) reads and writes only its project's rows and those of the project's client chats: it locks those. Everything
+/// else runs alone: /start, /link and /setup, a command in the staff chat, an edit there, anything from staff in
+/// private, staff's buttons, reactions, membership changes, chat migrations.
 /// </summary>
 public sealed class UpdateScopes(StaffChatStore staffChats, BotUser botUser)
 {
@@ -26,23 +30,23 @@ public sealed class UpdateScopes(StaffChatStore staffChats, BotUser botUser)
 
     public async Task<WriteScope> OfAsync(IReadOnlyList<Update> updates, IDbConnection c, IDbTransaction t)
     {
-        var messages = new List<(Message Message, bool Edited)>();
+        var acts = new List<Act>();
         foreach (var update in updates)
         {
-            if (ClientMessageOf(update) is not { } message) return WriteScope.Everything;
-            messages.Add(message);
+            if (ActOf(update) is not { } act) return WriteScope.Everything;
+            acts.Add(act);
         }
-        if (messages.Count == 0) return WriteScope.AddsOnly; // nothing of these is ours to handle (another host has them)
+        if (acts.Count == 0) return WriteScope.AddsOnly; // nothing of these is ours to handle (another host has them)
         var staff = await staffChats.GetAsync(c, t);
         var clientChats = new HashSet<long>();
         var answeredProjects = new HashSet<long>();
-        foreach (var (message, edited) in messages)
+        foreach (var (chat, message, edited) in acts)
         {
-            if (staff is null || message.Chat.Id != staff.ChatId) clientChats.Add(message.Chat.Id);
-            else if (edited || await ProjectOfStaffAnswerAsync(c, t, staff, message) is not { } project) return WriteScope.Everything;
+            if (staff is null || chat.Id != staff.ChatId) clientChats.Add(chat.Id);
+            else if (message is null || edited || await ProjectOfStaffAnswerAsync(c, t, staff, message) is not { } project) return WriteScope.Everything;
             else answeredProjects.Add(project);
         }
-        var privateChats = messages.Where(m => m.Message.Chat.Type == ChatType.Private).Select(m => m.Message.Chat.Id).Distinct().ToArray();
+        var privateChats = acts.Where(a => a.Chat.Type == ChatType.Private).Select(a => a.Chat.Id).Distinct().ToArray();
         if (privateChats.Length > 0 && await c.ExecuteScalarAsync<long>(StaffAmong, new { Users = privateChats }, t) > 0) return WriteScope.Everything;
         // Each lookup only when it has something to look up: a chunk of staff answers alone has no client chat.
         var projects = clientChats.Count == 0 ? answeredProjects
@@ -57,7 +61,7 @@ public sealed class UpdateScopes(StaffChatStore staffChats, BotUser botUser)
     /// message from someone not on staff, a forum switched on or off, no project to be about.</summary>
     private async Task<long?> ProjectOfStaffAnswerAsync(IDbConnection c, IDbTransaction t, StaffChat staff, Message message)
     {
-        if (message.Chat.IsForum != staff.IsForum || botUser.ParseCommand(message.Caption) is not null
+        if (message.Chat.IsForum != staff.IsForum || botUser.ParseCommand(message.Text) is not null || botUser.ParseCommand(message.Caption) is not null
             || !MessageContent.IsRelayable(message) || message.IsTopicStart())
             return null;
         var author = message.From!.Id;
@@ -67,17 +71,29 @@ public sealed class UpdateScopes(StaffChatStore staffChats, BotUser botUser)
         return (await StaffReplies.ProjectOfAsync(c, t, staff, message))?.ProjectId;
     }
 
-    private (Message, bool Edited)? ClientMessageOf(Update update) => update switch
+    /// <summary>An update that may be scoped: a message (or its edit), or a press of a client's button, and its chat.</summary>
+    private sealed record Act(Chat Chat, Message? Message, bool Edited);
+
+    /// <summary>The buttons the bot gives clients: each handler acts only on its chat and that chat's projects, and
+    /// checks the press against them (a project's approval, rating request or file, a project of the chat to choose).</summary>
+    private static readonly string[] ClientButtons = [ApprovalDesk.Prefix, Ratings.Prefix, FileDesk.Prefix, ClientMessages.ProjectCallbackPrefix];
+
+    private Act? ActOf(Update update) => update switch
     {
-        { Message: { } message } when Ordinary(message) => (message, false),
-        { EditedMessage: { } edited } when Ordinary(edited) => (edited, true),
+        { Message: { } message } when Ordinary(message) => new Act(message.Chat, message, false),
+        { EditedMessage: { } edited } when Ordinary(edited) => new Act(edited.Chat, edited, true),
+        { CallbackQuery: { Message.Chat: { } chat, Data: { } data } } when InClientChat(chat)
+            && ClientButtons.Any(prefix => data.StartsWith(prefix, StringComparison.Ordinal)) => new Act(chat, null, false),
         _ => null,
     };
 
-    /// <summary>Written by a person in a private chat or a group, and no command (a service message is no ordinary one either).</summary>
+    private static bool InClientChat(Chat chat) => chat.Type is ChatType.Private or ChatType.Group or ChatType.Supergroup;
+
+    /// <summary>Written by a person in a private chat or a group, and no command that binds or sets up a chat (a service
+    /// message is no ordinary one either). In the staff chat, any command is more than an answer (<see cref="ProjectOfStaffAnswerAsync"/>).</summary>
     private bool Ordinary(Message message) =>
-        message.Chat.Type is ChatType.Private or ChatType.Group or ChatType.Supergroup
+        InClientChat(message.Chat)
         && message.From is { IsBot: false }
         && message.MigrateToChatId is null && message.MigrateFromChatId is null
-        && (message.Text is { } text ? botUser.ParseCommand(text) is null : MessageContent.IsRelayable(message));
+        && (message.Text is { } text ? botUser.ParseCommand(text) is not { Name: "start" or "link" or "setup" } : MessageContent.IsRelayable(message));
 }

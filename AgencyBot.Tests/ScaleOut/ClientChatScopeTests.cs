@@ -1,0 +1,196 @@
+using AgencyBot.Core.Data;
+using AgencyBot.Core.Updates;
+using AgencyBot.Tests.Hosting;
+using Microsoft.Extensions.Time.Testing;
+using Quartz;
+using Telegram.Bot.Types;
+using Telegram.Bot.Types.Enums;
+
+namespace AgencyBot.Tests.ScaleOut;
+
+/// <summary>
+/// On PostgreSQL a client's command that only reads and answers (/help, /project, /status, /files), or one the bot does
+/// not know (filed as a message), and a press of a client's button (approval, rating, file, project choice) lock only
+/// the client's chat and its projects: each is answered while another host works on another client, and waits while one
+/// works on this client's chat. /start, /link and /setup, which bind or set up a chat, still run alone, and so do a
+/// staff member's command in private or in the staff chat and staff's buttons.
+/// </summary>
+public sealed class ClientChatScopeTests : AgencyTest
+{
+    private const long Anna = 611;
+    private long _project;
+
+    // A frozen clock: no scheduled job runs meanwhile, so nothing else takes the whole database while a lock is held.
+    protected override Task<AgencyWorld> StartAgencyAsync()
+    {
+        TempDatabase.RequirePostgres();
+        return AgencyWorld.StartAsync(settings: new Dictionary<string, string?> { ["Agency:BusinessHours"] = "" },
+            clock: new FakeTimeProvider(DateTimeOffset.UtcNow));
+    }
+
+    [SetUp]
+    public async Task AProjectWithAnnaAsync()
+    {
+        _project = await World.ProjectWithClientAsync(Anna);
+        await World.SettledAsync();
+        // The jobs' runs at start-up take the whole database; a lock held by the test must not keep one waiting.
+        var scheduler = await World.Host.Get<ISchedulerFactory>().GetScheduler();
+        foreach (var job in await scheduler.GetJobKeys(GroupMatcher<JobKey>.AnyGroup())) await World.JobIdleAsync(job);
+    }
+
+    /// <summary>Another host holds a transaction of <paramref name="scope"/> open until the returned release is called.</summary>
+    private async Task<(Task Done, Action Release)> AnotherHostHoldsAsync(WriteScope scope)
+    {
+        var other = new Database(World.Db.ConnectionString, DatabaseProvider.Postgres);
+        var entered = new TaskCompletionSource();
+        var release = new TaskCompletionSource();
+        var done = other.WriteAsync(scope, async (_, _) =>
+        {
+            entered.SetResult();
+            await release.Task;
+        }).ContinueWith(_ => other.DisposeAsync().AsTask()).Unwrap();
+        await entered.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        return (done, release.SetResult);
+    }
+
+    private int AnswersToAnna() => World.Telegram.SentTo(Anna).Count;
+
+    [Test]
+    public async Task Status_IsAnsweredWhileAnotherClientIsWorkedOn_AndWaitsWhileThisChatIs()
+    {
+        var before = AnswersToAnna();
+        var (otherDone, releaseOther) = await AnotherHostHoldsAsync(WriteScope.Of([Anna + 1], [_project + 1000]));
+        try
+        {
+            World.Telegram.ClientSends(Anna, "/status", firstName: "Anna");
+            await World.WaitForAsync(_ => AnswersToAnna() > before);
+        }
+        finally
+        {
+            releaseOther();
+            await otherDone;
+        }
+
+        before = AnswersToAnna();
+        var (ownDone, releaseOwn) = await AnotherHostHoldsAsync(WriteScope.Of([Anna], []));
+        World.Telegram.ClientSends(Anna, "/help", firstName: "Anna");
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        var answeredWhileHeld = AnswersToAnna() > before;
+        releaseOwn();
+        await ownDone;
+        await World.WaitForAsync(_ => AnswersToAnna() > before);
+
+        Assert.That(answeredWhileHeld, Is.False, "the /help waited for the transaction on Anna's chat");
+    }
+
+    [Test]
+    public async Task AProjectChoice_IsTakenWhileAnotherClientIsWorkedOn_AndWaitsWhileThisChatIs()
+    {
+        var (second, code) = await World.ProjectAsync();
+        await World.LinkPrivateChatAsync(Anna, code);
+        World.Telegram.ClientSends(Anna, "/project", firstName: "Anna");
+        var offer = (await World.WaitForAsync(s => s.Any(m => m.ChatId == Anna && m.Request.Body["reply_markup"] is not null)))
+            .Last(m => m.ChatId == Anna && m.Request.Body["reply_markup"] is not null);
+        await World.SettledAsync();
+
+        var before = AnswersToAnna();
+        var (otherDone, releaseOther) = await AnotherHostHoldsAsync(WriteScope.Of([Anna + 1], [_project + second + 1000]));
+        try
+        {
+            World.Telegram.Presses(Anna, offer.MessageId, $"{ClientMessages.ProjectCallbackPrefix}{second}", firstName: "Anna");
+            await World.WaitForAsync(_ => AnswersToAnna() > before);
+        }
+        finally
+        {
+            releaseOther();
+            await otherDone;
+        }
+
+        before = AnswersToAnna();
+        var (ownDone, releaseOwn) = await AnotherHostHoldsAsync(WriteScope.Of([], [_project]));
+        World.Telegram.Presses(Anna, offer.MessageId, $"{ClientMessages.ProjectCallbackPrefix}{_project}", firstName: "Anna");
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        var answeredWhileHeld = AnswersToAnna() > before;
+        releaseOwn();
+        await ownDone;
+        await World.WaitForAsync(_ => AnswersToAnna() > before);
+
+        Assert.That(answeredWhileHeld, Is.False, "the press waited for the transaction on one of Anna's projects");
+    }
+
+    private static Update Press(long chat, string data, ChatType type = ChatType.Private, long? user = null, bool withMessage = true) => new()
+    {
+        Id = 1,
+        CallbackQuery = new CallbackQuery
+        {
+            Id = "q1", Data = data, ChatInstance = "ci", From = new User { Id = user ?? chat, FirstName = "Anna" },
+            Message = withMessage
+                ? new Message { Id = 7001, Date = DateTime.UtcNow, Text = "…", Chat = type == ChatType.Private ? new Chat { Id = chat, Type = type, FirstName = "Anna" } : new Chat { Id = chat, Type = type, Title = "Staff", IsForum = true } }
+                : null,
+            InlineMessageId = withMessage ? null : "inline-1",
+        },
+    };
+
+    [Test]
+    public async Task AClientsButton_LocksTheChatAndItsProjects_StaffsButtonsRunAlone()
+    {
+        var annas = WriteScope.Of([Anna], [_project]).Keys;
+        var clients = new List<WriteScope>();
+        foreach (var data in new[] { $"{ApprovalDesk.Prefix}1:ok", $"{AgencyBot.Core.Satisfaction.Ratings.Prefix}1:good", $"{FileDesk.Prefix}1", $"{ClientMessages.ProjectCallbackPrefix}{_project}" })
+            clients.Add(await ScopeOfAsync(Press(Anna, data)));
+        var alone = new List<WriteScope>
+        {
+            await ScopeOfAsync(Press(Anna, $"{StaffRoster.Prefix}1")),
+            await ScopeOfAsync(Press(AgencyWorld.StaffChat, $"{ApprovalDesk.Prefix}1:ok", ChatType.Supergroup, user: AgencyWorld.Assistant)),
+            await ScopeOfAsync(Press(AgencyWorld.Assistant, $"{FileDesk.Prefix}1")),
+            await ScopeOfAsync(Press(Anna, $"{FileDesk.Prefix}1", withMessage: false)),
+        };
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(clients.Select(s => s.Keys), Is.All.EqualTo(annas), "an approval, a rating, a file, a project choice: Anna's chat and project");
+            Assert.That(alone.Select(s => s.IsEverything), Is.All.True,
+                "a staff button in Anna's chat, a client's button in the staff chat, in a staff member's private chat, under an inline message");
+        });
+    }
+
+    private static Update From(long chat, string text, ChatType type = ChatType.Private, long? user = null) => new()
+    {
+        Id = 1,
+        Message = new Message
+        {
+            Id = 7000, Date = DateTime.UtcNow, Text = text,
+            Chat = type == ChatType.Private ? new Chat { Id = chat, Type = type, FirstName = "Anna" } : new Chat { Id = chat, Type = type, Title = "Anna & agency" },
+            From = new User { Id = user ?? chat, FirstName = "Anna" },
+            Entities = text.StartsWith('/') ? [new MessageEntity { Type = MessageEntityType.BotCommand, Offset = 0, Length = text.Split(' ')[0].Length }] : null,
+        },
+    };
+
+    private Task<WriteScope> ScopeOfAsync(Update update) =>
+        World.Db.Database.WriteAsync((c, t) => World.Host.Get<UpdateScopes>().OfAsync([update], c, t));
+
+    [Test]
+    public async Task ACommandThatOnlyAnswers_LocksTheChatAndItsProjects_OneThatBindsOrSetsUpRunsAlone()
+    {
+        var annas = WriteScope.Of([Anna], [_project]).Keys;
+        var answering = new List<WriteScope>();
+        foreach (var text in new[] { "/help", "/project", "/status", "/files", "/urgent please call me", "/task Call Anna" })
+            answering.Add(await ScopeOfAsync(From(Anna, text)));
+        var stranger = await ScopeOfAsync(From(Anna + 50, "/status"));
+        var alone = new List<WriteScope>();
+        foreach (var text in new[] { "/start ABCDEF", "/link ABCDEF", "/setup" })
+            alone.Add(await ScopeOfAsync(From(Anna, text)));
+        alone.Add(await ScopeOfAsync(From(-100611, "/setup", ChatType.Supergroup, user: AgencyWorld.Assistant)));
+        alone.Add(await ScopeOfAsync(From(AgencyWorld.Assistant, "/status")));
+        alone.Add(await ScopeOfAsync(From(AgencyWorld.StaffChat, "/help", ChatType.Supergroup, user: AgencyWorld.Assistant)));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(answering.Select(s => s.Keys), Is.All.EqualTo(annas),
+                "/help, /project, /status, /files, a command the bot does not know, a staff command typed by a client: Anna's chat and project");
+            Assert.That(stranger.Keys, Is.EqualTo(WriteScope.Of([Anna + 50], []).Keys), "a chat bound to nothing: the chat alone");
+            Assert.That(alone.Select(s => s.IsEverything), Is.All.True,
+                "/start, /link, /setup from a client, /setup from staff in a group, a staff member's command in private and in the staff chat");
+        });
+    }
+}
