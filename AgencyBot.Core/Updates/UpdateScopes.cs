@@ -1,3 +1,4 @@
+using AgencyBot.Core.Conversations;
 using AgencyBot.Core.Data;
 using AgencyBot.Core.Messaging;
 using AgencyBot.Core.Onboarding;
@@ -15,9 +16,10 @@ namespace AgencyBot.Core.Updates;
 /// set up a chat (/help, /project, /status, /files read and answer; any other is filed as a message: see
 /// <see cref="ClientMessages.HandleAsync"/>), and a press of a client's button (an approval, a rating, a file, the
 /// project to file under) in a client chat. A staff member's answer in the staff chat (no command, no dialog of theirs
-/// open) reads and writes only its project's rows and those of the project's client chats: it locks those. Everything
+/// open) reads and writes only its project's rows and those of the project's client chats: it locks those; so does a
+/// staff member's reaction on a relayed client message, for the projects of the messages it is on. Everything
 /// else runs alone: /start, /link and /setup, a command in the staff chat, an edit there, anything from staff in
-/// private, staff's buttons, reactions, membership changes, chat migrations.
+/// private, staff's buttons, other reactions, membership changes, chat migrations.
 /// </summary>
 public sealed class UpdateScopes(StaffChatStore staffChats, BotUser botUser)
 {
@@ -40,10 +42,16 @@ public sealed class UpdateScopes(StaffChatStore staffChats, BotUser botUser)
         var staff = await staffChats.GetAsync(c, t);
         var clientChats = new HashSet<long>();
         var answeredProjects = new HashSet<long>();
-        foreach (var (chat, message, edited) in acts)
+        foreach (var (chat, message, edited, reaction) in acts)
         {
-            if (staff is null || chat.Id != staff.ChatId) clientChats.Add(chat.Id);
-            else if (message is null || edited || await ProjectOfStaffAnswerAsync(c, t, staff, message) is not { } project) return WriteScope.Everything;
+            var inStaffChat = staff is not null && chat.Id == staff.ChatId;
+            if (reaction is not null)
+            {
+                if (!inStaffChat || await ProjectsOfStaffReactionAsync(c, t, reaction) is not [_, ..] reacted) return WriteScope.Everything;
+                answeredProjects.UnionWith(reacted);
+            }
+            else if (!inStaffChat) clientChats.Add(chat.Id);
+            else if (message is null || edited || await ProjectOfStaffAnswerAsync(c, t, staff!, message) is not { } project) return WriteScope.Everything;
             else answeredProjects.Add(project);
         }
         var privateChats = acts.Where(a => a.Chat.Type == ChatType.Private).Select(a => a.Chat.Id).Distinct().ToArray();
@@ -71,8 +79,21 @@ public sealed class UpdateScopes(StaffChatStore staffChats, BotUser botUser)
         return (await StaffReplies.ProjectOfAsync(c, t, staff, message))?.ProjectId;
     }
 
-    /// <summary>An update that may be scoped: a message (or its edit), or a press of a client's button, and its chat.</summary>
-    private sealed record Act(Chat Chat, Message? Message, bool Edited);
+    /// <summary>The projects of the client messages a staff member's reaction is on (<see cref="StaffReactions.HandleAsync"/>
+    /// closes or acknowledges their conversations, and says so in their topics); none when the reaction is not an active
+    /// staff member's or is on no relayed client message (yet).</summary>
+    private static async Task<IReadOnlyList<long>> ProjectsOfStaffReactionAsync(IDbConnection c, IDbTransaction t, MessageReactionUpdated reaction)
+    {
+        if (reaction.User is not { } user || await c.ExecuteScalarAsync<long>(StaffAmong, new { Users = new[] { user.Id } }, t) == 0) return [];
+        var projects = new List<long>();
+        foreach (var conversation in (await ConversationStore.CarriedByPostAsync(c, t, reaction.Chat.Id, reaction.MessageId))
+                     .Where(m => m.Direction == "client").Select(m => m.ConversationId).Distinct())
+            projects.Add((await ConversationStore.GetAsync(c, t, conversation)).ProjectId);
+        return projects;
+    }
+
+    /// <summary>An update that may be scoped: a message (or its edit), a press of a client's button, or a reaction, and its chat.</summary>
+    private sealed record Act(Chat Chat, Message? Message, bool Edited, MessageReactionUpdated? Reaction = null);
 
     /// <summary>The buttons the bot gives clients: each handler acts only on its chat and that chat's projects, and
     /// checks the press against them (a project's approval, rating request or file, a project of the chat to choose).</summary>
@@ -84,6 +105,7 @@ public sealed class UpdateScopes(StaffChatStore staffChats, BotUser botUser)
         { EditedMessage: { } edited } when Ordinary(edited) => new Act(edited.Chat, edited, true),
         { CallbackQuery: { Message.Chat: { } chat, Data: { } data } } when InClientChat(chat)
             && ClientButtons.Any(prefix => data.StartsWith(prefix, StringComparison.Ordinal)) => new Act(chat, null, false),
+        { MessageReaction: { Chat: { } chat } reaction } => new Act(chat, null, false, reaction),
         _ => null,
     };
 

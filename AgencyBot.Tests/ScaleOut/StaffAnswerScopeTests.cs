@@ -11,7 +11,8 @@ namespace AgencyBot.Tests.ScaleOut;
 /// <summary>
 /// On PostgreSQL a staff member's answer locks only its project and that project's client chats: it goes through while
 /// another host works on another project, and waits while one works on its own. Whatever may do more than answer (a
-/// command, an edit, an open dialog, a message about no project) still runs alone.
+/// command, an edit, an open dialog, a message about no project) still runs alone. A staff member's reaction on a
+/// relayed client message locks the same: the projects of the messages it is on.
 /// </summary>
 public sealed class StaffAnswerScopeTests : AgencyTest
 {
@@ -83,6 +84,79 @@ public sealed class StaffAnswerScopeTests : AgencyTest
         await World.WaitForAsync(_ => AnnaHas("While this project is busy"));
 
         Assert.That(sentWhileHeld, Is.False, "the answer waited for the transaction on its own project");
+    }
+
+    private async Task<int> AnnaAsksAsync(string text)
+    {
+        World.Telegram.ClientSends(Anna, text, firstName: "Anna");
+        var relay = (await World.WaitForAsync(s => s.Any(m => m.ChatId == AgencyWorld.StaffChat && m.Text?.Contains(text, StringComparison.Ordinal) == true)))
+            .Last(m => m.ChatId == AgencyWorld.StaffChat && m.Text?.Contains(text, StringComparison.Ordinal) == true);
+        await World.SettledAsync();
+        return relay.MessageId;
+    }
+
+    private bool StaffChatHas(string text) => World.Telegram.SentTo(AgencyWorld.StaffChat).Any(m => m.Text == text);
+
+    [Test]
+    public async Task AReaction_GoesThroughWhileAnotherProjectIsWorkedOn_AndWaitsWhileItsOwnIs()
+    {
+        var first = await AnnaAsksAsync("Is the site up?");
+        var (otherDone, releaseOther) = await AnotherHostHoldsAsync(WriteScope.Of([Anna + 1000], [_project + 1000]));
+        try
+        {
+            World.Telegram.Reacts(AgencyWorld.StaffChat, first, AgencyWorld.Assistant, "👍", firstName: "Marie");
+            await World.WaitForAsync(_ => StaffChatHas("👍 Marie is on it."));
+        }
+        finally
+        {
+            releaseOther();
+            await otherDone;
+        }
+
+        var (ownDone, releaseOwn) = await AnotherHostHoldsAsync(WriteScope.Of([], [_project]));
+        World.Telegram.Reacts(AgencyWorld.StaffChat, first, AgencyWorld.Assistant, "👌", firstName: "Marie", before: "👍");
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        var closedWhileHeld = World.Telegram.SentTo(AgencyWorld.StaffChat).Any(m => m.Text?.StartsWith("✔️ Marie", StringComparison.Ordinal) == true);
+        releaseOwn();
+        await ownDone;
+        await World.WaitForAsync(s => s.Any(m => m.Text?.StartsWith("✔️ Marie", StringComparison.Ordinal) == true));
+
+        Assert.That(closedWhileHeld, Is.False, "the 👌 waited for the transaction on its own project");
+    }
+
+    [Test]
+    public async Task AReactionOnARelayedQuestion_LocksItsProjectAndItsChats_OthersRunAlone()
+    {
+        var relay = await AnnaAsksAsync("A question to react to");
+        Update Reaction(int message, long user) => new()
+        {
+            Id = 1,
+            MessageReaction = new MessageReactionUpdated
+            {
+                Chat = new Chat { Id = AgencyWorld.StaffChat, Type = ChatType.Supergroup, Title = "Staff", IsForum = true },
+                MessageId = message, User = new User { Id = user, FirstName = "Marie" }, Date = DateTime.UtcNow,
+                OldReaction = [], NewReaction = [new ReactionTypeEmoji { Emoji = "👍" }],
+            },
+        };
+        var onTheRelay = await ScopeOfAsync(Reaction(relay, AgencyWorld.Assistant));
+        var byAStranger = await ScopeOfAsync(Reaction(relay, 4242));
+        var onNoRelay = await ScopeOfAsync(Reaction(relay + 500, AgencyWorld.Assistant));
+        var inAClientChat = await ScopeOfAsync(new Update
+        {
+            Id = 1,
+            MessageReaction = new MessageReactionUpdated
+            {
+                Chat = new Chat { Id = Anna, Type = ChatType.Private, FirstName = "Anna" }, MessageId = 1, User = new User { Id = Anna, FirstName = "Anna" },
+                Date = DateTime.UtcNow, OldReaction = [], NewReaction = [new ReactionTypeEmoji { Emoji = "👍" }],
+            },
+        });
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(onTheRelay.Keys, Is.EqualTo(WriteScope.Of([Anna], [_project]).Keys), "its project and Anna's chat");
+            Assert.That(new[] { byAStranger, onNoRelay, inAClientChat }.Select(s => s.IsEverything), Is.All.True,
+                "a reaction by no staff member, on no relayed message, in a client chat");
+        });
     }
 
     private Update InStaffChat(Message message, bool edited = false)
