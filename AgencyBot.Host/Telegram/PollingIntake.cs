@@ -60,13 +60,23 @@ public sealed class PollingIntake(
     {
         int? offset = null;
         var failures = 0;
+        // Until a poll goes through, a webhook Telegram says is set is one an earlier deployment in webhook mode left:
+        // it is deleted, once, keeping what waits (deleted when met rather than before every start, the first getUpdates
+        // goes out one round trip sooner). After that, one is a host in webhook mode taking over, and is left to it.
+        var (mayDeleteWebhook, deleteWebhookFirst) = (true, false);
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
+                if (deleteWebhookFirst)
+                {
+                    await bot.DeleteWebhook(dropPendingUpdates: false, cancellationToken: stoppingToken);
+                    deleteWebhookFirst = false;
+                    logger.LogInformation("The webhook left from webhook mode is deleted; polling");
+                }
                 var batch = await bot.SendRequest(new RawUpdatesRequest(offset, (int)options.Value.PollTimeout.TotalSeconds), stoppingToken);
                 status.Succeeded(clock.GetUtcNow());
-                failures = 0;
+                (failures, mayDeleteWebhook) = (0, false);
                 if (batch.Length == 0) continue;
 
                 var updates = Stored(batch);
@@ -80,12 +90,9 @@ public sealed class PollingIntake(
             {
                 break;
             }
-            catch (ApiRequestException ex) when (WebhookActive(ex))
+            catch (ApiRequestException ex) when (mayDeleteWebhook && WebhookActive(ex))
             {
-                // A webhook left by an earlier deployment in webhook mode. Deleted only when met, not before every
-                // start: the first getUpdates goes out one round trip sooner. What waits is kept.
-                logger.LogInformation("A webhook is set for this bot; deleting it to poll instead (waiting updates are kept)");
-                await UntilAsync(() => bot.DeleteWebhook(dropPendingUpdates: false, cancellationToken: stoppingToken), "deleteWebhook", stoppingToken);
+                (mayDeleteWebhook, deleteWebhookFirst) = (false, true);
             }
             catch (Exception ex)
             {
@@ -94,7 +101,14 @@ public sealed class PollingIntake(
                     ? TimeSpan.FromSeconds(after)
                     : Backoff.After(++failures, Backoff.StartupCap);
                 if (!status.Rejected(ex, logger)) logger.LogWarning(ex, "getUpdates failed; trying again in {Delay}", delay);
-                await Task.Delay(delay, clock, stoppingToken);
+                try
+                {
+                    await Task.Delay(delay, clock, stoppingToken);
+                }
+                catch (OperationCanceledException)
+                {
+                    break; // stopped while waiting: what is in the inbox is still confirmed below
+                }
             }
         }
         await ConfirmAsync(offset);
@@ -152,23 +166,5 @@ public sealed class PollingIntake(
         public int Limit => 100;
         public int Timeout { get; } = timeout;
         public UpdateType[] AllowedUpdates => TelegramRegistration.Wanted;
-    }
-
-    private async Task UntilAsync(Func<Task> call, string what, CancellationToken ct)
-    {
-        for (var attempt = 0; !ct.IsCancellationRequested; attempt++)
-        {
-            try
-            {
-                await call();
-                return;
-            }
-            catch (Exception ex) when (!ct.IsCancellationRequested)
-            {
-                var delay = Backoff.After(attempt + 1, Backoff.StartupCap);
-                if (!status.Rejected(ex, logger)) logger.LogWarning(ex, "{Call} failed; trying again in {Delay}", what, delay);
-                await Task.Delay(delay, clock, ct);
-            }
-        }
     }
 }

@@ -100,7 +100,11 @@ public sealed partial class FakeBotApi
                 await Ok(http, true);
                 break;
             case "setwebhook":
-                lock (_lock) WebhookUrl = (string?)body["url"] is { Length: > 0 } url ? url : null;
+                lock (_lock)
+                {
+                    WebhookUrl = (string?)body["url"] is { Length: > 0 } url ? url : null;
+                    if ((bool?)body["drop_pending_updates"] == true) _unconfirmed.Clear();
+                }
                 await Ok(http, true);
                 break;
             case "deletewebhook":

@@ -81,6 +81,27 @@ public sealed class PipelineTests
     }
 
     [Test]
+    public async Task AWebhookSetOnceTheHostPolls_IsLeftToTheHostThatSetIt_NotDeleted()
+    {
+        await using var host = new TestHost(_telegram, _db).Start();
+        _telegram.ClientSends(631, "hello");
+        await _telegram.WaitForSentAsync(s => s.Any(m => m.ChatId == 631), Timeout);
+
+        // A host in webhook mode takes over (a switch from polling, an old host still running).
+        var bot = new TelegramBotClient(new TelegramBotClientOptions(FakeBotApi.Token, _telegram.BaseUrl));
+        await bot.SetWebhook("https://new.example.com/telegram/webhook");
+        var set = DateTimeOffset.UtcNow;
+        await Eventually.HoldsAsync(() => Task.FromResult(_telegram.Requests.Count(r => r.Method == "getUpdates" && r.At > set)),
+            n => n >= 2, Timeout, "getUpdates refused twice");
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(_telegram.WebhookUrl, Is.EqualTo("https://new.example.com/telegram/webhook"));
+            Assert.That(_telegram.Requests.Select(r => r.Method), Has.None.EqualTo("deleteWebhook"));
+        });
+    }
+
+    [Test]
     public async Task WithoutAWebhook_PollingStartsWithGetUpdates_NotADeleteWebhookFirst()
     {
         await using var host = new TestHost(_telegram, _db).Start();
