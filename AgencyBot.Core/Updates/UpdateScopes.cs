@@ -15,11 +15,12 @@ namespace AgencyBot.Core.Updates;
 /// so the clients of other projects are handled beside it. So does a client's command other than those that bind or
 /// set up a chat (/help, /project, /status, /files read and answer; any other is filed as a message: see
 /// <see cref="ClientMessages.HandleAsync"/>), and a press of a client's button (an approval, a rating, a file, the
-/// project to file under) in a client chat. A staff member's answer in the staff chat (no command, no dialog of theirs
-/// open) reads and writes only its project's rows and those of the project's client chats: it locks those; so does a
-/// staff member's reaction on a relayed client message, for the projects of the messages it is on. Everything
-/// else runs alone: /start, /link and /setup, a command in the staff chat, an edit there, anything from staff in
-/// private, staff's buttons, other reactions, membership changes, chat migrations.
+/// project to file under) in a client chat. A staff member's answer in the staff chat (no dialog of theirs open) reads
+/// and writes only its project's rows and those of the project's client chats: it locks those. So do a task, time or
+/// budget command there (<see cref="ProjectCommands"/>) and a staff member's reaction on a relayed client message (for
+/// the projects of the messages it is on). Everything else runs alone: /start, /link and /setup, any other command in
+/// the staff chat, an edit there, anything from staff in private, staff's buttons, other reactions, membership
+/// changes, chat migrations.
 /// </summary>
 public sealed class UpdateScopes(StaffChatStore staffChats, BotUser botUser)
 {
@@ -64,13 +65,22 @@ public sealed class UpdateScopes(StaffChatStore staffChats, BotUser botUser)
         return WriteScope.Of(chats, projects);
     }
 
-    /// <summary>The project an ordinary answer in the staff chat is for (<see cref="StaffReplies.HandleAsync"/>), or null
-    /// when the message may do more than answer: a command (in a caption too), an answer to its author's open dialog, a
-    /// message from someone not on staff, a forum switched on or off, no project to be about.</summary>
+    /// <summary>The staff commands that, in a project's topic or as a reply to a relayed post, act on that project alone
+    /// (<see cref="StaffCommands"/>; audited down to their SQL): tasks numbered per project under its unique key,
+    /// checklist items per task, the project's notes, tags, acknowledgements and time entries, budget alerts claimed
+    /// per project; clients and assignees are told by outbox rows. Without a target (/time naming any project, say)
+    /// they have no project to be about, and run alone. Every other command, and any added later, runs alone.</summary>
+    private static readonly HashSet<string> ProjectCommands =
+        ["task", "itask", "sub", "check", "title", "wait", "assign", "due", "done", "tag", "tasks", "ack", "time", "budget", "help"];
+
+    /// <summary>The project an ordinary answer in the staff chat, or one of <see cref="ProjectCommands"/>, is for
+    /// (<see cref="StaffReplies.HandleAsync"/>), or null when the message may do more: another command (in a caption
+    /// too, as the handler reads it), an answer to its author's open dialog, a message from someone not on staff, a forum
+    /// switched on or off, no project to be about.</summary>
     private async Task<long?> ProjectOfStaffAnswerAsync(IDbConnection c, IDbTransaction t, StaffChat staff, Message message)
     {
-        if (message.Chat.IsForum != staff.IsForum || botUser.ParseCommand(message.Text) is not null || botUser.ParseCommand(message.Caption) is not null
-            || !MessageContent.IsRelayable(message) || message.IsTopicStart())
+        if (message.Chat.IsForum != staff.IsForum || !MessageContent.IsRelayable(message) || message.IsTopicStart()
+            || botUser.ParseCommand(message.Text ?? message.Caption) is { } command && !ProjectCommands.Contains(command.Name))
             return null;
         var author = message.From!.Id;
         if (await c.ExecuteScalarAsync<long>(StaffAmong, new { Users = new[] { author } }, t) == 0

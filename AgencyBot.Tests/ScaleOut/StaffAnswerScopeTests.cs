@@ -11,7 +11,8 @@ namespace AgencyBot.Tests.ScaleOut;
 /// <summary>
 /// On PostgreSQL a staff member's answer locks only its project and that project's client chats: it goes through while
 /// another host works on another project, and waits while one works on its own. Whatever may do more than answer (a
-/// command, an edit, an open dialog, a message about no project) still runs alone. A staff member's reaction on a
+/// command, an edit, an open dialog, a message about no project) still runs alone; a task, time or budget command in
+/// the topic locks what an answer locks. A staff member's reaction on a
 /// relayed client message locks the same: the projects of the messages it is on.
 /// </summary>
 public sealed class StaffAnswerScopeTests : AgencyTest
@@ -188,7 +189,12 @@ public sealed class StaffAnswerScopeTests : AgencyTest
             Id = 5002, Document = new Document { FileId = "d", FileUniqueId = "d" }, Caption = "/invoice 2026-12", MessageThreadId = _topic, IsTopicMessage = true,
             CaptionEntities = [new MessageEntity { Type = MessageEntityType.BotCommand, Offset = 0, Length = 8 }],
         }));
-        var command = await ScopeOfAsync(InStaffChat(InTopic("/task Call Anna")));
+        var taskCommands = new List<WriteScope>();
+        foreach (var text in new[] { "/task Call Anna", "/done #1", "/time 1h30m work", "/due #1 tomorrow", "/ack" })
+            taskCommands.Add(await ScopeOfAsync(InStaffChat(InTopic(text))));
+        var command = await ScopeOfAsync(InStaffChat(InTopic("/invite")));
+        var mine = await ScopeOfAsync(InStaffChat(InTopic("/my")));
+        var timeElsewhere = await ScopeOfAsync(InStaffChat(new Message { Id = 5006, Text = "/time Website 1h work" }));
         var edit = await ScopeOfAsync(InStaffChat(InTopic("Hello Anna, edited"), edited: true));
         var general = await ScopeOfAsync(InStaffChat(new Message { Id = 5003, Text = "Lunch?" }));
         var stranger = await ScopeOfAsync(InStaffChat(new Message { Id = 5004, Text = "Hi", MessageThreadId = _topic, IsTopicMessage = true, From = new User { Id = 4242, FirstName = "Eve" } }));
@@ -201,8 +207,9 @@ public sealed class StaffAnswerScopeTests : AgencyTest
             Assert.That(answer.Keys, Is.EqualTo(WriteScope.Of([Anna], [_project]).Keys), "an answer: its project and Anna's chat");
             Assert.That(photoAnswer.Keys, Is.EqualTo(answer.Keys), "a photo answer the same");
             Assert.That(replyToTheRelay.Keys, Is.EqualTo(answer.Keys), "a reply to the relayed question, outside its topic, the same");
-            Assert.That(new[] { commandInCaption, command, edit, general, stranger, inADialog }.Select(s => s.IsEverything), Is.All.True,
-                "a command in a caption, a command, an edit, a message about no project, from no staff member, in a dialog");
+            Assert.That(taskCommands.Select(s => s.Keys), Is.All.EqualTo(answer.Keys), "a task, time or due command in the topic, the same");
+            Assert.That(new[] { commandInCaption, command, mine, timeElsewhere, edit, general, stranger, inADialog }.Select(s => s.IsEverything), Is.All.True,
+                "an /invoice caption, an /invite, a /my, a /time outside any topic, an edit, a message about no project, from no staff member, in a dialog");
         });
     }
 }

@@ -98,6 +98,53 @@ public sealed class TwoHostsRaceTests
         }
     }
 
+    /// <summary>/task in two projects' topics, sent to both hosts at once: they lock only their project, so the two
+    /// projects' commands run beside each other, and within a project they still take turns.</summary>
+    [Test]
+    public async Task TaskCommandsInTwoTopicsOnBothHostsAtOnce_AreNumberedOneToN_PerProject_EachAnsweredOnce()
+    {
+        const int perProject = 15;
+        await ProjectsWithAClientEachAsync(_db, 2);
+        var (a, b, ports) = await TwoHostsAsync(_telegram, _db);
+        using (a)
+        using (b)
+        {
+            using var http = new HttpClient();
+            for (var p = 1; p <= 2; p++) await PostAsync(http, ports[0], Wire.TextUpdate(p, 70_000 + p, $"question {p}"));
+            var topics = (await Eventually.HoldsAsync(() => _db.QueryAsync<(long Project, long Thread)>("SELECT project_id, thread_id FROM staff_topics"),
+                t => t.Count == 2, TimeSpan.FromSeconds(60), "both projects' topics")).ToDictionary(t => t.Project, t => (int)t.Thread);
+            await Task.WhenAll(Enumerable.Range(0, 2 * perProject).Select(i =>
+                PostAsync(http, ports[i % 2], StaffTopicCommand(300 + i, topics[1 + i / perProject], $"/task Task {i}"))));
+            await Eventually.HoldsAsync(() => _db.ScalarAsync<long>("SELECT COUNT(*) FROM tasks"), n => n == 2 * perProject,
+                TimeSpan.FromSeconds(60), "every task created");
+            await Eventually.HoldsAsync(() => _db.ScalarAsync<long>("SELECT COUNT(*) FROM outbox WHERE state = 'pending'"), n => n == 0,
+                TimeSpan.FromSeconds(60), "every answer delivered");
+
+            Assert.Multiple(async () =>
+            {
+                foreach (var project in new[] { 1L, 2L })
+                    Assert.That(await _db.QueryAsync<long>("SELECT number FROM tasks WHERE project_id = @project ORDER BY number", new { project }),
+                        Is.EqualTo(Enumerable.Range(1, perProject)), $"project {project}: numbered 1 to {perProject}");
+                foreach (var i in Enumerable.Range(0, 2 * perProject))
+                    Assert.That(_telegram.SentTo(StaffChat).Count(m => (int?)m.Request.Body["reply_parameters"]?["message_id"] == 10_000 + 300 + i),
+                        Is.EqualTo(1), $"/task {i} answered once");
+            });
+        }
+    }
+
+    /// <summary>A staff command typed in a topic (not a reply to anything).</summary>
+    private static string StaffTopicCommand(int updateId, int thread, string text) => new JsonObject
+    {
+        ["update_id"] = updateId,
+        ["message"] = new JsonObject
+        {
+            ["message_id"] = 10_000 + updateId, ["date"] = DateTimeOffset.UtcNow.ToUnixTimeSeconds(), ["text"] = text,
+            ["message_thread_id"] = thread, ["is_topic_message"] = true,
+            ["chat"] = new JsonObject { ["id"] = StaffChat, ["type"] = "supergroup", ["title"] = "Staff", ["is_forum"] = true },
+            ["from"] = new JsonObject { ["id"] = 9001, ["is_bot"] = false, ["first_name"] = "Marie" },
+        },
+    }.ToJsonString();
+
     [Test]
     public async Task ClientsOfTenProjectsWritingToBothHostsAtOnce_AreEachFiledOnce_UnderTheirOwnProject()
     {
