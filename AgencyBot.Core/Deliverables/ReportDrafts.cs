@@ -82,22 +82,25 @@ public sealed class ReportDrafts(Database database, ReportWriter writer, StaffCh
     {
         var now = clock.GetUtcNow();
         var today = agency.Value.DateOf(now);
+        // Most days no cadence is due: the whole database is not taken (on PostgreSQL) just to find that out.
+        if (PeriodEnding(today, "weekly") is null && PeriodEnding(today, "monthly") is null) return 0;
         return await database.WriteAsync(async (c, t) =>
         {
             var drafted = 0;
             foreach (var (projectId, every) in await ProjectStore.ReportedAsync(c, t))
-            {
-                (DateOnly From, DateOnly To)? period = every switch
-                {
-                    "weekly" when today.DayOfWeek == DayOfWeek.Monday => (today.AddDays(-7), today),
-                    "monthly" when today.Day == 1 => (today.AddMonths(-1), today),
-                    _ => null,
-                };
-                if (period is { } p && await DraftAsync(c, t, projectId, p.From, p.To, null, now) is not null) drafted++;
-            }
+                if (PeriodEnding(today, every) is { } p && await DraftAsync(c, t, projectId, p.From, p.To, null, now) is not null) drafted++;
             return drafted;
         }, ct);
     }
+
+    /// <summary>The period a report of cadence <paramref name="every"/> covers when it is due <paramref name="today"/>
+    /// (weekly ones on Mondays, monthly ones on the 1st), else null.</summary>
+    private static (DateOnly From, DateOnly To)? PeriodEnding(DateOnly today, string every) => every switch
+    {
+        "weekly" when today.DayOfWeek == DayOfWeek.Monday => (today.AddDays(-7), today),
+        "monthly" when today.Day == 1 => (today.AddMonths(-1), today),
+        _ => null,
+    };
 
     private async Task PostAsync(IDbConnection c, IDbTransaction t, long projectId, long reportId, string text, int? replyTo)
     {

@@ -193,11 +193,11 @@ public sealed class InvoiceAndReportTests : AgencyTest
 /// <summary>Reports on a schedule: a weekly one is drafted on Monday for the week before, once.</summary>
 public sealed class ScheduledReportTests : AgencyTest
 {
-    private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2026, 12, 7, 10, 0, 0, TimeSpan.Zero)); // a Monday
+    private FakeTimeProvider _clock = null!;
 
     protected override Task<AgencyWorld> StartAgencyAsync()
     {
-        _clock.SetUtcNow(new DateTimeOffset(2026, 12, 7, 10, 0, 0, TimeSpan.Zero));
+        _clock = new FakeTimeProvider(new DateTimeOffset(2026, 12, 7, 10, 0, 0, TimeSpan.Zero)); // a Monday
         return AgencyWorld.StartAsync(clock: _clock);
     }
 
@@ -224,5 +224,36 @@ public sealed class ScheduledReportTests : AgencyTest
             Assert.That(await World.Db.QueryAsync<(string, string)>("SELECT period_from, period_to FROM client_reports"),
                 Is.EqualTo(new[] { ("2026-11-30", "2026-12-07") }));
         });
+    }
+
+    /// <summary>On PostgreSQL the job, every quarter hour, would take the whole database only to find nothing due.</summary>
+    [Test]
+    public async Task OnADayNoReportIsDue_TheJobDoesNotWaitForTheWholeDatabase()
+    {
+        TempDatabase.RequirePostgres();
+        await World.JobIdleAsync(AgencyBot.Host.Scheduling.ReportJob.Key);
+        var (projectId, _) = await World.ProjectAsync();
+        (await World.Api.PatchAsJsonAsync($"/api/projects/{projectId}", new { reportEvery = "weekly" })).EnsureSuccessStatusCode();
+        _clock.Advance(TimeSpan.FromDays(1)); // a Tuesday
+        var drafts = World.Host.Services.GetRequiredService<ReportDrafts>();
+        await using var other = new AgencyBot.Core.Data.Database(World.Db.ConnectionString, AgencyBot.Core.Data.DatabaseProvider.Postgres);
+        var (entered, release) = (new TaskCompletionSource(), new TaskCompletionSource());
+        var held = other.WriteAsync(async (_, _) =>
+        {
+            entered.SetResult();
+            await release.Task;
+        });
+        await entered.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        try
+        {
+            var drafted = drafts.DraftScheduledAsync();
+            var finished = await Task.WhenAny(drafted, Task.Delay(TimeSpan.FromSeconds(3))) == drafted;
+            Assert.That(finished ? await drafted : -1, Is.EqualTo(0), "nothing due, found without waiting for the transaction holding everything");
+        }
+        finally
+        {
+            release.SetResult();
+            await held;
+        }
     }
 }
