@@ -64,14 +64,19 @@ public sealed class ClientWaits(Database database, OutboxStore outbox, IOptions<
         var now = clock.GetUtcNow();
         var today = agency.Value.DateOf(now);
         var days = new WorkingDays(agency.Value.Holidays);
+        bool Due(ClientWait wait) => wait.Nudged < options.Value.MaxReminders
+            && today >= days.Add(agency.Value.DateOf(DateTimeOffset.FromUnixTimeMilliseconds(wait.LastNudge ?? wait.Since!.Value)), options.Value.RemindAfter);
+        // Read first, outside a write: most runs find no nudge due, and on PostgreSQL the write below holds the whole
+        // database. Under it each wait is decided again (another host may have nudged meanwhile).
+        await using (var connection = await database.OpenAsync(ct))
+            if (!(await AllAsync(connection, null)).Any(Due)) return 0;
         return await database.WriteAsync(async (c, t) =>
         {
             var sent = 0;
             foreach (var wait in await AllAsync(c, t))
             {
+                if (!Due(wait)) continue;
                 var from = wait.LastNudge ?? wait.Since!.Value;
-                if (wait.Nudged >= options.Value.MaxReminders || today < days.Add(agency.Value.DateOf(DateTimeOffset.FromUnixTimeMilliseconds(from)), options.Value.RemindAfter))
-                    continue;
                 // They answered (in any of the project's chats) since: no nudge, and none after it.
                 if (await c.ExecuteScalarAsync<long>(ClientWroteSince, new { wait.ProjectId, Since = from }, t) > 0) continue;
                 var language = (await ProjectStore.SettingsAsync(c, t, wait.ProjectId))?.Language;

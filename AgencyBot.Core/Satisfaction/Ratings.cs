@@ -72,6 +72,10 @@ public sealed class Ratings(Database database, OutboxStore outbox, IOptions<Csat
             QuietSince = (now - options.Value.After).ToUnixTimeMilliseconds(), Recent = (now - TimeSpan.FromDays(7)).ToUnixTimeMilliseconds(),
             IntervalStart = (now - options.Value.MinInterval).ToUnixTimeMilliseconds(),
         };
+        // Read first, outside a write: most runs find nobody to ask, and on PostgreSQL the write below holds the whole
+        // database. Under it the question is asked again (another host may have asked meanwhile).
+        await using (var connection = await database.OpenAsync(ct))
+            if (!(await connection.QueryAsync<long>(SelectDue, window)).Any()) return 0;
         var asked = await database.WriteAsync(async (c, t) =>
         {
             var count = 0;

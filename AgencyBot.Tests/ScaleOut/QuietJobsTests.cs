@@ -1,0 +1,57 @@
+using AgencyBot.Core.Approvals;
+using AgencyBot.Core.Data;
+using AgencyBot.Core.Escalation;
+using AgencyBot.Core.Satisfaction;
+using AgencyBot.Tests.Hosting;
+using Microsoft.Extensions.Time.Testing;
+using Quartz;
+
+namespace AgencyBot.Tests.ScaleOut;
+
+/// <summary>
+/// On PostgreSQL a job's write holds the whole database. The jobs that run every few minutes first read whether they
+/// have anything to do, outside a write: with nothing due they finish while another host holds everything, instead of
+/// queueing every writer of every host behind them.
+/// </summary>
+public sealed class QuietJobsTests : AgencyTest
+{
+    protected override Task<AgencyWorld> StartAgencyAsync()
+    {
+        TempDatabase.RequirePostgres();
+        return AgencyWorld.StartAsync(clock: new FakeTimeProvider(DateTimeOffset.UtcNow));
+    }
+
+    [Test]
+    public async Task WithNothingDue_RatingsNudgesAndEscalations_DoNotWaitForTheWholeDatabase()
+    {
+        await World.ProjectWithClientAsync(611);
+        await World.SettledAsync();
+        var scheduler = await World.Host.Get<ISchedulerFactory>().GetScheduler();
+        foreach (var job in await scheduler.GetJobKeys(GroupMatcher<JobKey>.AnyGroup())) await World.JobIdleAsync(job);
+        await using var other = new Database(World.Db.ConnectionString, DatabaseProvider.Postgres);
+        var (entered, release) = (new TaskCompletionSource(), new TaskCompletionSource());
+        var held = other.WriteAsync(async (_, _) =>
+        {
+            entered.SetResult();
+            await release.Task;
+        });
+        await entered.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        try
+        {
+            var runs = new[]
+            {
+                World.Host.Get<Ratings>().AskDueAsync(CancellationToken.None),
+                World.Host.Get<ClientWaits>().NudgeDueAsync(CancellationToken.None),
+                World.Host.Get<Escalations>().CheckAsync(),
+            };
+            var all = Task.WhenAll(runs);
+            var finished = await Task.WhenAny(all, Task.Delay(TimeSpan.FromSeconds(3))) == all;
+            Assert.That(finished ? await all : null, Is.EqualTo(new[] { 0, 0, 0 }), "nothing due, found without waiting for the transaction holding everything");
+        }
+        finally
+        {
+            release.SetResult();
+            await held;
+        }
+    }
+}
