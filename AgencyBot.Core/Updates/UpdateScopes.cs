@@ -52,7 +52,7 @@ public sealed class UpdateScopes(StaffChatStore staffChats, BotUser botUser)
                 answeredProjects.UnionWith(reacted);
             }
             else if (!inStaffChat) clientChats.Add(chat.Id);
-            else if (message is null || edited || await ProjectOfStaffAnswerAsync(c, t, staff!, message) is not { } project) return WriteScope.Everything;
+            else if (message is null || edited || await ProjectOfStaffMessageAsync(c, t, staff!, message) is not { } project) return WriteScope.Everything;
             else answeredProjects.Add(project);
         }
         var privateChats = acts.Where(a => a.Chat.Type == ChatType.Private).Select(a => a.Chat.Id).Distinct().ToArray();
@@ -77,7 +77,7 @@ public sealed class UpdateScopes(StaffChatStore staffChats, BotUser botUser)
     /// (<see cref="StaffReplies.HandleAsync"/>), or null when the message may do more: another command (in a caption
     /// too, as the handler reads it), an answer to its author's open dialog, a message from someone not on staff, a forum
     /// switched on or off, no project to be about.</summary>
-    private async Task<long?> ProjectOfStaffAnswerAsync(IDbConnection c, IDbTransaction t, StaffChat staff, Message message)
+    private async Task<long?> ProjectOfStaffMessageAsync(IDbConnection c, IDbTransaction t, StaffChat staff, Message message)
     {
         if (message.Chat.IsForum != staff.IsForum || !MessageContent.IsRelayable(message) || message.IsTopicStart()
             || botUser.ParseCommand(message.Text ?? message.Caption) is { } command && !ProjectCommands.Contains(command.Name))
@@ -122,7 +122,7 @@ public sealed class UpdateScopes(StaffChatStore staffChats, BotUser botUser)
     private static bool InClientChat(Chat chat) => chat.Type is ChatType.Private or ChatType.Group or ChatType.Supergroup;
 
     /// <summary>Written by a person in a private chat or a group, and no command that binds or sets up a chat (a service
-    /// message is no ordinary one either). In the staff chat, any command is more than an answer (<see cref="ProjectOfStaffAnswerAsync"/>).</summary>
+    /// message is no ordinary one either). In the staff chat, only <see cref="ProjectCommands"/> are scoped (<see cref="ProjectOfStaffMessageAsync"/>).</summary>
     private bool Ordinary(Message message) =>
         InClientChat(message.Chat)
         && message.From is { IsBot: false }
