@@ -236,14 +236,7 @@ public sealed class ScheduledReportTests : AgencyTest
         (await World.Api.PatchAsJsonAsync($"/api/projects/{projectId}", new { reportEvery = "weekly" })).EnsureSuccessStatusCode();
         _clock.Advance(TimeSpan.FromDays(1)); // a Tuesday
         var drafts = World.Host.Services.GetRequiredService<ReportDrafts>();
-        await using var other = new AgencyBot.Core.Data.Database(World.Db.ConnectionString, AgencyBot.Core.Data.DatabaseProvider.Postgres);
-        var (entered, release) = (new TaskCompletionSource(), new TaskCompletionSource());
-        var held = other.WriteAsync(async (_, _) =>
-        {
-            entered.SetResult();
-            await release.Task;
-        });
-        await entered.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        var everything = await AnotherHost.HoldsAsync(World.Db.ConnectionString);
         try
         {
             var drafted = drafts.DraftScheduledAsync();
@@ -252,8 +245,7 @@ public sealed class ScheduledReportTests : AgencyTest
         }
         finally
         {
-            release.SetResult();
-            await held;
+            await everything.ReleaseAsync();
         }
     }
 }

@@ -38,28 +38,13 @@ public sealed class ClientChatScopeTests : AgencyTest
         foreach (var job in await scheduler.GetJobKeys(GroupMatcher<JobKey>.AnyGroup())) await World.JobIdleAsync(job);
     }
 
-    /// <summary>Another host holds a transaction of <paramref name="scope"/> open until the returned release is called.</summary>
-    private async Task<(Task Done, Action Release)> AnotherHostHoldsAsync(WriteScope scope)
-    {
-        var other = new Database(World.Db.ConnectionString, DatabaseProvider.Postgres);
-        var entered = new TaskCompletionSource();
-        var release = new TaskCompletionSource();
-        var done = other.WriteAsync(scope, async (_, _) =>
-        {
-            entered.SetResult();
-            await release.Task;
-        }).ContinueWith(_ => other.DisposeAsync().AsTask()).Unwrap();
-        await entered.Task.WaitAsync(TimeSpan.FromSeconds(10));
-        return (done, release.SetResult);
-    }
-
     private int AnswersToAnna() => World.Telegram.SentTo(Anna).Count;
 
     [Test]
     public async Task Status_IsAnsweredWhileAnotherClientIsWorkedOn_AndWaitsWhileThisChatIs()
     {
         var before = AnswersToAnna();
-        var (otherDone, releaseOther) = await AnotherHostHoldsAsync(WriteScope.Of([Anna + 1], [_project + 1000]));
+        var other = await AnotherHost.HoldsAsync(World.Db.ConnectionString, WriteScope.Of([Anna + 1], [_project + 1000]));
         try
         {
             World.Telegram.ClientSends(Anna, "/status", firstName: "Anna");
@@ -67,17 +52,15 @@ public sealed class ClientChatScopeTests : AgencyTest
         }
         finally
         {
-            releaseOther();
-            await otherDone;
+            await other.ReleaseAsync();
         }
 
         before = AnswersToAnna();
-        var (ownDone, releaseOwn) = await AnotherHostHoldsAsync(WriteScope.Of([Anna], []));
+        var own = await AnotherHost.HoldsAsync(World.Db.ConnectionString, WriteScope.Of([Anna], []));
         World.Telegram.ClientSends(Anna, "/help", firstName: "Anna");
         await Task.Delay(TimeSpan.FromSeconds(1));
         var answeredWhileHeld = AnswersToAnna() > before;
-        releaseOwn();
-        await ownDone;
+        await own.ReleaseAsync();
         await World.WaitForAsync(_ => AnswersToAnna() > before);
 
         Assert.That(answeredWhileHeld, Is.False, "the /help waited for the transaction on Anna's chat");
@@ -94,7 +77,7 @@ public sealed class ClientChatScopeTests : AgencyTest
         await World.SettledAsync();
 
         var before = AnswersToAnna();
-        var (otherDone, releaseOther) = await AnotherHostHoldsAsync(WriteScope.Of([Anna + 1], [_project + second + 1000]));
+        var other = await AnotherHost.HoldsAsync(World.Db.ConnectionString, WriteScope.Of([Anna + 1], [_project + second + 1000]));
         try
         {
             World.Telegram.Presses(Anna, offer.MessageId, $"{ClientMessages.ProjectCallbackPrefix}{second}", firstName: "Anna");
@@ -102,17 +85,15 @@ public sealed class ClientChatScopeTests : AgencyTest
         }
         finally
         {
-            releaseOther();
-            await otherDone;
+            await other.ReleaseAsync();
         }
 
         before = AnswersToAnna();
-        var (ownDone, releaseOwn) = await AnotherHostHoldsAsync(WriteScope.Of([], [_project]));
+        var own = await AnotherHost.HoldsAsync(World.Db.ConnectionString, WriteScope.Of([], [_project]));
         World.Telegram.Presses(Anna, offer.MessageId, $"{ClientMessages.ProjectCallbackPrefix}{_project}", firstName: "Anna");
         await Task.Delay(TimeSpan.FromSeconds(1));
         var answeredWhileHeld = AnswersToAnna() > before;
-        releaseOwn();
-        await ownDone;
+        await own.ReleaseAsync();
         await World.WaitForAsync(_ => AnswersToAnna() > before);
 
         Assert.That(answeredWhileHeld, Is.False, "the press waited for the transaction on one of Anna's projects");

@@ -1,5 +1,4 @@
 using AgencyBot.Core.Approvals;
-using AgencyBot.Core.Data;
 using AgencyBot.Core.Escalation;
 using AgencyBot.Core.Satisfaction;
 using AgencyBot.Tests.Hosting;
@@ -28,14 +27,7 @@ public sealed class QuietJobsTests : AgencyTest
         await World.SettledAsync();
         var scheduler = await World.Host.Get<ISchedulerFactory>().GetScheduler();
         foreach (var job in await scheduler.GetJobKeys(GroupMatcher<JobKey>.AnyGroup())) await World.JobIdleAsync(job);
-        await using var other = new Database(World.Db.ConnectionString, DatabaseProvider.Postgres);
-        var (entered, release) = (new TaskCompletionSource(), new TaskCompletionSource());
-        var held = other.WriteAsync(async (_, _) =>
-        {
-            entered.SetResult();
-            await release.Task;
-        });
-        await entered.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        var everything = await AnotherHost.HoldsAsync(World.Db.ConnectionString);
         try
         {
             var runs = new[]
@@ -50,8 +42,7 @@ public sealed class QuietJobsTests : AgencyTest
         }
         finally
         {
-            release.SetResult();
-            await held;
+            await everything.ReleaseAsync();
         }
     }
 }

@@ -41,21 +41,6 @@ public sealed class StaffAnswerScopeTests : AgencyTest
         foreach (var job in await scheduler.GetJobKeys(GroupMatcher<JobKey>.AnyGroup())) await World.JobIdleAsync(job);
     }
 
-    /// <summary>Another host holds a transaction of <paramref name="scope"/> open until the returned release is called.</summary>
-    private async Task<(Task Done, Action Release)> AnotherHostHoldsAsync(WriteScope scope)
-    {
-        var other = new Database(World.Db.ConnectionString, DatabaseProvider.Postgres);
-        var entered = new TaskCompletionSource();
-        var release = new TaskCompletionSource();
-        var done = other.WriteAsync(scope, async (_, _) =>
-        {
-            entered.SetResult();
-            await release.Task;
-        }).ContinueWith(_ => other.DisposeAsync().AsTask()).Unwrap();
-        await entered.Task.WaitAsync(TimeSpan.FromSeconds(10));
-        return (done, release.SetResult);
-    }
-
     private void MarieAnswers(string text) =>
         World.Telegram.ClientSends(AgencyWorld.StaffChat, text, userId: AgencyWorld.Assistant, firstName: "Marie", threadId: _topic);
 
@@ -64,7 +49,7 @@ public sealed class StaffAnswerScopeTests : AgencyTest
     [Test]
     public async Task AnAnswer_GoesThroughWhileAnotherProjectIsWorkedOn_AndWaitsWhileItsOwnIs()
     {
-        var (otherDone, releaseOther) = await AnotherHostHoldsAsync(WriteScope.Of([Anna + 1], [_project + 1]));
+        var other = await AnotherHost.HoldsAsync(World.Db.ConnectionString, WriteScope.Of([Anna + 1], [_project + 1]));
         try
         {
             MarieAnswers("While the other project is busy");
@@ -72,16 +57,14 @@ public sealed class StaffAnswerScopeTests : AgencyTest
         }
         finally
         {
-            releaseOther();
-            await otherDone;
+            await other.ReleaseAsync();
         }
 
-        var (ownDone, releaseOwn) = await AnotherHostHoldsAsync(WriteScope.Of([], [_project]));
+        var own = await AnotherHost.HoldsAsync(World.Db.ConnectionString, WriteScope.Of([], [_project]));
         MarieAnswers("While this project is busy");
         await Task.Delay(TimeSpan.FromSeconds(1));
         var sentWhileHeld = AnnaHas("While this project is busy");
-        releaseOwn();
-        await ownDone;
+        await own.ReleaseAsync();
         await World.WaitForAsync(_ => AnnaHas("While this project is busy"));
 
         Assert.That(sentWhileHeld, Is.False, "the answer waited for the transaction on its own project");
@@ -102,7 +85,7 @@ public sealed class StaffAnswerScopeTests : AgencyTest
     public async Task AReaction_GoesThroughWhileAnotherProjectIsWorkedOn_AndWaitsWhileItsOwnIs()
     {
         var first = await AnnaAsksAsync("Is the site up?");
-        var (otherDone, releaseOther) = await AnotherHostHoldsAsync(WriteScope.Of([Anna + 1000], [_project + 1000]));
+        var other = await AnotherHost.HoldsAsync(World.Db.ConnectionString, WriteScope.Of([Anna + 1000], [_project + 1000]));
         try
         {
             World.Telegram.Reacts(AgencyWorld.StaffChat, first, AgencyWorld.Assistant, "👍", firstName: "Marie");
@@ -110,16 +93,14 @@ public sealed class StaffAnswerScopeTests : AgencyTest
         }
         finally
         {
-            releaseOther();
-            await otherDone;
+            await other.ReleaseAsync();
         }
 
-        var (ownDone, releaseOwn) = await AnotherHostHoldsAsync(WriteScope.Of([], [_project]));
+        var own = await AnotherHost.HoldsAsync(World.Db.ConnectionString, WriteScope.Of([], [_project]));
         World.Telegram.Reacts(AgencyWorld.StaffChat, first, AgencyWorld.Assistant, "👌", firstName: "Marie", before: "👍");
         await Task.Delay(TimeSpan.FromSeconds(1));
         var closedWhileHeld = World.Telegram.SentTo(AgencyWorld.StaffChat).Any(m => m.Text?.StartsWith("✔️ Marie", StringComparison.Ordinal) == true);
-        releaseOwn();
-        await ownDone;
+        await own.ReleaseAsync();
         await World.WaitForAsync(s => s.Any(m => m.Text?.StartsWith("✔️ Marie", StringComparison.Ordinal) == true));
 
         Assert.That(closedWhileHeld, Is.False, "the 👌 waited for the transaction on its own project");
