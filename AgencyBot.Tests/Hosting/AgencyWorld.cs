@@ -1,5 +1,6 @@
 using System.Net.Http.Json;
 using AgencyBot.Core.StaffGroup;
+using Quartz;
 
 namespace AgencyBot.Tests.Hosting;
 
@@ -110,6 +111,14 @@ public sealed class AgencyWorld : IAsyncDisposable
         await Eventually.HoldsAsync(() => Db.ScalarAsync<long>("SELECT COUNT(*) FROM staff_topics WHERE thread_id = @topic", new { topic }),
             n => n == 1, Timeout, $"topic {name} recorded");
         return topic;
+    }
+
+    /// <summary>Every scheduled job idle: on PostgreSQL a job's run holds the whole database, so a test that holds a
+    /// lock of its own waits for their start-up runs first.</summary>
+    public async Task JobsIdleAsync()
+    {
+        var scheduler = await Host.Get<Quartz.ISchedulerFactory>().GetScheduler();
+        foreach (var job in await scheduler.GetJobKeys(GroupMatcher<JobKey>.AnyGroup())) await JobIdleAsync(job);
     }
 
     /// <summary>Waits until a scheduled job has no run due and none under way (its start-up runs are over), so a test

@@ -3,7 +3,6 @@ using AgencyBot.Core.Escalation;
 using AgencyBot.Core.Satisfaction;
 using AgencyBot.Tests.Hosting;
 using Microsoft.Extensions.Time.Testing;
-using Quartz;
 
 namespace AgencyBot.Tests.ScaleOut;
 
@@ -25,8 +24,7 @@ public sealed class QuietJobsTests : AgencyTest
     {
         await World.ProjectWithClientAsync(611);
         await World.SettledAsync();
-        var scheduler = await World.Host.Get<ISchedulerFactory>().GetScheduler();
-        foreach (var job in await scheduler.GetJobKeys(GroupMatcher<JobKey>.AnyGroup())) await World.JobIdleAsync(job);
+        await World.JobsIdleAsync();
         var everything = await AnotherHost.HoldsAsync(World.Db.ConnectionString);
         try
         {

@@ -2,7 +2,6 @@ using AgencyBot.Core.Data;
 using AgencyBot.Core.Updates;
 using AgencyBot.Tests.Hosting;
 using Microsoft.Extensions.Time.Testing;
-using Quartz;
 using Telegram.Bot.Types;
 using Telegram.Bot.Types.Enums;
 
@@ -35,10 +34,7 @@ public sealed class StaffAnswerScopeTests : AgencyTest
         _project = await World.ProjectWithClientAsync(Anna);
         _topic = await World.TopicAsync();
         await World.SettledAsync();
-        // The jobs' runs at start-up take the whole database; a lock held by the test must not keep one waiting, for the
-        // answer would wait behind it.
-        var scheduler = await World.Host.Get<ISchedulerFactory>().GetScheduler();
-        foreach (var job in await scheduler.GetJobKeys(GroupMatcher<JobKey>.AnyGroup())) await World.JobIdleAsync(job);
+        await World.JobsIdleAsync(); // the jobs' start-up runs hold the whole database
     }
 
     private void MarieAnswers(string text) =>
