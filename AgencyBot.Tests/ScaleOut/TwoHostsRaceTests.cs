@@ -114,7 +114,7 @@ public sealed class TwoHostsRaceTests
             var topics = (await Eventually.HoldsAsync(() => _db.QueryAsync<(long Project, long Thread)>("SELECT project_id, thread_id FROM staff_topics"),
                 t => t.Count == 2, TimeSpan.FromSeconds(60), "both projects' topics")).ToDictionary(t => t.Project, t => (int)t.Thread);
             await Task.WhenAll(Enumerable.Range(0, 2 * perProject).Select(i =>
-                PostAsync(http, ports[i % 2], StaffTopicCommand(300 + i, topics[1 + i / perProject], $"/task Task {i}"))));
+                PostAsync(http, ports[i % 2], StaffTopicMessage(300 + i, topics[1 + i / perProject], $"/task Task {i}"))));
             await Eventually.HoldsAsync(() => _db.ScalarAsync<long>("SELECT COUNT(*) FROM tasks"), n => n == 2 * perProject,
                 TimeSpan.FromSeconds(60), "every task created");
             await Eventually.HoldsAsync(() => _db.ScalarAsync<long>("SELECT COUNT(*) FROM outbox WHERE state = 'pending'"), n => n == 0,
@@ -131,19 +131,6 @@ public sealed class TwoHostsRaceTests
             });
         }
     }
-
-    /// <summary>A staff command typed in a topic (not a reply to anything).</summary>
-    private static string StaffTopicCommand(int updateId, int thread, string text) => new JsonObject
-    {
-        ["update_id"] = updateId,
-        ["message"] = new JsonObject
-        {
-            ["message_id"] = 10_000 + updateId, ["date"] = DateTimeOffset.UtcNow.ToUnixTimeSeconds(), ["text"] = text,
-            ["message_thread_id"] = thread, ["is_topic_message"] = true,
-            ["chat"] = new JsonObject { ["id"] = StaffChat, ["type"] = "supergroup", ["title"] = "Staff", ["is_forum"] = true },
-            ["from"] = new JsonObject { ["id"] = 9001, ["is_bot"] = false, ["first_name"] = "Marie" },
-        },
-    }.ToJsonString();
 
     [Test]
     public async Task ClientsOfTenProjectsWritingToBothHostsAtOnce_AreEachFiledOnce_UnderTheirOwnProject()
