@@ -141,9 +141,13 @@ public sealed class AgencyWorld : IAsyncDisposable
         }
     }
 
-    /// <summary>Waits until the pipeline has nothing left to do.</summary>
+    /// <summary>Waits until the pipeline has nothing left to do: every update Telegram holds has been confirmed (so it
+    /// is committed: an update fetched but not yet in the inbox, its commit queued behind a job, is not "nothing"), and
+    /// the inbox and the outbox are drained. With a webhook set, updates are posted and Telegram holds none.</summary>
     public async Task SettledAsync()
     {
+        if (Telegram.WebhookUrl is null)
+            await Eventually.HoldsAsync(() => Task.FromResult(Telegram.PendingUpdates), n => n == 0, Timeout, "every update confirmed");
         await Eventually.HoldsAsync(() => Db.ScalarAsync<long>(
             "SELECT (SELECT COUNT(*) FROM inbox WHERE state = 'pending') + (SELECT COUNT(*) FROM outbox WHERE state = 'pending')"),
             n => n == 0, Timeout, "inbox and outbox drained");
