@@ -21,9 +21,7 @@ public sealed partial class StaffButtons(IOptions<AgencyOptions> agency, Busines
         var (c, t) = turn;
         var (staff, member, now) = (turn.StaffChat!, turn.Member, turn.Now);
         var parts = query.Data![Prefix.Length..].Split(':');
-        var target = parts.Length >= 2 && long.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var id)
-            ? await ConversationStore.MessageOfProjectAsync(c, t, id)
-            : null;
+        var target = await TargetAsync(c, t, query.Data);
         if (member is null || target is null || query.Message?.Chat.Id != staff.ChatId)
         {
             logger.LogWarning("Refused button {Data} from {UserId} in chat {ChatId}", query.Data, query.From.Id, query.Message?.Chat.Id);
@@ -77,6 +75,17 @@ public sealed partial class StaffButtons(IOptions<AgencyOptions> agency, Busines
                 await turn.AnswerButtonAsync(query, "This button has expired.");
                 break;
         }
+    }
+
+    /// <summary>The recorded message a press is about ("b:&lt;action&gt;:&lt;message id&gt;…") with its project, or null when
+    /// the data names none. The press acts on that project whatever message the button was under (callback data can be
+    /// forged), so the write scope reads it here too.</summary>
+    public static async Task<MessageOfProject?> TargetAsync(IDbConnection c, IDbTransaction t, string data)
+    {
+        var parts = data[Prefix.Length..].Split(':');
+        return parts.Length >= 2 && long.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var id)
+            ? await ConversationStore.MessageOfProjectAsync(c, t, id)
+            : null;
     }
 
     /// <summary>A task's title from a client's message: its first sentence without the greeting ("Hi Marie, could you

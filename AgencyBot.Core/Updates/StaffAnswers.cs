@@ -190,6 +190,19 @@ public sealed class StaffAnswers(
         }
     }
 
+    /// <summary>What a "who is this for?" button says ("to:&lt;held answer&gt;:&lt;chat&gt;"), or null when it says neither.</summary>
+    public static (long HeldId, long Chosen)? ParseChoice(string data) =>
+        data[Prefix.Length..].Split(':') is [var held, var chat]
+        && long.TryParse(held, NumberStyles.None, CultureInfo.InvariantCulture, out var heldId)
+        && long.TryParse(chat, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var chosen)
+            ? (heldId, chosen)
+            : null;
+
+    /// <summary>The answer a "who is this for?" button is about, while it still waits for that choice (its project is
+    /// where it goes; the write scope reads it here too).</summary>
+    public static async Task<HeldMessage?> HeldForChoiceAsync(IDbConnection c, IDbTransaction t, long heldId) =>
+        await HeldMessages.FindOpenAsync(c, t, heldId) is { Reason: "recipient" } held ? held : null;
+
     /// <summary>A "who is this for?" button: the held answer (with the rest of its album) goes to the chat chosen.</summary>
     public async Task HandleChoiceAsync(Turn turn, CallbackQuery query)
     {
@@ -197,16 +210,13 @@ public sealed class StaffAnswers(
 
         var (c, t) = turn;
         var (staff, member, now) = (turn.StaffChat, turn.Member, turn.Now);
-        var parts = query.Data![Prefix.Length..].Split(':');
-        if (member is null || staff is null || query.Message?.Chat.Id != staff.ChatId || parts.Length != 2
-            || !long.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var heldId)
-            || !long.TryParse(parts[1], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var chosen))
+        if (member is null || staff is null || query.Message?.Chat.Id != staff.ChatId || ParseChoice(query.Data!) is not var (heldId, chosen))
         {
             logger.LogWarning("Refused recipient button {Data} from {UserId}", query.Data, query.From.Id);
             await turn.RefusePressAsync(query);
             return;
         }
-        if (await HeldMessages.FindOpenAsync(c, t, heldId) is not { Reason: "recipient", ProjectId: { } projectId, StaffId: { } staffId } held)
+        if (await HeldForChoiceAsync(c, t, heldId) is not { ProjectId: { } projectId, StaffId: { } staffId } held)
         {
             await AnswerAsync("Already decided: this answer was sent.");
             return;

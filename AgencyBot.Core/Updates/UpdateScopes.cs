@@ -4,6 +4,7 @@ using AgencyBot.Core.Messaging;
 using AgencyBot.Core.Onboarding;
 using AgencyBot.Core.Satisfaction;
 using AgencyBot.Core.StaffGroup;
+using AgencyBot.Core.Tasks;
 using Telegram.Bot.Types.Enums;
 
 namespace AgencyBot.Core.Updates;
@@ -17,10 +18,12 @@ namespace AgencyBot.Core.Updates;
 /// <see cref="ClientMessages.HandleAsync"/>), and a press of a client's button (an approval, a rating, a file, the
 /// project to file under) in a client chat. A staff member's answer in the staff chat (no dialog of theirs open) reads
 /// and writes only its project's rows and those of the project's client chats: it locks those. So do a task, time or
-/// budget command there (<see cref="ProjectCommands"/>) and a staff member's reaction on a relayed client message (for
-/// the projects of the messages it is on). Everything else runs alone: /start, /link and /setup, any other command in
-/// the staff chat, an edit there, anything from staff in private, staff's buttons, other reactions, membership
-/// changes, chat migrations.
+/// budget command there (<see cref="ProjectCommands"/>), a staff member's reaction on a relayed client message (for
+/// the projects of the messages it is on), and a press of the buttons under a relayed message (take, task, tag, close:
+/// <see cref="StaffButtons"/>) or of a "who is this for?" button (<see cref="StaffAnswers.HandleChoiceAsync"/>), for
+/// the project of the message or answer the press names. Everything else runs alone: /start, /link and /setup, any
+/// other command in the staff chat, an edit there, anything from staff in private, staff's other buttons, other
+/// reactions, membership changes, chat migrations.
 /// </summary>
 public sealed class UpdateScopes(StaffChatStore staffChats, BotUser botUser)
 {
@@ -43,13 +46,20 @@ public sealed class UpdateScopes(StaffChatStore staffChats, BotUser botUser)
         var staff = await staffChats.GetAsync(c, t);
         var clientChats = new HashSet<long>();
         var answeredProjects = new HashSet<long>();
-        foreach (var (chat, message, edited, reaction) in acts)
+        foreach (var (chat, message, edited, reaction, press) in acts)
         {
             var inStaffChat = staff is not null && chat.Id == staff.ChatId;
             if (reaction is not null)
             {
                 if (!inStaffChat || await ProjectsOfStaffReactionAsync(c, t, reaction) is not [_, ..] reacted) return WriteScope.Everything;
                 answeredProjects.UnionWith(reacted);
+            }
+            else if (press is not null)
+            {
+                if (!inStaffChat || await c.ExecuteScalarAsync<long>(StaffAmong, new { Users = new[] { press.From.Id } }, t) == 0
+                    || await StaffProjectButtons.First(b => press.Data!.StartsWith(b.Prefix, StringComparison.Ordinal)).ProjectOf(c, t, press.Data!) is not { } pressed)
+                    return WriteScope.Everything;
+                answeredProjects.Add(pressed);
             }
             else if (!inStaffChat) clientChats.Add(chat.Id);
             else if (message is null || edited || await ProjectOfStaffMessageAsync(c, t, staff!, message) is not { } project) return WriteScope.Everything;
@@ -102,8 +112,21 @@ public sealed class UpdateScopes(StaffChatStore staffChats, BotUser botUser)
         return projects;
     }
 
-    /// <summary>An update that may be scoped: a message (or its edit), a press of a client's button, or a reaction, and its chat.</summary>
-    private sealed record Act(Chat Chat, Message? Message, bool Edited, MessageReactionUpdated? Reaction = null);
+    /// <summary>Staff's buttons in the staff chat that act on one project, each with the project a press names (by an
+    /// active staff member; none when it names nothing that is still there). Under a relayed client message (<see
+    /// cref="StaffButtons.HandleAsync"/>): its conversation is taken, closed or tagged, a task made of it numbered in its
+    /// project, a reaction put in its client's chat, the topic told. "Who is this for?" (<see
+    /// cref="StaffAnswers.HandleChoiceAsync"/>): the held answer goes to the chosen chat of its project (checked against
+    /// the project's chats), recorded on that chat's conversation. A press on any other staff button runs alone.</summary>
+    private static readonly (string Prefix, Func<IDbConnection, IDbTransaction, string, Task<long?>> ProjectOf)[] StaffProjectButtons =
+    [
+        (StaffButtons.Prefix, async (c, t, data) => (await StaffButtons.TargetAsync(c, t, data))?.ProjectId),
+        (StaffAnswers.Prefix, async (c, t, data) => StaffAnswers.ParseChoice(data) is var (held, _) ? (await StaffAnswers.HeldForChoiceAsync(c, t, held))?.ProjectId : null),
+    ];
+
+    /// <summary>An update that may be scoped: a message (or its edit), a press of a client's button, a reaction, or a
+    /// press of one of <see cref="StaffProjectButtons"/>, and its chat.</summary>
+    private sealed record Act(Chat Chat, Message? Message, bool Edited, MessageReactionUpdated? Reaction = null, CallbackQuery? Press = null);
 
     /// <summary>The buttons the bot gives clients: each handler acts only on its chat and that chat's projects, and
     /// checks the press against them (a project's approval, rating request or file, a project of the chat to choose).</summary>
@@ -116,6 +139,8 @@ public sealed class UpdateScopes(StaffChatStore staffChats, BotUser botUser)
         { CallbackQuery: { Message.Chat: { } chat, Data: { } data } } when InClientChat(chat)
             && ClientButtons.Any(prefix => data.StartsWith(prefix, StringComparison.Ordinal)) => new Act(chat, null, false),
         { MessageReaction: { Chat: { } chat } reaction } => new Act(chat, null, false, reaction),
+        { CallbackQuery: { Message.Chat: { } chat, Data: { } data } press }
+            when StaffProjectButtons.Any(b => data.StartsWith(b.Prefix, StringComparison.Ordinal)) => new Act(chat, null, false, Press: press),
         _ => null,
     };
 

@@ -1,5 +1,6 @@
 using AgencyBot.Core.Data;
 using AgencyBot.Core.Updates;
+using AgencyBot.Tests.Fakes;
 using AgencyBot.Tests.Hosting;
 using Microsoft.Extensions.Time.Testing;
 using Telegram.Bot.Types;
@@ -12,7 +13,8 @@ namespace AgencyBot.Tests.ScaleOut;
 /// another host works on another project, and waits while one works on its own. Whatever may do more than answer (a
 /// command, an edit, an open dialog, a message about no project) still runs alone; a task, time or budget command in
 /// the topic locks what an answer locks. A staff member's reaction on a
-/// relayed client message locks the same: the projects of the messages it is on.
+/// relayed client message locks the same: the projects of the messages it is on; so does a press of the buttons under
+/// a relayed message or of "who is this for?", for the project of the message or answer it names.
 /// </summary>
 public sealed class StaffAnswerScopeTests : AgencyTest
 {
@@ -66,13 +68,13 @@ public sealed class StaffAnswerScopeTests : AgencyTest
         Assert.That(sentWhileHeld, Is.False, "the answer waited for the transaction on its own project");
     }
 
-    private async Task<int> AnnaAsksAsync(string text)
+    private async Task<SentMessage> AnnaAsksAsync(string text)
     {
         World.Telegram.ClientSends(Anna, text, firstName: "Anna");
         var relay = (await World.WaitForAsync(s => s.Any(m => m.ChatId == AgencyWorld.StaffChat && m.Text?.Contains(text, StringComparison.Ordinal) == true)))
             .Last(m => m.ChatId == AgencyWorld.StaffChat && m.Text?.Contains(text, StringComparison.Ordinal) == true);
         await World.SettledAsync();
-        return relay.MessageId;
+        return relay;
     }
 
     private bool StaffChatHas(string text) => World.Telegram.SentTo(AgencyWorld.StaffChat).Any(m => m.Text == text);
@@ -80,7 +82,7 @@ public sealed class StaffAnswerScopeTests : AgencyTest
     [Test]
     public async Task AReaction_GoesThroughWhileAnotherProjectIsWorkedOn_AndWaitsWhileItsOwnIs()
     {
-        var first = await AnnaAsksAsync("Is the site up?");
+        var first = (await AnnaAsksAsync("Is the site up?")).MessageId;
         var other = await AnotherHost.HoldsAsync(World.Db.ConnectionString, WriteScope.Of([Anna + 1000], [_project + 1000]));
         try
         {
@@ -105,7 +107,7 @@ public sealed class StaffAnswerScopeTests : AgencyTest
     [Test]
     public async Task AReactionOnARelayedQuestion_LocksItsProjectAndItsChats_OthersRunAlone()
     {
-        var relay = await AnnaAsksAsync("A question to react to");
+        var relay = (await AnnaAsksAsync("A question to react to")).MessageId;
         Update Reaction(int message, long user) => new()
         {
             Id = 1,
@@ -134,6 +136,138 @@ public sealed class StaffAnswerScopeTests : AgencyTest
             Assert.That(onTheRelay.Keys, Is.EqualTo(WriteScope.Of([Anna], [_project]).Keys), "its project and Anna's chat");
             Assert.That(new[] { byAStranger, onNoRelay, inAClientChat }.Select(s => s.IsEverything), Is.All.True,
                 "a reaction by no staff member, on no relayed message, in a client chat");
+        });
+    }
+
+    /// <summary>A press of a button under a message the bot sent, with whatever data (callback data can be forged), by
+    /// <paramref name="user"/>, in the staff chat or in Anna's.</summary>
+    private static Update PressUnder(SentMessage message, string data, long user, long chat = AgencyWorld.StaffChat) => new()
+    {
+        Id = 1,
+        CallbackQuery = new CallbackQuery
+        {
+            Id = "press", Data = data, ChatInstance = "1", From = new User { Id = user, FirstName = "Marie" },
+            Message = new Message
+            {
+                Id = message.MessageId, Date = DateTime.UtcNow,
+                Chat = chat == AgencyWorld.StaffChat
+                    ? new Chat { Id = chat, Type = ChatType.Supergroup, Title = "Staff", IsForum = true }
+                    : new Chat { Id = chat, Type = ChatType.Private, FirstName = "Anna" },
+            },
+        },
+    };
+
+    private int MariePresses(SentMessage relay, string label) =>
+        World.Telegram.Presses(AgencyWorld.StaffChat, relay.MessageId, relay.Button(label), userId: AgencyWorld.Assistant, firstName: "Marie");
+
+    [Test]
+    public async Task ARelayButton_GoesThroughWhileAnotherProjectIsWorkedOn_AndWaitsWhileItsOwnIs()
+    {
+        var relay = await AnnaAsksAsync("Could you call me?");
+        var other = await AnotherHost.HoldsAsync(World.Db.ConnectionString, WriteScope.Of([Anna + 1000], [_project + 1000]));
+        try
+        {
+            MariePresses(relay, "Take it");
+            await World.WaitForAsync(_ => StaffChatHas("🙋 Marie is on it."));
+        }
+        finally
+        {
+            await other.ReleaseAsync();
+        }
+
+        var own = await AnotherHost.HoldsAsync(World.Db.ConnectionString, WriteScope.Of([], [_project]));
+        MariePresses(relay, "Close");
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        var closedWhileHeld = StaffChatHas("✔️ Closed by Marie: no answer needed.");
+        await own.ReleaseAsync();
+        await World.WaitForAsync(_ => StaffChatHas("✔️ Closed by Marie: no answer needed."));
+
+        Assert.That(closedWhileHeld, Is.False, "the Close waited for the transaction on its own project");
+    }
+
+    [Test]
+    public async Task ARelayButton_LocksTheProjectOfTheMessageItNames_OthersRunAlone()
+    {
+        var relay = await AnnaAsksAsync("A question with buttons");
+        var take = relay.Button("Take it");
+        Update Press(string data, long user, long chat = AgencyWorld.StaffChat) => PressUnder(relay, data, user, chat);
+        var byStaff = await ScopeOfAsync(Press(take, AgencyWorld.Assistant));
+        var byAStranger = await ScopeOfAsync(Press(take, 4242));
+        var onNoMessage = await ScopeOfAsync(Press("b:take:999999", AgencyWorld.Assistant));
+        var malformed = await ScopeOfAsync(Press("b:take", AgencyWorld.Assistant));
+        var inAClientChat = await ScopeOfAsync(Press(take, Anna, chat: Anna));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(byStaff.Keys, Is.EqualTo(WriteScope.Of([Anna], [_project]).Keys), "its project and Anna's chat");
+            Assert.That(new[] { byAStranger, onNoMessage, malformed, inAClientChat }.Select(s => s.IsEverything), Is.All.True,
+                "a press by no staff member, naming no message, without a message, in a client chat");
+        });
+    }
+
+    private const long Paul = 9002;
+
+    /// <summary>A staff member answers in the topic of a project with two chats (Anna's, and Acme's team group once
+    /// <see cref="World.LinkGroupAsync"/> has linked it): the bot asks whom the answer is for.</summary>
+    private async Task<SentMessage> WhoIsItForAsync(string answer, long author = AgencyWorld.Assistant, string name = "Marie")
+    {
+        static bool IsQuestion(SentMessage m) => m.Text?.StartsWith("Who is this answer for?", StringComparison.Ordinal) == true;
+        var asked = World.Telegram.SentTo(AgencyWorld.StaffChat).Count(IsQuestion);
+        World.Telegram.ClientSends(AgencyWorld.StaffChat, answer, userId: author, firstName: name, threadId: _topic);
+        var question = (await World.WaitForAsync(s => s.Count(IsQuestion) > asked)).Last(IsQuestion);
+        await World.SettledAsync();
+        return question;
+    }
+
+    [Test]
+    public async Task ARecipientChoice_GoesThroughWhileAnotherProjectIsWorkedOn_AndWaitsWhileItsOwnIs()
+    {
+        await World.LinkGroupAsync(-4001, _project);
+        await World.StaffAsync(Paul, "Paul", "assistant");
+        var maries = await WhoIsItForAsync("The mock-ups are ready.");
+        var other = await AnotherHost.HoldsAsync(World.Db.ConnectionString, WriteScope.Of([Anna + 1000], [_project + 1000]));
+        try
+        {
+            MariePresses(maries, "Anna");
+            await World.WaitForAsync(_ => AnnaHas("The mock-ups are ready."));
+        }
+        finally
+        {
+            await other.ReleaseAsync();
+        }
+
+        var pauls = await WhoIsItForAsync("The invoice follows.", Paul, "Paul");
+        var own = await AnotherHost.HoldsAsync(World.Db.ConnectionString, WriteScope.Of([], [_project]));
+        World.Telegram.Presses(AgencyWorld.StaffChat, pauls.MessageId, pauls.Button("Anna"), userId: Paul, firstName: "Paul");
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        var sentWhileHeld = AnnaHas("The invoice follows.");
+        await own.ReleaseAsync();
+        await World.WaitForAsync(_ => AnnaHas("The invoice follows."));
+
+        Assert.That(sentWhileHeld, Is.False, "Paul's choice waited for the transaction on its own project");
+    }
+
+    [Test]
+    public async Task ARecipientChoice_LocksTheProjectOfTheAnswerItNames_AndItsChats_OthersRunAlone()
+    {
+        await World.LinkGroupAsync(-4001, _project);
+        var question = await WhoIsItForAsync("Here is the invoice.");
+        var anna = question.Button("Anna");
+        Update Press(string data, long user) => PressUnder(question, data, user);
+        var byStaff = await ScopeOfAsync(Press(anna, AgencyWorld.Assistant));
+        var byAStranger = await ScopeOfAsync(Press(anna, 4242));
+        var onNoAnswer = await ScopeOfAsync(Press($"to:999999:{Anna}", AgencyWorld.Assistant));
+        var malformed = await ScopeOfAsync(Press("to:1", AgencyWorld.Assistant));
+        MariePresses(question, "Anna");
+        await World.WaitForAsync(_ => AnnaHas("Here is the invoice."));
+        await World.SettledAsync();
+        var decided = await ScopeOfAsync(Press(anna, AgencyWorld.Assistant));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(byStaff.Keys, Is.EqualTo(WriteScope.Of([Anna, -4001], [_project]).Keys), "its project and the project's two chats");
+            Assert.That(new[] { byAStranger, onNoAnswer, malformed, decided }.Select(s => s.IsEverything), Is.All.True,
+                "a press by no staff member, naming no held answer, without one, once the answer has gone");
         });
     }
 

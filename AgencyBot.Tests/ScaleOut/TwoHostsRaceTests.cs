@@ -77,6 +77,16 @@ public sealed class TwoHostsRaceTests
         }
     }
 
+    /// <summary>Two projects with a client each, both hosts up, and each client's question ("question 1", "question 2")
+    /// posted to the first host.</summary>
+    private async Task<(HostProcess A, HostProcess B, int[] Ports)> TwoProjectsAskingOnTwoHostsAsync(HttpClient http)
+    {
+        await ProjectsWithAClientEachAsync(_db, 2);
+        var hosts = await TwoHostsAsync(_telegram, _db);
+        for (var p = 1; p <= 2; p++) await PostAsync(http, hosts.Ports[0], Wire.TextUpdate(p, 70_000 + p, $"question {p}"));
+        return hosts;
+    }
+
     [Test]
     public async Task TasksCreatedOnBothHostsAtOnce_AreNumberedOneToN_WithoutAGapOrATwin()
     {
@@ -104,13 +114,11 @@ public sealed class TwoHostsRaceTests
     public async Task TaskCommandsInTwoTopicsOnBothHostsAtOnce_AreNumberedOneToN_PerProject_EachAnsweredOnce()
     {
         const int perProject = 15;
-        await ProjectsWithAClientEachAsync(_db, 2);
-        var (a, b, ports) = await TwoHostsAsync(_telegram, _db);
+        using var http = new HttpClient();
+        var (a, b, ports) = await TwoProjectsAskingOnTwoHostsAsync(http);
         using (a)
         using (b)
         {
-            using var http = new HttpClient();
-            for (var p = 1; p <= 2; p++) await PostAsync(http, ports[0], Wire.TextUpdate(p, 70_000 + p, $"question {p}"));
             var topics = (await Eventually.HoldsAsync(() => _db.QueryAsync<(long Project, long Thread)>("SELECT project_id, thread_id FROM staff_topics"),
                 t => t.Count == 2, TimeSpan.FromSeconds(60), "both projects' topics")).ToDictionary(t => t.Project, t => (int)t.Thread);
             await Task.WhenAll(Enumerable.Range(0, 2 * perProject).Select(i =>
@@ -131,6 +139,58 @@ public sealed class TwoHostsRaceTests
             });
         }
     }
+
+    /// <summary>"Make a task" under two projects' relayed questions, pressed many times on both hosts at once (a double
+    /// tap, two colleagues): each press locks the project of the message it names, so the presses on one message take
+    /// turns; the first makes the task, every other finds it made, and each press is answered once.</summary>
+    [Test]
+    public async Task MakeATaskPressedOnBothHostsAtOnce_MakesOneTaskPerMessage_AndAnswersEachPressOnce()
+    {
+        const int pressesPerQuestion = 10;
+        using var http = new HttpClient();
+        var (a, b, ports) = await TwoProjectsAskingOnTwoHostsAsync(http);
+        using (a)
+        using (b)
+        {
+            var relays = await Eventually.HoldsAsync(() => Task.FromResult(_telegram.SentTo(StaffChat)
+                    .Where(m => m.Text?.Contains("question", StringComparison.Ordinal) == true && m.Request.Body["reply_markup"] is not null).ToList()),
+                r => r.Count == 2, TimeSpan.FromSeconds(60), "both questions relayed with their buttons");
+            var presses = relays.SelectMany(relay => Enumerable.Range(0, pressesPerQuestion).Select(_ => relay))
+                .Select((relay, i) => StaffPress(500 + i, relay, relay.Button("Make a task"))).ToList();
+            await Task.WhenAll(presses.Select((press, i) => PostAsync(http, ports[i % 2], press)));
+            var answers = await Eventually.HoldsAsync(() => Task.FromResult(_telegram.Requests
+                    .Where(r => r.Method.Equals("answerCallbackQuery", StringComparison.OrdinalIgnoreCase)).ToList()),
+                r => r.Count >= presses.Count, TimeSpan.FromSeconds(60), "every press answered");
+
+            Assert.Multiple(async () =>
+            {
+                Assert.That(await _db.QueryAsync<(long, long)>("SELECT project_id, number FROM tasks ORDER BY project_id"),
+                    Is.EqualTo(new[] { (1L, 1L), (2L, 1L) }), "one task per question, #1 in each project");
+                Assert.That(answers.Select(r => (string?)r.Body["callback_query_id"]).Distinct().Count(), Is.EqualTo(answers.Count), "each press answered once");
+                Assert.That(answers.Count(r => r.Text == "Task #1 created."), Is.EqualTo(2), "one press per question made its task");
+                Assert.That(answers.Count(r => r.Text == "Task #1 was made from this message already."), Is.EqualTo(presses.Count - 2),
+                    "every other press found it made");
+            });
+        }
+    }
+
+    /// <summary>Marie presses a button under a message the bot posted in the staff forum, as Telegram sends the press.</summary>
+    private static string StaffPress(int updateId, SentMessage under, string data) => new JsonObject
+    {
+        ["update_id"] = updateId,
+        ["callback_query"] = new JsonObject
+        {
+            ["id"] = $"press-{updateId}", ["chat_instance"] = "staff-forum", ["data"] = data,
+            ["from"] = new JsonObject { ["id"] = 9001, ["is_bot"] = false, ["first_name"] = "Marie" },
+            ["message"] = new JsonObject
+            {
+                ["message_id"] = under.MessageId, ["date"] = DateTimeOffset.UtcNow.ToUnixTimeSeconds(), ["text"] = under.Text,
+                ["message_thread_id"] = under.ThreadId, ["is_topic_message"] = true,
+                ["chat"] = new JsonObject { ["id"] = StaffChat, ["type"] = "supergroup", ["title"] = "Staff", ["is_forum"] = true },
+                ["from"] = new JsonObject { ["id"] = FakeBotApi.BotId, ["is_bot"] = true, ["first_name"] = "Agency", ["username"] = FakeBotApi.BotUsername },
+            },
+        },
+    }.ToJsonString();
 
     [Test]
     public async Task ClientsOfTenProjectsWritingToBothHostsAtOnce_AreEachFiledOnce_UnderTheirOwnProject()
