@@ -94,6 +94,13 @@ public sealed class PollingIntake(
             {
                 (mayDeleteWebhook, deleteWebhookFirst) = (false, true);
             }
+            catch (ApiRequestException ex) when (mayDeleteWebhook && WebhookSetMeanwhile(ex))
+            {
+                // Set while this poll waited, so not left from before: a host in webhook mode taking over. The 409s
+                // that follow ("while webhook is active") are left alone, and backed off like any failure.
+                mayDeleteWebhook = false;
+                logger.LogWarning("A webhook was set while polling: another host in webhook mode takes the updates; not deleting it");
+            }
             catch (Exception ex)
             {
                 status.FailingSince ??= clock.GetUtcNow();
@@ -114,10 +121,17 @@ public sealed class PollingIntake(
         await ConfirmAsync(offset);
     }
 
-    /// <summary>Telegram refuses getUpdates while a webhook is set (409, "can't use getUpdates method while webhook is
-    /// active"); its other 409, another poller with the same token, is not ours to resolve.</summary>
+    /// <summary>Telegram refuses getUpdates while a webhook is set (409, "Conflict: can't use getUpdates method while
+    /// webhook is active; use deleteWebhook…"). Its other 409s are not a webhook left from before: <see
+    /// cref="WebhookSetMeanwhile"/>, and another poller with the same token ("terminated by other getUpdates request"),
+    /// which is not ours to resolve.</summary>
     private static bool WebhookActive(ApiRequestException ex) =>
-        ex.ErrorCode == 409 && ex.Message.Contains("webhook", StringComparison.OrdinalIgnoreCase);
+        ex.ErrorCode == 409 && ex.Message.Contains("while webhook is active", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>A long poll Telegram ended because a webhook was set meanwhile (409, "Conflict: terminated by setWebhook
+    /// request").</summary>
+    private static bool WebhookSetMeanwhile(ApiRequestException ex) =>
+        ex.ErrorCode == 409 && ex.Message.Contains("terminated by setWebhook", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>On shutdown: one last call with the offset, so Telegram forgets what is already in the inbox and a
     /// restart does not fetch it again. Whatever that call brings is committed too (it comes again, deduplicated).</summary>

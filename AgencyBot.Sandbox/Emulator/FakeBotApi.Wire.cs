@@ -104,6 +104,9 @@ public sealed partial class FakeBotApi
                 {
                     WebhookUrl = (string?)body["url"] is { Length: > 0 } url ? url : null;
                     if ((bool?)body["drop_pending_updates"] == true) _unconfirmed.Clear();
+                    // A long poll under way ends now (GetUpdatesAsync answers it 409, as Telegram does).
+                    _updatesArrived.TrySetResult();
+                    _updatesArrived = NewSignal();
                 }
                 await Ok(http, true);
                 break;
@@ -364,17 +367,28 @@ public sealed partial class FakeBotApi
         while (true)
         {
             Task arrived;
-            List<JsonNode> batch;
+            List<JsonNode> batch = [];
+            bool terminated;
             lock (_lock)
             {
-                GetUpdatesCalls++;
-                LastOffset = offset;
-                // An offset confirms every update below it; those are gone for good.
-                if (offset is { } confirmed) _unconfirmed.RemoveAll(u => (int)u["update_id"]! < confirmed);
-                batch = _unconfirmed.Where(u => offset is null || (int)u["update_id"]! >= offset)
-                    .OrderBy(u => (int)u["update_id"]!).Take(limit).Select(u => u.DeepClone()).ToList();
-                // Duplicates are handed out once per call; the next offset confirms them all.
+                // A webhook set while this poll waited ends it, handing out and confirming nothing, as Telegram does.
+                terminated = WebhookUrl is not null;
+                if (!terminated)
+                {
+                    GetUpdatesCalls++;
+                    LastOffset = offset;
+                    // An offset confirms every update below it; those are gone for good.
+                    if (offset is { } confirmed) _unconfirmed.RemoveAll(u => (int)u["update_id"]! < confirmed);
+                    batch = _unconfirmed.Where(u => offset is null || (int)u["update_id"]! >= offset)
+                        .OrderBy(u => (int)u["update_id"]!).Take(limit).Select(u => u.DeepClone()).ToList();
+                    // Duplicates are handed out once per call; the next offset confirms them all.
+                }
                 arrived = _updatesArrived.Task;
+            }
+            if (terminated)
+            {
+                await Error(http, 409, "Conflict: terminated by setWebhook request");
+                return;
             }
             if (batch.Count > 0 || DateTimeOffset.UtcNow >= deadline)
             {

@@ -102,6 +102,33 @@ public sealed class PipelineTests
     }
 
     [Test]
+    public async Task AWebhookSetWhileTheFirstPollWaits_EndsThatPoll_AndIsLeftToTheHostThatSetIt()
+    {
+        // Telegram's side: a long poll under way ends with a 409 of its own when a webhook is set.
+        var bot = new TelegramBotClient(new TelegramBotClientOptions(FakeBotApi.Token, _telegram.BaseUrl));
+        var waiting = bot.GetUpdates(timeout: 20);
+        await Eventually.HoldsAsync(() => Task.FromResult(_telegram.GetUpdatesCalls), n => n == 1, Timeout, "the poll waiting");
+        await bot.SetWebhook("https://new.example.com/telegram/webhook");
+        var ended = Assert.ThrowsAsync<ApiRequestException>(() => waiting);
+        await bot.DeleteWebhook();
+
+        // The host's first poll waits (a long timeout, nothing to fetch) when a host in webhook mode takes over.
+        await using var host = new TestHost(_telegram, _db, new Dictionary<string, string?> { ["Telegram:PollTimeout"] = "00:00:20" }).Start();
+        await Eventually.HoldsAsync(() => Task.FromResult(_telegram.GetUpdatesCalls), n => n == 2, Timeout, "the host's first poll waiting");
+        await bot.SetWebhook("https://new.example.com/telegram/webhook");
+        var set = DateTimeOffset.UtcNow;
+        await Eventually.HoldsAsync(() => Task.FromResult(_telegram.Requests.Count(r => r.Method == "getUpdates" && r.At > set)),
+            n => n >= 2, Timeout, "getUpdates refused twice since");
+
+        Assert.Multiple(() =>
+        {
+            Assert.That((ended!.ErrorCode, ended.Message), Is.EqualTo((409, "Conflict: terminated by setWebhook request")));
+            Assert.That(_telegram.WebhookUrl, Is.EqualTo("https://new.example.com/telegram/webhook"), "set while the host polled: not one left from before");
+            Assert.That(_telegram.Requests.Count(r => r.Method == "deleteWebhook"), Is.EqualTo(1), "only the test's own");
+        });
+    }
+
+    [Test]
     public async Task WithoutAWebhook_PollingStartsWithGetUpdates_NotADeleteWebhookFirst()
     {
         await using var host = new TestHost(_telegram, _db).Start();
