@@ -107,7 +107,10 @@ public sealed class PollingIntake(
                 var delay = ex is ApiRequestException { ErrorCode: 429, Parameters.RetryAfter: { } after }
                     ? TimeSpan.FromSeconds(after)
                     : Backoff.After(++failures, Backoff.StartupCap);
-                if (!status.Rejected(ex, logger)) logger.LogWarning(ex, "getUpdates failed; trying again in {Delay}", delay);
+                if (AnotherPoller(ex))
+                    logger.LogError("Another process polls Telegram with this bot's token, and each gets only some of the updates: " +
+                        "stop the other one (several hosts run in webhook mode, on one PostgreSQL database). Polling again in {Delay}", delay);
+                else if (!status.Rejected(ex, logger)) logger.LogWarning(ex, "getUpdates failed; trying again in {Delay}", delay);
                 try
                 {
                     await Task.Delay(delay, clock, stoppingToken);
@@ -123,10 +126,14 @@ public sealed class PollingIntake(
 
     /// <summary>Telegram refuses getUpdates while a webhook is set (409, "Conflict: can't use getUpdates method while
     /// webhook is active; use deleteWebhook…"). Its other 409s are not a webhook left from before: <see
-    /// cref="WebhookSetMeanwhile"/>, and another poller with the same token ("terminated by other getUpdates request"),
-    /// which is not ours to resolve.</summary>
+    /// cref="WebhookSetMeanwhile"/>, and <see cref="AnotherPoller"/>, which only whoever runs the other one can resolve.</summary>
     private static bool WebhookActive(ApiRequestException ex) =>
         ex.ErrorCode == 409 && ex.Message.Contains("while webhook is active", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>A long poll Telegram ended because another one came with the same token (409, "Conflict: terminated by
+    /// other getUpdates request; make sure that only one bot instance is running").</summary>
+    private static bool AnotherPoller(Exception ex) =>
+        ex is ApiRequestException { ErrorCode: 409 } conflict && conflict.Message.Contains("other getUpdates request", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>A long poll Telegram ended because a webhook was set meanwhile (409, "Conflict: terminated by setWebhook
     /// request").</summary>

@@ -364,16 +364,26 @@ public sealed partial class FakeBotApi
             await Error(http, 409, "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first");
             return;
         }
+        long mine;
+        lock (_lock)
+        {
+            // One poll at a time per bot: this one ends any still waiting (Telegram's answer to two bot instances).
+            mine = ++_polls;
+            _updatesArrived.TrySetResult();
+            _updatesArrived = NewSignal();
+        }
         while (true)
         {
             Task arrived;
             List<JsonNode> batch = [];
-            bool terminated;
+            string? terminated;
             lock (_lock)
             {
-                // A webhook set while this poll waited ends it, handing out and confirming nothing, as Telegram does.
-                terminated = WebhookUrl is not null;
-                if (!terminated)
+                // A webhook set, or a newer poll, while this poll waited ends it, handing out and confirming nothing.
+                terminated = WebhookUrl is not null ? "Conflict: terminated by setWebhook request"
+                    : _polls != mine ? "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running"
+                    : null;
+                if (terminated is null)
                 {
                     GetUpdatesCalls++;
                     LastOffset = offset;
@@ -385,9 +395,9 @@ public sealed partial class FakeBotApi
                 }
                 arrived = _updatesArrived.Task;
             }
-            if (terminated)
+            if (terminated is not null)
             {
-                await Error(http, 409, "Conflict: terminated by setWebhook request");
+                if (!http.RequestAborted.IsCancellationRequested) await Error(http, 409, terminated);
                 return;
             }
             if (batch.Count > 0 || DateTimeOffset.UtcNow >= deadline)

@@ -58,6 +58,8 @@ public sealed partial class FakeBotApi : IAsyncDisposable
     private readonly Dictionary<long, int> _nextMessageId = [];
     private readonly ConcurrentDictionary<long, ChatInfo> _chats = new();
     private TaskCompletionSource _updatesArrived = NewSignal();
+    /// <summary>getUpdates calls so far: a poll that is no longer the latest has been ended by a newer one.</summary>
+    private long _polls;
     private TaskCompletionSource _sentChanged = NewSignal();
     private readonly Dictionary<(long Chat, int Thread), string> _topics = [];
     private readonly HashSet<(long Chat, int Thread)> _deletedTopics = [];

@@ -129,6 +129,28 @@ public sealed class PipelineTests
     }
 
     [Test]
+    public async Task TwoProcessesPollingWithOneToken_EndEachOthersPolls_AndEachSaysSoInItsLog()
+    {
+        // Telegram's side: a second poll ends the one waiting.
+        var bot = new TelegramBotClient(new TelegramBotClientOptions(FakeBotApi.Token, _telegram.BaseUrl));
+        var waiting = bot.GetUpdates(timeout: 20);
+        await Eventually.HoldsAsync(() => Task.FromResult(_telegram.GetUpdatesCalls), n => n == 1, Timeout, "the poll waiting");
+        await bot.GetUpdates(timeout: 0);
+        var ended = Assert.ThrowsAsync<ApiRequestException>(() => waiting);
+
+        // Two hosts with one token (a second deployment left running, say), each on its own database.
+        await using var other = TempDatabase.Create();
+        await using var first = new TestHost(_telegram, _db).Start();
+        await using var second = new TestHost(_telegram, other).Start();
+        const string said = "Another process polls Telegram with this bot's token";
+        await Eventually.HoldsAsync(() => Task.FromResult(new[] { first, second }.Count(h => h.Logs.Any(l => l.StartsWith(said, StringComparison.Ordinal)))),
+            n => n == 2, Timeout, "both hosts said so");
+
+        Assert.That((ended!.ErrorCode, ended.Message),
+            Is.EqualTo((409, "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running")));
+    }
+
+    [Test]
     public async Task WithoutAWebhook_PollingStartsWithGetUpdates_NotADeleteWebhookFirst()
     {
         await using var host = new TestHost(_telegram, _db).Start();
