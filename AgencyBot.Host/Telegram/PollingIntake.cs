@@ -94,20 +94,19 @@ public sealed class PollingIntake(
             {
                 (mayDeleteWebhook, deleteWebhookFirst) = (false, true);
             }
-            catch (ApiRequestException ex) when (mayDeleteWebhook && WebhookSetMeanwhile(ex))
-            {
-                // Set while this poll waited, so not left from before: a host in webhook mode taking over. The 409s
-                // that follow ("while webhook is active") are left alone, and backed off like any failure.
-                mayDeleteWebhook = false;
-                logger.LogWarning("A webhook was set while polling: another host in webhook mode takes the updates; not deleting it");
-            }
             catch (Exception ex)
             {
+                // A webhook set while a poll waited was not left from before: a host in webhook mode is taking over, and
+                // the 409s that follow ("while webhook is active") leave it to that host.
+                if (WebhookSetMeanwhile(ex)) mayDeleteWebhook = false;
                 status.FailingSince ??= clock.GetUtcNow();
                 var delay = ex is ApiRequestException { ErrorCode: 429, Parameters.RetryAfter: { } after }
                     ? TimeSpan.FromSeconds(after)
                     : Backoff.After(++failures, Backoff.StartupCap);
-                if (AnotherPoller(ex))
+                if (WebhookActive(ex) || WebhookSetMeanwhile(ex))
+                    logger.LogWarning("A webhook is set: a host in webhook mode takes the updates (to poll again here, delete it " +
+                        "or stop that host). Asking again in {Delay}", delay);
+                else if (AnotherPoller(ex))
                     logger.LogError("Another process polls Telegram with this bot's token, and each gets only some of the updates: " +
                         "stop the other one (several hosts run in webhook mode, on one PostgreSQL database). Polling again in {Delay}", delay);
                 else if (!status.Rejected(ex, logger)) logger.LogWarning(ex, "getUpdates failed; trying again in {Delay}", delay);
@@ -127,8 +126,8 @@ public sealed class PollingIntake(
     /// <summary>Telegram refuses getUpdates while a webhook is set (409, "Conflict: can't use getUpdates method while
     /// webhook is active; use deleteWebhook…"). Its other 409s are not a webhook left from before: <see
     /// cref="WebhookSetMeanwhile"/>, and <see cref="AnotherPoller"/>, which only whoever runs the other one can resolve.</summary>
-    private static bool WebhookActive(ApiRequestException ex) =>
-        ex.ErrorCode == 409 && ex.Message.Contains("while webhook is active", StringComparison.OrdinalIgnoreCase);
+    private static bool WebhookActive(Exception ex) =>
+        ex is ApiRequestException { ErrorCode: 409 } conflict && conflict.Message.Contains("while webhook is active", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>A long poll Telegram ended because another one came with the same token (409, "Conflict: terminated by
     /// other getUpdates request; make sure that only one bot instance is running").</summary>
@@ -137,8 +136,8 @@ public sealed class PollingIntake(
 
     /// <summary>A long poll Telegram ended because a webhook was set meanwhile (409, "Conflict: terminated by setWebhook
     /// request").</summary>
-    private static bool WebhookSetMeanwhile(ApiRequestException ex) =>
-        ex.ErrorCode == 409 && ex.Message.Contains("terminated by setWebhook", StringComparison.OrdinalIgnoreCase);
+    private static bool WebhookSetMeanwhile(Exception ex) =>
+        ex is ApiRequestException { ErrorCode: 409 } conflict && conflict.Message.Contains("terminated by setWebhook", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>On shutdown: one last call with the offset, so Telegram forgets what is already in the inbox and a
     /// restart does not fetch it again. Whatever that call brings is committed too (it comes again, deduplicated).</summary>

@@ -98,6 +98,8 @@ public sealed class PipelineTests
         {
             Assert.That(_telegram.WebhookUrl, Is.EqualTo("https://new.example.com/telegram/webhook"));
             Assert.That(_telegram.Requests.Select(r => r.Method), Has.None.EqualTo("deleteWebhook"));
+            Assert.That(host.Logs.Where(l => l.StartsWith("getUpdates failed", StringComparison.Ordinal)), Is.Empty, "no failure with a stack trace");
+            Assert.That(host.Logs, Has.Some.StartsWith("A webhook is set: a host in webhook mode takes the updates"), "a line that says what happens");
         });
     }
 
