@@ -364,11 +364,11 @@ public sealed partial class FakeBotApi
             await Error(http, 409, "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first");
             return;
         }
-        long mine;
+        int mine;
         lock (_lock)
         {
             // One poll at a time per bot: this one ends any still waiting (Telegram's answer to two bot instances).
-            mine = ++_polls;
+            mine = ++GetUpdatesCalls;
             _updatesArrived.TrySetResult();
             _updatesArrived = NewSignal();
         }
@@ -381,11 +381,10 @@ public sealed partial class FakeBotApi
             {
                 // A webhook set, or a newer poll, while this poll waited ends it, handing out and confirming nothing.
                 terminated = WebhookUrl is not null ? "Conflict: terminated by setWebhook request"
-                    : _polls != mine ? "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running"
+                    : GetUpdatesCalls != mine ? "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running"
                     : null;
                 if (terminated is null)
                 {
-                    GetUpdatesCalls++;
                     LastOffset = offset;
                     // An offset confirms every update below it; those are gone for good.
                     if (offset is { } confirmed) _unconfirmed.RemoveAll(u => (int)u["update_id"]! < confirmed);

@@ -58,8 +58,6 @@ public sealed partial class FakeBotApi : IAsyncDisposable
     private readonly Dictionary<long, int> _nextMessageId = [];
     private readonly ConcurrentDictionary<long, ChatInfo> _chats = new();
     private TaskCompletionSource _updatesArrived = NewSignal();
-    /// <summary>getUpdates calls so far: a poll that is no longer the latest has been ended by a newer one.</summary>
-    private long _polls;
     private TaskCompletionSource _sentChanged = NewSignal();
     private readonly Dictionary<(long Chat, int Thread), string> _topics = [];
     private readonly HashSet<(long Chat, int Thread)> _deletedTopics = [];
@@ -97,6 +95,7 @@ public sealed partial class FakeBotApi : IAsyncDisposable
     /// <summary>The offset of the most recent getUpdates call (what the bot confirmed).</summary>
     public long? LastOffset { get; private set; }
 
+    /// <summary>getUpdates calls answered (not refused for a webhook); the latest is the one poll that may wait.</summary>
     public int GetUpdatesCalls { get; private set; }
 
     /// <summary>The webhook set with setWebhook, until deleteWebhook (or setWebhook with an empty url) removes it;
