@@ -36,19 +36,30 @@ public sealed class StaffAnswers(
     /// <summary>When the agency keeps hours and they are over, a plain answer (not an album, not /all) is offered to wait for opening.</summary>
     private bool OutOfHours(Turn turn, Message message) => !calendar.AlwaysOpen && !calendar.IsOpen(turn.Now) && message.MediaGroupId is null;
 
+    /// <summary>What an out-of-hours button says ("op:open|now:&lt;the answer's message in the staff chat&gt;"), or null.</summary>
+    public static (bool AtOpening, long StaffMessage)? ParseOpeningChoice(string data) =>
+        data[OpeningPrefix.Length..].Split(':') is [var when and ("open" or "now"), var message]
+        && long.TryParse(message, NumberStyles.None, CultureInfo.InvariantCulture, out var staffMessage)
+            ? (when == "open", staffMessage)
+            : null;
+
+    /// <summary>The records of a staff answer, one per client chat it goes to: what an out-of-hours button moves (the
+    /// write scope reads them here too).</summary>
+    public static async Task<IReadOnlyList<ConversationMessage>> CopiesOfAnswerAsync(IDbConnection c, IDbTransaction t, long staffChat, long staffMessage) =>
+        (await ConversationStore.AnswersOfAsync(c, t, staffChat, staffMessage)).Where(m => m.Direction == "staff").ToList();
+
     /// <summary>The out-of-hours choice: the answer goes at opening, or now. Only while it has not gone yet.</summary>
     public async Task HandleOpeningChoiceAsync(Turn turn, CallbackQuery query)
     {
         var (c, t) = turn;
-        var parts = query.Data![OpeningPrefix.Length..].Split(':');
-        if (turn.Member is null || turn.StaffChat is not { } staff || query.Message?.Chat.Id != staff.ChatId || parts.Length != 2 || parts[0] is not ("open" or "now")
-            || !long.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var staffMessage))
+        if (turn.Member is null || turn.StaffChat is not { } staff || query.Message?.Chat.Id != staff.ChatId
+            || ParseOpeningChoice(query.Data!) is not var (atOpening, staffMessage))
         {
             await turn.RefusePressAsync(query);
             return;
         }
-        var answer = (await ConversationStore.AnswersOfAsync(c, t, staff.ChatId, staffMessage)).Where(m => m.Direction == "staff").Select(m => m.Id).ToList();
-        var at = parts[0] == "open" ? calendar.NextOpening(turn.Now) : turn.Now;
+        var answer = (await CopiesOfAnswerAsync(c, t, staff.ChatId, staffMessage)).Select(m => m.Id).ToList();
+        var at = atOpening ? calendar.NextOpening(turn.Now) : turn.Now;
         if (await Outbox.OutboxStore.RescheduleAsync(c, t, answer, at) == 0)
         {
             logger.LogInformation("Staff {StaffId}: answer {MessageId} ({Records} records) had nothing left to move at {Now:O}; told it has gone",
@@ -56,8 +67,8 @@ public sealed class StaffAnswers(
             await turn.AnswerButtonAsync(query, "Too late: it has gone already.");
             return;
         }
-        logger.LogInformation("Staff {StaffId}: answer {MessageId} goes {When}", turn.Member.Id, staffMessage, parts[0] == "open" ? $"at opening, {at:O}" : "now");
-        await turn.AnswerButtonAsync(query, parts[0] == "open" ? $"It goes at opening, {calendar.ToLocal(at).ToString("ddd d MMM HH:mm", CultureInfo.InvariantCulture)}." : "It goes now.");
+        logger.LogInformation("Staff {StaffId}: answer {MessageId} goes {When}", turn.Member.Id, staffMessage, atOpening ? $"at opening, {at:O}" : "now");
+        await turn.AnswerButtonAsync(query, atOpening ? $"It goes at opening, {calendar.ToLocal(at).ToString("ddd d MMM HH:mm", CultureInfo.InvariantCulture)}." : "It goes now.");
     }
 
     public async Task HandleAsync(Turn turn, Message message, AnswerTarget target, FormattedText? everyone = null)

@@ -20,8 +20,8 @@ namespace AgencyBot.Core.Updates;
 /// and writes only its project's rows and those of the project's client chats: it locks those. So do a task, time or
 /// budget command there (<see cref="ProjectCommands"/>), a staff member's reaction on a relayed client message (for
 /// the projects of the messages it is on), and a press of the buttons under a relayed message (take, task, tag, close:
-/// <see cref="StaffButtons"/>) or of a "who is this for?" button (<see cref="StaffAnswers.HandleChoiceAsync"/>), for
-/// the project of the message or answer the press names. Everything else runs alone: /start, /link and /setup, any
+/// <see cref="StaffButtons"/>), of a "who is this for?" button or of an out-of-hours one (at opening, now: <see
+/// cref="StaffProjectButtons"/>), for the project of the message or answer the press names. Everything else runs alone: /start, /link and /setup, any
 /// other command in the staff chat, an edit there, anything from staff in private, staff's other buttons, other
 /// reactions, membership changes, chat migrations.
 /// </summary>
@@ -57,7 +57,7 @@ public sealed class UpdateScopes(StaffChatStore staffChats, BotUser botUser)
             else if (press is not null)
             {
                 if (!inStaffChat || await c.ExecuteScalarAsync<long>(StaffAmong, new { Users = new[] { press.From.Id } }, t) == 0
-                    || await StaffProjectButtons.First(b => press.Data!.StartsWith(b.Prefix, StringComparison.Ordinal)).ProjectOf(c, t, press.Data!) is not { } pressed)
+                    || await StaffProjectButtons.First(b => press.Data!.StartsWith(b.Prefix, StringComparison.Ordinal)).ProjectOf(c, t, staff!, press.Data!) is not { } pressed)
                     return WriteScope.Everything;
                 answeredProjects.Add(pressed);
             }
@@ -117,12 +117,26 @@ public sealed class UpdateScopes(StaffChatStore staffChats, BotUser botUser)
     /// cref="StaffButtons.HandleAsync"/>): its conversation is taken, closed or tagged, a task made of it numbered in its
     /// project, a reaction put in its client's chat, the topic told. "Who is this for?" (<see
     /// cref="StaffAnswers.HandleChoiceAsync"/>): the held answer goes to the chosen chat of its project (checked against
-    /// the project's chats), recorded on that chat's conversation. A press on any other staff button runs alone.</summary>
-    private static readonly (string Prefix, Func<IDbConnection, IDbTransaction, string, Task<long?>> ProjectOf)[] StaffProjectButtons =
+    /// the project's chats), recorded on that chat's conversation. Out of hours, at opening or now (<see
+    /// cref="StaffAnswers.HandleOpeningChoiceAsync"/>): the outbox rows of the answer's copies to the project's chats are
+    /// moved. A press on any other staff button runs alone.</summary>
+    private static readonly (string Prefix, Func<IDbConnection, IDbTransaction, StaffChat, string, Task<long?>> ProjectOf)[] StaffProjectButtons =
     [
-        (StaffButtons.Prefix, async (c, t, data) => (await StaffButtons.TargetAsync(c, t, data))?.ProjectId),
-        (StaffAnswers.Prefix, async (c, t, data) => StaffAnswers.ParseChoice(data) is var (held, _) ? (await StaffAnswers.HeldForChoiceAsync(c, t, held))?.ProjectId : null),
+        (StaffButtons.Prefix, async (c, t, _, data) => (await StaffButtons.TargetAsync(c, t, data))?.ProjectId),
+        (StaffAnswers.Prefix, async (c, t, _, data) => StaffAnswers.ParseChoice(data) is var (held, _) ? (await StaffAnswers.HeldForChoiceAsync(c, t, held))?.ProjectId : null),
+        (StaffAnswers.OpeningPrefix, ProjectOfAnswerAsync),
     ];
+
+    /// <summary>The one project whose chats an answer went to (its copies' conversations); none when it has no copies,
+    /// or copies in more than one project.</summary>
+    private static async Task<long?> ProjectOfAnswerAsync(IDbConnection c, IDbTransaction t, StaffChat staff, string data)
+    {
+        if (StaffAnswers.ParseOpeningChoice(data) is not var (_, message)) return null;
+        var projects = new HashSet<long>();
+        foreach (var conversation in (await StaffAnswers.CopiesOfAnswerAsync(c, t, staff.ChatId, message)).Select(m => m.ConversationId).Distinct())
+            projects.Add((await ConversationStore.GetAsync(c, t, conversation)).ProjectId);
+        return projects.Count == 1 ? projects.Single() : null;
+    }
 
     /// <summary>An update that may be scoped: a message (or its edit), a press of a client's button, a reaction, or a
     /// press of one of <see cref="StaffProjectButtons"/>, and its chat.</summary>

@@ -271,6 +271,29 @@ public sealed class StaffAnswerScopeTests : AgencyTest
         });
     }
 
+    [Test]
+    public async Task AnOutOfHoursChoice_LocksTheProjectItsAnswerWentTo_OthersRunAlone()
+    {
+        var answer = World.Telegram.ClientSendsReturningId(AgencyWorld.StaffChat, "Noted, thanks", userId: AgencyWorld.Assistant, firstName: "Marie", threadId: _topic);
+        await World.WaitForAsync(_ => AnnaHas("Noted, thanks"));
+        await World.SettledAsync();
+        var under = World.Telegram.SentTo(AgencyWorld.StaffChat).Last();
+
+        var now = await ScopeOfAsync(PressUnder(under, $"op:now:{answer}", AgencyWorld.Assistant));
+        var atOpening = await ScopeOfAsync(PressUnder(under, $"op:open:{answer}", AgencyWorld.Assistant));
+        var byAStranger = await ScopeOfAsync(PressUnder(under, $"op:now:{answer}", 4242));
+        var noSuchAnswer = await ScopeOfAsync(PressUnder(under, $"op:now:{answer + 999}", AgencyWorld.Assistant));
+        var malformed = await ScopeOfAsync(PressUnder(under, $"op:later:{answer}", AgencyWorld.Assistant));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(now.Keys, Is.EqualTo(WriteScope.Of([Anna], [_project]).Keys), "the project its copy went to, and Anna's chat");
+            Assert.That(atOpening.Keys, Is.EqualTo(now.Keys));
+            Assert.That(new[] { byAStranger, noSuchAnswer, malformed }.Select(s => s.IsEverything), Is.All.True,
+                "a press by no staff member, naming no answer, saying neither at opening nor now");
+        });
+    }
+
     private Update InStaffChat(Message message, bool edited = false)
     {
         message.Chat = new Chat { Id = AgencyWorld.StaffChat, Type = ChatType.Supergroup, Title = "Staff", IsForum = true };
