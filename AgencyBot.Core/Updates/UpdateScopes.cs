@@ -21,9 +21,9 @@ namespace AgencyBot.Core.Updates;
 /// budget command there (<see cref="ProjectCommands"/>), a staff member's reaction on a relayed client message (for
 /// the projects of the messages it is on), and a press of the buttons under a relayed message (take, task, tag, close:
 /// <see cref="StaffButtons"/>), of a "who is this for?" button or of an out-of-hours one (at opening, now: <see
-/// cref="StaffProjectButtons"/>), for the project of the message or answer the press names. Everything else runs alone: /start, /link and /setup, any
-/// other command in the staff chat, an edit there, anything from staff in private, staff's other buttons, other
-/// reactions, membership changes, chat migrations.
+/// cref="StaffProjectButtons"/>), for the project of the message or answer the press names. Everything else runs
+/// alone: /start, /link and /setup, any other command in the staff chat, an edit there, anything from staff in
+/// private, staff's other buttons, other reactions, membership changes, chat migrations.
 /// </summary>
 public sealed class UpdateScopes(StaffChatStore staffChats, BotUser botUser)
 {
@@ -56,7 +56,7 @@ public sealed class UpdateScopes(StaffChatStore staffChats, BotUser botUser)
             }
             else if (press is not null)
             {
-                if (!inStaffChat || await c.ExecuteScalarAsync<long>(StaffAmong, new { Users = new[] { press.From.Id } }, t) == 0
+                if (!inStaffChat || !await IsActiveStaffAsync(c, t, press.From.Id)
                     || await StaffProjectButtons.First(b => press.Data!.StartsWith(b.Prefix, StringComparison.Ordinal)).ProjectOf(c, t, staff!, press.Data!) is not { } pressed)
                     return WriteScope.Everything;
                 answeredProjects.Add(pressed);
@@ -74,6 +74,9 @@ public sealed class UpdateScopes(StaffChatStore staffChats, BotUser botUser)
             : clientChats.Concat(await c.QueryAsync<long>(ChatsOfProjects, new { Projects = answeredProjects.ToArray() }, t));
         return WriteScope.Of(chats, projects);
     }
+
+    private static async Task<bool> IsActiveStaffAsync(IDbConnection c, IDbTransaction t, long userId) =>
+        await c.ExecuteScalarAsync<long>(StaffAmong, new { Users = new[] { userId } }, t) > 0;
 
     /// <summary>The staff commands that, in a project's topic or as a reply to a relayed post, act on that project alone
     /// (<see cref="StaffCommands"/>; audited down to their SQL): tasks numbered per project under its unique key,
@@ -93,7 +96,7 @@ public sealed class UpdateScopes(StaffChatStore staffChats, BotUser botUser)
             || botUser.ParseCommand(message.Text ?? message.Caption) is { } command && !ProjectCommands.Contains(command.Name))
             return null;
         var author = message.From!.Id;
-        if (await c.ExecuteScalarAsync<long>(StaffAmong, new { Users = new[] { author } }, t) == 0
+        if (!await IsActiveStaffAsync(c, t, author)
             || await DialogStore.AnyAsync(c, t, staff.ChatId, author))
             return null;
         return (await StaffReplies.ProjectOfAsync(c, t, staff, message))?.ProjectId;
@@ -104,7 +107,7 @@ public sealed class UpdateScopes(StaffChatStore staffChats, BotUser botUser)
     /// staff member's or is on no relayed client message (yet).</summary>
     private static async Task<IReadOnlyList<long>> ProjectsOfStaffReactionAsync(IDbConnection c, IDbTransaction t, MessageReactionUpdated reaction)
     {
-        if (reaction.User is not { } user || await c.ExecuteScalarAsync<long>(StaffAmong, new { Users = new[] { user.Id } }, t) == 0) return [];
+        if (reaction.User is not { } user || !await IsActiveStaffAsync(c, t, user.Id)) return [];
         var projects = new List<long>();
         foreach (var conversation in (await ConversationStore.CarriedByPostAsync(c, t, reaction.Chat.Id, reaction.MessageId))
                      .Where(m => m.Direction == "client").Select(m => m.ConversationId).Distinct())

@@ -126,18 +126,19 @@ public sealed class PollingIntake(
     /// <summary>Telegram refuses getUpdates while a webhook is set (409, "Conflict: can't use getUpdates method while
     /// webhook is active; use deleteWebhook…"). Its other 409s are not a webhook left from before: <see
     /// cref="WebhookSetMeanwhile"/>, and <see cref="AnotherPoller"/>, which only whoever runs the other one can resolve.</summary>
-    private static bool WebhookActive(Exception ex) =>
-        ex is ApiRequestException { ErrorCode: 409 } conflict && conflict.Message.Contains("while webhook is active", StringComparison.OrdinalIgnoreCase);
+    private static bool WebhookActive(Exception ex) => Conflict(ex, "while webhook is active");
 
     /// <summary>A long poll Telegram ended because another one came with the same token (409, "Conflict: terminated by
     /// other getUpdates request; make sure that only one bot instance is running").</summary>
-    private static bool AnotherPoller(Exception ex) =>
-        ex is ApiRequestException { ErrorCode: 409 } conflict && conflict.Message.Contains("other getUpdates request", StringComparison.OrdinalIgnoreCase);
+    private static bool AnotherPoller(Exception ex) => Conflict(ex, "other getUpdates request");
 
     /// <summary>A long poll Telegram ended because a webhook was set meanwhile (409, "Conflict: terminated by setWebhook
     /// request").</summary>
-    private static bool WebhookSetMeanwhile(Exception ex) =>
-        ex is ApiRequestException { ErrorCode: 409 } conflict && conflict.Message.Contains("terminated by setWebhook", StringComparison.OrdinalIgnoreCase);
+    private static bool WebhookSetMeanwhile(Exception ex) => Conflict(ex, "terminated by setWebhook");
+
+    /// <summary>Telegram's 409 Conflict, told apart by its description (the only thing that says which one it is).</summary>
+    private static bool Conflict(Exception ex, string says) =>
+        ex is ApiRequestException { ErrorCode: 409 } conflict && conflict.Message.Contains(says, StringComparison.OrdinalIgnoreCase);
 
     /// <summary>On shutdown: one last call with the offset, so Telegram forgets what is already in the inbox and a
     /// restart does not fetch it again. Whatever that call brings is committed too (it comes again, deduplicated).</summary>

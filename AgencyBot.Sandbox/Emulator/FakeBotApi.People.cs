@@ -293,8 +293,7 @@ public sealed partial class FakeBotApi
             _unconfirmed.Add(update);
             if (update["message"] is JsonObject message) RecordUserMessage(message);
             for (var copy = 1; copy < DeliverEachTimes; copy++) _unconfirmed.Add((JsonObject)update.DeepClone());
-            _updatesArrived.TrySetResult();
-            _updatesArrived = NewSignal();
+            WakePolls();
             return id;
         }
     }
@@ -307,8 +306,7 @@ public sealed partial class FakeBotApi
             var copy = (JsonObject)body.DeepClone();
             copy["update_id"] = updateId;
             _unconfirmed.Add(copy);
-            _updatesArrived.TrySetResult();
-            _updatesArrived = NewSignal();
+            WakePolls();
         }
     }
 

@@ -105,8 +105,7 @@ public sealed partial class FakeBotApi
                     WebhookUrl = (string?)body["url"] is { Length: > 0 } url ? url : null;
                     if ((bool?)body["drop_pending_updates"] == true) _unconfirmed.Clear();
                     // A long poll under way ends now (GetUpdatesAsync answers it 409, as Telegram does).
-                    _updatesArrived.TrySetResult();
-                    _updatesArrived = NewSignal();
+                    WakePolls();
                 }
                 await Ok(http, true);
                 break;
@@ -369,8 +368,7 @@ public sealed partial class FakeBotApi
         {
             // One poll at a time per bot: this one ends any still waiting (Telegram's answer to two bot instances).
             mine = ++GetUpdatesCalls;
-            _updatesArrived.TrySetResult();
-            _updatesArrived = NewSignal();
+            WakePolls();
         }
         while (true)
         {

@@ -253,4 +253,11 @@ public sealed partial class FakeBotApi : IAsyncDisposable
     }
 
     private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Wakes every waiting long poll (an update came, a webhook was set, a newer poll came); under the lock.</summary>
+    private void WakePolls()
+    {
+        _updatesArrived.TrySetResult();
+        _updatesArrived = NewSignal();
+    }
 }
