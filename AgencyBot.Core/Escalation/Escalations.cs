@@ -102,9 +102,13 @@ public sealed class Escalations(
         return fired;
     }
 
+    /// <summary>On PostgreSQL a claim locks the waiting chat and its project, as the client's next message and a staff
+    /// answer in that project do: the claim's condition (the same wait, not yet claimed) is read against whichever of
+    /// them committed first, and claims for other clients go on beside it. What else it reads (the staff chat, the
+    /// project's team and topic, the managers) is changed only by transactions that run alone.</summary>
     private Task<bool> ClaimAsync(WaitLevel level, Waiting w, DateTimeOffset now, CancellationToken ct,
         Func<IDbConnection, IDbTransaction, Waiting, DateTimeOffset, Task>? then) =>
-        database.WriteAsync(async (c, t) =>
+        database.WriteAsync(WriteScope.Of([w.ChatId], [w.ProjectId]), async (c, t) =>
         {
             if (!await ConversationStore.ClaimLevelAsync(c, t, w.Id, w.WaitingSince, level, now)) return false;
             if (then is not null) await then(c, t, w, now);
