@@ -30,7 +30,7 @@ public sealed record ClientWait
 public sealed class ClientWaits(Database database, OutboxStore outbox, IOptions<ApprovalOptions> options, IOptions<AgencyOptions> agency, TimeProvider clock,
     ILogger<ClientWaits> logger)
 {
-    private static readonly string SelectAll = $"""
+    private static readonly string SelectWaits = $"""
         SELECT w.ProjectId, {ProjectLabel.Sql("c", "p")} AS Label, w.TaskNumber, w.Title, w.Subject, w.Since,
                (SELECT COUNT(*) FROM client_nudges n WHERE n.subject = w.Subject) AS Nudged,
                (SELECT MAX(n.sent_at) FROM client_nudges n WHERE n.subject = w.Subject) AS LastNudge
@@ -45,8 +45,11 @@ public sealed class ClientWaits(Database database, OutboxStore outbox, IOptions<
               AND NOT EXISTS (SELECT 1 FROM approvals a WHERE a.task_id = t.id AND a.state = 'pending')
         ) w
         JOIN projects p ON p.id = w.ProjectId JOIN clients c ON c.id = p.client_id
-        ORDER BY w.Since
         """;
+
+    private static readonly string SelectAll = $"{SelectWaits} ORDER BY w.Since";
+
+    private static readonly string SelectOne = $"{SelectWaits} WHERE w.Subject = @Subject";
 
     private const string ClientWroteSince = """
         SELECT COUNT(*) FROM messages m JOIN conversations cv ON cv.id = m.conversation_id
@@ -66,31 +69,40 @@ public sealed class ClientWaits(Database database, OutboxStore outbox, IOptions<
         var days = new WorkingDays(agency.Value.Holidays);
         bool Due(ClientWait wait) => wait.Nudged < options.Value.MaxReminders
             && today >= days.Add(agency.Value.DateOf(DateTimeOffset.FromUnixTimeMilliseconds(wait.LastNudge ?? wait.Since!.Value)), options.Value.RemindAfter);
-        // Read first, outside a write: most runs find no nudge due, and on PostgreSQL the write below holds the whole
-        // database. Under it each wait is decided again (another host may have nudged meanwhile).
+        // Read first, outside a write: most runs find no nudge due. Each wait found due is then nudged in a write of its
+        // own that locks its project and the project's client chats on PostgreSQL, as a staff answer there does (a client
+        // writing, an approval pressed, a task's status changed: each locks the project too), and under it the wait is
+        // decided again (it may have ended, or another host nudged, meanwhile).
+        IReadOnlyList<ClientWait> due;
         await using (var connection = await database.OpenAsync(ct))
-            if (!(await AllAsync(connection, null)).Any(Due)) return 0;
-        return await database.WriteAsync(async (c, t) =>
-        {
-            var sent = 0;
-            foreach (var wait in await AllAsync(c, t))
-            {
-                if (!Due(wait)) continue;
-                var from = wait.LastNudge ?? wait.Since!.Value;
-                // They answered (in any of the project's chats) since: no nudge, and none after it.
-                if (await c.ExecuteScalarAsync<long>(ClientWroteSince, new { wait.ProjectId, Since = from }, t) > 0) continue;
-                var language = (await ProjectStore.SettingsAsync(c, t, wait.ProjectId))?.Language;
-                foreach (var chat in await ChatBindingStore.ReachableChatsOfProjectAsync(c, t, wait.ProjectId))
-                {
-                    var lang = ClientTexts.Pick(language, (await ClientChatStore.FindAsync(c, t, chat.ChatId))?.LanguageCode);
-                    await outbox.EnqueueTextAsync(c, t, chat.ChatId, ClientTexts.Get(wait.IsApproval ? "NudgeApproval" : "NudgeWaiting", lang, wait.Title));
-                }
-                await c.ExecuteAsync(InsertNudge, new { wait.Subject, wait.ProjectId, Now = now.ToUnixTimeMilliseconds() }, t);
-                logger.LogInformation("Nudged the client of project {ProjectId} about {Subject} ({Count} of {Max})", wait.ProjectId, wait.Subject,
-                    wait.Nudged + 1, options.Value.MaxReminders);
+            due = (await AllAsync(connection, null)).Where(Due).ToList();
+        var sent = 0;
+        foreach (var found in due)
+            if (await database.ClaimAndWriteAsync((_, _) => Task.FromResult(found), ScopeOfAsync,
+                    async (c, t, wait) => await c.QuerySingleOrDefaultAsync<ClientWait>(SelectOne, new { wait.Subject }, t) is { Since: > 0 } current
+                        && Due(current) && await NudgeAsync(c, t, current, now), ct))
                 sent++;
-            }
-            return sent;
-        }, ct);
+        return sent;
+    }
+
+    private static async Task<WriteScope> ScopeOfAsync(IDbConnection c, IDbTransaction t, ClientWait wait) =>
+        WriteScope.Of((await ChatBindingStore.ReachableChatsOfProjectAsync(c, t, wait.ProjectId)).Select(chat => chat.ChatId), [wait.ProjectId]);
+
+    /// <summary>Nudges the project's reachable chats about the wait, unless the client wrote in any of them since it began
+    /// (or since the last nudge): then no nudge, and none after it.</summary>
+    private async Task<bool> NudgeAsync(IDbConnection c, IDbTransaction t, ClientWait wait, DateTimeOffset now)
+    {
+        var from = wait.LastNudge ?? wait.Since!.Value;
+        if (await c.ExecuteScalarAsync<long>(ClientWroteSince, new { wait.ProjectId, Since = from }, t) > 0) return false;
+        var language = (await ProjectStore.SettingsAsync(c, t, wait.ProjectId))?.Language;
+        foreach (var chat in await ChatBindingStore.ReachableChatsOfProjectAsync(c, t, wait.ProjectId))
+        {
+            var lang = ClientTexts.Pick(language, (await ClientChatStore.FindAsync(c, t, chat.ChatId))?.LanguageCode);
+            await outbox.EnqueueTextAsync(c, t, chat.ChatId, ClientTexts.Get(wait.IsApproval ? "NudgeApproval" : "NudgeWaiting", lang, wait.Title));
+        }
+        await c.ExecuteAsync(InsertNudge, new { wait.Subject, wait.ProjectId, Now = now.ToUnixTimeMilliseconds() }, t);
+        logger.LogInformation("Nudged the client of project {ProjectId} about {Subject} ({Count} of {Max})", wait.ProjectId, wait.Subject,
+            wait.Nudged + 1, options.Value.MaxReminders);
+        return true;
     }
 }

@@ -28,8 +28,7 @@ public sealed class Ratings(Database database, OutboxStore outbox, IOptions<Csat
     public static readonly IReadOnlyDictionary<string, int> Scores = new Dictionary<string, int> { ["good"] = 1, ["meh"] = 0, ["bad"] = -1 };
 
     // Answered since the chat was last asked (and within the week), quiet since, the chat not asked lately, reachable.
-    private const string SelectDue = """
-        SELECT cv.id AS ConversationId, cv.project_id AS ProjectId, cv.chat_id AS ChatId
+    private const string Due = """
         FROM conversations cv
         WHERE cv.waiting_since IS NULL AND cv.last_message_at <= @QuietSince
           AND EXISTS (SELECT 1 FROM response_log r WHERE r.conversation_id = cv.id AND r.answered_at >= @Recent
@@ -37,8 +36,11 @@ public sealed class Ratings(Database database, OutboxStore outbox, IOptions<Csat
           AND NOT EXISTS (SELECT 1 FROM csat_requests q WHERE q.chat_id = cv.chat_id AND q.asked_at > @IntervalStart)
           AND NOT EXISTS (SELECT 1 FROM blocked_chats b WHERE b.chat_id = cv.chat_id)
           AND EXISTS (SELECT 1 FROM chat_bindings cb WHERE cb.chat_id = cv.chat_id AND cb.project_id = cv.project_id AND cb.status = 'active')
-        ORDER BY cv.id LIMIT 50
         """;
+
+    private const string SelectDue = $"SELECT cv.id AS ConversationId, cv.project_id AS ProjectId, cv.chat_id AS ChatId {Due} ORDER BY cv.id LIMIT 50";
+
+    private const string StillDue = $"SELECT COUNT(*) {Due} AND cv.id = @ConversationId";
 
     // The chat's ask, claimed by the statement that records it: a second pass finds it asked.
     private const string Insert = """
@@ -72,34 +74,37 @@ public sealed class Ratings(Database database, OutboxStore outbox, IOptions<Csat
             QuietSince = (now - options.Value.After).ToUnixTimeMilliseconds(), Recent = (now - TimeSpan.FromDays(7)).ToUnixTimeMilliseconds(),
             IntervalStart = (now - options.Value.MinInterval).ToUnixTimeMilliseconds(),
         };
-        // Read first, outside a write: most runs find nobody to ask, and on PostgreSQL the write below holds the whole
-        // database. Under it the question is asked again (another host may have asked meanwhile).
+        // Read first, outside a write: most runs find nobody to ask. Each client found is then asked in a write of its
+        // own that locks the chat and its project on PostgreSQL, as the client's next message and a staff answer do,
+        // and under it the question is asked again (they may have written, or another host asked, meanwhile).
+        IReadOnlyList<DueRating> due;
         await using (var connection = await database.OpenAsync(ct))
-            if (!(await connection.QueryAsync<long>(SelectDue, window)).Any()) return 0;
-        var asked = await database.WriteAsync(async (c, t) =>
-        {
-            var count = 0;
-            foreach (var due in await c.QueryAsync<(long ConversationId, long ProjectId, long ChatId)>(SelectDue, window, t))
-            {
-                if (await c.ExecuteScalarAsync<long?>(Insert, new
-                    {
-                        due.ConversationId, due.ProjectId, due.ChatId, Now = now.ToUnixTimeMilliseconds(), window.IntervalStart,
-                    }, t) is not { } id) continue;
-                var language = ClientTexts.Pick((await ProjectStore.SettingsAsync(c, t, due.ProjectId))?.Language,
-                    (await ClientChatStore.FindAsync(c, t, due.ChatId))?.LanguageCode);
-                await outbox.EnqueueAsync(c, t, due.ChatId, new SendMessageRequest
-                {
-                    ChatId = due.ChatId, Text = ClientTexts.Get("CsatQuestion", language),
-                    ReplyMarkup = new InlineKeyboardMarkup([[
-                        InlineKeyboardButton.WithCallbackData("👍", $"{Prefix}{id}:good"), InlineKeyboardButton.WithCallbackData("😐", $"{Prefix}{id}:meh"),
-                        InlineKeyboardButton.WithCallbackData("👎", $"{Prefix}{id}:bad")]]),
-                });
-                count++;
-            }
-            return count;
-        }, ct);
+            due = (await connection.QueryAsync<DueRating>(SelectDue, window)).AsList();
+        var asked = 0;
+        foreach (var rating in due)
+            if (await database.WriteAsync(WriteScope.Of([rating.ChatId], [rating.ProjectId]), (c, t) => AskAsync(c, t, rating, window, now), ct))
+                asked++;
         if (asked > 0) logger.LogInformation("Asked {Count} clients how their last exchange went", asked);
         return asked;
+    }
+
+    private sealed record DueRating(long ConversationId, long ProjectId, long ChatId);
+
+    private async Task<bool> AskAsync(IDbConnection c, IDbTransaction t, DueRating due, object window, DateTimeOffset now)
+    {
+        var at = new DynamicParameters(window);
+        at.AddDynamicParams(new { due.ConversationId, due.ProjectId, due.ChatId, Now = now.ToUnixTimeMilliseconds() });
+        if (await c.ExecuteScalarAsync<long>(StillDue, at, t) == 0 || await c.ExecuteScalarAsync<long?>(Insert, at, t) is not { } id) return false;
+        var language = ClientTexts.Pick((await ProjectStore.SettingsAsync(c, t, due.ProjectId))?.Language,
+            (await ClientChatStore.FindAsync(c, t, due.ChatId))?.LanguageCode);
+        await outbox.EnqueueAsync(c, t, due.ChatId, new SendMessageRequest
+        {
+            ChatId = due.ChatId, Text = ClientTexts.Get("CsatQuestion", language),
+            ReplyMarkup = new InlineKeyboardMarkup([[
+                InlineKeyboardButton.WithCallbackData("👍", $"{Prefix}{id}:good"), InlineKeyboardButton.WithCallbackData("😐", $"{Prefix}{id}:meh"),
+                InlineKeyboardButton.WithCallbackData("👎", $"{Prefix}{id}:bad")]]),
+        });
+        return true;
     }
 
     /// <summary>The first tap on one of a chat's rating buttons: the project rated, or null when it was rated already

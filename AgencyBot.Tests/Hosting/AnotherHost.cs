@@ -27,6 +27,26 @@ public sealed class AnotherHost
         return new AnotherHost(done, release);
     }
 
+    /// <summary>Runs <paramref name="run"/> while another host holds <paramref name="scope"/>: what it returned if it
+    /// finished within <paramref name="patience"/>, else null; and what it returned once the other host let go.</summary>
+    public static async Task<(T? WhileHeld, T After)> WhileHoldingAsync<T>(string connectionString, WriteScope scope, Func<Task<T>> run,
+        TimeSpan patience) where T : struct
+    {
+        var other = await HoldsAsync(connectionString, scope);
+        Task<T> running;
+        T? whileHeld;
+        try
+        {
+            running = run();
+            whileHeld = await Task.WhenAny(running, Task.Delay(patience)) == running ? await running : null;
+        }
+        finally
+        {
+            await other.ReleaseAsync();
+        }
+        return (whileHeld, await running.WaitAsync(TimeSpan.FromSeconds(10)));
+    }
+
     /// <summary>Ends the transaction and waits until it has.</summary>
     public async Task ReleaseAsync()
     {

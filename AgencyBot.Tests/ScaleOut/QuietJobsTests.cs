@@ -7,9 +7,8 @@ using Microsoft.Extensions.Time.Testing;
 namespace AgencyBot.Tests.ScaleOut;
 
 /// <summary>
-/// On PostgreSQL most jobs' writes hold the whole database (an escalation level locks only its chat and project). The jobs that run every few minutes first read whether they
-/// have anything to do, outside a write: with nothing due they finish while another host holds everything, instead of
-/// queueing every writer of every host behind them.
+/// The jobs that run every few minutes first read whether they have anything to do, outside a write: with nothing due
+/// they finish while another host holds the whole database (a migration, an admin change), instead of waiting for it.
 /// </summary>
 public sealed class QuietJobsTests : AgencyTest
 {
