@@ -69,9 +69,10 @@ public sealed class Deliveries(
     /// <summary>
     /// Delivered rows touch their chats (an outage ends) and the conversations of the messages they carry (a waiting
     /// period closes, an edit applies), so they lock those chats and projects, and the projects whose topics they
-    /// posted in. A chat coming back from an outage tells managers and the staff chat: that runs alone.
+    /// posted in; a refused answer is told in the topic of its message's project, among those. A chat coming back from
+    /// an outage tells managers and the staff chat: that runs alone.
     /// </summary>
-    public async Task<WriteScope> ScopeOfDeliveredAsync(IDbConnection c, IDbTransaction t, IReadOnlyList<OutboxItem> rows)
+    public async Task<WriteScope> ScopeOfOutcomeAsync(IDbConnection c, IDbTransaction t, IReadOnlyList<OutboxItem> rows)
     {
         var chats = rows.Select(r => r.ChatId).Distinct().ToArray();
         if (await c.ExecuteScalarAsync<long>(OutagesAmong, new { Chats = chats }, t) > 0) return WriteScope.Everything;

@@ -6,8 +6,9 @@ namespace AgencyBot.Core.Outbox;
 /// transaction that records the outcome, so the outcome and what follows commit together.</summary>
 public interface IDeliveryListener
 {
-    /// <summary>What <see cref="DeliveredAsync"/> for these rows may read and write (PostgreSQL's locks).</summary>
-    Task<WriteScope> ScopeOfDeliveredAsync(IDbConnection connection, IDbTransaction transaction, IReadOnlyList<OutboxItem> rows);
+    /// <summary>What <see cref="DeliveredAsync"/> or <see cref="RefusedAsync"/> for these rows may read and write
+    /// (PostgreSQL's locks).</summary>
+    Task<WriteScope> ScopeOfOutcomeAsync(IDbConnection connection, IDbTransaction transaction, IReadOnlyList<OutboxItem> rows);
 
     /// <summary>Telegram accepted these rows (at <paramref name="at"/>).</summary>
     Task DeliveredAsync(IDbConnection connection, IDbTransaction transaction, IReadOnlyList<OutboxItem> rows, DateTimeOffset at);

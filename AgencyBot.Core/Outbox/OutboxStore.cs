@@ -396,8 +396,10 @@ public sealed class OutboxStore(Database database, TimeProvider clock)
         return (await connection.QueryAsync<OutboxItem>(SelectFollowers, new { head.ChatId, head.Lane, head.Id, Limit = limit })).AsList();
     }
 
+    /// <summary>Holds the chat's queue until <paramref name="until"/> (a 429, or the bot shut out of it). On PostgreSQL it
+    /// locks that chat, as a handler moving or withdrawing the chat's rows does.</summary>
     public Task PauseChatAsync(long chatId, DateTimeOffset until, CancellationToken ct = default) =>
-        database.WriteAsync((c, t) => c.ExecuteAsync(PauseChat, new { ChatId = chatId, Until = until.ToUnixTimeMilliseconds() }, t), ct);
+        database.WriteAsync(WriteScope.Of([chatId], []), (c, t) => c.ExecuteAsync(PauseChat, new { ChatId = chatId, Until = until.ToUnixTimeMilliseconds() }, t), ct);
 
     /// <summary>The chats with the most messages waiting, with the oldest one's time.</summary>
     public async Task<IReadOnlyList<ChatBacklog>> BacklogAsync(int limit, CancellationToken ct = default)
@@ -573,21 +575,28 @@ public sealed class OutboxStore(Database database, TimeProvider clock)
     }
 
     /// <summary>Puts the row back for a later try (or cancels it, if it was withdrawn meanwhile). A 429 is not the
-    /// message's fault, so it is not counted.</summary>
-    public Task RescheduleAsync(long id, DateTimeOffset notBefore, string error, bool countAttempt, CancellationToken ct = default) =>
-        database.WriteAsync(async (c, t) =>
+    /// message's fault, so it is not counted. The row is this sender's claim and the update is conditional on it, so on
+    /// PostgreSQL it locks only the row's chat (a failing Telegram, rows put back by the hundred, holds up no other chat's
+    /// handling). Rows readdressed meanwhile move with it: only a move of the staff chat, which runs alone, marks them.</summary>
+    public Task RescheduleAsync(OutboxItem item, DateTimeOffset notBefore, string error, bool countAttempt, CancellationToken ct = default) =>
+        database.WriteAsync(WriteScope.Of([item.ChatId], []), async (c, t) =>
         {
-            await c.ExecuteAsync(Reschedule, new { Id = id, NotBefore = notBefore.ToUnixTimeMilliseconds(), Error = error, Counted = countAttempt ? 1 : 0 }, t);
+            await c.ExecuteAsync(Reschedule, new { item.Id, NotBefore = notBefore.ToUnixTimeMilliseconds(), Error = error, Counted = countAttempt ? 1 : 0 }, t);
             await MoveReaddressedAsync(c, t);
         }, ct);
 
-    /// <summary>Telegram refused the row for good; <paramref name="then"/> runs in the same transaction.</summary>
-    public Task MarkFailedAsync(long id, string error, Func<IDbConnection, IDbTransaction, Task>? then = null, CancellationToken ct = default) =>
-        database.WriteAsync(async (c, t) =>
-        {
-            await c.ExecuteAsync(MarkFailed, new { Id = id, Error = error }, t);
-            if (then is not null) await then(c, t);
-        }, ct);
+    /// <summary>Telegram refused the row for good; <paramref name="then"/> runs in the same transaction, and
+    /// <paramref name="scopeOf"/> says what it touches (by default, everything).</summary>
+    public Task MarkFailedAsync(OutboxItem item, string error, Func<IDbConnection, IDbTransaction, Task>? then = null,
+        Func<IDbConnection, IDbTransaction, IReadOnlyList<OutboxItem>, Task<WriteScope>>? scopeOf = null, CancellationToken ct = default) =>
+        database.ClaimAndWriteAsync((_, _) => Task.FromResult(true),
+            (c, t, _) => scopeOf?.Invoke(c, t, [item]) ?? Task.FromResult(WriteScope.Everything),
+            async (c, t, _) =>
+            {
+                await c.ExecuteAsync(MarkFailed, new { item.Id, Error = error }, t);
+                if (then is not null) await then(c, t);
+                return true;
+            }, ct);
 
     private const string RetryFailed = """
         UPDATE outbox SET state = 'pending', attempts = 0, not_before = @Now, last_error = NULL, claimed_at = NULL

@@ -166,7 +166,7 @@ public sealed class OutboxSender(
                 try
                 {
                     await outbox.MarkSentAsync(sent, (c, t, rows) => deliveries.DeliveredAsync(c, t, rows, clock.GetUtcNow()),
-                        deliveries.ScopeOfDeliveredAsync, CancellationToken.None);
+                        deliveries.ScopeOfOutcomeAsync, CancellationToken.None);
                     foreach (var c in batch) c.Recorded.TrySetResult();
                     break;
                 }
@@ -323,7 +323,7 @@ public sealed class OutboxSender(
                 logger.LogWarning("Chat {ChatId}: 429 from Telegram, pausing the chat for {RetryAfter}", item.ChatId, retryAfter);
                 _pausedUntil[item.ChatId] = now + retryAfter;
                 await outbox.PauseChatAsync(item.ChatId, now + retryAfter, ct);
-                await outbox.RescheduleAsync(item.Id, now + retryAfter, tooMany.Message, countAttempt: false, ct);
+                await outbox.RescheduleAsync(item, now + retryAfter, tooMany.Message, countAttempt: false, ct);
                 break;
             case ApiRequestException { ErrorCode: 400 } topic when item.TopicProjectId is { } projectId && item.Attempts < MaxTopicRecreations
                 && (topic.Message.Contains("thread not found", StringComparison.OrdinalIgnoreCase) || topic.Message.Contains("TOPIC_CLOSED", StringComparison.OrdinalIgnoreCase)):
@@ -333,7 +333,7 @@ public sealed class OutboxSender(
                 logger.LogWarning("Chat {ChatId}: the topic of project {ProjectId} is {State}; {Repair} it", item.ChatId, projectId,
                     deleted ? "gone" : "closed", deleted ? "creating" : "reopening");
                 await (deleted ? topics.ForgetAsync(item.ChatId, projectId, ct) : topics.ReopenAsync(item.ChatId, projectId, ct));
-                await outbox.RescheduleAsync(item.Id, now, topic.Message, countAttempt: true, ct);
+                await outbox.RescheduleAsync(item, now, topic.Message, countAttempt: true, ct);
                 break;
             case ApiRequestException { ErrorCode: 400, Parameters.MigrateToChatId: { } newChatId }:
                 // The group became a supergroup (we missed or have not yet handled the update saying so): the chat's
@@ -345,12 +345,12 @@ public sealed class OutboxSender(
             case ApiRequestException { ErrorCode: 400 } same when same.Message.Contains("message is not modified", StringComparison.OrdinalIgnoreCase):
                 // An edit to what the message already says: Telegram has it as wanted.
                 logger.LogInformation("Chat {ChatId}: outbox row {OutboxId} ({Method}) changed nothing; done", item.ChatId, item.Id, item.Method);
-                await outbox.MarkSentAsync([(item, [])], (c, t, rows) => deliveries.DeliveredAsync(c, t, rows, now), deliveries.ScopeOfDeliveredAsync, ct);
+                await outbox.MarkSentAsync([(item, [])], (c, t, rows) => deliveries.DeliveredAsync(c, t, rows, now), deliveries.ScopeOfOutcomeAsync, ct);
                 break;
             case ApiRequestException stale when loss == ChatLoss.Stale:
                 // Refused before the bot was let back in: it goes again at once.
                 logger.LogInformation("Chat {ChatId}: outbox row {OutboxId} was refused before the bot was back; sending it again", item.ChatId, item.Id);
-                await outbox.RescheduleAsync(item.Id, now, stale.Message, countAttempt: false, ct);
+                await outbox.RescheduleAsync(item, now, stale.Message, countAttempt: false, ct);
                 break;
             case ApiRequestException lost when loss == ChatLoss.Lost:
                 // The staff chat is gone or the bot may not post there: nothing fails, everything for it waits and is
@@ -359,7 +359,7 @@ public sealed class OutboxSender(
                 var probe = now + LostChatProbe(item);
                 logger.LogWarning("Chat {ChatId}: the bot cannot post here ({Description}); its queue waits until {Probe:O}", item.ChatId, lost.Message, probe);
                 await outbox.PauseChatAsync(item.ChatId, probe, ct);
-                await outbox.RescheduleAsync(item.Id, probe, lost.Message, countAttempt: false, ct);
+                await outbox.RescheduleAsync(item, probe, lost.Message, countAttempt: false, ct);
                 break;
             case ApiRequestException { ErrorCode: 403 } forbidden:
                 statistics.Failed();
@@ -371,19 +371,20 @@ public sealed class OutboxSender(
                 statistics.Failed();
                 logger.LogWarning("Chat {ChatId}: Telegram refused outbox row {OutboxId} ({Method}) with {ErrorCode}: {Description}",
                     item.ChatId, item.Id, item.Method, refused.ErrorCode, refused.Message);
-                await outbox.MarkFailedAsync(item.Id, $"{refused.ErrorCode}: {refused.Message}", (c, t) => deliveries.RefusedAsync(c, t, item, refused.Message), ct);
+                await outbox.MarkFailedAsync(item, $"{refused.ErrorCode}: {refused.Message}", (c, t) => deliveries.RefusedAsync(c, t, item, refused.Message),
+                    deliveries.ScopeOfOutcomeAsync, ct);
                 break;
             case NotSupportedException or System.Text.Json.JsonException:
                 statistics.Failed();
                 logger.LogError(ex, "Outbox row {OutboxId} cannot be sent", item.Id);
-                await outbox.MarkFailedAsync(item.Id, ex.Message, (c, t) => deliveries.RefusedAsync(c, t, item, ex.Message), ct);
+                await outbox.MarkFailedAsync(item, ex.Message, (c, t) => deliveries.RefusedAsync(c, t, item, ex.Message), deliveries.ScopeOfOutcomeAsync, ct);
                 break;
             default:
                 // 5xx, network errors, timeouts: Telegram may be back soon.
                 statistics.TransientFailure();
                 var backoff = Backoff.After((int)item.Attempts + 1, MaxBackoff);
                 logger.LogWarning(ex, "Chat {ChatId}: sending outbox row {OutboxId} failed; retrying in {Backoff}", item.ChatId, item.Id, backoff);
-                await outbox.RescheduleAsync(item.Id, now + backoff, ex.Message, countAttempt: true, ct);
+                await outbox.RescheduleAsync(item, now + backoff, ex.Message, countAttempt: true, ct);
                 break;
         }
     }

@@ -56,7 +56,7 @@ public sealed class FailureClassificationTests
         var messenger = new Mock<IMessenger>();
         messenger.Setup(m => m.SendAsync("sendMessage", It.IsAny<string>(), It.IsAny<CancellationToken>())).ThrowsAsync(@case.Failure);
         var deliveries = new Mock<IDeliveryListener>();
-        deliveries.Setup(d => d.ScopeOfDeliveredAsync(It.IsAny<IDbConnection>(), It.IsAny<IDbTransaction>(), It.IsAny<IReadOnlyList<OutboxItem>>()))
+        deliveries.Setup(d => d.ScopeOfOutcomeAsync(It.IsAny<IDbConnection>(), It.IsAny<IDbTransaction>(), It.IsAny<IReadOnlyList<OutboxItem>>()))
             .ReturnsAsync(AgencyBot.Core.Data.WriteScope.Of([Chat], []));
         deliveries.Setup(d => d.ChatLostAsync(It.IsAny<IDbConnection>(), It.IsAny<IDbTransaction>(), Chat, It.IsAny<string>(), It.IsAny<DateTimeOffset>()))
             .ReturnsAsync(@case.Loss);

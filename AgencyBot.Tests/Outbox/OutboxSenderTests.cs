@@ -61,7 +61,7 @@ public sealed class OutboxSenderTests
     /// <summary>These tests are about the sender alone: nothing follows from a delivery.</summary>
     private sealed class NoReporter : IDeliveryListener
     {
-        public Task<AgencyBot.Core.Data.WriteScope> ScopeOfDeliveredAsync(System.Data.IDbConnection connection, System.Data.IDbTransaction transaction,
+        public Task<AgencyBot.Core.Data.WriteScope> ScopeOfOutcomeAsync(System.Data.IDbConnection connection, System.Data.IDbTransaction transaction,
             IReadOnlyList<OutboxItem> rows) => Task.FromResult(AgencyBot.Core.Data.WriteScope.Of(rows.Select(r => r.ChatId), []));
 
         public Task DeliveredAsync(System.Data.IDbConnection connection, System.Data.IDbTransaction transaction, IReadOnlyList<OutboxItem> rows, DateTimeOffset at) =>

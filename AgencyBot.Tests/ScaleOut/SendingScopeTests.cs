@@ -1,0 +1,111 @@
+using AgencyBot.Core.Data;
+using AgencyBot.Tests.Hosting;
+using Microsoft.Extensions.Time.Testing;
+
+namespace AgencyBot.Tests.ScaleOut;
+
+/// <summary>
+/// On PostgreSQL what the sender records of a failed send locks only what it touches: a row put back for a later try
+/// (Telegram down, a 429) locks its chat, an answer refused for good the chat and the project whose topic is told. So
+/// a failing Telegram, rows put back by the hundred, holds up no other client's handling on any host; and each waits
+/// while another host works on that chat.
+/// </summary>
+public sealed class SendingScopeTests : AgencyTest
+{
+    private const long Anna = 641;
+    private long _project;
+    private int _topic;
+
+    // A frozen clock: no scheduled job runs meanwhile, and a row put back stays put back until the test moves time.
+    protected override Task<AgencyWorld> StartAgencyAsync()
+    {
+        TempDatabase.RequirePostgres();
+        return AgencyWorld.StartAsync(settings: new Dictionary<string, string?> { ["Agency:BusinessHours"] = "" },
+            clock: new FakeTimeProvider(DateTimeOffset.UtcNow));
+    }
+
+    [SetUp]
+    public async Task AProjectWithAnnaAndItsTopicAsync()
+    {
+        _project = await World.ProjectWithClientAsync(Anna);
+        _topic = await World.TopicAsync();
+        await World.SettledAsync();
+        await World.JobsIdleAsync(); // the jobs' start-up runs hold the whole database
+    }
+
+    private void MarieAnswers(string text) =>
+        World.Telegram.ClientSends(AgencyWorld.StaffChat, text, userId: AgencyWorld.Assistant, firstName: "Marie", threadId: _topic);
+
+    /// <summary>Whether one of Anna's outbox rows is recorded as Telegram refused it (put back with the error, or
+    /// failed) within <paramref name="patience"/>.</summary>
+    private async Task<bool> FailureRecordedWithinAsync(string state, TimeSpan patience)
+    {
+        var deadline = DateTime.UtcNow + patience;
+        while (await World.Db.ScalarAsync<long>("SELECT COUNT(*) FROM outbox WHERE chat_id = @Chat AND state = @State AND last_error IS NOT NULL",
+                   new { Chat = Anna, State = state }) == 0)
+        {
+            if (DateTime.UtcNow > deadline) return false;
+            await Task.Delay(25);
+        }
+        return true;
+    }
+
+    /// <summary>Whether the failure of what <paramref name="send"/> queues is recorded within <paramref name="patience"/>
+    /// while another host holds <paramref name="held"/>; and whether it is once that host let go.</summary>
+    private async Task<(bool WhileHeld, bool After)> RecordedWhileAnotherHostHoldsAsync(WriteScope held, Action send, string state, TimeSpan patience)
+    {
+        var other = await AnotherHost.HoldsAsync(World.Db.ConnectionString, held);
+        bool whileHeld;
+        try
+        {
+            send();
+            whileHeld = await FailureRecordedWithinAsync(state, patience);
+        }
+        finally
+        {
+            await other.ReleaseAsync();
+        }
+        return (whileHeld, await FailureRecordedWithinAsync(state, TimeSpan.FromSeconds(10)));
+    }
+
+    [Test]
+    public async Task AnAnswerTelegramFailsToTake_IsPutBackWhileAnotherClientIsWorkedOn()
+    {
+        World.Telegram.Fail("sendMessage", 502, "Bad Gateway", chatId: Anna);
+
+        var (whileHeld, _) = await RecordedWhileAnotherHostHoldsAsync(WriteScope.Of([Anna + 1000], [_project + 1000]),
+            () => MarieAnswers("The invoice is on its way"), "pending", TimeSpan.FromSeconds(10));
+
+        Assert.That(whileHeld, Is.True, "the 502 was recorded beside the other client's transaction");
+    }
+
+    [Test]
+    public async Task AnAnswerTelegramAsksToWaitFor_IsPutBackOnceTheTransactionOnThisChatEnds()
+    {
+        // Telegram holds the answer's request until the other host holds Anna's chat, then answers 429.
+        World.Telegram.Hang("sendMessage", times: 1, thenStatus: 429, thenDescription: "Too Many Requests: retry after 5");
+        MarieAnswers("The invoice is on its way");
+        await Eventually.HoldsAsync(() => Task.FromResult(World.Telegram.Requests.Any(r => r.Method == "sendMessage" && r.Text?.StartsWith("The invoice is on its way", StringComparison.Ordinal) == true)),
+            asked => asked, AgencyWorld.Timeout, "the answer's request held by Telegram");
+
+        var recorded = await RecordedWhileAnotherHostHoldsAsync(WriteScope.Of([Anna], []), World.Telegram.ReleaseHangs, "pending", TimeSpan.FromSeconds(1));
+
+        Assert.That(recorded, Is.EqualTo((false, true)), "the 429 waited for the transaction on Anna's chat, then was recorded");
+    }
+
+    [Test]
+    public async Task AnAnswerTelegramRefuses_IsToldInTheTopicWhileAnotherProjectIsWorkedOn()
+    {
+        World.Telegram.Fail("sendMessage", 400, "Bad Request: message text is empty", chatId: Anna);
+        var (whileHeld, _) = await RecordedWhileAnotherHostHoldsAsync(WriteScope.Of([Anna + 1000], [_project + 1000]), () => MarieAnswers("Here it is"),
+            "failed", TimeSpan.FromSeconds(10));
+        var notice = (await World.WaitForAsync(s => s.Any(m => m.ThreadId == _topic && m.Text?.StartsWith("⚠️ Not delivered", StringComparison.Ordinal) == true)))
+            .Single(m => m.ThreadId == _topic && m.Text?.StartsWith("⚠️ Not delivered", StringComparison.Ordinal) == true);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(whileHeld, Is.True, "the refusal was recorded beside the other project's transaction");
+            Assert.That(notice.Text, Does.Contain("message text is empty"));
+        });
+    }
+}
