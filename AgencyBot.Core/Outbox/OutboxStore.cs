@@ -209,6 +209,9 @@ public sealed class OutboxStore(Database database, TimeProvider clock)
 
     private const string UnclaimPostgres = $"UPDATE outbox SET {GiveBack} WHERE id = ANY(@Ids) AND state = 'pending'";
 
+    // PostgreSQL only (SQLite is never asked for a scope).
+    private const string ChatsOfRows = "SELECT DISTINCT chat_id FROM outbox WHERE id = ANY(@Ids)";
+
     private const string SelectReaddressed = """
         SELECT id AS Id, payload AS Payload, readdress_to AS Target FROM outbox
         WHERE readdress_to IS NOT NULL AND state = 'pending' AND claimed_at IS NULL
@@ -221,13 +224,16 @@ public sealed class OutboxStore(Database database, TimeProvider clock)
     private readonly string _claimant = Guid.NewGuid().ToString("N");
 
     /// <summary>Gives back rows taken but not sent after all (they did not fit the post they were to share, or their
-    /// outcome could not be recorded).</summary>
+    /// outcome could not be recorded). Like putting one back for a later try, it locks only the rows' chats.</summary>
     public Task UnclaimAsync(IReadOnlyCollection<long> ids, CancellationToken ct = default) =>
-        ids.Count == 0 ? Task.CompletedTask : database.WriteAsync(async (c, t) =>
-        {
-            await c.ExecuteAsync(database.Provider == DatabaseProvider.Postgres ? UnclaimPostgres : Unclaim, new { Ids = ids.ToArray() }, t);
-            await MoveReaddressedAsync(c, t);
-        }, ct);
+        ids.Count == 0 ? Task.CompletedTask : database.ClaimAndWriteAsync((_, _) => Task.FromResult(ids.ToArray()),
+            async (c, t, rows) => WriteScope.Of(await c.QueryAsync<long>(ChatsOfRows, new { Ids = rows }, t), []),
+            async (c, t, rows) =>
+            {
+                await c.ExecuteAsync(database.Provider == DatabaseProvider.Postgres ? UnclaimPostgres : Unclaim, new { Ids = rows }, t);
+                await MoveReaddressedAsync(c, t);
+                return true;
+            }, ct);
 
     /// <summary>Takes rows for sending; returns the ids taken (a row cancelled meanwhile is not, nor is any once
     /// <paramref name="lease"/> is lost). A claim is one conditional update of the rows themselves, so it needs no

@@ -13,6 +13,7 @@ namespace AgencyBot.Tests.ScaleOut;
 public sealed class SendingScopeTests : AgencyTest
 {
     private const long Anna = 641;
+    private readonly FakeTimeProvider _clock = new(DateTimeOffset.UtcNow);
     private long _project;
     private int _topic;
 
@@ -20,8 +21,7 @@ public sealed class SendingScopeTests : AgencyTest
     protected override Task<AgencyWorld> StartAgencyAsync()
     {
         TempDatabase.RequirePostgres();
-        return AgencyWorld.StartAsync(settings: new Dictionary<string, string?> { ["Agency:BusinessHours"] = "" },
-            clock: new FakeTimeProvider(DateTimeOffset.UtcNow));
+        return AgencyWorld.StartAsync(settings: new Dictionary<string, string?> { ["Agency:BusinessHours"] = "" }, clock: _clock);
     }
 
     [SetUp]
@@ -36,13 +36,13 @@ public sealed class SendingScopeTests : AgencyTest
     private void MarieAnswers(string text) =>
         World.Telegram.ClientSends(AgencyWorld.StaffChat, text, userId: AgencyWorld.Assistant, firstName: "Marie", threadId: _topic);
 
-    /// <summary>Whether one of Anna's outbox rows is recorded as Telegram refused it (put back with the error, or
-    /// failed) within <paramref name="patience"/>.</summary>
-    private async Task<bool> FailureRecordedWithinAsync(string state, TimeSpan patience)
+    /// <summary>Whether one of the outbox rows to <paramref name="chat"/> (Anna's by default) is recorded as Telegram
+    /// refused it (put back with the error, or failed) within <paramref name="patience"/>.</summary>
+    private async Task<bool> FailureRecordedWithinAsync(string state, TimeSpan patience, long chat = Anna)
     {
         var deadline = DateTime.UtcNow + patience;
         while (await World.Db.ScalarAsync<long>("SELECT COUNT(*) FROM outbox WHERE chat_id = @Chat AND state = @State AND last_error IS NOT NULL",
-                   new { Chat = Anna, State = state }) == 0)
+                   new { Chat = chat, State = state }) == 0)
         {
             if (DateTime.UtcNow > deadline) return false;
             await Task.Delay(25);
@@ -52,20 +52,21 @@ public sealed class SendingScopeTests : AgencyTest
 
     /// <summary>Whether the failure of what <paramref name="send"/> queues is recorded within <paramref name="patience"/>
     /// while another host holds <paramref name="held"/>; and whether it is once that host let go.</summary>
-    private async Task<(bool WhileHeld, bool After)> RecordedWhileAnotherHostHoldsAsync(WriteScope held, Action send, string state, TimeSpan patience)
+    private async Task<(bool WhileHeld, bool After)> RecordedWhileAnotherHostHoldsAsync(WriteScope held, Action send, string state, TimeSpan patience,
+        long chat = Anna)
     {
         var other = await AnotherHost.HoldsAsync(World.Db.ConnectionString, held);
         bool whileHeld;
         try
         {
             send();
-            whileHeld = await FailureRecordedWithinAsync(state, patience);
+            whileHeld = await FailureRecordedWithinAsync(state, patience, chat);
         }
         finally
         {
             await other.ReleaseAsync();
         }
-        return (whileHeld, await FailureRecordedWithinAsync(state, TimeSpan.FromSeconds(10)));
+        return (whileHeld, await FailureRecordedWithinAsync(state, TimeSpan.FromSeconds(10), chat));
     }
 
     [Test]
@@ -91,6 +92,34 @@ public sealed class SendingScopeTests : AgencyTest
         var recorded = await RecordedWhileAnotherHostHoldsAsync(WriteScope.Of([Anna], []), World.Telegram.ReleaseHangs, "pending", TimeSpan.FromSeconds(1));
 
         Assert.That(recorded, Is.EqualTo((false, true)), "the 429 waited for the transaction on Anna's chat, then was recorded");
+    }
+
+    [Test]
+    public async Task RelaysSharingAPostTelegramFailsToTake_AreGivenBackWhileAnotherClientIsWorkedOn_ThenAllGo()
+    {
+        // Telegram holds the relay of Anna's first message while the rest of her burst queues behind it; released, the
+        // rest go as one post, which fails: what rode along is given back, the post's head put back for a later try.
+        World.Telegram.Hang("sendMessage", times: 1);
+        World.Telegram.Fail("sendMessage", 502, "Bad Gateway", chatId: AgencyWorld.StaffChat);
+        World.Telegram.ClientSends(Anna, "First", firstName: "Anna");
+        await Eventually.HoldsAsync(() => Task.FromResult(World.Telegram.Requests.Any(r => r.Method == "sendMessage" && r.Text?.Contains("First") == true)),
+            asked => asked, AgencyWorld.Timeout, "the first relay held by Telegram");
+        string[] burst = ["Second", "Third", "Fourth"];
+        foreach (var text in burst) World.Telegram.ClientSends(Anna, text, firstName: "Anna");
+        await Eventually.HoldsAsync(() => World.Db.ScalarAsync<long>("SELECT COUNT(*) FROM outbox WHERE chat_id = @Chat AND state = 'pending'",
+            new { Chat = AgencyWorld.StaffChat }), queued => queued >= burst.Length + 1, AgencyWorld.Timeout, "the burst queued behind the first relay");
+
+        var (whileHeld, _) = await RecordedWhileAnotherHostHoldsAsync(WriteScope.Of([Anna + 1000], [_project + 1000]), World.Telegram.ReleaseHangs,
+            "pending", TimeSpan.FromSeconds(10), chat: AgencyWorld.StaffChat);
+        _clock.Advance(TimeSpan.FromMinutes(5));
+        var relayed = await World.WaitForAsync(s => burst.All(text => s.Any(m => m.ChatId == AgencyWorld.StaffChat && m.Text?.Contains(text) == true)));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(whileHeld, Is.True, "the shared post's failure was recorded beside the other client's transaction");
+            Assert.That(burst.Select(text => relayed.Count(m => m.ChatId == AgencyWorld.StaffChat && m.Text?.Contains(text) == true)), Is.All.EqualTo(1),
+                "each message of the burst relayed once, after all");
+        });
     }
 
     [Test]
