@@ -45,10 +45,14 @@ internal static class ScaleOut
             foreach (var port in ports)
                 await HostProcess.WaitAsync(async () => (await http.GetAsync(new Uri($"http://127.0.0.1:{port}/health"))).IsSuccessStatusCode);
 
+            await HostProcess.WaitAsync(() => Task.FromResult(telegram.WebhookUrl is not null));
+
             var bodies = Enumerable.Range(1, updates).Select(i => FakeBotApi.WebhookTextUpdate(i, 1_000_000 + i % chats, $"message {i}")).ToList();
             var clock = Stopwatch.StartNew();
-            // A few posts in flight at a time, as Telegram keeps a few connections to a webhook (max_connections).
-            await Parallel.ForEachAsync(Enumerable.Range(0, updates), new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (i, ct) =>
+            // As many posts in flight as Telegram would make: the max_connections the hosts set (Telegram's default, 40,
+            // unless configured), across however many hosts stand behind the one webhook URL.
+            var inFlight = new ParallelOptions { MaxDegreeOfParallelism = telegram.WebhookMaxConnections };
+            await Parallel.ForEachAsync(Enumerable.Range(0, updates), inFlight, async (i, ct) =>
             {
                 using var request = new HttpRequestMessage(HttpMethod.Post, new Uri($"http://127.0.0.1:{ports[i % hosts]}/telegram/hook"))
                 {
@@ -65,7 +69,8 @@ internal static class ScaleOut
                 return await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM inbox WHERE state = 'handled'") >= updates;
             });
             var handled = clock.Elapsed;
-            Console.WriteLine($"scale-out: {hosts} host(s): {updates} updates acknowledged in {committed.TotalSeconds:0.00}s, handled in {handled.TotalSeconds:0.00}s");
+            Console.WriteLine($"scale-out: {hosts} host(s), {inFlight.MaxDegreeOfParallelism} calls at once: {updates} updates acknowledged in " +
+                $"{committed.TotalSeconds:0.00}s, handled in {handled.TotalSeconds:0.00}s");
             return updates / handled.TotalSeconds;
         }
         finally

@@ -19,6 +19,9 @@ public sealed class TelegramOptions
     public string? WebhookUrl { get; set; }
     /// <summary>Sent back by Telegram in X-Telegram-Bot-Api-Secret-Token: 1–256 of A-Z, a-z, 0-9, _ and -.</summary>
     public string? WebhookSecret { get; set; }
+    /// <summary>How many webhook calls Telegram makes at once (setWebhook's max_connections, 1–100; Telegram's own
+    /// default is 40): fewer spare a small server, more let a busy bot take in more.</summary>
+    public int WebhookMaxConnections { get; set; } = 40;
     public string BotToken { get; set; } = "";
     public string ApiBaseUrl { get; set; } = "https://api.telegram.org";
     /// <summary>How long one getUpdates call waits for updates (Telegram's long-poll timeout).</summary>
@@ -68,6 +71,7 @@ public static class SettingsRegistration
             .Validate(o => o.Mode != TelegramMode.Webhook || (o.WebhookSecret is { Length: >= 1 and <= 256 } secret
                 && secret.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-')),
                 "Telegram:WebhookSecret must be 1-256 characters of A-Z, a-z, 0-9, _ and - in webhook mode (Telegram__WebhookSecret)")
+            .Validate(o => o.WebhookMaxConnections is >= 1 and <= 100, "Telegram:WebhookMaxConnections must be between 1 and 100 (Telegram__WebhookMaxConnections)")
             .Validate(o => o.PollTimeout >= TimeSpan.Zero && o.PollTimeout <= TimeSpan.FromSeconds(50), "Telegram:PollTimeout must be between 00:00:00 and 00:00:50")
             .Validate(o => Valid(o.Limits.PrivateChat) && Valid(o.Limits.Group) && Valid(o.Limits.Overall),
                 "Telegram:Limits: every rate needs Messages > 0, Per > 00:00:00 and Burst > 0")

@@ -84,8 +84,8 @@ public sealed class WebhookRegistration(ITelegramBotClient bot, IOptions<Telegra
         {
             try
             {
-                await bot.SetWebhook(options.Value.WebhookUrl!, allowedUpdates: TelegramRegistration.Wanted, dropPendingUpdates: false,
-                    secretToken: options.Value.WebhookSecret, cancellationToken: stoppingToken);
+                await bot.SetWebhook(options.Value.WebhookUrl!, maxConnections: options.Value.WebhookMaxConnections,
+                    allowedUpdates: TelegramRegistration.Wanted, dropPendingUpdates: false, secretToken: options.Value.WebhookSecret, cancellationToken: stoppingToken);
                 logger.LogInformation("Webhook set to {Url}", options.Value.WebhookUrl);
                 return;
             }

@@ -103,6 +103,7 @@ public sealed partial class FakeBotApi
                 lock (_lock)
                 {
                     WebhookUrl = (string?)body["url"] is { Length: > 0 } url ? url : null;
+                    WebhookMaxConnections = (int?)body["max_connections"] ?? 40;
                     if ((bool?)body["drop_pending_updates"] == true) _unconfirmed.Clear();
                     // A long poll under way ends now (GetUpdatesAsync answers it 409, as Telegram does).
                     WakePolls();

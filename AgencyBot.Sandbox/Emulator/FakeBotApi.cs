@@ -102,6 +102,10 @@ public sealed partial class FakeBotApi : IAsyncDisposable
     /// while there is one, getUpdates is refused, as Telegram does.</summary>
     public string? WebhookUrl { get; private set; }
 
+    /// <summary>How many webhook calls at once the last setWebhook allowed (its max_connections; Telegram's default, 40,
+    /// when it named none): a poster standing in for Telegram keeps that many in flight.</summary>
+    public int WebhookMaxConnections { get; private set; } = 40;
+
     /// <param name="clock">Where message dates come from (a fake clock in tests that move time).</param>
     public static async Task<FakeBotApi> StartAsync(TimeProvider? clock = null)
     {

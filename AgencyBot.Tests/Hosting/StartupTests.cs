@@ -5,6 +5,7 @@ public sealed class StartupTests
     [TestCase("Telegram__BotToken", "", "Telegram:BotToken")]
     [TestCase("Telegram__BotToken", "my-bot-token", "Telegram:BotToken is not a bot token")]
     [TestCase("Telegram__BotToken", "123456:AAH token with spaces", "Telegram:BotToken is not a bot token")]
+    [TestCase("Telegram__WebhookMaxConnections", "101", "Telegram:WebhookMaxConnections must be between 1 and 100")]
     [TestCase("AdminApi__ApiKey", "", "AdminApi:ApiKey")]
     [TestCase("AdminApi__ApiKey", "fifteen-chars-x", "AdminApi:ApiKey must be at least 16 characters (AdminApi__ApiKey)")]
     [TestCase("AdminApi__RateLimit__Requests", "0", "AdminApi:RateLimit")]

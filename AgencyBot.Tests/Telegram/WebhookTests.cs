@@ -15,6 +15,7 @@ public sealed class WebhookTests : AgencyTest
         ["Telegram:Mode"] = "Webhook",
         ["Telegram:WebhookUrl"] = "https://bot.example.com/telegram/hook",
         ["Telegram:WebhookSecret"] = Secret,
+        ["Telegram:WebhookMaxConnections"] = "60",
     });
 
     [SetUp]
@@ -27,7 +28,7 @@ public sealed class WebhookTests : AgencyTest
         _telegramSide.SendAsync(Wire.WebhookCall(new Uri("/telegram/hook", UriKind.Relative), body, secret));
 
     [Test]
-    public async Task OnStart_TheWebhookIsSetWithTheSecret_AndNobodyPolls()
+    public async Task OnStart_TheWebhookIsSetWithTheSecretAndTheCallsAtOnce_AndNobodyPolls()
     {
         var set = await Eventually.HoldsAsync(() => Task.FromResult(World.Telegram.Requests.FirstOrDefault(r => r.Method == "setWebhook")),
             r => r is not null, AgencyWorld.Timeout, "setWebhook");
@@ -36,6 +37,8 @@ public sealed class WebhookTests : AgencyTest
         {
             Assert.That((string?)set!.Body["url"], Is.EqualTo("https://bot.example.com/telegram/hook"));
             Assert.That((string?)set.Body["secret_token"], Is.EqualTo(Secret));
+            Assert.That((int?)set.Body["max_connections"], Is.EqualTo(60));
+            Assert.That(World.Telegram.WebhookMaxConnections, Is.EqualTo(60));
             Assert.That((bool?)set.Body["drop_pending_updates"] ?? false, Is.False);
             Assert.That(World.Telegram.GetUpdatesCalls, Is.Zero);
         });
