@@ -21,9 +21,13 @@ namespace AgencyBot.Core.Updates;
 /// budget command there (<see cref="ProjectCommands"/>), a staff member's reaction on a relayed client message (for
 /// the projects of the messages it is on), and a press of the buttons under a relayed message (take, task, tag, close:
 /// <see cref="StaffButtons"/>), of a "who is this for?" button or of an out-of-hours one (at opening, now: <see
-/// cref="StaffProjectButtons"/>), for the project of the message or answer the press names. Everything else runs
-/// alone: /start, /link and /setup, any other command in the staff chat, an edit there, anything from staff in
-/// private, staff's other buttons, other reactions, membership changes, chat migrations.
+/// cref="StaffProjectButtons"/>), for the project of the message or answer the press names. The bot blocked or let
+/// back in by a client, or removed from or added to a client's group, marks only that chat: it locks the chat and its
+/// projects. An inline query (answered from the saved answers) and a reaction outside the staff chat (left alone) only
+/// read: they lock nothing, so no one outside can hold up the hosts by sending them. Everything else runs alone:
+/// /start, /link and /setup, any other command in the staff chat, an edit there, anything from staff in private,
+/// staff's other buttons, other reactions in the staff chat, the bot's membership of the staff chat or a staff
+/// member's private chat, chat migrations.
 /// </summary>
 public sealed class UpdateScopes(StaffChatStore staffChats, BotUser botUser)
 {
@@ -39,6 +43,7 @@ public sealed class UpdateScopes(StaffChatStore staffChats, BotUser botUser)
         var acts = new List<Act>();
         foreach (var update in updates)
         {
+            if (update.InlineQuery is not null) continue; // answered from the saved answers: a read, and the answer queued
             if (ActOf(update) is not { } act) return WriteScope.Everything;
             acts.Add(act);
         }
@@ -51,7 +56,8 @@ public sealed class UpdateScopes(StaffChatStore staffChats, BotUser botUser)
             var inStaffChat = staff is not null && chat.Id == staff.ChatId;
             if (reaction is not null)
             {
-                if (!inStaffChat || await ProjectsOfStaffReactionAsync(c, t, reaction) is not [_, ..] reacted) return WriteScope.Everything;
+                if (!inStaffChat) continue; // the router leaves reactions outside the staff chat alone: nothing to lock
+                if (await ProjectsOfStaffReactionAsync(c, t, reaction) is not [_, ..] reacted) return WriteScope.Everything;
                 answeredProjects.UnionWith(reacted);
             }
             else if (press is not null)
@@ -141,8 +147,8 @@ public sealed class UpdateScopes(StaffChatStore staffChats, BotUser botUser)
         return projects.Count == 1 ? projects.Single() : null;
     }
 
-    /// <summary>An update that may be scoped: a message (or its edit), a press of a client's button, a reaction, or a
-    /// press of one of <see cref="StaffProjectButtons"/>, and its chat.</summary>
+    /// <summary>An update that may be scoped: a message (or its edit), a press of a client's button, a reaction, the
+    /// bot's membership of a chat changed, or a press of one of <see cref="StaffProjectButtons"/>, and its chat.</summary>
     private sealed record Act(Chat Chat, Message? Message, bool Edited, MessageReactionUpdated? Reaction = null, CallbackQuery? Press = null);
 
     /// <summary>The buttons the bot gives clients: each handler acts only on its chat and that chat's projects, and
@@ -156,6 +162,7 @@ public sealed class UpdateScopes(StaffChatStore staffChats, BotUser botUser)
         { CallbackQuery: { Message.Chat: { } chat, Data: { } data } } when InClientChat(chat)
             && ClientButtons.Any(prefix => data.StartsWith(prefix, StringComparison.Ordinal)) => new Act(chat, null, false),
         { MessageReaction: { Chat: { } chat } reaction } => new Act(chat, null, false, reaction),
+        { MyChatMember.Chat: { } chat } when InClientChat(chat) => new Act(chat, null, false),
         { CallbackQuery: { Message.Chat: { } chat, Data: { } data } press }
             when StaffProjectButtons.Any(b => data.StartsWith(b.Prefix, StringComparison.Ordinal)) => new Act(chat, null, false, Press: press),
         _ => null,

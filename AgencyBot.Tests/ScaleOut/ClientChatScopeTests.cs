@@ -11,8 +11,10 @@ namespace AgencyBot.Tests.ScaleOut;
 /// On PostgreSQL a client's command that only reads and answers (/help, /project, /status, /files), or one the bot does
 /// not know (filed as a message), and a press of a client's button (approval, rating, file, project choice) lock only
 /// the client's chat and its projects: each is answered while another host works on another client, and waits while one
-/// works on this client's chat. /start, /link and /setup, which bind or set up a chat, still run alone, and so do a
-/// staff member's command in private or in the staff chat and staff's buttons.
+/// works on this client's chat. The bot blocked or let back in by a client locks that chat; an inline query and a
+/// reaction in a client chat, which only read, lock nothing: a stranger sending them by the hundred holds up no host.
+/// /start, /link and /setup, which bind or set up a chat, still run alone, and so do a staff member's command in private
+/// or in the staff chat and staff's buttons.
 /// </summary>
 public sealed class ClientChatScopeTests : AgencyTest
 {
@@ -169,6 +171,80 @@ public sealed class ClientChatScopeTests : AgencyTest
             Assert.That(stranger.Keys, Is.EqualTo(WriteScope.Of([Anna + 50], []).Keys), "a chat bound to nothing: the chat alone");
             Assert.That(alone.Select(s => s.IsEverything), Is.All.True,
                 "/start, /link, /setup from a client, /setup from staff in a group, a staff member's command in private and in the staff chat");
+        });
+    }
+
+    private static readonly User Bot = new() { Id = 7_000_001, IsBot = true, FirstName = "Agency Bot" };
+
+    private static Update BotStatus(long chat, ChatMember status, ChatType type = ChatType.Private) => new()
+    {
+        Id = 1,
+        MyChatMember = new ChatMemberUpdated
+        {
+            Chat = type == ChatType.Private ? new Chat { Id = chat, Type = type, FirstName = "Anna" } : new Chat { Id = chat, Type = type, Title = "Staff", IsForum = true },
+            From = new User { Id = chat, FirstName = "Anna" }, Date = DateTime.UtcNow,
+            OldChatMember = new ChatMemberMember { User = Bot }, NewChatMember = status,
+        },
+    };
+
+    [Test]
+    public async Task AnInlineQueryOrAReactionInAClientChat_LockNothing_TheBotBlockedThereLocksTheChat_InTheStaffChatOrByStaffItRunsAlone()
+    {
+        var inline = await ScopeOfAsync(new Update
+        {
+            Id = 1, InlineQuery = new InlineQuery { Id = "iq1", From = new User { Id = Anna, FirstName = "Anna" }, Query = "price", Offset = "" },
+        });
+        var reaction = await ScopeOfAsync(new Update
+        {
+            Id = 1,
+            MessageReaction = new MessageReactionUpdated
+            {
+                Chat = new Chat { Id = Anna, Type = ChatType.Private, FirstName = "Anna" }, MessageId = 1, User = new User { Id = Anna, FirstName = "Anna" },
+                Date = DateTime.UtcNow, OldReaction = [], NewReaction = [new ReactionTypeEmoji { Emoji = "👍" }],
+            },
+        });
+        var blocked = await ScopeOfAsync(BotStatus(Anna, new ChatMemberBanned { User = Bot }));
+        var inTheStaffChat = await ScopeOfAsync(BotStatus(AgencyWorld.StaffChat, new ChatMemberLeft { User = Bot }, ChatType.Supergroup));
+        var byStaff = await ScopeOfAsync(BotStatus(AgencyWorld.Assistant, new ChatMemberBanned { User = Bot }));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(new[] { inline, reaction }.Select(s => (s.IsEverything, s.Keys.Count)), Is.All.EqualTo((false, 0)), "an inline query, a reaction: nothing");
+            Assert.That(blocked.Keys, Is.EqualTo(WriteScope.Of([Anna], [_project]).Keys), "Anna blocking the bot: her chat and project");
+            Assert.That(new[] { inTheStaffChat, byStaff }.Select(s => s.IsEverything), Is.All.True, "the bot removed from the staff chat, blocked by staff");
+        });
+    }
+
+    private Task<string> InboxStateAsync(int updateId) =>
+        World.Db.ScalarAsync<string>("SELECT COALESCE((SELECT state FROM inbox WHERE update_id = @Id), 'not taken yet')", new { Id = updateId });
+
+    [Test]
+    public async Task AnInlineQueryAndAReaction_AreHandledWhileThisChatIsWorkedOn_TheBotBlockedWaitsForIt()
+    {
+        var own = await AnotherHost.HoldsAsync(World.Db.ConnectionString, WriteScope.Of([Anna], [_project]));
+        bool blockedWhileHeld;
+        try
+        {
+            var inline = World.Telegram.InlineQueries(Anna, "price", firstName: "Anna");
+            var reaction = World.Telegram.Reacts(Anna, 1, Anna, "👍", firstName: "Anna");
+            foreach (var update in new[] { inline, reaction })
+                await Eventually.HoldsAsync(() => InboxStateAsync(update), state => state == "handled",
+                    AgencyWorld.Timeout, $"update {update} handled while Anna's chat is worked on");
+            World.Telegram.EnqueueUpdate(World.Telegram.BotMembership(Anna, "kicked", Anna));
+            await Task.Delay(TimeSpan.FromSeconds(1));
+            blockedWhileHeld = await World.Db.ScalarAsync<long>("SELECT COUNT(*) FROM blocked_chats WHERE chat_id = @Anna", new { Anna }) > 0;
+        }
+        finally
+        {
+            await own.ReleaseAsync();
+        }
+        await Eventually.HoldsAsync(() => World.Db.ScalarAsync<long>("SELECT COUNT(*) FROM blocked_chats WHERE chat_id = @Anna", new { Anna }), n => n == 1,
+            AgencyWorld.Timeout, "Anna's block recorded");
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(World.Telegram.Requests.Count(r => r.Method == "answerInlineQuery"), Is.EqualTo(1), "the inline query answered");
+            Assert.That(blockedWhileHeld, Is.False, "the block waited for the transaction on Anna's chat");
         });
     }
 }

@@ -105,7 +105,7 @@ public sealed class StaffAnswerScopeTests : AgencyTest
     }
 
     [Test]
-    public async Task AReactionOnARelayedQuestion_LocksItsProjectAndItsChats_OthersRunAlone()
+    public async Task AReactionOnARelayedQuestion_LocksItsProjectAndItsChats_OneInAClientChatNothing_OthersRunAlone()
     {
         var relay = (await AnnaAsksAsync("A question to react to")).MessageId;
         Update Reaction(int message, long user) => new()
@@ -134,8 +134,9 @@ public sealed class StaffAnswerScopeTests : AgencyTest
         Assert.Multiple(() =>
         {
             Assert.That(onTheRelay.Keys, Is.EqualTo(WriteScope.Of([Anna], [_project]).Keys), "its project and Anna's chat");
-            Assert.That(new[] { byAStranger, onNoRelay, inAClientChat }.Select(s => s.IsEverything), Is.All.True,
-                "a reaction by no staff member, on no relayed message, in a client chat");
+            Assert.That(new[] { byAStranger, onNoRelay }.Select(s => s.IsEverything), Is.All.True, "a reaction by no staff member, on no relayed message");
+            Assert.That((inAClientChat.IsEverything, inAClientChat.Keys), Is.EqualTo((false, Array.Empty<long>())),
+                "a reaction in a client chat, which the router leaves alone: nothing locked");
         });
     }
 
