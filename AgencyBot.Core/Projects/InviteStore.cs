@@ -68,6 +68,12 @@ public sealed class InviteStore(Database database, TimeProvider clock)
 
     /// <summary>Opens an invite for a chat: the project it links, or null when the code is unknown, expired, revoked or
     /// already spent by another chat.</summary>
+    private const string SelectProjectOfCode = "SELECT project_id FROM invites WHERE code = @Code";
+
+    /// <summary>The project an invite code is for, whatever its state; null when no invite has that code.</summary>
+    public static Task<long?> ProjectOfCodeAsync(IDbConnection connection, IDbTransaction transaction, string code) =>
+        connection.ExecuteScalarAsync<long?>(SelectProjectOfCode, new { Code = code }, transaction);
+
     public static async Task<Redeemed?> RedeemAsync(IDbConnection connection, IDbTransaction transaction, string code, long chatId, DateTimeOffset now)
     {
         var row = await connection.QuerySingleOrDefaultAsync<(long ProjectId, string Kind)?>(Redeem,

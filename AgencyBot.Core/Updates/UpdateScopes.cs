@@ -2,7 +2,9 @@ using AgencyBot.Core.Conversations;
 using AgencyBot.Core.Data;
 using AgencyBot.Core.Messaging;
 using AgencyBot.Core.Onboarding;
+using AgencyBot.Core.Projects;
 using AgencyBot.Core.Satisfaction;
+using AgencyBot.Core.Staff;
 using AgencyBot.Core.StaffGroup;
 using AgencyBot.Core.Tasks;
 using Telegram.Bot.Types.Enums;
@@ -16,7 +18,8 @@ namespace AgencyBot.Core.Updates;
 /// so the clients of other projects are handled beside it. So does a client's command other than those that bind or
 /// set up a chat (/help, /project, /status, /files read and answer; any other is filed as a message: see
 /// <see cref="ClientMessages.HandleAsync"/>), and a press of a client's button (an approval, a rating, a file, the
-/// project to file under) in a client chat. A staff member's answer in the staff chat (no dialog of theirs open) reads
+/// project to file under) in a client chat. /start and /link do too, and with an invite code they also lock the
+/// invite's project, which they link the chat to (its single-use invite spent under that lock). A staff member's answer in the staff chat (no dialog of theirs open) reads
 /// and writes only its project's rows and those of the project's client chats: it locks those. So do a task, time or
 /// budget command there (<see cref="ProjectCommands"/>), a staff member's reaction on a relayed client message (for
 /// the projects of the messages it is on), and a press of the buttons under a relayed message (take, task, tag, close:
@@ -25,7 +28,7 @@ namespace AgencyBot.Core.Updates;
 /// back in by a client, or removed from or added to a client's group, marks only that chat: it locks the chat and its
 /// projects. An inline query (answered from the saved answers) and a reaction outside the staff chat (left alone) only
 /// read: they lock nothing, so no one outside can hold up the hosts by sending them. Everything else runs alone:
-/// /start, /link and /setup, any other command in the staff chat, an edit there, anything from staff in private,
+/// /setup, a /start with a staff invite, any other command in the staff chat, an edit there, anything from staff in private,
 /// staff's other buttons, other reactions in the staff chat, the bot's membership of the staff chat or a staff
 /// member's private chat, chat migrations.
 /// </summary>
@@ -51,6 +54,7 @@ public sealed class UpdateScopes(StaffChatStore staffChats, BotUser botUser)
         var staff = await staffChats.GetAsync(c, t);
         var clientChats = new HashSet<long>();
         var answeredProjects = new HashSet<long>();
+        var invitedProjects = new HashSet<long>();
         foreach (var (chat, message, edited, reaction, press) in acts)
         {
             var inStaffChat = staff is not null && chat.Id == staff.ChatId;
@@ -67,19 +71,30 @@ public sealed class UpdateScopes(StaffChatStore staffChats, BotUser botUser)
                     return WriteScope.Everything;
                 answeredProjects.Add(pressed);
             }
-            else if (!inStaffChat) clientChats.Add(chat.Id);
+            else if (!inStaffChat)
+            {
+                clientChats.Add(chat.Id);
+                if (InviteCodeOf(message) is not { } code) continue;
+                if (StaffInviteStore.CodeOf(code) is not null) return WriteScope.Everything; // a staff member joining
+                if (await InviteStore.ProjectOfCodeAsync(c, t, code) is { } invited) invitedProjects.Add(invited);
+            }
             else if (message is null || edited || await ProjectOfStaffMessageAsync(c, t, staff!, message) is not { } project) return WriteScope.Everything;
             else answeredProjects.Add(project);
         }
         var privateChats = acts.Where(a => a.Chat.Type == ChatType.Private).Select(a => a.Chat.Id).Distinct().ToArray();
         if (privateChats.Length > 0 && await c.ExecuteScalarAsync<long>(StaffAmong, new { Users = privateChats }, t) > 0) return WriteScope.Everything;
         // Each lookup only when it has something to look up: a chunk of staff answers alone has no client chat.
-        var projects = clientChats.Count == 0 ? answeredProjects
-            : answeredProjects.Concat(await c.QueryAsync<long>(ProjectsOfChats, new { Chats = clientChats.ToArray() }, t));
+        var projects = clientChats.Count == 0 ? answeredProjects.Concat(invitedProjects)
+            : answeredProjects.Concat(invitedProjects).Concat(await c.QueryAsync<long>(ProjectsOfChats, new { Chats = clientChats.ToArray() }, t));
         var chats = answeredProjects.Count == 0 ? clientChats
             : clientChats.Concat(await c.QueryAsync<long>(ChatsOfProjects, new { Projects = answeredProjects.ToArray() }, t));
         return WriteScope.Of(chats, projects);
     }
+
+    /// <summary>The code of a /start or /link (as <see cref="ClientMessages.HandleAsync"/> reads it), which links the chat
+    /// to the invite's project: that project is locked too.</summary>
+    private string? InviteCodeOf(Message? message) =>
+        botUser.ParseCommand(message?.Text) is { Name: "start" or "link", Args: { Length: > 0 } code } ? code : null;
 
     private static async Task<bool> IsActiveStaffAsync(IDbConnection c, IDbTransaction t, long userId) =>
         await c.ExecuteScalarAsync<long>(StaffAmong, new { Users = new[] { userId } }, t) > 0;
@@ -170,11 +185,11 @@ public sealed class UpdateScopes(StaffChatStore staffChats, BotUser botUser)
 
     private static bool InClientChat(Chat chat) => chat.Type is ChatType.Private or ChatType.Group or ChatType.Supergroup;
 
-    /// <summary>Written by a person in a private chat or a group, and no command that binds or sets up a chat (a service
+    /// <summary>Written by a person in a private chat or a group, and not /setup, which sets up a chat (a service
     /// message is no ordinary one either). In the staff chat, only <see cref="ProjectCommands"/> are scoped (<see cref="ProjectOfStaffMessageAsync"/>).</summary>
     private bool Ordinary(Message message) =>
         InClientChat(message.Chat)
         && message.From is { IsBot: false }
         && message.MigrateToChatId is null && message.MigrateFromChatId is null
-        && (message.Text is { } text ? botUser.ParseCommand(text) is not { Name: "start" or "link" or "setup" } : MessageContent.IsRelayable(message));
+        && (message.Text is { } text ? botUser.ParseCommand(text) is not { Name: "setup" } : MessageContent.IsRelayable(message));
 }

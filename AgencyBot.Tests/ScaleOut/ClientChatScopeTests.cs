@@ -1,4 +1,5 @@
 using AgencyBot.Core.Data;
+using AgencyBot.Core.Staff;
 using AgencyBot.Core.Updates;
 using AgencyBot.Tests.Hosting;
 using Microsoft.Extensions.Time.Testing;
@@ -13,8 +14,9 @@ namespace AgencyBot.Tests.ScaleOut;
 /// the client's chat and its projects: each is answered while another host works on another client, and waits while one
 /// works on this client's chat. The bot blocked or let back in by a client locks that chat; an inline query and a
 /// reaction in a client chat, which only read, lock nothing: a stranger sending them by the hundred holds up no host.
-/// /start, /link and /setup, which bind or set up a chat, still run alone, and so do a staff member's command in private
-/// or in the staff chat and staff's buttons.
+/// /start and /link lock the chat and its projects, and with an invite code the invite's project too: a client linking
+/// their chat waits only for work on that project. /setup and a staff invite still run alone, and so do a staff
+/// member's command in private or in the staff chat and staff's buttons.
 /// </summary>
 public sealed class ClientChatScopeTests : AgencyTest
 {
@@ -150,15 +152,17 @@ public sealed class ClientChatScopeTests : AgencyTest
         World.Db.Database.WriteAsync((c, t) => World.Host.Get<UpdateScopes>().OfAsync([update], c, t));
 
     [Test]
-    public async Task ACommandThatOnlyAnswers_LocksTheChatAndItsProjects_OneThatBindsOrSetsUpRunsAlone()
+    public async Task ACommandThatOnlyAnswers_LocksTheChatAndItsProjects_OneThatLinksTheInvitesProjectToo_SetupAndStaffCommandsRunAlone()
     {
         var annas = WriteScope.Of([Anna], [_project]).Keys;
         var answering = new List<WriteScope>();
-        foreach (var text in new[] { "/help", "/project", "/status", "/files", "/urgent please call me", "/task Call Anna" })
+        foreach (var text in new[] { "/help", "/project", "/status", "/files", "/urgent please call me", "/task Call Anna", "/start", "/start ABCDEF", "/link" })
             answering.Add(await ScopeOfAsync(From(Anna, text)));
         var stranger = await ScopeOfAsync(From(Anna + 50, "/status"));
+        var (second, code) = await World.ProjectAsync("Globex", "Shop");
+        var linking = new[] { await ScopeOfAsync(From(Anna, $"/start {code}")), await ScopeOfAsync(From(-100612, $"/link {code}", ChatType.Supergroup)) };
         var alone = new List<WriteScope>();
-        foreach (var text in new[] { "/start ABCDEF", "/link ABCDEF", "/setup" })
+        foreach (var text in new[] { "/setup", $"/start {StaffInviteStore.StaffPrefix}ABCDEF", $"/start {StaffInviteStore.OwnerPrefix}ABCDEF" })
             alone.Add(await ScopeOfAsync(From(Anna, text)));
         alone.Add(await ScopeOfAsync(From(-100611, "/setup", ChatType.Supergroup, user: AgencyWorld.Assistant)));
         alone.Add(await ScopeOfAsync(From(AgencyWorld.Assistant, "/status")));
@@ -167,10 +171,46 @@ public sealed class ClientChatScopeTests : AgencyTest
         Assert.Multiple(() =>
         {
             Assert.That(answering.Select(s => s.Keys), Is.All.EqualTo(annas),
-                "/help, /project, /status, /files, a command the bot does not know, a staff command typed by a client: Anna's chat and project");
+                "/help, /project, /status, /files, a command the bot does not know, a staff command typed by a client, /start and /link without a " +
+                "code or with one of no invite: Anna's chat and project");
             Assert.That(stranger.Keys, Is.EqualTo(WriteScope.Of([Anna + 50], []).Keys), "a chat bound to nothing: the chat alone");
+            Assert.That(linking[0].Keys, Is.EqualTo(WriteScope.Of([Anna], [_project, second]).Keys), "Anna's /start with an invite: her chat and project, and the invite's");
+            Assert.That(linking[1].Keys, Is.EqualTo(WriteScope.Of([-100612], [second]).Keys), "a group's /link: the group and the invite's project");
             Assert.That(alone.Select(s => s.IsEverything), Is.All.True,
-                "/start, /link, /setup from a client, /setup from staff in a group, a staff member's command in private and in the staff chat");
+                "/setup from a client, a staff or owner invite, /setup from staff in a group, a staff member's command in private and in the staff chat");
+        });
+    }
+
+    [Test]
+    public async Task AClientLinkingTheirChat_GoesWhileAnotherProjectIsWorkedOn_AndWaitsWhileTheInvitesProjectIs()
+    {
+        const long bob = 613;
+        var (second, code) = await World.ProjectAsync("Globex", "Shop");
+        var other = await AnotherHost.HoldsAsync(World.Db.ConnectionString, WriteScope.Of([Anna], [_project]));
+        try
+        {
+            World.Telegram.ClientSends(bob, $"/start {code}", firstName: "Bob");
+            await World.WaitForAsync(s => s.Any(m => m.ChatId == bob && m.Text?.Contains("Shop") == true));
+        }
+        finally
+        {
+            await other.ReleaseAsync();
+        }
+
+        const long carla = 614;
+        var third = await World.InviteAsync(second);
+        var own = await AnotherHost.HoldsAsync(World.Db.ConnectionString, WriteScope.Of([], [second]));
+        World.Telegram.ClientSends(carla, $"/start {third}", firstName: "Carla");
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        var linkedWhileHeld = World.Telegram.SentTo(carla).Count;
+        await own.ReleaseAsync();
+        await World.WaitForAsync(s => s.Any(m => m.ChatId == carla && m.Text?.Contains("Shop") == true));
+        var bound = await World.Db.ScalarAsync<long>("SELECT COUNT(*) FROM chat_bindings WHERE project_id = @Second AND status = 'active'", new { Second = second });
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(linkedWhileHeld, Is.Zero, "Carla's link waited for the transaction on the invite's project");
+            Assert.That(bound, Is.EqualTo(2), "Bob's and Carla's chats linked to the shop");
         });
     }
 

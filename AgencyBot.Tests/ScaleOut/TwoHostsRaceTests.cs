@@ -174,6 +174,36 @@ public sealed class TwoHostsRaceTests
         }
     }
 
+    /// <summary>One single-use invite opened by ten chats on both hosts at once (a link forwarded to a group chat, say):
+    /// each /start locks the invite's project, so they take turns; the first links its chat, every other is told the
+    /// link was already used, and nothing else is linked.</summary>
+    [Test]
+    public async Task OneInviteOpenedByTenChatsOnBothHostsAtOnce_LinksTheFirstChatOnly_AndTellsEveryOther()
+    {
+        const int chats = 10;
+        await _db.ExecuteAsync("INSERT INTO clients (name, created_at) VALUES ('Acme', 0); INSERT INTO projects (client_id, name, created_at) VALUES (1, 'Website', 0);");
+        var (a, b, ports) = await TwoHostsAsync(_telegram, _db);
+        using (a)
+        using (b)
+        {
+            using var http = new HttpClient();
+            http.DefaultRequestHeaders.Add("X-Api-Key", ApiKey);
+            using var invite = await http.PostAsync(new Uri($"http://127.0.0.1:{ports[0]}/api/projects/1/invites"), null);
+            var code = (string?)(await invite.Content.ReadFromJsonAsync<JsonObject>())!["code"];
+            await Task.WhenAll(Enumerable.Range(0, chats).Select(i => PostAsync(http, ports[i % 2], Wire.TextUpdate(700 + i, 80_000 + i, $"/start {code}"))));
+            var answers = await Eventually.HoldsAsync(() => Task.FromResult(Enumerable.Range(0, chats).Select(i => _telegram.SentTo(80_000 + i)).ToList()),
+                sent => sent.All(s => s.Count > 0), TimeSpan.FromSeconds(60), "every chat answered");
+
+            Assert.Multiple(async () =>
+            {
+                Assert.That(await _db.ScalarAsync<long>("SELECT COUNT(*) FROM chat_bindings WHERE project_id = 1"), Is.EqualTo(1), "one chat linked");
+                Assert.That(answers.Count(s => s.Any(m => m.Text?.StartsWith("Welcome!", StringComparison.Ordinal) == true)), Is.EqualTo(1), "one welcomed");
+                Assert.That(answers.Count(s => s.Any(m => m.Text?.Contains("already used", StringComparison.Ordinal) == true)), Is.EqualTo(chats - 1),
+                    "every other told the link was used");
+            });
+        }
+    }
+
     /// <summary>Marie presses a button under a message the bot posted in the staff forum, as Telegram sends the press.</summary>
     private static string StaffPress(int updateId, SentMessage under, string data) => new JsonObject
     {
