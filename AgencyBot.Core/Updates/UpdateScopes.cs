@@ -28,9 +28,9 @@ namespace AgencyBot.Core.Updates;
 /// back in by a client, or removed from or added to a client's group, marks only that chat: it locks the chat and its
 /// projects. An inline query (answered from the saved answers) and a reaction outside the staff chat (left alone) only
 /// read: they lock nothing, so no one outside can hold up the hosts by sending them. Everything else runs alone:
-/// /setup, a /start with a staff invite, any other command in the staff chat, an edit there, anything from staff in private,
-/// staff's other buttons, other reactions in the staff chat, the bot's membership of the staff chat or a staff
-/// member's private chat, chat migrations.
+/// /setup, a /start with a staff invite, any other command in the staff chat, an edit there, anything from staff in
+/// private, staff's other buttons, other reactions in the staff chat, the bot's membership of the staff chat or a
+/// staff member's private chat, chat migrations.
 /// </summary>
 public sealed class UpdateScopes(StaffChatStore staffChats, BotUser botUser)
 {
