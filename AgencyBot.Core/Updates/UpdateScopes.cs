@@ -15,12 +15,12 @@ namespace AgencyBot.Core.Updates;
 /// What handling updates may touch, for PostgreSQL's locks (<see cref="WriteScope"/>). A client's ordinary message or
 /// its edit, outside the staff chat and a staff member's private chat, reads and writes only that chat's rows and its
 /// projects' (conversations, waiting periods, held messages, the topic's posts): it locks the chat and those projects,
-/// so the clients of other projects are handled beside it. So does a client's command other than those that bind or
-/// set up a chat (/help, /project, /status, /files read and answer; any other is filed as a message: see
-/// <see cref="ClientMessages.HandleAsync"/>), and a press of a client's button (an approval, a rating, a file, the
-/// project to file under) in a client chat. /start and /link do too, and with an invite code they also lock the
-/// invite's project, which they link the chat to (its single-use invite spent under that lock). A staff member's answer in the staff chat (no dialog of theirs open) reads
-/// and writes only its project's rows and those of the project's client chats: it locks those. So do a task, time or
+/// so the clients of other projects are handled beside it. So does a client's command other than /setup (/help,
+/// /project, /status, /files read and answer; any other is filed as a message: see <see cref="ClientMessages.HandleAsync"/>),
+/// and a press of a client's button (an approval, a rating, a file, the project to file under) in a client chat. A
+/// /start or /link with an invite code also locks the invite's project, which it links the chat to (a single-use
+/// invite is spent under that lock). A staff member's answer in the staff chat (no dialog of theirs open) reads and
+/// writes only its project's rows and those of the project's client chats: it locks those. So do a task, time or
 /// budget command there (<see cref="ProjectCommands"/>), a staff member's reaction on a relayed client message (for
 /// the projects of the messages it is on), and a press of the buttons under a relayed message (take, task, tag, close:
 /// <see cref="StaffButtons"/>), of a "who is this for?" button or of an out-of-hours one (at opening, now: <see
