@@ -21,7 +21,7 @@ namespace AgencyBot.Core.Updates;
 /// /start or /link with an invite code also locks the invite's project, which it links the chat to (a single-use
 /// invite is spent under that lock). A staff member's answer in the staff chat (no dialog of theirs open) reads and
 /// writes only its project's rows and those of the project's client chats: it locks those. So do a task, time or
-/// budget command there (<see cref="ProjectCommands"/>), a staff member's reaction on a relayed client message (for
+/// budget command there, and an answer by /all, /r or /later (<see cref="ProjectCommands"/>), a staff member's reaction on a relayed client message (for
 /// the projects of the messages it is on), and a press of the buttons under a relayed message (take, task, tag, close:
 /// <see cref="StaffButtons"/>), of a "who is this for?" button or of an out-of-hours one (at opening, now: <see
 /// cref="StaffProjectButtons"/>), for the project of the message or answer the press names. The bot blocked or let
@@ -102,10 +102,13 @@ public sealed class UpdateScopes(StaffChatStore staffChats, BotUser botUser)
     /// <summary>The staff commands that, in a project's topic or as a reply to a relayed post, act on that project alone
     /// (<see cref="StaffCommands"/>; audited down to their SQL): tasks numbered per project under its unique key,
     /// checklist items per task, the project's notes, tags, acknowledgements and time entries, budget alerts claimed
-    /// per project; clients and assignees are told by outbox rows. Without a target (/time naming any project, say)
-    /// they have no project to be about, and run alone. Every other command, and any added later, runs alone.</summary>
+    /// per project; clients and assignees are told by outbox rows. And the answers that are commands (<see
+    /// cref="StaffAnswers"/>): /all to every chat of the project, /r a saved answer, /later one scheduled, each decided
+    /// and sent as an ordinary answer is, to the project's chats (a scheduled one also acknowledges their
+    /// conversations). Without a target (/time naming any project, say) they have no project to be about, and run
+    /// alone. Every other command, and any added later, runs alone.</summary>
     private static readonly HashSet<string> ProjectCommands =
-        ["task", "itask", "sub", "check", "title", "wait", "assign", "due", "done", "tag", "tasks", "ack", "time", "budget", "help"];
+        ["task", "itask", "sub", "check", "title", "wait", "assign", "due", "done", "tag", "tasks", "ack", "time", "budget", "help", "all", "r", "later"];
 
     /// <summary>The project an ordinary answer in the staff chat, or one of <see cref="ProjectCommands"/>, is for
     /// (<see cref="StaffReplies.HandleAsync"/>), or null when the message may do more: another command (in a caption

@@ -68,6 +68,24 @@ public sealed class StaffAnswerScopeTests : AgencyTest
         Assert.That(sentWhileHeld, Is.False, "the answer waited for the transaction on its own project");
     }
 
+    [Test]
+    public async Task AnAnswerByCommand_AllOrLater_GoesThroughWhileAnotherProjectIsWorkedOn()
+    {
+        var other = await AnotherHost.HoldsAsync(World.Db.ConnectionString, WriteScope.Of([Anna + 1], [_project + 1]));
+        try
+        {
+            MarieAnswers("/all We are closed on Friday");
+            MarieAnswers("/later +2h The report, as promised");
+            await World.WaitForAsync(s => AnnaHas("We are closed on Friday") && s.Any(m => m.ThreadId == _topic && m.Text?.StartsWith("🕘 Scheduled") == true));
+        }
+        finally
+        {
+            await other.ReleaseAsync();
+        }
+        Assert.That(await World.Db.ScalarAsync<long>("SELECT COUNT(*) FROM outbox WHERE chat_id = @Anna AND payload LIKE '%as promised%' AND state = 'pending'",
+            new { Anna }), Is.EqualTo(1), "the /later answer queued for its time");
+    }
+
     private async Task<SentMessage> AnnaAsksAsync(string text)
     {
         World.Telegram.ClientSends(Anna, text, firstName: "Anna");
@@ -325,7 +343,8 @@ public sealed class StaffAnswerScopeTests : AgencyTest
             CaptionEntities = [new MessageEntity { Type = MessageEntityType.BotCommand, Offset = 0, Length = 8 }],
         }));
         var taskCommands = new List<WriteScope>();
-        foreach (var text in new[] { "/task Call Anna", "/done #1", "/time 1h30m work", "/due #1 tomorrow", "/ack" })
+        foreach (var text in new[] { "/task Call Anna", "/done #1", "/time 1h30m work", "/due #1 tomorrow", "/ack", "/all We are closed on Friday", "/r thanks",
+                     "/later tomorrow 09:00 Here it is" })
             taskCommands.Add(await ScopeOfAsync(InStaffChat(InTopic(text))));
         var command = await ScopeOfAsync(InStaffChat(InTopic("/invite")));
         var mine = await ScopeOfAsync(InStaffChat(InTopic("/my")));
@@ -342,7 +361,7 @@ public sealed class StaffAnswerScopeTests : AgencyTest
             Assert.That(answer.Keys, Is.EqualTo(WriteScope.Of([Anna], [_project]).Keys), "an answer: its project and Anna's chat");
             Assert.That(photoAnswer.Keys, Is.EqualTo(answer.Keys), "a photo answer the same");
             Assert.That(replyToTheRelay.Keys, Is.EqualTo(answer.Keys), "a reply to the relayed question, outside its topic, the same");
-            Assert.That(taskCommands.Select(s => s.Keys), Is.All.EqualTo(answer.Keys), "a task, time or due command in the topic, the same");
+            Assert.That(taskCommands.Select(s => s.Keys), Is.All.EqualTo(answer.Keys), "a task, time or due command in the topic, an /all, /r or /later answer, the same");
             Assert.That(new[] { commandInCaption, command, mine, timeElsewhere, edit, general, stranger, inADialog }.Select(s => s.IsEverything), Is.All.True,
                 "an /invoice caption, an /invite, a /my, a /time outside any topic, an edit, a message about no project, from no staff member, in a dialog");
         });
