@@ -21,10 +21,11 @@ namespace AgencyBot.Core.Updates;
 /// /start or /link with an invite code also locks the invite's project, which it links the chat to (a single-use
 /// invite is spent under that lock). A staff member's answer in the staff chat (no dialog of theirs open) reads and
 /// writes only its project's rows and those of the project's client chats: it locks those. So do a task, time or
-/// budget command there, and an answer by /all, /r or /later (<see cref="ProjectCommands"/>), a staff member's reaction on a relayed client message (for
-/// the projects of the messages it is on), and a press of the buttons under a relayed message (take, task, tag, close:
-/// <see cref="StaffButtons"/>), of a "who is this for?" button or of an out-of-hours one (at opening, now: <see
-/// cref="StaffProjectButtons"/>), for the project of the message or answer the press names. The bot blocked or let
+/// budget command there, an answer by /all, /r or /later, an /approve, /file or /invoice (<see cref="ProjectCommands"/>),
+/// a staff member's reaction on a relayed client message (for the projects of the messages it is on), and a press of
+/// the buttons under a relayed message (take, task, tag, close: <see cref="StaffButtons"/>), of a "who is this for?"
+/// button or of an out-of-hours one (at opening, now: <see cref="StaffProjectButtons"/>), for the project of the
+/// message or answer the press names. The bot blocked or let
 /// back in by a client, or removed from or added to a client's group, marks only that chat: it locks the chat and its
 /// projects. An inline query (answered from the saved answers) and a reaction outside the staff chat (left alone) only
 /// read: they lock nothing, so no one outside can hold up the hosts by sending them. Everything else runs alone:
@@ -105,10 +106,17 @@ public sealed class UpdateScopes(StaffChatStore staffChats, BotUser botUser)
     /// per project; clients and assignees are told by outbox rows. And the answers that are commands (<see
     /// cref="StaffAnswers"/>): /all to every chat of the project, /r a saved answer, /later one scheduled, each decided
     /// and sent as an ordinary answer is, to the project's chats (a scheduled one also acknowledges their
-    /// conversations). Without a target (/time naming any project, say) they have no project to be about, and run
-    /// alone. Every other command, and any added later, runs alone.</summary>
+    /// conversations). And the desk's commands on one project's deliverables: /approve (the project's task waits for
+    /// its client chats' approval: <see cref="ApprovalDesk.RequestAsync"/>), /file (one of the project's files), /invoice
+    /// (sent as an answer, recorded with its time and the project's budget alert). Without a target (/time naming any
+    /// project, say) they have no project to be about, and run alone. Every other command, and any added later, runs
+    /// alone.</summary>
     private static readonly HashSet<string> ProjectCommands =
-        ["task", "itask", "sub", "check", "title", "wait", "assign", "due", "done", "tag", "tasks", "ack", "time", "budget", "help", "all", "r", "later"];
+    [
+        "task", "itask", "sub", "check", "title", "wait", "assign", "due", "done", "tag", "tasks", "ack", "time", "budget", "help",
+        "all", "r", "later",
+        "approve", "file", "invoice",
+    ];
 
     /// <summary>The project an ordinary answer in the staff chat, or one of <see cref="ProjectCommands"/>, is for
     /// (<see cref="StaffReplies.HandleAsync"/>), or null when the message may do more: another command (in a caption

@@ -344,7 +344,7 @@ public sealed class StaffAnswerScopeTests : AgencyTest
         }));
         var taskCommands = new List<WriteScope>();
         foreach (var text in new[] { "/task Call Anna", "/done #1", "/time 1h30m work", "/due #1 tomorrow", "/ack", "/all We are closed on Friday", "/r thanks",
-                     "/later tomorrow 09:00 Here it is" })
+                     "/later tomorrow 09:00 Here it is", "/approve #1", "/file Logo" })
             taskCommands.Add(await ScopeOfAsync(InStaffChat(InTopic(text))));
         var command = await ScopeOfAsync(InStaffChat(InTopic("/invite")));
         var mine = await ScopeOfAsync(InStaffChat(InTopic("/my")));
@@ -361,9 +361,11 @@ public sealed class StaffAnswerScopeTests : AgencyTest
             Assert.That(answer.Keys, Is.EqualTo(WriteScope.Of([Anna], [_project]).Keys), "an answer: its project and Anna's chat");
             Assert.That(photoAnswer.Keys, Is.EqualTo(answer.Keys), "a photo answer the same");
             Assert.That(replyToTheRelay.Keys, Is.EqualTo(answer.Keys), "a reply to the relayed question, outside its topic, the same");
-            Assert.That(taskCommands.Select(s => s.Keys), Is.All.EqualTo(answer.Keys), "a task, time or due command in the topic, an /all, /r or /later answer, the same");
-            Assert.That(new[] { commandInCaption, command, mine, timeElsewhere, edit, general, stranger, inADialog }.Select(s => s.IsEverything), Is.All.True,
-                "an /invoice caption, an /invite, a /my, a /time outside any topic, an edit, a message about no project, from no staff member, in a dialog");
+            Assert.That(taskCommands.Select(s => s.Keys), Is.All.EqualTo(answer.Keys),
+                "a task, time or due command in the topic, an /all, /r or /later answer, an /approve, a /file, the same");
+            Assert.That(commandInCaption.Keys, Is.EqualTo(answer.Keys), "an /invoice caption, the same");
+            Assert.That(new[] { command, mine, timeElsewhere, edit, general, stranger, inADialog }.Select(s => s.IsEverything), Is.All.True,
+                "an /invite, a /my, a /time outside any topic, an edit, a message about no project, from no staff member, in a dialog");
         });
     }
 }
