@@ -1,6 +1,5 @@
 using AgencyBot.Core.Data;
 using AgencyBot.Tests.Hosting;
-using Microsoft.Extensions.Time.Testing;
 
 namespace AgencyBot.Tests.ScaleOut;
 
@@ -10,32 +9,8 @@ namespace AgencyBot.Tests.ScaleOut;
 /// a failing Telegram, rows put back by the hundred, holds up no other client's handling on any host; and each waits
 /// while another host works on that chat.
 /// </summary>
-public sealed class SendingScopeTests : AgencyTest
+public sealed class SendingScopeTests : OneProjectOnPostgresTest
 {
-    private const long Anna = 641;
-    private readonly FakeTimeProvider _clock = new(DateTimeOffset.UtcNow);
-    private long _project;
-    private int _topic;
-
-    // A frozen clock: no scheduled job runs meanwhile, and a row put back stays put back until the test moves time.
-    protected override Task<AgencyWorld> StartAgencyAsync()
-    {
-        TempDatabase.RequirePostgres();
-        return AgencyWorld.StartAsync(settings: new Dictionary<string, string?> { ["Agency:BusinessHours"] = "" }, clock: _clock);
-    }
-
-    [SetUp]
-    public async Task AProjectWithAnnaAndItsTopicAsync()
-    {
-        _project = await World.ProjectWithClientAsync(Anna);
-        _topic = await World.TopicAsync();
-        await World.SettledAsync();
-        await World.JobsIdleAsync(); // the jobs' start-up runs hold the whole database
-    }
-
-    private void MarieAnswers(string text) =>
-        World.Telegram.ClientSends(AgencyWorld.StaffChat, text, userId: AgencyWorld.Assistant, firstName: "Marie", threadId: _topic);
-
     /// <summary>Whether one of the outbox rows to <paramref name="chat"/> (Anna's by default) is recorded as Telegram
     /// refused it (put back with the error, or failed) within <paramref name="patience"/>.</summary>
     private async Task<bool> FailureRecordedWithinAsync(string state, TimeSpan patience, long chat = Anna)
@@ -74,7 +49,7 @@ public sealed class SendingScopeTests : AgencyTest
     {
         World.Telegram.Fail("sendMessage", 502, "Bad Gateway", chatId: Anna);
 
-        var (whileHeld, _) = await RecordedWhileAnotherHostHoldsAsync(WriteScope.Of([Anna + 1000], [_project + 1000]),
+        var (whileHeld, _) = await RecordedWhileAnotherHostHoldsAsync(WriteScope.Of([Anna + 1000], [Project + 1000]),
             () => MarieAnswers("The invoice is on its way"), "pending", TimeSpan.FromSeconds(10));
 
         Assert.That(whileHeld, Is.True, "the 502 was recorded beside the other client's transaction");
@@ -109,9 +84,9 @@ public sealed class SendingScopeTests : AgencyTest
         await Eventually.HoldsAsync(() => World.Db.ScalarAsync<long>("SELECT COUNT(*) FROM outbox WHERE chat_id = @Chat AND state = 'pending'",
             new { Chat = AgencyWorld.StaffChat }), queued => queued >= burst.Length + 1, AgencyWorld.Timeout, "the burst queued behind the first relay");
 
-        var (whileHeld, _) = await RecordedWhileAnotherHostHoldsAsync(WriteScope.Of([Anna + 1000], [_project + 1000]), World.Telegram.ReleaseHangs,
+        var (whileHeld, _) = await RecordedWhileAnotherHostHoldsAsync(WriteScope.Of([Anna + 1000], [Project + 1000]), World.Telegram.ReleaseHangs,
             "pending", TimeSpan.FromSeconds(10), chat: AgencyWorld.StaffChat);
-        _clock.Advance(TimeSpan.FromMinutes(5));
+        Clock.Advance(TimeSpan.FromMinutes(5));
         var relayed = await World.WaitForAsync(s => burst.All(text => s.Any(m => m.ChatId == AgencyWorld.StaffChat && m.Text?.Contains(text) == true)));
 
         Assert.Multiple(() =>
@@ -126,10 +101,10 @@ public sealed class SendingScopeTests : AgencyTest
     public async Task AnAnswerTelegramRefuses_IsToldInTheTopicWhileAnotherProjectIsWorkedOn()
     {
         World.Telegram.Fail("sendMessage", 400, "Bad Request: message text is empty", chatId: Anna);
-        var (whileHeld, _) = await RecordedWhileAnotherHostHoldsAsync(WriteScope.Of([Anna + 1000], [_project + 1000]), () => MarieAnswers("Here it is"),
+        var (whileHeld, _) = await RecordedWhileAnotherHostHoldsAsync(WriteScope.Of([Anna + 1000], [Project + 1000]), () => MarieAnswers("Here it is"),
             "failed", TimeSpan.FromSeconds(10));
-        var notice = (await World.WaitForAsync(s => s.Any(m => m.ThreadId == _topic && m.Text?.StartsWith("⚠️ Not delivered", StringComparison.Ordinal) == true)))
-            .Single(m => m.ThreadId == _topic && m.Text?.StartsWith("⚠️ Not delivered", StringComparison.Ordinal) == true);
+        var notice = (await World.WaitForAsync(s => s.Any(m => m.ThreadId == Topic && m.Text?.StartsWith("⚠️ Not delivered", StringComparison.Ordinal) == true)))
+            .Single(m => m.ThreadId == Topic && m.Text?.StartsWith("⚠️ Not delivered", StringComparison.Ordinal) == true);
 
         Assert.Multiple(() =>
         {

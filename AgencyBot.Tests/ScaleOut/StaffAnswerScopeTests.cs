@@ -2,7 +2,6 @@ using AgencyBot.Core.Data;
 using AgencyBot.Core.Updates;
 using AgencyBot.Tests.Fakes;
 using AgencyBot.Tests.Hosting;
-using Microsoft.Extensions.Time.Testing;
 using Telegram.Bot.Types;
 using Telegram.Bot.Types.Enums;
 
@@ -16,38 +15,14 @@ namespace AgencyBot.Tests.ScaleOut;
 /// relayed client message locks the same: the projects of the messages it is on; so does a press of the buttons under
 /// a relayed message or of "who is this for?", for the project of the message or answer it names.
 /// </summary>
-public sealed class StaffAnswerScopeTests : AgencyTest
+public sealed class StaffAnswerScopeTests : OneProjectOnPostgresTest
 {
-    private const long Anna = 601;
-    private long _project;
-    private int _topic;
-
-    // A frozen clock: no scheduled job runs meanwhile, so nothing else takes the whole database while a lock is held.
-    protected override Task<AgencyWorld> StartAgencyAsync()
-    {
-        TempDatabase.RequirePostgres();
-        return AgencyWorld.StartAsync(settings: new Dictionary<string, string?> { ["Agency:BusinessHours"] = "" },
-            clock: new FakeTimeProvider(DateTimeOffset.UtcNow));
-    }
-
-    [SetUp]
-    public async Task AProjectWithAnnaAndItsTopicAsync()
-    {
-        _project = await World.ProjectWithClientAsync(Anna);
-        _topic = await World.TopicAsync();
-        await World.SettledAsync();
-        await World.JobsIdleAsync(); // the jobs' start-up runs hold the whole database
-    }
-
-    private void MarieAnswers(string text) =>
-        World.Telegram.ClientSends(AgencyWorld.StaffChat, text, userId: AgencyWorld.Assistant, firstName: "Marie", threadId: _topic);
-
     private bool AnnaHas(string text) => World.Telegram.SentTo(Anna).Any(m => m.Text?.StartsWith(text, StringComparison.Ordinal) == true);
 
     [Test]
     public async Task AnAnswer_GoesThroughWhileAnotherProjectIsWorkedOn_AndWaitsWhileItsOwnIs()
     {
-        var other = await AnotherHost.HoldsAsync(World.Db.ConnectionString, WriteScope.Of([Anna + 1], [_project + 1]));
+        var other = await AnotherHost.HoldsAsync(World.Db.ConnectionString, WriteScope.Of([Anna + 1], [Project + 1]));
         try
         {
             MarieAnswers("While the other project is busy");
@@ -58,7 +33,7 @@ public sealed class StaffAnswerScopeTests : AgencyTest
             await other.ReleaseAsync();
         }
 
-        var own = await AnotherHost.HoldsAsync(World.Db.ConnectionString, WriteScope.Of([], [_project]));
+        var own = await AnotherHost.HoldsAsync(World.Db.ConnectionString, WriteScope.Of([], [Project]));
         MarieAnswers("While this project is busy");
         await Task.Delay(TimeSpan.FromSeconds(1));
         var sentWhileHeld = AnnaHas("While this project is busy");
@@ -71,12 +46,12 @@ public sealed class StaffAnswerScopeTests : AgencyTest
     [Test]
     public async Task AnAnswerByCommand_AllOrLater_GoesThroughWhileAnotherProjectIsWorkedOn()
     {
-        var other = await AnotherHost.HoldsAsync(World.Db.ConnectionString, WriteScope.Of([Anna + 1], [_project + 1]));
+        var other = await AnotherHost.HoldsAsync(World.Db.ConnectionString, WriteScope.Of([Anna + 1], [Project + 1]));
         try
         {
             MarieAnswers("/all We are closed on Friday");
             MarieAnswers("/later +2h The report, as promised");
-            await World.WaitForAsync(s => AnnaHas("We are closed on Friday") && s.Any(m => m.ThreadId == _topic && m.Text?.StartsWith("🕘 Scheduled") == true));
+            await World.WaitForAsync(s => AnnaHas("We are closed on Friday") && s.Any(m => m.ThreadId == Topic && m.Text?.StartsWith("🕘 Scheduled") == true));
         }
         finally
         {
@@ -101,7 +76,7 @@ public sealed class StaffAnswerScopeTests : AgencyTest
     public async Task AReaction_GoesThroughWhileAnotherProjectIsWorkedOn_AndWaitsWhileItsOwnIs()
     {
         var first = (await AnnaAsksAsync("Is the site up?")).MessageId;
-        var other = await AnotherHost.HoldsAsync(World.Db.ConnectionString, WriteScope.Of([Anna + 1000], [_project + 1000]));
+        var other = await AnotherHost.HoldsAsync(World.Db.ConnectionString, WriteScope.Of([Anna + 1000], [Project + 1000]));
         try
         {
             World.Telegram.Reacts(AgencyWorld.StaffChat, first, AgencyWorld.Assistant, "👍", firstName: "Marie");
@@ -112,7 +87,7 @@ public sealed class StaffAnswerScopeTests : AgencyTest
             await other.ReleaseAsync();
         }
 
-        var own = await AnotherHost.HoldsAsync(World.Db.ConnectionString, WriteScope.Of([], [_project]));
+        var own = await AnotherHost.HoldsAsync(World.Db.ConnectionString, WriteScope.Of([], [Project]));
         World.Telegram.Reacts(AgencyWorld.StaffChat, first, AgencyWorld.Assistant, "👌", firstName: "Marie", before: "👍");
         await Task.Delay(TimeSpan.FromSeconds(1));
         var closedWhileHeld = World.Telegram.SentTo(AgencyWorld.StaffChat).Any(m => m.Text?.StartsWith("✔️ Marie", StringComparison.Ordinal) == true);
@@ -151,7 +126,7 @@ public sealed class StaffAnswerScopeTests : AgencyTest
 
         Assert.Multiple(() =>
         {
-            Assert.That(onTheRelay.Keys, Is.EqualTo(WriteScope.Of([Anna], [_project]).Keys), "its project and Anna's chat");
+            Assert.That(onTheRelay.Keys, Is.EqualTo(WriteScope.Of([Anna], [Project]).Keys), "its project and Anna's chat");
             Assert.That(new[] { byAStranger, onNoRelay }.Select(s => s.IsEverything), Is.All.True, "a reaction by no staff member, on no relayed message");
             Assert.That((inAClientChat.IsEverything, inAClientChat.Keys), Is.EqualTo((false, Array.Empty<long>())),
                 "a reaction in a client chat, which the router leaves alone: nothing locked");
@@ -183,7 +158,7 @@ public sealed class StaffAnswerScopeTests : AgencyTest
     public async Task ARelayButton_GoesThroughWhileAnotherProjectIsWorkedOn_AndWaitsWhileItsOwnIs()
     {
         var relay = await AnnaAsksAsync("Could you call me?");
-        var other = await AnotherHost.HoldsAsync(World.Db.ConnectionString, WriteScope.Of([Anna + 1000], [_project + 1000]));
+        var other = await AnotherHost.HoldsAsync(World.Db.ConnectionString, WriteScope.Of([Anna + 1000], [Project + 1000]));
         try
         {
             MariePresses(relay, "Take it");
@@ -194,7 +169,7 @@ public sealed class StaffAnswerScopeTests : AgencyTest
             await other.ReleaseAsync();
         }
 
-        var own = await AnotherHost.HoldsAsync(World.Db.ConnectionString, WriteScope.Of([], [_project]));
+        var own = await AnotherHost.HoldsAsync(World.Db.ConnectionString, WriteScope.Of([], [Project]));
         MariePresses(relay, "Close");
         await Task.Delay(TimeSpan.FromSeconds(1));
         var closedWhileHeld = StaffChatHas("✔️ Closed by Marie: no answer needed.");
@@ -218,7 +193,7 @@ public sealed class StaffAnswerScopeTests : AgencyTest
 
         Assert.Multiple(() =>
         {
-            Assert.That(byStaff.Keys, Is.EqualTo(WriteScope.Of([Anna], [_project]).Keys), "its project and Anna's chat");
+            Assert.That(byStaff.Keys, Is.EqualTo(WriteScope.Of([Anna], [Project]).Keys), "its project and Anna's chat");
             Assert.That(new[] { byAStranger, onNoMessage, malformed, inAClientChat }.Select(s => s.IsEverything), Is.All.True,
                 "a press by no staff member, naming no message, without a message, in a client chat");
         });
@@ -232,7 +207,7 @@ public sealed class StaffAnswerScopeTests : AgencyTest
     {
         static bool IsQuestion(SentMessage m) => m.Text?.StartsWith("Who is this answer for?", StringComparison.Ordinal) == true;
         var asked = World.Telegram.SentTo(AgencyWorld.StaffChat).Count(IsQuestion);
-        World.Telegram.ClientSends(AgencyWorld.StaffChat, answer, userId: author, firstName: name, threadId: _topic);
+        World.Telegram.ClientSends(AgencyWorld.StaffChat, answer, userId: author, firstName: name, threadId: Topic);
         var question = (await World.WaitForAsync(s => s.Count(IsQuestion) > asked)).Last(IsQuestion);
         await World.SettledAsync();
         return question;
@@ -241,10 +216,10 @@ public sealed class StaffAnswerScopeTests : AgencyTest
     [Test]
     public async Task ARecipientChoice_GoesThroughWhileAnotherProjectIsWorkedOn_AndWaitsWhileItsOwnIs()
     {
-        await World.LinkGroupAsync(-4001, _project);
+        await World.LinkGroupAsync(-4001, Project);
         await World.StaffAsync(Paul, "Paul", "assistant");
         var maries = await WhoIsItForAsync("The mock-ups are ready.");
-        var other = await AnotherHost.HoldsAsync(World.Db.ConnectionString, WriteScope.Of([Anna + 1000], [_project + 1000]));
+        var other = await AnotherHost.HoldsAsync(World.Db.ConnectionString, WriteScope.Of([Anna + 1000], [Project + 1000]));
         try
         {
             MariePresses(maries, "Anna");
@@ -256,7 +231,7 @@ public sealed class StaffAnswerScopeTests : AgencyTest
         }
 
         var pauls = await WhoIsItForAsync("The invoice follows.", Paul, "Paul");
-        var own = await AnotherHost.HoldsAsync(World.Db.ConnectionString, WriteScope.Of([], [_project]));
+        var own = await AnotherHost.HoldsAsync(World.Db.ConnectionString, WriteScope.Of([], [Project]));
         World.Telegram.Presses(AgencyWorld.StaffChat, pauls.MessageId, pauls.Button("Anna"), userId: Paul, firstName: "Paul");
         await Task.Delay(TimeSpan.FromSeconds(1));
         var sentWhileHeld = AnnaHas("The invoice follows.");
@@ -269,7 +244,7 @@ public sealed class StaffAnswerScopeTests : AgencyTest
     [Test]
     public async Task ARecipientChoice_LocksTheProjectOfTheAnswerItNames_AndItsChats_OthersRunAlone()
     {
-        await World.LinkGroupAsync(-4001, _project);
+        await World.LinkGroupAsync(-4001, Project);
         var question = await WhoIsItForAsync("Here is the invoice.");
         var anna = question.Button("Anna");
         Update Press(string data, long user) => PressUnder(question, data, user);
@@ -284,7 +259,7 @@ public sealed class StaffAnswerScopeTests : AgencyTest
 
         Assert.Multiple(() =>
         {
-            Assert.That(byStaff.Keys, Is.EqualTo(WriteScope.Of([Anna, -4001], [_project]).Keys), "its project and the project's two chats");
+            Assert.That(byStaff.Keys, Is.EqualTo(WriteScope.Of([Anna, -4001], [Project]).Keys), "its project and the project's two chats");
             Assert.That(new[] { byAStranger, onNoAnswer, malformed, decided }.Select(s => s.IsEverything), Is.All.True,
                 "a press by no staff member, naming no held answer, without one, once the answer has gone");
         });
@@ -293,7 +268,7 @@ public sealed class StaffAnswerScopeTests : AgencyTest
     [Test]
     public async Task AnOutOfHoursChoice_LocksTheProjectItsAnswerWentTo_OthersRunAlone()
     {
-        var answer = World.Telegram.ClientSendsReturningId(AgencyWorld.StaffChat, "Noted, thanks", userId: AgencyWorld.Assistant, firstName: "Marie", threadId: _topic);
+        var answer = World.Telegram.ClientSendsReturningId(AgencyWorld.StaffChat, "Noted, thanks", userId: AgencyWorld.Assistant, firstName: "Marie", threadId: Topic);
         await World.WaitForAsync(_ => AnnaHas("Noted, thanks"));
         await World.SettledAsync();
         var under = World.Telegram.SentTo(AgencyWorld.StaffChat).Last();
@@ -306,7 +281,7 @@ public sealed class StaffAnswerScopeTests : AgencyTest
 
         Assert.Multiple(() =>
         {
-            Assert.That(now.Keys, Is.EqualTo(WriteScope.Of([Anna], [_project]).Keys), "the project its copy went to, and Anna's chat");
+            Assert.That(now.Keys, Is.EqualTo(WriteScope.Of([Anna], [Project]).Keys), "the project its copy went to, and Anna's chat");
             Assert.That(atOpening.Keys, Is.EqualTo(now.Keys));
             Assert.That(new[] { byAStranger, noSuchAnswer, malformed }.Select(s => s.IsEverything), Is.All.True,
                 "a press by no staff member, naming no answer, saying neither at opening nor now");
@@ -321,7 +296,7 @@ public sealed class StaffAnswerScopeTests : AgencyTest
         return edited ? new Update { Id = 1, EditedMessage = message } : new Update { Id = 1, Message = message };
     }
 
-    private Message InTopic(string? text = null) => new() { Id = 5000, Text = text, MessageThreadId = _topic, IsTopicMessage = true };
+    private Message InTopic(string? text = null) => new() { Id = 5000, Text = text, MessageThreadId = Topic, IsTopicMessage = true };
 
     private Task<WriteScope> ScopeOfAsync(params Update[] updates) =>
         World.Db.Database.WriteAsync((c, t) => World.Host.Get<UpdateScopes>().OfAsync(updates, c, t));
@@ -330,7 +305,7 @@ public sealed class StaffAnswerScopeTests : AgencyTest
     public async Task AnAnswerInATopic_LocksItsProjectAndItsChats_AnythingMoreRunsAlone()
     {
         var answer = await ScopeOfAsync(InStaffChat(InTopic("Hello Anna")));
-        var photo = new Message { Id = 5001, Photo = [new PhotoSize { FileId = "p", FileUniqueId = "p", Width = 1, Height = 1 }], MessageThreadId = _topic, IsTopicMessage = true };
+        var photo = new Message { Id = 5001, Photo = [new PhotoSize { FileId = "p", FileUniqueId = "p", Width = 1, Height = 1 }], MessageThreadId = Topic, IsTopicMessage = true };
         var photoAnswer = await ScopeOfAsync(InStaffChat(photo));
         World.Telegram.ClientSends(Anna, "A question", firstName: "Anna");
         var relay = (await World.WaitForAsync(s => s.Any(m => m.ChatId == AgencyWorld.StaffChat && m.Text?.Contains("A question", StringComparison.Ordinal) == true)))
@@ -339,7 +314,7 @@ public sealed class StaffAnswerScopeTests : AgencyTest
         var replyToTheRelay = await ScopeOfAsync(InStaffChat(new Message { Id = 5005, Text = "Answered", ReplyToMessage = new Message { Id = relay.MessageId } }));
         var commandInCaption = await ScopeOfAsync(InStaffChat(new Message
         {
-            Id = 5002, Document = new Document { FileId = "d", FileUniqueId = "d" }, Caption = "/invoice 2026-12", MessageThreadId = _topic, IsTopicMessage = true,
+            Id = 5002, Document = new Document { FileId = "d", FileUniqueId = "d" }, Caption = "/invoice 2026-12", MessageThreadId = Topic, IsTopicMessage = true,
             CaptionEntities = [new MessageEntity { Type = MessageEntityType.BotCommand, Offset = 0, Length = 8 }],
         }));
         var taskCommands = new List<WriteScope>();
@@ -351,14 +326,14 @@ public sealed class StaffAnswerScopeTests : AgencyTest
         var timeElsewhere = await ScopeOfAsync(InStaffChat(new Message { Id = 5006, Text = "/time Website 1h work" }));
         var edit = await ScopeOfAsync(InStaffChat(InTopic("Hello Anna, edited"), edited: true));
         var general = await ScopeOfAsync(InStaffChat(new Message { Id = 5003, Text = "Lunch?" }));
-        var stranger = await ScopeOfAsync(InStaffChat(new Message { Id = 5004, Text = "Hi", MessageThreadId = _topic, IsTopicMessage = true, From = new User { Id = 4242, FirstName = "Eve" } }));
+        var stranger = await ScopeOfAsync(InStaffChat(new Message { Id = 5004, Text = "Hi", MessageThreadId = Topic, IsTopicMessage = true, From = new User { Id = 4242, FirstName = "Eve" } }));
         await World.Db.ExecuteAsync("INSERT INTO dialogs (chat_id, user_id, kind, step, data, thread_id, updated_at) VALUES (@Chat, @User, 'project', 'name', '{}', @Topic, 0)",
-            new { Chat = AgencyWorld.StaffChat, User = AgencyWorld.Assistant, Topic = _topic });
+            new { Chat = AgencyWorld.StaffChat, User = AgencyWorld.Assistant, Topic = Topic });
         var inADialog = await ScopeOfAsync(InStaffChat(InTopic("Website v2")));
 
         Assert.Multiple(() =>
         {
-            Assert.That(answer.Keys, Is.EqualTo(WriteScope.Of([Anna], [_project]).Keys), "an answer: its project and Anna's chat");
+            Assert.That(answer.Keys, Is.EqualTo(WriteScope.Of([Anna], [Project]).Keys), "an answer: its project and Anna's chat");
             Assert.That(photoAnswer.Keys, Is.EqualTo(answer.Keys), "a photo answer the same");
             Assert.That(replyToTheRelay.Keys, Is.EqualTo(answer.Keys), "a reply to the relayed question, outside its topic, the same");
             Assert.That(taskCommands.Select(s => s.Keys), Is.All.EqualTo(answer.Keys),

@@ -65,6 +65,20 @@ public sealed class TwoHostsRaceTests
         return (a, b, ports);
     }
 
+    /// <summary>Client Acme with one project (id 1), and both hosts up.</summary>
+    private async Task<(HostProcess A, HostProcess B, int[] Ports)> OneProjectOnTwoHostsAsync()
+    {
+        await _db.ExecuteAsync("INSERT INTO clients (name, created_at) VALUES ('Acme', 0); INSERT INTO projects (client_id, name, created_at) VALUES (1, 'Website', 0);");
+        return await TwoHostsAsync(_telegram, _db);
+    }
+
+    private static HttpClient AdminApiClient()
+    {
+        var http = new HttpClient();
+        http.DefaultRequestHeaders.Add("X-Api-Key", ApiKey);
+        return http;
+    }
+
     /// <summary>Marie the assistant, client Acme, and <paramref name="projects"/> projects (ids 1…n), each with one client
     /// chat bound to it (70,000 + its id).</summary>
     private static async Task ProjectsWithAClientEachAsync(TempDatabase db, int projects)
@@ -90,13 +104,11 @@ public sealed class TwoHostsRaceTests
     [Test]
     public async Task TasksCreatedOnBothHostsAtOnce_AreNumberedOneToN_WithoutAGapOrATwin()
     {
-        await _db.ExecuteAsync("INSERT INTO clients (name, created_at) VALUES ('Acme', 0); INSERT INTO projects (client_id, name, created_at) VALUES (1, 'Website', 0);");
-        var (a, b, ports) = await TwoHostsAsync(_telegram, _db);
+        var (a, b, ports) = await OneProjectOnTwoHostsAsync();
         using (a)
         using (b)
         {
-            using var http = new HttpClient();
-            http.DefaultRequestHeaders.Add("X-Api-Key", ApiKey);
+            using var http = AdminApiClient();
             var created = await Task.WhenAll(Enumerable.Range(0, 40).Select(i =>
                 http.PostAsJsonAsync(new Uri($"http://127.0.0.1:{ports[i % 2]}/api/projects/1/tasks"), new { title = $"Task {i}" })));
 
@@ -181,13 +193,11 @@ public sealed class TwoHostsRaceTests
     public async Task OneInviteOpenedByTenChatsOnBothHostsAtOnce_LinksTheFirstChatOnly_AndTellsEveryOther()
     {
         const int chats = 10;
-        await _db.ExecuteAsync("INSERT INTO clients (name, created_at) VALUES ('Acme', 0); INSERT INTO projects (client_id, name, created_at) VALUES (1, 'Website', 0);");
-        var (a, b, ports) = await TwoHostsAsync(_telegram, _db);
+        var (a, b, ports) = await OneProjectOnTwoHostsAsync();
         using (a)
         using (b)
         {
-            using var http = new HttpClient();
-            http.DefaultRequestHeaders.Add("X-Api-Key", ApiKey);
+            using var http = AdminApiClient();
             using var invite = await http.PostAsync(new Uri($"http://127.0.0.1:{ports[0]}/api/projects/1/invites"), null);
             var code = (string?)(await invite.Content.ReadFromJsonAsync<JsonObject>())!["code"];
             await Task.WhenAll(Enumerable.Range(0, chats).Select(i => PostAsync(http, ports[i % 2], Wire.TextUpdate(700 + i, 80_000 + i, $"/start {code}"))));
