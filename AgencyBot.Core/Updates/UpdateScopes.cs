@@ -25,12 +25,13 @@ namespace AgencyBot.Core.Updates;
 /// a staff member's reaction on a relayed client message (for the projects of the messages it is on), and a press of
 /// the buttons under a relayed message (take, task, tag, close: <see cref="StaffButtons"/>), of a "who is this for?"
 /// button or of an out-of-hours one (at opening, now: <see cref="StaffProjectButtons"/>), for the project of the
-/// message or answer the press names. The bot blocked or let
+/// message or answer the press names; and a staff member's edit of an answer or note, for the project it was
+/// recorded in. The bot blocked or let
 /// back in by a client, or removed from or added to a client's group, marks only that chat: it locks the chat and its
 /// projects. An inline query (answered from the saved answers) and a reaction outside the staff chat (left alone) only
 /// read: they lock nothing, so no one outside can hold up the hosts by sending them. Everything else runs alone:
-/// /setup, a /start with a staff invite, any other command in the staff chat, an edit there, anything from staff in
-/// private, staff's other buttons, other reactions in the staff chat, the bot's membership of the staff chat or a
+/// /setup, a /start with a staff invite, any other command in the staff chat, another edit there, anything from staff
+/// in private, staff's other buttons, other reactions in the staff chat, the bot's membership of the staff chat or a
 /// staff member's private chat, chat migrations.
 /// </summary>
 public sealed class UpdateScopes(StaffChatStore staffChats, BotUser botUser)
@@ -79,7 +80,9 @@ public sealed class UpdateScopes(StaffChatStore staffChats, BotUser botUser)
                 if (StaffInviteStore.CodeOf(code) is not null) return WriteScope.Everything; // a staff member joining
                 if (await InviteStore.ProjectOfCodeAsync(c, t, code) is { } invited) invitedProjects.Add(invited);
             }
-            else if (message is null || edited || await ProjectOfStaffMessageAsync(c, t, staff!, message) is not { } project) return WriteScope.Everything;
+            else if (message is null
+                     || await (edited ? ProjectOfStaffEditAsync(c, t, staff!, message) : ProjectOfStaffMessageAsync(c, t, staff!, message)) is not { } project)
+                return WriteScope.Everything;
             else answeredProjects.Add(project);
         }
         var privateChats = acts.Where(a => a.Chat.Type == ChatType.Private).Select(a => a.Chat.Id).Distinct().ToArray();
@@ -140,11 +143,27 @@ public sealed class UpdateScopes(StaffChatStore staffChats, BotUser botUser)
     private static async Task<IReadOnlyList<long>> ProjectsOfStaffReactionAsync(IDbConnection c, IDbTransaction t, MessageReactionUpdated reaction)
     {
         if (reaction.User is not { } user || !await IsActiveStaffAsync(c, t, user.Id)) return [];
+        var carried = await ConversationStore.CarriedByPostAsync(c, t, reaction.Chat.Id, reaction.MessageId);
+        return await ProjectsOfAsync(c, t, carried.Where(m => m.Direction == "client"));
+    }
+
+    /// <summary>The one project an edited staff message was recorded in (<see cref="AnswerEdits.HandleEditAsync"/>: an
+    /// answer's copies to its chats, a note; each gets the new version, each copy follows, an album's other parts with
+    /// it); none when the author is not active staff, or it was recorded nowhere (a held answer, a command) or in more
+    /// than one project.</summary>
+    private static async Task<long?> ProjectOfStaffEditAsync(IDbConnection c, IDbTransaction t, StaffChat staff, Message edited)
+    {
+        if (edited.From is not { } author || !await IsActiveStaffAsync(c, t, author.Id)) return null;
+        return await ProjectsOfAsync(c, t, await ConversationStore.AnswersOfAsync(c, t, staff.ChatId, edited.Id)) is [var project] ? project : null;
+    }
+
+    /// <summary>The projects of the conversations these messages are recorded in.</summary>
+    private static async Task<IReadOnlyList<long>> ProjectsOfAsync(IDbConnection c, IDbTransaction t, IEnumerable<ConversationMessage> records)
+    {
         var projects = new List<long>();
-        foreach (var conversation in (await ConversationStore.CarriedByPostAsync(c, t, reaction.Chat.Id, reaction.MessageId))
-                     .Where(m => m.Direction == "client").Select(m => m.ConversationId).Distinct())
+        foreach (var conversation in records.Select(m => m.ConversationId).Distinct())
             projects.Add((await ConversationStore.GetAsync(c, t, conversation)).ProjectId);
-        return projects;
+        return projects.Distinct().ToList();
     }
 
     /// <summary>Staff's buttons in the staff chat that act on one project, each with the project a press names (by an
@@ -167,10 +186,7 @@ public sealed class UpdateScopes(StaffChatStore staffChats, BotUser botUser)
     private static async Task<long?> ProjectOfAnswerAsync(IDbConnection c, IDbTransaction t, StaffChat staff, string data)
     {
         if (StaffAnswers.ParseOpeningChoice(data) is not var (_, message)) return null;
-        var projects = new HashSet<long>();
-        foreach (var conversation in (await StaffAnswers.CopiesOfAnswerAsync(c, t, staff.ChatId, message)).Select(m => m.ConversationId).Distinct())
-            projects.Add((await ConversationStore.GetAsync(c, t, conversation)).ProjectId);
-        return projects.Count == 1 ? projects.Single() : null;
+        return await ProjectsOfAsync(c, t, await StaffAnswers.CopiesOfAnswerAsync(c, t, staff.ChatId, message)) is [var project] ? project : null;
     }
 
     /// <summary>An update that may be scoped: a message (or its edit), a press of a client's button, a reaction, the

@@ -61,6 +61,31 @@ public sealed class StaffAnswerScopeTests : OneProjectOnPostgresTest
             new { Anna }), Is.EqualTo(1), "the /later answer queued for its time");
     }
 
+    [Test]
+    public async Task AnEditOfAnAnswer_GoesThroughWhileAnotherProjectIsWorkedOn_AndLocksItsProjectAndItsChats()
+    {
+        var answer = World.Telegram.ClientSendsReturningId(AgencyWorld.StaffChat, "See you on Monday", userId: AgencyWorld.Assistant, firstName: "Marie",
+            threadId: Topic);
+        await World.WaitForAsync(_ => AnnaHas("See you on Monday"));
+        await World.SettledAsync();
+        var edit = new Message { Id = answer, Text = "See you on Tuesday", MessageThreadId = Topic, IsTopicMessage = true, EditDate = DateTime.UtcNow };
+        var scope = await ScopeOfAsync(InStaffChat(edit, edited: true));
+
+        var other = await AnotherHost.HoldsAsync(World.Db.ConnectionString, WriteScope.Of([Anna + 1], [Project + 1]));
+        try
+        {
+            World.Telegram.ClientEdits(AgencyWorld.StaffChat, answer, "See you on Tuesday", userId: AgencyWorld.Assistant, firstName: "Marie");
+            await Eventually.HoldsAsync(() => Task.FromResult(World.Telegram.Requests.Any(r => r.Method == "editMessageText" && r.ChatId == Anna
+                && r.Text?.StartsWith("See you on Tuesday", StringComparison.Ordinal) == true)), edited => edited, AgencyWorld.Timeout, "Anna's copy edited");
+        }
+        finally
+        {
+            await other.ReleaseAsync();
+        }
+
+        Assert.That(scope.Keys, Is.EqualTo(WriteScope.Of([Anna], [Project]).Keys), "the answer's project and Anna's chat");
+    }
+
     private async Task<SentMessage> AnnaAsksAsync(string text)
     {
         World.Telegram.ClientSends(Anna, text, firstName: "Anna");
