@@ -79,13 +79,7 @@ public sealed class AnswerEdits(OutboxStore outbox, ClientRelay clientRelay, Bot
             await turn.ReplyAsync(command, "/unsend works as a reply to the answer you want to take back.");
             return;
         }
-        var records = (await ConversationStore.AnswersOfAsync(c, t, staff.ChatId, answer.Id)).Where(r => r.Direction == "staff").ToList();
-        if (records.FirstOrDefault()?.MediaGroupId is { } album)
-        {
-            records.Clear();
-            foreach (var part in (await ConversationStore.AlbumAnswersAsync(c, t, staff.ChatId, album)).Select(p => p.TelegramMessageId).Distinct())
-                records.AddRange((await ConversationStore.AnswersOfAsync(c, t, staff.ChatId, part)).Where(r => r.Direction == "staff"));
-        }
+        var records = await CopiesToTakeBackAsync(c, t, staff.ChatId, answer.Id);
         if (records.Count == 0 || (author.Id != member.TelegramUserId && member.Role != StaffRole.Manager))
         {
             await turn.ReplyAsync(command, records.Count == 0
@@ -102,6 +96,18 @@ public sealed class AnswerEdits(OutboxStore outbox, ClientRelay clientRelay, Bot
             logger.LogInformation("Staff {StaffId}: answer {MessageId} unsent from chat {ChatId}", member.Id, record.TelegramMessageId, chatId);
         }
         await turn.ReplyAsync(command, chats.Count == 0 ? "That answer was taken back already." : $"🗑 Taken back from {string.Join(", ", chats)}.");
+    }
+
+    /// <summary>The client copies /unsend as a reply to <paramref name="answer"/> takes back: the answer's, or its whole
+    /// album's (the write scope reads them here too).</summary>
+    public static async Task<IReadOnlyList<ConversationMessage>> CopiesToTakeBackAsync(IDbConnection c, IDbTransaction t, long staffChat, long answer)
+    {
+        var records = (await ConversationStore.AnswersOfAsync(c, t, staffChat, answer)).Where(r => r.Direction == "staff").ToList();
+        if (records.FirstOrDefault()?.MediaGroupId is not { } album) return records;
+        records.Clear();
+        foreach (var part in (await ConversationStore.AlbumAnswersAsync(c, t, staffChat, album)).Select(p => p.TelegramMessageId).Distinct())
+            records.AddRange((await ConversationStore.AnswersOfAsync(c, t, staffChat, part)).Where(r => r.Direction == "staff"));
+        return records;
     }
 
     /// <summary>Takes one answer's copy back from its chat: what nobody has taken is never sent, what is on its way (or

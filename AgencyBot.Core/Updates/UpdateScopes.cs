@@ -25,8 +25,8 @@ namespace AgencyBot.Core.Updates;
 /// a staff member's reaction on a relayed client message (for the projects of the messages it is on), and a press of
 /// the buttons under a relayed message (take, task, tag, close: <see cref="StaffButtons"/>), of a "who is this for?"
 /// button or of an out-of-hours one (at opening, now: <see cref="StaffProjectButtons"/>), for the project of the
-/// message or answer the press names; and a staff member's edit of an answer or note, for the project it was
-/// recorded in. The bot blocked or let
+/// message or answer the press names; and a staff member's edit of an answer or note, or /unsend of an answer, for
+/// the project it was recorded in. The bot blocked or let
 /// back in by a client, or removed from or added to a client's group, marks only that chat: it locks the chat and its
 /// projects. An inline query (answered from the saved answers) and a reaction outside the staff chat (left alone) only
 /// read: they lock nothing, so no one outside can hold up the hosts by sending them. Everything else runs alone:
@@ -122,18 +122,23 @@ public sealed class UpdateScopes(StaffChatStore staffChats, BotUser botUser)
     ];
 
     /// <summary>The project an ordinary answer in the staff chat, or one of <see cref="ProjectCommands"/>, is for
-    /// (<see cref="StaffReplies.HandleAsync"/>), or null when the message may do more: another command (in a caption
+    /// (<see cref="StaffReplies.HandleAsync"/>), or that of the answer an /unsend takes back, or null when the message may do more: another command (in a caption
     /// too, as the handler reads it), an answer to its author's open dialog, a message from someone not on staff, a forum
     /// switched on or off, no project to be about.</summary>
     private async Task<long?> ProjectOfStaffMessageAsync(IDbConnection c, IDbTransaction t, StaffChat staff, Message message)
     {
+        var command = botUser.ParseCommand(message.Text ?? message.Caption);
         if (message.Chat.IsForum != staff.IsForum || !MessageContent.IsRelayable(message) || message.IsTopicStart()
-            || botUser.ParseCommand(message.Text ?? message.Caption) is { } command && !ProjectCommands.Contains(command.Name))
+            || command is not null && command.Name != "unsend" && !ProjectCommands.Contains(command.Name))
             return null;
         var author = message.From!.Id;
         if (!await IsActiveStaffAsync(c, t, author)
             || await DialogStore.AnyAsync(c, t, staff.ChatId, author))
             return null;
+        // /unsend takes back the copies of the answer it replies to (AnswerEdits.UnsendAsync), in that answer's project.
+        if (command is { Name: "unsend" })
+            return message.ReplyToMessage is { } answer
+                && await ProjectsOfAsync(c, t, await AnswerEdits.CopiesToTakeBackAsync(c, t, staff.ChatId, answer.Id)) is [var project] ? project : null;
         return (await StaffReplies.ProjectOfAsync(c, t, staff, message))?.ProjectId;
     }
 

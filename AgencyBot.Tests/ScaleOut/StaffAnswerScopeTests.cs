@@ -86,6 +86,35 @@ public sealed class StaffAnswerScopeTests : OneProjectOnPostgresTest
         Assert.That(scope.Keys, Is.EqualTo(WriteScope.Of([Anna], [Project]).Keys), "the answer's project and Anna's chat");
     }
 
+    [Test]
+    public async Task AnUnsend_TakesTheAnswerBackWhileAnotherProjectIsWorkedOn_AndLocksItsProjectAndItsChats()
+    {
+        var answer = World.Telegram.ClientSendsReturningId(AgencyWorld.StaffChat, "The price is 100", userId: AgencyWorld.Assistant, firstName: "Marie",
+            threadId: Topic);
+        await World.WaitForAsync(_ => AnnaHas("The price is 100"));
+        await World.SettledAsync();
+        var unsend = new Message { Id = 5100, Text = "/unsend", MessageThreadId = Topic, IsTopicMessage = true, ReplyToMessage = new Message { Id = answer } };
+        var scope = await ScopeOfAsync(InStaffChat(unsend));
+        var onNoAnswer = await ScopeOfAsync(InStaffChat(new Message { Id = 5101, Text = "/unsend", MessageThreadId = Topic, IsTopicMessage = true }));
+
+        var other = await AnotherHost.HoldsAsync(World.Db.ConnectionString, WriteScope.Of([Anna + 1], [Project + 1]));
+        try
+        {
+            World.Telegram.ClientSends(AgencyWorld.StaffChat, "/unsend", userId: AgencyWorld.Assistant, firstName: "Marie", threadId: Topic, replyToMessageId: answer);
+            await World.WaitForAsync(s => s.Any(m => m.Text?.StartsWith("🗑 Taken back from", StringComparison.Ordinal) == true));
+        }
+        finally
+        {
+            await other.ReleaseAsync();
+        }
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(scope.Keys, Is.EqualTo(WriteScope.Of([Anna], [Project]).Keys), "the answer's project and Anna's chat");
+            Assert.That(onNoAnswer.IsEverything, Is.True, "an /unsend replying to no answer");
+        });
+    }
+
     private async Task<SentMessage> AnnaAsksAsync(string text)
     {
         World.Telegram.ClientSends(Anna, text, firstName: "Anna");
