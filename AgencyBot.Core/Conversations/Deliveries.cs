@@ -156,16 +156,14 @@ public sealed class Deliveries(
 
         var (c, t) = turn;
         var (member, staff) = (turn.Member, turn.StaffChat);
-        if (member is null || staff is null || query.Message?.Chat.Id != staff.ChatId
-            || !long.TryParse(query.Data![RetryPrefix.Length..], NumberStyles.None, CultureInfo.InvariantCulture, out var rowId))
+        if (member is null || staff is null || query.Message?.Chat.Id != staff.ChatId || RetriedRowOf(query.Data!) is not { } rowId)
         {
             await turn.RefusePressAsync(query);
             return;
         }
         // Only what was reported may be retried: a refused answer (or its edit or deletion) to a chat that can still
         // receive answers for the project. Forged or stale ids, and chats removed since, get nothing.
-        var row = await OutboxStore.RowAsync(c, t, rowId);
-        var carried = row?.MessageId is { } messageId ? await c.QuerySingleOrDefaultAsync<Carried>(SelectCarried, new { MessageId = messageId }, t) : null;
+        var (row, carried) = await RetriedAsync(c, t, rowId);
         if (row is null || carried is not { Direction: "staff" } || carried.ChatId != row.ChatId
             || (await ChatBindingStore.ChatsOfProjectAsync(c, t, carried.ProjectId)).All(chat => chat.ChatId != row.ChatId || chat.Status != "active")
             || (carried.Unsent && row.Method != "deleteMessage"))
@@ -183,6 +181,23 @@ public sealed class Deliveries(
         logger.LogInformation("Outbox row {OutboxId} to chat {ChatId} tried again by staff {StaffId}", rowId, chatId, member.Id);
         await AnswerAsync("Trying again.");
     }
+
+    /// <summary>The outbox row a Retry button names ("rt:&lt;outbox id&gt;"; callback data can be forged).</summary>
+    private static long? RetriedRowOf(string data) =>
+        long.TryParse(data[RetryPrefix.Length..], NumberStyles.None, CultureInfo.InvariantCulture, out var rowId) ? rowId : null;
+
+    /// <summary>The row a Retry names and the message it carried (with its conversation's project and chat).</summary>
+    private static async Task<(OutboxItem? Row, Carried? Carried)> RetriedAsync(IDbConnection c, IDbTransaction t, long rowId)
+    {
+        var row = await OutboxStore.RowAsync(c, t, rowId);
+        var carried = row?.MessageId is { } messageId ? await c.QuerySingleOrDefaultAsync<Carried>(SelectCarried, new { MessageId = messageId }, t) : null;
+        return (row, carried);
+    }
+
+    /// <summary>The project a Retry press is about, read as <see cref="HandleRetryAsync"/> reads it (the write scope
+    /// locks it and its chats): that of the answer the refused row carried; none when the button names nothing.</summary>
+    public static async Task<long?> ProjectOfRetryAsync(IDbConnection c, IDbTransaction t, string data) =>
+        RetriedRowOf(data) is { } rowId && await RetriedAsync(c, t, rowId) is (not null, { } carried) ? carried.ProjectId : null;
 
     private async Task LostAsync(IDbConnection c, IDbTransaction t, long chatId, string reason)
     {

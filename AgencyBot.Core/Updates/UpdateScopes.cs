@@ -178,12 +178,15 @@ public sealed class UpdateScopes(StaffChatStore staffChats, BotUser botUser)
     /// cref="StaffAnswers.HandleChoiceAsync"/>): the held answer goes to the chosen chat of its project (checked against
     /// the project's chats), recorded on that chat's conversation. Out of hours, at opening or now (<see
     /// cref="StaffAnswers.HandleOpeningChoiceAsync"/>): the outbox rows of the answer's copies to the project's chats are
-    /// moved. A press on any other staff button runs alone.</summary>
+    /// moved. Retry under a refused answer (<see cref="Deliveries.HandleRetryAsync"/>): the row goes again to its chat,
+    /// which must still be one of the project's, and that chat is reachable again. A press on any other staff button
+    /// runs alone.</summary>
     private static readonly (string Prefix, Func<IDbConnection, IDbTransaction, StaffChat, string, Task<long?>> ProjectOf)[] StaffProjectButtons =
     [
         (StaffButtons.Prefix, async (c, t, _, data) => (await StaffButtons.TargetAsync(c, t, data))?.ProjectId),
         (StaffAnswers.Prefix, async (c, t, _, data) => StaffAnswers.ParseChoice(data) is var (held, _) ? (await StaffAnswers.HeldForChoiceAsync(c, t, held))?.ProjectId : null),
         (StaffAnswers.OpeningPrefix, ProjectOfAnswerAsync),
+        (Deliveries.RetryPrefix, (c, t, _, data) => Deliveries.ProjectOfRetryAsync(c, t, data)),
     ];
 
     /// <summary>The one project whose chats an answer went to (its copies' conversations); none when it has no copies,

@@ -1,4 +1,5 @@
 using AgencyBot.Core.Data;
+using AgencyBot.Tests.Fakes;
 using AgencyBot.Tests.Hosting;
 
 namespace AgencyBot.Tests.ScaleOut;
@@ -111,5 +112,29 @@ public sealed class SendingScopeTests : OneProjectOnPostgresTest
             Assert.That(whileHeld, Is.True, "the refusal was recorded beside the other project's transaction");
             Assert.That(notice.Text, Does.Contain("message text is empty"));
         });
+    }
+
+    [Test]
+    public async Task ARetryOfARefusedAnswer_GoesWhileAnotherProjectIsWorkedOn_AndTheAnswerArrives()
+    {
+        World.Telegram.Fail("sendMessage", 400, "Bad Request: message text is empty", chatId: Anna);
+        MarieAnswers("Here it is");
+        var notice = (await World.WaitForAsync(s => s.Any(m => m.ThreadId == Topic && m.Text?.StartsWith("⚠️ Not delivered", StringComparison.Ordinal) == true)))
+            .Single(m => m.ThreadId == Topic && m.Text?.StartsWith("⚠️ Not delivered", StringComparison.Ordinal) == true);
+        await World.SettledAsync();
+
+        var other = await AnotherHost.HoldsAsync(World.Db.ConnectionString, WriteScope.Of([Anna + 1000], [Project + 1000]));
+        try
+        {
+            World.Telegram.Presses(AgencyWorld.StaffChat, notice.MessageId, notice.Button("🔁 Retry"), userId: AgencyWorld.Assistant, firstName: "Marie");
+            await Eventually.HoldsAsync(() => Task.FromResult(World.Telegram.Requests.Any(r => r.Method == "answerCallbackQuery" && r.Text == "Trying again.")),
+                answered => answered, AgencyWorld.Timeout, "the Retry answered while another project is worked on");
+        }
+        finally
+        {
+            await other.ReleaseAsync();
+        }
+
+        await World.WaitForAsync(s => s.Any(m => m.ChatId == Anna && m.Text?.StartsWith("Here it is", StringComparison.Ordinal) == true));
     }
 }
