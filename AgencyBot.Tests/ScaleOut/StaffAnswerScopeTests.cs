@@ -61,13 +61,19 @@ public sealed class StaffAnswerScopeTests : OneProjectOnPostgresTest
             new { Anna }), Is.EqualTo(1), "the /later answer queued for its time");
     }
 
+    /// <summary>Marie answers in the topic; once Anna has the answer and all is settled, its message id.</summary>
+    private async Task<int> MarieAnsweredAsync(string text)
+    {
+        var answer = World.Telegram.ClientSendsReturningId(AgencyWorld.StaffChat, text, userId: AgencyWorld.Assistant, firstName: "Marie", threadId: Topic);
+        await World.WaitForAsync(_ => AnnaHas(text));
+        await World.SettledAsync();
+        return answer;
+    }
+
     [Test]
     public async Task AnEditOfAnAnswer_GoesThroughWhileAnotherProjectIsWorkedOn_AndLocksItsProjectAndItsChats()
     {
-        var answer = World.Telegram.ClientSendsReturningId(AgencyWorld.StaffChat, "See you on Monday", userId: AgencyWorld.Assistant, firstName: "Marie",
-            threadId: Topic);
-        await World.WaitForAsync(_ => AnnaHas("See you on Monday"));
-        await World.SettledAsync();
+        var answer = await MarieAnsweredAsync("See you on Monday");
         var edit = new Message { Id = answer, Text = "See you on Tuesday", MessageThreadId = Topic, IsTopicMessage = true, EditDate = DateTime.UtcNow };
         var scope = await ScopeOfAsync(InStaffChat(edit, edited: true));
 
@@ -89,10 +95,7 @@ public sealed class StaffAnswerScopeTests : OneProjectOnPostgresTest
     [Test]
     public async Task AnUnsend_TakesTheAnswerBackWhileAnotherProjectIsWorkedOn_AndLocksItsProjectAndItsChats()
     {
-        var answer = World.Telegram.ClientSendsReturningId(AgencyWorld.StaffChat, "The price is 100", userId: AgencyWorld.Assistant, firstName: "Marie",
-            threadId: Topic);
-        await World.WaitForAsync(_ => AnnaHas("The price is 100"));
-        await World.SettledAsync();
+        var answer = await MarieAnsweredAsync("The price is 100");
         var unsend = new Message { Id = 5100, Text = "/unsend", MessageThreadId = Topic, IsTopicMessage = true, ReplyToMessage = new Message { Id = answer } };
         var scope = await ScopeOfAsync(InStaffChat(unsend));
         var onNoAnswer = await ScopeOfAsync(InStaffChat(new Message { Id = 5101, Text = "/unsend", MessageThreadId = Topic, IsTopicMessage = true }));
