@@ -87,6 +87,6 @@ internal sealed class SandboxSeed(
     {
         using var stream = typeof(SandboxSeed).Assembly.GetManifestResourceStream(TemplateResource)
             ?? throw new InvalidOperationException($"{TemplateResource} is not embedded");
-        return JsonSerializer.Deserialize<Template>(stream, TemplateStore.Json) ?? throw new InvalidOperationException("Empty template");
+        return JsonSerializer.Deserialize(stream, TemplateStore.TemplateJson.Default.Template) ?? throw new InvalidOperationException("Empty template");
     }
 }

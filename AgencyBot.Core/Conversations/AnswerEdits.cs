@@ -1,5 +1,6 @@
 using System.Text.Json;
 using AgencyBot.Core.Clients;
+using AgencyBot.Core.Data;
 using AgencyBot.Core.Messaging;
 using AgencyBot.Core.Outbox;
 using AgencyBot.Core.Staff;
@@ -52,7 +53,7 @@ public sealed class AnswerEdits(OutboxStore outbox, ClientRelay clientRelay, Bot
         var text = MessageContent.FormattedOf(edited);
         // An /all answer's words are those after the command, as they were when it was sent.
         if (botUser.ParseCommand(edited.Text ?? edited.Caption) is { Name: "all" }) text = text!.AfterFirstWord();
-        var entities = text is { Entities.Count: > 0 } ? JsonSerializer.Serialize(text.Entities, JsonBotAPI.Options) : null;
+        var entities = text is { Entities.Count: > 0 } ? BotJson.Serialize(text.Entities.ToArray()) : null;
         foreach (var record in records)
             await ConversationStore.AddVersionAsync(c, t, record.Id, "edit", text?.Text, edited.EditDate ?? now.UtcDateTime, now, entities);
         var answers = records.Where(r => r.Direction == "staff").ToList();
@@ -156,7 +157,7 @@ public sealed class AnswerEdits(OutboxStore outbox, ClientRelay clientRelay, Bot
         if (copies.Method is null || copies.Posts.Count == 0 || latest.Text is null
             || await c.ExecuteScalarAsync<long>(SelectEverUnsent, new { MessageId = messageId }, t) > 0)
             return;
-        var entities = latest.Entities is { } json ? JsonSerializer.Deserialize<MessageEntity[]>(json, JsonBotAPI.Options) ?? [] : [];
+        var entities = latest.Entities is { } json ? BotJson.Deserialize<MessageEntity[]>(json) ?? [] : [];
         await EditCopyAsync(c, t, record.ChatId, copies, new FormattedText(latest.Text, entities), record.SenderName.Split(' ')[0], link);
     }
 

@@ -1,6 +1,8 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
+using AgencyBot.Core.Data;
 using Telegram.Bot;
 
 namespace AgencyBot.Core.Inbox;
@@ -30,7 +32,8 @@ public static class UpdateReader
 {
     private const int MaxLeftOut = 20;
 
-    private static readonly JsonSerializerOptions Options = new(JsonBotAPI.Options) { Converters = { new NoNulStrings() } };
+    private static readonly JsonTypeInfo<Update> UpdateInfo =
+        BotJson.Info<Update>(new JsonSerializerOptions(JsonBotAPI.Options) { Converters = { new NoNulStrings() } });
 
     public static ReadUpdate Read(string json)
     {
@@ -40,7 +43,7 @@ public static class UpdateReader
         {
             try
             {
-                var update = tree is null ? JsonSerializer.Deserialize<Update>(json, Options) : tree.Deserialize<Update>(Options);
+                var update = tree is null ? JsonSerializer.Deserialize(json, UpdateInfo) : tree.Deserialize(UpdateInfo);
                 if (update is null) throw new UnreadableUpdateException("The update is JSON null.");
                 Check(update);
                 return new ReadUpdate(update, leftOut);

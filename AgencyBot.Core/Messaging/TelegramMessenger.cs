@@ -1,4 +1,5 @@
 using System.Text.Json;
+using AgencyBot.Core.Data;
 using Telegram.Bot;
 using Telegram.Bot.Requests.Abstractions;
 
@@ -64,7 +65,7 @@ public sealed class TelegramMessenger(ITelegramBotClient bot, AttachmentStore at
     private static Sender Send<TRequest, TResult>(Func<TResult, IReadOnlyList<int>> messageIds) where TRequest : IRequest<TResult> =>
         async (bot, payload, ct) =>
         {
-            var request = JsonSerializer.Deserialize<TRequest>(payload, JsonBotAPI.Options)
+            var request = BotJson.Deserialize<TRequest>(payload)
                 ?? throw new JsonException($"Empty {typeof(TRequest).Name} payload");
             return messageIds(await bot.SendRequest(request, ct));
         };

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 
 namespace AgencyBot.Core.Onboarding;
 
@@ -20,11 +21,14 @@ public sealed record DialogAnswers
 
 /// <summary>The dialogs table: one dialog per person and chat, kept so that a restart in the middle loses nothing. A
 /// dialog left alone for a day is over.</summary>
-public static class DialogStore
+public static partial class DialogStore
 {
     public static readonly TimeSpan Lifetime = TimeSpan.FromDays(1);
 
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    /// <summary>A dialog's answers as they are kept (metadata generated at build time, not found by reflection).</summary>
+    [JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
+    [JsonSerializable(typeof(DialogAnswers))]
+    private sealed partial class DialogJson : JsonSerializerContext;
 
     private const string Upsert = """
         INSERT INTO dialogs (chat_id, user_id, kind, step, data, thread_id, updated_at)
@@ -45,7 +49,7 @@ public static class DialogStore
     public static Task SaveAsync(IDbConnection c, IDbTransaction t, Dialog dialog) =>
         c.ExecuteAsync(Upsert, new
         {
-            dialog.ChatId, dialog.UserId, dialog.Kind, dialog.Step, Data = JsonSerializer.Serialize(dialog.Answers, Json), ThreadId = (long?)dialog.ThreadId,
+            dialog.ChatId, dialog.UserId, dialog.Kind, dialog.Step, Data = JsonSerializer.Serialize(dialog.Answers, DialogJson.Default.DialogAnswers), ThreadId = (long?)dialog.ThreadId,
             Now = dialog.UpdatedAt.ToUnixTimeMilliseconds(),
         }, t);
 
@@ -53,7 +57,7 @@ public static class DialogStore
     public static async Task<Dialog?> FindAsync(IDbConnection c, IDbTransaction t, long chatId, long userId, DateTimeOffset now)
     {
         var row = await c.QuerySingleOrDefaultAsync<Row>(Select, new { ChatId = chatId, UserId = userId, Since = (now - Lifetime).ToUnixTimeMilliseconds() }, t);
-        return row is null ? null : new Dialog(row.ChatId, row.UserId, row.Kind, row.Step, JsonSerializer.Deserialize<DialogAnswers>(row.Data, Json)!,
+        return row is null ? null : new Dialog(row.ChatId, row.UserId, row.Kind, row.Step, JsonSerializer.Deserialize(row.Data, DialogJson.Default.DialogAnswers)!,
             row.ThreadId is { } thread ? (int)thread : null, DateTimeOffset.FromUnixTimeMilliseconds(row.UpdatedAt));
     }
 

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using CsvHelper;
 using CsvHelper.Configuration;
 
@@ -20,11 +21,13 @@ public sealed record ImportRow
 /// language, contact in any order; comma or semicolon, as spreadsheets in either convention save it) or a JSON array
 /// of objects with those fields. Only client and project are required.
 /// </summary>
-public static class ImportFile
+public static partial class ImportFile
 {
     public const int MaxRows = 1000;
 
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    [JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
+    [JsonSerializable(typeof(List<ImportRow?>))]
+    private sealed partial class ImportJson : JsonSerializerContext;
 
     /// <summary>The rows, or why the file cannot be read (one sentence for a person).</summary>
     public static (IReadOnlyList<ImportRow> Rows, string? Problem) Read(string content, bool json)
@@ -47,7 +50,7 @@ public static class ImportFile
     }
 
     private static List<ImportRow> FromJson(string content) =>
-        (JsonSerializer.Deserialize<List<ImportRow?>>(content, Json) ?? []).Select((row, i) => (row ?? new ImportRow()) with { Line = i + 1 }).ToList();
+        (JsonSerializer.Deserialize(content, ImportJson.Default.ListImportRow) ?? []).Select((row, i) => (row ?? new ImportRow()) with { Line = i + 1 }).ToList();
 
     private static List<ImportRow> FromCsv(string content)
     {

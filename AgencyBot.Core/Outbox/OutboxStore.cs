@@ -322,7 +322,7 @@ public sealed class OutboxStore(Database database, TimeProvider clock)
     public async Task<long> EnqueueAsync<TResult>(IDbConnection connection, IDbTransaction transaction, long chatId, IRequest<TResult> request,
         OutboxLink? link = null)
     {
-        var payload = JsonSerializer.Serialize(request, request.GetType(), JsonBotAPI.Options);
+        var payload = BotJson.SerializeAsItIs(request);
         var now = clock.GetUtcNow();
         return await connection.ExecuteScalarAsync<long>(Insert, new
         {

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using AgencyBot.Core.Data;
 
 namespace AgencyBot.Core.Tasks;
@@ -6,9 +7,12 @@ namespace AgencyBot.Core.Tasks;
 public sealed record StoredTemplate(long Id, Template Body);
 
 /// <summary>Task templates, kept as JSON.</summary>
-public sealed class TemplateStore(Database database, TimeProvider clock)
+public sealed partial class TemplateStore(Database database, TimeProvider clock)
 {
-    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    /// <summary>A template as it is kept, and as a template file is written (metadata generated at build time).</summary>
+    [JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
+    [JsonSerializable(typeof(Template))]
+    public sealed partial class TemplateJson : JsonSerializerContext;
 
     private const string Insert = """
         INSERT INTO templates (name, body, created_at, updated_at) VALUES (@Name, @Body, @Now, @Now)
@@ -31,14 +35,14 @@ public sealed class TemplateStore(Database database, TimeProvider clock)
     public async Task<StoredTemplate?> AddAsync(Template template, CancellationToken ct = default)
     {
         var id = await database.WriteAsync((c, t) => c.ExecuteScalarAsync<long?>(Insert,
-            new { template.Name, Body = JsonSerializer.Serialize(template, Json), Now = clock.GetUtcNow().ToUnixTimeMilliseconds() }, t), ct);
+            new { template.Name, Body = JsonSerializer.Serialize(template, TemplateJson.Default.Template), Now = clock.GetUtcNow().ToUnixTimeMilliseconds() }, t), ct);
         return id is null ? null : new StoredTemplate(id.Value, template);
     }
 
     /// <summary>False when there is no such template or another one has the new name.</summary>
     public Task<bool> UpdateAsync(long id, Template template, CancellationToken ct = default) =>
         database.WriteAsync(async (c, t) => await c.ExecuteAsync(Update,
-            new { Id = id, template.Name, Body = JsonSerializer.Serialize(template, Json), Now = clock.GetUtcNow().ToUnixTimeMilliseconds() }, t) == 1, ct);
+            new { Id = id, template.Name, Body = JsonSerializer.Serialize(template, TemplateJson.Default.Template), Now = clock.GetUtcNow().ToUnixTimeMilliseconds() }, t) == 1, ct);
 
     public Task<bool> DeleteAsync(long id, CancellationToken ct = default) =>
         database.WriteAsync(async (c, t) => await c.ExecuteAsync(Delete, new { Id = id }, t) == 1, ct);
@@ -73,5 +77,5 @@ public sealed class TemplateStore(Database database, TimeProvider clock)
         return row is { } r ? Read(r) : null;
     }
 
-    private static StoredTemplate Read((long Id, string Body) row) => new(row.Id, JsonSerializer.Deserialize<Template>(row.Body, Json)!);
+    private static StoredTemplate Read((long Id, string Body) row) => new(row.Id, JsonSerializer.Deserialize(row.Body, TemplateJson.Default.Template)!);
 }
