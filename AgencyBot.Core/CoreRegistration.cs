@@ -35,7 +35,7 @@ public static class CoreRegistration
         services.AddSingleton(sp =>
         {
             var agency = sp.GetRequiredService<IOptions<AgencyOptions>>().Value;
-            return new BusinessCalendar(agency.BusinessHours, agency.Zone, agency.Holidays);
+            return new BusinessCalendar(agency.BusinessHours, agency.Zone(), agency.Holidays);
         });
         services.AddSingleton<BotUser>();
         services.AddSingleton<AttachmentStore>();

@@ -34,13 +34,13 @@ public sealed class AgencyOptions
     /// <summary>IANA time zone for times shown to people (and, later, business hours and the digest).</summary>
     public string TimeZone { get; set; } = "UTC";
 
-    public TimeZoneInfo Zone => TimeZoneInfo.FindSystemTimeZoneById(TimeZone);
+    public TimeZoneInfo Zone() => TimeZoneInfo.FindSystemTimeZoneById(TimeZone);
 
     /// <summary>Today's date where the agency is.</summary>
     public DateOnly Today(TimeProvider clock) => DateOf(clock.GetUtcNow());
 
     /// <summary>The date it is (or was) where the agency is at <paramref name="moment"/>.</summary>
-    public DateOnly DateOf(DateTimeOffset moment) => DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(moment, Zone).DateTime);
+    public DateOnly DateOf(DateTimeOffset moment) => DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(moment, Zone()).DateTime);
 
     public static bool IsKnownZone(string id)
     {

@@ -94,7 +94,7 @@ public sealed class StaffRelay(OutboxStore outbox, StaffNotices notices, IOption
     }
 
     private string TimeOf(Message message) =>
-        TimeZoneInfo.ConvertTimeFromUtc(DateTime.SpecifyKind(message.Date, DateTimeKind.Utc), agency.Value.Zone)
+        TimeZoneInfo.ConvertTimeFromUtc(DateTime.SpecifyKind(message.Date, DateTimeKind.Utc), agency.Value.Zone())
             .ToString("HH:mm", System.Globalization.CultureInfo.InvariantCulture);
 
     private static string Header(StaffChat staff, BoundProject project, ClientChat chat, User? from)

@@ -150,7 +150,7 @@ public sealed class DigestBuilder(Database database, OverheadReport overhead, IO
         }
     }
 
-    private DateTimeOffset Local(DateTimeOffset at) => TimeZoneInfo.ConvertTime(at, agency.Value.Zone);
+    private DateTimeOffset Local(DateTimeOffset at) => TimeZoneInfo.ConvertTime(at, agency.Value.Zone());
 
     /// <summary>"account management 1:30 of 15:00 h logged, 10.0% ✅ under 10% (measured 0:40, typed 0:50)".</summary>
     private static string Hours(ProjectFigures? p, double target) => p switch

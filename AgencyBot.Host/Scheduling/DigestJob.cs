@@ -29,7 +29,7 @@ internal static class DigestHour
 {
     public static DateOnly? Today(TimeProvider clock, AgencyOptions agency, DigestOptions digest)
     {
-        var local = TimeZoneInfo.ConvertTime(clock.GetUtcNow(), agency.Zone);
+        var local = TimeZoneInfo.ConvertTime(clock.GetUtcNow(), agency.Zone());
         return local.TimeOfDay < digest.Time ? null : DateOnly.FromDateTime(local.DateTime);
     }
 }

@@ -28,7 +28,7 @@ public static class SchedulingRegistration
                 q.ConfigureScheduler(scheduler => scheduler.GenerateInstanceId = true);
                 q.UsePersistentStore(store =>
                 {
-                    store.UsePostgres(database.ConnectionString);
+                    store.UsePostgres(Npgsql.NpgsqlFactory.Instance, database.ConnectionString); // the driver itself, not found by name
                     store.ConfigureStore(o =>
                     {
                         o.TablePrefix = QuartzSchema.TablePrefix;
@@ -76,7 +76,7 @@ public static class SchedulingRegistration
                 var at = provider.GetRequiredService<IOptions<DigestOptions>>().Value.Time;
                 t.ForJob(DigestJob.Key).WithIdentity("daily-digest-at-time")
                     .WithSchedule(CronScheduleBuilder.Create($"0 {at.Minutes} {at.Hours} * * ?")
-                        .InTimeZone(provider.GetRequiredService<IOptions<AgencyOptions>>().Value.Zone)
+                        .InTimeZone(provider.GetRequiredService<IOptions<AgencyOptions>>().Value.Zone())
                         .WithMisfireInstruction(CronTriggerMisfireInstruction.FireAndProceed));
             });
             // A digest whose hour passed while the service was down goes out once on start, and a run that failed

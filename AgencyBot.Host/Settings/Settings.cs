@@ -4,6 +4,7 @@ using AgencyBot.Core.Data;
 using AgencyBot.Core.Digest;
 using AgencyBot.Core.Sending;
 using AgencyBot.Core.TimeTracking;
+using System.Diagnostics.CodeAnalysis;
 using Microsoft.Extensions.Options;
 
 namespace AgencyBot.Host.Settings;
@@ -146,7 +147,7 @@ public static class SettingsRegistration
         return problems;
     }
 
-    private static void Check<T>(IServiceProvider services, List<string> problems) where T : class
+    private static void Check<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicParameterlessConstructor)] T>(IServiceProvider services, List<string> problems) where T : class
     {
         try
         {
