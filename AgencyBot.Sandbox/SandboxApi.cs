@@ -18,18 +18,44 @@ public sealed record SandboxPress(long As, long Chat, int MessageId, string? Dat
 /// <summary>A reaction put on a message.</summary>
 public sealed record SandboxReaction(long As, long Chat, int MessageId, string? Emoji);
 
+/// <summary>What the page shows around the chats; <see cref="Skipped"/>: minutes the clock button moved the clock.</summary>
+public sealed record SandboxState(string? Step, long Skipped, DateTimeOffset Now, SandboxChat StaffChat, SandboxPeople.Person Client,
+    SandboxPeople.Person Manager, IReadOnlyList<SandboxPeople.Person> Staff);
+
+public sealed record SandboxChat(long Id, string Title);
+
+public sealed record UpdateAccepted(int UpdateId);
+
+public sealed record UpdatesAccepted(IReadOnlyList<int> UpdateIds);
+
+public sealed record MessageAccepted(int MessageId);
+
+/// <summary>The sandbox page's calls, in the host's JSON options beside the admin API's (metadata generated at build time).</summary>
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
+[JsonSerializable(typeof(SandboxMessage))]
+[JsonSerializable(typeof(SandboxPress))]
+[JsonSerializable(typeof(SandboxReaction))]
+[JsonSerializable(typeof(SandboxState))]
+[JsonSerializable(typeof(UpdateAccepted))]
+[JsonSerializable(typeof(UpdatesAccepted))]
+[JsonSerializable(typeof(MessageAccepted))]
+public sealed partial class SandboxApiJson : JsonSerializerContext;
+
 /// <summary>
 /// The sandbox page and what it calls: the page itself (three chats), the live feed of everything posted
 /// (server-sent events), acting as one of the demo people, and the clock button. Only in sandbox mode, and only to
 /// this machine.
 /// </summary>
-public static class SandboxApi
+public static partial class SandboxApi
 {
     /// <summary>Telegram's apps split a longer text into several messages of at most this many characters.</summary>
     private const int TelegramMessageLimit = 4096;
     /// <summary>When nobody waits (or a wait is past every step), the clock button moves this far.</summary>
     private static readonly TimeSpan Idle = TimeSpan.FromMinutes(10);
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Converters = { new JsonStringEnumConverter() } };
+    /// <summary>The timeline as the sandbox page reads it (metadata generated at build time).</summary>
+    [JsonSourceGenerationOptions(JsonSerializerDefaults.Web, UseStringEnumConverter = true)]
+    [JsonSerializable(typeof(ChatEntry))]
+    private sealed partial class TimelineJson : JsonSerializerContext;
 
     public static void MapSandbox(this WebApplication app, SandboxMode sandbox)
     {
@@ -59,7 +85,7 @@ public static class SandboxApi
                 logs.CreateLogger(nameof(SandboxApi)).LogWarning("Sandbox: refused a reaction by {As} in chat {Chat}", body.As, body.Chat);
                 return Refused(400, "Bad request", "That person cannot react in that chat.");
             }
-            return TypedResults.Accepted((string?)null, new { UpdateId = sandbox.Telegram.Reacts(body.Chat, body.MessageId, person.TelegramId, body.Emoji, person.FirstName) });
+            return TypedResults.Accepted((string?)null, new UpdateAccepted(sandbox.Telegram.Reacts(body.Chat, body.MessageId, person.TelegramId, body.Emoji, person.FirstName)));
         });
         page.MapPost("/api/skip", async (Escalations escalations, ConversationStore conversations, IOptions<SlaOptions> sla, CancellationToken ct) =>
         {
@@ -88,16 +114,14 @@ public static class SandboxApi
         return (Idle, "past every step: answer the client");
     }
 
-    private static object State(SandboxMode sandbox, string? step = null) => new
-    {
-        Step = step,
-        Skipped = (long)sandbox.Clock.Skipped.TotalMinutes,
-        Now = sandbox.Clock.GetUtcNow(),
-        StaffChat = new { Id = SandboxPeople.StaffChat, Title = SandboxPeople.StaffChatTitle },
-        Client = SandboxPeople.Client,
-        Manager = SandboxPeople.Manager,
-        Staff = SandboxPeople.Staff,
-    };
+    private static SandboxState State(SandboxMode sandbox, string? step = null) => new(
+        Step: step,
+        Skipped: (long)sandbox.Clock.Skipped.TotalMinutes,
+        Now: sandbox.Clock.GetUtcNow(),
+        StaffChat: new SandboxChat(SandboxPeople.StaffChat, SandboxPeople.StaffChatTitle),
+        Client: SandboxPeople.Client,
+        Manager: SandboxPeople.Manager,
+        Staff: SandboxPeople.Staff);
 
     private static IResult Send(SandboxMode sandbox, SandboxMessage body, ILogger logger)
     {
@@ -112,7 +136,7 @@ public static class SandboxApi
         var parts = body.Text.Chunk(TelegramMessageLimit).Select(c => new string(c)).ToList();
         var ids = parts.Select(part => sandbox.Telegram.ClientSends(body.Chat, part, person.TelegramId, person.FirstName, "en",
             body.Chat == SandboxPeople.StaffChat ? body.ThreadId : null)).ToList();
-        return TypedResults.Accepted((string?)null, new { UpdateIds = ids });
+        return TypedResults.Accepted((string?)null, new UpdatesAccepted(ids));
     }
 
     /// <summary>A person sends a photo (the sandbox's sample picture), with the text as its caption.</summary>
@@ -127,7 +151,7 @@ public static class SandboxApi
         if (body.Text is { Length: > 1024 }) return Refused(400, "Bad request", "A photo's caption can be at most 1024 characters.");
         var messageId = sandbox.Telegram.ClientSendsMedia(body.Chat, "photo", string.IsNullOrWhiteSpace(body.Text) ? null : body.Text,
             userId: person.TelegramId, firstName: person.FirstName, threadId: body.Chat == SandboxPeople.StaffChat ? body.ThreadId : null);
-        return TypedResults.Accepted((string?)null, new { MessageId = messageId });
+        return TypedResults.Accepted((string?)null, new MessageAccepted(messageId));
     }
 
     private static IResult Press(SandboxMode sandbox, SandboxPress body, ILogger logger)
@@ -138,7 +162,7 @@ public static class SandboxApi
             return Refused(400, "Bad request", "That person cannot press buttons in that chat.");
         }
         var id = sandbox.Telegram.Presses(body.Chat, body.MessageId, body.Data, person.TelegramId, person.FirstName);
-        return TypedResults.Accepted((string?)null, new { UpdateId = id });
+        return TypedResults.Accepted((string?)null, new UpdateAccepted(id));
     }
 
     /// <summary>A private chat is the person's own; the staff group is for staff.</summary>
@@ -161,7 +185,7 @@ public static class SandboxApi
             {
                 foreach (var entry in sandbox.Telegram.TimelineSince(seen))
                 {
-                    await http.Response.WriteAsync($"id: {entry.Seq}\ndata: {JsonSerializer.Serialize(entry, Json)}\n\n", ct);
+                    await http.Response.WriteAsync($"id: {entry.Seq}\ndata: {JsonSerializer.Serialize(entry, TimelineJson.Default.ChatEntry)}\n\n", ct);
                     seen = entry.Seq;
                 }
                 await http.Response.Body.FlushAsync(ct);

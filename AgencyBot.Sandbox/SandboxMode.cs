@@ -77,5 +77,6 @@ public sealed class SandboxMode
         services.AddSingleton<TimeProvider>(Clock);
         services.AddSingleton<SandboxHistory>();
         services.AddHostedService<SandboxSeed>();
+        services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Add(SandboxApiJson.Default)); // the page's calls
     }
 }

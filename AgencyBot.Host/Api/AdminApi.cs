@@ -28,7 +28,15 @@ public static class AdminApi
         services.AddSingleton<IValidator<AgencyBot.Core.Tasks.Template>>(sp =>
             new AgencyBot.Core.Tasks.TemplateValidator(sp.GetRequiredService<IOptions<AgencyBot.Core.Agency.AgencyOptions>>().Value.TeamRoles));
         services.ConfigureHttpJsonOptions(o =>
-            o.SerializerOptions.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter(System.Text.Json.JsonNamingPolicy.CamelCase)));
+        {
+            foreach (var converter in AdminJson.Enums) o.SerializerOptions.Converters.Add(converter);
+            // Generated metadata only: with reflection taken out, a type missing from AdminJson fails its route in the
+            // tests, as it would in a Native AOT build. (The sandbox adds its own context beside this one.)
+            var chain = o.SerializerOptions.TypeInfoResolverChain;
+            for (var i = chain.Count - 1; i >= 0; i--)
+                if (chain[i] is System.Text.Json.Serialization.Metadata.DefaultJsonTypeInfoResolver) chain.RemoveAt(i);
+            chain.Insert(0, AdminJson.Default);
+        });
         services.AddRateLimiter(limiter =>
         {
             limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;

@@ -15,8 +15,11 @@ public static class DigestApi
             CancellationToken ct) =>
             await sender.SendNowAsync(agency.Value.Today(clock), isTheDaysDigest: Scheduling.DigestHour.Today(clock, agency.Value, digest.Value) is not null,
                 ct: ct) is > 0 and var recipients
-                ? (IResult)TypedResults.Accepted((string?)null, new { Recipients = recipients })
+                ? (IResult)TypedResults.Accepted((string?)null, new DigestSent(recipients))
                 : TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Nobody to send the digest to",
                     detail: "No manager has opened a private chat with the bot (they send it /start), and Digest:ChatId is not set."));
     }
 }
+
+/// <summary>POST /api/digest/send: how many chats it went to.</summary>
+public sealed record DigestSent(int Recipients);

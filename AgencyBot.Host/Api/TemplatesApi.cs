@@ -16,7 +16,7 @@ public static class TemplatesApi
     {
         var templates = api.MapGroup("/templates");
         templates.MapGet("/", async (TemplateStore store, CancellationToken ct) =>
-            TypedResults.Ok((await store.ListAsync(ct)).Select(TemplateResponse.From)));
+            TypedResults.Ok((await store.ListAsync(ct)).Select(TemplateResponse.From).ToList()));
         templates.MapGet("/{id:long}", GetAsync);
         templates.MapPost("/", CreateAsync).AddEndpointFilter<Validated<Template>>();
         templates.MapPut("/{id:long}", UpdateAsync).AddEndpointFilter<Validated<Template>>();

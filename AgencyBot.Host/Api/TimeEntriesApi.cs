@@ -26,6 +26,11 @@ internal sealed class LogTimeValidator : AbstractValidator<LogTime>
 /// <summary>A staff member's measured communication time of a day, as it should be.</summary>
 public sealed record CorrectMeasured(long? StaffId, DateOnly? Day, int? Minutes);
 
+public sealed record TimeEntryCreated(long Id);
+
+/// <summary>A correction of a measured day; <see cref="Replaced"/>: the minutes it replaced (null: nothing was measured yet).</summary>
+public sealed record MeasuredCorrected(DateOnly? Day, int? Minutes, long? Replaced);
+
 internal sealed class CorrectMeasuredValidator : AbstractValidator<CorrectMeasured>
 {
     public CorrectMeasuredValidator()
@@ -60,7 +65,7 @@ public static class TimeEntriesApi
             await alerts.CheckAsync(c, t, id, now);
             return added;
         }, ct);
-        return TypedResults.Created($"/api/projects/{id}/time-entries/{entryId}", new { Id = entryId });
+        return TypedResults.Created($"/api/projects/{id}/time-entries/{entryId}", new TimeEntryCreated(entryId));
     }
 
     /// <summary>Corrects the communication time the bot measured (or will measure) for a staff member's day: a new entry
@@ -81,7 +86,7 @@ public static class TimeEntriesApi
             await alerts.CheckAsync(c, t, id, now);
             return before;
         }, ct);
-        return TypedResults.Ok(new { body.Day, body.Minutes, Replaced = replaced });
+        return TypedResults.Ok(new MeasuredCorrected(body.Day, body.Minutes, replaced));
     }
 
     /// <summary>Entries in [from, to) (default: this month so far).</summary>

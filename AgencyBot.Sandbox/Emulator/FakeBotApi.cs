@@ -204,7 +204,7 @@ public sealed partial class FakeBotApi : IAsyncDisposable
     private static async Task<JsonObject> ReadBodyAsync(HttpRequest request)
     {
         if (request.HasJsonContentType())
-            return await JsonSerializer.DeserializeAsync<JsonObject>(request.Body) ?? [];
+            return (await JsonNode.ParseAsync(request.Body))?.AsObject() ?? [];
         var body = new JsonObject();
         if (request.HasFormContentType)
         {
