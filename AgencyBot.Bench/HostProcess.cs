@@ -6,13 +6,16 @@ using Microsoft.Data.Sqlite;
 namespace AgencyBot.Bench;
 
 /// <summary>The host in a process of its own (dotnet AgencyBot.Host.dll, as in production), with settings as
-/// environment variables: the one built beside the benchmark, or one published to <c>hostFolder</c>.</summary>
+/// environment variables: the one built beside the benchmark, or one published to <c>hostFolder</c> (the executable
+/// itself when that is a Native AOT publish).</summary>
 internal static class HostProcess
 {
     public static Process Start(IReadOnlyDictionary<string, string> settings, string? hostFolder = null)
     {
         var folder = hostFolder ?? AppContext.BaseDirectory;
-        var start = new ProcessStartInfo("dotnet", [Path.Combine(folder, "AgencyBot.Host.dll")])
+        // A Native AOT publish is one executable, without the .dll.
+        var assembly = Path.Combine(folder, "AgencyBot.Host.dll");
+        var start = (File.Exists(assembly) ? new ProcessStartInfo("dotnet", [assembly]) : new ProcessStartInfo(Path.Combine(folder, "AgencyBot.Host")))
         {
             UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = folder,
         };
