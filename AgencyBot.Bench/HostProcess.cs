@@ -15,10 +15,8 @@ internal static class HostProcess
         var folder = hostFolder ?? AppContext.BaseDirectory;
         // A Native AOT publish is one executable, without the .dll.
         var assembly = Path.Combine(folder, "AgencyBot.Host.dll");
-        var start = (File.Exists(assembly) ? new ProcessStartInfo("dotnet", [assembly]) : new ProcessStartInfo(Path.Combine(folder, "AgencyBot.Host")))
-        {
-            UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = folder,
-        };
+        var start = File.Exists(assembly) ? new ProcessStartInfo("dotnet", [assembly]) : new ProcessStartInfo(Path.Combine(folder, "AgencyBot.Host"));
+        (start.UseShellExecute, start.RedirectStandardOutput, start.RedirectStandardError, start.WorkingDirectory) = (false, true, true, folder);
         start.Environment["DOTNET_ENVIRONMENT"] = "Production";
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
         start.Environment["Logging__LogLevel__Default"] = "Warning";
