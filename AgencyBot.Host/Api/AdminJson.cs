@@ -6,8 +6,8 @@ namespace AgencyBot.Host.Api;
 
 /// <summary>
 /// Every type the admin API reads or writes as JSON, its metadata generated at build time. It is the API's only source of
-/// JSON metadata (AdminApi takes reflection out of the resolver chain, and the host turns reflection-based JSON off), so a
-/// type missing here fails the route that uses it in every build, as it would fail in a Native AOT build, not only there.
+/// JSON metadata (AdminApi takes reflection out of the resolver chain; the sandbox adds its own context), so a type
+/// missing here fails the route that uses it in every build, as it would fail in a Native AOT build, not only there.
 /// A route answers with its declared type when that type is sealed; with a list declared as an interface it answers
 /// with the list's own type (List&lt;T&gt;), hence each list twice below.
 /// </summary>
