@@ -33,7 +33,7 @@ public static class UpdateReader
     private const int MaxLeftOut = 20;
 
     private static readonly JsonTypeInfo<Update> UpdateInfo =
-        BotJson.Info<Update>(new JsonSerializerOptions(JsonBotAPI.Options) { Converters = { new NoNulStrings() } });
+        BotJson.Info<Update>(new JsonSerializerOptions(BotJson.Options) { Converters = { new NoNulStrings() } });
 
     public static ReadUpdate Read(string json)
     {
