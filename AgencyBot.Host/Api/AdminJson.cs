@@ -94,15 +94,12 @@ namespace AgencyBot.Host.Api;
 [JsonSerializable(typeof(HttpValidationProblemDetails))]
 internal sealed partial class AdminJson : JsonSerializerContext
 {
-    /// <summary>Enums as camel-case names ("manager"), one converter per enum the API shows: the generic converter is
+    /// <summary>Enums as camel-case names ("manager"), one converter per enum an API type carries (invite kinds, time sources and document kinds are strings there): the generic converter is
     /// the one that needs no code made at run time.</summary>
     public static readonly JsonConverter[] Enums =
     [
         new JsonStringEnumConverter<AgencyBot.Core.Staff.StaffRole>(JsonNamingPolicy.CamelCase),
-        new JsonStringEnumConverter<AgencyBot.Core.Projects.InviteKind>(JsonNamingPolicy.CamelCase),
         new JsonStringEnumConverter<AgencyBot.Core.Budgets.BudgetKind>(JsonNamingPolicy.CamelCase),
         new JsonStringEnumConverter<AgencyBot.Core.Digest.OverheadBasis>(JsonNamingPolicy.CamelCase),
-        new JsonStringEnumConverter<AgencyBot.Core.TimeTracking.TimeSource>(JsonNamingPolicy.CamelCase),
-        new JsonStringEnumConverter<AgencyBot.Core.Deliverables.DocumentKind>(JsonNamingPolicy.CamelCase),
     ];
 }
